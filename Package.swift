@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "relkit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "relkit", targets: ["relkit"]),
+        .library(name: "RelKitCore", targets: ["RelKitCore"]),
+        .library(name: "RelKit", targets: ["RelKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    ],
+    targets: [
+        // libgit2 1.5 from the system (Debian: libgit2-dev).
+        .systemLibrary(
+            name: "Clibgit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        // Pure core: versions, schemes, policies. No I/O, no Foundation.
+        .target(name: "RelKitCore"),
+        // Thin, safe libgit2 wrapper.
+        .target(name: "GitKit", dependencies: ["Clibgit2"]),
+        // Operations: configuration loading, repository inspection, commands' work.
+        .target(
+            name: "RelKit",
+            dependencies: [
+                "RelKitCore", "GitKit",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        // The CLI: argument parsing and rendering only.
+        .executableTarget(
+            name: "relkit",
+            dependencies: [
+                "RelKit", "RelKitCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "RelKitCoreTests", dependencies: ["RelKitCore"]),
+        .testTarget(name: "RelKitTests", dependencies: ["RelKit", "RelKitCore", "GitKit"]),
+        .testTarget(name: "RelKitEndToEndTests", dependencies: ["relkit"]),
+    ]
+)

@@ -1,0 +1,142 @@
+import Clibgit2
+
+/// An open repository. It owns its libgit2 handle and frees it exactly once.
+public final class Repository {
+    let pointer: OpaquePointer
+
+    private init(pointer: OpaquePointer) { self.pointer = pointer }
+
+    deinit { git_repository_free(pointer) }
+
+    /// Opens the repository that contains `path`, searching upwards as git does.
+    public static func discover(from path: String) throws(GitError) -> Repository {
+        LibGit2.ensureInitialized()
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        try check("git_repository_discover", git_repository_discover(&buffer, path, 0, nil))
+        return try open(at: String(cString: buffer.ptr))
+    }
+
+    /// Opens the repository whose git directory or work tree is `path`.
+    public static func open(at path: String) throws(GitError) -> Repository {
+        LibGit2.ensureInitialized()
+        var handle: OpaquePointer?
+        try check("git_repository_open", git_repository_open(&handle, path))
+        return Repository(pointer: handle!)
+    }
+
+    /// The work tree, with a trailing slash; nil for a bare repository.
+    public var workingDirectory: String? { git_repository_workdir(pointer).map { String(cString: $0) } }
+
+    /// The git directory (`.git/` or a worktree's own), with a trailing slash.
+    public var gitDirectory: String { String(cString: git_repository_path(pointer)) }
+
+    /// The directory shared by all worktrees (where refs and locks live).
+    public var commonDirectory: String { String(cString: git_repository_commondir(pointer)) }
+
+    public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
+
+    public enum Head: Sendable, Equatable {
+        /// HEAD names a branch that has commits.
+        case branch(name: String, commit: ObjectID)
+        /// HEAD points at a commit directly.
+        case detached(commit: ObjectID)
+        /// HEAD names a branch that has no commit yet.
+        case unborn(branch: String)
+
+        public var branchName: String? {
+            switch self {
+            case .branch(let name, _): return name
+            case .unborn(let name): return name
+            case .detached: return nil
+            }
+        }
+
+        public var commit: ObjectID? {
+            switch self {
+            case .branch(_, let commit), .detached(let commit): return commit
+            case .unborn: return nil
+            }
+        }
+    }
+
+    public func head() throws(GitError) -> Head {
+        var reference: OpaquePointer?
+        let result = git_repository_head(&reference, pointer)
+        if result == GIT_EUNBORNBRANCH.rawValue || result == GIT_ENOTFOUND.rawValue {
+            // HEAD is symbolic to a branch without commits: read the name it points to.
+            var symbolic: OpaquePointer?
+            try check("git_reference_lookup", git_reference_lookup(&symbolic, pointer, "HEAD"))
+            defer { git_reference_free(symbolic) }
+            let target = git_reference_symbolic_target(symbolic).map { String(cString: $0) } ?? "HEAD"
+            return .unborn(branch: Self.shortBranchName(target))
+        }
+        try check("git_repository_head", result)
+        defer { git_reference_free(reference) }
+        let commit = try peeledCommit(reference!)
+        if git_repository_head_detached(pointer) == 1 { return .detached(commit: commit) }
+        return .branch(name: String(cString: git_reference_shorthand(reference)), commit: commit)
+    }
+
+    public struct Branch: Sendable, Equatable {
+        public let name: String
+        public let commit: ObjectID
+    }
+
+    /// Local branches, sorted by name.
+    public func branches() throws(GitError) -> [Branch] {
+        var result: [Branch] = []
+        try forEachReference(glob: "refs/heads/*") { (name: String, reference: OpaquePointer) throws(GitError) in
+            result.append(Branch(name: String(name.dropFirst("refs/heads/".count)), commit: try peeledCommit(reference)))
+        }
+        return result.sorted { $0.name < $1.name }
+    }
+
+    public struct Tag: Sendable, Equatable {
+        public let name: String
+        /// The commit the tag points to, through any annotated tag objects.
+        public let commit: ObjectID
+        public let isAnnotated: Bool
+    }
+
+    /// Tags that point (possibly through tag objects) to commits, sorted by name.
+    public func tags() throws(GitError) -> [Tag] {
+        var result: [Tag] = []
+        try forEachReference(glob: "refs/tags/*") { (name: String, reference: OpaquePointer) throws(GitError) in
+            guard let target = git_reference_target(reference) else { return }
+            var object: OpaquePointer?
+            try check("git_object_lookup", git_object_lookup(&object, pointer, target, GIT_OBJECT_ANY))
+            defer { git_object_free(object) }
+            let annotated = git_object_type(object) == GIT_OBJECT_TAG
+            // A tag of a tree or blob is not a release tag; skip it.
+            guard let commit = try? peeledCommit(reference) else { return }
+            result.append(Tag(name: String(name.dropFirst("refs/tags/".count)), commit: commit, isAnnotated: annotated))
+        }
+        return result.sorted { $0.name < $1.name }
+    }
+
+    private func forEachReference(glob: String, _ body: (String, OpaquePointer) throws(GitError) -> Void) throws(GitError) {
+        var iterator: OpaquePointer?
+        try check("git_reference_iterator_glob_new", git_reference_iterator_glob_new(&iterator, pointer, glob))
+        defer { git_reference_iterator_free(iterator) }
+        while true {
+            var reference: OpaquePointer?
+            let result = git_reference_next(&reference, iterator)
+            if result == GIT_ITEROVER.rawValue { return }
+            try check("git_reference_next", result)
+            defer { git_reference_free(reference) }
+            try body(String(cString: git_reference_name(reference)), reference!)
+        }
+    }
+
+    private func peeledCommit(_ reference: OpaquePointer) throws(GitError) -> ObjectID {
+        var object: OpaquePointer?
+        try check("git_reference_peel", git_reference_peel(&object, reference, GIT_OBJECT_COMMIT))
+        defer { git_object_free(object) }
+        return ObjectID(git_object_id(object))
+    }
+
+    static func shortBranchName(_ reference: String) -> String {
+        reference.hasPrefix("refs/heads/") ? String(reference.dropFirst("refs/heads/".count)) : reference
+    }
+}

@@ -1,0 +1,202 @@
+/// A calendar versioning scheme: how a release line and a version are spelled.
+///
+/// Versions are `YY.L.P` plus the PEP 440 suffixes `aN`, `bN`, `rcN`, `.postN` (where allowed) and
+/// `.devN`. The schemes differ in the line number `L`: a zero-padded month (`yy.0m`, `24.03.1`) or a
+/// sprint number without padding (`yy.n`, `25.14.2`).
+public struct VersionScheme: Sendable, Hashable, CustomStringConvertible {
+    public enum LineStyle: Sendable, Hashable {
+        /// Two-digit month 01-12.
+        case month
+        /// Sequence number 1-99 without a zero pad.
+        case sequence
+    }
+
+    public let name: String
+    public let lineStyle: LineStyle
+    /// Whether `.postN` releases are allowed (off by default).
+    public var allowsPost: Bool
+
+    public static let yearMonth = VersionScheme(name: "yy.0m", lineStyle: .month, allowsPost: false)
+    public static let yearSequence = VersionScheme(name: "yy.n", lineStyle: .sequence, allowsPost: false)
+    public static let all = [yearMonth, yearSequence]
+
+    public init(name: String, lineStyle: LineStyle, allowsPost: Bool) {
+        self.name = name
+        self.lineStyle = lineStyle
+        self.allowsPost = allowsPost
+    }
+
+    /// The scheme named `yy.0m` or `yy.n`.
+    public init?(named name: String, allowsPost: Bool = false) {
+        guard let scheme = VersionScheme.all.first(where: { $0.name == name }) else { return nil }
+        self = scheme
+        self.allowsPost = allowsPost
+    }
+
+    public var description: String { name }
+
+    /// What the middle number is called in messages.
+    var lineNumberName: String { lineStyle == .month ? "month" : "sprint" }
+
+    /// Whether `number` is a possible line number.
+    func isValidLineNumber(_ number: Int) -> Bool {
+        lineStyle == .month ? (1...12).contains(number) : (1...99).contains(number)
+    }
+
+    /// The canonical spelling of a line number.
+    func spell(lineNumber number: Int) -> String {
+        lineStyle == .month ? String(number).leftPadded(to: 2) : String(number)
+    }
+}
+
+/// A release line, the name of a release branch: `24.03` in `yy.0m`, `25.14` in `yy.n`.
+public struct ReleaseLine: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let scheme: VersionScheme
+    /// Two-digit year, 0-99.
+    public let year: Int
+    /// Month or sprint number.
+    public let number: Int
+
+    public init(scheme: VersionScheme, year: Int, number: Int) throws(SchemeError) {
+        guard (0...99).contains(year) else { throw SchemeError("year \(year) does not fit in two digits") }
+        guard scheme.isValidLineNumber(number) else {
+            throw SchemeError(scheme.lineStyle == .month
+                ? "month \(number) is not a month (01 to 12)" : "sprint \(number) is not between 1 and 99")
+        }
+        self.scheme = scheme
+        self.year = year
+        self.number = number
+    }
+
+    /// Parses a branch name spelled exactly as the scheme writes a line (`24.03`).
+    public init(parsing text: String, scheme: VersionScheme) throws(SchemeError) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]),
+              parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(ASCII.isDigit) })
+        else {
+            throw SchemeError("'\(text)' is not a release line of \(scheme.name) (expected \(scheme.lineExample))")
+        }
+        try self.init(scheme: scheme, year: year, number: number)
+        guard description == text else {
+            throw SchemeError("release line '\(text)' is spelled '\(description)' in \(scheme.name)")
+        }
+    }
+
+    public var description: String { String(year).leftPadded(to: 2) + "." + scheme.spell(lineNumber: number) }
+
+    public static func < (lhs: ReleaseLine, rhs: ReleaseLine) -> Bool {
+        (lhs.year, lhs.number) < (rhs.year, rhs.number)
+    }
+
+    public static func == (lhs: ReleaseLine, rhs: ReleaseLine) -> Bool {
+        lhs.year == rhs.year && lhs.number == rhs.number && lhs.scheme.lineStyle == rhs.scheme.lineStyle
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(year)
+        hasher.combine(number)
+    }
+
+    /// The first version of the line: `X.Y.0`, or `X.Y.0rc1` (etc.) for a pre-release start.
+    public func firstVersion(pre kind: PreReleaseKind? = nil) -> SchemeVersion {
+        SchemeVersion(line: self, patch: .zero, pre: kind.map { ($0, Natural(1)) })
+    }
+
+    /// The line of a calendar month, in `yy.0m` (`2024-03` -> `24.03`).
+    public static func ofMonth(year: Int, month: Int) throws(SchemeError) -> ReleaseLine {
+        try ReleaseLine(scheme: .yearMonth, year: year % 100, number: month)
+    }
+}
+
+extension VersionScheme {
+    var lineExample: String { lineStyle == .month ? "YY.MM, e.g. 24.03" : "YY.N, e.g. 25.14" }
+    var versionExample: String { lineStyle == .month ? "YY.MM.P, e.g. 24.03.0" : "YY.N.P, e.g. 25.14.0" }
+}
+
+/// A problem with a version, a line or a next-version request, said in one sentence.
+public struct SchemeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// A version as a scheme spells it: a release line, a patch number and PEP 440 suffixes.
+public struct SchemeVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var line: ReleaseLine
+    public var patch: Natural
+    public var pre: (kind: PreReleaseKind, number: Natural)?
+    public var post: Natural?
+    public var dev: Natural?
+
+    public init(line: ReleaseLine, patch: Natural, pre: (kind: PreReleaseKind, number: Natural)? = nil,
+                post: Natural? = nil, dev: Natural? = nil) {
+        self.line = line
+        self.patch = patch
+        self.pre = pre
+        self.post = post
+        self.dev = dev
+    }
+
+    public var scheme: VersionScheme { line.scheme }
+
+    /// The scheme's spelling: `24.03.0rc1`, `24.04.0.dev0`.
+    public var description: String {
+        var text = "\(line).\(patch)"
+        if let pre { text += "\(pre.kind)\(pre.number)" }
+        if let post { text += ".post\(post)" }
+        if let dev { text += ".dev\(dev)" }
+        return text
+    }
+
+    /// The same version as PEP 440 writes it (`24.3.0rc1`), as Python requirement pins need.
+    public var pep440: Version {
+        Version(release: [Natural(line.year), Natural(line.number), patch], pre: pre, post: post, dev: dev)
+    }
+
+    /// A final release: no pre-release, no dev release (a post-release counts as final).
+    public var isFinal: Bool { pre == nil && dev == nil }
+
+    /// This version without pre, post and dev parts.
+    public var base: SchemeVersion { SchemeVersion(line: line, patch: patch) }
+
+    public static func < (lhs: SchemeVersion, rhs: SchemeVersion) -> Bool { lhs.pep440 < rhs.pep440 }
+    public static func == (lhs: SchemeVersion, rhs: SchemeVersion) -> Bool { lhs.pep440 == rhs.pep440 }
+    public func hash(into hasher: inout Hasher) { hasher.combine(pep440) }
+}
+
+extension VersionScheme {
+    /// Reads a version in any PEP 440 spelling whose numbers fit the scheme (`24.3.0rc1` or
+    /// `24.03.0-RC1` both give `24.03.0rc1`). `validate` is the strict check of the spelling.
+    public func version(parsing text: String) throws(SchemeError) -> SchemeVersion {
+        let parsed: Version
+        do {
+            parsed = try Version(parsing: text)
+        } catch {
+            throw SchemeError("'\(text)' is not a version: \(error.reason)")
+        }
+        return try version(from: parsed, spelled: text)
+    }
+
+    /// Converts a PEP 440 version into the scheme, when it fits.
+    public func version(from parsed: Version, spelled text: String? = nil) throws(SchemeError) -> SchemeVersion {
+        let shown = text ?? parsed.description
+        guard parsed.epoch.isZero else { throw SchemeError("'\(shown)' has an epoch, which \(name) does not use") }
+        guard parsed.local == nil else { throw SchemeError("'\(shown)' has a local label, which \(name) does not use") }
+        guard parsed.release.count == 3 else {
+            throw SchemeError("'\(shown)' has \(parsed.release.count) release numbers; \(name) needs three (\(versionExample))")
+        }
+        guard let year = parsed.release[0].intValue, year < 100 else {
+            throw SchemeError("'\(shown)' has year \(parsed.release[0]); \(name) needs a two-digit year")
+        }
+        guard let number = parsed.release[1].intValue, isValidLineNumber(number) else {
+            throw SchemeError(lineStyle == .month
+                ? "'\(shown)' has month \(parsed.release[1]), which is not a month (01 to 12)"
+                : "'\(shown)' has sprint \(parsed.release[1]), which is not between 1 and 99")
+        }
+        if parsed.post != nil && !allowsPost {
+            throw SchemeError("'\(shown)' is a post-release, which the configuration does not allow (allow-post = false)")
+        }
+        let line = try ReleaseLine(scheme: self, year: year, number: number)
+        return SchemeVersion(line: line, patch: parsed.release[2], pre: parsed.pre, post: parsed.post, dev: parsed.dev)
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+
+/// Exit codes shared by every command (README "Exit codes").
+enum ExitStatus {
+    static let success: Int32 = 0
+    /// Findings, invalid input in a filter, nothing to do, or refused by policy.
+    static let findings: Int32 = 1
+    /// Usage, bad argument or configuration error.
+    static let usage: Int32 = 2
+    /// Repository state: dirty, locked, ref moved.
+    static let repositoryState: Int32 = 3
+}
+
+/// An error the CLI reports as one line on stderr, with its exit code.
+struct CLIError: Error, CustomStringConvertible {
+    let message: String
+    let exitCode: Int32
+
+    init(_ message: String, exitCode: Int32 = ExitStatus.usage) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+
+    var description: String { message }
+}
+
+struct RelKitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relkit",
+        abstract: "Release and versioning toolchain for calendar-versioned monorepos.",
+        discussion: """
+            Versions are YY.0M.P (or YY.N.P), with aN, bN, rcN pre-releases and .devN development
+            releases; Python requirement pins use the PEP 440 form without leading zeros.
+            Configuration comes from the nearest .release.toml above the current directory.
+
+            Exit codes: 0 success; 1 findings, invalid input, nothing to do or refused by policy;
+            2 usage, bad argument or configuration error; 3 repository state (dirty, locked, ref moved).
+            """,
+        version: RelKitInfo.version,
+        subcommands: [VersionCommand.self]
+    )
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try RelKitCommand.parseAsRoot()
+            try command.run()
+        } catch let error as CLIError {
+            Console.error("error: \(error.message)")
+            exit(error.exitCode)
+        } catch let error as ExitCode {
+            exit(error.rawValue)
+        } catch {
+            // ArgumentParser's own errors: help and --version exit 0; usage errors exit 2, not 64.
+            let code = RelKitCommand.exitCode(for: error)
+            let message = RelKitCommand.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { Console.out(message) }
+                exit(0)
+            }
+            if !message.isEmpty { Console.error(message) }
+            exit(code == .validationFailure ? ExitStatus.usage : code.rawValue)
+        }
+    }
+}
+
+/// Writing to the terminal; colour only on a terminal and never with NO_COLOR.
+enum Console {
+    static func out(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+    static func error(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+}

@@ -1,0 +1,373 @@
+import ArgumentParser
+import Foundation
+import RelKit
+import RelKitCore
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Validate, normalize, compare, sort and compute versions.",
+        subcommands: [Validate.self, Normalize.self, Next.self, Compare.self, Sort.self, Show.self]
+    )
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// `--scheme`, `--allow-post`, and the nearest `.release.toml` behind them.
+struct SchemeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The version scheme: yy.0m or yy.n (default: [version] scheme of the nearest .release.toml, else yy.0m).", valueName: "scheme"))
+    var scheme: String?
+
+    @Flag(help: "Allow .postN releases (default: [version] allow-post of .release.toml, else no).")
+    var allowPost = false
+
+    /// The configuration with the command line's overrides applied.
+    func configuration() throws -> ReleaseConfiguration {
+        var configuration: ReleaseConfiguration
+        do {
+            configuration = try ConfigurationLoader.loadNearest(from: FileManager.default.currentDirectoryPath).0
+        } catch {
+            throw CLIError(error.description)
+        }
+        if let scheme {
+            guard let named = VersionScheme(named: scheme, allowsPost: configuration.scheme.allowsPost) else {
+                throw CLIError("unknown scheme '\(scheme)'; use one of: \(VersionScheme.all.map(\.name).joined(separator: ", "))")
+            }
+            configuration.scheme = named
+            if named.lineStyle == .sequence, case .cadence = configuration.nextLine { configuration.nextLine = .nextMonth }
+        }
+        if allowPost { configuration.scheme.allowsPost = true }
+        return configuration
+    }
+}
+
+/// Versions from the arguments, or one a line from standard input for `-`.
+struct VersionInputs: ParsableArguments {
+    @Argument(help: ArgumentHelp("Versions to read, or - to read one a line from standard input.", valueName: "version"))
+    var versions: [String] = []
+
+    var readsStandardInput: Bool { versions == ["-"] }
+
+    func validate() throws {
+        if versions.count > 1 && versions.contains("-") {
+            throw ValidationError("'-' reads standard input and cannot be mixed with versions")
+        }
+    }
+
+    /// Each input with the place it came from ("line 3" or "argument 2").
+    func numbered() throws -> [(place: String, text: String)] {
+        if readsStandardInput || versions.isEmpty {
+            return try LineReader(fileDescriptor: 0).lines().enumerated().map { ("line \($0.offset + 1)", $0.element) }
+        }
+        return versions.enumerated().map { ("argument \($0.offset + 1)", $0.element) }
+    }
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    Console.out(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+extension VersionCommand {
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check that versions are spelled as the scheme wants them.",
+            discussion: """
+                Reports every problem of each version with the corrected spelling when there is one.
+                Exit 0 when all are valid, 1 when any is not, 2 for a usage or configuration error.
+
+                  relkit version validate 24.03.0 24.3.0
+                  git tag --list | relkit version validate --format json -
+                """
+        )
+
+        @OptionGroup var schemeOptions: SchemeOptions
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+        @OptionGroup var inputs: VersionInputs
+
+        func validate() throws {
+            if inputs.versions.isEmpty { throw ValidationError("give at least one version, or - to read standard input") }
+        }
+
+        struct Result: Encodable {
+            struct Problem: Encodable {
+                let code: String
+                let message: String
+            }
+            let place: String
+            let input: String
+            let valid: Bool
+            let canonical: String?
+            let pep440: String?
+            let problems: [Problem]
+            let suggestion: String?
+        }
+
+        struct Report: Encodable {
+            let scheme: String
+            let valid: Bool
+            let results: [Result]
+        }
+
+        func run() throws {
+            let scheme = try schemeOptions.configuration().scheme
+            var results: [Result] = []
+            for (place, text) in try inputs.numbered() {
+                switch scheme.validate(text) {
+                case .valid(let version):
+                    results.append(Result(place: place, input: text, valid: true, canonical: version.description,
+                                          pep440: version.pep440.description, problems: [], suggestion: nil))
+                case .invalid(let problems, let suggestion):
+                    results.append(Result(place: place, input: text, valid: false, canonical: nil, pep440: nil,
+                                          problems: problems.map { .init(code: $0.code, message: $0.message) },
+                                          suggestion: suggestion))
+                }
+            }
+            let allValid = results.allSatisfy(\.valid)
+            switch format {
+            case .json:
+                try printJSON(Report(scheme: scheme.name, valid: allValid, results: results))
+            case .text:
+                for result in results {
+                    if result.valid {
+                        Console.out("\(result.place): ok \(result.input)")
+                    } else {
+                        var line = "\(result.place): invalid '\(result.input.displayable())' in \(scheme.name): "
+                        line += result.problems.map(\.message).joined(separator: "; ")
+                        if let suggestion = result.suggestion { line += " (suggestion: \(suggestion))" }
+                        Console.out(line)
+                    }
+                }
+            }
+            if !allValid { throw ExitCode(ExitStatus.findings) }
+        }
+    }
+
+    struct Normalize: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the PEP 440 normal form of each version (what Python's packaging prints).",
+            discussion: """
+                Reads the versions given, or one a line from standard input for -, and prints each
+                normal form on its own line in order (24.03.0 -> 24.3.0). An invalid version is
+                reported on stderr with its line; the others are still printed. Exit 1 if any was invalid.
+
+                  relkit version normalize 24.03.0-RC.01
+                  relkit version normalize - < versions.txt
+                """
+        )
+
+        @OptionGroup var inputs: VersionInputs
+
+        func validate() throws {
+            if inputs.versions.isEmpty { throw ValidationError("give at least one version, or - to read standard input") }
+        }
+
+        func run() throws {
+            let invalid: Int
+            if inputs.readsStandardInput {
+                invalid = try StreamNormalizer.run(input: 0, output: 1) { line, error in
+                    Console.error("line \(line): invalid version '\(error.input.displayable())': \(error.reason)")
+                }
+            } else {
+                var count = 0
+                for (place, text) in try inputs.numbered() {
+                    do {
+                        Console.out(try Version(parsing: text).description)
+                    } catch {
+                        count += 1
+                        Console.error("\(place): invalid version '\(text.displayable())': \(error.reason)")
+                    }
+                }
+                invalid = count
+            }
+            if invalid > 0 { throw ExitCode(ExitStatus.findings) }
+        }
+    }
+
+    struct Next: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compute the next version.",
+            discussion: """
+                Accepts the version in any PEP 440 spelling that fits the scheme and prints the next
+                one in the scheme's spelling. It never goes backwards: a request that would (rc -> a,
+                --final on a final release, --patch on an unreleased pre-release) exits 1.
+
+                  relkit version next 24.03.1 --patch           # 24.03.2
+                  relkit version next 24.03.0b2 --pre rc        # 24.03.0rc1
+                  relkit version next 24.12.0 --next-line       # 25.01.0.dev0
+                  relkit version next 24.03.0 --next-line --cadence 3,9   # 24.09.0.dev0
+                """
+        )
+
+        enum Kind: String, EnumerableFlag {
+            case patch, final, dev, nextLine
+            static func help(for value: Kind) -> ArgumentHelp? {
+                switch value {
+                case .patch: return "The next patch release (24.03.1 -> 24.03.2)."
+                case .final: return "The final release of a pre-release (24.03.0rc2 -> 24.03.0)."
+                case .dev: return "The next development release (24.04.0.dev0 -> 24.04.0.dev1)."
+                case .nextLine: return "Main's version after cutting this line (24.03 -> 24.04.0.dev0)."
+                }
+            }
+        }
+
+        @Argument(help: "The current version.") var version: String
+        @Flag var kind: Kind?
+        @Option(help: ArgumentHelp("The next pre-release of a kind: a, b or rc (24.03.0rc1 -> 24.03.0rc2).", valueName: "a|b|rc"))
+        var pre: String?
+        @Option(help: ArgumentHelp("With --next-line: the release months, e.g. 3,9 (default: the next-line policy of .release.toml).", valueName: "months"))
+        var cadence: String?
+        @OptionGroup var schemeOptions: SchemeOptions
+
+        func validate() throws {
+            if (kind == nil) == (pre == nil) {
+                throw ValidationError("give exactly one of --patch, --pre a|b|rc, --final, --dev, --next-line")
+            }
+            if cadence != nil && kind != .nextLine { throw ValidationError("--cadence goes with --next-line") }
+        }
+
+        func run() throws {
+            var configuration = try schemeOptions.configuration()
+            let request: NextVersionRequest
+            if let pre {
+                guard let preKind = PreReleaseKind(letters: pre) else {
+                    throw CLIError("--pre takes a, b or rc, not '\(pre)'")
+                }
+                request = .pre(preKind)
+            } else {
+                switch kind! {
+                case .patch: request = .patch
+                case .final: request = .final
+                case .dev: request = .dev
+                case .nextLine: request = .nextLine
+                }
+            }
+            if let cadence {
+                let months = cadence.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard months.allSatisfy({ $0 != nil }) else { throw CLIError("--cadence takes months separated by commas, e.g. 3,9, not '\(cadence)'") }
+                do { try ReleaseLine.validateCadence(months.map { $0! }) } catch { throw CLIError("--cadence: \(error.message)") }
+                configuration.nextLine = .cadence(months.map { $0! })
+            }
+            let current: SchemeVersion
+            do { current = try configuration.scheme.version(parsing: version) } catch { throw CLIError(error.message) }
+            do {
+                let next = try current.next(request, policy: configuration.nextLine)
+                Console.out(next.description)
+            } catch {
+                throw CLIError(error.message, exitCode: ExitStatus.findings)
+            }
+        }
+    }
+
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare two versions in PEP 440 order; prints <, = or >.",
+            discussion: """
+                  relkit version compare 24.03.0rc1 24.03.0     # <
+                  relkit version compare 24.3.0 24.03.0         # =
+                An invalid version exits 2.
+                """
+        )
+
+        @Argument(help: "The first version.") var first: String
+        @Argument(help: "The second version.") var second: String
+
+        func run() throws {
+            let a: Version, b: Version
+            do {
+                a = try Version(parsing: first)
+                b = try Version(parsing: second)
+            } catch {
+                throw CLIError("invalid version '\(error.input.displayable())': \(error.reason)")
+            }
+            Console.out(a < b ? "<" : (a == b ? "=" : ">"))
+        }
+    }
+
+    struct Sort: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sort versions in PEP 440 order, printing them as given.",
+            discussion: """
+                Reads the versions given, or one a line from standard input (with - or no argument).
+                Equal versions keep their input order. An invalid version is reported on stderr with
+                its line and left out; exit 1 if any was invalid.
+
+                  git tag --list | relkit version sort --reverse
+                """
+        )
+
+        @Flag(help: "Highest version first.") var reverse = false
+        @OptionGroup var inputs: VersionInputs
+
+        func run() throws {
+            var parsed: [(version: Version, text: String)] = []
+            var invalid = 0
+            for (place, text) in try inputs.numbered() {
+                do {
+                    parsed.append((try Version(parsing: text), text))
+                } catch {
+                    invalid += 1
+                    Console.error("\(place): invalid version '\(text.displayable())': \(error.reason)")
+                }
+            }
+            // Swift's sort is stable, so equal versions keep their order.
+            let sorted = parsed.sorted { reverse ? $0.version > $1.version : $0.version < $1.version }
+            var output = OutputBuffer(fileDescriptor: 1)
+            for entry in sorted { output.append(entry.text + "\n") }
+            output.flush()
+            if invalid > 0 { throw ExitCode(ExitStatus.findings) }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a version in the scheme's form and the PEP 440 form, with its release line.",
+            discussion: """
+                Accepts any PEP 440 spelling whose numbers fit the scheme:
+                  relkit version show 24.3.0rc1      # scheme form 24.03.0rc1, line 24.03
+                """
+        )
+
+        @Argument(help: "The version.") var version: String
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+        @OptionGroup var schemeOptions: SchemeOptions
+
+        struct Report: Encodable {
+            let input: String
+            let scheme: String
+            let version: String
+            let pep440: String
+            let line: String
+            let kind: String
+            let canonical: Bool
+        }
+
+        func run() throws {
+            let scheme = try schemeOptions.configuration().scheme
+            let value: SchemeVersion
+            do { value = try scheme.version(parsing: version) } catch { throw CLIError(error.message) }
+            let kind: String
+            if let pre = value.pre { kind = pre.kind.longName + (value.dev != nil ? " (development)" : "") }
+            else if value.dev != nil { kind = "development" }
+            else if value.post != nil { kind = "post-release" }
+            else { kind = "final" }
+            let report = Report(input: version, scheme: scheme.name, version: value.description, pep440: value.pep440.description,
+                                line: value.line.description, kind: kind, canonical: scheme.validate(version).isValid)
+            switch format {
+            case .json:
+                try printJSON(report)
+            case .text:
+                Console.out("""
+                    version:  \(report.version)
+                    pep440:   \(report.pep440)
+                    line:     \(report.line)
+                    kind:     \(report.kind)
+                    scheme:   \(report.scheme)\(report.canonical ? "" : " (input is not spelled canonically; see relkit version validate)")
+                    """)
+            }
+        }
+    }
+}
