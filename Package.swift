@@ -40,8 +40,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers shared by the integration and end-to-end tests: processes, scratch repositories.
+        .target(name: "RelKitTestSupport", path: "Tests/RelKitTestSupport"),
         .testTarget(name: "RelKitCoreTests", dependencies: ["RelKitCore"]),
-        .testTarget(name: "RelKitTests", dependencies: ["RelKit", "RelKitCore", "GitKit"]),
-        .testTarget(name: "RelKitEndToEndTests", dependencies: ["relkit"]),
+        .testTarget(name: "RelKitTests", dependencies: ["RelKit", "RelKitCore", "GitKit", "RelKitTestSupport"]),
+        .testTarget(name: "RelKitEndToEndTests", dependencies: ["relkit", "RelKitTestSupport"]),
     ]
 )

@@ -1,0 +1,68 @@
+import Foundation
+import RelKit
+import RelKitCore
+import RelKitTestSupport
+import Testing
+
+@Suite("Configuration: [version]")
+struct VersionConfigurationTests {
+    func load(_ text: String) throws(ConfigurationError) -> ReleaseConfiguration {
+        try ConfigurationLoader.load(text: text, file: ".release.toml")
+    }
+
+    func error(_ text: String) -> String? {
+        do {
+            _ = try load(text)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func defaultsWithoutAVersionTable() throws {
+        let configuration = try load("")
+        #expect(configuration.scheme == .yearMonth)
+        #expect(configuration.nextLine == .nextMonth)
+    }
+
+    @Test func readsEveryKey() throws {
+        let configuration = try load("""
+            [version]
+            scheme = "yy.0m"
+            allow-post = true
+            next-line = "cadence"
+            cadence = [3, 9]
+            """)
+        #expect(configuration.scheme.allowsPost)
+        #expect(configuration.nextLine == .cadence([3, 9]))
+        #expect(try load("[version]\nscheme = \"yy.n\"\nnext-line = \"none\"").scheme == .yearSequence)
+    }
+
+    @Test func errorsNameFileLineAndColumn() {
+        #expect(error("[version]\nschme = \"yy.0m\"") == ".release.toml:2:1: unknown key 'schme' in [version]; did you mean 'scheme'?")
+        #expect(error("[version]\n  scheme = 3") == ".release.toml:2:3: 'version.scheme' must be a string, not an integer")
+        #expect(error("[version]\nscheme = \"yy.mm\"") == ".release.toml:2:1: unknown scheme 'yy.mm'; use one of: yy.0m, yy.n")
+        #expect(error("[version]\nnext-line = \"cadence\"\ncadence = [3, 13]") == ".release.toml:3:1: the cadence lists 13, which is not a month (1 to 12)")
+        #expect(error("[version]\nnext-line = \"cadence\"\ncadence = [3, \"9\"]") == ".release.toml:3:15: 'version.cadence[1]' must be an integer, not a string")
+        #expect(error("[version]\nnext-line = \"cadence\"") == ".release.toml:2:1: next-line = \"cadence\" needs a list of months: cadence = [3, 9]")
+        #expect(error("[version]\ncadence = [3]") == ".release.toml:2:1: cadence is used only with next-line = \"cadence\"")
+        #expect(error("[verison]\n") == ".release.toml:1:2: unknown key 'verison'; did you mean 'version'?")
+        #expect(error("version = 1") == ".release.toml:1:1: 'version' must be a table, not an integer")
+    }
+
+    @Test func syntaxErrorsComeFromTOMLKitWithPosition() throws {
+        let message = try #require(error("[version]\nscheme = \"yy.0m"))
+        #expect(message.hasPrefix(".release.toml:2:"), "\(message)")
+        #expect(message.contains("TOML syntax error"))
+    }
+
+    @Test func nearestFileIsFoundFromASubdirectory() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try scratch.write(".release.toml", "[version]\nscheme = \"yy.n\"\n")
+        try scratch.write("a/b/c/.keep", "")
+        let (configuration, file) = try ConfigurationLoader.loadNearest(from: scratch.file("a/b/c"))
+        #expect(file == scratch.file(".release.toml"))
+        #expect(configuration.scheme == .yearSequence)
+    }
+}
