@@ -70,40 +70,65 @@ public struct LineStreamError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Buffered writes to a file descriptor.
-public struct OutputBuffer {
+/// Buffered writes to a file descriptor, into memory it owns (no array bookkeeping per write).
+public final class OutputBuffer {
     public let fileDescriptor: Int32
-    public var bytes: [UInt8] = []
-    let flushThreshold = 1 << 16
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
+    private let flushThreshold = 1 << 16
 
     public init(fileDescriptor: Int32) {
         self.fileDescriptor = fileDescriptor
-        bytes.reserveCapacity(flushThreshold * 2)
+        capacity = flushThreshold * 2
+        storage = .allocate(capacity: capacity)
     }
 
-    public mutating func append(_ string: String) {
-        bytes.append(contentsOf: string.utf8)
-        flushIfFull()
+    deinit {
+        flush()
+        storage.deallocate()
+    }
+
+    /// Room for `size` more bytes; write them there, then `commit` how many were written.
+    @inline(__always)
+    public func reserve(_ size: Int) -> UnsafeMutablePointer<UInt8> {
+        if count + size > capacity {
+            flush()
+            if size > capacity {
+                storage.deallocate()
+                capacity = size
+                storage = .allocate(capacity: capacity)
+            }
+        }
+        return storage + count
     }
 
     @inline(__always)
-    public mutating func flushIfFull() {
-        if bytes.count >= flushThreshold { flush() }
+    public func commit(_ written: Int) {
+        count += written
+        if count >= flushThreshold { flush() }
     }
 
-    public mutating func flush() {
-        var offset = 0
-        bytes.withUnsafeBytes { raw in
-            while offset < raw.count {
-                let written = write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
+    public func append(_ string: String) {
+        var copy = string
+        copy.withUTF8 { bytes in
+            let destination = reserve(bytes.count)
+            if let base = bytes.baseAddress { destination.update(from: base, count: bytes.count) }
+            commit(bytes.count)
         }
-        bytes.removeAll(keepingCapacity: true)
+    }
+
+    public func flush() {
+        var offset = 0
+        while offset < count {
+            let written = write(fileDescriptor, storage + offset, count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            offset += written
+        }
+        count = 0
     }
 }
 
@@ -112,20 +137,21 @@ public enum StreamNormalizer {
     /// Normalizes every line of `input` to `output`; each invalid line goes to `onInvalid` with its
     /// number and reason, and the others are still printed. Returns the number of invalid lines.
     public static func run(input: Int32, output: Int32, onInvalid: (Int, VersionParseError) -> Void) throws -> Int {
-        var out = OutputBuffer(fileDescriptor: output)
+        let out = OutputBuffer(fileDescriptor: output)
         var invalid = 0
+        var syntax = VersionSyntax.empty
         try LineReader(fileDescriptor: input).forEachLine { bytes, lineNumber in
-            switch VersionSyntax.parse(bytes) {
-            case .success(let syntax):
-                syntax.appendNormalized(of: bytes, to: &out.bytes)
-                out.bytes.append(0x0A)
-                out.flushIfFull()
-            case .failure(let error):
+            if let error = VersionSyntax.parse(bytes, into: &syntax) {
                 invalid += 1
                 // Keep what was printed so far in order with the error message.
                 out.flush()
                 onInvalid(lineNumber, VersionParseError(input: String(decoding: bytes, as: UTF8.self), syntaxError: error, bytes: bytes))
+                return
             }
+            let destination = out.reserve(VersionSyntax.maximumNormalizedLength(bytes.count) + 1)
+            let written = syntax.writeNormalized(of: bytes, to: destination)
+            destination[written] = 0x0A
+            out.commit(written + 1)
         }
         out.flush()
         return invalid

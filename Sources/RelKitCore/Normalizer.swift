@@ -1,64 +1,91 @@
 /// Normalization straight from bytes to bytes, for streams of versions: no `String` or array is
 /// made per version. It prints exactly what `Version.description` prints.
 extension VersionSyntax {
-    /// Appends the PEP 440 normal form of the parsed `bytes` to `output`.
-    public func appendNormalized(of bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        if let epoch, !Self.isZero(bytes, epoch) {
-            Self.appendNumber(bytes, epoch, to: &output)
-            output.append(ASCII.bang)
+    /// The most bytes the normal form of an input of `inputLength` bytes can take (implicit
+    /// numbers and `-1` -> `.post1` make it longer than the input).
+    public static func maximumNormalizedLength(_ inputLength: Int) -> Int { 2 * inputLength + 16 }
+
+    /// Writes the PEP 440 normal form of the parsed `bytes` at `output`, which has room for
+    /// `maximumNormalizedLength(bytes.count)` bytes; returns the number of bytes written.
+    public func writeNormalized(of bytes: UnsafeBufferPointer<UInt8>, to output: UnsafeMutablePointer<UInt8>) -> Int {
+        var writer = Writer(bytes: bytes, output: output)
+        if let epoch, epoch.contains(where: { bytes[$0] != 0x30 }) {
+            writer.number(epoch)
+            writer.byte(ASCII.bang)
         }
-        var componentStart = release.lowerBound
-        for index in release where bytes[index] == ASCII.dot {
-            Self.appendNumber(bytes, componentStart..<index, to: &output)
-            output.append(ASCII.dot)
-            componentStart = index + 1
+        // The release segment: copy it, dropping each leading zero that has a digit after it.
+        var previous = ASCII.dot
+        for index in release {
+            let current = bytes[index]
+            if current == 0x30 && previous == ASCII.dot && index + 1 < release.upperBound && ASCII.isDigit(bytes[index + 1]) {
+                continue
+            }
+            writer.byte(current)
+            previous = current
         }
-        Self.appendNumber(bytes, componentStart..<release.upperBound, to: &output)
         if let pre, let preKind {
             switch preKind {
-            case .alpha: output.append(0x61)
-            case .beta: output.append(0x62)
-            case .releaseCandidate: output.append(contentsOf: [0x72, 0x63])
+            case .alpha: writer.byte(0x61)
+            case .beta: writer.byte(0x62)
+            case .releaseCandidate: writer.byte(0x72); writer.byte(0x63)
             }
-            Self.appendNumber(bytes, pre.number, to: &output)
+            writer.number(pre.number)
         }
         if let post {
-            output.append(contentsOf: [ASCII.dot, 0x70, 0x6F, 0x73, 0x74])  // ".post"
-            Self.appendNumber(bytes, post.number, to: &output)
+            writer.word(".post")
+            writer.number(post.number)
         }
         if let dev {
-            output.append(contentsOf: [ASCII.dot, 0x64, 0x65, 0x76])  // ".dev"
-            Self.appendNumber(bytes, dev.number, to: &output)
+            writer.word(".dev")
+            writer.number(dev.number)
         }
         if let local {
-            output.append(ASCII.plus)
+            writer.byte(ASCII.plus)
             var partStart = local.lowerBound
             for index in local.lowerBound...local.upperBound where index == local.upperBound || ASCII.isSeparator(bytes[index]) {
-                if partStart > local.lowerBound { output.append(ASCII.dot) }
+                if partStart > local.lowerBound { writer.byte(ASCII.dot) }
                 let part = partStart..<index
                 if part.allSatisfy({ ASCII.isDigit(bytes[$0]) }) {
-                    Self.appendNumber(bytes, part, to: &output)
+                    writer.number(part)
                 } else {
-                    for position in part { output.append(ASCII.lower(bytes[position])) }
+                    for position in part { writer.byte(ASCII.lower(bytes[position])) }
                 }
                 partStart = index + 1
             }
         }
+        return writer.count
     }
 
-    /// Digits without leading zeros; an absent number is the implicit 0.
-    @inline(__always)
-    static func appendNumber(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>?, to output: inout [UInt8]) {
-        guard let range else {
-            output.append(0x30)
-            return
+    /// Appends the PEP 440 normal form of the parsed `bytes` to `output`.
+    public func appendNormalized(of bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        var scratch = [UInt8](repeating: 0, count: Self.maximumNormalizedLength(bytes.count))
+        let count = scratch.withUnsafeMutableBufferPointer { writeNormalized(of: bytes, to: $0.baseAddress!) }
+        output.append(contentsOf: scratch[0..<count])
+    }
+
+    private struct Writer {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let output: UnsafeMutablePointer<UInt8>
+        var count = 0
+
+        @inline(__always) mutating func byte(_ value: UInt8) {
+            output[count] = value
+            count += 1
         }
-        var start = range.lowerBound
-        while start < range.upperBound - 1 && bytes[start] == 0x30 { start += 1 }
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<range.upperBound]))
-    }
 
-    static func isZero(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-        range.allSatisfy { bytes[$0] == 0x30 }
+        @inline(__always) mutating func word(_ text: StaticString) {
+            for offset in 0..<text.utf8CodeUnitCount { byte(text.utf8Start[offset]) }
+        }
+
+        /// Digits without leading zeros; an absent number is the implicit 0.
+        @inline(__always) mutating func number(_ range: Range<Int>?) {
+            guard let range else {
+                byte(0x30)
+                return
+            }
+            var start = range.lowerBound
+            while start < range.upperBound - 1 && bytes[start] == 0x30 { start += 1 }
+            for position in start..<range.upperBound { byte(bytes[position]) }
+        }
     }
 }

@@ -80,8 +80,11 @@ extension VersionScheme {
             let yearValue = version.release[0]
             if let value = yearValue.intValue, value < 100 {
                 year = value
-                if components[0].count != 2 {
+                if components[0].count > 2 {
                     problem("year-digits", "year '\(components[0])' must be two digits: '\(String(value).leftPadded(to: 2))'")
+                } else if components[0].count < 2 {
+                    // A one-digit year is more likely a different scheme than a missing zero.
+                    problem("year-digits", "year '\(components[0])' must be two digits", fixable: false)
                 }
             } else if let value = yearValue.intValue, (2000...2099).contains(value) {
                 year = value - 2000

@@ -87,9 +87,21 @@ let maximumNumberDigits = 4300
 extension VersionSyntax {
     /// Parses a version held in a byte buffer (UTF-8).
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<VersionSyntax, VersionSyntaxError> {
-        var parser = Parser(bytes: bytes)
-        return parser.parse()
+        var syntax = VersionSyntax.empty
+        if let error = parse(bytes, into: &syntax) { return .failure(error) }
+        return .success(syntax)
     }
+
+    /// Parses into an existing value, for loops over many versions: no copy of the result.
+    /// Returns nil on success; on failure `syntax` holds nothing meaningful.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, into syntax: inout VersionSyntax) -> VersionSyntaxError? {
+        var parser = Parser(bytes: bytes)
+        return parser.parse(into: &syntax)
+    }
+
+    /// A value to parse into.
+    public static let empty = VersionSyntax(trimmed: 0..<0, hasVPrefix: false, epoch: nil, release: 0..<0, pre: nil,
+                                            preKind: nil, post: nil, dev: nil, local: nil)
 
     /// Parses a version string.
     public static func parse(_ string: String) -> Result<VersionSyntax, VersionSyntaxError> {
@@ -143,32 +155,33 @@ private struct Parser {
         self.end = bytes.count
     }
 
-    mutating func parse() -> Result<VersionSyntax, VersionSyntaxError> {
-        if bytes.isEmpty { return .failure(.init(kind: .empty)) }
+    mutating func parse(into syntax: inout VersionSyntax) -> VersionSyntaxError? {
+        if bytes.isEmpty { return .init(kind: .empty) }
         while index < end {
             let width = PythonWhitespace.leading(bytes, index, end)
             if width == 0 { break }
             index += width
         }
-        if index == end { return .failure(.init(kind: .blank)) }
+        if index == end { return .init(kind: .blank) }
         while end > index {
             let width = PythonWhitespace.trailing(bytes, index, end)
             if width == 0 { break }
             end -= width
         }
         let start = index
+        syntax.trimmed = start..<end
 
-        var hasV = false
+        syntax.hasVPrefix = false
         if ASCII.lower(bytes[index]) == 0x76 {  // v
-            hasV = true
+            syntax.hasVPrefix = true
             index += 1
         }
 
         // Epoch: digits followed by "!", else nothing consumed.
-        var epoch: Range<Int>?
+        syntax.epoch = nil
         let epochDigits = digitRun(from: index)
         if epochDigits > 0, index + epochDigits < end, bytes[index + epochDigits] == ASCII.bang {
-            epoch = index..<(index + epochDigits)
+            syntax.epoch = index..<(index + epochDigits)
             index += epochDigits + 1
         }
 
@@ -180,49 +193,46 @@ private struct Parser {
         while index + 1 < end, bytes[index] == ASCII.dot, ASCII.isDigit(bytes[index + 1]) {
             index += 1 + digitRun(from: index + 1)
         }
-        let release = releaseStart..<index
+        syntax.release = releaseStart..<index
 
-        var pre: VersionSyntax.Affix?
-        var preKind: PreReleaseKind?
-        if let (affix, alternative) = letteredAffix(Parser.preLetters) {
-            pre = affix
-            preKind = Parser.preKinds[alternative]
+        syntax.pre = nil
+        syntax.preKind = nil
+        if let (affix, kind) = letteredAffix(.pre) {
+            syntax.pre = affix
+            syntax.preKind = kind
         }
 
-        var post: VersionSyntax.Affix?
+        syntax.post = nil
         if index + 1 < end, bytes[index] == ASCII.dash, ASCII.isDigit(bytes[index + 1]) {
             let count = digitRun(from: index + 1)
-            post = .init(span: index..<(index + 1 + count), letters: nil, number: (index + 1)..<(index + 1 + count))
+            syntax.post = .init(span: index..<(index + 1 + count), letters: nil, number: (index + 1)..<(index + 1 + count))
             index += 1 + count
-        } else if let (affix, _) = letteredAffix(Parser.postLetters) {
-            post = affix
+        } else if let (affix, _) = letteredAffix(.post) {
+            syntax.post = affix
         }
 
-        let dev = letteredAffix(Parser.devLetters)?.0
+        syntax.dev = letteredAffix(.dev)?.0
 
-        var local: Range<Int>?
+        syntax.local = nil
         if index + 1 < end, bytes[index] == ASCII.plus, ASCII.isAlphanumeric(bytes[index + 1]) {
             let localStart = index + 1
             index = localStart + alphanumericRun(from: localStart)
             while index + 1 < end, ASCII.isSeparator(bytes[index]), ASCII.isAlphanumeric(bytes[index + 1]) {
                 index += 1 + alphanumericRun(from: index + 1)
             }
-            local = localStart..<index
+            syntax.local = localStart..<index
         }
 
         if index != end { return failure(at: index) }
-        let syntax = VersionSyntax(
-            trimmed: start..<end, hasVPrefix: hasV, epoch: epoch, release: release,
-            pre: pre, preKind: preKind, post: post, dev: dev, local: local)
         // Only strings this long can hold such a number; the check stays off the hot path.
         if end - start > maximumNumberDigits, let tooLong = firstOverlongNumber(syntax) {
-            return .failure(.init(kind: .numberTooLong(offset: tooLong)))
+            return .init(kind: .numberTooLong(offset: tooLong))
         }
-        return .success(syntax)
+        return nil
     }
 
-    func failure(at offset: Int) -> Result<VersionSyntax, VersionSyntaxError> {
-        .failure(.init(kind: offset >= end ? .missingNumber : .unexpected(offset: offset)))
+    func failure(at offset: Int) -> VersionSyntaxError {
+        .init(kind: offset >= end ? .missingNumber : .unexpected(offset: offset))
     }
 
     func digitRun(from start: Int) -> Int {
@@ -262,37 +272,67 @@ private struct Parser {
         return runs
     }
 
-    static let preLetters: [[UInt8]] = ["alpha", "a", "beta", "b", "preview", "pre", "c", "rc"].map { Array($0.utf8) }
-    static let preKinds: [PreReleaseKind] = [.alpha, .alpha, .beta, .beta, .releaseCandidate, .releaseCandidate, .releaseCandidate, .releaseCandidate]
-    static let postLetters: [[UInt8]] = ["post", "rev", "r"].map { Array($0.utf8) }
-    static let devLetters: [[UInt8]] = [Array("dev".utf8)]
+    enum Letters { case pre, post, dev }
 
     /// `[._-]? (letters) [._-]? ([0-9]+)?` as one atomic group: the first alternative that
-    /// matches wins and is never revisited. Returns the affix and which alternative matched.
-    mutating func letteredAffix(_ alternatives: [[UInt8]]) -> (VersionSyntax.Affix, Int)? {
+    /// matches wins and is never revisited. Returns the affix and, for pre-releases, its kind.
+    @inline(__always)
+    mutating func letteredAffix(_ letters: Letters) -> (VersionSyntax.Affix, PreReleaseKind?)? {
+        if index == end { return nil }
         var cursor = index
         if cursor < end, ASCII.isSeparator(bytes[cursor]) { cursor += 1 }
-        guard let (alternative, length) = matchLetters(alternatives, at: cursor) else { return nil }
-        let letters = cursor..<(cursor + length)
+        let length: Int
+        var kind: PreReleaseKind?
+        switch letters {
+        case .pre: guard let (found, size) = matchPre(at: cursor) else { return nil }; kind = found; length = size
+        case .post: guard let size = matchPost(at: cursor) else { return nil }; length = size
+        case .dev: guard matches("dev", at: cursor) else { return nil }; length = 3
+        }
+        let letterRange = cursor..<(cursor + length)
         cursor += length
         if cursor < end, ASCII.isSeparator(bytes[cursor]) { cursor += 1 }
         let digits = digitRun(from: cursor)
         let number: Range<Int>? = digits > 0 ? cursor..<(cursor + digits) : nil
         cursor += digits
-        let affix = VersionSyntax.Affix(span: index..<cursor, letters: letters, number: number)
+        let affix = VersionSyntax.Affix(span: index..<cursor, letters: letterRange, number: number)
         index = cursor
-        return (affix, alternative)
+        return (affix, kind)
     }
 
-    func matchLetters(_ alternatives: [[UInt8]], at start: Int) -> (Int, Int)? {
-        for (position, word) in alternatives.enumerated() where start + word.count <= end {
-            var matches = true
-            for offset in 0..<word.count where ASCII.lower(bytes[start + offset]) != word[offset] {
-                matches = false
-                break
-            }
-            if matches { return (position, word.count) }
+    /// packaging's order: alpha|a|beta|b|preview|pre|c|rc.
+    @inline(__always)
+    func matchPre(at start: Int) -> (PreReleaseKind, Int)? {
+        guard start < end else { return nil }
+        switch ASCII.lower(bytes[start]) {
+        case 0x61: return (.alpha, matches("alpha", at: start) ? 5 : 1)
+        case 0x62: return (.beta, matches("beta", at: start) ? 4 : 1)
+        case 0x70:
+            if matches("preview", at: start) { return (.releaseCandidate, 7) }
+            return matches("pre", at: start) ? (.releaseCandidate, 3) : nil
+        case 0x63: return (.releaseCandidate, 1)
+        case 0x72: return matches("rc", at: start) ? (.releaseCandidate, 2) : nil
+        default: return nil
         }
-        return nil
+    }
+
+    /// packaging's order: post|rev|r.
+    @inline(__always)
+    func matchPost(at start: Int) -> Int? {
+        guard start < end else { return nil }
+        switch ASCII.lower(bytes[start]) {
+        case 0x70: return matches("post", at: start) ? 4 : nil
+        case 0x72: return matches("rev", at: start) ? 3 : 1
+        default: return nil
+        }
+    }
+
+    /// Whether the lowercase ASCII `word` is written at `start`, in any case.
+    @inline(__always)
+    func matches(_ word: StaticString, at start: Int) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard start + count <= end else { return false }
+        let letters = word.utf8Start
+        for offset in 0..<count where ASCII.lower(bytes[start + offset]) != letters[offset] { return false }
+        return true
     }
 }

@@ -30,12 +30,9 @@ struct RelKitCommand: ParsableCommand {
         commandName: "relkit",
         abstract: "Release and versioning toolchain for calendar-versioned monorepos.",
         discussion: """
-            Versions are YY.0M.P (or YY.N.P), with aN, bN, rcN pre-releases and .devN development
-            releases; Python requirement pins use the PEP 440 form without leading zeros.
-            Configuration comes from the nearest .release.toml above the current directory.
+            Versions are YY.0M.P (or YY.N.P), with aN, bN, rcN pre-releases and .devN development releases; Python requirement pins use the PEP 440 form without leading zeros. Configuration comes from the nearest .release.toml above the current directory.
 
-            Exit codes: 0 success; 1 findings, invalid input, nothing to do or refused by policy;
-            2 usage, bad argument or configuration error; 3 repository state (dirty, locked, ref moved).
+            Exit codes: 0 success; 1 findings, invalid input, nothing to do or refused by policy; 2 usage, bad argument or configuration error; 3 repository state (dirty, locked, ref moved).
             """,
         version: RelKitInfo.version,
         subcommands: [VersionCommand.self]

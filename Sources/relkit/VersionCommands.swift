@@ -76,8 +76,7 @@ extension VersionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check that versions are spelled as the scheme wants them.",
             discussion: """
-                Reports every problem of each version with the corrected spelling when there is one.
-                Exit 0 when all are valid, 1 when any is not, 2 for a usage or configuration error.
+                Reports every problem of each version with the corrected spelling when there is one. Exit 0 when all are valid, 1 when any is not, 2 for a usage or configuration error.
 
                   relkit version validate 24.03.0 24.3.0
                   git tag --list | relkit version validate --format json -
@@ -150,9 +149,7 @@ extension VersionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the PEP 440 normal form of each version (what Python's packaging prints).",
             discussion: """
-                Reads the versions given, or one a line from standard input for -, and prints each
-                normal form on its own line in order (24.03.0 -> 24.3.0). An invalid version is
-                reported on stderr with its line; the others are still printed. Exit 1 if any was invalid.
+                Reads the versions given, or one a line from standard input for -, and prints each normal form on its own line in order (24.03.0 -> 24.3.0). An invalid version is reported on stderr with its line; the others are still printed. Exit 1 if any was invalid.
 
                   relkit version normalize 24.03.0-RC.01
                   relkit version normalize - < versions.txt
@@ -191,9 +188,7 @@ extension VersionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compute the next version.",
             discussion: """
-                Accepts the version in any PEP 440 spelling that fits the scheme and prints the next
-                one in the scheme's spelling. It never goes backwards: a request that would (rc -> a,
-                --final on a final release, --patch on an unreleased pre-release) exits 1.
+                Accepts the version in any PEP 440 spelling that fits the scheme and prints the next one in the scheme's spelling. It never goes backwards: a request that would (rc -> a, --final on a final release, --patch on an unreleased pre-release) exits 1.
 
                   relkit version next 24.03.1 --patch           # 24.03.2
                   relkit version next 24.03.0b2 --pre rc        # 24.03.0rc1
@@ -268,6 +263,7 @@ extension VersionCommand {
             discussion: """
                   relkit version compare 24.03.0rc1 24.03.0     # <
                   relkit version compare 24.3.0 24.03.0         # =
+
                 An invalid version exits 2.
                 """
         )
@@ -291,9 +287,7 @@ extension VersionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sort versions in PEP 440 order, printing them as given.",
             discussion: """
-                Reads the versions given, or one a line from standard input (with - or no argument).
-                Equal versions keep their input order. An invalid version is reported on stderr with
-                its line and left out; exit 1 if any was invalid.
+                Reads the versions given, or one a line from standard input (with - or no argument). Equal versions keep their input order. An invalid version is reported on stderr with its line and left out; exit 1 if any was invalid.
 
                   git tag --list | relkit version sort --reverse
                 """

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Benchmark: normalize 1,000,000 version strings with `relkit version normalize -` and with
+Python's packaging (`str(packaging.version.Version(s))`), in the same run, on the same file.
+
+Usage: bench_normalize.py path/to/relkit [--count N] [--runs R]
+Prints a Markdown table: best wall time of R runs, throughput, peak memory, and the ratio.
+Both outputs are compared line by line first: a benchmark of different answers means nothing.
+"""
+import argparse, os, platform, random, subprocess, sys, tempfile, time
+
+PEER = r'''
+import sys
+from packaging.version import Version, InvalidVersion
+write = sys.stdout.write
+for number, line in enumerate(sys.stdin, 1):
+    try:
+        write(str(Version(line.rstrip("\r\n"))) + "\n")
+    except InvalidVersion:
+        sys.stderr.write(f"line {number}: invalid\n")
+'''
+
+def generate(path, count, seed=2026):
+    rng = random.Random(seed)
+    spellings = [
+        lambda y, m, p: f"{y}.{m:02d}.{p}",
+        lambda y, m, p: f"{y}.{m:02d}.{p}rc{rng.randint(1, 3)}",
+        lambda y, m, p: f"{y}.{m:02d}.{p}.dev{rng.randint(0, 9)}",
+        lambda y, m, p: f"{y}.{m}.{p}",
+        lambda y, m, p: f"v{y}.{m:02d}.{p}",
+        lambda y, m, p: f"{y}.{m:02d}.{p}-RC.0{rng.randint(1, 9)}",
+        lambda y, m, p: f"{y}.{m:02d}.{p}dev0",
+        lambda y, m, p: f"{y}.{m:02d}.{p}a{rng.randint(1, 4)}.dev",
+        lambda y, m, p: f"{y}.{m:02d}.{p}.post{rng.randint(1, 3)}",
+    ]
+    with open(path, "w") as f:
+        for _ in range(count):
+            y, m, p = rng.randint(19, 27), rng.randint(1, 12), rng.randint(0, 30)
+            f.write(rng.choice(spellings)(y, m, p) + "\n")
+
+def run(command, input_path, output_path):
+    """Wall time and peak RSS (KiB) of one child process. GNU time measures the RSS: a child's
+    rusage from Python would count the forked interpreter's memory before exec."""
+    with tempfile.NamedTemporaryFile("r") as rss, open(input_path, "rb") as stdin, open(output_path, "wb") as stdout:
+        start = time.perf_counter()
+        status = subprocess.call(["/usr/bin/time", "-f", "%M", "-o", rss.name] + command,
+                                 stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL)
+        elapsed = time.perf_counter() - start
+        peak = int(rss.read().strip().splitlines()[-1])
+    if status not in (0, 1):
+        sys.exit(f"{command[0]} failed with status {status}")
+    return elapsed, peak
+
+def best(command, input_path, output_path, runs):
+    results = [run(command, input_path, output_path) for _ in range(runs)]
+    return min(r[0] for r in results), max(r[1] for r in results)
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("relkit")
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    relkit = [os.path.abspath(args.relkit), "version", "normalize", "-"]
+    peer = [sys.executable, "-c", PEER]
+    with tempfile.TemporaryDirectory() as work:
+        big, small = os.path.join(work, "big.txt"), os.path.join(work, "small.txt")
+        generate(big, args.count)
+        generate(small, args.count // 10)
+        out_relkit, out_peer = os.path.join(work, "relkit.out"), os.path.join(work, "peer.out")
+        relkit_time, relkit_rss = best(relkit, big, out_relkit, args.runs)
+        peer_time, peer_rss = best(peer, big, out_peer, args.runs)
+        with open(out_relkit, "rb") as a, open(out_peer, "rb") as b:
+            if a.read() != b.read():
+                sys.exit("relkit and packaging printed different normal forms: not comparable")
+        _, relkit_small_rss = best(relkit, small, out_relkit, 1)
+    import packaging
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; "
+          f"Python {platform.python_version()}, packaging {packaging.__version__}")
+    print(f"input: {args.count:,} version strings, best of {args.runs} runs; outputs identical\n")
+    print("| tool | time (s) | versions/s | peak RSS (MiB) |")
+    print("|---|---:|---:|---:|")
+    print(f"| relkit version normalize - | {relkit_time:.3f} | {args.count / relkit_time:,.0f} | {relkit_rss / 1024:.1f} |")
+    print(f"| packaging Version() + str() | {peer_time:.3f} | {args.count / peer_time:,.0f} | {peer_rss / 1024:.1f} |")
+    print(f"\nrelkit throughput = {peer_time / relkit_time:.1f} x packaging's")
+    print(f"relkit peak RSS: {relkit_small_rss / 1024:.1f} MiB for {args.count // 10:,} versions, "
+          f"{relkit_rss / 1024:.1f} MiB for {args.count:,} (streaming: memory does not grow with input)")
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# make demo: copies the demo monorepo into a scratch git repository with some release history,
+# then runs relkit on it. Usage: Examples/demo.sh path/to/relkit
+set -euo pipefail
+relkit_binary=$(realpath "${1:?usage: demo.sh path/to/relkit}")
+# Call it as `relkit`, so that the commands shown are the ones a user types.
+export PATH="$(dirname "$relkit_binary"):$PATH"
+here=$(cd "$(dirname "$0")" && pwd)
+demo=${RELKIT_DEMO_DIR:-$(mktemp -d /tmp/relkit-demo.XXXXXX)}
+rm -rf "$demo" && mkdir -p "$demo"
+cp -a "$here/demo-monorepo/." "$demo/"
+cd "$demo"
+
+# A throwaway identity for the demo's commits, unless one is set already.
+export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-Demo Release Manager} GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-release@demo.invalid}
+export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-$GIT_AUTHOR_NAME} GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-$GIT_AUTHOR_EMAIL}
+git init -q -b main .
+# Some history, as real repositories have it: releases, and two tags spelled the old ways.
+current=$(cat VERSION)
+for version in 26.03.0 26.03.1 26.09.0rc1 26.09.0; do
+    echo "$version" > VERSION
+    git add -A && git commit -q -m "release: $version" && git tag -a "$version" -m "Release $version"
+done
+git tag v0.7.0 && git tag 26.09.1.rc1
+echo "$current" > VERSION
+git add -A && git commit -q -m "main: start $current"
+
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold="" plain=""; fi
+step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; }
+run() { step "$*"; "$@" || echo "(exit $?)"; }
+
+echo "Demo monorepo: $demo"
+run relkit version validate "$(cat VERSION)"
+step "git tag --list | relkit version validate -"
+git tag --list | relkit version validate - || echo "(exit $?: the old-style tags are not spelled as yy.0m wants)"
+step "git tag --list | relkit version normalize -"
+git tag --list | relkit version normalize -
+step "git tag --list | relkit version sort --reverse"
+git tag --list | relkit version sort --reverse
+run relkit version show "$(cat VERSION)"
+run relkit version next "$(cat VERSION)" --final
+run relkit version next 26.11.0 --next-line
+run relkit version next 26.09.0 --pre rc
+run relkit version compare 26.9.0 26.09.0

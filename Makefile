@@ -1,0 +1,53 @@
+# relkit: `make demo` and `make test` work on a fresh Debian machine with Swift installed;
+# they install what is missing first (libgit2-dev, pkg-config, git, Python's packaging).
+
+PREFIX ?= /usr/local
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEBUG_BIN := .build/debug/relkit
+RELEASE_BIN := .build/release/relkit
+
+.PHONY: all deps build release test demo install bench bench-normalize clean
+
+all: build
+
+# Install system packages only when missing; apt-get update first, as on a fresh machine.
+deps:
+	@missing=""; \
+	pkg-config --exists libgit2 2>/dev/null || missing="$$missing libgit2-dev pkg-config"; \
+	command -v git >/dev/null || missing="$$missing git"; \
+	command -v python3 >/dev/null || missing="$$missing python3 python3-pip"; \
+	if [ -n "$$missing" ]; then \
+		echo "make: installing$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@python3 -c 'import packaging.version' 2>/dev/null || { \
+		echo "make: installing Python's packaging (for the differential test)"; \
+		python3 -m pip install --quiet packaging 2>/dev/null || python3 -m pip install --quiet --break-system-packages packaging; }
+
+build: deps
+	$(SWIFT) build
+
+# Static Swift runtime: a self-contained binary that starts in half the time.
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+demo: build
+	bash Examples/demo.sh $(DEBUG_BIN)
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/relkit
+
+# Benchmarks against the peers, run on a release build (see Benchmarks/README.md).
+bench: bench-normalize
+
+bench-normalize: release
+	bash Benchmarks/normalize.sh $(RELEASE_BIN)
+
+clean:
+	rm -rf .build
