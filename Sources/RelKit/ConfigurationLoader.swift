@@ -119,18 +119,88 @@ struct TableReader {
         error(path, "'\(Self.dotted(path))' must be \(expected), not \(value.type == .int ? "an" : "a") \(value.type)")
     }
 
-    mutating func configuration(_ root: TOMLTable) throws(ConfigurationError) -> ReleaseConfiguration {
-        try checkKeys(root, at: [], known: ["version"])
-        var configuration = ReleaseConfiguration.defaults
-        if let version = try table(root["version"], at: ["version"]) {
-            try readVersion(version, into: &configuration)
+    func location(_ path: [String]) -> ConfigLocation {
+        let position = map.position(of: path)
+        return ConfigLocation(line: position.line, column: position.column)
+    }
+
+    func strings(_ value: TOMLValueConvertible?, at path: [String]) throws(ConfigurationError) -> [String]? {
+        guard let value else { return nil }
+        guard let array = value.array else { throw typeError(path, expected: "an array of strings", got: value) }
+        var result: [String] = []
+        for (index, element) in array.enumerated() {
+            guard let text = element.string else { throw typeError(path + ["#\(index)"], expected: "a string", got: element) }
+            result.append(text)
         }
+        return result
+    }
+
+    /// The keys of a table in the order they are written in the file.
+    func orderedKeys(_ table: TOMLTable, at path: [String]) -> [String] {
+        table.keys.sorted { a, b in
+            let x = map.position(of: path + [a]), y = map.position(of: path + [b])
+            return (x.line, x.column, a) < (y.line, y.column, b)
+        }
+    }
+
+    static let rootKeys = ["version", "components", "groups", "api", "requirements", "branches", "tags", "backport"]
+
+    mutating func configuration(_ root: TOMLTable) throws(ConfigurationError) -> ReleaseConfiguration {
+        try checkKeys(root, at: [], known: Self.rootKeys)
+        var configuration = ReleaseConfiguration.defaults
+        var releaseUnit: String?
+        if let version = try table(root["version"], at: ["version"]) {
+            releaseUnit = try readVersion(version, into: &configuration)
+        }
+        if let components = try table(root["components"], at: ["components"]) {
+            configuration.components = try readComponents(components)
+        }
+        if let groups = try table(root["groups"], at: ["groups"]) {
+            configuration.groups = try readGroups(groups, components: configuration.components)
+        }
+        if let api = try table(root["api"], at: ["api"]) {
+            configuration.apiVersion = try readFile(api, at: ["api"], allowForm: false)
+        }
+        if let requirements = root["requirements"] {
+            configuration.requirements = try readRequirements(requirements, configuration: configuration)
+        }
+        if let branches = try table(root["branches"], at: ["branches"]) {
+            configuration.branches = try readBranches(branches, scheme: configuration.scheme)
+        }
+        if let tags = try table(root["tags"], at: ["tags"]) {
+            configuration.tags = try readTags(tags)
+        }
+        if let backport = try table(root["backport"], at: ["backport"]) {
+            configuration.backport = try readBackport(backport)
+        }
+        configuration.releaseUnit = try resolveReleaseUnit(releaseUnit, configuration)
         return configuration
     }
 
-    func readVersion(_ table: TOMLTable, into configuration: inout ReleaseConfiguration) throws(ConfigurationError) {
+    /// The group or component whose version names releases: as configured, else the first
+    /// group, else the first component.
+    func resolveReleaseUnit(_ configured: String?, _ configuration: ReleaseConfiguration) throws(ConfigurationError) -> String {
+        let names = configuration.groups.map(\.name) + configuration.components.map(\.name)
+        if let configured {
+            guard names.contains(configured) else {
+                throw unknownName(["version", "release"], configured, kind: "group or component", among: names)
+            }
+            return configured
+        }
+        return configuration.groups.first?.name ?? configuration.components.first!.name
+    }
+
+    func unknownName(_ path: [String], _ name: String, kind: String, among names: [String]) -> ConfigurationError {
+        var message = "'\(Self.dotted(path))' names \(kind) '\(name)', which is not defined"
+        if let suggestion = Spelling.nearest(to: name, among: names) { message += "; did you mean '\(suggestion)'?" }
+        else if !names.isEmpty { message += "; defined: \(names.joined(separator: ", "))" }
+        return error(path, message)
+    }
+
+    /// Returns the configured release unit, checked once components and groups are known.
+    func readVersion(_ table: TOMLTable, into configuration: inout ReleaseConfiguration) throws(ConfigurationError) -> String? {
         let path = ["version"]
-        try checkKeys(table, at: path, known: ["scheme", "allow-post", "next-line", "cadence"])
+        try checkKeys(table, at: path, known: ["scheme", "allow-post", "next-line", "cadence", "release"])
         let allowPost = try bool(table["allow-post"], at: path + ["allow-post"]) ?? false
         let schemeName = try string(table["scheme"], at: path + ["scheme"]) ?? VersionScheme.yearMonth.name
         guard let scheme = VersionScheme(named: schemeName, allowsPost: allowPost) else {
@@ -157,6 +227,234 @@ struct TableReader {
         if cadence != nil && policyName != "cadence" {
             throw error(path + ["cadence"], "cadence is used only with next-line = \"cadence\"")
         }
+        return try string(table["release"], at: path + ["release"])
+    }
+
+    static let fileKeys = ["path", "toml", "json", "pattern", "form"]
+
+    func readComponents(_ table: TOMLTable) throws(ConfigurationError) -> [Component] {
+        var components: [Component] = []
+        for name in orderedKeys(table, at: ["components"]) {
+            let path = ["components", name]
+            try checkName(name, at: path, kind: "component")
+            guard let body = try self.table(table[name], at: path) else { continue }
+            try checkKeys(body, at: path, known: ["files"])
+            guard let files = body["files"] else { throw error(path, "component '\(name)' needs files = [...]") }
+            guard let array = files.array else { throw typeError(path + ["files"], expected: "an array", got: files) }
+            guard !array.isEmpty else { throw error(path + ["files"], "component '\(name)' lists no file") }
+            var specs: [VersionFileSpec] = []
+            for (index, entry) in array.enumerated() {
+                let entryPath = path + ["files", "#\(index)"]
+                if let text = entry.string {
+                    specs.append(VersionFileSpec(path: try checkedPath(text, at: entryPath), location: location(entryPath)))
+                } else if let entryTable = entry.table {
+                    specs.append(try readFile(entryTable, at: entryPath, allowForm: true))
+                } else {
+                    throw typeError(entryPath, expected: "a path or a table such as { path = \"pyproject.toml\", toml = \"project.version\" }", got: entry)
+                }
+            }
+            components.append(Component(name: name, files: specs, location: location(path)))
+        }
+        guard !components.isEmpty else { throw error(["components"], "[components] defines no component") }
+        return components
+    }
+
+    func checkName(_ name: String, at path: [String], kind: String) throws(ConfigurationError) {
+        guard !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || "-_.".unicodeScalars.contains($0) }) else {
+            throw error(path, "\(kind) name '\(name.displayable())' may use letters, digits, '-', '_' and '.' only")
+        }
+    }
+
+    /// A `{ path = ..., toml|json|pattern = ..., form = ... }` entry.
+    func readFile(_ table: TOMLTable, at path: [String], allowForm: Bool) throws(ConfigurationError) -> VersionFileSpec {
+        try checkKeys(table, at: path, known: allowForm ? Self.fileKeys : Self.fileKeys.filter { $0 != "form" })
+        guard let rawPath = try string(table["path"], at: path + ["path"]) else { throw error(path, "'\(Self.dotted(path))' needs path = \"...\"") }
+        let filePath = try checkedPath(rawPath, at: path + ["path"])
+        let toml = try string(table["toml"], at: path + ["toml"])
+        let json = try string(table["json"], at: path + ["json"])
+        let pattern = try string(table["pattern"], at: path + ["pattern"])
+        let given = [("toml", toml), ("json", json), ("pattern", pattern)].filter { $0.1 != nil }
+        if given.count > 1 {
+            throw error(path + [given[1].0], "give one of toml, json or pattern, not both \(given[0].0) and \(given[1].0)")
+        }
+        var locator = VersionLocator.wholeFile
+        if let toml { locator = .tomlKey(try keyPath(toml, at: path + ["toml"])) }
+        if let json { locator = .jsonKey(try keyPath(json, at: path + ["json"])) }
+        if let pattern {
+            let parts = pattern.components(separatedBy: "{version}")
+            guard parts.count == 2 else {
+                throw error(path + ["pattern"], "pattern must contain {version} exactly once: '\(pattern)'")
+            }
+            guard !parts[0].isEmpty || !parts[1].isEmpty else { throw error(path + ["pattern"], "pattern needs text around {version}") }
+            locator = .pattern(prefix: parts[0], suffix: parts[1])
+        }
+        var form = VersionForm.scheme
+        if let formName = try string(table["form"], at: path + ["form"]) {
+            guard let parsed = VersionForm(rawValue: formName) else {
+                throw error(path + ["form"], "unknown form '\(formName)'; use scheme (24.03.0) or pep440 (24.3.0)")
+            }
+            form = parsed
+        }
+        return VersionFileSpec(path: filePath, locator: locator, form: form, location: location(path + ["path"]))
+    }
+
+    func keyPath(_ text: String, at path: [String]) throws(ConfigurationError) -> [String] {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !parts.contains(where: \.isEmpty) else { throw error(path, "'\(text)' is not a dotted key such as project.version") }
+        return parts
+    }
+
+    /// Paths and globs stay inside the repository: relative, without `..`.
+    func checkedPath(_ text: String, at path: [String]) throws(ConfigurationError) -> String {
+        guard !text.isEmpty else { throw error(path, "the path is empty") }
+        guard !text.hasPrefix("/") && !text.hasPrefix("~") else {
+            throw error(path, "'\(text.displayable())' is absolute; paths are relative to the repository root")
+        }
+        guard !text.contains("\0") else { throw error(path, "the path contains a NUL character") }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: true)
+        guard !parts.contains("..") else { throw error(path, "'\(text.displayable())' leaves the repository ('..')") }
+        let cleaned = parts.filter { $0 != "." }.joined(separator: "/")
+        guard !cleaned.isEmpty else { throw error(path, "'\(text)' names the repository root, not a file") }
+        return cleaned
+    }
+
+    func readGroups(_ table: TOMLTable, components: [Component]) throws(ConfigurationError) -> [ComponentGroup] {
+        var groups: [ComponentGroup] = []
+        var owner: [String: String] = [:]
+        let componentNames = components.map(\.name)
+        for name in orderedKeys(table, at: ["groups"]) {
+            let path = ["groups", name]
+            try checkName(name, at: path, kind: "group")
+            if componentNames.contains(name) { throw error(path, "group '\(name)' has the name of a component; give it another") }
+            guard let body = try self.table(table[name], at: path) else { continue }
+            try checkKeys(body, at: path, known: ["components"])
+            guard let members = try strings(body["components"], at: path + ["components"]), !members.isEmpty else {
+                throw error(path, "group '\(name)' needs components = [\"...\", ...]")
+            }
+            for (index, member) in members.enumerated() {
+                let memberPath = path + ["components", "#\(index)"]
+                guard componentNames.contains(member) else { throw unknownName(memberPath, member, kind: "component", among: componentNames) }
+                if let other = owner[member] {
+                    throw error(memberPath, "component '\(member)' is already in group '\(other)'; a component belongs to one group")
+                }
+                owner[member] = name
+            }
+            groups.append(ComponentGroup(name: name, components: members, location: location(path)))
+        }
+        return groups
+    }
+
+    func readRequirements(_ value: TOMLValueConvertible, configuration: ReleaseConfiguration) throws(ConfigurationError) -> [RequirementRule] {
+        let tables: [(TOMLTable, [String])]
+        if let single = value.table {
+            tables = [(single, ["requirements"])]
+        } else if let array = value.array {
+            var collected: [(TOMLTable, [String])] = []
+            for (index, element) in array.enumerated() {
+                guard let entry = element.table else {
+                    throw typeError(["requirements", "#\(index)"], expected: "a table ([[requirements]])", got: element)
+                }
+                collected.append((entry, ["requirements", "#\(index)"]))
+            }
+            tables = collected
+        } else {
+            throw typeError(["requirements"], expected: "a table or an array of tables", got: value)
+        }
+        let names = configuration.groups.map(\.name) + configuration.components.map(\.name)
+        var rules: [RequirementRule] = []
+        for (table, path) in tables {
+            try checkKeys(table, at: path, known: ["files", "packages", "version-of"])
+            guard let files = try strings(table["files"], at: path + ["files"]), !files.isEmpty else {
+                throw error(path, "requirements need files = [\"requirements*.txt\", ...]")
+            }
+            guard let packages = try strings(table["packages"], at: path + ["packages"]), !packages.isEmpty else {
+                throw error(path, "requirements need packages = [\"backend.ai-*\", ...]")
+            }
+            var checkedFiles: [String] = []
+            for (index, file) in files.enumerated() { checkedFiles.append(try checkedPath(file, at: path + ["files", "#\(index)"])) }
+            let versionOf = try string(table["version-of"], at: path + ["version-of"]) ?? configuration.groups.first?.name ?? configuration.components[0].name
+            guard names.contains(versionOf) else { throw unknownName(path + ["version-of"], versionOf, kind: "group or component", among: names) }
+            rules.append(RequirementRule(files: checkedFiles, packages: packages, versionOf: versionOf, location: location(path),
+                                         fileLocations: files.indices.map { location(path + ["files", "#\($0)"]) }))
+        }
+        return rules
+    }
+
+    func readBranches(_ table: TOMLTable, scheme: VersionScheme) throws(ConfigurationError) -> BranchPolicy {
+        let path = ["branches"]
+        try checkKeys(table, at: path, known: ["main", "release-pattern", "maintained"])
+        var policy = BranchPolicy()
+        if let main = try string(table["main"], at: path + ["main"]) {
+            try checkRefPart(main, at: path + ["main"], what: "branch name")
+            policy.main = main
+        }
+        if let pattern = try string(table["release-pattern"], at: path + ["release-pattern"]) {
+            guard pattern.components(separatedBy: "{line}").count == 2 else {
+                throw error(path + ["release-pattern"], "release-pattern must contain {line} exactly once, e.g. \"release/{line}\"")
+            }
+            try checkRefPart(pattern.replacingOccurrences(of: "{line}", with: "24.03"), at: path + ["release-pattern"], what: "branch name")
+            policy.releasePattern = pattern
+        }
+        if let maintained = try strings(table["maintained"], at: path + ["maintained"]) {
+            for (index, branch) in maintained.enumerated() where policy.line(ofBranch: branch, scheme: scheme) == nil {
+                throw error(path + ["maintained", "#\(index)"],
+                            "maintained branch '\(branch.displayable())' is not a release branch (\(policy.releasePattern) with a line such as \(scheme.lineExample))")
+            }
+            policy.maintained = maintained
+        }
+        return policy
+    }
+
+    /// What git refuses in a ref name (git check-ref-format), checked early.
+    func checkRefPart(_ text: String, at path: [String], what: String) throws(ConfigurationError) {
+        let forbidden = " ~^:?*[\\"
+        if text.isEmpty || text.contains("..") || text.contains("@{") || text.hasPrefix("-") || text.hasSuffix(".lock")
+            || text.hasSuffix("/") || text.hasSuffix(".") || text.hasPrefix("/")
+            || text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || forbidden.unicodeScalars.contains($0) }) {
+            throw error(path, "'\(text.displayable())' is not a valid git \(what)")
+        }
+    }
+
+    func readTags(_ table: TOMLTable) throws(ConfigurationError) -> TagPolicy {
+        let path = ["tags"]
+        try checkKeys(table, at: path, known: ["prefix", "annotated"])
+        var policy = TagPolicy()
+        if let prefix = try string(table["prefix"], at: path + ["prefix"]) {
+            if !prefix.isEmpty { try checkRefPart(prefix + "24.03.0", at: path + ["prefix"], what: "tag prefix") }
+            policy.prefix = prefix
+        }
+        policy.annotated = try bool(table["annotated"], at: path + ["annotated"]) ?? true
+        return policy
+    }
+
+    func readBackport(_ table: TOMLTable) throws(ConfigurationError) -> BackportPolicy {
+        let path = ["backport"]
+        try checkKeys(table, at: path, known: ["source", "trailers", "sensitive-paths"])
+        var policy = BackportPolicy()
+        if let source = try string(table["source"], at: path + ["source"]) {
+            try checkRefPart(source, at: path + ["source"], what: "branch name")
+            policy.source = source
+        }
+        if let trailers = try strings(table["trailers"], at: path + ["trailers"]) {
+            for (index, trailer) in trailers.enumerated() {
+                let trailerPath = path + ["trailers", "#\(index)"]
+                guard let colon = trailer.firstIndex(of: ":"), trailer[..<colon].range(of: "^[A-Za-z0-9][A-Za-z0-9-]*$", options: .regularExpression) != nil,
+                      !trailer[trailer.index(after: colon)...].trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw error(trailerPath, "trailer '\(trailer.displayable())' is not 'Key: value' (a key of letters, digits and '-')")
+                }
+                var rest = trailer
+                for placeholder in BackportPolicy.placeholders { rest = rest.replacingOccurrences(of: placeholder, with: "") }
+                if let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+                    throw error(trailerPath, "unknown placeholder '\(rest[open...close])'; known: \(BackportPolicy.placeholders.joined(separator: ", "))")
+                }
+            }
+            policy.trailers = trailers
+        }
+        if let paths = try strings(table["sensitive-paths"], at: path + ["sensitive-paths"]) {
+            for (index, glob) in paths.enumerated() { _ = try checkedPath(glob, at: path + ["sensitive-paths", "#\(index)"]) }
+            policy.sensitivePaths = paths
+        }
+        return policy
     }
 }
 

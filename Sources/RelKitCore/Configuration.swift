@@ -1,15 +1,225 @@
-/// What `.release.toml` says, once loaded and checked. Every command reads the same value.
-public struct ReleaseConfiguration: Sendable {
-    /// The scheme of every version relkit reads or writes.
-    public var scheme: VersionScheme
-    /// Which version main carries after a cut.
-    public var nextLine: NextLinePolicy
+/// A place in `.release.toml`, so that problems found later (a glob that matches nothing) can
+/// still point at the line that caused them.
+public struct ConfigLocation: Sendable, Hashable {
+    public var line: Int
+    public var column: Int
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+    public static let start = ConfigLocation(line: 1, column: 1)
+}
 
-    public init(scheme: VersionScheme = .yearMonth, nextLine: NextLinePolicy = .nextMonth) {
-        self.scheme = scheme
-        self.nextLine = nextLine
+/// In which spelling a file carries its version.
+public enum VersionForm: String, Sendable, Hashable, CaseIterable {
+    /// The scheme's spelling: `24.03.0rc1`.
+    case scheme
+    /// PEP 440's normal form, as Python packaging writes it: `24.3.0rc1`.
+    case pep440
+}
+
+/// Where in a file the version is written.
+public enum VersionLocator: Sendable, Hashable, CustomStringConvertible {
+    /// The whole file (a `VERSION` file), without its final line break.
+    case wholeFile
+    /// A key of a TOML document: `project.version`.
+    case tomlKey([String])
+    /// A key of a JSON document: `info.version`.
+    case jsonKey([String])
+    /// A line pattern around `{version}`: `__version__ = "{version}"`.
+    case pattern(prefix: String, suffix: String)
+
+    public var description: String {
+        switch self {
+        case .wholeFile: return "the whole file"
+        case .tomlKey(let path): return "TOML key \(path.joined(separator: "."))"
+        case .jsonKey(let path): return "JSON key \(path.joined(separator: "."))"
+        case .pattern(let prefix, let suffix): return "pattern '\(prefix){version}\(suffix)'"
+        }
+    }
+}
+
+/// One entry of a component's `files`: a path or glob and how its version is written.
+public struct VersionFileSpec: Sendable, Hashable {
+    public var path: String
+    public var locator: VersionLocator
+    public var form: VersionForm
+    public var location: ConfigLocation
+
+    public init(path: String, locator: VersionLocator = .wholeFile, form: VersionForm = .scheme, location: ConfigLocation = .start) {
+        self.path = path
+        self.locator = locator
+        self.form = form
+        self.location = location
+    }
+}
+
+/// A named set of files that carry one version.
+public struct Component: Sendable, Hashable {
+    public var name: String
+    public var files: [VersionFileSpec]
+    public var location: ConfigLocation
+
+    public init(name: String, files: [VersionFileSpec], location: ConfigLocation = .start) {
+        self.name = name
+        self.files = files
+        self.location = location
+    }
+}
+
+/// Components that must carry exactly the same version (the server-side components).
+public struct ComponentGroup: Sendable, Hashable {
+    public var name: String
+    public var components: [String]
+    public var location: ConfigLocation
+
+    public init(name: String, components: [String], location: ConfigLocation = .start) {
+        self.name = name
+        self.components = components
+        self.location = location
+    }
+}
+
+/// Files that pin the monorepo's own packages, which must pin the PEP 440 form of a version.
+public struct RequirementRule: Sendable, Hashable {
+    /// Paths or globs of requirement files (requirements*.txt, pyproject.toml, setup.cfg).
+    public var files: [String]
+    /// Package name patterns (`backend.ai-*`), compared as PEP 503 normalizes names.
+    public var packages: [String]
+    /// The group or component whose version the pins must match.
+    public var versionOf: String
+    public var location: ConfigLocation
+    public var fileLocations: [ConfigLocation]
+
+    public init(files: [String], packages: [String], versionOf: String, location: ConfigLocation = .start, fileLocations: [ConfigLocation] = []) {
+        self.files = files
+        self.packages = packages
+        self.versionOf = versionOf
+        self.location = location
+        self.fileLocations = fileLocations.isEmpty ? files.map { _ in location } : fileLocations
+    }
+}
+
+public struct BranchPolicy: Sendable, Hashable {
+    /// The development branch.
+    public var main: String = "main"
+    /// How a release branch is named, around `{line}`.
+    public var releasePattern: String = "{line}"
+    /// Release lines still maintained (backports go there).
+    public var maintained: [String] = []
+
+    public init() {}
+
+    /// The branch name of a release line.
+    public func branchName(of line: ReleaseLine) -> String {
+        releasePattern.replacingPlaceholder("{line}", with: line.description)
     }
 
-    /// The configuration of a repository without `.release.toml`.
+    /// The release line a branch name stands for, if it is a release branch.
+    public func line(ofBranch name: String, scheme: VersionScheme) -> ReleaseLine? {
+        guard let text = releasePattern.extractPlaceholder("{line}", from: name) else { return nil }
+        return try? ReleaseLine(parsing: text, scheme: scheme)
+    }
+}
+
+public struct TagPolicy: Sendable, Hashable {
+    /// Written before the version in a tag name (`v` gives `v24.03.0`); none by default.
+    public var prefix: String = ""
+    public var annotated: Bool = true
+
+    public init() {}
+
+    public func tagName(of version: SchemeVersion) -> String { prefix + version.description }
+
+    /// The version part of a tag name, when it has the prefix.
+    public func versionText(ofTag name: String) -> String? {
+        name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : nil
+    }
+}
+
+public struct BackportPolicy: Sendable, Hashable {
+    /// The branch fixes land on first; the main branch when not set.
+    public var source: String?
+    /// Trailer lines added to a backport's message; `{source}`, `{target}`, `{commit}`,
+    /// `{short-commit}` and `{pr}` are replaced.
+    public var trailers: [String] = ["Backported-From: {source}", "Backported-To: {target}"]
+    /// Globs of paths whose backport deserves a warning (database migrations).
+    public var sensitivePaths: [String] = []
+
+    public init() {}
+
+    public static let placeholders = ["{source}", "{target}", "{commit}", "{short-commit}", "{pr}"]
+}
+
+/// What `.release.toml` says, once loaded and checked. Every command reads the same value.
+public struct ReleaseConfiguration: Sendable {
+    public var scheme: VersionScheme
+    public var nextLine: NextLinePolicy
+    /// The group or component whose version names release tags and branches.
+    public var releaseUnit: String
+    public var components: [Component]
+    public var groups: [ComponentGroup]
+    /// Where the API specification's `vN.yyyymmdd` version is written.
+    public var apiVersion: VersionFileSpec?
+    public var requirements: [RequirementRule]
+    public var branches: BranchPolicy
+    public var tags: TagPolicy
+    public var backport: BackportPolicy
+
+    public init(scheme: VersionScheme = .yearMonth, nextLine: NextLinePolicy = .nextMonth,
+                releaseUnit: String = "root",
+                components: [Component] = [Component(name: "root", files: [VersionFileSpec(path: "VERSION")])],
+                groups: [ComponentGroup] = [], apiVersion: VersionFileSpec? = nil, requirements: [RequirementRule] = [],
+                branches: BranchPolicy = BranchPolicy(), tags: TagPolicy = TagPolicy(), backport: BackportPolicy = BackportPolicy()) {
+        self.scheme = scheme
+        self.nextLine = nextLine
+        self.releaseUnit = releaseUnit
+        self.components = components
+        self.groups = groups
+        self.apiVersion = apiVersion
+        self.requirements = requirements
+        self.branches = branches
+        self.tags = tags
+        self.backport = backport
+    }
+
+    /// The configuration of a repository without `.release.toml`: its root `VERSION` file.
     public static let defaults = ReleaseConfiguration()
+
+    public func component(named name: String) -> Component? { components.first { $0.name == name } }
+    public func group(named name: String) -> ComponentGroup? { groups.first { $0.name == name } }
+
+    /// The components a group or component name stands for.
+    public func components(of unit: String) -> [Component] {
+        if let group = group(named: unit) { return group.components.compactMap(component(named:)) }
+        return component(named: unit).map { [$0] } ?? []
+    }
+
+    /// The group a component belongs to, if any.
+    public func group(containing component: String) -> ComponentGroup? {
+        groups.first { $0.components.contains(component) }
+    }
+
+    /// The branch backports come from.
+    public var backportSource: String { backport.source ?? branches.main }
+}
+
+extension String {
+    func replacingPlaceholder(_ placeholder: String, with value: String) -> String {
+        var result = ""
+        var rest = self[...]
+        while let range = rest.firstRange(of: placeholder) {
+            result += rest[..<range.lowerBound] + value
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+
+    /// With a pattern such as `release/{line}`: the text standing for `{line}` in `name`.
+    func extractPlaceholder(_ placeholder: String, from name: String) -> String? {
+        guard let range = firstRange(of: placeholder) else { return self == name ? "" : nil }
+        let prefix = self[..<range.lowerBound], suffix = self[range.upperBound...]
+        guard name.hasPrefix(prefix), name.hasSuffix(suffix), name.count >= prefix.count + suffix.count else { return nil }
+        return String(name.dropFirst(prefix.count).dropLast(suffix.count))
+    }
 }

@@ -109,8 +109,8 @@ public struct ReleaseLine: Sendable, Hashable, Comparable, CustomStringConvertib
 }
 
 extension VersionScheme {
-    var lineExample: String { lineStyle == .month ? "YY.MM, e.g. 24.03" : "YY.N, e.g. 25.14" }
-    var versionExample: String { lineStyle == .month ? "YY.MM.P, e.g. 24.03.0" : "YY.N.P, e.g. 25.14.0" }
+    public var lineExample: String { lineStyle == .month ? "YY.MM, e.g. 24.03" : "YY.N, e.g. 25.14" }
+    public var versionExample: String { lineStyle == .month ? "YY.MM.P, e.g. 24.03.0" : "YY.N.P, e.g. 25.14.0" }
 }
 
 /// A problem with a version, a line or a next-version request, said in one sentence.

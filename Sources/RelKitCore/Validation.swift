@@ -144,3 +144,21 @@ extension VersionScheme {
         return .valid(SchemeVersion(line: line, patch: patch, pre: version.pre, post: version.post, dev: version.dev))
     }
 }
+
+extension VersionScheme {
+    /// Problems that only misspell a version of the scheme; anything else means another shape.
+    static let spellingOnly: Set<String> = ["pre-spelling", "dev-spelling", "post-spelling", "patch-digits", "month-digits", "sprint-digits"]
+
+    /// The version a tag's text names, if it is a release tag of this scheme: valid, or only misspelt
+    /// (`23.09.8.rc1`). `v0.7.0` or `api-v2.20170315` are other tags. `canonical` says which.
+    public func releaseTagVersion(_ text: String) -> (version: SchemeVersion, canonical: Bool)? {
+        switch validate(text) {
+        case .valid(let version):
+            return (version, true)
+        case .invalid(let problems, let suggestion):
+            guard let suggestion, problems.allSatisfy({ Self.spellingOnly.contains($0.code) }),
+                  case .valid(let version) = validate(suggestion) else { return nil }
+            return (version, false)
+        }
+    }
+}

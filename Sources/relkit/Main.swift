@@ -35,7 +35,7 @@ struct RelKitCommand: ParsableCommand {
             Exit codes: 0 success; 1 findings, invalid input, nothing to do or refused by policy; 2 usage, bad argument or configuration error; 3 repository state (dirty, locked, ref moved).
             """,
         version: RelKitInfo.version,
-        subcommands: [VersionCommand.self]
+        subcommands: [CheckCommand.self, StatusCommand.self, InitCommand.self, VersionCommand.self]
     )
 }
 
@@ -66,6 +66,12 @@ enum Main {
 
 /// Writing to the terminal; colour only on a terminal and never with NO_COLOR.
 enum Console {
+    /// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+    static var useColour: Bool {
+        let noColour = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        return isatty(1) == 1 && !noColour
+    }
+
     static func out(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
     static func error(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 }

@@ -1,0 +1,132 @@
+import Clibgit2
+
+/// What a tree entry is, from its file mode.
+public enum TreeEntryKind: Sendable, Equatable {
+    case file(executable: Bool)
+    case symlink
+    case directory
+    case submodule
+}
+
+/// A tree of a commit. It keeps its repository alive and frees its handle once.
+public final class Tree {
+    public let repository: Repository
+    let pointer: OpaquePointer
+
+    init(repository: Repository, pointer: OpaquePointer) {
+        self.repository = repository
+        self.pointer = pointer
+    }
+
+    deinit { git_tree_free(pointer) }
+
+    public var id: ObjectID { ObjectID(git_tree_id(pointer)) }
+
+    public struct Entry: Sendable, Equatable {
+        public let path: String
+        public let kind: TreeEntryKind
+        public let id: ObjectID
+    }
+
+    /// The entry at a slash-separated path, or nil when there is none.
+    public func entry(at path: String) throws(GitError) -> Entry? {
+        var entry: OpaquePointer?
+        let result = git_tree_entry_bypath(&entry, pointer, path)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check("git_tree_entry_bypath", result)
+        defer { git_tree_entry_free(entry) }
+        return Entry(path: path, kind: Self.kind(git_tree_entry_filemode(entry)), id: ObjectID(git_tree_entry_id(entry)))
+    }
+
+    /// The contents of a blob of this repository.
+    public func blobContents(_ id: ObjectID) throws(GitError) -> [UInt8] {
+        try repository.blobContents(id)
+    }
+
+    /// Every entry below the directory `prefix` ("" for the root), recursively, directories included.
+    public func entries(under prefix: String) throws(GitError) -> [Entry] {
+        var start = pointer
+        var owned: OpaquePointer?
+        if !prefix.isEmpty {
+            guard let directory = try entry(at: prefix), directory.kind == .directory else { return [] }
+            var oid = directory.id.raw
+            try check("git_tree_lookup", git_tree_lookup(&owned, repository.pointer, &oid))
+            start = owned!
+        }
+        defer { if owned != nil { git_tree_free(owned) } }
+        var result: [Entry] = []
+        try collect(start, base: prefix.isEmpty ? "" : prefix + "/", into: &result)
+        return result
+    }
+
+    private func collect(_ tree: OpaquePointer, base: String, into result: inout [Entry]) throws(GitError) {
+        let count = git_tree_entrycount(tree)
+        for index in 0..<count {
+            guard let entry = git_tree_entry_byindex(tree, index) else { continue }
+            let name = String(cString: git_tree_entry_name(entry))
+            let kind = Self.kind(git_tree_entry_filemode(entry))
+            let id = ObjectID(git_tree_entry_id(entry))
+            result.append(Entry(path: base + name, kind: kind, id: id))
+            if kind == .directory {
+                var child: OpaquePointer?
+                var oid = id.raw
+                try check("git_tree_lookup", git_tree_lookup(&child, repository.pointer, &oid))
+                defer { git_tree_free(child) }
+                try collect(child!, base: base + name + "/", into: &result)
+            }
+        }
+    }
+
+    static func kind(_ mode: git_filemode_t) -> TreeEntryKind {
+        switch mode {
+        case GIT_FILEMODE_TREE: return .directory
+        case GIT_FILEMODE_LINK: return .symlink
+        case GIT_FILEMODE_COMMIT: return .submodule
+        case GIT_FILEMODE_BLOB_EXECUTABLE: return .file(executable: true)
+        default: return .file(executable: false)
+        }
+    }
+}
+
+extension Repository {
+    /// The commit a revision names (`main`, `v1.0`, `HEAD~2`, an id), through tags.
+    public func resolveCommit(_ revision: String) throws(GitError) -> ObjectID {
+        var object: OpaquePointer?
+        try check("git_revparse_single", git_revparse_single(&object, pointer, revision))
+        defer { git_object_free(object) }
+        var commit: OpaquePointer?
+        try check("git_object_peel", git_object_peel(&commit, object, GIT_OBJECT_COMMIT))
+        defer { git_object_free(commit) }
+        return ObjectID(git_object_id(commit))
+    }
+
+    /// The tree of a commit.
+    public func tree(ofCommit id: ObjectID) throws(GitError) -> Tree {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check("git_commit_lookup", git_commit_lookup(&commit, pointer, &oid))
+        defer { git_commit_free(commit) }
+        var tree: OpaquePointer?
+        try check("git_commit_tree", git_commit_tree(&tree, commit))
+        return Tree(repository: self, pointer: tree!)
+    }
+
+    /// The bytes of a blob.
+    public func blobContents(_ id: ObjectID) throws(GitError) -> [UInt8] {
+        var oid = id.raw
+        var blob: OpaquePointer?
+        try check("git_blob_lookup", git_blob_lookup(&blob, pointer, &oid))
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: raw, count: size))
+    }
+
+    /// Whether `name` is a local branch.
+    public func hasBranch(_ name: String) -> Bool {
+        var reference: OpaquePointer?
+        let result = git_branch_lookup(&reference, pointer, name, GIT_BRANCH_LOCAL)
+        if result == 0 { git_reference_free(reference) }
+        return result == 0
+    }
+}

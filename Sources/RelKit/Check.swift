@@ -1,0 +1,255 @@
+import Foundation
+import GitKit
+import RelKitCore
+
+/// `relkit check`: every version in the monorepo is valid, consistent, and agrees with git.
+public enum Check {
+    public struct Request {
+        public var directory: String
+        /// Check this revision's files instead of the working tree.
+        public var revision: String?
+        /// Also check every tag against the files at its commit.
+        public var checkTags: Bool
+        /// The API version may not be dated after this day (UTC).
+        public var today: (year: Int, month: Int, day: Int)
+
+        public init(directory: String, revision: String? = nil, checkTags: Bool = false, today: (year: Int, month: Int, day: Int)) {
+            self.directory = directory
+            self.revision = revision
+            self.checkTags = checkTags
+            self.today = today
+        }
+    }
+
+    public struct Report {
+        /// What was checked: "working tree" or "REV (id)".
+        public var target: String
+        public var configurationFile: String?
+        public var findings: [Finding]
+        public var filesRead: Int
+        public var configuration: ReleaseConfiguration
+        /// The agreed version of each group and independent component.
+        public var versions: [(unit: String, version: SchemeVersion?)]
+
+        public var errorCount: Int { findings.filter { $0.severity == .error }.count }
+        public var warningCount: Int { findings.count - errorCount }
+    }
+
+    public static func run(_ request: Request) throws(OperationError) -> Report {
+        let workspace = try Workspace.open(at: request.directory)
+        let tree = try workspace.tree(revision: request.revision)
+        let (configuration, configFile) = try Workspace.configuration(in: tree)
+        let reader = VersionFileReader(tree: tree)
+        var findings: [Finding] = []
+
+        // 1-2, 6: every version string, and agreement within groups and components.
+        let versions: [(String, SchemeVersion?)]
+        do {
+            versions = try readVersions(configuration, reader: reader, findings: &findings)
+        } catch {
+            throw .configuration(error.configurationError(file: configFile))
+        }
+        findings += reader.findings
+        let versionOf = Dictionary(versions.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+        func unitVersion(_ unit: String) -> SchemeVersion? {
+            if let version = versionOf[unit] ?? nil { return version }
+            // A grouped component's version is its group's.
+            return configuration.group(containing: unit).flatMap { versionOf[$0.name] ?? nil }
+        }
+
+        // 3: internal requirement pins.
+        do {
+            for rule in configuration.requirements {
+                findings += try checkPins(rule, expected: unitVersion(rule.versionOf), reader: reader)
+            }
+        } catch {
+            throw .configuration(error.configurationError(file: configFile))
+        }
+
+        // 4: the API version.
+        if let api = configuration.apiVersion {
+            do {
+                findings += try checkAPIVersion(api, reader: reader, today: request.today)
+            } catch {
+                throw .configuration(error.configurationError(file: configFile))
+            }
+        }
+
+        // 5: git consistency.
+        if let repository = workspace.repository {
+            findings += try gitFindings(repository, request: request, configuration: configuration,
+                                        releaseVersion: unitVersion(configuration.releaseUnit))
+        }
+
+        return Report(target: tree.label, configurationFile: configFile, findings: sortedFindings(dedupe(findings)),
+                      filesRead: reader.filesRead, configuration: configuration, versions: versions)
+    }
+
+    static func checkAPIVersion(_ api: VersionFileSpec, reader: VersionFileReader,
+                                today: (year: Int, month: Int, day: Int)) throws(SpecProblem) -> [Finding] {
+        var findings: [Finding] = []
+        for file in try reader.expand(api.path, at: api.location) {
+            let bytes = try reader.bytes(file.target)
+            let found: [ExtractedVersion]
+            do { found = try VersionExtractor.extract(api.locator, from: bytes) } catch {
+                throw SpecProblem(location: api.location, message: "\(file.target): \(error.message)")
+            }
+            for value in found {
+                if let problem = CheckRules.apiVersion(value.text, today: today) {
+                    findings.append(Finding(rule: "api-version", file: file.target, line: value.line, column: value.column, message: problem))
+                }
+            }
+        }
+        return findings
+    }
+
+    static func dedupe(_ findings: [Finding]) -> [Finding] {
+        var seen: [Finding] = []
+        for finding in findings where !seen.contains(finding) { seen.append(finding) }
+        return seen
+    }
+
+    /// Reads every component, reports invalid spellings once per place, and checks agreement.
+    /// Returns the agreed version of each group, then of each independent component.
+    static func readVersions(_ configuration: ReleaseConfiguration, reader: VersionFileReader,
+                             findings: inout [Finding]) throws(SpecProblem) -> [(String, SchemeVersion?)] {
+        let scheme = configuration.scheme
+        var byComponent: [String: [VersionOccurrence]] = [:]
+        var validated = Set<String>()
+        for component in configuration.components {
+            var occurrences: [VersionOccurrence] = []
+            for spec in component.files {
+                occurrences += try reader.occurrences(of: spec, component: component.name, scheme: scheme)
+            }
+            for occurrence in occurrences where validated.insert("\(occurrence.file):\(occurrence.line):\(occurrence.column)").inserted {
+                let (_, problem, suggestion) = scheme.check(occurrence.text, form: occurrence.form)
+                if let problem {
+                    findings.append(Finding(rule: "version-invalid", file: occurrence.file, line: occurrence.line, column: occurrence.column,
+                                            message: "'\(occurrence.text.displayable())' (\(occurrence.form == .scheme ? scheme.name : "PEP 440") form): \(problem)",
+                                            suggestion: suggestion))
+                }
+            }
+            byComponent[component.name] = occurrences
+        }
+        func unique(_ occurrences: [VersionOccurrence]) -> [VersionOccurrence] {
+            var seen = Set<String>()
+            return occurrences.filter { seen.insert("\($0.file):\($0.line):\($0.column)").inserted }
+        }
+        var result: [(String, SchemeVersion?)] = []
+        for group in configuration.groups {
+            let (agreed, problems) = CheckRules.agreement(of: unique(group.components.flatMap { byComponent[$0] ?? [] }),
+                                                         unit: group.name, isGroup: true)
+            findings += problems
+            result.append((group.name, agreed))
+        }
+        for component in configuration.components where configuration.group(containing: component.name) == nil {
+            let (agreed, problems) = CheckRules.agreement(of: unique(byComponent[component.name] ?? []), unit: component.name, isGroup: false)
+            findings += problems
+            result.append((component.name, agreed))
+        }
+        return result
+    }
+
+    static func checkPins(_ rule: RequirementRule, expected: SchemeVersion?, reader: VersionFileReader) throws(SpecProblem) -> [Finding] {
+        var findings: [Finding] = []
+        var seen = Set<String>()
+        for (pattern, location) in zip(rule.files, rule.fileLocations) {
+            for file in try reader.expand(pattern, at: location) where seen.insert(file.target).inserted {
+                for pin in RequirementScanner.pins(in: try reader.bytes(file.target), packages: rule.packages) {
+                    guard let expected else {
+                        // Without a readable version only the spelling can be checked.
+                        if let written = try? Version(parsing: pin.version), written.description != pin.version {
+                            findings.append(Finding(rule: "pin-form", file: file.target, line: pin.line, column: pin.column,
+                                                    message: "\(pin.package)\(pin.comparison)\(pin.version) is not in PEP 440 form",
+                                                    suggestion: written.description))
+                        }
+                        continue
+                    }
+                    if let problem = RequirementScanner.check(pin, against: expected) {
+                        findings.append(Finding(rule: problem.rule, file: file.target, line: pin.line, column: pin.column,
+                                                message: problem.message, suggestion: problem.suggestion))
+                    }
+                }
+            }
+        }
+        return findings
+    }
+
+    static func gitFindings(_ repository: Repository, request: Request, configuration: ReleaseConfiguration,
+                            releaseVersion: SchemeVersion?) throws(OperationError) -> [Finding] {
+        var findings: [Finding] = []
+        let scheme = configuration.scheme
+        let branch: String?
+        let commit: ObjectID?
+        do {
+            if let revision = request.revision {
+                commit = try repository.resolveCommit(revision)
+                branch = repository.hasBranch(revision) ? revision : nil
+            } else {
+                let head = try repository.head()
+                commit = head.commit
+                branch = head.branchName
+            }
+        } catch {
+            throw OperationError(.usage, "cannot read the repository: \(error.explained)")
+        }
+        let tags: [Repository.Tag]
+        do { tags = try repository.tags() } catch { throw OperationError(.usage, "cannot list tags: \(error.explained)") }
+        let unit = configuration.releaseUnit
+
+        if let releaseVersion {
+            if let branch, let line = configuration.branches.line(ofBranch: branch, scheme: scheme) {
+                if releaseVersion.line != line {
+                    findings.append(Finding(rule: "branch-line", message: "branch \(branch) is release line \(line), but '\(unit)' is at \(releaseVersion) (line \(releaseVersion.line))"))
+                }
+                if releaseVersion.dev != nil {
+                    findings.append(Finding(rule: "dev-off-main",
+                                            message: "branch \(branch) is release line \(line) and carries development version \(releaseVersion); dev versions belong on \(configuration.branches.main)"))
+                }
+            }
+            if let commit {
+                for tag in tags where tag.commit == commit {
+                    guard let text = configuration.tags.versionText(ofTag: tag.name), let tagged = scheme.releaseTagVersion(text)?.version else { continue }
+                    if tagged != releaseVersion {
+                        findings.append(Finding(rule: "head-tag", message: "\(request.revision ?? "HEAD") is tagged \(tag.name), but '\(unit)' is at \(releaseVersion)"))
+                    }
+                }
+            }
+        }
+
+        if request.checkTags {
+            for tag in tags {
+                guard let text = configuration.tags.versionText(ofTag: tag.name), let (tagged, canonical) = scheme.releaseTagVersion(text) else {
+                    findings.append(Finding(rule: "tag-unparsable", severity: .warning,
+                                            message: "tag \(tag.name.displayable()) is not a release of \(scheme.name)\(configuration.tags.prefix.isEmpty ? "" : " with prefix '\(configuration.tags.prefix)'")"))
+                    continue
+                }
+                if !canonical {
+                    findings.append(Finding(rule: "tag-spelling", severity: .warning,
+                                            message: "tag \(tag.name) is not spelled as \(scheme.name) writes \(tagged)",
+                                            suggestion: configuration.tags.tagName(of: tagged)))
+                }
+                do {
+                    let tree = try CommitTree(repository: repository, commit: tag.commit, label: "\(tag.name) (\(tag.commit.short))")
+                    var ignored: [Finding] = []
+                    let versions = try readVersions(configuration, reader: VersionFileReader(tree: tree), findings: &ignored)
+                    let filesVersion = versions.first { $0.0 == unit }?.1
+                        ?? configuration.group(containing: unit).flatMap { group in versions.first { $0.0 == group.name }?.1 }
+                    guard let filesVersion else {
+                        findings.append(Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): no readable version of '\(unit)' at \(tag.commit.short)"))
+                        continue
+                    }
+                    if filesVersion != tagged {
+                        findings.append(Finding(rule: "tag-mismatch",
+                                                message: "tag \(tag.name) points to \(tag.commit.short), where '\(unit)' is at \(filesVersion)"))
+                    }
+                } catch let problem as SpecProblem {
+                    findings.append(Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): \(problem.message)"))
+                } catch {
+                    findings.append(Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): \(error)"))
+                }
+            }
+        }
+        return findings
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import GitKit
+import RelKitCore
+
+/// What a path is, without following a final symlink.
+public enum FileEntryKind: Sendable, Equatable {
+    case file
+    case symlink(target: String)
+    case directory
+    case other
+}
+
+/// Files to check: the working tree, or the tree of a commit read through libgit2.
+public protocol FileTree {
+    /// How findings name this tree ("working tree", "main (1a2b3c4d5e6f)").
+    var label: String { get }
+    func kind(of path: String) throws -> FileEntryKind?
+    func read(_ path: String) throws -> [UInt8]
+    /// Files and symlinks below `directory` ("" for the root), recursively; symlinked directories
+    /// are not followed and `.git` is skipped.
+    func paths(under directory: String) throws -> [String]
+}
+
+public struct FileTreeError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Version files are small; anything larger is refused rather than read.
+let maximumVersionFileSize = 16 << 20
+
+/// The files of a directory on disk.
+public struct WorkingTree: FileTree {
+    public let root: String
+    public var label: String { "working tree" }
+
+    public init(root: String) { self.root = root.hasSuffix("/") ? String(root.dropLast()) : root }
+
+    public func absolute(_ path: String) -> String { path.isEmpty ? root : root + "/" + path }
+
+    public func kind(of path: String) throws -> FileEntryKind? {
+        var info = stat()
+        guard lstat(absolute(path), &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        case S_IFLNK:
+            let target = try FileManager.default.destinationOfSymbolicLink(atPath: absolute(path))
+            return .symlink(target: target)
+        default: return .other
+        }
+    }
+
+    public func read(_ path: String) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: absolute(path)) else {
+            throw FileTreeError(description: "cannot read \(path)")
+        }
+        defer { try? handle.close() }
+        let data = try handle.read(upToCount: maximumVersionFileSize + 1) ?? Data()
+        guard data.count <= maximumVersionFileSize else {
+            throw FileTreeError(description: "\(path) is larger than \(maximumVersionFileSize >> 20) MiB")
+        }
+        return [UInt8](data)
+    }
+
+    public func paths(under directory: String) throws -> [String] {
+        var result: [String] = []
+        var pending = [directory]
+        while let current = pending.popLast() {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: absolute(current))) ?? []
+            for name in names.sorted() where name != ".git" {
+                let path = current.isEmpty ? name : current + "/" + name
+                switch try kind(of: path) {
+                case .directory: pending.append(path)
+                case .file, .symlink: result.append(path)
+                default: break
+                }
+            }
+        }
+        return result.sorted()
+    }
+}
+
+/// The files of a commit, read from the object database without a checkout.
+public struct CommitTree: FileTree {
+    public let tree: Tree
+    public let label: String
+
+    public init(repository: Repository, commit: ObjectID, label: String) throws(GitError) {
+        tree = try repository.tree(ofCommit: commit)
+        self.label = label
+    }
+
+    public func kind(of path: String) throws -> FileEntryKind? {
+        if path.isEmpty { return .directory }
+        guard let entry = try tree.entry(at: path) else { return nil }
+        switch entry.kind {
+        case .file: return .file
+        case .directory: return .directory
+        case .symlink: return .symlink(target: String(decoding: try tree.blobContents(entry.id), as: UTF8.self))
+        case .submodule: return .other
+        }
+    }
+
+    public func read(_ path: String) throws -> [UInt8] {
+        guard let entry = try tree.entry(at: path), case .file = entry.kind else {
+            throw FileTreeError(description: "\(path) is not a file in \(label)")
+        }
+        let bytes = try tree.blobContents(entry.id)
+        guard bytes.count <= maximumVersionFileSize else {
+            throw FileTreeError(description: "\(path) is larger than \(maximumVersionFileSize >> 20) MiB")
+        }
+        return bytes
+    }
+
+    public func paths(under directory: String) throws -> [String] {
+        try tree.entries(under: directory).filter { entry in
+            if case .file = entry.kind { return true }
+            return entry.kind == .symlink
+        }.map(\.path).sorted()
+    }
+}
+
+/// Where a configured path leads once symlinks are followed.
+public enum PathResolution: Equatable {
+    /// A file inside the repository (its path after every symlink).
+    case file(String)
+    case missing
+    case directory(String)
+    /// A directory on the way is a symlink out of the repository.
+    case directoryOutside(link: String, target: String)
+    /// The file itself is a symlink to somewhere outside the repository.
+    case fileOutside(link: String, target: String)
+    case symlinkLoop(String)
+}
+
+extension FileTree {
+    /// Follows symlinks as the file system does, refusing to leave the repository root.
+    public func resolve(_ path: String) throws -> PathResolution {
+        var pending = path.split(separator: "/").map(String.init)
+        var resolved: [String] = []
+        var hops = 0
+        while !pending.isEmpty {
+            let component = pending.removeFirst()
+            if component == "." || component.isEmpty { continue }
+            if component == ".." {
+                guard !resolved.isEmpty else { return .directoryOutside(link: path, target: "..") }
+                resolved.removeLast()
+                continue
+            }
+            let current = (resolved + [component]).joined(separator: "/")
+            switch try kind(of: current) {
+            case nil:
+                return .missing
+            case .directory:
+                resolved.append(component)
+            case .file, .other:
+                if !pending.isEmpty { return .missing }
+                resolved.append(component)
+            case .symlink(let target):
+                hops += 1
+                if hops > 40 { return .symlinkLoop(current) }
+                let isLast = pending.isEmpty
+                if target.hasPrefix("/") {
+                    return isLast ? .fileOutside(link: current, target: target) : .directoryOutside(link: current, target: target)
+                }
+                // Resolve the target relative to the link's directory, checking it stays inside.
+                var base = resolved
+                for part in target.split(separator: "/").map(String.init) where part != "." && !part.isEmpty {
+                    if part == ".." {
+                        guard !base.isEmpty else {
+                            return isLast ? .fileOutside(link: current, target: target) : .directoryOutside(link: current, target: target)
+                        }
+                        base.removeLast()
+                    } else {
+                        base.append(part)
+                    }
+                }
+                pending = base + pending
+                resolved = []
+            }
+        }
+        let final = resolved.joined(separator: "/")
+        if final.isEmpty { return .directory("") }
+        if case .directory = try kind(of: final) { return .directory(final) }
+        return .file(final)
+    }
+}

@@ -1,0 +1,43 @@
+import GitKit
+
+/// A command that cannot go on: what went wrong, and the exit code it maps to.
+public struct OperationError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable {
+        /// Bad arguments or configuration: exit 2.
+        case usage
+        /// Refused by policy or nothing to do: exit 1.
+        case refused
+        /// The repository is in a state that forbids the command (dirty, locked, moved): exit 3.
+        case repositoryState
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public static func configuration(_ error: ConfigurationError) -> OperationError { OperationError(.usage, error.description) }
+
+    public var exitCode: Int32 {
+        switch kind {
+        case .usage: return 2
+        case .refused: return 1
+        case .repositoryState: return 3
+        }
+    }
+
+    public var description: String { message }
+}
+
+extension GitError {
+    /// libgit2's refusal of a repository owned by someone else, explained.
+    var explained: String {
+        if message.contains("safe.directory") || message.contains("not owned by current user") {
+            return "\(message): the repository belongs to another user; add it with 'git config --global --add safe.directory PATH'"
+        }
+        return description
+    }
+}

@@ -1,0 +1,93 @@
+import GitKit
+import RelKitCore
+
+/// `relkit status`: a one-screen summary of versions, branch and releases.
+public enum Status {
+    public struct UnitVersion {
+        public let name: String
+        public let members: [String]
+        public let version: SchemeVersion?
+    }
+
+    public struct LineTags {
+        public let line: ReleaseLine
+        public let latestTag: String
+        public let latest: SchemeVersion
+        public let count: Int
+    }
+
+    public struct MaintainedBranch {
+        public let name: String
+        public let tip: ObjectID?
+    }
+
+    public struct Summary {
+        public let configuration: ReleaseConfiguration
+        public let configurationFile: String?
+        /// "main", "release line 24.03", "other branch", "detached", "no repository".
+        public let branch: String?
+        public let role: String
+        public let versions: [UnitVersion]
+        public let apiVersion: String?
+        public let lines: [LineTags]
+        public let maintained: [MaintainedBranch]
+    }
+
+    public static func run(directory: String) throws(OperationError) -> Summary {
+        let workspace = try Workspace.open(at: directory)
+        let tree = try workspace.tree(revision: nil)
+        let (configuration, configFile) = try Workspace.configuration(in: tree)
+        let reader = VersionFileReader(tree: tree)
+        var ignored: [Finding] = []
+        let versions: [(String, SchemeVersion?)]
+        var api: String?
+        do {
+            versions = try Check.readVersions(configuration, reader: reader, findings: &ignored)
+            if let spec = configuration.apiVersion, let file = try reader.expand(spec.path, at: spec.location).first {
+                api = try? VersionExtractor.extract(spec.locator, from: try reader.bytes(file.target)).first?.text
+            }
+        } catch {
+            throw .configuration(error.configurationError(file: configFile))
+        }
+        let units = versions.map { name, version in
+            UnitVersion(name: name, members: configuration.group(named: name)?.components ?? [name], version: version)
+        }
+
+        var branch: String?
+        var role = "no repository"
+        var lines: [LineTags] = []
+        var maintained: [MaintainedBranch] = []
+        if let repository = workspace.repository {
+            do {
+                let head = try repository.head()
+                branch = head.branchName
+                if let name = head.branchName {
+                    if name == configuration.branches.main { role = "main branch" }
+                    else if let line = configuration.branches.line(ofBranch: name, scheme: configuration.scheme) { role = "release line \(line)" }
+                    else { role = "other branch" }
+                    if case .unborn = head { role += ", no commits yet" }
+                } else {
+                    role = "detached HEAD at \(head.commit?.short ?? "?")"
+                }
+                var byLine: [ReleaseLine: [(String, SchemeVersion)]] = [:]
+                for tag in try repository.tags() {
+                    guard let text = configuration.tags.versionText(ofTag: tag.name),
+                          let version = configuration.scheme.releaseTagVersion(text)?.version else { continue }
+                    byLine[version.line, default: []].append((tag.name, version))
+                }
+                lines = byLine.map { line, tags in
+                    let latest = tags.max { $0.1 < $1.1 }!
+                    return LineTags(line: line, latestTag: latest.0, latest: latest.1, count: tags.count)
+                }.sorted { $0.line > $1.line }
+                let branches = try repository.branches()
+                maintained = configuration.branches.maintained.map { name in
+                    MaintainedBranch(name: name, tip: branches.first { $0.name == name }?.commit)
+                }
+            } catch {
+                throw OperationError(.usage, "cannot read the repository: \(error.explained)")
+            }
+        }
+        return Summary(configuration: configuration, configurationFile: configFile, branch: branch, role: role,
+                       versions: units, apiVersion: api, lines: lines, maintained: maintained)
+    }
+}

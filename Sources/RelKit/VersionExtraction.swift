@@ -1,0 +1,152 @@
+import Foundation
+import RelKitCore
+import TOMLKit
+
+/// A version string found in a file: its text, where it is, and its exact bytes (so that it can
+/// be replaced without touching anything else of the file).
+public struct ExtractedVersion: Sendable, Equatable {
+    public let text: String
+    public let line: Int
+    public let column: Int
+    public let byteRange: Range<Int>
+}
+
+/// Why the version could not be read where the configuration says it is.
+public struct ExtractionError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+public enum VersionExtractor {
+    /// Every occurrence of the version in `bytes` according to `locator`.
+    public static func extract(_ locator: VersionLocator, from bytes: [UInt8]) throws(ExtractionError) -> [ExtractedVersion] {
+        switch locator {
+        case .wholeFile: return [wholeFile(bytes)]
+        case .pattern(let prefix, let suffix): return try pattern(prefix: Array(prefix.utf8), suffix: Array(suffix.utf8), in: bytes)
+        case .jsonKey(let path): return [try json(path, in: bytes)]
+        case .tomlKey(let path): return [try toml(path, in: bytes)]
+        }
+    }
+
+    static func bomLength(_ bytes: [UInt8]) -> Int { bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0 }
+
+    /// The whole file but its final line break (and a UTF-8 byte order mark).
+    static func wholeFile(_ bytes: [UInt8]) -> ExtractedVersion {
+        let start = bomLength(bytes)
+        var end = bytes.count
+        if end > start && bytes[end - 1] == 0x0A { end -= 1 }
+        if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+        return ExtractedVersion(text: String(decoding: bytes[start..<end], as: UTF8.self), line: 1, column: 1, byteRange: start..<end)
+    }
+
+    /// Each line holding `prefix`, the version, then `suffix` (or the end of the line).
+    static func pattern(prefix: [UInt8], suffix: [UInt8], in bytes: [UInt8]) throws(ExtractionError) -> [ExtractedVersion] {
+        var found: [ExtractedVersion] = []
+        var lineStart = bomLength(bytes), lineNumber = 1
+        while lineStart <= bytes.count {
+            var lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
+            let nextLine = lineEnd + 1
+            if lineEnd > lineStart && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            let line = bytes[lineStart..<lineEnd]
+            if let prefixAt = prefix.isEmpty ? lineStart : firstIndex(of: prefix, in: line) {
+                let valueStart = prefixAt + prefix.count
+                var valueEnd: Int?
+                if suffix.isEmpty {
+                    var end = lineEnd
+                    while end > valueStart && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+                    valueEnd = end
+                } else {
+                    valueEnd = firstIndex(of: suffix, in: bytes[valueStart..<lineEnd])
+                }
+                if let valueEnd, valueEnd >= valueStart {
+                    let column = 1 + bytes[lineStart..<valueStart].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+                    found.append(ExtractedVersion(text: String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self),
+                                                  line: lineNumber, column: column, byteRange: valueStart..<valueEnd))
+                }
+            }
+            lineStart = nextLine
+            lineNumber += 1
+        }
+        guard !found.isEmpty else {
+            throw ExtractionError(message: "no line matches the pattern '\(String(decoding: prefix, as: UTF8.self)){version}\(String(decoding: suffix, as: UTF8.self))'")
+        }
+        return found
+    }
+
+    static func firstIndex(of needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+        var index = haystack.startIndex
+        while index + needle.count <= haystack.endIndex {
+            if haystack[index] == needle[0] && haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    static func json(_ path: [String], in bytes: [UInt8]) throws(ExtractionError) -> ExtractedVersion {
+        let key = path.joined(separator: ".")
+        let located: JSONLocator.Located
+        do {
+            located = try JSONLocator.locate(path, in: bytes)
+        } catch {
+            switch error {
+            case .syntax(let message, let line, let column): throw ExtractionError(message: "not valid JSON: \(message) at \(line):\(column)")
+            case .missing: throw ExtractionError(message: "JSON key \(key) is not in the file")
+            case .notAScalar: throw ExtractionError(message: "JSON key \(key) is an object or array, not a string")
+            }
+        }
+        guard located.isString else { throw ExtractionError(message: "JSON key \(key) is \(located.value), not a string") }
+        // The bytes between the quotes; the text equals them unless it has escapes.
+        let inner = (located.byteRange.lowerBound + 1)..<(located.byteRange.upperBound - 1)
+        return ExtractedVersion(text: located.value, line: located.line, column: located.column + 1, byteRange: inner)
+    }
+
+    static func toml(_ path: [String], in bytes: [UInt8]) throws(ExtractionError) -> ExtractedVersion {
+        let key = path.joined(separator: ".")
+        guard let text = String(validating: bytes[bomLength(bytes)...], as: UTF8.self) else {
+            throw ExtractionError(message: "not UTF-8 text")
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ExtractionError(message: "not valid TOML: \(error.description) at \(error.source.begin.line):\(error.source.begin.column)")
+        } catch {
+            throw ExtractionError(message: "not valid TOML: \(error)")
+        }
+        var value: TOMLValueConvertible? = table
+        for part in path { value = value?.table?[part] }
+        guard let value else { throw ExtractionError(message: "TOML key \(key) is not in the file") }
+        guard let string = value.string else { throw ExtractionError(message: "TOML key \(key) is a \(value.type), not a string") }
+        // Find the written string: on the key's line, after '=' (TOMLKit gives no positions).
+        let position = TOMLSourceMap(text: text).position(of: path)
+        if let range = stringLiteralRange(afterKeyOnLine: position.line, in: bytes), String(decoding: bytes[range], as: UTF8.self) == string {
+            let lineStart = lineStartOffset(position.line, in: bytes)
+            let column = 1 + bytes[lineStart..<range.lowerBound].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+            return ExtractedVersion(text: string, line: position.line, column: column, byteRange: range)
+        }
+        throw ExtractionError(message: "TOML key \(key) is written in a way relkit cannot locate (use a plain \"...\" string on the key's line)")
+    }
+
+    static func lineStartOffset(_ line: Int, in bytes: [UInt8]) -> Int {
+        var current = 1, offset = 0
+        while current < line, let newline = bytes[offset...].firstIndex(of: 0x0A) {
+            offset = newline + 1
+            current += 1
+        }
+        return offset
+    }
+
+    /// The contents of the first basic or literal string after `=` on a line.
+    static func stringLiteralRange(afterKeyOnLine line: Int, in bytes: [UInt8]) -> Range<Int>? {
+        let start = lineStartOffset(line, in: bytes)
+        let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+        guard let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) else { return nil }
+        var index = equals + 1
+        while index < end && (bytes[index] == 0x20 || bytes[index] == 0x09) { index += 1 }
+        guard index < end, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") else { return nil }
+        let quote = bytes[index]
+        guard let close = bytes[(index + 1)..<end].firstIndex(of: quote) else { return nil }
+        return (index + 1)..<close
+    }
+}

@@ -1,0 +1,116 @@
+import RelKitCore
+
+/// A configured file found in a tree: the path as matched, and the file it leads to.
+public struct ResolvedFile: Sendable, Equatable {
+    public let path: String
+    /// The file read, after symlinks: a symlinked version file is read once, through its target.
+    public let target: String
+}
+
+/// Something a configured path or glob cannot be turned into files for, said at its place.
+public struct SpecProblem: Error, Sendable {
+    public let location: ConfigLocation
+    public let message: String
+
+    func configurationError(file: String?) -> ConfigurationError {
+        ConfigurationError(file: file ?? ConfigurationLoader.fileName, line: location.line, column: location.column, message: message)
+    }
+}
+
+/// Reads configured version files from a tree, each file once.
+public final class VersionFileReader {
+    public let tree: FileTree
+    private var bytesCache: [String: [UInt8]] = [:]
+    /// Findings made while resolving (symlinks out of the repository).
+    public private(set) var findings: [Finding] = []
+
+    public init(tree: FileTree) { self.tree = tree }
+
+    public var filesRead: Int { bytesCache.count }
+
+    public func bytes(_ target: String) throws(SpecProblem) -> [UInt8] {
+        if let cached = bytesCache[target] { return cached }
+        do {
+            let bytes = try tree.read(target)
+            bytesCache[target] = bytes
+            return bytes
+        } catch {
+            throw SpecProblem(location: .start, message: "\(target): \(error)")
+        }
+    }
+
+    /// The files a path or glob names. A glob that matches nothing, a path that does not exist
+    /// or that leaves the repository is a problem of the configuration; a file that is a symlink
+    /// to outside the repository is a finding, and is not read.
+    public func expand(_ pattern: String, at location: ConfigLocation) throws(SpecProblem) -> [ResolvedFile] {
+        let glob = Glob(pattern)
+        func problem(_ message: String) -> SpecProblem { SpecProblem(location: location, message: message) }
+        func resolveMatch(_ path: String) throws(SpecProblem) -> ResolvedFile? {
+            let resolution: PathResolution
+            do { resolution = try tree.resolve(path) } catch { throw problem("\(path): \(error)") }
+            switch resolution {
+            case .file(let target):
+                return ResolvedFile(path: path, target: target)
+            case .missing:
+                throw problem("'\(path)' does not exist in the \(tree.label)")
+            case .directory:
+                throw problem("'\(path)' is a directory, not a file")
+            case .directoryOutside(let link, let target):
+                throw problem("'\(path)' leaves the repository through the symlink \(link) -> \(target)")
+            case .symlinkLoop(let link):
+                throw problem("'\(path)' has a symlink loop at \(link)")
+            case .fileOutside(let link, let target):
+                findings.append(Finding(rule: "symlink-outside", file: path, line: nil, column: nil,
+                                        message: "\(link) is a symlink to \(target), outside the repository; relkit does not read it"))
+                return nil
+            }
+        }
+        if glob.isLiteral { return try resolveMatch(pattern).map { [$0] } ?? [] }
+
+        // Search from the glob's literal directory, matching against the paths as written.
+        let directory = glob.literalDirectory
+        var searchRoot = directory
+        if !directory.isEmpty {
+            let resolution: PathResolution
+            do { resolution = try tree.resolve(directory) } catch { throw problem("\(directory): \(error)") }
+            switch resolution {
+            case .directory(let resolved): searchRoot = resolved
+            case .directoryOutside(let link, let target), .fileOutside(let link, let target):
+                throw problem("'\(pattern)' leaves the repository through the symlink \(link) -> \(target)")
+            default: throw problem("glob '\(pattern)' matches no file in the \(tree.label)")
+            }
+        }
+        let listed: [String]
+        do { listed = try tree.paths(under: searchRoot) } catch { throw problem("\(pattern): \(error)") }
+        var files: [ResolvedFile] = []
+        for path in listed {
+            let written = directory.isEmpty ? path : directory + path.dropFirst(searchRoot.count)
+            if glob.matches(written), let file = try resolveMatch(written) { files.append(file) }
+        }
+        if files.isEmpty && !findings.contains(where: { glob.matches($0.file ?? "") }) {
+            throw problem("glob '\(pattern)' matches no file in the \(tree.label)")
+        }
+        return files
+    }
+
+    /// The versions a spec's files carry.
+    public func occurrences(of spec: VersionFileSpec, component: String, scheme: VersionScheme) throws(SpecProblem) -> [VersionOccurrence] {
+        var result: [VersionOccurrence] = []
+        var seen = Set<String>()
+        for file in try expand(spec.path, at: spec.location) where seen.insert(file.target).inserted {
+            let bytes = try self.bytes(file.target)
+            let extracted: [ExtractedVersion]
+            do {
+                extracted = try VersionExtractor.extract(spec.locator, from: bytes)
+            } catch {
+                throw SpecProblem(location: spec.location, message: "\(file.target): \(error.message)")
+            }
+            for version in extracted {
+                let value = scheme.check(version.text, form: spec.form).value
+                result.append(VersionOccurrence(component: component, file: file.target, line: version.line, column: version.column,
+                                                text: version.text, form: spec.form, value: value))
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import GitKit
+import RelKitCore
+
+/// Where relkit works: the repository around the current directory (if any), its root, and the
+/// configuration read from the tree being looked at.
+public struct Workspace {
+    public let repository: Repository?
+    /// The work tree's root; nil for a bare repository.
+    public let root: String?
+
+    /// Discovers the repository containing `directory`; outside any repository, the directory of the
+    /// nearest `.release.toml` (else `directory`) is the root and git rules are skipped.
+    public static func open(at directory: String) throws(OperationError) -> Workspace {
+        do {
+            let repository = try Repository.discover(from: directory)
+            let root = repository.workingDirectory.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            return Workspace(repository: repository, root: root)
+        } catch let error where error.isNotFound {
+            let configFile = ConfigurationLoader.nearestFile(from: directory)
+            let root = configFile.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? directory
+            return Workspace(repository: nil, root: root)
+        } catch {
+            throw OperationError(.usage, "cannot open the repository at \(directory): \(error.explained)")
+        }
+    }
+
+    /// The tree to look at: the working tree, or a revision's tree.
+    public func tree(revision: String?) throws(OperationError) -> FileTree {
+        guard let revision else {
+            guard let root else { throw OperationError(.usage, "a bare repository has no working tree; name a revision with --ref") }
+            return WorkingTree(root: root)
+        }
+        let repository = try requireRepository(for: "--ref")
+        do {
+            let commit = try repository.resolveCommit(revision)
+            return try CommitTree(repository: repository, commit: commit, label: "\(revision) (\(commit.short))")
+        } catch {
+            throw OperationError(.usage, "cannot read revision '\(revision.displayable())': \(error.message)")
+        }
+    }
+
+    public func requireRepository(for what: String) throws(OperationError) -> Repository {
+        guard let repository else { throw OperationError(.usage, "\(what) needs a git repository, and there is none here") }
+        return repository
+    }
+
+    /// `.release.toml` of a tree, or the defaults when it has none.
+    public static func configuration(in tree: FileTree) throws(OperationError) -> (ReleaseConfiguration, file: String?) {
+        let name = ConfigurationLoader.fileName
+        let label = tree is WorkingTree ? name : "\(tree.label):\(name)"
+        do {
+            switch try tree.resolve(name) {
+            case .missing:
+                return (.defaults, nil)
+            case .file(let target):
+                let bytes = try tree.read(target)
+                guard let text = String(validating: bytes, as: UTF8.self) else {
+                    throw OperationError(.usage, "\(label):1:1: the file is not UTF-8 text")
+                }
+                return (try ConfigurationLoader.load(text: text, file: label), label)
+            default:
+                throw OperationError(.usage, "\(label): not a file inside the repository")
+            }
+        } catch let error as OperationError {
+            throw error
+        } catch let error as ConfigurationError {
+            throw .configuration(error)
+        } catch {
+            throw OperationError(.usage, "\(label): \(error)")
+        }
+    }
+}

@@ -1,0 +1,112 @@
+/// A path pattern of `.release.toml`: `*` and `?` within one path component, `[abc]` / `[a-z]` /
+/// `[!abc]` character classes, and `**` for any number of whole components.
+public struct Glob: Sendable, Hashable, CustomStringConvertible {
+    public let pattern: String
+    private let components: [Substring]
+
+    public init(_ pattern: String) {
+        self.pattern = pattern
+        components = pattern.split(separator: "/", omittingEmptySubsequences: true)
+    }
+
+    public var description: String { pattern }
+
+    /// Whether the pattern has any wildcard (else it names one path).
+    public var isLiteral: Bool { !pattern.contains(where: { "*?[".contains($0) }) }
+
+    /// The directory before the first wildcard component: where a search has to start.
+    public var literalDirectory: String {
+        var literal: [Substring] = []
+        for component in components.dropLast() {
+            if component.contains(where: { "*?[".contains($0) }) { break }
+            literal.append(component)
+        }
+        return literal.joined(separator: "/")
+    }
+
+    /// Whether a slash-separated relative path matches.
+    public func matches(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        return Self.match(components[...], parts[...])
+    }
+
+    private static func match(_ pattern: ArraySlice<Substring>, _ path: ArraySlice<Substring>) -> Bool {
+        guard let first = pattern.first else { return path.isEmpty }
+        if first == "**" {
+            // Zero or more whole components.
+            var rest = path
+            while true {
+                if match(pattern.dropFirst(), rest) { return true }
+                guard !rest.isEmpty else { return false }
+                rest = rest.dropFirst()
+            }
+        }
+        guard let component = path.first, matchComponent(Array(first.unicodeScalars)[...], Array(component.unicodeScalars)[...]) else {
+            return false
+        }
+        return match(pattern.dropFirst(), path.dropFirst())
+    }
+
+    private static func matchComponent(_ pattern: ArraySlice<Unicode.Scalar>, _ name: ArraySlice<Unicode.Scalar>) -> Bool {
+        var p = pattern.startIndex, n = name.startIndex
+        var starP: Int?, starN = 0
+        while n < name.endIndex {
+            if p < pattern.endIndex {
+                switch pattern[p] {
+                case "*":
+                    starP = p
+                    starN = n
+                    p += 1
+                    continue
+                case "?":
+                    p += 1
+                    n += 1
+                    continue
+                case "[":
+                    if let (matched, next) = matchClass(pattern, from: p, name[n]), matched {
+                        p = next
+                        n += 1
+                        continue
+                    }
+                default:
+                    if pattern[p] == name[n] {
+                        p += 1
+                        n += 1
+                        continue
+                    }
+                }
+            }
+            guard let star = starP else { return false }
+            p = star + 1
+            starN += 1
+            n = starN
+        }
+        while p < pattern.endIndex && pattern[p] == "*" { p += 1 }
+        return p == pattern.endIndex
+    }
+
+    /// `[...]` at `start`: whether `character` is in the class, and where the pattern goes on.
+    private static func matchClass(_ pattern: ArraySlice<Unicode.Scalar>, from start: Int, _ character: Unicode.Scalar) -> (Bool, Int)? {
+        var index = start + 1
+        var negated = false
+        if index < pattern.endIndex && (pattern[index] == "!" || pattern[index] == "^") {
+            negated = true
+            index += 1
+        }
+        var matched = false
+        var first = true
+        while index < pattern.endIndex && (pattern[index] != "]" || first) {
+            first = false
+            let low = pattern[index]
+            if index + 2 < pattern.endIndex && pattern[index + 1] == "-" && pattern[index + 2] != "]" {
+                if low <= character && character <= pattern[index + 2] { matched = true }
+                index += 3
+            } else {
+                if low == character { matched = true }
+                index += 1
+            }
+        }
+        guard index < pattern.endIndex else { return nil }  // no closing bracket: a literal "["
+        return (matched != negated, index + 1)
+    }
+}

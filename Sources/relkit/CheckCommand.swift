@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import RelKit
+import RelKitCore
+
+enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, github
+}
+
+/// Today's date in UTC, for the API version's "not in the future".
+func todayUTC() -> (year: Int, month: Int, day: Int) {
+    let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
+    return (parts.year!, parts.month!, parts.day!)
+}
+
+extension OperationError {
+    var cliError: CLIError { CLIError(message, exitCode: exitCode) }
+}
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check that every version in the monorepo is valid and consistent (for CI).",
+        discussion: """
+            Finds every problem, not just the first: version strings valid for their scheme and form; groups whose members must agree exactly; internal requirement pins in PEP 440 form matching their group's version; the API version vN.yyyymmdd (a real date, not in the future); and git consistency (a release branch X.Y carries a version of line X.Y, no dev version on a release branch, a tag on HEAD equals the version, and with --tags every release tag matches the files at its commit). Symlinked version files are read once, through their target.
+
+            Rules: \(Finding.rules.map(\.id).joined(separator: ", ")).
+
+            Exit codes: 0 clean (warnings allowed), 1 findings of severity error, 2 usage or configuration error.
+
+              relkit check
+              relkit check --ref 24.03.1 --format json
+              relkit check --tags --format github
+            """
+    )
+
+    @Option(help: "Output format: text, json, or github (workflow commands).") var format: CheckFormat = .text
+    @Option(help: ArgumentHelp("Check the files of this revision without checking it out.", valueName: "rev")) var ref: String?
+    @Flag(help: "Also check every tag against the version files at the commit it points to.") var tags = false
+
+    func run() throws {
+        let report: Check.Report
+        do {
+            report = try Check.run(Check.Request(directory: FileManager.default.currentDirectoryPath, revision: ref,
+                                                 checkTags: tags, today: todayUTC()))
+        } catch {
+            throw error.cliError
+        }
+        switch format {
+        case .text: Console.out(CheckRendering.text(report, colour: Console.useColour))
+        case .json: Console.out(CheckRendering.json(report))
+        case .github: Console.out(CheckRendering.github(report))
+        }
+        if report.errorCount > 0 { throw ExitCode(ExitStatus.findings) }
+    }
+}
+
+enum CheckRendering {
+    static func text(_ report: Check.Report, colour: Bool) -> String {
+        func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+        var lines: [String] = []
+        var currentFile: String??
+        for finding in report.findings {
+            if currentFile != .some(finding.file) {
+                currentFile = .some(finding.file)
+                lines.append(paint(finding.file ?? "(repository)", "1"))
+            }
+            let place = finding.line.map { "\($0):\(finding.column ?? 1)" } ?? "-"
+            let severity = finding.severity == .error ? paint("error", "31") : paint("warning", "33")
+            var line = "  \(place.padding(toLength: max(place.count, 7), withPad: " ", startingAt: 0)) \(severity)  \(finding.message)  [\(finding.rule)]"
+            if let suggestion = finding.suggestion { line += "\n      suggestion: \(suggestion)" }
+            lines.append(line)
+        }
+        let files = Set(report.findings.compactMap(\.file)).count
+        let summary = report.findings.isEmpty
+            ? "relkit check: \(report.target) is clean (\(report.filesRead) files read)"
+            : "relkit check: \(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), \(report.warningCount) warning\(report.warningCount == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s") (\(report.target), \(report.filesRead) files read)"
+        lines.append(report.findings.isEmpty ? paint(summary, "32") : summary)
+        return lines.joined(separator: "\n")
+    }
+
+    /// Schema 1: {schema, target, configuration, summary: {errors, warnings, files_read}, findings: [{rule,
+    /// severity, file, line, column, message, suggestion}]}; absent values are null.
+    static func json(_ report: Check.Report) -> String {
+        func value(_ optional: Any?) -> Any { optional ?? NSNull() }
+        let document: [String: Any] = [
+            "schema": 1,
+            "target": report.target,
+            "configuration": value(report.configurationFile),
+            "summary": ["errors": report.errorCount, "warnings": report.warningCount, "files_read": report.filesRead],
+            "findings": report.findings.map { finding -> [String: Any] in
+                ["rule": finding.rule, "severity": finding.severity.rawValue, "file": value(finding.file), "line": value(finding.line),
+                 "column": value(finding.column), "message": finding.message, "suggestion": value(finding.suggestion)]
+            },
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// GitHub Actions workflow commands: `::error file=F,line=L,col=C,title=T::message`.
+    static func github(_ report: Check.Report) -> String {
+        func escapeData(_ text: String) -> String {
+            text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+        }
+        func escapeProperty(_ text: String) -> String {
+            escapeData(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+        }
+        var lines = report.findings.map { finding -> String in
+            var properties: [String] = []
+            if let file = finding.file { properties.append("file=\(escapeProperty(file))") }
+            if let line = finding.line { properties.append("line=\(line)") }
+            if let column = finding.column { properties.append("col=\(column)") }
+            properties.append("title=\(escapeProperty("relkit " + finding.rule))")
+            let message = finding.message + (finding.suggestion.map { " (suggestion: \($0))" } ?? "")
+            return "::\(finding.severity == .error ? "error" : "warning") \(properties.joined(separator: ","))::\(escapeData(message))"
+        }
+        lines.append("relkit check: \(report.errorCount) errors, \(report.warningCount) warnings (\(report.target))")
+        return lines.joined(separator: "\n")
+    }
+}

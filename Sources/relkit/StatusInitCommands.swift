@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import RelKit
+import RelKitCore
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Summarize versions, the branch and releases on one screen.",
+        discussion: """
+            Shows the scheme, each group's and independent component's version (scheme and PEP 440 forms), the API version, the branch and its role, the latest tag of each release line, and the maintained branches. Exit 0, or 2 for a configuration error.
+            """
+    )
+
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+    struct Report: Encodable {
+        struct Unit: Encodable {
+            let name: String
+            let members: [String]
+            let version: String?
+            let pep440: String?
+        }
+        struct Line: Encodable {
+            let line: String
+            let latestTag: String
+            let tags: Int
+        }
+        struct Maintained: Encodable {
+            let branch: String
+            let tip: String?
+        }
+        let scheme: String
+        let configuration: String?
+        let branch: String?
+        let role: String
+        let releaseUnit: String
+        let versions: [Unit]
+        let apiVersion: String?
+        let lines: [Line]
+        let maintained: [Maintained]
+    }
+
+    func run() throws {
+        let summary: Status.Summary
+        do { summary = try Status.run(directory: FileManager.default.currentDirectoryPath) } catch { throw error.cliError }
+        let report = Report(
+            scheme: summary.configuration.scheme.name, configuration: summary.configurationFile, branch: summary.branch, role: summary.role,
+            releaseUnit: summary.configuration.releaseUnit,
+            versions: summary.versions.map { .init(name: $0.name, members: $0.members, version: $0.version?.description, pep440: $0.version?.pep440.description) },
+            apiVersion: summary.apiVersion,
+            lines: summary.lines.map { .init(line: $0.line.description, latestTag: $0.latestTag, tags: $0.count) },
+            maintained: summary.maintained.map { .init(branch: $0.name, tip: $0.tip?.short) })
+        if format == .json { return try printJSON(report) }
+        var lines = [
+            "scheme:      \(report.scheme)" + (report.configuration.map { " (\($0))" } ?? " (defaults: no .release.toml)"),
+            "branch:      \(report.branch ?? "-") (\(report.role))",
+            "versions:",
+        ]
+        let width = report.versions.map(\.name.count).max() ?? 0
+        for unit in report.versions {
+            let name = unit.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            let version = unit.version.map { "\($0)  (PEP 440: \(unit.pep440!))" } ?? "unreadable (run relkit check)"
+            let members = unit.members == [unit.name] ? "" : "  group of \(unit.members.joined(separator: ", "))"
+            lines.append("  \(name)  \(version)\(unit.name == report.releaseUnit ? "  [release]" : "")\(members)")
+        }
+        if let api = report.apiVersion { lines.append("api version: \(api)") }
+        lines.append("release lines:" + (report.lines.isEmpty ? " none tagged yet" : ""))
+        for line in report.lines.prefix(8) {
+            lines.append("  \(line.line)  latest \(line.latestTag)  (\(line.tags) tag\(line.tags == 1 ? "" : "s"))")
+        }
+        if report.lines.count > 8 { lines.append("  ... \(report.lines.count - 8) older lines") }
+        lines.append("maintained:  " + (report.maintained.isEmpty ? "none configured"
+            : report.maintained.map { "\($0.branch) (\($0.tip ?? "missing"))" }.joined(separator: ", ")))
+        Console.out(lines.joined(separator: "\n"))
+    }
+}
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Write a starter .release.toml from the version files found in the repository.",
+        discussion: """
+            Looks for the root VERSION file and the symlinks to it, other VERSION files, pyproject.toml files with a static project.version and package.json files with a version, and groups those that carry the root's version now. It never overwrites an existing .release.toml (exit 1). --dry-run prints the file instead of writing it.
+            """
+    )
+
+    @Flag(help: "Print the file that would be written; write nothing.") var dryRun = false
+    @OptionGroup var schemeOptions: SchemeOptions
+
+    func run() throws {
+        let scheme = try schemeOptions.scheme.map { name in
+            guard let scheme = VersionScheme(named: name) else { throw CLIError("unknown scheme '\(name)'; use one of: yy.0m, yy.n") }
+            return scheme
+        } ?? .yearMonth
+        let plan: Init.Plan
+        do { plan = try Init.plan(directory: FileManager.default.currentDirectoryPath, scheme: scheme) } catch { throw error.cliError }
+        for note in plan.notes { Console.error("note: \(note)") }
+        if dryRun {
+            Console.out("# would write \(plan.path):")
+            Console.out(plan.contents)
+            return
+        }
+        do { try Init.apply(plan) } catch { throw error.cliError }
+        Console.out("wrote \(plan.path): \(plan.components.count) component\(plan.components.count == 1 ? "" : "s")"
+            + (plan.group.isEmpty ? "" : ", group core of \(plan.group.joined(separator: ", "))") + "; run relkit check")
+    }
+}

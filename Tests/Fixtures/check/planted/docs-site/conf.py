@@ -1,0 +1,2 @@
+# Sphinx
+release = "26.4.1"
