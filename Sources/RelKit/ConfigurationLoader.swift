@@ -463,7 +463,8 @@ enum Spelling {
     static func nearest(to word: String, among candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        return best.1 <= max(2, word.count / 3) ? best.0 : nil
+        // Near enough: a few edits, and not a whole replacement of a short word.
+        return best.1 <= max(1, word.count / 3) && best.1 < word.count ? best.0 : nil
     }
 
     /// Levenshtein distance.

@@ -127,6 +127,11 @@ public enum Init {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
+    /// A bare TOML key when it can be one, else a quoted one.
+    static func tableKey(_ name: String) -> String {
+        name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } ? name : quoted(name)
+    }
+
     static func render(_ components: [DetectedComponent], group: [String], scheme: VersionScheme) -> String {
         var text = """
             # relkit configuration, written by `relkit init`; see relkit's README for every key.
@@ -139,7 +144,7 @@ public enum Init {
             """
         if !group.isEmpty { text += "release = \"core\"          # the group whose version names tags and branches\n" }
         for component in components {
-            text += "\n[components.\(quoted(component.name))]\n"
+            text += "\n[components.\(tableKey(component.name))]\n"
             if !component.value.isEmpty { text += "# found: \(component.value.displayable())\n" }
             text += "files = [\n"
             for file in component.files {

@@ -1,0 +1,67 @@
+import Foundation
+
+/// The committed fixture trees (copied into scratch repositories by the tests).
+public let fixturesDirectory = packageRoot + "/Tests/Fixtures"
+
+/// Identity and isolation for the git CLI, which the tests use to build repositories and as
+/// an independent oracle — never inside relkit.
+public let gitEnvironment: [String: String] = {
+    var environment = ProcessInfo.processInfo.environment
+    environment["GIT_AUTHOR_NAME"] = "Test Author"
+    environment["GIT_AUTHOR_EMAIL"] = "author@example.invalid"
+    environment["GIT_COMMITTER_NAME"] = "Test Committer"
+    environment["GIT_COMMITTER_EMAIL"] = "committer@example.invalid"
+    environment["GIT_CONFIG_NOSYSTEM"] = "1"
+    return environment
+}()
+
+public struct GitCommandError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// A throwaway git repository, optionally filled from a fixture directory.
+public struct ScratchRepository {
+    public let scratch: ScratchDirectory
+    public var path: String { scratch.path }
+
+    /// `fixture` is a directory under Tests/Fixtures, copied with its symlinks; everything is committed.
+    public init(fixture: String? = nil, commit: Bool = true) throws {
+        scratch = try ScratchDirectory("relkit-repo")
+        if let fixture {
+            try runProcess("/bin/cp", ["-a", fixturesDirectory + "/" + fixture + "/.", path])
+        }
+        try git("init", "-q", "-b", "main")
+        if commit && fixture != nil {
+            try git("add", "-A")
+            try git("commit", "-q", "-m", "initial import")
+        }
+    }
+
+    /// Runs git in the repository; throws with its stderr when it fails.
+    @discardableResult
+    public func git(_ arguments: String...) throws -> String {
+        try git(arguments)
+    }
+
+    @discardableResult
+    public func git(_ arguments: [String]) throws -> String {
+        let result = try runProcess("git", ["-C", path] + arguments, environment: gitEnvironment)
+        guard result.status == 0 else {
+            throw GitCommandError(description: "git \(arguments.joined(separator: " ")) failed: \(result.stderr)")
+        }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public func write(_ relative: String, _ contents: String) throws { try scratch.write(relative, contents) }
+
+    public func read(_ relative: String) throws -> String { try String(contentsOfFile: scratch.file(relative), encoding: .utf8) }
+
+    /// Writes and commits in one step.
+    public func commit(_ files: [String: String], message: String) throws {
+        for (relative, contents) in files { try write(relative, contents) }
+        try git("add", "-A")
+        try git("commit", "-q", "-m", message)
+    }
+
+    public func remove() { scratch.remove() }
+}
