@@ -30,6 +30,8 @@ step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; }
 run() { step "$*"; "$@" || echo "(exit $?)"; }
 
 echo "Demo monorepo: $demo"
+run relkit status
+run relkit check
 run relkit version validate "$(cat VERSION)"
 step "git tag --list | relkit version validate -"
 git tag --list | relkit version validate - || echo "(exit $?: the old-style tags are not spelled as yy.0m wants)"
@@ -42,3 +44,11 @@ run relkit version next "$(cat VERSION)" --final
 run relkit version next 26.11.0 --next-line
 run relkit version next 26.09.0 --pre rc
 run relkit version compare 26.9.0 26.09.0
+
+# A mistake CI must catch: a requirement pin in the scheme's spelling instead of PEP 440's.
+sed -i 's/^backend.ai-common==26.11.0.dev0$/backend.ai-common==26.11.0dev0/' requirements.txt
+step "relkit check   # after breaking a pin in requirements.txt"
+relkit check || echo "(exit $?: CI fails here)"
+git checkout -q requirements.txt
+step "relkit check --tags --format github"
+relkit check --tags --format github || echo "(exit $?)"

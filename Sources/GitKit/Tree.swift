@@ -43,37 +43,22 @@ public final class Tree {
         try repository.blobContents(id)
     }
 
-    /// Every entry below the directory `prefix` ("" for the root), recursively, directories included.
-    public func entries(under prefix: String) throws(GitError) -> [Entry] {
+    /// The entries of one directory ("" for the root); empty when it is not a directory.
+    public func children(of directory: String) throws(GitError) -> [Entry] {
         var start = pointer
         var owned: OpaquePointer?
-        if !prefix.isEmpty {
-            guard let directory = try entry(at: prefix), directory.kind == .directory else { return [] }
-            var oid = directory.id.raw
+        if !directory.isEmpty {
+            guard let entry = try entry(at: directory), entry.kind == .directory else { return [] }
+            var oid = entry.id.raw
             try check("git_tree_lookup", git_tree_lookup(&owned, repository.pointer, &oid))
             start = owned!
         }
         defer { if owned != nil { git_tree_free(owned) } }
-        var result: [Entry] = []
-        try collect(start, base: prefix.isEmpty ? "" : prefix + "/", into: &result)
-        return result
-    }
-
-    private func collect(_ tree: OpaquePointer, base: String, into result: inout [Entry]) throws(GitError) {
-        let count = git_tree_entrycount(tree)
-        for index in 0..<count {
-            guard let entry = git_tree_entry_byindex(tree, index) else { continue }
-            let name = String(cString: git_tree_entry_name(entry))
-            let kind = Self.kind(git_tree_entry_filemode(entry))
-            let id = ObjectID(git_tree_entry_id(entry))
-            result.append(Entry(path: base + name, kind: kind, id: id))
-            if kind == .directory {
-                var child: OpaquePointer?
-                var oid = id.raw
-                try check("git_tree_lookup", git_tree_lookup(&child, repository.pointer, &oid))
-                defer { git_tree_free(child) }
-                try collect(child!, base: base + name + "/", into: &result)
-            }
+        let base = directory.isEmpty ? "" : directory + "/"
+        return (0..<git_tree_entrycount(start)).compactMap { index in
+            guard let entry = git_tree_entry_byindex(start, index) else { return nil }
+            return Entry(path: base + String(cString: git_tree_entry_name(entry)), kind: Self.kind(git_tree_entry_filemode(entry)),
+                         id: ObjectID(git_tree_entry_id(entry)))
         }
     }
 

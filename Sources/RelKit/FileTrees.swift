@@ -16,9 +16,9 @@ public protocol FileTree {
     var label: String { get }
     func kind(of path: String) throws -> FileEntryKind?
     func read(_ path: String) throws -> [UInt8]
-    /// Files and symlinks below `directory` ("" for the root), recursively; symlinked directories
-    /// are not followed and `.git` is skipped.
-    func paths(under directory: String) throws -> [String]
+    /// The entries of one directory ("" for the root), `.git` left out; a symlink is never a
+    /// directory here, so that globs do not wander through links.
+    func children(of directory: String) throws -> [(name: String, isDirectory: Bool)]
 }
 
 public struct FileTreeError: Error, CustomStringConvertible {
@@ -62,21 +62,20 @@ public struct WorkingTree: FileTree {
         return [UInt8](data)
     }
 
-    public func paths(under directory: String) throws -> [String] {
-        var result: [String] = []
-        var pending = [directory]
-        while let current = pending.popLast() {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: absolute(current))) ?? []
-            for name in names.sorted() where name != ".git" {
-                let path = current.isEmpty ? name : current + "/" + name
-                switch try kind(of: path) {
-                case .directory: pending.append(path)
-                case .file, .symlink: result.append(path)
-                default: break
-                }
+    public func children(of directory: String) throws -> [(name: String, isDirectory: Bool)] {
+        guard let handle = opendir(absolute(directory)) else { return [] }
+        defer { closedir(handle) }
+        var result: [(name: String, isDirectory: Bool)] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name == "." || name == ".." || name == ".git" { continue }
+            var isDirectory = Int32(entry.pointee.d_type) == DT_DIR
+            if Int32(entry.pointee.d_type) == DT_UNKNOWN, case .directory? = try kind(of: directory.isEmpty ? name : directory + "/" + name) {
+                isDirectory = true
             }
+            result.append((name, isDirectory))
         }
-        return result.sorted()
+        return result
     }
 }
 
@@ -112,11 +111,37 @@ public struct CommitTree: FileTree {
         return bytes
     }
 
-    public func paths(under directory: String) throws -> [String] {
-        try tree.entries(under: directory).filter { entry in
-            if case .file = entry.kind { return true }
-            return entry.kind == .symlink
-        }.map(\.path).sorted()
+    public func children(of directory: String) throws -> [(name: String, isDirectory: Bool)] {
+        try tree.children(of: directory).compactMap { entry in
+            entry.kind == .submodule ? nil : ((entry.path as NSString).lastPathComponent, entry.kind == .directory)
+        }
+    }
+}
+
+/// A tree whose answers are remembered: checks visit the same directories and paths many times.
+final class CachedTree: FileTree {
+    let base: FileTree
+    private var kinds: [String: FileEntryKind?] = [:]
+    private var listings: [String: [(name: String, isDirectory: Bool)]] = [:]
+
+    init(_ base: FileTree) { self.base = base }
+
+    var label: String { base.label }
+
+    func kind(of path: String) throws -> FileEntryKind? {
+        if let known = kinds[path] { return known }
+        let kind = try base.kind(of: path)
+        kinds[path] = kind
+        return kind
+    }
+
+    func read(_ path: String) throws -> [UInt8] { try base.read(path) }
+
+    func children(of directory: String) throws -> [(name: String, isDirectory: Bool)] {
+        if let known = listings[directory] { return known }
+        let listing = try base.children(of: directory)
+        listings[directory] = listing
+        return listing
     }
 }
 

@@ -24,7 +24,7 @@ public final class VersionFileReader {
     /// Findings made while resolving (symlinks out of the repository).
     public private(set) var findings: [Finding] = []
 
-    public init(tree: FileTree) { self.tree = tree }
+    public init(tree: FileTree) { self.tree = CachedTree(tree) }
 
     public var filesRead: Int { bytesCache.count }
 
@@ -67,25 +67,24 @@ public final class VersionFileReader {
         }
         if glob.isLiteral { return try resolveMatch(pattern).map { [$0] } ?? [] }
 
-        // Search from the glob's literal directory, matching against the paths as written.
+        // A glob's fixed directory must stay inside the repository; then only the directories a
+        // match can go through are listed.
         let directory = glob.literalDirectory
-        var searchRoot = directory
         if !directory.isEmpty {
             let resolution: PathResolution
             do { resolution = try tree.resolve(directory) } catch { throw problem("\(directory): \(error)") }
             switch resolution {
-            case .directory(let resolved): searchRoot = resolved
+            case .directory: break
             case .directoryOutside(let link, let target), .fileOutside(let link, let target):
                 throw problem("'\(pattern)' leaves the repository through the symlink \(link) -> \(target)")
             default: throw problem("glob '\(pattern)' matches no file in the \(tree.label)")
             }
         }
-        let listed: [String]
-        do { listed = try tree.paths(under: searchRoot) } catch { throw problem("\(pattern): \(error)") }
+        let matches: [String]
+        do { matches = try glob.expand(listing: tree.children(of:)) } catch { throw problem("\(pattern): \(error)") }
         var files: [ResolvedFile] = []
-        for path in listed {
-            let written = directory.isEmpty ? path : directory + path.dropFirst(searchRoot.count)
-            if glob.matches(written), let file = try resolveMatch(written) { files.append(file) }
+        for path in matches {
+            if let file = try resolveMatch(path) { files.append(file) }
         }
         if files.isEmpty && !findings.contains(where: { glob.matches($0.file ?? "") }) {
             throw problem("glob '\(pattern)' matches no file in the \(tree.label)")

@@ -24,6 +24,35 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         return literal.joined(separator: "/")
     }
 
+    /// The paths this glob names in a tree, found by listing only the directories a match can go
+    /// through. `listing` gives a directory's entries ("" is the root) and whether each is a
+    /// directory one can descend into.
+    public func expand(listing: (String) throws -> [(name: String, isDirectory: Bool)]) rethrows -> [String] {
+        var results: [String] = []
+        func join(_ directory: String, _ name: String) -> String { directory.isEmpty ? name : directory + "/" + name }
+        func walk(_ directory: String, _ remaining: ArraySlice<Substring>) throws {
+            guard let first = remaining.first else { return }
+            let rest = remaining.dropFirst()
+            if first == "**" {
+                try walk(directory, rest)  // zero components
+                for child in try listing(directory) where child.isDirectory {
+                    try walk(join(directory, child.name), remaining)
+                }
+                return
+            }
+            let scalars = Array(first.unicodeScalars)[...]
+            for child in try listing(directory) where Self.matchComponent(scalars, Array(child.name.unicodeScalars)[...]) {
+                if rest.isEmpty {
+                    if !child.isDirectory { results.append(join(directory, child.name)) }
+                } else if child.isDirectory {
+                    try walk(join(directory, child.name), rest)
+                }
+            }
+        }
+        try walk("", components[...])
+        return results.sorted()
+    }
+
     /// Whether a slash-separated relative path matches.
     public func matches(_ path: String) -> Bool {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)

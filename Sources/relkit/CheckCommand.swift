@@ -114,7 +114,7 @@ enum CheckRendering {
             let message = finding.message + (finding.suggestion.map { " (suggestion: \($0))" } ?? "")
             return "::\(finding.severity == .error ? "error" : "warning") \(properties.joined(separator: ","))::\(escapeData(message))"
         }
-        lines.append("relkit check: \(report.errorCount) errors, \(report.warningCount) warnings (\(report.target))")
+        lines.append("relkit check: \(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), \(report.warningCount) warning\(report.warningCount == 1 ? "" : "s") (\(report.target))")
         return lines.joined(separator: "\n")
     }
 }
