@@ -35,6 +35,8 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	@echo "relkit check on relkit's own repository:"
+	$(DEBUG_BIN) check
 
 demo: build
 	bash Examples/demo.sh $(DEBUG_BIN)
