@@ -19,6 +19,8 @@ public protocol FileTree {
     /// The entries of one directory ("" for the root), `.git` left out; a symlink is never a
     /// directory here, so that globs do not wander through links.
     func children(of directory: String) throws -> [(name: String, isDirectory: Bool)]
+    /// Whether a file has its executable bit (kept when relkit rewrites it).
+    func isExecutable(_ path: String) throws -> Bool
 }
 
 public struct FileTreeError: Error, CustomStringConvertible {
@@ -60,6 +62,11 @@ public struct WorkingTree: FileTree {
             throw FileTreeError(description: "\(path) is larger than \(maximumVersionFileSize >> 20) MiB")
         }
         return [UInt8](data)
+    }
+
+    public func isExecutable(_ path: String) throws -> Bool {
+        var info = stat()
+        return stat(absolute(path), &info) == 0 && info.st_mode & S_IXUSR != 0
     }
 
     public func children(of directory: String) throws -> [(name: String, isDirectory: Bool)] {
@@ -111,6 +118,11 @@ public struct CommitTree: FileTree {
         return bytes
     }
 
+    public func isExecutable(_ path: String) throws -> Bool {
+        guard let entry = try tree.entry(at: path), case .file(let executable) = entry.kind else { return false }
+        return executable
+    }
+
     public func children(of directory: String) throws -> [(name: String, isDirectory: Bool)] {
         try tree.children(of: directory).compactMap { entry in
             entry.kind == .submodule ? nil : ((entry.path as NSString).lastPathComponent, entry.kind == .directory)
@@ -136,6 +148,8 @@ final class CachedTree: FileTree {
     }
 
     func read(_ path: String) throws -> [UInt8] { try base.read(path) }
+
+    func isExecutable(_ path: String) throws -> Bool { try base.isExecutable(path) }
 
     func children(of directory: String) throws -> [(name: String, isDirectory: Bool)] {
         if let known = listings[directory] { return known }

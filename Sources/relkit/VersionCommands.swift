@@ -309,7 +309,7 @@ extension VersionCommand {
             }
             // Swift's sort is stable, so equal versions keep their order.
             let sorted = parsed.sorted { reverse ? $0.version > $1.version : $0.version < $1.version }
-            var output = OutputBuffer(fileDescriptor: 1)
+            let output = OutputBuffer(fileDescriptor: 1)
             for entry in sorted { output.append(entry.text + "\n") }
             output.flush()
             if invalid > 0 { throw ExitCode(ExitStatus.findings) }

@@ -1,0 +1,249 @@
+import Clibgit2
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A person and a moment, as a commit's author or committer records them.
+public struct Identity: Sendable, Equatable {
+    public let name: String
+    public let email: String
+    /// Seconds since the epoch.
+    public let time: Int64
+    /// Offset from UTC in minutes.
+    public let offsetMinutes: Int32
+
+    public init(name: String, email: String, time: Int64, offsetMinutes: Int32) {
+        self.name = name
+        self.email = email
+        self.time = time
+        self.offsetMinutes = offsetMinutes
+    }
+
+    /// The signature libgit2 wants; freed by the caller.
+    func signature() throws(GitError) -> UnsafeMutablePointer<git_signature> {
+        var signature: UnsafeMutablePointer<git_signature>?
+        try check("git_signature_new", git_signature_new(&signature, name, email, git_time_t(time), Int32(offsetMinutes)))
+        return signature!
+    }
+}
+
+extension Repository {
+    /// A value from a snapshot of the configuration (a live configuration refuses string reads).
+    public func configString(_ key: String) throws(GitError) -> String? {
+        var config: OpaquePointer?
+        try check("git_repository_config_snapshot", git_repository_config_snapshot(&config, pointer))
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        let result = git_config_get_string(&value, config, key)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check("git_config_get_string", result)
+        return value.map { String(cString: $0) }
+    }
+
+    /// Writes a blob.
+    public func createBlob(_ bytes: [UInt8]) throws(GitError) -> ObjectID {
+        var oid = git_oid()
+        let result = bytes.withUnsafeBytes { git_blob_create_from_buffer(&oid, pointer, $0.baseAddress, $0.count) }
+        try check("git_blob_create_from_buffer", result)
+        return ObjectID(oid)
+    }
+
+    /// A file to put in a tree: its path, blob and mode (executable or not).
+    public struct TreeUpdate: Sendable {
+        public let path: String
+        public let blob: ObjectID
+        public let executable: Bool
+
+        public init(path: String, blob: ObjectID, executable: Bool) {
+            self.path = path
+            self.blob = blob
+            self.executable = executable
+        }
+    }
+
+    /// A new tree: `base` with the given files replaced or added. Only the changed subtrees are
+    /// written.
+    public func createTree(from base: Tree, updating updates: [TreeUpdate]) throws(GitError) -> ObjectID {
+        var oid = git_oid()
+        let paths = updates.map { strdup($0.path)! }
+        defer { paths.forEach { free($0) } }
+        var raw = updates.enumerated().map { index, update in
+            git_tree_update(action: GIT_TREE_UPDATE_UPSERT, id: update.blob.raw,
+                            filemode: update.executable ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB,
+                            path: UnsafePointer(paths[index]))
+        }
+        let result = raw.withUnsafeMutableBufferPointer { git_tree_create_updated(&oid, pointer, base.pointer, $0.count, $0.baseAddress) }
+        try check("git_tree_create_updated", result)
+        return ObjectID(oid)
+    }
+
+    /// Writes a commit without moving any reference (refs move later, all together).
+    public func createCommit(tree: ObjectID, parents: [ObjectID], message: String, author: Identity, committer: Identity) throws(GitError) -> ObjectID {
+        var treeOID = tree.raw
+        var treeObject: OpaquePointer?
+        try check("git_tree_lookup", git_tree_lookup(&treeObject, pointer, &treeOID))
+        defer { git_tree_free(treeObject) }
+        var parentObjects: [OpaquePointer?] = []
+        defer { parentObjects.forEach { git_commit_free($0) } }
+        for parent in parents {
+            var oid = parent.raw
+            var commit: OpaquePointer?
+            try check("git_commit_lookup", git_commit_lookup(&commit, pointer, &oid))
+            parentObjects.append(commit)
+        }
+        let authorSignature = try author.signature()
+        defer { git_signature_free(authorSignature) }
+        let committerSignature = try committer.signature()
+        defer { git_signature_free(committerSignature) }
+        var oid = git_oid()
+        let result = parentObjects.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: OpaquePointer?.self) { parentsPointer in
+                git_commit_create(&oid, pointer, nil, authorSignature, committerSignature, "UTF-8", message, treeObject,
+                                  parents.count, parentsPointer.baseAddress)
+            }
+        }
+        try check("git_commit_create", result)
+        return ObjectID(oid)
+    }
+
+    /// Writes an annotated tag object (no reference yet).
+    public func createTagObject(name: String, target: ObjectID, message: String, tagger: Identity) throws(GitError) -> ObjectID {
+        var targetOID = target.raw
+        var object: OpaquePointer?
+        try check("git_object_lookup", git_object_lookup(&object, pointer, &targetOID, GIT_OBJECT_COMMIT))
+        defer { git_object_free(object) }
+        let signature = try tagger.signature()
+        defer { git_signature_free(signature) }
+        var oid = git_oid()
+        try check("git_tag_annotation_create", git_tag_annotation_create(&oid, pointer, name, object, signature, message))
+        return ObjectID(oid)
+    }
+
+    /// The id a reference points to directly, or nil when it does not exist.
+    public func referenceTarget(_ name: String) throws(GitError) -> ObjectID? {
+        var reference: OpaquePointer?
+        let result = git_reference_lookup(&reference, pointer, name)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check("git_reference_lookup", result)
+        defer { git_reference_free(reference) }
+        return git_reference_target(reference).map { ObjectID($0) }
+    }
+
+    /// Whether `commit` is `ancestor` or has it in its history.
+    public func contains(_ commit: ObjectID, ancestor: ObjectID) throws(GitError) -> Bool {
+        if commit == ancestor { return true }
+        var a = commit.raw, b = ancestor.raw
+        let result = git_graph_descendant_of(pointer, &a, &b)
+        try check("git_graph_descendant_of", result)
+        return result == 1
+    }
+
+    /// One reference change of a transaction: `expected` nil means the reference must not exist.
+    public struct ReferenceUpdate: Sendable {
+        public let name: String
+        public let expected: ObjectID?
+        public let target: ObjectID
+
+        public init(name: String, expected: ObjectID?, target: ObjectID) {
+            self.name = name
+            self.expected = expected
+            self.target = target
+        }
+    }
+
+    /// Moves several references together: every one is locked first, then each is checked to be
+    /// where the caller planned from (compare-and-swap); only then are all written, each with a
+    /// reflog entry. If any check fails, nothing moves.
+    public func updateReferences(_ updates: [ReferenceUpdate], committer: Identity, reflogMessage: String) throws(ReferenceUpdateError) {
+        var transaction: OpaquePointer?
+        do { try check("git_transaction_new", git_transaction_new(&transaction, pointer)) } catch { throw .git(error) }
+        defer { git_transaction_free(transaction) }
+        for update in updates {
+            let result = git_transaction_lock_ref(transaction, update.name)
+            if result < 0 {
+                let error = GitError.last("git_transaction_lock_ref", result)
+                throw result == GIT_ELOCKED.rawValue ? .locked(update.name) : .git(error)
+            }
+        }
+        for update in updates {
+            let current: ObjectID?
+            do { current = try referenceTarget(update.name) } catch { throw .git(error) }
+            if current != update.expected { throw .moved(name: update.name, expected: update.expected, found: current) }
+        }
+        let signature: UnsafeMutablePointer<git_signature>
+        do { signature = try committer.signature() } catch { throw .git(error) }
+        defer { git_signature_free(signature) }
+        for update in updates {
+            var oid = update.target.raw
+            let result = git_transaction_set_target(transaction, update.name, &oid, signature, reflogMessage)
+            if result < 0 { throw .git(GitError.last("git_transaction_set_target", result)) }
+        }
+        let result = git_transaction_commit(transaction)
+        if result < 0 { throw .git(GitError.last("git_transaction_commit", result)) }
+    }
+
+    /// Whether a path differs between HEAD, the index and the work tree.
+    public func isModified(_ path: String) throws(GitError) -> Bool {
+        var flags: UInt32 = 0
+        let result = git_status_file(&flags, pointer, path)
+        if result == GIT_ENOTFOUND.rawValue { return false }
+        try check("git_status_file", result)
+        let ignored = GIT_STATUS_IGNORED.rawValue | GIT_STATUS_CURRENT.rawValue
+        return flags & ~ignored != 0
+    }
+
+    /// Brings the index and work tree of `paths` from `baseline` to `target`, refusing to
+    /// overwrite local changes (a safe checkout). Other paths are not touched.
+    public func checkout(paths: [String], to target: ObjectID, from baseline: ObjectID) throws(GitError) {
+        var options = git_checkout_options()
+        try check("git_checkout_options_init", git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)))
+        options.checkout_strategy = GIT_CHECKOUT_SAFE.rawValue | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue
+        let targetTree = try tree(ofCommit: target)
+        let baselineTree = try tree(ofCommit: baseline)
+        options.baseline = baselineTree.pointer
+        var cPaths = paths.map { strdup($0) }
+        defer { cPaths.forEach { free($0) } }
+        let result = cPaths.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            options.paths = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+            return git_checkout_tree(pointer, targetTree.pointer, &options)
+        }
+        try check("git_checkout_tree", result)
+    }
+}
+
+/// Why a set of reference moves did not happen.
+public enum ReferenceUpdateError: Error, Sendable, CustomStringConvertible {
+    /// Another process holds the reference's lock file.
+    case locked(String)
+    /// The reference is not where the plan expected it.
+    case moved(name: String, expected: ObjectID?, found: ObjectID?)
+    case git(GitError)
+
+    public var description: String {
+        switch self {
+        case .locked(let name): return "\(name) is locked by another git process"
+        case .moved(let name, let expected, let found):
+            switch (expected, found) {
+            case (nil, let found?): return "\(name) exists already (at \(found.short))"
+            case (let expected?, nil): return "\(name) was deleted (it was at \(expected.short))"
+            case (let expected?, let found?): return "\(name) moved from \(expected.short) to \(found.short) meanwhile"
+            default: return "\(name) changed meanwhile"
+            }
+        case .git(let error): return error.description
+        }
+    }
+}
+
+extension Repository {
+    /// Whether a local branch is checked out in any worktree of this repository.
+    public func isBranchCheckedOut(_ name: String) throws(GitError) -> Bool {
+        var reference: OpaquePointer?
+        let result = git_branch_lookup(&reference, pointer, name, GIT_BRANCH_LOCAL)
+        if result == GIT_ENOTFOUND.rawValue { return false }
+        try check("git_branch_lookup", result)
+        defer { git_reference_free(reference) }
+        let checkedOut = git_branch_is_checked_out(reference)
+        try check("git_branch_is_checked_out", checkedOut)
+        return checkedOut == 1
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import GitKit
+import RelKitCore
+
+/// Who writes commits and tags: `GIT_AUTHOR_*` / `GIT_COMMITTER_*` first, then git config, as git
+/// does (libgit2's default signature ignores the environment, which CI relies on).
+public enum IdentityResolver {
+    public enum Role: String {
+        case author = "AUTHOR"
+        case committer = "COMMITTER"
+    }
+
+    public static func resolve(_ role: Role, repository: Repository,
+                               environment: [String: String] = ProcessInfo.processInfo.environment,
+                               now: Date = Date()) throws(OperationError) -> Identity {
+        func config(_ key: String) -> String? { (try? repository.configString(key)).flatMap { $0?.isEmpty == false ? $0 : nil } }
+        let prefix = "GIT_\(role.rawValue)_"
+        let name = environment[prefix + "NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? config("user.name")
+        let email = environment[prefix + "EMAIL"].flatMap { $0.isEmpty ? nil : $0 } ?? config("user.email") ?? environment["EMAIL"]
+        guard let name, let email else {
+            throw OperationError(.usage, """
+                no \(role == .author ? "author" : "committer") identity: set user.name and user.email \
+                (git config --global user.name "Your Name"; git config --global user.email you@example.com) \
+                or \(prefix)NAME and \(prefix)EMAIL
+                """)
+        }
+        let localOffset = Int32(TimeZone.current.secondsFromGMT(for: now) / 60)
+        if let dateText = environment[prefix + "DATE"], !dateText.isEmpty {
+            guard let (seconds, offset) = GitDate.parse(dateText, localOffsetMinutes: localOffset) else {
+                throw OperationError(.usage, "\(prefix)DATE='\(dateText.displayable())' is not a date git understands (e.g. '@1700000000 +0000' or '2026-11-21T10:00:00+01:00')")
+            }
+            return Identity(name: name, email: email, time: seconds, offsetMinutes: offset)
+        }
+        return Identity(name: name, email: email, time: Int64(now.timeIntervalSince1970), offsetMinutes: localOffset)
+    }
+}

@@ -1,0 +1,330 @@
+import Foundation
+import GitKit
+import RelKitCore
+
+/// What every release command starts from: the repository, its root, and the writer's lock.
+public struct ReleaseContext {
+    public let workspace: Workspace
+    public let repository: Repository
+    public let lock: RepositoryLock
+
+    /// Opens the repository around `directory` and takes the lock (held until released or freed).
+    public static func open(_ directory: String, command: String, notice: (String) -> Void) throws(OperationError) -> ReleaseContext {
+        let workspace = try Workspace.open(at: directory)
+        let repository = try workspace.requireRepository(for: "relkit \(command)")
+        let lock = try RepositoryLock.acquire(repository, command: "relkit \(command)", notice: notice)
+        return ReleaseContext(workspace: workspace, repository: repository, lock: lock)
+    }
+
+    func tip(of branch: String) throws(OperationError) -> ObjectID {
+        do {
+            guard let tip = try repository.referenceTarget("refs/heads/" + branch) else {
+                throw OperationError(.usage, "there is no branch '\(branch.displayable())'")
+            }
+            return tip
+        } catch let error as OperationError {
+            throw error
+        } catch {
+            throw OperationError(.usage, "cannot read branch \(branch): \(error)")
+        }
+    }
+
+    func tree(at commit: ObjectID, label: String) throws(OperationError) -> FileTree {
+        do { return try CommitTree(repository: repository, commit: commit, label: label) } catch {
+            throw OperationError(.usage, "cannot read \(label): \(error.explained)")
+        }
+    }
+
+    /// The configuration commands start from: the work tree's, or in a bare repository HEAD's.
+    func baseConfiguration() throws(OperationError) -> ReleaseConfiguration {
+        if let root = workspace.root { return try Workspace.configuration(in: WorkingTree(root: root)).0 }
+        let head: ObjectID
+        do { head = try repository.resolveCommit("HEAD") } catch { throw OperationError(.usage, "cannot read HEAD: \(error.explained)") }
+        return try Workspace.configuration(in: tree(at: head, label: "HEAD (\(head.short))")).0
+    }
+
+    /// The branch checked out here, if any (none in a bare repository).
+    func checkedOutBranch() -> String? {
+        guard !repository.isBare, let head = try? repository.head(), case .branch(let name, _) = head else { return nil }
+        return name
+    }
+
+    /// A commit to `branch` moves its checkout along; refuse when the paths have local changes, or
+    /// when another worktree has the branch checked out (relkit would leave it behind).
+    func checkoutFor(branch: String, from tip: ObjectID, commit: Int, edits: [FileEdit]) throws(OperationError) -> ReleasePlan.Checkout? {
+        let here = checkedOutBranch() == branch
+        if !here, (try? repository.isBranchCheckedOut(branch)) == true {
+            throw OperationError(.repositoryState, "branch \(branch) is checked out in another worktree; commit there, or switch that worktree to another branch")
+        }
+        guard here else { return nil }
+        let paths = edits.map(\.path)
+        let dirty = paths.filter { (try? repository.isModified($0)) ?? true }
+        if !dirty.isEmpty {
+            throw OperationError(.repositoryState, "\(dirty.joined(separator: ", ")) \(dirty.count == 1 ? "has" : "have") uncommitted changes, and relkit must write \(dirty.count == 1 ? "it" : "them") on the checked-out branch \(branch): commit or stash them first")
+        }
+        return ReleasePlan.Checkout(branch: branch, from: tip, commit: commit, paths: paths)
+    }
+
+    /// The version of a group or component in a tree; the files must agree and be readable.
+    func version(of unit: String, configuration: ReleaseConfiguration, in tree: FileTree, configFile: String?) throws(OperationError) -> SchemeVersion {
+        var findings: [Finding] = []
+        let versions: [(String, SchemeVersion?)]
+        do {
+            versions = try Check.readVersions(configuration, reader: VersionFileReader(tree: tree), findings: &findings)
+        } catch {
+            throw .configuration(error.configurationError(file: configFile))
+        }
+        let identity = VersionEditor.releaseIdentity(unit, in: configuration)
+        let disagreement = findings.filter { ["group-mismatch", "component-mismatch"].contains($0.rule) && $0.message.contains("'\(identity)'") }
+        if let first = disagreement.first {
+            throw OperationError(.refused, "the version files of '\(identity)' disagree in \(tree.label): \(first.message); run relkit check and fix them first")
+        }
+        guard let version = versions.first(where: { $0.0 == identity })?.1 else {
+            throw OperationError(.refused, "no readable version of '\(identity)' in \(tree.label); run relkit check")
+        }
+        return version
+    }
+
+    /// Release lines that exist as branches or tags.
+    func existingLines(_ configuration: ReleaseConfiguration) throws(OperationError) -> [ReleaseLine] {
+        var lines = Set<ReleaseLine>()
+        do {
+            for branch in try repository.branches() {
+                if let line = configuration.branches.line(ofBranch: branch.name, scheme: configuration.scheme) { lines.insert(line) }
+            }
+            for tag in try repository.tags() {
+                if let text = configuration.tags.versionText(ofTag: tag.name), let version = configuration.scheme.releaseTagVersion(text)?.version {
+                    lines.insert(version.line)
+                }
+            }
+        } catch {
+            throw OperationError(.usage, "cannot list branches and tags: \(error.explained)")
+        }
+        return lines.sorted()
+    }
+}
+
+/// `relkit bump VERSION`: sets a group's version in every file, all or nothing.
+public enum Bump {
+    public static func plan(_ context: ReleaseContext, version text: String, unit requested: String?, commit: Bool,
+                            allowLower: Bool) throws(OperationError) -> ReleasePlan {
+        guard let root = context.workspace.root else { throw OperationError(.usage, "relkit bump needs a work tree; this repository is bare") }
+        let workTree = WorkingTree(root: root)
+        let (configuration, configFile) = try Workspace.configuration(in: workTree)
+        let version: SchemeVersion
+        switch configuration.scheme.validate(text) {
+        case .valid(let valid): version = valid
+        case .invalid(let problems, let suggestion):
+            throw OperationError(.usage, "'\(text.displayable())' is not a version of \(configuration.scheme.name): \(problems.map(\.message).joined(separator: "; "))\(suggestion.map { " (did you mean \($0)?)" } ?? "")")
+        }
+        let unit = requested ?? configuration.releaseUnit
+        guard !configuration.components(of: unit).isEmpty else {
+            let names = configuration.groups.map(\.name) + configuration.components.map(\.name)
+            throw OperationError(.usage, "'\(unit.displayable())' is not a group or component of .release.toml; defined: \(names.joined(separator: ", "))")
+        }
+        var plan = ReleasePlan(command: "bump", summary: "set '\(unit)' to \(version)")
+        plan.version = version
+
+        let source: FileTree
+        var branch: String?
+        var tip: ObjectID?
+        if commit {
+            guard let head = context.checkedOutBranch() else {
+                throw OperationError(.usage, "--commit needs a checked-out branch with commits (HEAD is detached or unborn)")
+            }
+            branch = head
+            tip = try context.tip(of: head)
+            source = try context.tree(at: tip!, label: "\(head) (\(tip!.short))")
+        } else {
+            source = workTree
+        }
+        let current = try context.version(of: unit, configuration: configuration, in: source, configFile: configFile)
+        if version < current && !allowLower {
+            throw OperationError(.refused, "\(version) is lower than the current \(current); relkit bump never goes backwards (--allow-lower to force)")
+        }
+        let edits = try VersionEditor.edits(setting: unit, to: version, configuration: configuration, tree: source, configFile: configFile)
+        if edits.isEmpty { throw OperationError(.refused, "every file of '\(unit)' already carries \(version); nothing to do") }
+        if let branch, let tip {
+            plan.commits = [.init(branch: branch, parent: tip, message: "bump: \(unit) \(current) -> \(version)", edits: edits)]
+            plan.branchMoves = [.init(name: branch, from: tip, commit: 0)]
+            plan.checkout = try context.checkoutFor(branch: branch, from: tip, commit: 0, edits: edits)
+        } else {
+            plan.workTreeEdits = edits
+        }
+        return plan
+    }
+}
+
+/// `relkit cut [X.Y]`: creates release branch X.Y with its first version, and moves main on.
+public enum Cut {
+    public static func plan(_ context: ReleaseContext, line requested: String?, from revision: String?, pre: PreReleaseKind?,
+                            today: (year: Int, month: Int)) throws(OperationError) -> ReleasePlan {
+        let repository = context.repository
+        // The configuration of main, where releases are cut from.
+        let mainName = try context.baseConfiguration().branches.main
+        let mainTip = try context.tip(of: mainName)
+        let mainTree = try context.tree(at: mainTip, label: "\(mainName) (\(mainTip.short))")
+        let (configuration, configFile) = try Workspace.configuration(in: mainTree)
+        let scheme = configuration.scheme
+
+        let source: ObjectID
+        if let revision {
+            do { source = try repository.resolveCommit(revision) } catch {
+                throw OperationError(.usage, "cannot read revision '\(revision.displayable())': \(error.message)")
+            }
+            let onMain: Bool
+            do { onMain = try repository.contains(mainTip, ancestor: source) } catch { throw OperationError(.usage, "\(error)") }
+            guard onMain else {
+                throw OperationError(.refused, "\(revision) (\(source.short)) is not on \(mainName); release lines are cut from \(mainName)")
+            }
+        } else {
+            source = mainTip
+        }
+        let sourceTree = source == mainTip ? mainTree : try context.tree(at: source, label: "\(revision ?? mainName) (\(source.short))")
+        let mainVersion = try context.version(of: configuration.releaseUnit, configuration: configuration, in: mainTree, configFile: configFile)
+        let existing = try context.existingLines(configuration)
+
+        let line: ReleaseLine
+        if let requested {
+            do { line = try ReleaseLine(parsing: requested, scheme: scheme) } catch { throw OperationError(.usage, error.message) }
+        } else if scheme.lineStyle == .month {
+            do { line = try ReleaseLine.ofMonth(year: today.year, month: today.month) } catch { throw OperationError(.usage, error.message) }
+        } else {
+            // The next sprint: after the latest line, or main's own line when none exists yet.
+            if let latest = existing.last {
+                do { line = try latest.next(policy: .nextMonth)! } catch { throw OperationError(.refused, error.message) }
+            } else {
+                line = mainVersion.line
+            }
+        }
+        let branchName = configuration.branches.branchName(of: line)
+        if (try? repository.referenceTarget("refs/heads/" + branchName)) != nil {
+            throw OperationError(.refused, "branch \(branchName) exists already; relkit never overwrites a branch")
+        }
+        if let latest = existing.last, line <= latest {
+            throw OperationError(.refused, "\(line) is not later than the latest release line \(latest); release lines only go forward")
+        }
+
+        var plan = ReleasePlan(command: "cut", summary: "create release line \(line) from \(revision ?? mainName) at \(source.short)")
+        let first = line.firstVersion(pre: pre)
+        plan.version = first
+        let branchEdits = try VersionEditor.edits(setting: configuration.releaseUnit, to: first, configuration: configuration,
+                                                  tree: sourceTree, configFile: configFile)
+        if branchEdits.isEmpty {
+            plan.newBranches = [.init(name: branchName, target: .existing(source))]
+        } else {
+            plan.commits.append(.init(branch: branchName, parent: source, message: "release: start \(line) at \(first)", edits: branchEdits))
+            plan.newBranches = [.init(name: branchName, target: .planned(commit: 0))]
+        }
+
+        // Main moves to the next development version, unless the policy keeps it or it is there already.
+        let next: ReleaseLine?
+        do { next = try line.next(policy: configuration.nextLine) } catch { throw OperationError(.refused, error.message) }
+        if let next {
+            let mainNext = SchemeVersion(line: next, patch: .zero, dev: .zero)
+            if mainNext <= mainVersion {
+                plan.notes.append("\(mainName) is at \(mainVersion) already, not below \(mainNext); it is left as it is")
+            } else {
+                let mainEdits = try VersionEditor.edits(setting: configuration.releaseUnit, to: mainNext, configuration: configuration,
+                                                        tree: mainTree, configFile: configFile)
+                let index = plan.commits.count
+                plan.commits.append(.init(branch: mainName, parent: mainTip, message: "\(mainName): \(mainNext) after cutting \(line)", edits: mainEdits))
+                plan.branchMoves = [.init(name: mainName, from: mainTip, commit: index)]
+                plan.checkout = try context.checkoutFor(branch: mainName, from: mainTip, commit: index, edits: mainEdits)
+            }
+        } else {
+            plan.notes.append("next-line policy 'none': \(mainName) keeps \(mainVersion)")
+        }
+        return plan
+    }
+}
+
+/// `relkit tag`: tags the next release of a line, committing the version first when needed.
+public enum Tag {
+    public static func plan(_ context: ReleaseContext, request: NextVersionRequest?, line requested: String?) throws(OperationError) -> ReleasePlan {
+        let repository = context.repository
+        // Which branch: --branch X.Y, or the checked-out release branch.
+        let workConfiguration = try context.baseConfiguration()
+        let branchName: String
+        let line: ReleaseLine
+        if let requested {
+            do { line = try ReleaseLine(parsing: requested, scheme: workConfiguration.scheme) } catch { throw OperationError(.usage, error.message) }
+            branchName = workConfiguration.branches.branchName(of: line)
+        } else {
+            guard let head = context.checkedOutBranch(), let headLine = workConfiguration.branches.line(ofBranch: head, scheme: workConfiguration.scheme) else {
+                throw OperationError(.usage, "not on a release branch (\(workConfiguration.branches.releasePattern)); name one with --branch X.Y")
+            }
+            branchName = head
+            line = headLine
+        }
+        let tip = try context.tip(of: branchName)
+        let tree = try context.tree(at: tip, label: "\(branchName) (\(tip.short))")
+        let (configuration, configFile) = try Workspace.configuration(in: tree)
+        let current = try context.version(of: configuration.releaseUnit, configuration: configuration, in: tree, configFile: configFile)
+        guard current.line == line else {
+            throw OperationError(.refused, "\(branchName) carries \(current), a version of line \(current.line), not \(line); relkit never tags a version of another line")
+        }
+        guard current.dev == nil else {
+            throw OperationError(.refused, "\(branchName) carries the development version \(current); release branches carry releases (relkit bump the version first)")
+        }
+
+        // The releases of this line so far.
+        var tagged: [SchemeVersion] = []
+        var tagNames = Set<String>()
+        do {
+            for tag in try repository.tags() {
+                tagNames.insert(tag.name)
+                if let text = configuration.tags.versionText(ofTag: tag.name), let version = configuration.scheme.releaseTagVersion(text)?.version, version.line == line {
+                    tagged.append(version)
+                }
+            }
+        } catch {
+            throw OperationError(.usage, "cannot list tags: \(error.explained)")
+        }
+        let currentIsTagged = tagNames.contains(configuration.tags.tagName(of: current)) || tagged.contains(current)
+
+        let candidate: SchemeVersion
+        do throws(SchemeError) {
+            if currentIsTagged {
+                candidate = try current.next(request ?? .patch)
+            } else {
+                switch request {
+                case nil: candidate = current
+                case .patch?: candidate = current.isFinal ? current : try current.nextPatch()
+                case .pre(let kind)?:
+                    if current.pre?.kind == kind { candidate = current }
+                    else if current.isFinal { candidate = SchemeVersion(line: current.line, patch: current.patch, pre: (kind, Natural(1))) }
+                    else { candidate = try current.nextPreRelease(kind) }
+                case .final?: candidate = current.isFinal ? current : try current.finalRelease()
+                default: throw SchemeError("relkit tag takes --patch, --pre or --final")
+                }
+            }
+        } catch {
+            throw OperationError(.refused, error.message)
+        }
+        guard candidate.line == line else {
+            throw OperationError(.refused, "the next release \(candidate) is not of line \(line)")
+        }
+        if let latest = tagged.max(), candidate <= latest {
+            throw OperationError(.refused, "\(candidate) is not later than \(latest), already released on \(line); relkit never goes backwards")
+        }
+        let tagName = configuration.tags.tagName(of: candidate)
+        if tagNames.contains(tagName) {
+            throw OperationError(.refused, "tag \(tagName) exists already; tags never move")
+        }
+
+        var plan = ReleasePlan(command: "tag", summary: "release \(candidate) on \(branchName)")
+        plan.version = candidate
+        let message = "Release \(candidate) (line \(line))"
+        if candidate == current {
+            plan.tags = [.init(name: tagName, target: .existing(tip), annotated: configuration.tags.annotated, message: message)]
+        } else {
+            let edits = try VersionEditor.edits(setting: configuration.releaseUnit, to: candidate, configuration: configuration, tree: tree, configFile: configFile)
+            plan.commits = [.init(branch: branchName, parent: tip, message: "release: \(candidate)", edits: edits)]
+            plan.branchMoves = [.init(name: branchName, from: tip, commit: 0)]
+            plan.tags = [.init(name: tagName, target: .planned(commit: 0), annotated: configuration.tags.annotated, message: message)]
+            plan.checkout = try context.checkoutFor(branch: branchName, from: tip, commit: 0, edits: edits)
+        }
+        return plan
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import GitKit
+import RelKitCore
+
+/// What a mutating command will do. `--dry-run` prints it; apply carries out exactly it.
+public struct ReleasePlan {
+    /// A commit to create: new contents for some files on top of `parent`.
+    public struct Commit {
+        public let branch: String
+        public let parent: ObjectID
+        public let message: String
+        public let edits: [FileEdit]
+    }
+
+    /// What a new reference points to: a commit of this plan, or an existing one.
+    public enum Target {
+        case planned(commit: Int)
+        case existing(ObjectID)
+    }
+
+    public struct Tag {
+        public let name: String
+        public let target: Target
+        public let annotated: Bool
+        public let message: String
+    }
+
+    public struct BranchCreation {
+        public let name: String
+        public let target: Target
+    }
+
+    public struct BranchMove {
+        public let name: String
+        public let from: ObjectID
+        public let commit: Int
+    }
+
+    /// The checked-out branch moves: its index and work tree follow for these paths.
+    public struct Checkout {
+        public let branch: String
+        public let from: ObjectID
+        public let commit: Int
+        public let paths: [String]
+    }
+
+    public let command: String
+    /// One line: what the command does.
+    public let summary: String
+    /// Files written in the work tree, without a commit (`relkit bump`).
+    public var workTreeEdits: [FileEdit] = []
+    public var commits: [Commit] = []
+    public var tags: [Tag] = []
+    public var newBranches: [BranchCreation] = []
+    public var branchMoves: [BranchMove] = []
+    public var checkout: Checkout?
+    /// Things worth knowing that do not change the plan.
+    public var notes: [String] = []
+    /// The version the command releases or sets.
+    public var version: SchemeVersion?
+
+    public init(command: String, summary: String) {
+        self.command = command
+        self.summary = summary
+    }
+
+    public var reflogMessage: String { "relkit \(command): \(summary)" }
+
+    public var isEmpty: Bool { workTreeEdits.isEmpty && commits.isEmpty && tags.isEmpty && newBranches.isEmpty && branchMoves.isEmpty }
+}
+
+/// What applying a plan created.
+public struct AppliedPlan {
+    public let commits: [ObjectID]
+    public let tags: [ObjectID]
+}
+
+/// Applies a plan: objects first (blobs, trees, commits, tag objects), then every reference in
+/// one locked compare-and-swap transaction, then the checkout of the branch that is checked out.
+/// The caller holds the repository lock from planning to the end.
+public enum PlanExecutor {
+    public static func apply(_ plan: ReleasePlan, repository: Repository?, lock: RepositoryLock?, root: String?) throws(OperationError) -> AppliedPlan {
+        if !plan.workTreeEdits.isEmpty {
+            guard let root, let lock else { throw OperationError(.usage, "writing files needs a work tree") }
+            try writeWorkTree(plan.workTreeEdits, root: root, lock: lock)
+        }
+        guard let repository, !(plan.commits.isEmpty && plan.tags.isEmpty && plan.newBranches.isEmpty && plan.branchMoves.isEmpty) else {
+            return AppliedPlan(commits: [], tags: [])
+        }
+        let committer = try IdentityResolver.resolve(.committer, repository: repository)
+        let author = try IdentityResolver.resolve(.author, repository: repository)
+
+        // 1. Objects. Nothing is visible until the references move.
+        var commitIDs: [ObjectID] = []
+        do {
+            for commit in plan.commits {
+                let parentTree = try repository.tree(ofCommit: commit.parent)
+                let updates = try commit.edits.map { edit throws(GitError) in
+                    Repository.TreeUpdate(path: edit.path, blob: try repository.createBlob(edit.after), executable: edit.executable)
+                }
+                let tree = try repository.createTree(from: parentTree, updating: updates)
+                // git ends every message with a line break; libgit2 stores what it is given.
+                commitIDs.append(try repository.createCommit(tree: tree, parents: [commit.parent], message: commit.message + "\n",
+                                                             author: author, committer: committer))
+            }
+        } catch {
+            throw OperationError(.repositoryState, "cannot write the commits: \(error)")
+        }
+        func resolve(_ target: ReleasePlan.Target) -> ObjectID {
+            switch target {
+            case .planned(let index): return commitIDs[index]
+            case .existing(let id): return id
+            }
+        }
+        var tagIDs: [ObjectID] = []
+        var updates: [Repository.ReferenceUpdate] = []
+        do {
+            for tag in plan.tags {
+                let target = resolve(tag.target)
+                let id = tag.annotated ? try repository.createTagObject(name: tag.name, target: target, message: tag.message + "\n", tagger: committer) : target
+                tagIDs.append(id)
+                updates.append(.init(name: "refs/tags/" + tag.name, expected: nil, target: id))
+            }
+        } catch {
+            throw OperationError(.repositoryState, "cannot write the tag: \(error)")
+        }
+        for branch in plan.newBranches { updates.append(.init(name: "refs/heads/" + branch.name, expected: nil, target: resolve(branch.target))) }
+        for move in plan.branchMoves { updates.append(.init(name: "refs/heads/" + move.name, expected: move.from, target: commitIDs[move.commit])) }
+        FaultInjection.point("objects-written")
+
+        // 2. The checkout that must follow is journaled first, so that a killed relkit's next run completes it.
+        if let checkout = plan.checkout, let lock {
+            try lock.writeJournal(Journal(files: nil, checkoutBranch: checkout.branch, checkoutFrom: checkout.from.description,
+                                          checkoutTo: commitIDs[checkout.commit].description, checkoutPaths: checkout.paths))
+            FaultInjection.point("journal-written")
+        }
+
+        // 3. References, all or none, each against the tip it was planned from.
+        do {
+            try repository.updateReferences(updates, committer: committer, reflogMessage: plan.reflogMessage)
+        } catch {
+            lock?.removeJournal()
+            switch error {
+            case .moved, .locked:
+                throw OperationError(.repositoryState, "\(error); nothing was changed (the new objects are unreferenced); run the command again")
+            case .git(let gitError):
+                throw OperationError(.repositoryState, "cannot move the references: \(gitError)")
+            }
+        }
+        FaultInjection.point("refs-moved")
+
+        // 4. The checked-out branch moved: its index and work tree follow.
+        if let checkout = plan.checkout {
+            do {
+                try repository.checkout(paths: checkout.paths, to: commitIDs[checkout.commit], from: checkout.from)
+            } catch {
+                throw OperationError(.repositoryState, "\(checkout.branch) moved to \(commitIDs[checkout.commit].short), but the work tree could not follow: \(error); run `git checkout -- \(checkout.paths.joined(separator: " "))`")
+            }
+            FaultInjection.point("checked-out")
+            lock?.removeJournal()
+        }
+        return AppliedPlan(commits: commitIDs, tags: tagIDs)
+    }
+
+    /// Replaces files in the work tree: all or nothing. Old contents are journaled first, so that
+    /// a failure restores them and a killed relkit's next run does.
+    static func writeWorkTree(_ edits: [FileEdit], root: String, lock: RepositoryLock) throws(OperationError) {
+        do {
+            try FileManager.default.createDirectory(atPath: lock.backupDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw OperationError(.repositoryState, "cannot create \(lock.backupDirectory): \(error.localizedDescription)")
+        }
+        var backups: [Journal.FileBackup] = []
+        for (index, edit) in edits.enumerated() {
+            let backup = lock.backupDirectory + "/\(index)"
+            try AtomicFiles.replace(backup, with: edit.before, keepingModeOf: nil)
+            backups.append(.init(path: root + "/" + edit.path, backup: backup))
+        }
+        try lock.writeJournal(Journal(files: backups))
+        FaultInjection.point("journal-written")
+        var written: [Int] = []
+        do {
+            for (index, edit) in edits.enumerated() {
+                try AtomicFiles.replace(root + "/" + edit.path, with: edit.after, keepingModeOf: root + "/" + edit.path)
+                written.append(index)
+                FaultInjection.point("file-renamed")
+            }
+        } catch {
+            for index in written {
+                try? AtomicFiles.replace(root + "/" + edits[index].path, with: edits[index].before, keepingModeOf: root + "/" + edits[index].path)
+            }
+            lock.removeJournal()
+            throw OperationError(.repositoryState, "\(error.message); the files already written were restored")
+        }
+        FaultInjection.point("files-written")
+        lock.removeJournal()
+    }
+}

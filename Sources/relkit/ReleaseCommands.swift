@@ -1,0 +1,197 @@
+import ArgumentParser
+import Foundation
+import GitKit
+import RelKit
+import RelKitCore
+
+/// `--dry-run` and `--format`, shared by the commands that write.
+struct PlanOptions: ParsableArguments {
+    @Flag(help: "Print the plan (with the diff of every file) and change nothing.") var dryRun = false
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+}
+
+enum PlanRendering {
+    static func target(_ target: ReleasePlan.Target, _ applied: AppliedPlan?) -> String {
+        switch target {
+        case .existing(let id): return id.short
+        case .planned(let index): return applied.map { $0.commits[index].short } ?? "new commit \(index + 1)"
+        }
+    }
+
+    static func text(_ plan: ReleasePlan, applied: AppliedPlan?, dryRun: Bool) -> String {
+        var lines = ["relkit \(plan.command): \(plan.summary)\(dryRun ? " (dry run: nothing is changed)" : "")"]
+        if !plan.workTreeEdits.isEmpty {
+            lines.append("  write \(plan.workTreeEdits.count) file\(plan.workTreeEdits.count == 1 ? "" : "s") in the work tree: \(plan.workTreeEdits.map(\.path).joined(separator: ", "))")
+        }
+        for (index, commit) in plan.commits.enumerated() {
+            let id = applied.map { " \($0.commits[index].short)" } ?? " (new commit \(index + 1))"
+            lines.append("  commit\(id) on \(commit.branch), parent \(commit.parent.short): \"\(commit.message)\"")
+            lines.append("      \(commit.edits.count) file\(commit.edits.count == 1 ? "" : "s"): \(commit.edits.map(\.path).joined(separator: ", "))")
+        }
+        for tag in plan.tags {
+            lines.append("  tag \(tag.name) -> \(target(tag.target, applied)) (\(tag.annotated ? "annotated: \"\(tag.message)\"" : "lightweight"))")
+        }
+        for branch in plan.newBranches { lines.append("  create branch \(branch.name) -> \(target(branch.target, applied))") }
+        for move in plan.branchMoves {
+            lines.append("  move \(move.name): \(move.from.short) -> \(target(.planned(commit: move.commit), applied))")
+        }
+        if let checkout = plan.checkout {
+            lines.append("  update the checkout of \(checkout.branch): \(checkout.paths.joined(separator: ", "))")
+        }
+        for note in plan.notes { lines.append("  note: \(note)") }
+        if dryRun {
+            for edit in plan.workTreeEdits { lines.append(edit.diff.trimmingCharacters(in: .newlines)) }
+            for (index, commit) in plan.commits.enumerated() {
+                lines.append("# new commit \(index + 1) on \(commit.branch):")
+                for edit in commit.edits { lines.append(edit.diff.trimmingCharacters(in: .newlines)) }
+            }
+        } else {
+            lines.append("done")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ plan: ReleasePlan, applied: AppliedPlan?, dryRun: Bool) -> String {
+        func value(_ optional: Any?) -> Any { optional ?? NSNull() }
+        func file(_ edit: FileEdit) -> [String: Any] {
+            ["path": edit.path, "diff": edit.diff]
+        }
+        let document: [String: Any] = [
+            "command": plan.command,
+            "summary": plan.summary,
+            "dry_run": dryRun,
+            "version": value(plan.version?.description),
+            "work_tree_files": plan.workTreeEdits.map(file),
+            "commits": plan.commits.enumerated().map { index, commit -> [String: Any] in
+                ["branch": commit.branch, "parent": commit.parent.description, "message": commit.message,
+                 "id": value(applied?.commits[index].description), "files": commit.edits.map(file)]
+            },
+            "tags": plan.tags.enumerated().map { index, tag -> [String: Any] in
+                ["name": tag.name, "target": target(tag.target, applied), "annotated": tag.annotated, "message": tag.message,
+                 "id": value(applied?.tags[index].description)]
+            },
+            "branches": plan.newBranches.map { ["name": $0.name, "target": target($0.target, applied)] },
+            "moves": plan.branchMoves.map { ["branch": $0.name, "from": $0.from.description, "to": target(.planned(commit: $0.commit), applied)] },
+            "checkout": value(plan.checkout.map { ["branch": $0.branch, "paths": $0.paths] as [String: Any] }),
+            "notes": plan.notes,
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Plans under the lock, prints the plan (dry run) or applies it and prints what was done.
+    static func run(command: String, options: PlanOptions, plan makePlan: (ReleaseContext) throws(OperationError) -> ReleasePlan) throws {
+        do {
+            let context = try ReleaseContext.open(FileManager.default.currentDirectoryPath, command: command) { Console.error($0) }
+            defer { context.lock.release() }
+            let plan = try makePlan(context)
+            var applied: AppliedPlan?
+            if !options.dryRun {
+                applied = try PlanExecutor.apply(plan, repository: context.repository, lock: context.lock, root: context.workspace.root)
+            }
+            Console.out(options.format == .json ? json(plan, applied: applied, dryRun: options.dryRun) : text(plan, applied: applied, dryRun: options.dryRun))
+        } catch {
+            throw error.cliError
+        }
+    }
+}
+
+func preKind(_ text: String?) throws -> PreReleaseKind? {
+    guard let text else { return nil }
+    guard let kind = PreReleaseKind(letters: text) else { throw CLIError("--pre takes a, b or rc, not '\(text)'") }
+    return kind
+}
+
+let releaseExitCodes = "Exit codes: 0 done; 1 nothing to do or refused by policy; 2 usage or configuration error; 3 repository state (uncommitted changes in files relkit must write, another relkit holds the lock, a branch moved meanwhile)."
+
+struct BumpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bump",
+        abstract: "Set a version in every configured file of a group, all or nothing.",
+        discussion: """
+            Writes VERSION (spelled as the scheme wants) into every file of the release group (or --component), in the form each file wants, and updates the ==, === and ~= internal requirement pins of it. Every replacement is computed and checked before any file is written; files are replaced atomically, keeping permissions, line endings, a BOM and every other byte; a symlinked file is written once, through its target. If anything fails midway, the files already written are restored. It refuses to go lower than the current version.
+
+            \(releaseExitCodes)
+
+              relkit bump 26.11.1 --dry-run
+              relkit bump 26.11.1 --commit
+              relkit bump 26.5.0 --component client
+            """
+    )
+
+    @Argument(help: "The new version, e.g. 26.11.1.") var version: String
+    @Flag(help: "Commit the change on the checked-out branch (the index and work tree follow).") var commit = false
+    @Option(help: ArgumentHelp("The group or component to set (default: [version] release).", valueName: "name")) var component: String?
+    @Flag(help: "Allow a version lower than the current one.") var allowLower = false
+    @OptionGroup var options: PlanOptions
+
+    func run() throws {
+        try PlanRendering.run(command: "bump", options: options) { context throws(OperationError) in
+            try Bump.plan(context, version: version, unit: component, commit: commit, allowLower: allowLower)
+        }
+    }
+}
+
+struct CutCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cut",
+        abstract: "Create release branch X.Y with its first version, and move main to the next development version.",
+        discussion: """
+            Creates branch X.Y (default: the line of today's month in yy.0m, the next sprint in yy.n) at REV (default: the tip of main; REV must be on main), with a commit setting the version files to X.Y.0 (or X.Y.0rc1, b1, a1 with --pre). On main it commits the next development version by the next-line policy (default X.(Y+1).0.dev0). It refuses, changing nothing, when the branch exists, when X.Y is not later than every existing release line, or when REV is not on main. Objects are written first; the new branch and main move last, together, each by compare-and-swap.
+
+            \(releaseExitCodes)
+
+              relkit cut 26.11 --dry-run
+              relkit cut 26.11 --pre rc
+              relkit cut --from 1a2b3c4d
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The release line to cut, e.g. 26.11.", valueName: "X.Y")) var line: String?
+    @Option(help: ArgumentHelp("The commit of main to branch from (default: main's tip).", valueName: "rev")) var from: String?
+    @Option(help: ArgumentHelp("Start the line with a pre-release: a, b or rc.", valueName: "a|b|rc")) var pre: String?
+    @OptionGroup var options: PlanOptions
+
+    func run() throws {
+        let kind = try preKind(pre)
+        let today = todayUTC()
+        try PlanRendering.run(command: "cut", options: options) { context throws(OperationError) in
+            try Cut.plan(context, line: line, from: from, pre: kind, today: (today.year, today.month))
+        }
+    }
+}
+
+struct TagCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tag",
+        abstract: "Tag the next release of a release line.",
+        discussion: """
+            Works on the checked-out release branch, or --branch X.Y. If the version in the branch tip's files has no tag yet, that version is tagged as it is. Otherwise the next version is computed (--patch by default, --pre rc for the next release candidate, --final to finalize a pre-release), committed to the version files ("release: X.Y.Z") and tagged. Tags are annotated unless configured lightweight, and prefixed as configured. relkit never reuses or moves a tag, never tags a version of another line, and never goes backwards.
+
+            After relkit cut 24.03: relkit tag -> 24.03.0; relkit tag -> 24.03.1; relkit tag --pre rc -> 24.03.2rc1; relkit tag --pre rc -> 24.03.2rc2; relkit tag --final -> 24.03.2.
+
+            \(releaseExitCodes)
+            """
+    )
+
+    @Flag(help: "The next patch release (the default).") var patch = false
+    @Option(help: ArgumentHelp("The next pre-release of a kind: a, b or rc.", valueName: "a|b|rc")) var pre: String?
+    @Flag(help: "The final release of the current pre-release.") var final = false
+    @Option(help: ArgumentHelp("The release line to tag (default: the checked-out release branch).", valueName: "X.Y")) var branch: String?
+    @OptionGroup var options: PlanOptions
+
+    func validate() throws {
+        if [patch, pre != nil, final].filter({ $0 }).count > 1 { throw ValidationError("give at most one of --patch, --pre, --final") }
+    }
+
+    func run() throws {
+        let request: NextVersionRequest?
+        if let kind = try preKind(pre) { request = .pre(kind) }
+        else if final { request = .final }
+        else if patch { request = .patch }
+        else { request = nil }
+        try PlanRendering.run(command: "tag", options: options) { context throws(OperationError) in
+            try Tag.plan(context, request: request, line: branch)
+        }
+    }
+}
