@@ -305,12 +305,12 @@ public enum Tag {
         guard candidate.line == line else {
             throw OperationError(.refused, "the next release \(candidate) is not of line \(line)")
         }
-        if let latest = tagged.max(), candidate <= latest {
-            throw OperationError(.refused, "\(candidate) is not later than \(latest), already released on \(line); relkit never goes backwards")
-        }
         let tagName = configuration.tags.tagName(of: candidate)
         if tagNames.contains(tagName) {
             throw OperationError(.refused, "tag \(tagName) exists already; tags never move")
+        }
+        if let latest = tagged.max(), candidate <= latest {
+            throw OperationError(.refused, "\(candidate) is not later than \(latest), already released on \(line); relkit never goes backwards")
         }
 
         var plan = ReleasePlan(command: "tag", summary: "release \(candidate) on \(branchName)")

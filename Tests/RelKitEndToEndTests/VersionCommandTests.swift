@@ -11,8 +11,9 @@ let relkitBinary: String = {
 }()
 
 /// Runs relkit in `directory` (a scratch directory without configuration by default).
-func relkit(_ arguments: [String], stdin: String = "", in directory: String? = nil) throws -> ProcessResult {
-    try runProcess(relkitBinary, arguments, stdin: Data(stdin.utf8), directory: directory ?? FileManager.default.temporaryDirectory.path)
+func relkit(_ arguments: [String], stdin: String = "", in directory: String? = nil, environment: [String: String]? = nil) throws -> ProcessResult {
+    try runProcess(relkitBinary, arguments, stdin: Data(stdin.utf8), environment: environment,
+                   directory: directory ?? FileManager.default.temporaryDirectory.path)
 }
 
 @Suite("relkit version, end to end")

@@ -12,11 +12,15 @@ public let gitEnvironment: [String: String] = {
     environment["GIT_COMMITTER_NAME"] = "Test Committer"
     environment["GIT_COMMITTER_EMAIL"] = "committer@example.invalid"
     environment["GIT_CONFIG_NOSYSTEM"] = "1"
+    // Fixed dates: the same steps give the same commit ids in every scratch repository.
+    environment["GIT_AUTHOR_DATE"] = "@1795000000 +0000"
+    environment["GIT_COMMITTER_DATE"] = "@1795000000 +0000"
     return environment
 }()
 
 public struct GitCommandError: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// A throwaway git repository, optionally filled from a fixture directory.
