@@ -52,3 +52,16 @@ relkit check || echo "(exit $?: CI fails here)"
 git checkout -q requirements.txt
 step "relkit check --tags --format github"
 relkit check --tags --format github || echo "(exit $?)"
+
+# The release cycle: cut a line, a release candidate, the final release, a patch release.
+run relkit cut 26.11 --pre rc --dry-run
+run relkit cut 26.11 --pre rc
+run relkit tag --branch 26.11
+run relkit tag --branch 26.11 --final
+git checkout -q 26.11
+run relkit tag
+git checkout -q main
+run relkit bump 26.05.0 --component client --dry-run
+run relkit status
+step "git log --graph --oneline --decorate --all"
+git log --graph --oneline --decorate --all

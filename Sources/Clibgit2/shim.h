@@ -1,4 +1,29 @@
 #ifndef RELKIT_CLIBGIT2_SHIM_H
 #define RELKIT_CLIBGIT2_SHIM_H
 #include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/odb_backend.h>
+
+/* Calls through the function pointers of a pack writer (Swift can, but this keeps it in one place). */
+static inline int relkit_writepack_append(git_odb_writepack *writer, const void *data, size_t size, git_indexer_progress *stats) {
+    return writer->append(writer, data, size, stats);
+}
+static inline int relkit_writepack_commit(git_odb_writepack *writer, git_indexer_progress *stats) {
+    return writer->commit(writer, stats);
+}
+static inline void relkit_writepack_free(git_odb_writepack *writer) {
+    writer->free(writer);
+}
+
+/* git_libgit2_opts is variadic, which Swift cannot call: one small function per option. */
+
+/* Cache parsed objects of a type up to `size` bytes each (libgit2 caches trees only up to 4 KiB). */
+static inline int relkit_set_cache_object_limit(git_object_t type, size_t size) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, type, size);
+}
+
+/* The total size of the object cache. */
+static inline int relkit_set_cache_max_size(ssize_t size) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, size);
+}
 #endif

@@ -40,6 +40,10 @@ func check(_ function: String, _ result: Int32) throws(GitError) -> Int32 {
 enum LibGit2 {
     static let initialized: Bool = {
         git_libgit2_init()
+        // Large trees (a directory of hundreds of packages) are looked up once per path: keep them
+        // parsed instead of inflating them again each time.
+        _ = relkit_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
+        _ = relkit_set_cache_max_size(256 << 20)
         return true
     }()
 

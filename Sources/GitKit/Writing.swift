@@ -182,32 +182,44 @@ extension Repository {
         if result < 0 { throw .git(GitError.last("git_transaction_commit", result)) }
     }
 
-    /// Whether a path differs between HEAD, the index and the work tree.
-    public func isModified(_ path: String) throws(GitError) -> Bool {
-        var flags: UInt32 = 0
-        let result = git_status_file(&flags, pointer, path)
-        if result == GIT_ENOTFOUND.rawValue { return false }
-        try check("git_status_file", result)
-        let ignored = GIT_STATUS_IGNORED.rawValue | GIT_STATUS_CURRENT.rawValue
-        return flags & ~ignored != 0
+    /// The paths, of those given, that differ between HEAD, the index and the work tree: one
+    /// status scan for all of them (`git_status_file` rescans the work tree for each path).
+    public func modifiedPaths(_ paths: [String]) throws(GitError) -> [String] {
+        guard !paths.isEmpty else { return [] }
+        var options = git_status_options()
+        try check("git_status_options_init", git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)))
+        options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        options.flags = GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH.rawValue | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
+        let cPaths = paths.map { strdup($0) }
+        defer { cPaths.forEach { free($0) } }
+        var list: OpaquePointer?
+        var mutablePaths = cPaths
+        let result = mutablePaths.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            options.pathspec = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+            return git_status_list_new(&list, pointer, &options)
+        }
+        try check("git_status_list_new", result)
+        defer { git_status_list_free(list) }
+        var modified: [String] = []
+        for index in 0..<git_status_list_entrycount(list) {
+            guard let entry = git_status_byindex(list, index), entry.pointee.status.rawValue & ~GIT_STATUS_IGNORED.rawValue != 0 else { continue }
+            let delta = entry.pointee.index_to_workdir ?? entry.pointee.head_to_index
+            if let path = delta?.pointee.old_file.path ?? delta?.pointee.new_file.path { modified.append(String(cString: path)) }
+        }
+        return modified.sorted()
     }
 
-    /// Brings the index and work tree of `paths` from `baseline` to `target`, refusing to
-    /// overwrite local changes (a safe checkout). Other paths are not touched.
-    public func checkout(paths: [String], to target: ObjectID, from baseline: ObjectID) throws(GitError) {
+    /// Brings the index and work tree from commit `baseline` to commit `target`, refusing to
+    /// overwrite local changes (a safe checkout). Only what differs between the two trees is
+    /// written; other paths, modified or untracked, are not touched.
+    public func checkout(to target: ObjectID, from baseline: ObjectID) throws(GitError) {
         var options = git_checkout_options()
         try check("git_checkout_options_init", git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)))
-        options.checkout_strategy = GIT_CHECKOUT_SAFE.rawValue | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue
+        options.checkout_strategy = GIT_CHECKOUT_SAFE.rawValue
         let targetTree = try tree(ofCommit: target)
         let baselineTree = try tree(ofCommit: baseline)
         options.baseline = baselineTree.pointer
-        var cPaths = paths.map { strdup($0) }
-        defer { cPaths.forEach { free($0) } }
-        let result = cPaths.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            options.paths = git_strarray(strings: buffer.baseAddress, count: buffer.count)
-            return git_checkout_tree(pointer, targetTree.pointer, &options)
-        }
-        try check("git_checkout_tree", result)
+        try check("git_checkout_tree", git_checkout_tree(pointer, targetTree.pointer, &options))
     }
 }
 
@@ -246,4 +258,61 @@ extension Repository {
         try check("git_branch_is_checked_out", checkedOut)
         return checkedOut == 1
     }
+}
+
+/// New objects collected in memory and written to the object database as one pack: a commit
+/// that changes two thousand files costs one pack file, not two thousand loose objects.
+///
+/// The batch has a repository handle of its own: libgit2 cannot take a backend out of an object
+/// database again, and the memory backend packs only commits and what they reach, so objects made
+/// after the batch (tag objects) must go through another handle.
+public final class ObjectBatch {
+    /// Write blobs, trees and commits through this handle.
+    public let repository: Repository
+    let odb: OpaquePointer
+    let backend: OpaquePointer
+    private var written = false
+
+    init(gitDirectory: String) throws(GitError) {
+        repository = try Repository.open(at: gitDirectory)
+        var odb: OpaquePointer?
+        try check("git_repository_odb", git_repository_odb(&odb, repository.pointer))
+        var backend: OpaquePointer?
+        let created = git_mempack_new(&backend)
+        if created < 0 {
+            git_odb_free(odb)
+            throw GitError.last("git_mempack_new", created)
+        }
+        // Highest priority: writes land in memory until the batch is written out.
+        let added = git_odb_add_backend(odb, backend, 1000)
+        if added < 0 {
+            git_odb_free(odb)
+            throw GitError.last("git_odb_add_backend", added)
+        }
+        self.odb = odb!
+        self.backend = backend!
+    }
+
+    deinit { git_odb_free(odb) }
+
+    /// Writes the commits of the batch, with every tree and blob they reach, as one pack (and its
+    /// index) into the repository.
+    public func write() throws(GitError) {
+        guard !written else { return }
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        try check("git_mempack_dump", git_mempack_dump(&buffer, repository.pointer, backend))
+        var writer: UnsafeMutablePointer<git_odb_writepack>?
+        try check("git_odb_write_pack", git_odb_write_pack(&writer, odb, nil, nil))
+        defer { relkit_writepack_free(writer) }
+        var stats = git_indexer_progress()
+        try check("git_odb_writepack.append", relkit_writepack_append(writer, buffer.ptr, buffer.size, &stats))
+        try check("git_odb_writepack.commit", relkit_writepack_commit(writer, &stats))
+        written = true
+    }
+}
+
+extension Repository {
+    /// Starts collecting new commits in memory; `write()` puts them in the repository.
+    public func beginObjectBatch() throws(GitError) -> ObjectBatch { try ObjectBatch(gitDirectory: gitDirectory) }
 }

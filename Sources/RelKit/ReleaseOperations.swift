@@ -58,7 +58,8 @@ public struct ReleaseContext {
         }
         guard here else { return nil }
         let paths = edits.map(\.path)
-        let dirty = paths.filter { (try? repository.isModified($0)) ?? true }
+        let dirty: [String]
+        do { dirty = try repository.modifiedPaths(paths) } catch { throw OperationError(.repositoryState, "cannot read the status of the work tree: \(error)") }
         if !dirty.isEmpty {
             throw OperationError(.repositoryState, "\(dirty.joined(separator: ", ")) \(dirty.count == 1 ? "has" : "have") uncommitted changes, and relkit must write \(dirty.count == 1 ? "it" : "them") on the checked-out branch \(branch): commit or stash them first")
         }
@@ -66,11 +67,12 @@ public struct ReleaseContext {
     }
 
     /// The version of a group or component in a tree; the files must agree and be readable.
-    func version(of unit: String, configuration: ReleaseConfiguration, in tree: FileTree, configFile: String?) throws(OperationError) -> SchemeVersion {
+    func version(of unit: String, configuration: ReleaseConfiguration, reader: VersionFileReader, configFile: String?) throws(OperationError) -> SchemeVersion {
+        let tree = reader.tree
         var findings: [Finding] = []
         let versions: [(String, SchemeVersion?)]
         do {
-            versions = try Check.readVersions(configuration, reader: VersionFileReader(tree: tree), findings: &findings)
+            versions = try Check.readVersions(configuration, reader: reader, findings: &findings)
         } catch {
             throw .configuration(error.configurationError(file: configFile))
         }
@@ -138,11 +140,12 @@ public enum Bump {
         } else {
             source = workTree
         }
-        let current = try context.version(of: unit, configuration: configuration, in: source, configFile: configFile)
+        let reader = VersionFileReader(tree: source)
+        let current = try context.version(of: unit, configuration: configuration, reader: reader, configFile: configFile)
         if version < current && !allowLower {
             throw OperationError(.refused, "\(version) is lower than the current \(current); relkit bump never goes backwards (--allow-lower to force)")
         }
-        let edits = try VersionEditor.edits(setting: unit, to: version, configuration: configuration, tree: source, configFile: configFile)
+        let edits = try VersionEditor.edits(setting: unit, to: version, configuration: configuration, reader: reader, configFile: configFile)
         if edits.isEmpty { throw OperationError(.refused, "every file of '\(unit)' already carries \(version); nothing to do") }
         if let branch, let tip {
             plan.commits = [.init(branch: branch, parent: tip, message: "bump: \(unit) \(current) -> \(version)", edits: edits)]
@@ -181,7 +184,9 @@ public enum Cut {
             source = mainTip
         }
         let sourceTree = source == mainTip ? mainTree : try context.tree(at: source, label: "\(revision ?? mainName) (\(source.short))")
-        let mainVersion = try context.version(of: configuration.releaseUnit, configuration: configuration, in: mainTree, configFile: configFile)
+        let mainReader = VersionFileReader(tree: mainTree)
+        let sourceReader = source == mainTip ? mainReader : VersionFileReader(tree: sourceTree)
+        let mainVersion = try context.version(of: configuration.releaseUnit, configuration: configuration, reader: mainReader, configFile: configFile)
         let existing = try context.existingLines(configuration)
 
         let line: ReleaseLine
@@ -209,7 +214,7 @@ public enum Cut {
         let first = line.firstVersion(pre: pre)
         plan.version = first
         let branchEdits = try VersionEditor.edits(setting: configuration.releaseUnit, to: first, configuration: configuration,
-                                                  tree: sourceTree, configFile: configFile)
+                                                  reader: sourceReader, configFile: configFile)
         if branchEdits.isEmpty {
             plan.newBranches = [.init(name: branchName, target: .existing(source))]
         } else {
@@ -226,7 +231,7 @@ public enum Cut {
                 plan.notes.append("\(mainName) is at \(mainVersion) already, not below \(mainNext); it is left as it is")
             } else {
                 let mainEdits = try VersionEditor.edits(setting: configuration.releaseUnit, to: mainNext, configuration: configuration,
-                                                        tree: mainTree, configFile: configFile)
+                                                        reader: mainReader, configFile: configFile)
                 let index = plan.commits.count
                 plan.commits.append(.init(branch: mainName, parent: mainTip, message: "\(mainName): \(mainNext) after cutting \(line)", edits: mainEdits))
                 plan.branchMoves = [.init(name: mainName, from: mainTip, commit: index)]
@@ -260,7 +265,8 @@ public enum Tag {
         let tip = try context.tip(of: branchName)
         let tree = try context.tree(at: tip, label: "\(branchName) (\(tip.short))")
         let (configuration, configFile) = try Workspace.configuration(in: tree)
-        let current = try context.version(of: configuration.releaseUnit, configuration: configuration, in: tree, configFile: configFile)
+        let reader = VersionFileReader(tree: tree)
+        let current = try context.version(of: configuration.releaseUnit, configuration: configuration, reader: reader, configFile: configFile)
         guard current.line == line else {
             throw OperationError(.refused, "\(branchName) carries \(current), a version of line \(current.line), not \(line); relkit never tags a version of another line")
         }
@@ -319,7 +325,7 @@ public enum Tag {
         if candidate == current {
             plan.tags = [.init(name: tagName, target: .existing(tip), annotated: configuration.tags.annotated, message: message)]
         } else {
-            let edits = try VersionEditor.edits(setting: configuration.releaseUnit, to: candidate, configuration: configuration, tree: tree, configFile: configFile)
+            let edits = try VersionEditor.edits(setting: configuration.releaseUnit, to: candidate, configuration: configuration, reader: reader, configFile: configFile)
             plan.commits = [.init(branch: branchName, parent: tip, message: "release: \(candidate)", edits: edits)]
             plan.branchMoves = [.init(name: branchName, from: tip, commit: 0)]
             plan.tags = [.init(name: tagName, target: .planned(commit: 0), annotated: configuration.tags.annotated, message: message)]

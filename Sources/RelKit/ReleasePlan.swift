@@ -90,19 +90,24 @@ public enum PlanExecutor {
         let committer = try IdentityResolver.resolve(.committer, repository: repository)
         let author = try IdentityResolver.resolve(.author, repository: repository)
 
-        // 1. Objects. Nothing is visible until the references move.
+        // 1. Objects, collected in memory and written as one pack. Nothing is visible until the
+        //    references move.
+        let batch: ObjectBatch
+        do { batch = try repository.beginObjectBatch() } catch { throw OperationError(.repositoryState, "cannot write objects: \(error)") }
         var commitIDs: [ObjectID] = []
         do {
+            let writer = batch.repository
             for commit in plan.commits {
-                let parentTree = try repository.tree(ofCommit: commit.parent)
+                let parentTree = try writer.tree(ofCommit: commit.parent)
                 let updates = try commit.edits.map { edit throws(GitError) in
-                    Repository.TreeUpdate(path: edit.path, blob: try repository.createBlob(edit.after), executable: edit.executable)
+                    Repository.TreeUpdate(path: edit.path, blob: try writer.createBlob(edit.after), executable: edit.executable)
                 }
-                let tree = try repository.createTree(from: parentTree, updating: updates)
+                let tree = try writer.createTree(from: parentTree, updating: updates)
                 // git ends every message with a line break; libgit2 stores what it is given.
-                commitIDs.append(try repository.createCommit(tree: tree, parents: [commit.parent], message: commit.message + "\n",
-                                                             author: author, committer: committer))
+                commitIDs.append(try writer.createCommit(tree: tree, parents: [commit.parent], message: commit.message + "\n",
+                                                         author: author, committer: committer))
             }
+            try batch.write()
         } catch {
             throw OperationError(.repositoryState, "cannot write the commits: \(error)")
         }
@@ -152,7 +157,7 @@ public enum PlanExecutor {
         // 4. The checked-out branch moved: its index and work tree follow.
         if let checkout = plan.checkout {
             do {
-                try repository.checkout(paths: checkout.paths, to: commitIDs[checkout.commit], from: checkout.from)
+                try repository.checkout(to: commitIDs[checkout.commit], from: checkout.from)
             } catch {
                 throw OperationError(.repositoryState, "\(checkout.branch) moved to \(commitIDs[checkout.commit].short), but the work tree could not follow: \(error); run `git checkout -- \(checkout.paths.joined(separator: " "))`")
             }

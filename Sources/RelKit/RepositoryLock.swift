@@ -154,7 +154,7 @@ public final class RepositoryLock {
                let to = journal.checkoutTo.flatMap(ObjectID.init(hex:)), let paths = journal.checkoutPaths {
                 // The branch moved before the checkout: bring the work tree along, unless it did not move.
                 if (try? repository.referenceTarget("refs/heads/" + branch)) == to {
-                    do { try repository.checkout(paths: paths, to: to, from: from) } catch {
+                    do { try repository.checkout(to: to, from: from) } catch {
                         throw OperationError(.repositoryState, "a killed relkit (\(owner.summary)) moved \(branch) but did not update the work tree, and relkit cannot: \(error); run `git checkout -- \(paths.joined(separator: " "))`, then remove \(directory)")
                     }
                     actions.append("updated the work tree to the new tip of \(branch)")

@@ -25,8 +25,8 @@ public enum VersionEditor {
     }
 
     public static func edits(setting unit: String, to version: SchemeVersion, configuration: ReleaseConfiguration,
-                             tree: FileTree, configFile: String?) throws(OperationError) -> [FileEdit] {
-        let reader = VersionFileReader(tree: tree)
+                             reader: VersionFileReader, configFile: String?) throws(OperationError) -> [FileEdit] {
+        let tree = reader.tree
         let replacements: [String: [Replacement]]
         do {
             replacements = try collectReplacements(unit, version, configuration, reader)
@@ -64,11 +64,7 @@ public enum VersionEditor {
             for spec in component.files {
                 for file in try reader.expand(spec.path, at: spec.location) {
                     let bytes = try reader.bytes(file.target)
-                    let found: [ExtractedVersion]
-                    do { found = try VersionExtractor.extract(spec.locator, from: bytes) } catch {
-                        throw SpecProblem(location: spec.location, message: "\(file.target): \(error.message)")
-                    }
-                    for occurrence in found {
+                    for occurrence in try reader.extract(spec.locator, from: file.target, at: spec.location) {
                         guard String(decoding: bytes[occurrence.byteRange], as: UTF8.self) == occurrence.text else {
                             throw SpecProblem(location: spec.location, message: "\(file.target):\(occurrence.line): the version is written with escapes; relkit will not rewrite it")
                         }

@@ -21,6 +21,7 @@ public struct SpecProblem: Error, Sendable {
 public final class VersionFileReader {
     public let tree: FileTree
     private var bytesCache: [String: [UInt8]] = [:]
+    private var extractionCache: [String: [ExtractedVersion]] = [:]
     /// Findings made while resolving (symlinks out of the repository).
     public private(set) var findings: [Finding] = []
 
@@ -92,19 +93,26 @@ public final class VersionFileReader {
         return files
     }
 
+    /// The versions a file carries where `locator` says; each file and locator is read once.
+    public func extract(_ locator: VersionLocator, from target: String, at location: ConfigLocation) throws(SpecProblem) -> [ExtractedVersion] {
+        let key = "\(locator)\u{0}\(target)"
+        if let cached = extractionCache[key] { return cached }
+        let bytes = try self.bytes(target)
+        do {
+            let found = try VersionExtractor.extract(locator, from: bytes)
+            extractionCache[key] = found
+            return found
+        } catch {
+            throw SpecProblem(location: location, message: "\(target): \(error.message)")
+        }
+    }
+
     /// The versions a spec's files carry.
     public func occurrences(of spec: VersionFileSpec, component: String, scheme: VersionScheme) throws(SpecProblem) -> [VersionOccurrence] {
         var result: [VersionOccurrence] = []
         var seen = Set<String>()
         for file in try expand(spec.path, at: spec.location) where seen.insert(file.target).inserted {
-            let bytes = try self.bytes(file.target)
-            let extracted: [ExtractedVersion]
-            do {
-                extracted = try VersionExtractor.extract(spec.locator, from: bytes)
-            } catch {
-                throw SpecProblem(location: spec.location, message: "\(file.target): \(error.message)")
-            }
-            for version in extracted {
+            for version in try extract(spec.locator, from: file.target, at: spec.location) {
                 let value = scheme.check(version.text, form: spec.form).value
                 result.append(VersionOccurrence(component: component, file: file.target, line: version.line, column: version.column,
                                                 text: version.text, form: spec.form, value: value))
