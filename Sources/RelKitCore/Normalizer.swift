@@ -56,6 +56,18 @@ extension VersionSyntax {
         return writer.count
     }
 
+    /// The normal form of a string through the streaming path (what `relkit version normalize -`
+    /// prints for it), or nil when it is not a version.
+    public static func normalized(_ text: String) -> String? {
+        var copy = text
+        return copy.withUTF8 { bytes in
+            guard case .success(let syntax) = parse(bytes) else { return nil }
+            var output: [UInt8] = []
+            syntax.appendNormalized(of: bytes, to: &output)
+            return String(decoding: output, as: UTF8.self)
+        }
+    }
+
     /// Appends the PEP 440 normal form of the parsed `bytes` to `output`.
     public func appendNormalized(of bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         var scratch = [UInt8](repeating: 0, count: Self.maximumNormalizedLength(bytes.count))
