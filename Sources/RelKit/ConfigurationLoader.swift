@@ -429,7 +429,7 @@ struct TableReader {
 
     func readBackport(_ table: TOMLTable) throws(ConfigurationError) -> BackportPolicy {
         let path = ["backport"]
-        try checkKeys(table, at: path, known: ["source", "trailers", "sensitive-paths"])
+        try checkKeys(table, at: path, known: ["source", "trailers", "sensitive-paths", "fix-subjects", "fix-fragments"])
         var policy = BackportPolicy()
         if let source = try string(table["source"], at: path + ["source"]) {
             try checkRefPart(source, at: path + ["source"], what: "branch name")
@@ -453,6 +453,16 @@ struct TableReader {
         if let paths = try strings(table["sensitive-paths"], at: path + ["sensitive-paths"]) {
             for (index, glob) in paths.enumerated() { _ = try checkedPath(glob, at: path + ["sensitive-paths", "#\(index)"]) }
             policy.sensitivePaths = paths
+        }
+        if let patterns = try strings(table["fix-subjects"], at: path + ["fix-subjects"]) {
+            for (index, pattern) in patterns.enumerated() where (try? NSRegularExpression(pattern: pattern)) == nil {
+                throw error(path + ["fix-subjects", "#\(index)"], "'\(pattern.displayable())' is not a regular expression")
+            }
+            policy.fixSubjects = patterns
+        }
+        if let globs = try strings(table["fix-fragments"], at: path + ["fix-fragments"]) {
+            for (index, glob) in globs.enumerated() { _ = try checkedPath(glob, at: path + ["fix-fragments", "#\(index)"]) }
+            policy.fixFragments = globs
         }
         return policy
     }

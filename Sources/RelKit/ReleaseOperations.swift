@@ -35,13 +35,7 @@ public struct ReleaseContext {
         }
     }
 
-    /// The configuration commands start from: the work tree's, or in a bare repository HEAD's.
-    func baseConfiguration() throws(OperationError) -> ReleaseConfiguration {
-        if let root = workspace.root { return try Workspace.configuration(in: WorkingTree(root: root)).0 }
-        let head: ObjectID
-        do { head = try repository.resolveCommit("HEAD") } catch { throw OperationError(.usage, "cannot read HEAD: \(error.explained)") }
-        return try Workspace.configuration(in: tree(at: head, label: "HEAD (\(head.short))")).0
-    }
+    func baseConfiguration() throws(OperationError) -> ReleaseConfiguration { try workspace.baseConfiguration() }
 
     /// The branch checked out here, if any (none in a bare repository).
     func checkedOutBranch() -> String? {

@@ -40,6 +40,20 @@ public struct Workspace {
         }
     }
 
+    /// The configuration commands start from: the work tree's, or in a bare repository HEAD's.
+    public func baseConfiguration() throws(OperationError) -> ReleaseConfiguration {
+        if let root { return try Workspace.configuration(in: WorkingTree(root: root)).0 }
+        let repository = try requireRepository(for: "reading the configuration")
+        do {
+            let head = try repository.resolveCommit("HEAD")
+            return try Workspace.configuration(in: CommitTree(repository: repository, commit: head, label: "HEAD (\(head.short))")).0
+        } catch let error as OperationError {
+            throw error
+        } catch {
+            throw OperationError(.usage, "cannot read HEAD: \(error)")
+        }
+    }
+
     public func requireRepository(for what: String) throws(OperationError) -> Repository {
         guard let repository else { throw OperationError(.usage, "\(what) needs a git repository, and there is none here") }
         return repository

@@ -145,6 +145,10 @@ public struct BackportPolicy: Sendable, Hashable {
     public var trailers: [String] = ["Backported-From: {source}", "Backported-To: {target}"]
     /// Globs of paths whose backport deserves a warning (database migrations).
     public var sensitivePaths: [String] = []
+    /// Regular expressions: a commit whose subject matches one is a fix (`backport audit --only-fixes`).
+    public var fixSubjects: [String] = ["^fix(\\([^)]*\\))?!?:"]
+    /// Globs: a commit that adds a file matching one (a changelog fragment of a fix) is a fix.
+    public var fixFragments: [String] = ["changes/*.fix.md"]
 
     public init() {}
 

@@ -1,0 +1,163 @@
+import Foundation
+import GitKit
+import RelKitCore
+
+/// `relkit backport audit`: which commits of the source branch are on a release branch, how each
+/// was recognized, and which are missing.
+public enum BackportAudit {
+    /// How a backport was recognized, strongest first.
+    public enum MatchKind: String, Sendable {
+        /// The backport's message names the commit (`(cherry picked from commit ...)`, a trailer).
+        case message
+        /// The pull request number of the commit is in the backport's subject or a trailer.
+        case pullRequest = "pr-number"
+        /// The same change: equal patch-ids (`git patch-id --stable`).
+        case patchID = "patch-id"
+        /// Only the subject is the same (weak).
+        case subject
+    }
+
+    public struct Entry {
+        public let commit: CommitInfo
+        public let isFix: Bool
+        /// The commit on the target that has it, and how it was recognized; nil when missing.
+        public let match: (kind: MatchKind, by: CommitInfo, detail: String)?
+    }
+
+    public struct Report {
+        public let source: String
+        public let target: String
+        /// Where the audit starts: the branch point, or --since.
+        public let since: ObjectID?
+        public let entries: [Entry]
+        public var missing: [Entry] { entries.filter { $0.match == nil } }
+    }
+
+    public static func run(directory: String, line requested: String, source requestedSource: String?, since: String?,
+                           onlyFixes: Bool) throws(OperationError) -> Report {
+        let workspace = try Workspace.open(at: directory)
+        let repository = try workspace.requireRepository(for: "relkit backport audit")
+        let configuration = try workspace.baseConfiguration()
+        let line: ReleaseLine
+        do { line = try ReleaseLine(parsing: requested, scheme: configuration.scheme) } catch { throw OperationError(.usage, error.message) }
+        let target = configuration.branches.branchName(of: line)
+        let source = requestedSource ?? configuration.backportSource
+        do {
+            guard let targetTip = try repository.referenceTarget("refs/heads/" + target) else {
+                throw OperationError(.usage, "there is no branch '\(target)'")
+            }
+            guard let sourceTip = try repository.referenceTarget("refs/heads/" + source) else {
+                throw OperationError(.usage, "there is no branch '\(source)'")
+            }
+            let start: ObjectID?
+            if let since {
+                do { start = try repository.resolveCommit(since) } catch { throw OperationError(.usage, "cannot read revision '\(since.displayable())': \(error.message)") }
+            } else {
+                start = try repository.mergeBase(sourceTip, targetTip)
+            }
+            let sourceIDs = try repository.commits(reachableFrom: [sourceTip], excluding: [targetTip] + (start.map { [$0] } ?? []))
+            let targetIDs = try repository.commits(reachableFrom: [targetTip], excluding: [sourceTip] + (start.map { [$0] } ?? []))
+            let sourceCommits = try sourceIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
+            let targetCommits = try targetIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
+            var matcher = try Matcher(repository: repository, targets: targetCommits)
+            let fixSubjects = configuration.backport.fixSubjects.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
+            let fragments = configuration.backport.fixFragments.map(Glob.init)
+            var entries: [Entry] = []
+            for commit in sourceCommits {
+                let isFix = try isFixCommit(commit, subjects: fixSubjects, fragments: fragments, repository: repository)
+                if onlyFixes && !isFix { continue }
+                entries.append(Entry(commit: commit, isFix: isFix, match: try matcher.match(commit)))
+            }
+            return Report(source: source, target: target, since: start, entries: entries)
+        } catch let error as OperationError {
+            throw error
+        } catch {
+            throw OperationError(.usage, "cannot read the history: \(error)")
+        }
+    }
+
+    /// A conventional `fix:` subject (or a configured pattern), or an added fix changelog fragment.
+    static func isFixCommit(_ commit: CommitInfo, subjects: [NSRegularExpression], fragments: [Glob], repository: Repository) throws(GitError) -> Bool {
+        let subject = commit.subject
+        if subjects.contains(where: { $0.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil }) { return true }
+        guard !fragments.isEmpty else { return false }
+        return try repository.changes(of: commit).contains { change in
+            change.status == .added && fragments.contains { $0.matches(change.newPath) }
+        }
+    }
+
+    /// Pull request numbers written as `(#1234)` in a subject.
+    public static func pullRequestNumbers(in text: String) -> [String] {
+        var numbers: [String] = []
+        var rest = text[...]
+        while let open = rest.range(of: "(#") {
+            let digits = rest[open.upperBound...].prefix { $0.isASCII && $0.isNumber }
+            if !digits.isEmpty, rest[open.upperBound...].dropFirst(digits.count).first == ")" { numbers.append(String(digits)) }
+            rest = rest[open.upperBound...]
+        }
+        return numbers
+    }
+
+    /// The subject without its pull request references and backport markers, for the weak match.
+    static func plainSubject(_ subject: String) -> String {
+        var text = subject
+        while let range = text.range(of: #"\s*\(#\d+\)\s*$"#, options: .regularExpression) { text.removeSubrange(range) }
+        if let range = text.range(of: #"^\s*\[[^\]]*\]\s*"#, options: .regularExpression) { text.removeSubrange(range) }
+        return text.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// Indexes of the target's commits, built once.
+    struct Matcher {
+        let repository: Repository
+        let targets: [CommitInfo]
+        /// Commit-id prefixes (7 to 40 hex digits) written in target messages.
+        var idMentions: [(prefix: String, commit: CommitInfo)] = []
+        var pullRequests: [String: CommitInfo] = [:]
+        var subjects: [String: CommitInfo] = [:]
+        var patchIDs: [ObjectID: CommitInfo]?
+
+        init(repository: Repository, targets: [CommitInfo]) throws(GitError) {
+            self.repository = repository
+            self.targets = targets
+            for commit in targets {
+                for token in commit.message.split(whereSeparator: { !$0.isHexDigit }) where (7...40).contains(token.count) {
+                    idMentions.append((token.lowercased(), commit))
+                }
+                var numbers = BackportAudit.pullRequestNumbers(in: commit.subject)
+                for trailer in Trailers.parse(commit.message) where trailer.key.lowercased().contains("backport") {
+                    numbers += trailer.value.split(whereSeparator: { !$0.isNumber }).map(String.init).filter { $0.count < 7 }
+                }
+                for number in numbers where pullRequests[number] == nil { pullRequests[number] = commit }
+                let plain = BackportAudit.plainSubject(commit.subject)
+                if subjects[plain] == nil { subjects[plain] = commit }
+            }
+        }
+
+        mutating func match(_ commit: CommitInfo) throws(GitError) -> (kind: MatchKind, by: CommitInfo, detail: String)? {
+            let id = commit.id.description
+            if let mention = idMentions.first(where: { id.hasPrefix($0.prefix) }) {
+                return (.message, mention.commit, "names \(mention.prefix)")
+            }
+            // The commit's own pull request: the last (#N) of its subject (a squash merge appends it).
+            if let number = BackportAudit.pullRequestNumbers(in: commit.subject).last, let target = pullRequests[number] {
+                return (.pullRequest, target, "#\(number)")
+            }
+            if patchIDs == nil {
+                var index: [ObjectID: CommitInfo] = [:]
+                for target in targets {
+                    let patch = try repository.patchID(of: target)
+                    if index[patch] == nil { index[patch] = target }
+                }
+                patchIDs = index
+            }
+            let patch = try repository.patchID(of: commit)
+            if let target = patchIDs?[patch] { return (.patchID, target, patch.short) }
+            if let target = subjects[BackportAudit.plainSubject(commit.subject)] { return (.subject, target, "same subject (weak)") }
+            return nil
+        }
+    }
+}
+
+extension Character {
+    var isHexDigit: Bool { isASCII && (isNumber || ("a"..."f").contains(lowercased()) ) }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import RelKit
+import RelKitCore
+import RelKitTestSupport
+import Testing
+
+@Suite("relkit backport audit")
+struct BackportAuditTests {
+    /// main gets fixes and features; release branch 26.11 gets backports of several kinds.
+    func history() throws -> (ScratchRepository, [String: String]) {
+        let repository = try ScratchRepository(fixture: "check/clean")
+        try repository.git("branch", "26.11")
+        var ids: [String: String] = [:]
+        func commitOnMain(_ name: String, _ file: String, _ contents: String, _ subject: String) throws {
+            try repository.commit([file: contents], message: subject)
+            ids[name] = try repository.git("rev-parse", "HEAD")
+        }
+        try commitOnMain("picked-x", "a.txt", "a\n", "fix: crash on empty widget (#1234)")
+        try commitOnMain("squashed", "b.txt", "b\n", "fix(api): bad status (#1235)")
+        try commitOnMain("patch-only", "c.txt", "c\n", "fix: typo in the docs (#1236)")
+        try commitOnMain("missing-fix", "d.txt", "d\n", "fix: leak in the agent (#1237)")
+        try commitOnMain("feature", "e.txt", "e\n", "feat: new dashboard (#1238)")
+        try commitOnMain("fragment", "changes/1239.fix.md", "Fix the scheduler.\n", "scheduler: wrong order (#1239)")
+        try commitOnMain("trailer", "f.txt", "f\n", "fix: handle timeouts")
+        try repository.git("checkout", "-q", "26.11")
+        // cherry-pick -x: the message names the commit.
+        try repository.git("cherry-pick", "-x", ids["picked-x"]!)
+        // A squash merge of a backport PR with a conflict resolved differently: another patch.
+        try repository.commit(["b.txt": "b, adapted for 26.11\n"], message: "fix(api): bad status (#1235) (#1300)")
+        // A plain cherry-pick with another subject: only the patch-id is the same.
+        try repository.git("cherry-pick", ids["patch-only"]!)
+        try repository.git("commit", "--amend", "-q", "-m", "[26.11] docs typo")
+        // Trailers naming the commit, another patch.
+        try repository.commit(["f.txt": "f for 26.11\n"], message: "fix: handle timeouts\n\nBackported-From: main\nBackported-To: 26.11\nBackport-of: \(ids["trailer"]!.prefix(12))")
+        try repository.git("checkout", "-q", "main")
+        return (repository, ids)
+    }
+
+    @Test func everyKindOfBackportIsRecognized() throws {
+        let (repository, ids) = try history()
+        defer { repository.remove() }
+        let report = try BackportAudit.run(directory: repository.path, line: "26.11", source: nil, since: nil, onlyFixes: false)
+        let byID = Dictionary(uniqueKeysWithValues: report.entries.map { ($0.commit.id.description, $0) })
+        #expect(byID[ids["picked-x"]!]?.match?.kind == .message)
+        #expect(byID[ids["squashed"]!]?.match?.kind == .pullRequest)
+        #expect(byID[ids["patch-only"]!]?.match?.kind == .patchID)
+        #expect(byID[ids["trailer"]!]?.match?.kind == .message)
+        #expect(report.missing.map { $0.commit.id.description } == [ids["missing-fix"]!, ids["feature"]!, ids["fragment"]!])
+        #expect(report.entries.map(\.commit.id.description) == ["picked-x", "squashed", "patch-only", "missing-fix", "feature", "fragment", "trailer"].map { ids[$0]! },
+                "oldest first, in the source branch's order")
+
+        // git's own view (patch-ids only) misses the backports whose patches differ; relkit finds them.
+        let gitMissing = Set(try repository.git("log", "--cherry-pick", "--right-only", "--no-merges", "--format=%H", "26.11...main").split(separator: "\n").map(String.init))
+        let relkitMissing = Set(report.missing.map { $0.commit.id.description })
+        #expect(relkitMissing.isSubset(of: gitMissing))
+        #expect(gitMissing.subtracting(relkitMissing) == [ids["squashed"]!, ids["trailer"]!])
+    }
+
+    @Test func onlyFixesAndExitCodes() throws {
+        let (repository, ids) = try history()
+        defer { repository.remove() }
+        let fixes = try BackportAudit.run(directory: repository.path, line: "26.11", source: nil, since: nil, onlyFixes: true)
+        #expect(fixes.missing.map { $0.commit.id.description } == [ids["missing-fix"]!, ids["fragment"]!], "a fix subject, or an added changes/*.fix.md")
+        #expect(!fixes.entries.contains { $0.commit.id.description == ids["feature"]! })
+
+        let result = try runProcess(relkitBinaryForIntegration, ["backport", "audit", "--to", "26.11", "--only-fixes", "--fail-on-missing"],
+                                    directory: repository.path)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  missing    \(ids["missing-fix"]!.prefix(12))  fix: leak in the agent (#1237)\n"))
+        #expect(result.stdoutLines.last == "6 commits: 2 missing, 4 backported")
+        let json = try runProcess(relkitBinaryForIntegration, ["backport", "audit", "--to", "26.11", "--format", "json"], directory: repository.path)
+        #expect(json.status == 0, "missing commits fail only with --fail-on-missing")
+        #expect(json.stdout.contains("\"kind\" : \"patch-id\""))
+        #expect(try runProcess(relkitBinaryForIntegration, ["backport", "audit", "--to", "26.12"], directory: repository.path).status == 2)
+    }
+}
+
+/// The relkit binary built beside the tests.
+let relkitBinaryForIntegration: String = {
+    let besideTests = Bundle.main.bundleURL.appendingPathComponent("relkit").path
+    return FileManager.default.isExecutableFile(atPath: besideTests) ? besideTests : packageRoot + "/.build/debug/relkit"
+}()
