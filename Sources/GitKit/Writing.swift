@@ -48,31 +48,45 @@ extension Repository {
         return ObjectID(oid)
     }
 
-    /// A file to put in a tree: its path, blob and mode (executable or not).
+    /// A change to a tree: put a blob at a path (with its file mode), or remove the path.
     public struct TreeUpdate: Sendable {
         public let path: String
-        public let blob: ObjectID
-        public let executable: Bool
+        /// nil removes the path.
+        public let blob: ObjectID?
+        /// A git file mode: 0o100644, 0o100755 or 0o120000 (a symlink).
+        public let mode: UInt32
 
         public init(path: String, blob: ObjectID, executable: Bool) {
+            self.init(path: path, blob: blob, mode: executable ? 0o100755 : 0o100644)
+        }
+
+        public init(path: String, blob: ObjectID?, mode: UInt32) {
             self.path = path
             self.blob = blob
-            self.executable = executable
+            self.mode = mode
         }
+
+        public static func remove(_ path: String) -> TreeUpdate { TreeUpdate(path: path, blob: nil, mode: 0) }
     }
 
-    /// A new tree: `base` with the given files replaced or added. Only the changed subtrees are
-    /// written.
+    /// A new tree: `base` with the given paths replaced, added or removed. Only the changed
+    /// subtrees are written.
     public func createTree(from base: Tree, updating updates: [TreeUpdate]) throws(GitError) -> ObjectID {
+        try createTree(fromTreeID: base.id, updating: updates)
+    }
+
+    public func createTree(fromTreeID baseID: ObjectID, updating updates: [TreeUpdate]) throws(GitError) -> ObjectID {
+        let base = try lookupTree(baseID)
+        defer { git_tree_free(base) }
         var oid = git_oid()
         let paths = updates.map { strdup($0.path)! }
         defer { paths.forEach { free($0) } }
         var raw = updates.enumerated().map { index, update in
-            git_tree_update(action: GIT_TREE_UPDATE_UPSERT, id: update.blob.raw,
-                            filemode: update.executable ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB,
+            git_tree_update(action: update.blob == nil ? GIT_TREE_UPDATE_REMOVE : GIT_TREE_UPDATE_UPSERT,
+                            id: update.blob?.raw ?? git_oid(), filemode: git_filemode_t(update.mode),
                             path: UnsafePointer(paths[index]))
         }
-        let result = raw.withUnsafeMutableBufferPointer { git_tree_create_updated(&oid, pointer, base.pointer, $0.count, $0.baseAddress) }
+        let result = raw.withUnsafeMutableBufferPointer { git_tree_create_updated(&oid, pointer, base, $0.count, $0.baseAddress) }
         try check("git_tree_create_updated", result)
         return ObjectID(oid)
     }

@@ -6,9 +6,90 @@ import RelKitCore
 struct BackportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backport",
-        abstract: "Find the fixes a release branch is still missing.",
-        subcommands: [Audit.self]
+        abstract: "Backport fixes to release branches, and find the ones still missing.",
+        subcommands: [Pick.self, Audit.self],
+        defaultSubcommand: Pick.self
     )
+
+    struct Pick: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pick",
+            abstract: "Cherry-pick commits from the source branch to release branches, with the backport trailers.",
+            discussion: """
+                relkit backport REV... (--to X.Y ... | --maintained): REVs are commits or ranges (A..B), picked in the source branch's history order onto each target. A commit not on the source branch (default: [backport] source, else main) is refused unless --allow-off-source; a merge needs --mainline N. Picks are made in memory: no checkout or work tree is touched unless there is a conflict, and each target branch moves once, by compare-and-swap, when all its picks are made (its checkout follows if it is checked out here). The author is kept; the committer is you (GIT_COMMITTER_* first). The message is the original one with the [backport] trailers (default Backported-From: {source} and Backported-To: {target}), joined to its trailer block or after one blank line, never duplicated. A pick whose change is on the target already (the result changes nothing, or a commit there names it, carries its pull request number or its patch-id) is skipped and reported, never an empty commit. Paths of [backport] sensitive-paths (migrations) are flagged.
+
+                On a conflict, that target stops: relkit makes a worktree for it under the git directory, leaves the conflict markers there, and prints the files and the next commands; other targets still complete (exit 1). --status shows what is stopped; --continue checks that no conflict markers are left, stages the resolved files, commits with the trailers, and goes on; --abort removes the worktree and the state (no branch moved for a stopped target). If a target branch moved meanwhile, --continue refuses and says what moved.
+
+                Exit codes: 0 done; 1 stopped on a conflict, or refused (not on the source branch, nothing to do); 2 usage or configuration error; 3 repository state (lock, uncommitted changes, a branch moved).
+
+                  relkit backport 1a2b3c4d --to 26.09
+                  relkit backport main~3..main --maintained --dry-run
+                  relkit backport --continue
+                """
+        )
+
+        @Argument(help: ArgumentHelp("Commits or ranges (A..B) to backport.", valueName: "rev")) var revisions: [String] = []
+        @Option(name: .customLong("to"), help: ArgumentHelp("A target release line (repeatable).", valueName: "X.Y")) var lines: [String] = []
+        @Flag(help: "Every maintained branch of .release.toml.") var maintained = false
+        @Option(help: ArgumentHelp("The source branch (default: [backport] source, else main).", valueName: "branch")) var from: String?
+        @Option(help: ArgumentHelp("For a merge: the parent (1-based) whose changes are taken as the mainline.", valueName: "N")) var mainline: Int?
+        @Flag(help: "Edit each message in your editor (GIT_EDITOR, core.editor, VISUAL, EDITOR).") var edit = false
+        @Flag(help: "Pick commits that are not on the source branch.") var allowOffSource = false
+        @Flag(help: "Show what is stopped on a conflict.") var status = false
+        @Flag(name: .customLong("continue"), help: "Commit the resolved conflict and go on.") var resume = false
+        @Flag(help: "Drop a stopped backport: its worktrees and state go; no branch moved for it.") var abort = false
+        @OptionGroup var options: PlanOptions
+
+        func validate() throws {
+            if [status, resume, abort].filter({ $0 }).count > 1 { throw ValidationError("give one of --status, --continue, --abort") }
+            if (status || resume || abort) && (!revisions.isEmpty || !lines.isEmpty || maintained) {
+                throw ValidationError("--status, --continue and --abort take no commits or targets")
+            }
+        }
+
+        func run() throws {
+            let directory = FileManager.default.currentDirectoryPath
+            let editor: ((String) throws(OperationError) -> String)? = edit ? { message throws(OperationError) in
+                try MessageEditor.edit(message, directory: directory)
+            } : nil
+            do {
+                if status {
+                    guard let report = try Backport.status(directory: directory, notice: { Console.error($0) }) else {
+                        Console.out("relkit backport: nothing is stopped")
+                        return
+                    }
+                    var lines = ["relkit backport: stopped on conflicts (from \(report.source))"]
+                    for target in report.targets {
+                        lines.append("  \(target.branch): \(target.conflicting) conflicts in \(target.paths.joined(separator: ", ")); \(target.remaining) more to pick")
+                        lines.append("      resolve in \(target.worktree), then: relkit backport --continue  (or --abort)")
+                    }
+                    Console.out(lines.joined(separator: "\n"))
+                    return
+                }
+                if abort {
+                    let branches = try Backport.abort(directory: directory, notice: { Console.error($0) })
+                    Console.out("relkit backport: aborted; \(branches.joined(separator: ", ")) \(branches.count == 1 ? "is" : "are") where \(branches.count == 1 ? "it was" : "they were")")
+                    return
+                }
+                let report: Backport.Report
+                if resume {
+                    report = try Backport.resume(directory: directory, notice: { Console.error($0) }, editMessage: editor)
+                } else {
+                    report = try Backport.run(Backport.Request(directory: directory, revisions: revisions, lines: lines, maintained: maintained,
+                                                               source: from, mainline: mainline, allowOffSource: allowOffSource,
+                                                               dryRun: options.dryRun, editMessage: editor),
+                                              notice: { Console.error($0) })
+                }
+                Console.out(options.format == .json ? BackportRendering.json(report) : BackportRendering.text(report))
+                for pick in report.targets.flatMap(\.picks) where !pick.sensitivePaths.isEmpty {
+                    Console.error("warning: \(pick.commit.id.short) changes sensitive paths: \(pick.sensitivePaths.joined(separator: ", "))")
+                }
+                if report.hasConflicts { throw ExitCode(ExitStatus.findings) }
+            } catch let error as OperationError {
+                throw error.cliError
+            }
+        }
+    }
 
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -64,5 +145,57 @@ struct BackportCommand: ParsableCommand {
             }
             if failOnMissing && !report.missing.isEmpty { throw ExitCode(ExitStatus.findings) }
         }
+    }
+}
+
+enum BackportRendering {
+    static func describe(_ outcome: Backport.Outcome) -> (status: String, detail: String) {
+        switch outcome {
+        case .picked(let id, let fastPath): return ("picked", "\(id.short)\(fastPath ? "" : " (full merge)")")
+        case .alreadyThere(let by): return ("already there", by)
+        case .conflict(let paths): return ("conflict", paths.joined(separator: ", "))
+        case .notReached: return ("not reached", "")
+        }
+    }
+
+    static func text(_ report: Backport.Report) -> String {
+        var lines = ["relkit backport from \(report.source)\(report.dryRun ? " (dry run: nothing is changed)" : "")"]
+        for target in report.targets {
+            var head = "  \(target.branch) (at \(target.from.short))"
+            if let tip = target.newTip { head += report.dryRun ? " would move to \(tip.short)" : " -> \(tip.short)" }
+            else if !target.stoppedOnConflict { head += ": nothing to pick" }
+            lines.append(head)
+            for pick in target.picks {
+                let (status, detail) = describe(pick.outcome)
+                lines.append("    \(status.padding(toLength: 13, withPad: " ", startingAt: 0)) \(pick.commit.id.short)  \(pick.commit.subject.displayable())\(detail.isEmpty ? "" : "  [\(detail)]")\(pick.sensitivePaths.isEmpty ? "" : "  (sensitive: \(pick.sensitivePaths.joined(separator: ", ")))")")
+            }
+            if let worktree = target.worktree {
+                lines.append("    stopped: resolve the conflicts in \(worktree), then run: relkit backport --continue  (or: relkit backport --abort)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ report: Backport.Report) -> String {
+        let document: [String: Any] = [
+            "source": report.source,
+            "dry_run": report.dryRun,
+            "targets": report.targets.map { target -> [String: Any] in
+                ["branch": target.branch, "from": target.from.description, "to": target.newTip?.description ?? NSNull(),
+                 "worktree": target.worktree ?? NSNull(),
+                 "picks": target.picks.map { pick -> [String: Any] in
+                     let (status, detail) = describe(pick.outcome)
+                     var entry: [String: Any] = ["commit": pick.commit.id.description, "subject": pick.commit.subject, "status": status,
+                                                 "detail": detail, "sensitive": !pick.sensitivePaths.isEmpty, "sensitive_paths": pick.sensitivePaths]
+                     if case .picked(let id, let fastPath) = pick.outcome {
+                         entry["new_commit"] = id.description
+                         entry["fast_path"] = fastPath
+                     }
+                     return entry
+                 }]
+            },
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,0 +1,101 @@
+import Clibgit2
+
+/// A three-way merge of one file's contents.
+public struct MergedFile: Sendable {
+    public let contents: [UInt8]
+    /// False when the sides conflict (the contents then have conflict markers).
+    public let automergeable: Bool
+    public let mode: UInt32
+}
+
+/// The outcome of an in-memory cherry-pick.
+public enum CherryPickOutcome: Sendable, Equatable {
+    case clean(tree: ObjectID)
+    case conflicts([String])
+}
+
+extension Repository {
+    /// One side of a file merge: contents and git file mode.
+    public struct FileSide {
+        public let contents: [UInt8]
+        public let mode: UInt32
+        public init(contents: [UInt8], mode: UInt32) {
+            self.contents = contents
+            self.mode = mode
+        }
+    }
+
+    /// Merges one file's three versions as git does (xdiff, the `merge` conflict style).
+    public func mergeFile(path: String, ancestor: FileSide, ours: FileSide, theirs: FileSide) throws(GitError) -> MergedFile {
+        var options = git_merge_file_options()
+        try check("git_merge_file_options_init", git_merge_file_options_init(&options, UInt32(GIT_MERGE_FILE_OPTIONS_VERSION)))
+        var result = git_merge_file_result()
+        defer { git_merge_file_result_free(&result) }
+        let status: Int32 = path.withCString { cPath in
+            ancestor.contents.withUnsafeBytes { a in
+                ours.contents.withUnsafeBytes { o in
+                    theirs.contents.withUnsafeBytes { t in
+                        func input(_ bytes: UnsafeRawBufferPointer, _ mode: UInt32) -> git_merge_file_input {
+                            var input = git_merge_file_input()
+                            git_merge_file_input_init(&input, UInt32(GIT_MERGE_FILE_INPUT_VERSION))
+                            input.ptr = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+                            input.size = bytes.count
+                            input.path = cPath
+                            input.mode = mode
+                            return input
+                        }
+                        var ancestorInput = input(a, ancestor.mode), oursInput = input(o, ours.mode), theirsInput = input(t, theirs.mode)
+                        return git_merge_file(&result, &ancestorInput, &oursInput, &theirsInput, &options)
+                    }
+                }
+            }
+        }
+        try check("git_merge_file", status)
+        let contents = result.ptr.map { Array(UnsafeRawBufferPointer(start: $0, count: result.len)) } ?? []
+        return MergedFile(contents: contents, automergeable: result.automergeable != 0, mode: result.mode)
+    }
+
+    /// libgit2's whole-tree cherry-pick of `pick` onto `ours`, in memory: the slow, complete path
+    /// (rename detection, every kind of change). `mainline` is 1-based for merges, 0 otherwise.
+    public func cherryPickInMemory(_ pick: ObjectID, onto ours: ObjectID, mainline: UInt32) throws(GitError) -> CherryPickOutcome {
+        var pickOID = pick.raw, oursOID = ours.raw
+        var pickCommit: OpaquePointer?, oursCommit: OpaquePointer?
+        try check("git_commit_lookup", git_commit_lookup(&pickCommit, pointer, &pickOID))
+        defer { git_commit_free(pickCommit) }
+        try check("git_commit_lookup", git_commit_lookup(&oursCommit, pointer, &oursOID))
+        defer { git_commit_free(oursCommit) }
+        var options = git_merge_options()
+        try check("git_merge_options_init", git_merge_options_init(&options, UInt32(GIT_MERGE_OPTIONS_VERSION)))
+        var index: OpaquePointer?
+        try check("git_cherrypick_commit", git_cherrypick_commit(&index, pointer, pickCommit, oursCommit, mainline, &options))
+        defer { git_index_free(index) }
+        if git_index_has_conflicts(index) == 1 {
+            var iterator: OpaquePointer?
+            try check("git_index_conflict_iterator_new", git_index_conflict_iterator_new(&iterator, index))
+            defer { git_index_conflict_iterator_free(iterator) }
+            var paths: [String] = []
+            var ancestor: UnsafePointer<git_index_entry>?, ourEntry: UnsafePointer<git_index_entry>?, theirEntry: UnsafePointer<git_index_entry>?
+            while git_index_conflict_next(&ancestor, &ourEntry, &theirEntry, iterator) == 0 {
+                if let entry = ourEntry ?? theirEntry ?? ancestor { paths.append(String(cString: entry.pointee.path)) }
+            }
+            return .conflicts(paths)
+        }
+        var tree = git_oid()
+        try check("git_index_write_tree_to", git_index_write_tree_to(&tree, index, pointer))
+        return .clean(tree: ObjectID(tree))
+    }
+}
+
+extension Repository {
+    /// A tree entry's object id and raw git file mode, or nil when the path is not in the tree.
+    public func entry(inTree treeID: ObjectID, path: String) throws(GitError) -> (id: ObjectID, mode: UInt32)? {
+        let tree = try lookupTree(treeID)
+        defer { git_tree_free(tree) }
+        var entry: OpaquePointer?
+        let status = git_tree_entry_bypath(&entry, tree, path)
+        if status == GIT_ENOTFOUND.rawValue { return nil }
+        try check("git_tree_entry_bypath", status)
+        defer { git_tree_entry_free(entry) }
+        return (ObjectID(git_tree_entry_id(entry)), UInt32(git_tree_entry_filemode(entry).rawValue))
+    }
+}

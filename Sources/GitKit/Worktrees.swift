@@ -1,0 +1,126 @@
+import Clibgit2
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Repository {
+    /// Adds a worktree at `path` whose HEAD is detached at `commit`, with that commit checked out.
+    /// libgit2 checks out a branch into a new worktree, so a temporary branch carries it there and
+    /// is deleted right after: no branch is left behind.
+    public func addDetachedWorktree(name: String, path: String, at commit: ObjectID) throws(GitError) -> Repository {
+        let temporaryBranch = "relkit-worktree-\(getpid())-\(name)"
+        var commitOID = commit.raw
+        var commitObject: OpaquePointer?
+        try check("git_commit_lookup", git_commit_lookup(&commitObject, pointer, &commitOID))
+        defer { git_commit_free(commitObject) }
+        var branch: OpaquePointer?
+        try check("git_branch_create", git_branch_create(&branch, pointer, temporaryBranch, commitObject, 0))
+        defer {
+            git_branch_delete(branch)
+            git_reference_free(branch)
+        }
+        var options = git_worktree_add_options()
+        try check("git_worktree_add_options_init", git_worktree_add_options_init(&options, UInt32(GIT_WORKTREE_ADD_OPTIONS_VERSION)))
+        options.ref = branch
+        var worktree: OpaquePointer?
+        try check("git_worktree_add", git_worktree_add(&worktree, pointer, name, path, &options))
+        git_worktree_free(worktree)
+        let opened = try Repository.open(at: path)
+        try check("git_repository_set_head_detached", git_repository_set_head_detached(opened.pointer, &commitOID))
+        return opened
+    }
+
+    /// Removes a worktree: its directory and its administrative files.
+    public func removeWorktree(name: String) throws(GitError) {
+        var worktree: OpaquePointer?
+        let status = git_worktree_lookup(&worktree, pointer, name)
+        if status == GIT_ENOTFOUND.rawValue { return }
+        try check("git_worktree_lookup", status)
+        defer { git_worktree_free(worktree) }
+        var options = git_worktree_prune_options()
+        try check("git_worktree_prune_options_init", git_worktree_prune_options_init(&options, UInt32(GIT_WORKTREE_PRUNE_OPTIONS_VERSION)))
+        options.flags = GIT_WORKTREE_PRUNE_VALID.rawValue | GIT_WORKTREE_PRUNE_WORKING_TREE.rawValue | GIT_WORKTREE_PRUNE_LOCKED.rawValue
+        try check("git_worktree_prune", git_worktree_prune(worktree, &options))
+    }
+
+    /// Cherry-picks onto the checked-out HEAD, writing the index and work tree, conflict markers
+    /// included (what `git cherry-pick` leaves for a conflict). Returns the conflicting paths.
+    public func cherryPickIntoWorkTree(_ pick: ObjectID, mainline: UInt32) throws(GitError) -> [String] {
+        var oid = pick.raw
+        var commit: OpaquePointer?
+        try check("git_commit_lookup", git_commit_lookup(&commit, pointer, &oid))
+        defer { git_commit_free(commit) }
+        var options = git_cherrypick_options()
+        try check("git_cherrypick_options_init", git_cherrypick_options_init(&options, UInt32(GIT_CHERRYPICK_OPTIONS_VERSION)))
+        options.mainline = mainline
+        try check("git_cherrypick", git_cherrypick(pointer, commit, &options))
+        return try conflictedPaths()
+    }
+
+    /// Paths with unmerged entries in the index.
+    public func conflictedPaths() throws(GitError) -> [String] {
+        var index: OpaquePointer?
+        try check("git_repository_index", git_repository_index(&index, pointer))
+        defer { git_index_free(index) }
+        guard git_index_has_conflicts(index) == 1 else { return [] }
+        var iterator: OpaquePointer?
+        try check("git_index_conflict_iterator_new", git_index_conflict_iterator_new(&iterator, index))
+        defer { git_index_conflict_iterator_free(iterator) }
+        var paths: [String] = []
+        var ancestor: UnsafePointer<git_index_entry>?, ours: UnsafePointer<git_index_entry>?, theirs: UnsafePointer<git_index_entry>?
+        while git_index_conflict_next(&ancestor, &ours, &theirs, iterator) == 0 {
+            if let entry = ours ?? theirs ?? ancestor { paths.append(String(cString: entry.pointee.path)) }
+        }
+        return paths.sorted()
+    }
+
+    /// Stages work-tree files (resolving their conflicts) and writes the index as a tree.
+    public func stageAndWriteTree(_ paths: [String]) throws(GitError) -> ObjectID {
+        var index: OpaquePointer?
+        try check("git_repository_index", git_repository_index(&index, pointer))
+        defer { git_index_free(index) }
+        for path in paths {
+            if access((workingDirectory ?? "") + path, F_OK) == 0 {
+                try check("git_index_add_bypath", git_index_add_bypath(index, path))
+            } else {
+                try check("git_index_remove_bypath", git_index_remove_bypath(index, path))
+            }
+        }
+        try check("git_index_write", git_index_write(index))
+        var tree = git_oid()
+        try check("git_index_write_tree", git_index_write_tree(&tree, index))
+        return ObjectID(tree)
+    }
+
+    /// Ends a cherry-pick state (CHERRY_PICK_HEAD, MERGE_MSG) in this work tree.
+    public func clearOperationState() throws(GitError) {
+        try check("git_repository_state_cleanup", git_repository_state_cleanup(pointer))
+    }
+
+    /// Checks out `commit` with HEAD detached there, overwriting the work tree (for relkit's own
+    /// worktrees only).
+    public func forceCheckoutDetached(_ commit: ObjectID) throws(GitError) {
+        var oid = commit.raw
+        var object: OpaquePointer?
+        try check("git_object_lookup", git_object_lookup(&object, pointer, &oid, GIT_OBJECT_COMMIT))
+        defer { git_object_free(object) }
+        var options = git_checkout_options()
+        try check("git_checkout_options_init", git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)))
+        options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_REMOVE_UNTRACKED.rawValue
+        try check("git_checkout_tree", git_checkout_tree(pointer, object, &options))
+        try check("git_repository_set_head_detached", git_repository_set_head_detached(pointer, &oid))
+    }
+
+    /// The paths that differ between two trees.
+    public func changedPaths(from old: ObjectID, to new: ObjectID) throws(GitError) -> [String] {
+        let oldTree = try lookupTree(old), newTree = try lookupTree(new)
+        defer {
+            git_tree_free(oldTree)
+            git_tree_free(newTree)
+        }
+        var diff: OpaquePointer?
+        try check("git_diff_tree_to_tree", git_diff_tree_to_tree(&diff, pointer, oldTree, newTree, nil))
+        defer { git_diff_free(diff) }
+        return (0..<git_diff_num_deltas(diff)).compactMap { git_diff_get_delta(diff, $0).map { String(cString: $0.pointee.new_file.path) } }
+    }
+}

@@ -1,0 +1,515 @@
+import Foundation
+import GitKit
+import RelKitCore
+
+/// `relkit backport`: cherry-picks fixes from the source branch to release branches, in memory,
+/// with the backport trailers; each target branch moves once, by compare-and-swap, when all its
+/// picks are made. A conflict stops that target in a worktree of its own (never the user's
+/// checkout) until `--continue` or `--abort`.
+public enum Backport {
+    public struct Request {
+        public var directory: String
+        public var revisions: [String]
+        /// Release lines (`26.09`).
+        public var lines: [String]
+        public var maintained: Bool
+        public var source: String?
+        public var mainline: Int?
+        public var allowOffSource: Bool
+        public var dryRun: Bool
+        /// Called with the prepared message when `--edit` is given; returns the edited one.
+        public var editMessage: ((String) throws(OperationError) -> String)?
+
+        public init(directory: String, revisions: [String], lines: [String], maintained: Bool = false, source: String? = nil,
+                    mainline: Int? = nil, allowOffSource: Bool = false, dryRun: Bool = false,
+                    editMessage: ((String) throws(OperationError) -> String)? = nil) {
+            self.directory = directory
+            self.revisions = revisions
+            self.lines = lines
+            self.maintained = maintained
+            self.source = source
+            self.mainline = mainline
+            self.allowOffSource = allowOffSource
+            self.dryRun = dryRun
+            self.editMessage = editMessage
+        }
+    }
+
+    public enum Outcome: Equatable {
+        case picked(ObjectID, fastPath: Bool)
+        /// The change is on the target already: the commit that has it, and how it was seen.
+        case alreadyThere(String)
+        case conflict([String])
+        /// Not tried: an earlier pick of this target stopped on a conflict.
+        case notReached
+    }
+
+    public struct Pick {
+        public let commit: CommitInfo
+        public let outcome: Outcome
+        /// Changed paths that match [backport] sensitive-paths (database migrations).
+        public let sensitivePaths: [String]
+    }
+
+    public struct TargetReport {
+        public let branch: String
+        public let from: ObjectID
+        public var picks: [Pick]
+        /// The branch's new tip (nil when nothing was picked or a conflict stopped it).
+        public var newTip: ObjectID?
+        /// The worktree holding a conflict.
+        public var worktree: String?
+
+        public var stoppedOnConflict: Bool { worktree != nil }
+    }
+
+    public struct Report {
+        public let source: String
+        public var targets: [TargetReport]
+        public let dryRun: Bool
+        public var hasConflicts: Bool { targets.contains(where: \.stoppedOnConflict) }
+    }
+
+    // MARK: Starting a backport
+
+    public static func run(_ request: Request, notice: (String) -> Void) throws(OperationError) -> Report {
+        let context = try ReleaseContext.open(request.directory, command: "backport", notice: notice)
+        defer { context.lock.release() }
+        let repository = context.repository
+        if FileManager.default.fileExists(atPath: State.path(context.lock)) {
+            throw OperationError(.repositoryState, "a backport is stopped on a conflict (relkit backport --status); finish it with --continue or drop it with --abort first")
+        }
+        let configuration = try context.baseConfiguration()
+        let source = request.source ?? configuration.backportSource
+        let sourceTip = try context.tip(of: source)
+        let picks = try resolvePicks(request, repository: repository, source: source, sourceTip: sourceTip)
+        let branches = try targetBranches(request, configuration: configuration)
+
+        let committer = try IdentityResolver.resolve(.committer, repository: repository)
+        let batch: ObjectBatch
+        do { batch = try repository.beginObjectBatch() } catch { throw OperationError(.repositoryState, "cannot write objects: \(error)") }
+        var report = Report(source: source, targets: [], dryRun: request.dryRun)
+        var conflictStates: [State.Target] = []
+        for branch in branches {
+            let tip = try context.tip(of: branch)
+            var target = TargetReport(branch: branch, from: tip, picks: [])
+            let outcome = try pickAll(picks, onto: tip, target: branch, source: source, sourceTip: sourceTip,
+                                      request: request, configuration: configuration, batch: batch, committer: committer)
+            target.picks = outcome.picks
+            if let conflict = outcome.conflict {
+                target.worktree = "\(context.lock.directory)/backport-\(branch.replacingOccurrences(of: "/", with: "-"))"
+                conflictStates.append(State.Target(branch: branch, expected: tip.description,
+                                                   base: conflict.base.description, conflicting: conflict.pick.description,
+                                                   remaining: conflict.remaining.map(\.description), worktree: target.worktree!,
+                                                   paths: conflict.paths))
+            } else if outcome.tip != tip {
+                target.newTip = outcome.tip
+            }
+            report.targets.append(target)
+        }
+        if request.dryRun { return report }
+
+        do { try batch.write() } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
+        try moveTargets(report.targets.filter { $0.newTip != nil }, context: context, committer: committer, source: source)
+        if !conflictStates.isEmpty {
+            let state = State(source: source, mainline: request.mainline, targets: conflictStates)
+            try state.save(context.lock)
+            for target in conflictStates { try openConflictWorktree(target, repository: repository, mainline: request.mainline) }
+        }
+        return report
+    }
+
+    /// The commits to pick, oldest first in the source branch's history.
+    static func resolvePicks(_ request: Request, repository: Repository, source: String, sourceTip: ObjectID) throws(OperationError) -> [CommitInfo] {
+        guard !request.revisions.isEmpty else { throw OperationError(.usage, "name the commits to backport (REV or A..B)") }
+        var ids: [ObjectID] = []
+        do {
+            for revision in request.revisions {
+                if let range = revision.range(of: "..") {
+                    let from = String(revision[..<range.lowerBound]), to = String(revision[range.upperBound...])
+                    let start = try resolve(from.isEmpty ? "HEAD" : from, repository), end = try resolve(to.isEmpty ? "HEAD" : to, repository)
+                    ids += try repository.commits(reachableFrom: [end], excluding: [start])
+                } else {
+                    ids.append(try resolve(revision, repository))
+                }
+            }
+        } catch let error as OperationError {
+            throw error
+        } catch {
+            throw OperationError(.usage, "cannot read the history: \(error)")
+        }
+        var seen = Set<ObjectID>()
+        ids = ids.filter { seen.insert($0).inserted }
+        guard !ids.isEmpty else { throw OperationError(.refused, "the ranges name no commit; nothing to backport") }
+        var commits: [CommitInfo] = []
+        do {
+            for id in ids {
+                let commit = try repository.commit(id)
+                if commit.isMerge {
+                    guard let mainline = request.mainline else {
+                        throw OperationError(.usage, "\(id.short) is a merge; say which parent is the mainline with --mainline N (1 for the first parent)")
+                    }
+                    guard (1...commit.parents.count).contains(mainline) else {
+                        throw OperationError(.usage, "\(id.short) has \(commit.parents.count) parents; --mainline \(mainline) is not one of them")
+                    }
+                } else if request.mainline != nil {
+                    throw OperationError(.usage, "--mainline was given, but \(id.short) is not a merge")
+                }
+                if !request.allowOffSource, !(try repository.contains(sourceTip, ancestor: id)) {
+                    throw OperationError(.refused, "\(id.short) is not on \(source); fixes land on \(source) first (--allow-off-source to pick it anyway)")
+                }
+                commits.append(commit)
+            }
+        } catch let error as OperationError {
+            throw error
+        } catch {
+            throw OperationError(.usage, "cannot read the history: \(error)")
+        }
+        // History order: a commit comes after every other pick it descends from.
+        var ordered: [CommitInfo] = []
+        var remaining = commits
+        while !remaining.isEmpty {
+            let index = remaining.firstIndex { candidate in
+                !remaining.contains { other in other.id != candidate.id && ((try? repository.contains(candidate.id, ancestor: other.id)) ?? false) }
+            } ?? 0
+            ordered.append(remaining.remove(at: index))
+        }
+        return ordered
+    }
+
+    static func resolve(_ revision: String, _ repository: Repository) throws(OperationError) -> ObjectID {
+        do { return try repository.resolveCommit(revision) } catch {
+            throw OperationError(.usage, "cannot read revision '\(revision.displayable())': \(error.message)")
+        }
+    }
+
+    static func targetBranches(_ request: Request, configuration: ReleaseConfiguration) throws(OperationError) -> [String] {
+        var branches: [String] = []
+        for text in request.lines {
+            do { branches.append(configuration.branches.branchName(of: try ReleaseLine(parsing: text, scheme: configuration.scheme))) } catch {
+                throw OperationError(.usage, error.message)
+            }
+        }
+        if request.maintained {
+            guard !configuration.branches.maintained.isEmpty else {
+                throw OperationError(.usage, "--maintained: [branches] maintained lists no branch in .release.toml")
+            }
+            branches += configuration.branches.maintained
+        }
+        guard !branches.isEmpty else { throw OperationError(.usage, "name the targets with --to X.Y or --maintained") }
+        var seen = Set<String>()
+        return branches.filter { seen.insert($0).inserted }
+    }
+
+    struct TargetOutcome {
+        var picks: [Pick]
+        var tip: ObjectID
+        var conflict: (pick: ObjectID, base: ObjectID, remaining: [ObjectID], paths: [String])?
+    }
+
+    /// Picks every commit onto `tip` in memory, stopping at the first conflict.
+    static func pickAll(_ picks: [CommitInfo], onto tip: ObjectID, target: String, source: String, sourceTip: ObjectID,
+                        request: Request, configuration: ReleaseConfiguration, batch: ObjectBatch,
+                        committer: Identity) throws(OperationError) -> TargetOutcome {
+        let writer = batch.repository
+        let engine = PickEngine(repository: writer)
+        let sensitive = configuration.backport.sensitivePaths.map(Glob.init)
+        do {
+            let base = try writer.mergeBase(sourceTip, tip)
+            let targetCommits = try writer.commits(reachableFrom: [tip], excluding: [sourceTip] + (base.map { [$0] } ?? []))
+                .map { id throws(GitError) in try writer.commit(id) }.filter { !$0.isMerge }
+            var matcher = try BackportAudit.Matcher(repository: writer, targets: targetCommits)
+            var current = try writer.commit(tip)
+            var outcome = TargetOutcome(picks: [], tip: tip)
+            for (index, pick) in picks.enumerated() {
+                let paths = try writer.changes(of: pick, parent: request.mainline.map { pick.parents[$0 - 1] }).map(\.newPath)
+                let flagged = paths.filter { path in sensitive.contains { $0.matches(path) } }
+                if let match = try matcher.match(pick), match.kind != .subject {
+                    outcome.picks.append(Pick(commit: pick, outcome: .alreadyThere("\(match.by.id.short) (\(match.kind.rawValue): \(match.detail))"), sensitivePaths: flagged))
+                    continue
+                }
+                switch try engine.pick(pick, mainline: request.mainline, onto: current) {
+                case .tree(let tree, let fastPath):
+                    if tree == current.tree {
+                        outcome.picks.append(Pick(commit: pick, outcome: .alreadyThere("\(target) has the change already (the pick changes nothing)"), sensitivePaths: flagged))
+                        continue
+                    }
+                    let message = try finalMessage(for: pick, source: source, target: target, configuration: configuration, request: request)
+                    let id = try writer.createCommit(tree: tree, parents: [current.id], message: message, author: pick.author, committer: committer)
+                    current = try writer.commit(id)
+                    outcome.picks.append(Pick(commit: pick, outcome: .picked(id, fastPath: fastPath), sensitivePaths: flagged))
+                case .conflicts(let conflictPaths):
+                    outcome.picks.append(Pick(commit: pick, outcome: .conflict(conflictPaths), sensitivePaths: flagged))
+                    let rest = picks[(index + 1)...]
+                    outcome.picks += rest.map { Pick(commit: $0, outcome: .notReached, sensitivePaths: []) }
+                    outcome.conflict = (pick.id, current.id, rest.map(\.id), conflictPaths)
+                    outcome.tip = current.id
+                    return outcome
+                }
+            }
+            outcome.tip = current.id
+            return outcome
+        } catch let error as OperationError {
+            throw error
+        } catch {
+            throw OperationError(.repositoryState, "cannot pick onto \(target): \(error)")
+        }
+    }
+
+    /// The original message with the configured trailers, edited when asked.
+    static func finalMessage(for pick: CommitInfo, source: String, target: String, configuration: ReleaseConfiguration,
+                             request: Request) throws(OperationError) -> String {
+        var message = backportMessage(for: pick, source: source, target: target, templates: configuration.backport.trailers)
+        if let edit = request.editMessage {
+            message = try edit(message)
+            guard !message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw OperationError(.refused, "the edited message of \(pick.id.short) is empty; nothing was changed")
+            }
+        }
+        return message
+    }
+
+    /// The message of a backport: the original with the trailers (placeholders filled in) joined
+    /// to its trailer block, or after one blank line. A trailer with `{pr}` is left out when the
+    /// subject names no pull request.
+    public static func backportMessage(for pick: CommitInfo, source: String, target: String, templates: [String]) -> String {
+        let pullRequest = BackportAudit.pullRequestNumbers(in: pick.subject).last
+        let trailers: [Trailers.Trailer] = templates.compactMap { template in
+            if template.contains("{pr}") && pullRequest == nil { return nil }
+            var text = template
+            for (placeholder, value) in [("{source}", source), ("{target}", target), ("{commit}", pick.id.description),
+                                         ("{short-commit}", pick.id.short), ("{pr}", pullRequest ?? "")] {
+                text = text.replacingOccurrences(of: placeholder, with: value)
+            }
+            guard let colon = text.firstIndex(of: ":") else { return nil }
+            return Trailers.Trailer(key: String(text[..<colon]).trimmingCharacters(in: .whitespaces),
+                                    value: String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+        }
+        var message = pick.message
+        if !message.hasSuffix("\n") { message += "\n" }
+        return Trailers.adding(trailers, to: message)
+    }
+
+    /// Moves the finished targets together; the checked-out one brings its checkout along.
+    static func moveTargets(_ targets: [TargetReport], context: ReleaseContext, committer: Identity, source: String) throws(OperationError) {
+        guard !targets.isEmpty else { return }
+        let repository = context.repository
+        let here = context.checkedOutBranch()
+        var checkout: (from: ObjectID, to: ObjectID)?
+        for target in targets where target.branch == here {
+            let paths: [String]
+            do {
+                paths = try repository.changedPaths(from: repository.commit(target.from).tree, to: repository.commit(target.newTip!).tree)
+            } catch {
+                throw OperationError(.repositoryState, "cannot compare the trees of \(target.branch): \(error)")
+            }
+            let dirty: [String]
+            do { dirty = try repository.modifiedPaths(paths) } catch { throw OperationError(.repositoryState, "cannot read the status of the work tree: \(error)") }
+            if !dirty.isEmpty {
+                throw OperationError(.repositoryState, "\(dirty.joined(separator: ", ")) \(dirty.count == 1 ? "has" : "have") uncommitted changes on the checked-out branch \(target.branch), which the backport changes: commit or stash them first (nothing was changed)")
+            }
+            checkout = (target.from, target.newTip!)
+        }
+        for target in targets where target.branch != here && ((try? repository.isBranchCheckedOut(target.branch)) ?? false) {
+            throw OperationError(.repositoryState, "branch \(target.branch) is checked out in another worktree; backport there, or switch that worktree to another branch (nothing was changed)")
+        }
+        let updates = targets.map { Repository.ReferenceUpdate(name: "refs/heads/" + $0.branch, expected: $0.from, target: $0.newTip!) }
+        do {
+            try repository.updateReferences(updates, committer: committer,
+                                            reflogMessage: "relkit backport: picks from \(source) onto \(targets.map(\.branch).joined(separator: ", "))")
+        } catch {
+            throw OperationError(.repositoryState, "\(error); nothing was changed; run the backport again")
+        }
+        if let checkout {
+            do { try repository.checkout(to: checkout.to, from: checkout.from) } catch {
+                throw OperationError(.repositoryState, "\(here ?? "the branch") moved to \(checkout.to.short), but the work tree could not follow: \(error)")
+            }
+        }
+    }
+
+    // MARK: Conflicts
+
+    /// What a stopped backport needs to go on, in the git directory.
+    struct State: Codable {
+        struct Target: Codable {
+            var branch: String
+            /// The branch's tip when the backport began: it must still be there to continue.
+            var expected: String
+            /// The last commit made (in memory, now written): the conflict is picked onto it.
+            var base: String
+            var conflicting: String
+            var remaining: [String]
+            var worktree: String
+            var paths: [String]
+        }
+
+        var source: String
+        var mainline: Int?
+        var targets: [Target]
+
+        static func path(_ lock: RepositoryLock) -> String { lock.directory + "/backport.json" }
+
+        static func load(_ lock: RepositoryLock) throws(OperationError) -> State? {
+            guard let data = FileManager.default.contents(atPath: path(lock)) else { return nil }
+            guard let state = try? JSONDecoder().decode(State.self, from: data) else {
+                throw OperationError(.repositoryState, "\(path(lock)) cannot be read; remove it and the worktrees it names to start again")
+            }
+            return state
+        }
+
+        func save(_ lock: RepositoryLock) throws(OperationError) {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data: Data
+            do { data = try encoder.encode(self) } catch { throw OperationError(.repositoryState, "cannot write the backport state: \(error)") }
+            try AtomicFiles.replace(State.path(lock), with: [UInt8](data), keepingModeOf: nil)
+        }
+    }
+
+    static func worktreeName(_ target: State.Target) -> String { (target.worktree as NSString).lastPathComponent }
+
+    /// A worktree at the last good commit, with the conflicting pick applied and its markers left.
+    static func openConflictWorktree(_ target: State.Target, repository: Repository, mainline: Int?) throws(OperationError) {
+        do {
+            let base = ObjectID(hex: target.base)!, pick = ObjectID(hex: target.conflicting)!
+            let worktree: Repository
+            if FileManager.default.fileExists(atPath: target.worktree) {
+                worktree = try Repository.open(at: target.worktree)
+                try worktree.clearOperationState()
+                try worktree.forceCheckoutDetached(base)
+            } else {
+                worktree = try repository.addDetachedWorktree(name: worktreeName(target), path: target.worktree, at: base)
+            }
+            _ = try worktree.cherryPickIntoWorkTree(pick, mainline: UInt32(mainline ?? 0))
+        } catch {
+            throw OperationError(.repositoryState, "cannot prepare the conflict worktree \(target.worktree): \(error)")
+        }
+    }
+
+    public struct StatusReport {
+        public let source: String
+        public let targets: [(branch: String, conflicting: String, remaining: Int, worktree: String, paths: [String])]
+    }
+
+    /// What a stopped backport is waiting for; nil when none is stopped.
+    public static func status(directory: String, notice: (String) -> Void) throws(OperationError) -> StatusReport? {
+        let context = try ReleaseContext.open(directory, command: "backport --status", notice: notice)
+        defer { context.lock.release() }
+        guard let state = try State.load(context.lock) else { return nil }
+        return StatusReport(source: state.source, targets: state.targets.map {
+            ($0.branch, String($0.conflicting.prefix(12)), $0.remaining.count, $0.worktree, $0.paths)
+        })
+    }
+
+    /// Drops a stopped backport: its worktrees and state go; no branch moved for it.
+    public static func abort(directory: String, notice: (String) -> Void) throws(OperationError) -> [String] {
+        let context = try ReleaseContext.open(directory, command: "backport --abort", notice: notice)
+        defer { context.lock.release() }
+        guard let state = try State.load(context.lock) else { throw OperationError(.refused, "no backport is stopped; nothing to abort") }
+        for target in state.targets {
+            do { try context.repository.removeWorktree(name: worktreeName(target)) } catch {
+                throw OperationError(.repositoryState, "cannot remove the worktree \(target.worktree): \(error)")
+            }
+            try? FileManager.default.removeItem(atPath: target.worktree)
+        }
+        unlink(State.path(context.lock))
+        return state.targets.map(\.branch)
+    }
+
+    /// Commits the resolution of each stopped target, picks the rest, and moves the branches.
+    public static func resume(directory: String, notice: (String) -> Void,
+                              editMessage: ((String) throws(OperationError) -> String)? = nil) throws(OperationError) -> Report {
+        let context = try ReleaseContext.open(directory, command: "backport --continue", notice: notice)
+        defer { context.lock.release() }
+        let repository = context.repository
+        guard var state = try State.load(context.lock) else { throw OperationError(.refused, "no backport is stopped; nothing to continue") }
+        let configuration = try context.baseConfiguration()
+        let committer = try IdentityResolver.resolve(.committer, repository: repository)
+        // Nothing moves if any target moved meanwhile, or any conflict is still unresolved.
+        for target in state.targets {
+            let tip = try context.tip(of: target.branch)
+            if tip.description != target.expected {
+                throw OperationError(.repositoryState, "\(target.branch) moved from \(target.expected.prefix(12)) to \(tip.short) since the backport stopped; relkit will not overwrite it: run relkit backport --abort, then backport again")
+            }
+            try checkResolved(target)
+        }
+        let sourceTip = try context.tip(of: state.source)
+        let request = Request(directory: directory, revisions: [], lines: [], mainline: state.mainline, editMessage: editMessage)
+        let batch: ObjectBatch
+        do { batch = try repository.beginObjectBatch() } catch { throw OperationError(.repositoryState, "cannot write objects: \(error)") }
+        var report = Report(source: state.source, targets: [], dryRun: false)
+        var stillStopped: [State.Target] = []
+        for target in state.targets {
+            let expected = ObjectID(hex: target.expected)!
+            var entry = TargetReport(branch: target.branch, from: expected, picks: [])
+            var current: ObjectID
+            do {
+                let pick = try repository.commit(ObjectID(hex: target.conflicting)!)
+                let worktree = try Repository.open(at: target.worktree)
+                let tree = try worktree.stageAndWriteTree(target.paths + (try worktree.conflictedPaths()))
+                let base = try batch.repository.commit(ObjectID(hex: target.base)!)
+                if tree == base.tree {
+                    entry.picks.append(Pick(commit: pick, outcome: .alreadyThere("resolved to no change"), sensitivePaths: []))
+                    current = base.id
+                } else {
+                    let message = try finalMessage(for: pick, source: state.source, target: target.branch, configuration: configuration, request: request)
+                    current = try batch.repository.createCommit(tree: tree, parents: [base.id], message: message, author: pick.author, committer: committer)
+                    entry.picks.append(Pick(commit: pick, outcome: .picked(current, fastPath: false), sensitivePaths: []))
+                }
+                let remaining = try target.remaining.map { hex throws(GitError) in try repository.commit(ObjectID(hex: hex)!) }
+                let outcome = try pickAll(remaining, onto: current, target: target.branch, source: state.source, sourceTip: sourceTip,
+                                          request: request, configuration: configuration, batch: batch, committer: committer)
+                entry.picks += outcome.picks
+                if let conflict = outcome.conflict {
+                    entry.worktree = target.worktree
+                    stillStopped.append(State.Target(branch: target.branch, expected: target.expected, base: conflict.base.description,
+                                                     conflicting: conflict.pick.description, remaining: conflict.remaining.map(\.description),
+                                                     worktree: target.worktree, paths: conflict.paths))
+                } else if outcome.tip != expected {
+                    entry.newTip = outcome.tip
+                }
+            } catch let error as OperationError {
+                throw error
+            } catch {
+                throw OperationError(.repositoryState, "cannot continue the backport to \(target.branch): \(error)")
+            }
+            report.targets.append(entry)
+        }
+        do { try batch.write() } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
+        try moveTargets(report.targets.filter { $0.newTip != nil }, context: context, committer: committer, source: state.source)
+        for target in state.targets where !stillStopped.contains(where: { $0.branch == target.branch }) {
+            try? repository.removeWorktree(name: worktreeName(target))
+            try? FileManager.default.removeItem(atPath: target.worktree)
+        }
+        if stillStopped.isEmpty {
+            unlink(State.path(context.lock))
+        } else {
+            state.targets = stillStopped
+            try state.save(context.lock)
+            for target in stillStopped { try openConflictWorktree(target, repository: repository, mainline: state.mainline) }
+        }
+        return report
+    }
+
+    /// No unmerged entries and no conflict markers left in the worktree.
+    static func checkResolved(_ target: State.Target) throws(OperationError) {
+        let worktree: Repository
+        do { worktree = try Repository.open(at: target.worktree) } catch {
+            throw OperationError(.repositoryState, "the worktree \(target.worktree) of the backport to \(target.branch) is gone; run relkit backport --abort")
+        }
+        var marked: [String] = []
+        for path in target.paths {
+            guard let data = FileManager.default.contents(atPath: target.worktree + "/" + path) else { continue }
+            let text = String(decoding: data, as: UTF8.self)
+            if text.split(separator: "\n", omittingEmptySubsequences: false).contains(where: {
+                $0.hasPrefix("<<<<<<< ") || $0 == "=======" || $0.hasPrefix(">>>>>>> ")
+            }) {
+                marked.append(path)
+            }
+        }
+        if !marked.isEmpty {
+            throw OperationError(.refused, "conflict markers are left in \(marked.joined(separator: ", ")) in \(target.worktree); resolve them, then run relkit backport --continue")
+        }
+        _ = worktree
+    }
+}

@@ -1,0 +1,71 @@
+import GitKit
+import RelKitCore
+
+/// Cherry-picks in memory. The fast path costs in proportion to the change, not the repository:
+/// it diffs the picked commit against its parent (equal subtrees are skipped), takes the picked
+/// side of every path the target still has as it was, merges only the paths that differ with
+/// git's file merge, and builds the new tree with the changed paths alone. Anything else (a path
+/// missing or added on both sides, type or mode conflicts, symlinks and submodules to merge,
+/// content that does not merge cleanly, root commits) goes to libgit2's whole-tree cherry-pick,
+/// which detects renames; both give the tree `git cherry-pick` gives.
+struct PickEngine {
+    let repository: Repository
+
+    enum Result: Equatable {
+        case tree(ObjectID, fastPath: Bool)
+        case conflicts([String])
+    }
+
+    func pick(_ commit: CommitInfo, mainline: Int?, onto ours: CommitInfo) throws(GitError) -> Result {
+        let parent: ObjectID? = mainline.map { commit.parents[$0 - 1] } ?? commit.parents.first
+        if let parent, let tree = try fastPick(commit, parent: parent, onto: ours) {
+            return .tree(tree, fastPath: true)
+        }
+        switch try repository.cherryPickInMemory(commit.id, onto: ours.id, mainline: UInt32(mainline ?? 0)) {
+        case .clean(let tree): return .tree(tree, fastPath: false)
+        case .conflicts(let paths): return .conflicts(paths)
+        }
+    }
+
+    /// The new tree, or nil when the change needs the complete merge.
+    private func fastPick(_ commit: CommitInfo, parent: ObjectID, onto ours: CommitInfo) throws(GitError) -> ObjectID? {
+        var updates: [Repository.TreeUpdate] = []
+        for change in try repository.changes(of: commit, parent: parent) {
+            guard [.added, .deleted, .modified].contains(change.status), change.oldPath == change.newPath else { return nil }
+            let path = change.newPath
+            let base = change.status == .added ? nil : (id: change.oldID, mode: change.oldMode)
+            let theirs = change.status == .deleted ? nil : (id: change.newID, mode: change.newMode)
+            let current = try repository.entry(inTree: ours.tree, path: path)
+            func same(_ a: (id: ObjectID, mode: UInt32)?, _ b: (id: ObjectID, mode: UInt32)?) -> Bool {
+                a?.id == b?.id && a?.mode == b?.mode
+            }
+            // Submodules and directories in the way are for the complete merge.
+            let modes: [UInt32] = [base?.mode, theirs?.mode, current?.mode].compactMap { $0 }
+            if modes.contains(where: { $0 == 0o160000 || $0 == 0o040000 }) { return nil }
+            if same(current, base) {
+                updates.append(theirs.map { Repository.TreeUpdate(path: path, blob: $0.id, mode: $0.mode) } ?? .remove(path))
+                continue
+            }
+            if same(current, theirs) { continue }
+            guard let base, let theirs, let current else { return nil }
+            // Both sides changed the file: merge its contents; modes must not conflict.
+            let mode: UInt32
+            if current.mode == base.mode { mode = theirs.mode }
+            else if theirs.mode == base.mode { mode = current.mode }
+            else { return nil }
+            guard mode != 0o120000, base.mode != 0o120000, current.mode != 0o120000 else { return nil }
+            if current.id == theirs.id {
+                updates.append(Repository.TreeUpdate(path: path, blob: current.id, mode: mode))
+                continue
+            }
+            let merged = try repository.mergeFile(
+                path: path,
+                ancestor: .init(contents: try repository.blobContents(base.id), mode: base.mode),
+                ours: .init(contents: try repository.blobContents(current.id), mode: current.mode),
+                theirs: .init(contents: try repository.blobContents(theirs.id), mode: theirs.mode))
+            guard merged.automergeable else { return nil }
+            updates.append(Repository.TreeUpdate(path: path, blob: try repository.createBlob(merged.contents), mode: mode))
+        }
+        return updates.isEmpty ? ours.tree : try repository.createTree(fromTreeID: ours.tree, updating: updates)
+    }
+}
