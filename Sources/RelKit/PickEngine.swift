@@ -1,3 +1,4 @@
+import Foundation
 import GitKit
 import RelKitCore
 
@@ -10,6 +11,9 @@ import RelKitCore
 /// which detects renames; both give the tree `git cherry-pick` gives.
 struct PickEngine {
     let repository: Repository
+    /// Test and benchmark switch: `RELKIT_FULL_MERGE=1` skips the fast path, so that the two paths
+    /// can be compared with each other and with git.
+    static let fullMergeOnly = ProcessInfo.processInfo.environment["RELKIT_FULL_MERGE"] == "1"
 
     enum Result: Equatable {
         case tree(ObjectID, fastPath: Bool)
@@ -18,7 +22,7 @@ struct PickEngine {
 
     func pick(_ commit: CommitInfo, mainline: Int?, onto ours: CommitInfo) throws(GitError) -> Result {
         let parent: ObjectID? = mainline.map { commit.parents[$0 - 1] } ?? commit.parents.first
-        if let parent, let tree = try fastPick(commit, parent: parent, onto: ours) {
+        if !Self.fullMergeOnly, let parent, let tree = try fastPick(commit, parent: parent, onto: ours) {
             return .tree(tree, fastPath: true)
         }
         switch try repository.cherryPickInMemory(commit.id, onto: ours.id, mainline: UInt32(mainline ?? 0)) {

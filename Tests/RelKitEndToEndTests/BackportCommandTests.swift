@@ -1,0 +1,82 @@
+import Foundation
+import RelKitTestSupport
+import Testing
+
+@Suite("relkit backport, end to end")
+struct BackportCommandEndToEndTests {
+    func repositoryWithAFix() throws -> (ScratchRepository, String) {
+        let repository = try ScratchRepository(fixture: "check/clean")
+        try repository.git("branch", "26.11")
+        try repository.commit(["src/ai/backend/manager/models/alembic/versions/0001_add_table.py": "revision = '0001'\n",
+                               "src/ai/backend/common/fix.py": "FIXED = True\n"], message: "fix: add the table (#77)")
+        return (repository, try repository.git("rev-parse", "HEAD"))
+    }
+
+    @Test func sensitivePathsAreFlaggedAndDryRunChangesNothing() throws {
+        let (repository, fix) = try repositoryWithAFix()
+        defer { repository.remove() }
+        let before = try RepositoryState(repository)
+        let dryRun = try relkit(["backport", fix, "--to", "26.11", "--dry-run", "--format", "json"], in: repository.path, environment: releaseEnvironment)
+        #expect(dryRun.status == 0, "\(dryRun.stderr)")
+        #expect(dryRun.stderr == "warning: \(fix.prefix(12)) changes sensitive paths: src/ai/backend/manager/models/alembic/versions/0001_add_table.py\n")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(dryRun.stdout.utf8)) as? [String: Any])
+        #expect(document["dry_run"] as? Bool == true)
+        let pick = try #require(((document["targets"] as? [[String: Any]])?.first?["picks"] as? [[String: Any]])?.first)
+        #expect(pick["sensitive"] as? Bool == true)
+        #expect(pick["status"] as? String == "picked")
+        let predicted = try #require(pick["new_commit"] as? String)
+        #expect(try RepositoryState(repository) == before)
+
+        let applied = try relkit(["backport", fix, "--to", "26.11"], in: repository.path, environment: releaseEnvironment)
+        #expect(applied.status == 0)
+        #expect(applied.stdout.contains("(sensitive: src/ai/backend/manager/models/alembic/versions/0001_add_table.py)"))
+        #expect(try repository.git("rev-parse", "26.11") == predicted, "the dry run showed the very commit that was made")
+    }
+
+    @Test func editOpensTheEditorOnThePreparedMessage() throws {
+        let (repository, fix) = try repositoryWithAFix()
+        defer { repository.remove() }
+        var environment = releaseEnvironment
+        environment["GIT_EDITOR"] = "sed -i -e 's/^fix: add the table/fix: add the table (backport)/' -e '/^Backported-To:/a Reviewed-by: Release Manager <rm@example.com>'"
+        let result = try relkit(["backport", fix, "--to", "26.11", "--edit"], in: repository.path, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try repository.git("log", "-1", "--format=%B", "26.11")
+            == "fix: add the table (backport) (#77)\n\nBackported-From: main\nBackported-To: 26.11\nReviewed-by: Release Manager <rm@example.com>")
+
+        environment["GIT_EDITOR"] = "sh -c ': > \"$1\"' sh"
+        try repository.commit(["x.txt": "x\n"], message: "fix: x (#78)")
+        let tip = try repository.git("rev-parse", "26.11")
+        let emptied = try relkit(["backport", "main", "--to", "26.11", "--edit"], in: repository.path, environment: environment)
+        #expect(emptied.status == 1)
+        #expect(emptied.stderr.contains("is empty; nothing was changed"))
+        #expect(try repository.git("rev-parse", "26.11") == tip)
+    }
+
+    @Test func conflictExitCodesAndStatus() throws {
+        let repository = try ScratchRepository(fixture: "check/clean")
+        defer { repository.remove() }
+        try repository.git("checkout", "-q", "-b", "26.11")
+        try repository.commit(["requirements.txt": "release only\n"], message: "release edit")
+        try repository.git("checkout", "-q", "main")
+        try repository.commit(["requirements.txt": "main only\n"], message: "fix: requirements (#90)")
+        let stopped = try relkit(["backport", "main", "--to", "26.11"], in: repository.path, environment: releaseEnvironment)
+        #expect(stopped.status == 1)
+        #expect(stopped.stdout.contains("    conflict      "))
+        #expect(stopped.stdout.contains("stopped: resolve the conflicts in \(repository.scratch.file(".git/relkit/backport-26.11")), then run: relkit backport --continue"))
+        let status = try relkit(["backport", "--status"], in: repository.path, environment: releaseEnvironment)
+        #expect(status.stdoutLines.contains("  26.11: \(try repository.git("rev-parse", "--short=12", "main")) conflicts in requirements.txt; 0 more to pick"))
+        #expect(try relkit(["backport", "--abort"], in: repository.path, environment: releaseEnvironment).status == 0)
+        #expect(try relkit(["backport", "--status"], in: repository.path, environment: releaseEnvironment).stdout == "relkit backport: nothing is stopped\n")
+    }
+
+    @Test func usageErrors() throws {
+        let (repository, fix) = try repositoryWithAFix()
+        defer { repository.remove() }
+        #expect(try relkit(["backport", fix], in: repository.path, environment: releaseEnvironment).status == 2, "no target")
+        #expect(try relkit(["backport", "--to", "26.11"], in: repository.path, environment: releaseEnvironment).status == 2, "no commit")
+        #expect(try relkit(["backport", fix, "--to", "26.13"], in: repository.path, environment: releaseEnvironment).status == 2)
+        #expect(try relkit(["backport", "nope", "--to", "26.11"], in: repository.path, environment: releaseEnvironment).status == 2)
+        #expect(try relkit(["backport", "--continue", "--abort"], in: repository.path, environment: releaseEnvironment).status == 2)
+        #expect(try relkit(["backport", fix, "--maintained"], in: repository.path, environment: releaseEnvironment).status == 2, "26.09 and 26.03 do not exist")
+    }
+}
