@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBUG_BIN := .build/debug/relkit
 RELEASE_BIN := .build/release/relkit
 
-.PHONY: all deps build release test demo install bench bench-normalize bench-check bench-release clean
+.PHONY: all deps build release test demo install bench bench-normalize bench-check bench-release bench-backport clean
 
 all: build
 
@@ -46,7 +46,7 @@ install: release
 	install -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/relkit
 
 # Benchmarks against the peers, run on a release build (see Benchmarks/README.md).
-bench: bench-normalize bench-check bench-release
+bench: bench-normalize bench-check bench-release bench-backport
 
 bench-normalize: release
 	bash Benchmarks/normalize.sh $(RELEASE_BIN)
@@ -56,6 +56,9 @@ bench-check: release
 
 bench-release: release
 	bash Benchmarks/release.sh $(RELEASE_BIN)
+
+bench-backport: release
+	bash Benchmarks/backport.sh $(RELEASE_BIN)
 
 clean:
 	rm -rf .build

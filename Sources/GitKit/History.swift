@@ -15,21 +15,6 @@ public struct CommitInfo: Sendable, Equatable {
     public var isMerge: Bool { parents.count > 1 }
 }
 
-/// How a file changed between two trees.
-public struct FileChange: Sendable, Equatable {
-    public enum Status: Sendable, Equatable {
-        case added, deleted, modified, renamed, copied, typeChanged, other
-    }
-
-    public let status: Status
-    public let oldPath: String
-    public let newPath: String
-    public let oldID: ObjectID
-    public let newID: ObjectID
-    public let oldMode: UInt32
-    public let newMode: UInt32
-}
-
 extension Repository {
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
         var oid = id.raw
@@ -81,24 +66,6 @@ extension Repository {
         return ObjectID(out)
     }
 
-    /// The diff of a commit against its first parent (the empty tree for a root commit), or
-    /// against `parent` when given (the mainline of a merge).
-    func diff(of commit: CommitInfo, parent: ObjectID? = nil) throws(GitError) -> OpaquePointer {
-        let newTree = try lookupTree(commit.tree)
-        defer { git_tree_free(newTree) }
-        var oldTree: OpaquePointer?
-        if let parentID = parent ?? commit.parents.first {
-            let parentCommit = try self.commit(parentID)
-            oldTree = try lookupTree(parentCommit.tree)
-        }
-        defer { if oldTree != nil { git_tree_free(oldTree) } }
-        var options = git_diff_options()
-        try check("git_diff_options_init", git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)))
-        var diff: OpaquePointer?
-        try check("git_diff_tree_to_tree", git_diff_tree_to_tree(&diff, pointer, oldTree, newTree, &options))
-        return diff!
-    }
-
     func lookupTree(_ id: ObjectID) throws(GitError) -> OpaquePointer {
         var oid = id.raw
         var tree: OpaquePointer?
@@ -106,37 +73,96 @@ extension Repository {
         return tree!
     }
 
-    /// What a commit changed against its first parent (or `parent`).
-    public func changes(of commit: CommitInfo, parent: ObjectID? = nil) throws(GitError) -> [FileChange] {
-        let diff = try self.diff(of: commit, parent: parent)
-        defer { git_diff_free(diff) }
-        return (0..<git_diff_num_deltas(diff)).compactMap { index in
-            guard let delta = git_diff_get_delta(diff, index)?.pointee else { return nil }
-            let status: FileChange.Status
-            switch delta.status {
-            case GIT_DELTA_ADDED: status = .added
-            case GIT_DELTA_DELETED: status = .deleted
-            case GIT_DELTA_MODIFIED: status = .modified
-            case GIT_DELTA_RENAMED: status = .renamed
-            case GIT_DELTA_COPIED: status = .copied
-            case GIT_DELTA_TYPECHANGE: status = .typeChanged
-            default: status = .other
-            }
-            return FileChange(status: status, oldPath: String(cString: delta.old_file.path), newPath: String(cString: delta.new_file.path),
-                              oldID: ObjectID(delta.old_file.id), newID: ObjectID(delta.new_file.id),
-                              oldMode: UInt32(delta.old_file.mode), newMode: UInt32(delta.new_file.mode))
+}
+
+/// One path that differs between two trees; a side is nil where the path does not exist.
+public struct TreeChange: Sendable, Equatable {
+    public let path: String
+    public let old: (id: ObjectID, mode: UInt32)?
+    public let new: (id: ObjectID, mode: UInt32)?
+
+    public static func == (lhs: TreeChange, rhs: TreeChange) -> Bool {
+        lhs.path == rhs.path && lhs.old?.id == rhs.old?.id && lhs.old?.mode == rhs.old?.mode
+            && lhs.new?.id == rhs.new?.id && lhs.new?.mode == rhs.new?.mode
+    }
+}
+
+extension Repository {
+    /// The file-level differences of two trees. Subtrees with the same id are skipped without
+    /// being read, so the cost follows the size of the change, not of the repository. A path that
+    /// is a file on one side and a directory on the other is reported with the directory side as
+    /// a tree entry (mode 040000).
+    public func treeChanges(from old: ObjectID?, to new: ObjectID) throws(GitError) -> [TreeChange] {
+        var changes: [TreeChange] = []
+        try compareTrees(old, new, prefix: "", into: &changes)
+        return changes
+    }
+
+    private func entries(of tree: ObjectID?) throws(GitError) -> [(name: String, id: ObjectID, mode: UInt32)] {
+        guard let tree else { return [] }
+        let pointer = try lookupTree(tree)
+        defer { git_tree_free(pointer) }
+        return (0..<git_tree_entrycount(pointer)).compactMap { index in
+            guard let entry = git_tree_entry_byindex(pointer, index) else { return nil }
+            return (String(cString: git_tree_entry_name(entry)), ObjectID(git_tree_entry_id(entry)), UInt32(git_tree_entry_filemode(entry).rawValue))
         }
     }
 
-    /// The patch-id of a commit (what `git patch-id --stable` prints for its diff): the same change
-    /// has the same patch-id wherever it was applied.
-    public func patchID(of commit: CommitInfo) throws(GitError) -> ObjectID {
-        let diff = try self.diff(of: commit)
+    private func compareTrees(_ old: ObjectID?, _ new: ObjectID?, prefix: String, into changes: inout [TreeChange]) throws(GitError) {
+        if old == new { return }
+        let oldEntries = try entries(of: old), newEntries = try entries(of: new)
+        var oldByName: [String: (id: ObjectID, mode: UInt32)] = [:]
+        for entry in oldEntries { oldByName[entry.name] = (entry.id, entry.mode) }
+        var newByName: [String: (id: ObjectID, mode: UInt32)] = [:]
+        for entry in newEntries { newByName[entry.name] = (entry.id, entry.mode) }
+        let names = Set(oldByName.keys).union(newByName.keys).sorted()
+        for name in names {
+            let a = oldByName[name], b = newByName[name]
+            if a?.id == b?.id && a?.mode == b?.mode { continue }
+            let path = prefix + name
+            let aIsTree = a?.mode == 0o040000, bIsTree = b?.mode == 0o040000
+            if (aIsTree || a == nil) && (bIsTree || b == nil) {
+                try compareTrees(a?.id, b?.id, prefix: path + "/", into: &changes)
+            } else {
+                changes.append(TreeChange(path: path, old: a, new: b))  // files, or a file against a directory
+            }
+        }
+    }
+
+    /// The patch-id (`git patch-id --stable`) of a set of changes, computed on two minimal trees
+    /// that hold only the changed paths: the same patch-id as the whole commit's, at the cost of
+    /// the change. The trees are written through `scratch`, a handle whose writes stay in memory.
+    public func patchID(of changes: [TreeChange], scratch: ObjectBatch) throws(GitError) -> ObjectID {
+        let writer = scratch.repository
+        let empty = try writer.emptyTree()
+        let oldTree = try writer.createTree(fromTreeID: empty, updating: changes.compactMap { change in
+            change.old.map { Repository.TreeUpdate(path: change.path, blob: $0.id, mode: $0.mode) }
+        })
+        let newTree = try writer.createTree(fromTreeID: empty, updating: changes.compactMap { change in
+            change.new.map { Repository.TreeUpdate(path: change.path, blob: $0.id, mode: $0.mode) }
+        })
+        let a = try writer.lookupTree(oldTree), b = try writer.lookupTree(newTree)
+        defer {
+            git_tree_free(a)
+            git_tree_free(b)
+        }
+        var diff: OpaquePointer?
+        try check("git_diff_tree_to_tree", git_diff_tree_to_tree(&diff, writer.pointer, a, b, nil))
         defer { git_diff_free(diff) }
         var options = git_diff_patchid_options()
         try check("git_diff_patchid_options_init", git_diff_patchid_options_init(&options, UInt32(GIT_DIFF_PATCHID_OPTIONS_VERSION)))
         var oid = git_oid()
         try check("git_diff_patchid", git_diff_patchid(&oid, diff, &options))
+        return ObjectID(oid)
+    }
+
+    /// The empty tree, written if needed.
+    func emptyTree() throws(GitError) -> ObjectID {
+        var builder: OpaquePointer?
+        try check("git_treebuilder_new", git_treebuilder_new(&builder, pointer, nil))
+        defer { git_treebuilder_free(builder) }
+        var oid = git_oid()
+        try check("git_treebuilder_write", git_treebuilder_write(&oid, builder))
         return ObjectID(oid)
     }
 }

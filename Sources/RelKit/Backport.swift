@@ -218,11 +218,13 @@ public enum Backport {
             let base = try writer.mergeBase(sourceTip, tip)
             let targetCommits = try writer.commits(reachableFrom: [tip], excluding: [sourceTip] + (base.map { [$0] } ?? []))
                 .map { id throws(GitError) in try writer.commit(id) }.filter { !$0.isMerge }
-            var matcher = try BackportAudit.Matcher(repository: writer, targets: targetCommits)
+            var matcher = try BackportAudit.Matcher(repository: writer, targets: targetCommits, scratch: batch)
             var current = try writer.commit(tip)
             var outcome = TargetOutcome(picks: [], tip: tip)
             for (index, pick) in picks.enumerated() {
-                let paths = try writer.changes(of: pick, parent: request.mainline.map { pick.parents[$0 - 1] }).map(\.newPath)
+                let parentID = request.mainline.map { pick.parents[$0 - 1] } ?? pick.parents.first
+                let parentTree = try parentID.map { id throws(GitError) in try writer.commit(id).tree }
+                let paths = try writer.treeChanges(from: parentTree, to: pick.tree).map(\.path)
                 let flagged = paths.filter { path in sensitive.contains { $0.matches(path) } }
                 if let match = try matcher.match(pick), match.kind != .subject {
                     outcome.picks.append(Pick(commit: pick, outcome: .alreadyThere("\(match.by.id.short) (\(match.kind.rawValue): \(match.detail))"), sensitivePaths: flagged))

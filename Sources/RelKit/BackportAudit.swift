@@ -59,7 +59,7 @@ public enum BackportAudit {
             let targetIDs = try repository.commits(reachableFrom: [targetTip], excluding: [sourceTip] + (start.map { [$0] } ?? []))
             let sourceCommits = try sourceIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
             let targetCommits = try targetIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
-            var matcher = try Matcher(repository: repository, targets: targetCommits)
+            var matcher = try Matcher(repository: repository, targets: targetCommits, scratch: try repository.beginObjectBatch())
             let fixSubjects = configuration.backport.fixSubjects.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
             let fragments = configuration.backport.fixFragments.map(Glob.init)
             var entries: [Entry] = []
@@ -81,8 +81,9 @@ public enum BackportAudit {
         let subject = commit.subject
         if subjects.contains(where: { $0.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil }) { return true }
         guard !fragments.isEmpty else { return false }
-        return try repository.changes(of: commit).contains { change in
-            change.status == .added && fragments.contains { $0.matches(change.newPath) }
+        let parentTree = try commit.parents.first.map { id throws(GitError) in try repository.commit(id).tree }
+        return try repository.treeChanges(from: parentTree, to: commit.tree).contains { change in
+            change.old == nil && fragments.contains { $0.matches(change.path) }
         }
     }
 
@@ -106,19 +107,25 @@ public enum BackportAudit {
         return text.trimmingCharacters(in: .whitespaces).lowercased()
     }
 
-    /// Indexes of the target's commits, built once.
+    /// Indexes of the target's commits, built once; patch-ids only where paths are shared.
     struct Matcher {
         let repository: Repository
         let targets: [CommitInfo]
+        /// Where scratch trees for patch-ids are written: in memory, never into the repository.
+        let scratch: ObjectBatch
         /// Commit-id prefixes (7 to 40 hex digits) written in target messages.
         var idMentions: [(prefix: String, commit: CommitInfo)] = []
         var pullRequests: [String: CommitInfo] = [:]
         var subjects: [String: CommitInfo] = [:]
-        var patchIDs: [ObjectID: CommitInfo]?
+        /// The changes of each target commit, by its index, computed when first needed.
+        var targetChanges: [Int: [TreeChange]] = [:]
+        var targetPatchIDs: [Int: ObjectID] = [:]
+        var targetsByPath: [String: [Int]]?
 
-        init(repository: Repository, targets: [CommitInfo]) throws(GitError) {
+        init(repository: Repository, targets: [CommitInfo], scratch: ObjectBatch) throws(GitError) {
             self.repository = repository
             self.targets = targets
+            self.scratch = scratch
             for commit in targets {
                 for token in commit.message.split(whereSeparator: { !$0.isHexDigit }) where (7...40).contains(token.count) {
                     idMentions.append((token.lowercased(), commit))
@@ -133,6 +140,12 @@ public enum BackportAudit {
             }
         }
 
+        /// What a commit changed against its first parent.
+        func changes(of commit: CommitInfo) throws(GitError) -> [TreeChange] {
+            let parentTree = try commit.parents.first.map { id throws(GitError) in try repository.commit(id).tree }
+            return try repository.treeChanges(from: parentTree, to: commit.tree)
+        }
+
         mutating func match(_ commit: CommitInfo) throws(GitError) -> (kind: MatchKind, by: CommitInfo, detail: String)? {
             let id = commit.id.description
             if let mention = idMentions.first(where: { id.hasPrefix($0.prefix) }) {
@@ -142,16 +155,27 @@ public enum BackportAudit {
             if let number = BackportAudit.pullRequestNumbers(in: commit.subject).last, let target = pullRequests[number] {
                 return (.pullRequest, target, "#\(number)")
             }
-            if patchIDs == nil {
-                var index: [ObjectID: CommitInfo] = [:]
-                for target in targets {
-                    let patch = try repository.patchID(of: target)
-                    if index[patch] == nil { index[patch] = target }
+            // The same change: only target commits that touch the same paths can carry its patch-id.
+            if targetsByPath == nil {
+                var index: [String: [Int]] = [:]
+                for position in targets.indices {
+                    let changes = try self.changes(of: targets[position])
+                    targetChanges[position] = changes
+                    for change in changes { index[change.path, default: []].append(position) }
                 }
-                patchIDs = index
+                targetsByPath = index
             }
-            let patch = try repository.patchID(of: commit)
-            if let target = patchIDs?[patch] { return (.patchID, target, patch.short) }
+            let changes = try self.changes(of: commit)
+            let candidates = Set(changes.flatMap { targetsByPath?[$0.path] ?? [] }).sorted()
+            if !candidates.isEmpty {
+                let patch = try repository.patchID(of: changes, scratch: scratch)
+                for position in candidates {
+                    if targetPatchIDs[position] == nil {
+                        targetPatchIDs[position] = try repository.patchID(of: targetChanges[position] ?? [], scratch: scratch)
+                    }
+                    if targetPatchIDs[position] == patch { return (.patchID, targets[position], patch.short) }
+                }
+            }
             if let target = subjects[BackportAudit.plainSubject(commit.subject)] { return (.subject, target, "same subject (weak)") }
             return nil
         }

@@ -34,11 +34,12 @@ struct PickEngine {
     /// The new tree, or nil when the change needs the complete merge.
     private func fastPick(_ commit: CommitInfo, parent: ObjectID, onto ours: CommitInfo) throws(GitError) -> ObjectID? {
         var updates: [Repository.TreeUpdate] = []
-        for change in try repository.changes(of: commit, parent: parent) {
-            guard [.added, .deleted, .modified].contains(change.status), change.oldPath == change.newPath else { return nil }
-            let path = change.newPath
-            let base = change.status == .added ? nil : (id: change.oldID, mode: change.oldMode)
-            let theirs = change.status == .deleted ? nil : (id: change.newID, mode: change.newMode)
+        let parentTree = try repository.commit(parent).tree
+        for change in try repository.treeChanges(from: parentTree, to: commit.tree) {
+            // A file replaced by a directory (or the reverse) is for the complete merge.
+            if change.old?.mode == 0o040000 || change.new?.mode == 0o040000 { return nil }
+            let path = change.path
+            let base = change.old, theirs = change.new
             let current = try repository.entry(inTree: ours.tree, path: path)
             func same(_ a: (id: ObjectID, mode: UInt32)?, _ b: (id: ObjectID, mode: UInt32)?) -> Bool {
                 a?.id == b?.id && a?.mode == b?.mode
