@@ -62,6 +62,16 @@ git checkout -q 26.11
 run relkit tag
 git checkout -q main
 run relkit bump 26.05.0 --component client --dry-run
+# A fix lands on main first, then goes to the release line with the backport trailers.
+mkdir -p src/ai/backend/manager/api
+printf 'def list_sessions(sessions):\n    return sorted(sessions or [])\n' > src/ai/backend/manager/api/sessions.py
+git add -A && git commit -q -m "fix: list sessions when there are none (#2001)" -m "Signed-off-by: Demo Developer <dev@demo.invalid>"
+run relkit backport audit --to 26.11 --only-fixes
+run relkit backport main --to 26.11 --dry-run
+run relkit backport main --to 26.11
+step "git log -1 --format=%B 26.11"
+git log -1 --format=%B 26.11
+run relkit backport audit --to 26.11 --only-fixes
 run relkit status
 step "git log --graph --oneline --decorate --all"
 git log --graph --oneline --decorate --all

@@ -22,6 +22,11 @@ static inline int relkit_set_cache_object_limit(git_object_t type, size_t size) 
     return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, type, size);
 }
 
+/* Whether every object read is hashed again to check it (git does not; git fsck does). */
+static inline int relkit_set_strict_hash_verification(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
+}
+
 /* The total size of the object cache. */
 static inline int relkit_set_cache_max_size(ssize_t size) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, size);

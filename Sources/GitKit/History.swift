@@ -31,6 +31,15 @@ extension Repository {
                           author: identity(git_commit_author(commit)), committer: identity(git_commit_committer(commit)))
     }
 
+    /// The tree of a commit, without reading the rest of it into Swift values.
+    public func treeID(ofCommit id: ObjectID) throws(GitError) -> ObjectID {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check("git_commit_lookup", git_commit_lookup(&commit, pointer, &oid))
+        defer { git_commit_free(commit) }
+        return ObjectID(git_commit_tree_id(commit))
+    }
+
     /// Commits reachable from `include` and not from `exclude`, oldest first (topological, then
     /// by time, as `git log --reverse --topo-order`).
     public func commits(reachableFrom include: [ObjectID], excluding exclude: [ObjectID]) throws(GitError) -> [ObjectID] {
@@ -90,41 +99,60 @@ public struct TreeChange: Sendable, Equatable {
 extension Repository {
     /// The file-level differences of two trees. Subtrees with the same id are skipped without
     /// being read, so the cost follows the size of the change, not of the repository. A path that
-    /// is a file on one side and a directory on the other is reported with the directory side as
-    /// a tree entry (mode 040000).
-    public func treeChanges(from old: ObjectID?, to new: ObjectID) throws(GitError) -> [TreeChange] {
+    /// is a file on one side and a directory on the other shows as the file removed (or added)
+    /// and the directory's files added (or removed).
+    ///
+    /// With `within`, only those paths (files, and the directories leading to them) are looked at:
+    /// a quick look for changes at known places, which reads no other subtree.
+    public func treeChanges(from old: ObjectID?, to new: ObjectID, within: Set<String>? = nil) throws(GitError) -> [TreeChange] {
         var changes: [TreeChange] = []
-        try compareTrees(old, new, prefix: "", into: &changes)
+        try compareTrees(old, new, prefix: "", within: within, into: &changes)
         return changes
     }
 
-    private func entries(of tree: ObjectID?) throws(GitError) -> [(name: String, id: ObjectID, mode: UInt32)] {
-        guard let tree else { return [] }
-        let pointer = try lookupTree(tree)
-        defer { git_tree_free(pointer) }
-        return (0..<git_tree_entrycount(pointer)).compactMap { index in
-            guard let entry = git_tree_entry_byindex(pointer, index) else { return nil }
-            return (String(cString: git_tree_entry_name(entry)), ObjectID(git_tree_entry_id(entry)), UInt32(git_tree_entry_filemode(entry).rawValue))
-        }
-    }
-
-    private func compareTrees(_ old: ObjectID?, _ new: ObjectID?, prefix: String, into changes: inout [TreeChange]) throws(GitError) {
+    private func compareTrees(_ old: ObjectID?, _ new: ObjectID?, prefix: String, within: Set<String>?,
+                              into changes: inout [TreeChange]) throws(GitError) {
         if old == new { return }
-        let oldEntries = try entries(of: old), newEntries = try entries(of: new)
-        var oldByName: [String: (id: ObjectID, mode: UInt32)] = [:]
-        for entry in oldEntries { oldByName[entry.name] = (entry.id, entry.mode) }
-        var newByName: [String: (id: ObjectID, mode: UInt32)] = [:]
-        for entry in newEntries { newByName[entry.name] = (entry.id, entry.mode) }
-        let names = Set(oldByName.keys).union(newByName.keys).sorted()
-        for name in names {
-            let a = oldByName[name], b = newByName[name]
-            if a?.id == b?.id && a?.mode == b?.mode { continue }
-            let path = prefix + name
-            let aIsTree = a?.mode == 0o040000, bIsTree = b?.mode == 0o040000
-            if (aIsTree || a == nil) && (bIsTree || b == nil) {
-                try compareTrees(a?.id, b?.id, prefix: path + "/", into: &changes)
-            } else {
-                changes.append(TreeChange(path: path, old: a, new: b))  // files, or a file against a directory
+        let a = try old.map { id throws(GitError) in try lookupTree(id) }
+        defer { if let a { git_tree_free(a) } }
+        let b = try new.map { id throws(GitError) in try lookupTree(id) }
+        defer { if let b { git_tree_free(b) } }
+        let countA = a.map { git_tree_entrycount($0) } ?? 0, countB = b.map { git_tree_entrycount($0) } ?? 0
+        func side(_ entry: OpaquePointer) -> (id: ObjectID, mode: UInt32) {
+            (ObjectID(git_tree_entry_id(entry)), UInt32(git_tree_entry_filemode(entry).rawValue))
+        }
+        func isTree(_ entry: OpaquePointer) -> Bool { git_tree_entry_filemode(entry) == GIT_FILEMODE_TREE }
+        // Both lists are in git's tree order: walk them together, comparing raw ids, and make
+        // strings only for the entries that differ.
+        var i = 0, j = 0
+        while i < countA || j < countB {
+            let ea = i < countA ? git_tree_entry_byindex(a, i) : nil
+            let eb = j < countB ? git_tree_entry_byindex(b, j) : nil
+            let order: Int32
+            if let ea, let eb { order = git_tree_entry_cmp(ea, eb) } else { order = ea == nil ? 1 : -1 }
+            if order == 0, let ea, let eb {
+                i += 1
+                j += 1
+                if git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) == 1 && git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb) { continue }
+                let path = prefix + String(cString: git_tree_entry_name(ea))
+                if let within, !within.contains(path) { continue }
+                if isTree(ea) && isTree(eb) {
+                    try compareTrees(side(ea).id, side(eb).id, prefix: path + "/", within: within, into: &changes)
+                } else {
+                    changes.append(TreeChange(path: path, old: side(ea), new: side(eb)))
+                }
+            } else if order < 0, let ea {
+                i += 1
+                let path = prefix + String(cString: git_tree_entry_name(ea))
+                if let within, !within.contains(path) { continue }
+                if isTree(ea) { try compareTrees(side(ea).id, nil, prefix: path + "/", within: within, into: &changes) }
+                else { changes.append(TreeChange(path: path, old: side(ea), new: nil)) }
+            } else if let eb {
+                j += 1
+                let path = prefix + String(cString: git_tree_entry_name(eb))
+                if let within, !within.contains(path) { continue }
+                if isTree(eb) { try compareTrees(nil, side(eb).id, prefix: path + "/", within: within, into: &changes) }
+                else { changes.append(TreeChange(path: path, old: nil, new: side(eb))) }
             }
         }
     }

@@ -278,17 +278,24 @@ extension Repository {
 /// that changes two thousand files costs one pack file, not two thousand loose objects.
 ///
 /// The batch has a repository handle of its own: libgit2 cannot take a backend out of an object
-/// database again, and the memory backend packs only commits and what they reach, so objects made
-/// after the batch (tag objects) must go through another handle.
+/// database again, so objects made after the batch (tag objects) go through the original handle.
+/// The pack holds exactly the new objects of the written commits: each commit, and the blobs and
+/// subtrees along the paths it changed that the repository does not have yet (libgit2's own
+/// mempack dump would pack each commit's whole tree).
 public final class ObjectBatch {
     /// Write blobs, trees and commits through this handle.
     public let repository: Repository
+    let origin: Repository
     let odb: OpaquePointer
-    let backend: OpaquePointer
+    let originODB: OpaquePointer
     private var written = false
 
-    init(gitDirectory: String) throws(GitError) {
-        repository = try Repository.open(at: gitDirectory)
+    init(origin: Repository) throws(GitError) {
+        self.origin = origin
+        repository = try Repository.open(at: origin.gitDirectory)
+        var originODB: OpaquePointer?
+        try check("git_repository_odb", git_repository_odb(&originODB, origin.pointer))
+        self.originODB = originODB!
         var odb: OpaquePointer?
         try check("git_repository_odb", git_repository_odb(&odb, repository.pointer))
         var backend: OpaquePointer?
@@ -304,20 +311,45 @@ public final class ObjectBatch {
             throw GitError.last("git_odb_add_backend", added)
         }
         self.odb = odb!
-        self.backend = backend!
     }
 
-    deinit { git_odb_free(odb) }
+    deinit {
+        git_odb_free(odb)
+        git_odb_free(originODB)
+    }
 
-    /// Writes the commits of the batch, with every tree and blob they reach, as one pack (and its
-    /// index) into the repository.
-    public func write() throws(GitError) {
-        guard !written else { return }
+    func existsInRepository(_ id: ObjectID) -> Bool {
+        var oid = id.raw
+        return git_odb_exists(originODB, &oid) == 1
+    }
+
+    /// Writes the given commits of the batch, with the new trees and blobs they reach, as one
+    /// pack (and its index) into the repository.
+    public func write(commits: [ObjectID]) throws(GitError) {
+        guard !written, !commits.isEmpty else { return }
+        var objects: [ObjectID] = []
+        var seen = Set<ObjectID>()
+        for id in commits {
+            let commit = try repository.commit(id)
+            let parentTree = try commit.parents.first.map { parent throws(GitError) in try repository.commit(parent).tree }
+            for object in [id] + (try repository.newObjects(from: parentTree, to: commit.tree, known: existsInRepository))
+            where seen.insert(object).inserted {
+                objects.append(object)
+            }
+        }
+        var builder: OpaquePointer?
+        try check("git_packbuilder_new", git_packbuilder_new(&builder, repository.pointer))
+        defer { git_packbuilder_free(builder) }
+        git_packbuilder_set_threads(builder, 1)
+        for object in objects {
+            var oid = object.raw
+            try check("git_packbuilder_insert", git_packbuilder_insert(builder, &oid, nil))
+        }
         var buffer = git_buf()
         defer { git_buf_dispose(&buffer) }
-        try check("git_mempack_dump", git_mempack_dump(&buffer, repository.pointer, backend))
+        try check("git_packbuilder_write_buf", git_packbuilder_write_buf(&buffer, builder))
         var writer: UnsafeMutablePointer<git_odb_writepack>?
-        try check("git_odb_write_pack", git_odb_write_pack(&writer, odb, nil, nil))
+        try check("git_odb_write_pack", git_odb_write_pack(&writer, originODB, nil, nil))
         defer { relkit_writepack_free(writer) }
         var stats = git_indexer_progress()
         try check("git_odb_writepack.append", relkit_writepack_append(writer, buffer.ptr, buffer.size, &stats))
@@ -327,6 +359,41 @@ public final class ObjectBatch {
 }
 
 extension Repository {
-    /// Starts collecting new commits in memory; `write()` puts them in the repository.
-    public func beginObjectBatch() throws(GitError) -> ObjectBatch { try ObjectBatch(gitDirectory: gitDirectory) }
+    /// Starts collecting new commits in memory; `write(commits:)` puts them in the repository.
+    public func beginObjectBatch() throws(GitError) -> ObjectBatch { try ObjectBatch(origin: self) }
+
+    /// The trees and blobs of `new` that `old` does not have and `known` says the repository
+    /// lacks: the new tree itself, the subtrees along changed paths, and the changed files.
+    func newObjects(from old: ObjectID?, to new: ObjectID, known: (ObjectID) -> Bool) throws(GitError) -> [ObjectID] {
+        var result: [ObjectID] = []
+        try collectNew(old, new, known: known, into: &result)
+        return result
+    }
+
+    private func collectNew(_ old: ObjectID?, _ new: ObjectID, known: (ObjectID) -> Bool, into result: inout [ObjectID]) throws(GitError) {
+        if old == new || known(new) { return }
+        result.append(new)
+        let newTree = try lookupTree(new)
+        defer { git_tree_free(newTree) }
+        var oldEntries: [String: (id: ObjectID, mode: UInt32)] = [:]
+        if let old {
+            let oldTree = try lookupTree(old)
+            defer { git_tree_free(oldTree) }
+            for index in 0..<git_tree_entrycount(oldTree) {
+                guard let entry = git_tree_entry_byindex(oldTree, index) else { continue }
+                oldEntries[String(cString: git_tree_entry_name(entry))] = (ObjectID(git_tree_entry_id(entry)), UInt32(git_tree_entry_filemode(entry).rawValue))
+            }
+        }
+        for index in 0..<git_tree_entrycount(newTree) {
+            guard let entry = git_tree_entry_byindex(newTree, index) else { continue }
+            let id = ObjectID(git_tree_entry_id(entry)), mode = UInt32(git_tree_entry_filemode(entry).rawValue)
+            let before = oldEntries[String(cString: git_tree_entry_name(entry))]
+            if before?.id == id { continue }
+            if mode == 0o040000 {
+                try collectNew(before?.mode == 0o040000 ? before?.id : nil, id, known: known, into: &result)
+            } else if mode != 0o160000 && !known(id) {
+                result.append(id)
+            }
+        }
+    }
 }

@@ -109,7 +109,7 @@ public enum Backport {
         }
         if request.dryRun { return report }
 
-        do { try batch.write() } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
+        do { try batch.write(commits: newCommits(report)) } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
         try moveTargets(report.targets.filter { $0.newTip != nil }, context: context, committer: committer, source: source)
         if !conflictStates.isEmpty {
             let state = State(source: source, mainline: request.mainline, targets: conflictStates)
@@ -207,6 +207,16 @@ public enum Backport {
         var conflict: (pick: ObjectID, base: ObjectID, remaining: [ObjectID], paths: [String])?
     }
 
+    /// Every commit the backport made, oldest first per target (what must be written).
+    static func newCommits(_ report: Report) -> [ObjectID] {
+        report.targets.flatMap { target in
+            target.picks.compactMap { pick in
+                if case .picked(let id, _) = pick.outcome { return id }
+                return nil
+            }
+        }
+    }
+
     /// Picks every commit onto `tip` in memory, stopping at the first conflict.
     static func pickAll(_ picks: [CommitInfo], onto tip: ObjectID, target: String, source: String, sourceTip: ObjectID,
                         request: Request, configuration: ReleaseConfiguration, batch: ObjectBatch,
@@ -218,12 +228,12 @@ public enum Backport {
             let base = try writer.mergeBase(sourceTip, tip)
             let targetCommits = try writer.commits(reachableFrom: [tip], excluding: [sourceTip] + (base.map { [$0] } ?? []))
                 .map { id throws(GitError) in try writer.commit(id) }.filter { !$0.isMerge }
-            var matcher = try BackportAudit.Matcher(repository: writer, targets: targetCommits, scratch: batch)
+            var matcher = try BackportAudit.Matcher(repository: writer, targets: targetCommits, scratch: { () throws(GitError) in batch })
             var current = try writer.commit(tip)
             var outcome = TargetOutcome(picks: [], tip: tip)
             for (index, pick) in picks.enumerated() {
                 let parentID = request.mainline.map { pick.parents[$0 - 1] } ?? pick.parents.first
-                let parentTree = try parentID.map { id throws(GitError) in try writer.commit(id).tree }
+                let parentTree = try parentID.map { id throws(GitError) in try writer.treeID(ofCommit: id) }
                 let paths = try writer.treeChanges(from: parentTree, to: pick.tree).map(\.path)
                 let flagged = paths.filter { path in sensitive.contains { $0.matches(path) } }
                 if let match = try matcher.match(pick), match.kind != .subject {
@@ -477,7 +487,7 @@ public enum Backport {
             }
             report.targets.append(entry)
         }
-        do { try batch.write() } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
+        do { try batch.write(commits: newCommits(report)) } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
         try moveTargets(report.targets.filter { $0.newTip != nil }, context: context, committer: committer, source: state.source)
         for target in state.targets where !stillStopped.contains(where: { $0.branch == target.branch }) {
             try? repository.removeWorktree(name: worktreeName(target))

@@ -59,7 +59,7 @@ public enum BackportAudit {
             let targetIDs = try repository.commits(reachableFrom: [targetTip], excluding: [sourceTip] + (start.map { [$0] } ?? []))
             let sourceCommits = try sourceIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
             let targetCommits = try targetIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
-            var matcher = try Matcher(repository: repository, targets: targetCommits, scratch: try repository.beginObjectBatch())
+            var matcher = try Matcher(repository: repository, targets: targetCommits, scratch: { () throws(GitError) in try repository.beginObjectBatch() })
             let fixSubjects = configuration.backport.fixSubjects.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
             let fragments = configuration.backport.fixFragments.map(Glob.init)
             var entries: [Entry] = []
@@ -81,7 +81,7 @@ public enum BackportAudit {
         let subject = commit.subject
         if subjects.contains(where: { $0.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil }) { return true }
         guard !fragments.isEmpty else { return false }
-        let parentTree = try commit.parents.first.map { id throws(GitError) in try repository.commit(id).tree }
+        let parentTree = try commit.parents.first.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
         return try repository.treeChanges(from: parentTree, to: commit.tree).contains { change in
             change.old == nil && fragments.contains { $0.matches(change.path) }
         }
@@ -101,10 +101,17 @@ public enum BackportAudit {
 
     /// The subject without its pull request references and backport markers, for the weak match.
     static func plainSubject(_ subject: String) -> String {
-        var text = subject
-        while let range = text.range(of: #"\s*\(#\d+\)\s*$"#, options: .regularExpression) { text.removeSubrange(range) }
-        if let range = text.range(of: #"^\s*\[[^\]]*\]\s*"#, options: .regularExpression) { text.removeSubrange(range) }
-        return text.trimmingCharacters(in: .whitespaces).lowercased()
+        var text = subject.trimmingCharacters(in: .whitespaces)
+        // Trailing "(#123)" groups, and a leading "[26.09]"-style tag.
+        while text.hasSuffix(")"), let open = text.range(of: "(#", options: .backwards),
+              text[open.upperBound..<text.index(before: text.endIndex)].allSatisfy({ $0.isASCII && $0.isNumber }),
+              open.upperBound < text.index(before: text.endIndex) {
+            text = String(text[..<open.lowerBound]).trimmingCharacters(in: .whitespaces)
+        }
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            text = String(text[text.index(after: close)...]).trimmingCharacters(in: .whitespaces)
+        }
+        return text.lowercased()
     }
 
     /// Indexes of the target's commits, built once; patch-ids only where paths are shared.
@@ -112,7 +119,9 @@ public enum BackportAudit {
         let repository: Repository
         let targets: [CommitInfo]
         /// Where scratch trees for patch-ids are written: in memory, never into the repository.
-        let scratch: ObjectBatch
+        /// Made when the first patch-id is needed.
+        let makeScratch: () throws(GitError) -> ObjectBatch
+        var scratchBatch: ObjectBatch?
         /// Commit-id prefixes (7 to 40 hex digits) written in target messages.
         var idMentions: [(prefix: String, commit: CommitInfo)] = []
         var pullRequests: [String: CommitInfo] = [:]
@@ -121,11 +130,13 @@ public enum BackportAudit {
         var targetChanges: [Int: [TreeChange]] = [:]
         var targetPatchIDs: [Int: ObjectID] = [:]
         var targetsByPath: [String: [Int]]?
+        /// The target's changed paths and the directories leading to them.
+        var targetPlaces: Set<String> = []
 
-        init(repository: Repository, targets: [CommitInfo], scratch: ObjectBatch) throws(GitError) {
+        init(repository: Repository, targets: [CommitInfo], scratch: @escaping () throws(GitError) -> ObjectBatch) throws(GitError) {
             self.repository = repository
             self.targets = targets
-            self.scratch = scratch
+            self.makeScratch = scratch
             for commit in targets {
                 for token in commit.message.split(whereSeparator: { !$0.isHexDigit }) where (7...40).contains(token.count) {
                     idMentions.append((token.lowercased(), commit))
@@ -140,10 +151,17 @@ public enum BackportAudit {
             }
         }
 
-        /// What a commit changed against its first parent.
-        func changes(of commit: CommitInfo) throws(GitError) -> [TreeChange] {
-            let parentTree = try commit.parents.first.map { id throws(GitError) in try repository.commit(id).tree }
-            return try repository.treeChanges(from: parentTree, to: commit.tree)
+        /// What a commit changed against its first parent (only at `within`, when given).
+        func changes(of commit: CommitInfo, within: Set<String>? = nil) throws(GitError) -> [TreeChange] {
+            let parentTree = try commit.parents.first.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
+            return try repository.treeChanges(from: parentTree, to: commit.tree, within: within)
+        }
+
+        mutating func scratch() throws(GitError) -> ObjectBatch {
+            if let scratchBatch { return scratchBatch }
+            let made = try makeScratch()
+            scratchBatch = made
+            return made
         }
 
         mutating func match(_ commit: CommitInfo) throws(GitError) -> (kind: MatchKind, by: CommitInfo, detail: String)? {
@@ -161,17 +179,27 @@ public enum BackportAudit {
                 for position in targets.indices {
                     let changes = try self.changes(of: targets[position])
                     targetChanges[position] = changes
-                    for change in changes { index[change.path, default: []].append(position) }
+                    for change in changes {
+                        index[change.path, default: []].append(position)
+                        var place = change.path
+                        targetPlaces.insert(place)
+                        while let slash = place.lastIndex(of: "/") {
+                            place = String(place[..<slash])
+                            if !targetPlaces.insert(place).inserted { break }
+                        }
+                    }
                 }
                 targetsByPath = index
             }
-            let changes = try self.changes(of: commit)
-            let candidates = Set(changes.flatMap { targetsByPath?[$0.path] ?? [] }).sorted()
+            // A quick look at the places the target changed; the whole change only if it shares one.
+            let shared = try self.changes(of: commit, within: targetPlaces)
+            let candidates = Set(shared.flatMap { targetsByPath?[$0.path] ?? [] }).sorted()
             if !candidates.isEmpty {
-                let patch = try repository.patchID(of: changes, scratch: scratch)
+                let batch = try scratch()
+                let patch = try repository.patchID(of: try self.changes(of: commit), scratch: batch)
                 for position in candidates {
                     if targetPatchIDs[position] == nil {
-                        targetPatchIDs[position] = try repository.patchID(of: targetChanges[position] ?? [], scratch: scratch)
+                        targetPatchIDs[position] = try repository.patchID(of: targetChanges[position] ?? [], scratch: batch)
                     }
                     if targetPatchIDs[position] == patch { return (.patchID, targets[position], patch.short) }
                 }

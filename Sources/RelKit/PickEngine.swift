@@ -34,10 +34,21 @@ struct PickEngine {
     /// The new tree, or nil when the change needs the complete merge.
     private func fastPick(_ commit: CommitInfo, parent: ObjectID, onto ours: CommitInfo) throws(GitError) -> ObjectID? {
         var updates: [Repository.TreeUpdate] = []
-        let parentTree = try repository.commit(parent).tree
-        for change in try repository.treeChanges(from: parentTree, to: commit.tree) {
-            // A file replaced by a directory (or the reverse) is for the complete merge.
-            if change.old?.mode == 0o040000 || change.new?.mode == 0o040000 { return nil }
+        let parentTree = try repository.treeID(ofCommit: parent)
+        let changes = try repository.treeChanges(from: parentTree, to: commit.tree)
+        // A file replaced by a directory (or the reverse) is for the complete merge.
+        let paths = Set(changes.map(\.path))
+        if changes.contains(where: { change in
+            var parent = change.path
+            while let slash = parent.lastIndex(of: "/") {
+                parent = String(parent[..<slash])
+                if paths.contains(parent) { return true }
+            }
+            return false
+        }) {
+            return nil
+        }
+        for change in changes {
             let path = change.path
             let base = change.old, theirs = change.new
             let current = try repository.entry(inTree: ours.tree, path: path)

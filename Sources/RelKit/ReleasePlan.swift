@@ -107,7 +107,7 @@ public enum PlanExecutor {
                 commitIDs.append(try writer.createCommit(tree: tree, parents: [commit.parent], message: commit.message + "\n",
                                                          author: author, committer: committer))
             }
-            try batch.write()
+            try batch.write(commits: commitIDs)
         } catch {
             throw OperationError(.repositoryState, "cannot write the commits: \(error)")
         }
