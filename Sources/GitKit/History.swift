@@ -66,15 +66,6 @@ extension Repository {
         return result
     }
 
-    /// The best common ancestor of two commits, or nil when they share no history.
-    public func mergeBase(_ a: ObjectID, _ b: ObjectID) throws(GitError) -> ObjectID? {
-        var out = git_oid(), x = a.raw, y = b.raw
-        let status = git_merge_base(&out, pointer, &x, &y)
-        if status == GIT_ENOTFOUND.rawValue { return nil }
-        try check("git_merge_base", status)
-        return ObjectID(out)
-    }
-
     func lookupTree(_ id: ObjectID) throws(GitError) -> OpaquePointer {
         var oid = id.raw
         var tree: OpaquePointer?

@@ -69,17 +69,7 @@ extension Repository {
         var index: OpaquePointer?
         try check("git_cherrypick_commit", git_cherrypick_commit(&index, pointer, pickCommit, oursCommit, mainline, &options))
         defer { git_index_free(index) }
-        if git_index_has_conflicts(index) == 1 {
-            var iterator: OpaquePointer?
-            try check("git_index_conflict_iterator_new", git_index_conflict_iterator_new(&iterator, index))
-            defer { git_index_conflict_iterator_free(iterator) }
-            var paths: [String] = []
-            var ancestor: UnsafePointer<git_index_entry>?, ourEntry: UnsafePointer<git_index_entry>?, theirEntry: UnsafePointer<git_index_entry>?
-            while git_index_conflict_next(&ancestor, &ourEntry, &theirEntry, iterator) == 0 {
-                if let entry = ourEntry ?? theirEntry ?? ancestor { paths.append(String(cString: entry.pointee.path)) }
-            }
-            return .conflicts(paths)
-        }
+        if git_index_has_conflicts(index) == 1 { return .conflicts(try Repository.conflictPaths(in: index!)) }
         var tree = git_oid()
         try check("git_index_write_tree_to", git_index_write_tree_to(&tree, index, pointer))
         return .clean(tree: ObjectID(tree))
@@ -87,6 +77,19 @@ extension Repository {
 }
 
 extension Repository {
+    /// The paths with unmerged entries in an index, sorted.
+    static func conflictPaths(in index: OpaquePointer) throws(GitError) -> [String] {
+        var iterator: OpaquePointer?
+        try check("git_index_conflict_iterator_new", git_index_conflict_iterator_new(&iterator, index))
+        defer { git_index_conflict_iterator_free(iterator) }
+        var paths: [String] = []
+        var ancestor: UnsafePointer<git_index_entry>?, ours: UnsafePointer<git_index_entry>?, theirs: UnsafePointer<git_index_entry>?
+        while git_index_conflict_next(&ancestor, &ours, &theirs, iterator) == 0 {
+            if let entry = ours ?? theirs ?? ancestor { paths.append(String(cString: entry.pointee.path)) }
+        }
+        return paths.sorted()
+    }
+
     /// A tree entry's object id and raw git file mode, or nil when the path is not in the tree.
     public func entry(inTree treeID: ObjectID, path: String) throws(GitError) -> (id: ObjectID, mode: UInt32)? {
         let tree = try lookupTree(treeID)

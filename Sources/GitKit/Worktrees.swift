@@ -63,15 +63,7 @@ extension Repository {
         try check("git_repository_index", git_repository_index(&index, pointer))
         defer { git_index_free(index) }
         guard git_index_has_conflicts(index) == 1 else { return [] }
-        var iterator: OpaquePointer?
-        try check("git_index_conflict_iterator_new", git_index_conflict_iterator_new(&iterator, index))
-        defer { git_index_conflict_iterator_free(iterator) }
-        var paths: [String] = []
-        var ancestor: UnsafePointer<git_index_entry>?, ours: UnsafePointer<git_index_entry>?, theirs: UnsafePointer<git_index_entry>?
-        while git_index_conflict_next(&ancestor, &ours, &theirs, iterator) == 0 {
-            if let entry = ours ?? theirs ?? ancestor { paths.append(String(cString: entry.pointee.path)) }
-        }
-        return paths.sorted()
+        return try Repository.conflictPaths(in: index!)
     }
 
     /// Stages work-tree files (resolving their conflicts) and writes the index as a tree.

@@ -225,8 +225,8 @@ public enum Backport {
         let engine = PickEngine(repository: writer)
         let sensitive = configuration.backport.sensitivePaths.map(Glob.init)
         do {
-            let base = try writer.mergeBase(sourceTip, tip)
-            let targetCommits = try writer.commits(reachableFrom: [tip], excluding: [sourceTip] + (base.map { [$0] } ?? []))
+            // Hiding the source's tip hides the branch point and everything before it.
+            let targetCommits = try writer.commits(reachableFrom: [tip], excluding: [sourceTip])
                 .map { id throws(GitError) in try writer.commit(id) }.filter { !$0.isMerge }
             var matcher = try BackportAudit.Matcher(repository: writer, targets: targetCommits, scratch: { () throws(GitError) in batch })
             var current = try writer.commit(tip)
@@ -505,8 +505,7 @@ public enum Backport {
 
     /// No unmerged entries and no conflict markers left in the worktree.
     static func checkResolved(_ target: State.Target) throws(OperationError) {
-        let worktree: Repository
-        do { worktree = try Repository.open(at: target.worktree) } catch {
+        guard FileManager.default.fileExists(atPath: target.worktree + "/.git") else {
             throw OperationError(.repositoryState, "the worktree \(target.worktree) of the backport to \(target.branch) is gone; run relkit backport --abort")
         }
         var marked: [String] = []
@@ -522,6 +521,5 @@ public enum Backport {
         if !marked.isEmpty {
             throw OperationError(.refused, "conflict markers are left in \(marked.joined(separator: ", ")) in \(target.worktree); resolve them, then run relkit backport --continue")
         }
-        _ = worktree
     }
 }

@@ -27,7 +27,7 @@ public enum BackportAudit {
     public struct Report {
         public let source: String
         public let target: String
-        /// Where the audit starts: the branch point, or --since.
+        /// Where the audit starts when --since is given (else: the branch point).
         public let since: ObjectID?
         public let entries: [Entry]
         public var missing: [Entry] { entries.filter { $0.match == nil } }
@@ -49,11 +49,12 @@ public enum BackportAudit {
             guard let sourceTip = try repository.referenceTarget("refs/heads/" + source) else {
                 throw OperationError(.usage, "there is no branch '\(source)'")
             }
+            // Each tip hides the other's history, the branch point included; --since hides more.
             let start: ObjectID?
             if let since {
                 do { start = try repository.resolveCommit(since) } catch { throw OperationError(.usage, "cannot read revision '\(since.displayable())': \(error.message)") }
             } else {
-                start = try repository.mergeBase(sourceTip, targetTip)
+                start = nil
             }
             let sourceIDs = try repository.commits(reachableFrom: [sourceTip], excluding: [targetTip] + (start.map { [$0] } ?? []))
             let targetIDs = try repository.commits(reachableFrom: [targetTip], excluding: [sourceTip] + (start.map { [$0] } ?? []))

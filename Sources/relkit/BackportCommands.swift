@@ -131,7 +131,7 @@ struct BackportCommand: ParsableCommand {
                 let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
                 Console.out(String(decoding: data, as: UTF8.self))
             } else {
-                var lines = ["relkit backport audit: \(report.source) -> \(report.target)" + (report.since.map { " since \($0.short)" } ?? "") + (onlyFixes ? " (fixes only)" : "")]
+                var lines = ["relkit backport audit: \(report.source) -> \(report.target)" + (report.since.map { " since \($0.short)" } ?? " since the branch point") + (onlyFixes ? " (fixes only)" : "")]
                 for entry in report.entries {
                     let head = "  \(entry.match == nil ? "missing   " : "backported") \(entry.commit.id.short)  \(entry.commit.subject.displayable())"
                     if let match = entry.match {
