@@ -95,6 +95,19 @@ def by_hand(worktree, picks):
                                 input=message, capture_output=True, text=True, env=ENV, check=True).stdout
         subprocess.run(["git", "commit", "-q", "--amend", "-F", "-"], cwd=worktree, input=edited, text=True, env=ENV, check=True)
 
+def switch_and_pick(worktree, picks, release):
+    """What cherry_picker and most developers do: switch the checkout from main to the release
+    branch, pick with -x and the trailers, switch back."""
+    git("checkout", "-q", "--detach", release, cwd=worktree)
+    by_hand(worktree, picks)
+    git("checkout", "-q", "--detach", "main", cwd=worktree)
+
+def pick_micros(relkit, picks, cwd, env):
+    """The in-memory picks alone, as RELKIT_TRACE=1 reports them (no process start, no I/O)."""
+    result = subprocess.run([relkit, "backport", *picks, "--to", "26.09", "--dry-run"], cwd=cwd, env=dict(env, RELKIT_TRACE="1"),
+                            capture_output=True, text=True, check=True)
+    return sum(float(line.split(": ")[1].split(" ")[0]) for line in result.stderr.splitlines() if line.startswith("relkit: pick "))
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("relkit")
@@ -117,7 +130,7 @@ def main():
 
         for count in (1, 20):
             chosen = picks[-count:]
-            relkit_best, git_best, relkit_rss = float("inf"), float("inf"), 0
+            relkit_best, git_best, switch_best, relkit_rss = float("inf"), float("inf"), float("inf"), 0
             for _ in range(args.runs):
                 git("update-ref", "refs/heads/26.09", release, cwd=root)
                 elapsed, peak, _ = run_timed([relkit, "backport", *chosen, "--to", "26.09"], root)
@@ -132,8 +145,16 @@ def main():
                 if git_tree != relkit_tree:
                     sys.exit(f"different trees for {count} picks: relkit {relkit_tree}, git {git_tree}")
                 git("reset", "-q", "--hard", release, cwd=worktree)
-            rows.append((f"backport {count} commit{'s' if count > 1 else ''}: relkit backport", relkit_best, relkit_rss,
-                         f"git cherry-pick -x + trailers, by hand", git_best, None))
+                git("checkout", "-q", "--detach", "main", cwd=worktree)
+                start = time.perf_counter()
+                switch_and_pick(worktree, chosen, release)
+                switch_best = min(switch_best, time.perf_counter() - start)
+                git("checkout", "-q", "--detach", release, cwd=worktree)
+            plural = "s" if count > 1 else ""
+            rows.append((f"backport {count} commit{plural}: relkit backport", relkit_best, relkit_rss,
+                         "git cherry-pick -x + trailers, in a worktree already on the release branch", git_best, None))
+            rows.append((f"backport {count} commit{plural}: relkit backport", relkit_best, relkit_rss,
+                         "git checkout of the release branch, cherry-pick -x + trailers, checkout back (as cherry_picker)", switch_best, None))
 
         git("update-ref", "refs/heads/26.09", release, cwd=root)
         for count in (1, 20):
@@ -146,6 +167,14 @@ def main():
             rows.append((f"pick {count} commit{'s' if count > 1 else ''} in memory (dry run): relkit's fast path", fast, fast_rss,
                          "libgit2 git_cherrypick_commit (RELKIT_FULL_MERGE=1)", full, full_rss))
 
+        for count in (1, 20):
+            chosen = picks[-count:]
+            fast = min(pick_micros(relkit, chosen, root, ENV) for _ in range(args.runs))
+            full = min(pick_micros(relkit, chosen, root, dict(ENV, RELKIT_FULL_MERGE="1")) for _ in range(args.runs))
+            plural = "s" if count > 1 else ""
+            rows.append((f"the pick{plural} alone ({count}, RELKIT_TRACE): relkit's fast path", fast / 1000, None,
+                         "libgit2 git_cherrypick_commit", full / 1000, None))
+
         audit, audit_rss, audit_out = min((run_timed([relkit, "backport", "audit", "--to", "26.09"], root) for _ in range(args.runs)), key=lambda r: r[0])
         git_log = min(run_timed(["git", "log", "--cherry-pick", "--right-only", "--no-merges", "--format=%H", "26.09...main"], root)[0] for _ in range(args.runs))
         git_log_rss = run_timed(["git", "log", "--cherry-pick", "--right-only", "--no-merges", "--format=%H", "26.09...main"], root)[1]
@@ -157,7 +186,7 @@ def main():
     print("| what | relkit (ms) | relkit peak RSS (MiB) | peer | peer (ms) | peer peak RSS (MiB) | ratio |")
     print("|---|---:|---:|---|---:|---:|---:|")
     for name, ours, ours_rss, peer, theirs, theirs_rss in rows:
-        print(f"| {name} | {ours * 1000:.1f} | {ours_rss / 1024:.1f} | {peer} | {theirs * 1000:.1f} | "
+        print(f"| {name} | {ours * 1000:.1f} | {'-' if ours_rss is None else f'{ours_rss / 1024:.1f}'} | {peer} | {theirs * 1000:.1f} | "
               f"{'-' if theirs_rss is None else f'{theirs_rss / 1024:.1f}'} | {theirs / ours:.1f} x |")
 
 if __name__ == "__main__":

@@ -229,6 +229,8 @@ public enum Backport {
             let targetCommits = try writer.commits(reachableFrom: [tip], excluding: [sourceTip])
                 .map { id throws(GitError) in try writer.commit(id) }.filter { !$0.isMerge }
             var matcher = try BackportAudit.Matcher(repository: writer, targets: targetCommits, scratch: { () throws(GitError) in batch })
+            matcher.lookAtCommitPathsOnly = picks.count * 4 < targetCommits.count
+            let trace = ProcessInfo.processInfo.environment["RELKIT_TRACE"] == "1"
             var current = try writer.commit(tip)
             var outcome = TargetOutcome(picks: [], tip: tip)
             for (index, pick) in picks.enumerated() {
@@ -240,7 +242,18 @@ public enum Backport {
                     outcome.picks.append(Pick(commit: pick, outcome: .alreadyThere("\(match.by.id.short) (\(match.kind.rawValue): \(match.detail))"), sensitivePaths: flagged))
                     continue
                 }
-                switch try engine.pick(pick, mainline: request.mainline, onto: current) {
+                let started = DispatchTime.now().uptimeNanoseconds
+                let result = try engine.pick(pick, mainline: request.mainline, onto: current)
+                if trace {
+                    let kind: String
+                    switch result {
+                    case .tree(_, let fastPath): kind = fastPath ? "fast path" : "full merge"
+                    case .conflicts: kind = "conflict"
+                    }
+                    let micros = Double(DispatchTime.now().uptimeNanoseconds - started) / 1000
+                    FileHandle.standardError.write(Data("relkit: pick \(pick.id.short) onto \(target): \(String(format: "%.1f", micros)) µs (\(kind))\n".utf8))
+                }
+                switch result {
                 case .tree(let tree, let fastPath):
                     if tree == current.tree {
                         outcome.picks.append(Pick(commit: pick, outcome: .alreadyThere("\(target) has the change already (the pick changes nothing)"), sensitivePaths: flagged))

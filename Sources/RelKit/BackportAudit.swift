@@ -133,6 +133,9 @@ public enum BackportAudit {
         var targetsByPath: [String: [Int]]?
         /// The target's changed paths and the directories leading to them.
         var targetPlaces: Set<String> = []
+        /// For a few commits against many targets (a backport): look at each target commit only
+        /// at the commit's own paths, instead of indexing every target commit's changes.
+        var lookAtCommitPathsOnly = false
 
         init(repository: Repository, targets: [CommitInfo], scratch: @escaping () throws(GitError) -> ObjectBatch) throws(GitError) {
             self.repository = repository
@@ -175,6 +178,9 @@ public enum BackportAudit {
                 return (.pullRequest, target, "#\(number)")
             }
             // The same change: only target commits that touch the same paths can carry its patch-id.
+            if lookAtCommitPathsOnly {
+                return try matchByLookingAtItsPaths(commit)
+            }
             if targetsByPath == nil {
                 var index: [String: [Int]] = [:]
                 for position in targets.indices {
@@ -204,6 +210,34 @@ public enum BackportAudit {
                     }
                     if targetPatchIDs[position] == patch { return (.patchID, targets[position], patch.short) }
                 }
+            }
+            if let target = subjects[BackportAudit.plainSubject(commit.subject)] { return (.subject, target, "same subject (weak)") }
+            return nil
+        }
+
+        /// The patch-id match, looking at each target commit only where `commit` changed things:
+        /// a commit with another path set cannot carry the same patch-id.
+        mutating func matchByLookingAtItsPaths(_ commit: CommitInfo) throws(GitError) -> (kind: MatchKind, by: CommitInfo, detail: String)? {
+            let changes = try self.changes(of: commit)
+            let paths = Set(changes.map(\.path))
+            var places = paths
+            for path in paths {
+                var place = path
+                while let slash = place.lastIndex(of: "/") {
+                    place = String(place[..<slash])
+                    if !places.insert(place).inserted { break }
+                }
+            }
+            var patch: ObjectID?
+            for (position, target) in targets.enumerated() {
+                let shared = try self.changes(of: target, within: places)
+                guard Set(shared.map(\.path)) == paths else { continue }
+                let batch = try scratch()
+                if patch == nil { patch = try repository.patchID(of: changes, scratch: batch) }
+                if targetPatchIDs[position] == nil {
+                    targetPatchIDs[position] = try repository.patchID(of: try self.changes(of: target), scratch: batch)
+                }
+                if targetPatchIDs[position] == patch { return (.patchID, target, patch!.short) }
             }
             if let target = subjects[BackportAudit.plainSubject(commit.subject)] { return (.subject, target, "same subject (weak)") }
             return nil
