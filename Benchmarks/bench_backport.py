@@ -106,7 +106,7 @@ def pick_micros(relkit, picks, cwd, env):
     """The in-memory picks alone, as RELKIT_TRACE=1 reports them (no process start, no I/O)."""
     result = subprocess.run([relkit, "backport", *picks, "--to", "26.09", "--dry-run"], cwd=cwd, env=dict(env, RELKIT_TRACE="1"),
                             capture_output=True, text=True, check=True)
-    return sum(float(line.split(": ")[1].split(" ")[0]) for line in result.stderr.splitlines() if line.startswith("relkit: pick "))
+    return sum(float(line.rsplit(": ", 1)[1].split(" ")[0]) for line in result.stderr.splitlines() if line.startswith("relkit: pick "))
 
 def main():
     parser = argparse.ArgumentParser()
@@ -172,8 +172,8 @@ def main():
             fast = min(pick_micros(relkit, chosen, root, ENV) for _ in range(args.runs))
             full = min(pick_micros(relkit, chosen, root, dict(ENV, RELKIT_FULL_MERGE="1")) for _ in range(args.runs))
             plural = "s" if count > 1 else ""
-            rows.append((f"the pick{plural} alone ({count}, RELKIT_TRACE): relkit's fast path", fast / 1000, None,
-                         "libgit2 git_cherrypick_commit", full / 1000, None))
+            rows.append((f"the pick{plural} alone ({count}, RELKIT_TRACE): relkit's fast path", fast / 1e6, None,
+                         "libgit2 git_cherrypick_commit", full / 1e6, None))
 
         audit, audit_rss, audit_out = min((run_timed([relkit, "backport", "audit", "--to", "26.09"], root) for _ in range(args.runs)), key=lambda r: r[0])
         git_log = min(run_timed(["git", "log", "--cherry-pick", "--right-only", "--no-merges", "--format=%H", "26.09...main"], root)[0] for _ in range(args.runs))

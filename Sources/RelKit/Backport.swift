@@ -229,7 +229,7 @@ public enum Backport {
             let targetCommits = try writer.commits(reachableFrom: [tip], excluding: [sourceTip])
                 .map { id throws(GitError) in try writer.commit(id) }.filter { !$0.isMerge }
             var matcher = try BackportAudit.Matcher(repository: writer, targets: targetCommits, scratch: { () throws(GitError) in batch })
-            matcher.lookAtCommitPathsOnly = picks.count * 4 < targetCommits.count
+            matcher.lookAtCommitPathsOnly = picks.count * 40 < targetCommits.count
             let trace = ProcessInfo.processInfo.environment["RELKIT_TRACE"] == "1"
             var current = try writer.commit(tip)
             var outcome = TargetOutcome(picks: [], tip: tip)

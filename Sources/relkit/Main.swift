@@ -30,7 +30,7 @@ struct RelKitCommand: ParsableCommand {
         commandName: "relkit",
         abstract: "Release and versioning toolchain for calendar-versioned monorepos.",
         discussion: """
-            Versions are YY.0M.P (or YY.N.P), with aN, bN, rcN pre-releases and .devN development releases; Python requirement pins use the PEP 440 form without leading zeros. Configuration comes from the nearest .release.toml above the current directory.
+            Versions are YY.0M.P (or YY.N.P), with aN, bN, rcN pre-releases and .devN development releases; Python requirement pins use the PEP 440 form without leading zeros. Configuration comes from .release.toml at the repository root (for the version commands, the nearest one above the current directory); without one, relkit uses its defaults.
 
             Exit codes: 0 success; 1 findings, invalid input, nothing to do or refused by policy; 2 usage, bad argument or configuration error; 3 repository state (dirty, locked, ref moved).
             """,
