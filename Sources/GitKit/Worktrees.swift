@@ -103,16 +103,4 @@ extension Repository {
         try check("git_repository_set_head_detached", git_repository_set_head_detached(pointer, &oid))
     }
 
-    /// The paths that differ between two trees.
-    public func changedPaths(from old: ObjectID, to new: ObjectID) throws(GitError) -> [String] {
-        let oldTree = try lookupTree(old), newTree = try lookupTree(new)
-        defer {
-            git_tree_free(oldTree)
-            git_tree_free(newTree)
-        }
-        var diff: OpaquePointer?
-        try check("git_diff_tree_to_tree", git_diff_tree_to_tree(&diff, pointer, oldTree, newTree, nil))
-        defer { git_diff_free(diff) }
-        return (0..<git_diff_num_deltas(diff)).compactMap { git_diff_get_delta(diff, $0).map { String(cString: $0.pointee.new_file.path) } }
-    }
 }

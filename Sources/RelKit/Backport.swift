@@ -324,7 +324,8 @@ public enum Backport {
         for target in targets where target.branch == here {
             let paths: [String]
             do {
-                paths = try repository.changedPaths(from: repository.commit(target.from).tree, to: repository.commit(target.newTip!).tree)
+                paths = try repository.treeChanges(from: repository.treeID(ofCommit: target.from),
+                                                   to: repository.treeID(ofCommit: target.newTip!)).map(\.path)
             } catch {
                 throw OperationError(.repositoryState, "cannot compare the trees of \(target.branch): \(error)")
             }

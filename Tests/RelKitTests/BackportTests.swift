@@ -185,6 +185,27 @@ struct BackportScenarioTests {
         #expect(try scenario.repository.git("show", "26.09:only-in-26.11.txt") == "x")
     }
 
+    @Test func aCheckedOutTargetBringsItsCheckoutAlong() throws {
+        let scenario = try BackportScenario()
+        defer { scenario.repository.remove() }
+        let fix = try scenario.commit(["app.txt": "one\ntwo (fix)\nthree\nfour\nfive\n"], "fix: two (#70)")
+        try scenario.repository.git("checkout", "-q", "26.11")
+        try scenario.repository.write("UNTRACKED", "keep\n")
+        _ = try scenario.backport([fix])
+        #expect(try scenario.repository.read("app.txt") == "one\ntwo (fix)\nthree\nfour\nfive\n")
+        #expect(try scenario.repository.git("status", "--porcelain") == "?? UNTRACKED")
+        // Local changes in a file the backport changes: refused, nothing moves.
+        try scenario.repository.git("checkout", "-q", "main")
+        let second = try scenario.commit(["app.txt": "one\ntwo (fix)\nthree (fix)\nfour\nfive\n"], "fix: three (#71)")
+        try scenario.repository.git("checkout", "-q", "26.11")
+        try scenario.repository.write("app.txt", "local edit\n")
+        let tip = try scenario.repository.git("rev-parse", "26.11")
+        let refusal = #expect(throws: OperationError.self) { try scenario.backport([second]) }
+        #expect(refusal?.exitCode == 3)
+        #expect(try scenario.repository.git("rev-parse", "26.11") == tip)
+        #expect(try scenario.repository.read("app.txt") == "local edit\n")
+    }
+
     @Test func renamesOnTheTargetGoThroughTheFullMerge() throws {
         let scenario = try BackportScenario(base: ["src/module.py": "def f():\n    return 1\n\n\ndef g():\n    return 2\n"])
         defer { scenario.repository.remove() }
