@@ -1,6 +1,7 @@
 # relkit: `make demo` and `make test` work on a fresh Debian machine with Swift installed;
 # they install what is missing first (libgit2-dev, pkg-config, git, Python's packaging).
 
+SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -32,11 +33,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 
+# The tests are Swift Testing's (XCTest reports 0 of its own); the last line sums them up.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	set -o pipefail; $(SWIFT) test 2>&1 | tee .build/test.log
 	@echo "relkit check on relkit's own repository:"
 	$(DEBUG_BIN) check
+	@count=$$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' .build/test.log | tail -1); \
+	echo "tests: $${count:-0} passed, 0 failed"
 
 demo: build
 	bash Examples/demo.sh $(DEBUG_BIN)
