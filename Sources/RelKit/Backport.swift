@@ -98,10 +98,7 @@ public enum Backport {
             target.picks = outcome.picks
             if let conflict = outcome.conflict {
                 target.worktree = "\(context.lock.directory)/backport-\(branch.replacingOccurrences(of: "/", with: "-"))"
-                conflictStates.append(State.Target(branch: branch, expected: tip.description,
-                                                   base: conflict.base.description, conflicting: conflict.pick.description,
-                                                   remaining: conflict.remaining.map(\.description), worktree: target.worktree!,
-                                                   paths: conflict.paths))
+                conflictStates.append(State.Target(branch: branch, expected: tip, stoppedAt: conflict, worktree: target.worktree!))
             } else if outcome.tip != tip {
                 target.newTip = outcome.tip
             }
@@ -201,10 +198,13 @@ public enum Backport {
         return branches.filter { seen.insert($0).inserted }
     }
 
+    /// Where a target stopped: the conflicting pick, the last commit made, what is left.
+    typealias Conflict = (pick: ObjectID, base: ObjectID, remaining: [ObjectID], paths: [String])
+
     struct TargetOutcome {
         var picks: [Pick]
         var tip: ObjectID
-        var conflict: (pick: ObjectID, base: ObjectID, remaining: [ObjectID], paths: [String])?
+        var conflict: Conflict?
     }
 
     /// Every commit the backport made, oldest first per target (what must be written).
@@ -367,6 +367,17 @@ public enum Backport {
             var remaining: [String]
             var worktree: String
             var paths: [String]
+
+            /// A target stopped at a conflict: what `--continue` needs.
+            init(branch: String, expected: ObjectID, stoppedAt conflict: Conflict, worktree: String) {
+                self.branch = branch
+                self.expected = expected.description
+                base = conflict.base.description
+                conflicting = conflict.pick.description
+                remaining = conflict.remaining.map(\.description)
+                self.worktree = worktree
+                paths = conflict.paths
+            }
         }
 
         var source: String
@@ -488,9 +499,7 @@ public enum Backport {
                 entry.picks += outcome.picks
                 if let conflict = outcome.conflict {
                     entry.worktree = target.worktree
-                    stillStopped.append(State.Target(branch: target.branch, expected: target.expected, base: conflict.base.description,
-                                                     conflicting: conflict.pick.description, remaining: conflict.remaining.map(\.description),
-                                                     worktree: target.worktree, paths: conflict.paths))
+                    stillStopped.append(State.Target(branch: target.branch, expected: expected, stoppedAt: conflict, worktree: target.worktree))
                 } else if outcome.tip != expected {
                     entry.newTip = outcome.tip
                 }

@@ -209,7 +209,7 @@ public enum Check {
             }
             if let commit {
                 for tag in tags where tag.commit == commit {
-                    guard let text = configuration.tags.versionText(ofTag: tag.name), let tagged = scheme.releaseTagVersion(text)?.version else { continue }
+                    guard let tagged = configuration.releaseVersion(ofTag: tag.name)?.version else { continue }
                     if tagged != releaseVersion {
                         findings.append(Finding(rule: "head-tag", message: "\(request.revision ?? "HEAD") is tagged \(tag.name), but '\(unit)' is at \(releaseVersion)"))
                     }
@@ -219,7 +219,7 @@ public enum Check {
 
         if request.checkTags {
             for tag in tags {
-                guard let text = configuration.tags.versionText(ofTag: tag.name), let (tagged, canonical) = scheme.releaseTagVersion(text) else {
+                guard let (tagged, canonical) = configuration.releaseVersion(ofTag: tag.name) else {
                     findings.append(Finding(rule: "tag-unparsable", severity: .warning,
                                             message: "tag \(tag.name.displayable()) is not a release of \(scheme.name)\(configuration.tags.prefix.isEmpty ? "" : " with prefix '\(configuration.tags.prefix)'")"))
                     continue

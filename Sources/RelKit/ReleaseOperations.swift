@@ -89,7 +89,7 @@ public struct ReleaseContext {
                 if let line = configuration.branches.line(ofBranch: branch.name, scheme: configuration.scheme) { lines.insert(line) }
             }
             for tag in try repository.tags() {
-                if let text = configuration.tags.versionText(ofTag: tag.name), let version = configuration.scheme.releaseTagVersion(text)?.version {
+                if let version = configuration.releaseVersion(ofTag: tag.name)?.version {
                     lines.insert(version.line)
                 }
             }
@@ -274,7 +274,7 @@ public enum Tag {
         do {
             for tag in try repository.tags() {
                 tagNames.insert(tag.name)
-                if let text = configuration.tags.versionText(ofTag: tag.name), let version = configuration.scheme.releaseTagVersion(text)?.version, version.line == line {
+                if let version = configuration.releaseVersion(ofTag: tag.name)?.version, version.line == line {
                     tagged.append(version)
                 }
             }

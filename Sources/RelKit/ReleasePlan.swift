@@ -66,7 +66,8 @@ public struct ReleasePlan {
 
     public var reflogMessage: String { "relkit \(command): \(summary)" }
 
-    public var isEmpty: Bool { workTreeEdits.isEmpty && commits.isEmpty && tags.isEmpty && newBranches.isEmpty && branchMoves.isEmpty }
+    /// Whether the plan writes objects or moves references (beyond work-tree files).
+    public var changesReferences: Bool { !(commits.isEmpty && tags.isEmpty && newBranches.isEmpty && branchMoves.isEmpty) }
 }
 
 /// What applying a plan created.
@@ -84,7 +85,7 @@ public enum PlanExecutor {
             guard let root, let lock else { throw OperationError(.usage, "writing files needs a work tree") }
             try writeWorkTree(plan.workTreeEdits, root: root, lock: lock)
         }
-        guard let repository, !(plan.commits.isEmpty && plan.tags.isEmpty && plan.newBranches.isEmpty && plan.branchMoves.isEmpty) else {
+        guard let repository, plan.changesReferences else {
             return AppliedPlan(commits: [], tags: [])
         }
         let committer = try IdentityResolver.resolve(.committer, repository: repository)

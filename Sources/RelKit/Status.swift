@@ -71,8 +71,7 @@ public enum Status {
                 }
                 var byLine: [ReleaseLine: [(String, SchemeVersion)]] = [:]
                 for tag in try repository.tags() {
-                    guard let text = configuration.tags.versionText(ofTag: tag.name),
-                          let version = configuration.scheme.releaseTagVersion(text)?.version else { continue }
+                    guard let version = configuration.releaseVersion(ofTag: tag.name)?.version else { continue }
                     byLine[version.line, default: []].append((tag.name, version))
                 }
                 lines = byLine.map { line, tags in

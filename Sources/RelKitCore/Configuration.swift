@@ -206,6 +206,12 @@ public struct ReleaseConfiguration: Sendable {
 
     /// The branch backports come from.
     public var backportSource: String { backport.source ?? branches.main }
+
+    /// The release a tag names: the tag has the configured prefix and the rest is a version of the
+    /// scheme, canonical or only misspelt (`23.09.8.rc1`); nil for any other tag.
+    public func releaseVersion(ofTag name: String) -> (version: SchemeVersion, canonical: Bool)? {
+        tags.versionText(ofTag: name).flatMap(scheme.releaseTagVersion)
+    }
 }
 
 extension String {
