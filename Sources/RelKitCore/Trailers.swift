@@ -34,27 +34,89 @@ public enum Trailers {
 
     static let gitGeneratedPrefixes = ["Signed-off-by: ", "(cherry picked from commit "].map { Array($0.utf8) }
 
+    /// A trailer and the 1-based line of the message it starts on.
+    public struct Located: Sendable, Equatable {
+        public let line: Int
+        public let trailer: Trailer
+    }
+
     /// The trailers of a message, unfolded, as `git interpret-trailers --parse` lists them.
-    public static func parse(_ message: String) -> [Trailer] {
+    public static func parse(_ message: String) -> [Trailer] { locate(message).map(\.trailer) }
+
+    /// The trailers of a message with the line each starts on.
+    public static func locate(_ message: String) -> [Located] {
         let bytes = Array(message.utf8)
         let layout = layout(of: bytes)
-        var lines: [[UInt8]] = []
+        var firstLine = 1 + bytes[..<layout.blockStart].reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+        var lines: [(line: Int, text: [UInt8])] = []
         var lastIsTrailer = false
         for line in splitLines(bytes, from: layout.blockStart, to: layout.end) {
+            defer { firstLine += 1 }
             if lastIsTrailer, let first = line.first, isSpace(first) {
-                lines[lines.count - 1] += line
+                lines[lines.count - 1].text += line
                 continue
             }
-            lines.append(line)
+            lines.append((firstLine, line))
             lastIsTrailer = separatorPosition(line) >= 1
         }
-        return lines.compactMap { line in
-            guard line.first != UInt8(ascii: "#") else { return nil }
-            let separator = separatorPosition(line)
+        return lines.compactMap { line, text in
+            guard text.first != UInt8(ascii: "#") else { return nil }
+            let separator = separatorPosition(text)
             guard separator >= 1 else { return nil }
-            let key = String(decoding: line[..<separator], as: UTF8.self).trimmingSpaces()
-            return Trailer(key: key, value: unfold(Array(line[(separator + 1)...])))
+            let key = String(decoding: text[..<separator], as: UTF8.self).trimmingSpaces()
+            return Located(line: line, trailer: Trailer(key: key, value: unfold(Array(text[(separator + 1)...]))))
         }
+    }
+
+    /// Something wrong with the trailers of a message, on a 1-based line.
+    public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        public let line: Int
+        /// `misplaced`, `duplicate`, `empty-value`, `key-case`.
+        public let code: String
+        public let message: String
+        public var description: String { "line \(line): \(message) [\(code)]" }
+    }
+
+    /// What git would get wrong about the trailers with `keys` (compared without case) in a commit
+    /// message: a line `Key: ...` outside the trailer block (git does not read it: it is in the body,
+    /// the title or the patch part), a key spelled in another case than `keys` spells it, and in the
+    /// block, the same trailer twice or a trailer without a value.
+    public static func problems(in message: String, keys: [String] = []) -> [Problem] {
+        let located = locate(message)
+        var problems: [Problem] = []
+        let inBlock = Set(located.map(\.line))
+        var lineNumber = 0
+        for line in message.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            lineNumber += 1
+            // Below `git commit -v`'s scissors line is the diff, which git cuts off.
+            if line.starts(with: "# ------------------------ >8 ------------------------".utf8) { break }
+            guard !inBlock.contains(lineNumber) else { continue }
+            let bytes = Array(line)
+            let separator = separatorPosition(bytes)
+            guard separator >= 1 else { continue }
+            let key = String(decoding: bytes[..<separator], as: UTF8.self).trimmingSpaces()
+            if let wanted = keys.first(where: { $0.lowercased() == key.lowercased() }) {
+                problems.append(Problem(line: lineNumber, code: "misplaced",
+                    message: "'\(wanted):' is not in the trailer block (the message's last paragraph, before any '---' line), so git does not read it as a trailer"))
+            }
+        }
+        var seen: [String: Int] = [:]
+        for entry in located {
+            let trailer = entry.trailer
+            if let wanted = keys.first(where: { trailer.matches(key: $0) }), wanted != trailer.key {
+                problems.append(Problem(line: entry.line, code: "key-case", message: "'\(trailer.key)' is spelled '\(wanted)'"))
+            }
+            if trailer.value.isEmpty {
+                problems.append(Problem(line: entry.line, code: "empty-value", message: "trailer '\(trailer.key)' has no value"))
+            }
+            let identity = trailer.key.lowercased() + ":" + trailer.value
+            if let first = seen[identity] {
+                problems.append(Problem(line: entry.line, code: "duplicate", message: "'\(trailer)' repeats line \(first)"))
+            } else {
+                seen[identity] = entry.line
+            }
+        }
+        return problems.sorted { ($0.line, $0.code) < ($1.line, $1.code) }
     }
 
     /// The message with `trailers` added at the end of its trailer block, or after one blank line
@@ -66,7 +128,10 @@ public enum Trailers {
             !existing.contains { $0.matches(key: trailer.key) && $0.value == trailer.value }
         }
         guard !new.isEmpty else { return message }
-        let bytes = Array(message.utf8)
+        var bytes = Array(message.utf8)
+        // A last line "---" without its newline becomes a patch separator once terminated, and
+        // everything after it would be out of git's reach: terminate it first.
+        if let last = bytes.last, last != 0x0A, bytes[lastLine(bytes, bytes.count)...].starts(with: "---".utf8) { bytes.append(0x0A) }
         let layout = layout(of: bytes)
         var insertion = layout.end
         var output: [UInt8]
@@ -76,10 +141,11 @@ public enum Trailers {
             if !output.isEmpty && output.last != 0x0A { output.append(0x0A) }
             if !endsWithBlankLine(output) { output.append(0x0A) }
         } else {
-            // Right after the block's last non-blank line: a whitespace-only line would end the
-            // paragraph, and the new trailers would no longer be part of the block.
+            // Right after the block's last trailer line: past a whitespace-only line the paragraph
+            // would end and the new trailers would no longer be part of the block (found by fuzzing:
+            // after a trailing comment and a blank line, the old trailers fell out of it).
             var line = lastLine(bytes, layout.end)
-            while line >= layout.blockStart && isBlankLine(bytes, line, layout.end) {
+            while line >= layout.blockStart && (isBlankLine(bytes, line, layout.end) || bytes[line] == UInt8(ascii: "#")) {
                 insertion = line
                 line = lastLine(bytes, line)
             }

@@ -82,11 +82,13 @@ struct TrailerDifferentialTests {
             let theirs = try git(["--trailer", "Backported-From: main", "--trailer", "Backported-To: 24.03"], message)
             let ours = Trailers.adding(added, to: message)
             let parsedOurs = try git(["--parse"], ours), parsedTheirs = try git(["--parse"], theirs)
-            // Where git's own insertion leaves its new trailers unparseable (a whitespace-only last
-            // line without a newline), relkit does better; only the parseable cases must agree.
-            if parsedTheirs.hasSuffix(addedText) { compared += 1 }
-            if parsedTheirs.hasSuffix(addedText) && parsedOurs != parsedTheirs {
-                disagreements.append("\(message.debugDescription): git reads \(parsedTheirs.debugDescription) from git's, \(parsedOurs.debugDescription) from relkit's")
+            // git must read back every trailer the message had, then the new ones. git's own
+            // insertion does not always manage it (after a whitespace-only or comment line at the
+            // end it starts a paragraph of its own); relkit must, and agree with git where git does.
+            let everyTrailer = try git(["--parse"], message) + addedText
+            if parsedTheirs == everyTrailer { compared += 1 }
+            if parsedOurs != everyTrailer {
+                disagreements.append("\(message.debugDescription): git reads \(parsedOurs.debugDescription) from relkit's result, \(parsedTheirs.debugDescription) from git's")
             }
             if !parsedOurs.hasSuffix(addedText) { disagreements.append("trailers not last: \(ours.debugDescription)") }
             let rest = ours.replacingOccurrences(of: addedText, with: "")
@@ -104,5 +106,33 @@ struct TrailerDifferentialTests {
         let result = Trailers.adding([.init(key: "Backported-From", value: "main"), .init(key: "Backported-To", value: "24.03")], to: message)
         #expect(result == "fix: x\n\nBackported-from: main\nSigned-off-by: A <a@x>\nBackported-To: 24.03\n")
         #expect(Trailers.adding([.init(key: "Backported-From", value: "main")], to: message) == message)
+    }
+}
+
+@Suite("Differential: relkit trailers check against git interpret-trailers")
+struct TrailerCheckDifferentialTests {
+    /// Every `Backported-from:` line git does not read as a trailer is reported as misplaced, and
+    /// no other; every trailer found sits on the line reported for it.
+    @Test func misplacedLinesAreTheOnesGitDoesNotRead() throws {
+        var generator = MessageGenerator(random: SeededGenerator(seed: 99))
+        var disagreements: [String] = []
+        var misplacedSeen = 0
+        for _ in 0..<300 {
+            let message = generator.message()
+            let parsed = try runProcess("git", ["interpret-trailers", "--parse"], stdin: Data(message.utf8), environment: gitEnvironment).stdout
+            let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
+            let written = lines.filter { $0.hasPrefix("Backported-from:") }.count
+            let read = parsed.split(separator: "\n").filter { $0.hasPrefix("Backported-from:") }.count
+            let misplaced = Trailers.problems(in: message, keys: ["Backported-From"]).filter { $0.code == "misplaced" }
+            misplacedSeen += misplaced.count
+            if misplaced.count != written - read {
+                disagreements.append("\(message.debugDescription): \(written) written, git reads \(read), relkit reports \(misplaced.count) misplaced")
+            }
+            for entry in Trailers.locate(message) where !lines[entry.line - 1].hasPrefix(entry.trailer.key) {
+                disagreements.append("\(message.debugDescription): \(entry.trailer) is not on line \(entry.line)")
+            }
+        }
+        #expect(misplacedSeen > 20, "the generator puts trailer-like lines in bodies")
+        #expect(disagreements.isEmpty, "\(disagreements.count) disagreements: \(disagreements.prefix(5))")
     }
 }

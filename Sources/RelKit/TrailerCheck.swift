@@ -1,0 +1,132 @@
+import Foundation
+import RelKitCore
+
+/// `relkit trailers check`: are the backport trailers of a commit message where git reads them,
+/// and do their values say what `[backport] trailers` says they say? Used by a commit-msg hook,
+/// so it reads the message as git hands it over (comments and a `git commit -v` diff included).
+public enum TrailerCheck {
+    public struct Finding: Sendable, Equatable {
+        public enum Severity: String, Sendable { case error, warning }
+        public let line: Int
+        public let severity: Severity
+        /// `misplaced`, `duplicate`, `empty-value`, `key-case`, `bad-value`, `incomplete`, `missing`.
+        public let code: String
+        public let message: String
+    }
+
+    public struct Report: Sendable {
+        public let findings: [Finding]
+        /// The trailers git reads from the message, with their lines.
+        public let trailers: [Trailers.Located]
+        public var errorCount: Int { findings.filter { $0.severity == .error }.count }
+    }
+
+    /// One configured trailer: its key and a matcher for its value template.
+    struct Template {
+        let key: String
+        let valuePattern: NSRegularExpression
+        let placeholders: [String]
+        /// A trailer with `{pr}` is left out of backports of commits without a PR number.
+        var optional: Bool { placeholders.contains("{pr}") }
+    }
+
+    /// Checks `message`; with `requireBackport`, the configured trailers must be there (a commit
+    /// on a release branch that is a backport).
+    public static func run(message: String, policy: BackportPolicy, scheme: VersionScheme, requireBackport: Bool = false) -> Report {
+        let templates = policy.trailers.compactMap(template(of:))
+        let keys = templates.map(\.key)
+        let located = Trailers.locate(message)
+        var findings = Trailers.problems(in: message, keys: keys).map { problem in
+            Finding(line: problem.line, severity: problem.code == "key-case" ? .warning : .error, code: problem.code, message: problem.message)
+        }
+        for entry in located {
+            guard let template = templates.first(where: { entry.trailer.matches(key: $0.key) }), !entry.trailer.value.isEmpty else { continue }
+            if let problem = valueProblem(entry.trailer.value, template, scheme) {
+                findings.append(Finding(line: entry.line, severity: .error, code: "bad-value", message: "\(template.key): \(problem)"))
+            }
+        }
+        // Every backport carries each required trailer once: one without the others is half a record.
+        let required = templates.filter { !$0.optional }
+        let counts = required.map { template in located.filter { $0.trailer.matches(key: template.key) }.count }
+        if counts.contains(where: { $0 > 0 }) && Set(counts).count > 1 {
+            let line = located.first { entry in required.contains { entry.trailer.matches(key: $0.key) } }?.line ?? 1
+            let tally = zip(required, counts).map { "\($1) '\($0.key)'" }.joined(separator: ", ")
+            findings.append(Finding(line: line, severity: .error, code: "incomplete",
+                                    message: "the backport trailers do not go together: \(tally)"))
+        } else if requireBackport && counts.allSatisfy({ $0 == 0 }) && !required.isEmpty {
+            findings.append(Finding(line: 1, severity: .error, code: "missing",
+                                    message: "no backport trailers (\(required.map { "\($0.key):" }.joined(separator: ", "))); a commit on a release branch is a backport (relkit backport adds them)"))
+        }
+        findings.sort { ($0.line, $0.code) < ($1.line, $1.code) }
+        return Report(findings: findings, trailers: located)
+    }
+
+    /// `Backported-To: {target}` -> key and a pattern for the value, placeholders as captures.
+    static func template(of line: String) -> Template? {
+        guard let colon = line.firstIndex(of: ":") else { return nil }
+        let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        var pattern = "^"
+        var placeholders: [String] = []
+        var rest = Substring(value)
+        while !rest.isEmpty {
+            if let placeholder = BackportPolicy.placeholders.first(where: { rest.hasPrefix($0) }) {
+                pattern += "(.+?)"
+                placeholders.append(placeholder)
+                rest = rest.dropFirst(placeholder.count)
+            } else {
+                pattern += NSRegularExpression.escapedPattern(for: String(rest.first!))
+                rest = rest.dropFirst()
+            }
+        }
+        guard let regex = try? NSRegularExpression(pattern: pattern + "$", options: [.dotMatchesLineSeparators]) else { return nil }
+        return Template(key: key, valuePattern: regex, placeholders: placeholders)
+    }
+
+    static func valueProblem(_ value: String, _ template: Template, _ scheme: VersionScheme) -> String? {
+        let range = NSRange(value.startIndex..., in: value)
+        guard let match = template.valuePattern.firstMatch(in: value, range: range) else {
+            return "'\(value)' does not have the configured form"
+        }
+        for (index, placeholder) in template.placeholders.enumerated() {
+            guard let captured = Range(match.range(at: index + 1), in: value).map({ String(value[$0]) }) else { continue }
+            if let problem = placeholderProblem(captured, placeholder, scheme) { return problem }
+        }
+        return nil
+    }
+
+    static func placeholderProblem(_ value: String, _ placeholder: String, _ scheme: VersionScheme) -> String? {
+        let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+        let isHex = value.utf8.allSatisfy { digits.contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        switch placeholder {
+        case "{target}":
+            do { _ = try ReleaseLine(parsing: value, scheme: scheme) } catch { return error.message }
+        case "{source}":
+            if let reason = branchNameProblem(value) { return "'\(value)' is not a branch name: \(reason)" }
+        case "{commit}":
+            if !(isHex && (value.utf8.count == 40 || value.utf8.count == 64)) { return "'\(value)' is not a full commit id (40 or 64 lowercase hex digits)" }
+        case "{short-commit}":
+            if !(isHex && (4...64).contains(value.utf8.count)) { return "'\(value)' is not an abbreviated commit id (4 to 64 lowercase hex digits)" }
+        case "{pr}":
+            if value.isEmpty || !value.utf8.allSatisfy(digits.contains) { return "'\(value)' is not a pull request number" }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// git check-ref-format's rules for a branch name, in brief.
+    static func branchNameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "it is empty" }
+        if name.hasPrefix("-") { return "it starts with '-'" }
+        if name.hasPrefix("/") || name.hasSuffix("/") || name.contains("//") { return "a '/' at the start, the end, or twice" }
+        if name.contains("..") { return "it contains '..'" }
+        if name.contains("@{") { return "it contains '@{'" }
+        if name.hasSuffix(".") || name.hasSuffix(".lock") { return "it ends with '.' or '.lock'" }
+        if let bad = name.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F || " ~^:?*[\\".unicodeScalars.contains($0) }) {
+            return "it contains \(bad == " " ? "a space" : "'\(bad.escaped(asASCII: true))'")"
+        }
+        if name.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { return "a part starts with '.'" }
+        return nil
+    }
+}

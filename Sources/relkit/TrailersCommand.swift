@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import RelKit
+import RelKitCore
+
+struct TrailersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trailers",
+        abstract: "Check the trailers of a commit message (for a commit-msg hook).",
+        subcommands: [Check.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check that a commit message's backport trailers are where git reads them, once each, with valid values.",
+            discussion: """
+                Reads the message as git gives it to a commit-msg hook (comment lines and a `git commit -v` diff below the scissors line are fine) and parses its trailers by git's rules, with the same parser relkit backport uses. Errors: a configured trailer ([backport] trailers, default Backported-From: {source} and Backported-To: {target}) outside the trailer block, where git does not read it (in the body, or after a '---' line); the same trailer twice; a trailer without a value; a value that does not fit its template ({target} a release line of the scheme, {source} a branch name, {commit} a full commit id, {short-commit} an abbreviated one, {pr} a number); the configured trailers not all there together. A key in another case (backported-to) is a warning. --require-backport also makes a message without them an error (a commit-msg hook on release branches). Configuration comes from the nearest .release.toml.
+
+                Exit codes: 0 no errors (warnings allowed), 1 errors, 2 usage error (the file cannot be read or is not UTF-8, a bad .release.toml).
+
+                  relkit trailers check .git/COMMIT_EDITMSG
+                  git log -1 --format=%B | relkit trailers check -
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The commit message file, or - for standard input.", valueName: "file"))
+        var file: String
+
+        @Flag(help: "Require the backport trailers (for commits on release branches).")
+        var requireBackport = false
+
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+        func run() throws {
+            let data: Data?
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                    throw CLIError("\(file): no such file")
+                }
+                data = FileManager.default.contents(atPath: file)
+            }
+            guard let data else { throw CLIError("\(file): cannot be read") }
+            guard let message = String(data: data, encoding: .utf8) else {
+                throw CLIError("\(file): the message is not UTF-8 text")
+            }
+            let configuration: ReleaseConfiguration
+            do {
+                configuration = try ConfigurationLoader.loadNearest(from: FileManager.default.currentDirectoryPath).0
+            } catch {
+                throw CLIError(error.description)
+            }
+            let report = TrailerCheck.run(message: message, policy: configuration.backport, scheme: configuration.scheme,
+                                          requireBackport: requireBackport)
+            let name = file == "-" ? "(stdin)" : file
+            switch format {
+            case .text:
+                for finding in report.findings {
+                    Console.out("\(name):\(finding.line): \(finding.severity.rawValue): \(finding.message) [\(finding.code)]")
+                }
+                let errors = report.errorCount, warnings = report.findings.count - errors
+                Console.out(report.findings.isEmpty
+                    ? "relkit trailers check: \(name) is fine (\(report.trailers.count) trailer\(report.trailers.count == 1 ? "" : "s"))"
+                    : "relkit trailers check: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in \(name)")
+            case .json:
+                let object: [String: Any] = [
+                    "file": name,
+                    "errors": report.errorCount,
+                    "trailers": report.trailers.map { ["line": $0.line, "key": $0.trailer.key, "value": $0.trailer.value] as [String: Any] },
+                    "findings": report.findings.map {
+                        ["line": $0.line, "severity": $0.severity.rawValue, "code": $0.code, "message": $0.message] as [String: Any]
+                    },
+                ]
+                let json = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                Console.out(String(decoding: json, as: UTF8.self))
+            }
+            if report.errorCount > 0 { throw ExitCode(ExitStatus.findings) }
+        }
+    }
+}
