@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBUG_BIN := .build/debug/relkit
 RELEASE_BIN := .build/release/relkit
 
-.PHONY: all deps build release test demo install bench bench-normalize bench-check bench-release bench-backport clean
+.PHONY: all deps build release test demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport clean
 
 all: build
 
@@ -39,15 +39,45 @@ test: deps
 	set -o pipefail; $(SWIFT) test 2>&1 | tee .build/test.log
 	@echo "relkit check on relkit's own repository:"
 	$(DEBUG_BIN) check
+	@echo "make install-files (debug binary) into a scratch PREFIX:"
+	$(MAKE) --no-print-directory man completions
+	bash Tests/Scripts/check-install.sh $(DEBUG_BIN)
 	@count=$$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' .build/test.log | tail -1); \
 	echo "tests: $${count:-0} passed, 0 failed"
 
 demo: build
 	bash Examples/demo.sh $(DEBUG_BIN)
 
-install: release
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/relkit
+# The manual and the completions come from the command definitions (ArgumentParser): the
+# generate-manual plugin and `relkit --generate-completion-script`.
+MANUAL := .build/plugins/GenerateManual/outputs/relkit/relkit.1
+BIN ?= $(RELEASE_BIN)
+
+man: build
+	$(SWIFT) package generate-manual --configuration debug --authors "relkit developers"
+
+completions: build
+	mkdir -p .build/completions
+	for shell in bash zsh fish; do $(DEBUG_BIN) --generate-completion-script $$shell >.build/completions/relkit.$$shell; done
+
+install: release man completions
+	$(MAKE) --no-print-directory install-files BIN=$(RELEASE_BIN)
+
+# The binary BIN, the man page and the completions under PREFIX (DESTDIR for packaging).
+install-files:
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/relkit
+	install -m 644 $(MANUAL) $(DESTDIR)$(PREFIX)/share/man/man1/relkit.1
+	install -m 644 .build/completions/relkit.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/relkit
+	install -m 644 .build/completions/relkit.zsh $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_relkit
+	install -m 644 .build/completions/relkit.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/relkit.fish
+
+# libFuzzer targets (Fuzz/README.md): FUZZ_SECONDS per target, 600 by default.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	bash Fuzz/run.sh $(FUZZ_SECONDS)
 
 # Benchmarks against the peers, run on a release build (see Benchmarks/README.md).
 bench: bench-normalize bench-check bench-release bench-backport
