@@ -1,4 +1,7 @@
 import Clibgit2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An open repository. It owns its libgit2 handle and frees it exactly once.
 public final class Repository {
@@ -14,7 +17,24 @@ public final class Repository {
         var buffer = git_buf()
         defer { git_buf_dispose(&buffer) }
         try check("git_repository_discover", git_repository_discover(&buffer, path, 0, nil))
-        return try open(at: String(cString: buffer.ptr))
+        let gitDirectory = String(cString: buffer.ptr)
+        do {
+            return try open(at: gitDirectory)
+        } catch where error.isNotFound {
+            // libgit2 1.5 refuses a repository owned by another user (as git does, unless
+            // safe.directory trusts it) with "not found" and a stale message: say what it is.
+            throw ownershipError(gitDirectory) ?? error
+        }
+    }
+
+    /// The error for a repository another user owns, or nil when the current user owns it.
+    static func ownershipError(_ gitDirectory: String) -> GitError? {
+        let trimmed = gitDirectory.hasSuffix("/") ? String(gitDirectory.dropLast()) : gitDirectory
+        let workTree = trimmed.hasSuffix("/.git") ? String(trimmed.dropLast(5)) : trimmed
+        var status = stat()
+        guard stat(workTree, &status) == 0, status.st_uid != geteuid() else { return nil }
+        return GitError(function: "git_repository_open", code: -36, message:
+            "the repository at \(workTree) is owned by another user (uid \(status.st_uid)), and git does not trust it; if it is yours to use, trust it with: git config --global --add safe.directory \(workTree)")
     }
 
     /// Opens the repository whose git directory or work tree is `path`.
@@ -35,6 +55,8 @@ public final class Repository {
     public var commonDirectory: String { String(cString: git_repository_commondir(pointer)) }
 
     public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
+    /// A shallow clone: history ends at the commits listed in `.git/shallow`.
+    public var isShallow: Bool { git_repository_is_shallow(pointer) == 1 }
 
     public enum Head: Sendable, Equatable {
         /// HEAD names a branch that has commits.

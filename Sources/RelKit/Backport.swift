@@ -133,7 +133,7 @@ public enum Backport {
         } catch let error as OperationError {
             throw error
         } catch {
-            throw OperationError(.usage, "cannot read the history: \(error)")
+            throw OperationError.history(error, in: repository, "cannot read the history")
         }
         var seen = Set<ObjectID>()
         ids = ids.filter { seen.insert($0).inserted }
@@ -160,7 +160,7 @@ public enum Backport {
         } catch let error as OperationError {
             throw error
         } catch {
-            throw OperationError(.usage, "cannot read the history: \(error)")
+            throw OperationError.history(error, in: repository, "cannot read the history")
         }
         // History order: a commit comes after every other pick it descends from.
         var ordered: [CommitInfo] = []
@@ -277,7 +277,7 @@ public enum Backport {
         } catch let error as OperationError {
             throw error
         } catch {
-            throw OperationError(.repositoryState, "cannot pick onto \(target): \(error)")
+            throw OperationError.history(error, in: batch.repository, "cannot pick onto \(target)", kind: .repositoryState)
         }
     }
 

@@ -73,7 +73,7 @@ public enum BackportAudit {
         } catch let error as OperationError {
             throw error
         } catch {
-            throw OperationError(.usage, "cannot read the history: \(error)")
+            throw OperationError.history(error, in: repository, "cannot read the history")
         }
     }
 

@@ -45,10 +45,14 @@ public struct LineReader {
         }
     }
 
-    /// Every line as a `String` (invalid UTF-8 repaired), for inputs that are read whole anyway.
-    public func lines() throws -> [String] {
-        var result: [String] = []
-        try forEachLine { bytes, _ in result.append(String(decoding: bytes, as: UTF8.self)) }
+    /// Every line as a `String` (invalid UTF-8 repaired, and described in `notUTF8`), for inputs
+    /// that are read whole anyway.
+    public func lines() throws -> [(text: String, notUTF8: String?)] {
+        var result: [(text: String, notUTF8: String?)] = []
+        try forEachLine { bytes, _ in
+            let invalid = UTF8Check.firstInvalidOffset(in: bytes).map { UTF8Check.describe(bytes, invalidAt: $0) }
+            result.append((String(decoding: bytes, as: UTF8.self), invalid))
+        }
         return result
     }
 

@@ -35,9 +35,21 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
 extension GitError {
     /// libgit2's refusal of a repository owned by someone else, explained.
     var explained: String {
+        if code == -36 { return message }  // GIT_EOWNER, with relkit's own message (Repository.discover)
         if message.contains("safe.directory") || message.contains("not owned by current user") {
             return "\(message): the repository belongs to another user; add it with 'git config --global --add safe.directory PATH'"
         }
         return description
+    }
+}
+
+extension OperationError {
+    /// A failure while walking history. In a shallow clone libgit2 1.5 walks past the boundary and
+    /// finds no parent object: say so, and how to get the history, rather than "object not found".
+    static func history(_ error: any Error, in repository: Repository, _ what: String, kind: Kind = .usage) -> OperationError {
+        if repository.isShallow, let gitError = error as? GitError, gitError.isNotFound {
+            return OperationError(.repositoryState, "\(what): this is a shallow clone, and the history relkit needs goes past its boundary; fetch it with `git fetch --unshallow` (or `--deepen N`) [\(gitError.message)]")
+        }
+        return OperationError(kind, "\(what): \(error)")
     }
 }

@@ -251,7 +251,7 @@ public enum Tag {
             branchName = workConfiguration.branches.branchName(of: line)
         } else {
             guard let head = context.checkedOutBranch(), let headLine = workConfiguration.branches.line(ofBranch: head, scheme: workConfiguration.scheme) else {
-                throw OperationError(.usage, "not on a release branch (\(workConfiguration.branches.releasePattern)); name one with --branch X.Y")
+                throw OperationError(.usage, "HEAD is not a release branch (named \(workConfiguration.branches.releasePattern.replacingOccurrences(of: "{line}", with: "X.Y"))); name one with --branch X.Y")
             }
             branchName = head
             line = headLine

@@ -35,7 +35,8 @@ public enum Status {
 
     public static func run(directory: String) throws(OperationError) -> Summary {
         let workspace = try Workspace.open(at: directory)
-        let tree = try workspace.tree(revision: nil)
+        // A bare repository has no work tree: its versions are the ones at HEAD.
+        let tree = try workspace.tree(revision: workspace.root == nil ? "HEAD" : nil)
         let (configuration, configFile) = try Workspace.configuration(in: tree)
         let reader = VersionFileReader(tree: tree)
         var ignored: [Finding] = []

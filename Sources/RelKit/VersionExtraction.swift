@@ -20,12 +20,23 @@ public struct ExtractionError: Error, Sendable, CustomStringConvertible {
 public enum VersionExtractor {
     /// Every occurrence of the version in `bytes` according to `locator`.
     public static func extract(_ locator: VersionLocator, from bytes: [UInt8]) throws(ExtractionError) -> [ExtractedVersion] {
+        let found: [ExtractedVersion]
         switch locator {
-        case .wholeFile: return [wholeFile(bytes)]
-        case .pattern(let prefix, let suffix): return try pattern(prefix: Array(prefix.utf8), suffix: Array(suffix.utf8), in: bytes)
-        case .jsonKey(let path): return [try json(path, in: bytes)]
-        case .tomlKey(let path): return [try toml(path, in: bytes)]
+        case .wholeFile: found = [wholeFile(bytes)]
+        case .pattern(let prefix, let suffix): found = try pattern(prefix: Array(prefix.utf8), suffix: Array(suffix.utf8), in: bytes)
+        case .jsonKey(let path): found = [try json(path, in: bytes)]
+        case .tomlKey(let path): found = [try toml(path, in: bytes)]
         }
+        // A version is text: bytes that are not UTF-8 (a binary or UTF-16 file) are named as such,
+        // not shown as replacement characters.
+        for version in found {
+            let range = bytes[version.byteRange]
+            if let invalid = UTF8Check.firstInvalidOffset(in: range) {
+                let detail = UTF8Check.describe(bytes, invalidAt: version.byteRange.lowerBound + invalid)
+                throw ExtractionError(message: "the version at line \(version.line) is not UTF-8 text: \(detail)")
+            }
+        }
+        return found
     }
 
     static func bomLength(_ bytes: [UInt8]) -> Int { bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0 }

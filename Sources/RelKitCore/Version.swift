@@ -209,6 +209,9 @@ public struct VersionParseError: Error, Sendable, Equatable, CustomStringConvert
     static func describe(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> String {
         var end = offset + 1
         while end < bytes.count && bytes[end] & 0xC0 == 0x80 { end += 1 }
+        if UTF8Check.firstInvalidOffset(in: UnsafeBufferPointer(rebasing: bytes[offset..<end])) != nil {
+            return "byte 0x\(String(bytes[offset], radix: 16, uppercase: true).leftPadded(to: 2)) (not UTF-8)"
+        }
         let character = String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<end]), as: UTF8.self)
         guard let scalar = character.unicodeScalars.first else { return "character" }
         if scalar.value < 0x20 || scalar.value == 0x7F || (scalar.properties.generalCategory == .format) {

@@ -57,11 +57,12 @@ struct VersionInputs: ParsableArguments {
     }
 
     /// Each input with the place it came from ("line 3" or "argument 2").
-    func numbered() throws -> [(place: String, text: String)] {
+    /// A line that is not UTF-8 carries what is wrong with it in `notUTF8`.
+    func numbered() throws -> [(place: String, text: String, notUTF8: String?)] {
         if readsStandardInput || versions.isEmpty {
-            return try LineReader(fileDescriptor: 0).lines().enumerated().map { ("line \($0.offset + 1)", $0.element) }
+            return try LineReader(fileDescriptor: 0).lines().enumerated().map { ("line \($0.offset + 1)", $0.element.text, $0.element.notUTF8) }
         }
-        return versions.enumerated().map { ("argument \($0.offset + 1)", $0.element) }
+        return versions.enumerated().map { ("argument \($0.offset + 1)", $0.element, nil) }
     }
 }
 
@@ -114,7 +115,12 @@ extension VersionCommand {
         func run() throws {
             let scheme = try schemeOptions.configuration().scheme
             var results: [Result] = []
-            for (place, text) in try inputs.numbered() {
+            for (place, text, notUTF8) in try inputs.numbered() {
+                if let notUTF8 {
+                    results.append(Result(place: place, input: text, valid: false, canonical: nil, pep440: nil,
+                                          problems: [.init(code: "not-utf8", message: "not UTF-8 text: \(notUTF8)")], suggestion: nil))
+                    continue
+                }
                 switch scheme.validate(text) {
                 case .valid(let version):
                     results.append(Result(place: place, input: text, valid: true, canonical: version.description,
@@ -170,7 +176,7 @@ extension VersionCommand {
                 }
             } else {
                 var count = 0
-                for (place, text) in try inputs.numbered() {
+                for (place, text, _) in try inputs.numbered() {
                     do {
                         Console.out(try Version(parsing: text).description)
                     } catch {
@@ -299,8 +305,9 @@ extension VersionCommand {
         func run() throws {
             var parsed: [(version: Version, text: String)] = []
             var invalid = 0
-            for (place, text) in try inputs.numbered() {
-                do {
+            for (place, text, notUTF8) in try inputs.numbered() {
+                do throws(VersionParseError) {
+                    if let notUTF8 { throw VersionParseError(input: text, reason: "not UTF-8 text: \(notUTF8)") }
                     parsed.append((try Version(parsing: text), text))
                 } catch {
                     invalid += 1
