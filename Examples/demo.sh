@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # make demo: copies the demo monorepo into a scratch git repository with some release history,
 # then runs relkit on it. Usage: Examples/demo.sh path/to/relkit
+#                  or: Examples/demo.sh --setup DIR   (only the repository, for README's tour)
 set -euo pipefail
-relkit_binary=$(realpath "${1:?usage: demo.sh path/to/relkit}")
-# Call it as `relkit`, so that the commands shown are the ones a user types.
-export PATH="$(dirname "$relkit_binary"):$PATH"
+setup_only=false
+if [ "${1:-}" = --setup ]; then
+    setup_only=true
+    export RELKIT_DEMO_DIR=${2:?usage: demo.sh --setup DIR}
+else
+    relkit_binary=$(realpath "${1:?usage: demo.sh path/to/relkit}")
+    # Call it as `relkit`, so that the commands shown are the ones a user types.
+    export PATH="$(dirname "$relkit_binary"):$PATH"
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 demo=${RELKIT_DEMO_DIR:-$(mktemp -d /tmp/relkit-demo.XXXXXX)}
 rm -rf "$demo" && mkdir -p "$demo"
@@ -24,6 +31,10 @@ done
 git tag v0.7.0 && git tag 26.09.1.rc1
 echo "$current" > VERSION
 git add -A && git commit -q -m "main: start $current"
+if $setup_only; then
+    echo "Demo monorepo with release history: $demo"
+    exit 0
+fi
 
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold="" plain=""; fi
 step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; }

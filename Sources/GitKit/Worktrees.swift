@@ -30,11 +30,25 @@ extension Repository {
         return opened
     }
 
+    /// The temporary branches `addDetachedWorktree` of process `pid` may have left (if killed).
+    public func deleteTemporaryWorktreeBranches(ofProcess pid: Int32) throws(GitError) -> [String] {
+        var deleted: [String] = []
+        for branch in try branches() where branch.name.hasPrefix("relkit-worktree-\(pid)-") {
+            var reference: OpaquePointer?
+            try check("git_branch_lookup", git_branch_lookup(&reference, pointer, branch.name, GIT_BRANCH_LOCAL))
+            defer { git_reference_free(reference) }
+            // A worktree may still have it checked out (killed before its HEAD was detached).
+            if git_branch_delete(reference) == 0 { deleted.append(branch.name) }
+        }
+        return deleted
+    }
+
     /// Removes a worktree: its directory and its administrative files.
     public func removeWorktree(name: String) throws(GitError) {
         var worktree: OpaquePointer?
         let status = git_worktree_lookup(&worktree, pointer, name)
-        if status == GIT_ENOTFOUND.rawValue { return }
+        // Already removed: libgit2 1.5 answers -1, not "not found", once the admin files are gone.
+        if status == GIT_ENOTFOUND.rawValue || (status < 0 && access(commonDirectory + "worktrees/" + name, F_OK) != 0) { return }
         try check("git_worktree_lookup", status)
         defer { git_worktree_free(worktree) }
         var options = git_worktree_prune_options()

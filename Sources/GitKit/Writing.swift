@@ -226,6 +226,24 @@ extension Repository {
     /// Brings the index and work tree from commit `baseline` to commit `target`, refusing to
     /// overwrite local changes (a safe checkout). Only what differs between the two trees is
     /// written; other paths, modified or untracked, are not touched.
+    /// Whether the index already holds the tree of `commit` (a checkout to it has been done).
+    public func indexMatches(commit: ObjectID) throws(GitError) -> Bool {
+        var commitOID = commit.raw
+        var commitObject: OpaquePointer?
+        try check("git_commit_lookup", git_commit_lookup(&commitObject, pointer, &commitOID))
+        defer { git_commit_free(commitObject) }
+        var tree: OpaquePointer?
+        try check("git_commit_tree", git_commit_tree(&tree, commitObject))
+        defer { git_tree_free(tree) }
+        var index: OpaquePointer?
+        try check("git_repository_index", git_repository_index(&index, pointer))
+        defer { git_index_free(index) }
+        var diff: OpaquePointer?
+        try check("git_diff_tree_to_index", git_diff_tree_to_index(&diff, pointer, tree, index, nil))
+        defer { git_diff_free(diff) }
+        return git_diff_num_deltas(diff) == 0
+    }
+
     public func checkout(to target: ObjectID, from baseline: ObjectID) throws(GitError) {
         var options = git_checkout_options()
         try check("git_checkout_options_init", git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)))

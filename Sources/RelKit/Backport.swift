@@ -107,11 +107,16 @@ public enum Backport {
         if request.dryRun { return report }
 
         do { try batch.write(commits: newCommits(report)) } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
+        FaultInjection.point("objects-written")
         try moveTargets(report.targets.filter { $0.newTip != nil }, context: context, committer: committer, source: source)
         if !conflictStates.isEmpty {
+            // The worktrees first, then the state that names them: a killed relkit leaves either no
+            // state (backport again: the worktree is reused) or a state whose worktrees exist.
+            for target in conflictStates { try openConflictWorktree(target, repository: repository, mainline: request.mainline) }
+            FaultInjection.point("worktree-added")
             let state = State(source: source, mainline: request.mainline, targets: conflictStates)
             try state.save(context.lock)
-            for target in conflictStates { try openConflictWorktree(target, repository: repository, mainline: request.mainline) }
+            FaultInjection.point("state-written")
         }
         return report
     }
@@ -340,16 +345,29 @@ public enum Backport {
             throw OperationError(.repositoryState, "branch \(target.branch) is checked out in another worktree; backport there, or switch that worktree to another branch (nothing was changed)")
         }
         let updates = targets.map { Repository.ReferenceUpdate(name: "refs/heads/" + $0.branch, expected: $0.from, target: $0.newTip!) }
+        // The checkout that must follow is journaled first, so that a killed relkit's next run completes it.
+        if let checkout, let here {
+            let paths = targets.first { $0.branch == here }.map { target in
+                (try? repository.treeChanges(from: repository.treeID(ofCommit: target.from), to: repository.treeID(ofCommit: target.newTip!)).map(\.path)) ?? []
+            } ?? []
+            try context.lock.writeJournal(Journal(files: nil, checkoutBranch: here, checkoutFrom: checkout.from.description,
+                                                  checkoutTo: checkout.to.description, checkoutPaths: paths))
+            FaultInjection.point("journal-written")
+        }
         do {
             try repository.updateReferences(updates, committer: committer,
                                             reflogMessage: "relkit backport: picks from \(source) onto \(targets.map(\.branch).joined(separator: ", "))")
         } catch {
+            context.lock.removeJournal()
             throw OperationError(.repositoryState, "\(error); nothing was changed; run the backport again")
         }
+        FaultInjection.point("refs-moved")
         if let checkout {
             do { try repository.checkout(to: checkout.to, from: checkout.from) } catch {
                 throw OperationError(.repositoryState, "\(here ?? "the branch") moved to \(checkout.to.short), but the work tree could not follow: \(error)")
             }
+            FaultInjection.point("checked-out")
+            context.lock.removeJournal()
         }
     }
 
@@ -367,6 +385,9 @@ public enum Backport {
             var remaining: [String]
             var worktree: String
             var paths: [String]
+            /// Written by `--continue` just before it moves the branch: if it is killed after the
+            /// move, the next `--continue` finds the branch here and finishes instead of refusing.
+            var movingTo: String?
 
             /// A target stopped at a conflict: what `--continue` needs.
             init(branch: String, expected: ObjectID, stoppedAt conflict: Conflict, worktree: String) {
@@ -449,6 +470,7 @@ public enum Backport {
             }
             try? FileManager.default.removeItem(atPath: target.worktree)
         }
+        FaultInjection.point("worktree-removed")
         unlink(State.path(context.lock))
         return state.targets.map(\.branch)
     }
@@ -462,6 +484,25 @@ public enum Backport {
         guard var state = try State.load(context.lock) else { throw OperationError(.refused, "no backport is stopped; nothing to continue") }
         let configuration = try context.baseConfiguration()
         let committer = try IdentityResolver.resolve(.committer, repository: repository)
+        // A --continue killed after moving a branch left the state naming the tip it moved to:
+        // that target is done; only its worktree is left to remove.
+        var finished: [TargetReport] = []
+        for target in state.targets {
+            let tip = try context.tip(of: target.branch)
+            guard let movingTo = target.movingTo, tip.description == movingTo else { continue }
+            try? repository.removeWorktree(name: worktreeName(target))
+            try? FileManager.default.removeItem(atPath: target.worktree)
+            var entry = TargetReport(branch: target.branch, from: ObjectID(hex: target.expected)!, picks: [])
+            entry.newTip = tip
+            finished.append(entry)
+            notice("relkit: the interrupted backport --continue had already moved \(target.branch) to \(tip.short); finished it")
+        }
+        state.targets.removeAll { target in finished.contains { $0.branch == target.branch } }
+        if state.targets.isEmpty {
+            unlink(State.path(context.lock))
+            return Report(source: state.source, targets: finished, dryRun: false)
+        }
+        try state.save(context.lock)
         // Nothing moves if any target moved meanwhile, or any conflict is still unresolved.
         for target in state.targets {
             let tip = try context.tip(of: target.branch)
@@ -474,7 +515,7 @@ public enum Backport {
         let request = Request(directory: directory, revisions: [], lines: [], mainline: state.mainline, editMessage: editMessage)
         let batch: ObjectBatch
         do { batch = try repository.beginObjectBatch() } catch { throw OperationError(.repositoryState, "cannot write objects: \(error)") }
-        var report = Report(source: state.source, targets: [], dryRun: false)
+        var report = Report(source: state.source, targets: finished, dryRun: false)
         var stillStopped: [State.Target] = []
         for target in state.targets {
             let expected = ObjectID(hex: target.expected)!
@@ -511,7 +552,14 @@ public enum Backport {
             report.targets.append(entry)
         }
         do { try batch.write(commits: newCommits(report)) } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
-        try moveTargets(report.targets.filter { $0.newTip != nil }, context: context, committer: committer, source: state.source)
+        FaultInjection.point("objects-written")
+        let moving = report.targets.filter { target in target.newTip != nil && !finished.contains { $0.branch == target.branch } }
+        for index in state.targets.indices {
+            state.targets[index].movingTo = moving.first { $0.branch == state.targets[index].branch }?.newTip?.description
+        }
+        try state.save(context.lock)
+        FaultInjection.point("state-written")
+        try moveTargets(moving, context: context, committer: committer, source: state.source)
         for target in state.targets where !stillStopped.contains(where: { $0.branch == target.branch }) {
             try? repository.removeWorktree(name: worktreeName(target))
             try? FileManager.default.removeItem(atPath: target.worktree)

@@ -17,6 +17,8 @@ public enum Init {
         public let group: [String]
         /// Things the user should look at (no VERSION file found, values that do not parse).
         public let notes: [String]
+        /// A `.release.toml` is there already: the plan can be shown, never written.
+        public var exists: Bool { FileManager.default.fileExists(atPath: path) }
     }
 
     /// Directories that hold no version files of the project.
@@ -26,9 +28,6 @@ public enum Init {
         let workspace = try Workspace.open(at: directory)
         guard let root = workspace.root else { throw OperationError(.usage, "a bare repository has no working tree to configure") }
         let path = root + "/" + ConfigurationLoader.fileName
-        if FileManager.default.fileExists(atPath: path) {
-            throw OperationError(.refused, "\(path) exists already; relkit init does not overwrite it")
-        }
         let tree = WorkingTree(root: root)
         var components: [DetectedComponent] = []
         var notes: [String] = []

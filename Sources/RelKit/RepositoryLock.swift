@@ -3,13 +3,21 @@ import GitKit
 import RelKitCore
 
 /// Test-only: `RELKIT_FAULT_AT=<step>` kills relkit with SIGKILL at that step, so that the tests
-/// can check what an interrupted command leaves behind. Steps: `locked`, `objects-written`,
-/// `journal-written`, `file-renamed`, `files-written`, `refs-moved`, `checked-out`.
+/// can check what an interrupted command leaves behind; `RELKIT_PAUSE_AT=<step>:<seconds>` pauses
+/// there, so that a second relkit meets the first one holding the lock. Steps: `locked`,
+/// `objects-written`, `journal-written`, `file-renamed`, `files-written`, `refs-moved`,
+/// `checked-out`; for backport also `worktree-added`, `state-written`, `worktree-removed`.
 public enum FaultInjection {
     static let step = ProcessInfo.processInfo.environment["RELKIT_FAULT_AT"]
+    static let pause: (step: String, seconds: Double)? = {
+        guard let value = ProcessInfo.processInfo.environment["RELKIT_PAUSE_AT"], let colon = value.lastIndex(of: ":"),
+              let seconds = Double(value[value.index(after: colon)...]) else { return nil }
+        return (String(value[..<colon]), seconds)
+    }()
 
     public static func point(_ name: String) {
         if step == name { kill(getpid(), SIGKILL) }
+        if let pause, pause.step == name { usleep(UInt32(pause.seconds * 1_000_000)) }
     }
 }
 
@@ -153,7 +161,8 @@ public final class RepositoryLock {
             if let branch = journal.checkoutBranch, let from = journal.checkoutFrom.flatMap(ObjectID.init(hex:)),
                let to = journal.checkoutTo.flatMap(ObjectID.init(hex:)), let paths = journal.checkoutPaths {
                 // The branch moved before the checkout: bring the work tree along, unless it did not move.
-                if (try? repository.referenceTarget("refs/heads/" + branch)) == to {
+                // (Killed after the checkout but before the journal was removed: the index is there already.)
+                if (try? repository.referenceTarget("refs/heads/" + branch)) == to, (try? repository.indexMatches(commit: to)) != true {
                     do { try repository.checkout(to: to, from: from) } catch {
                         throw OperationError(.repositoryState, "a killed relkit (\(owner.summary)) moved \(branch) but did not update the work tree, and relkit cannot: \(error); run `git checkout -- \(paths.joined(separator: " "))`, then remove \(directory)")
                     }
@@ -161,6 +170,9 @@ public final class RepositoryLock {
                 }
             }
             unlink(journalPath)
+        }
+        if let pid = owner.pid, let deleted = try? repository.deleteTemporaryWorktreeBranches(ofProcess: pid), !deleted.isEmpty {
+            actions.append("deleted its temporary branch\(deleted.count == 1 ? "" : "es") \(deleted.joined(separator: ", "))")
         }
         try? FileManager.default.removeItem(atPath: backupDirectory)
         unlink(lockPath)

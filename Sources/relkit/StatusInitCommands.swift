@@ -81,7 +81,7 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Write a starter .release.toml from the version files found in the repository.",
         discussion: """
-            Looks for the root VERSION file and the symlinks to it, other VERSION files, pyproject.toml files with a static project.version and package.json files with a version, and groups those that carry the root's version now. It never overwrites an existing .release.toml (exit 1). --dry-run prints the file instead of writing it.
+            Looks for the root VERSION file and the symlinks to it, other VERSION files, pyproject.toml files with a static project.version and package.json files with a version, and groups those that carry the root's version now. It never overwrites an existing .release.toml (exit 1). --dry-run prints the file instead of writing it, also when one exists.
             """
     )
 
@@ -97,10 +97,12 @@ struct InitCommand: ParsableCommand {
         do { plan = try Init.plan(directory: FileManager.default.currentDirectoryPath, scheme: scheme) } catch { throw error.cliError }
         for note in plan.notes { Console.error("note: \(note)") }
         if dryRun {
+            if plan.exists { Console.error("note: \(plan.path) exists already; relkit init would not overwrite it (this is what it finds)") }
             Console.out("# would write \(plan.path):")
             Console.out(plan.contents)
             return
         }
+        if plan.exists { throw CLIError("\(plan.path) exists already; relkit init does not overwrite it (--dry-run shows what it finds)", exitCode: ExitStatus.findings) }
         do { try Init.apply(plan) } catch { throw error.cliError }
         Console.out("wrote \(plan.path): \(plan.components.count) component\(plan.components.count == 1 ? "" : "s")"
             + (plan.group.isEmpty ? "" : ", group core of \(plan.group.joined(separator: ", "))") + "; run relkit check")

@@ -101,4 +101,70 @@ struct IntegrationEndToEndTests {
         #expect(try commit("hand-made change on the release line").status != 0, "on a release branch a commit is a backport")
         #expect(try commit("fix: w (#5)\n\nBackported-From: main\nBackported-To: 26.11").status == 0)
     }
+
+    /// README's 60-second tour, pasted as it is into one shell: every line succeeds.
+    @Test func readmeTourRunsLineByLine() throws {
+        let readme = try String(contentsOfFile: packageRoot + "/README.md", encoding: .utf8)
+        let start = try #require(readme.range(of: "<!-- tour:start -->\n```sh\n"))
+        let end = try #require(readme.range(of: "```\n<!-- tour:end -->"))
+        let tour = String(readme[start.upperBound..<end.lowerBound])
+        #expect(tour.split(separator: "\n").count >= 18)
+        for command in ["status", "check", "version validate", "version normalize", "version sort", "version compare", "version show",
+                        "version next", "bump", "cut", "tag", "backport ", "backport audit", "trailers check", "init"] {
+            #expect(tour.contains("relkit \(command)"), "the tour shows relkit \(command)")
+        }
+        try? FileManager.default.removeItem(atPath: "/tmp/relkit-tour")
+        defer { try? FileManager.default.removeItem(atPath: "/tmp/relkit-tour") }
+        var environment = gitEnvironment
+        environment["PATH"] = URL(fileURLWithPath: relkitBinary).deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try runProcess("/bin/bash", ["-e", "-c", tour], environment: environment, directory: packageRoot)
+        #expect(result.status == 0, "\(result.stdout.suffix(1500))\(result.stderr.suffix(1500))")
+        #expect(result.stdout.contains("picked        "), "the backport picked the fix")
+        #expect(result.stdout.contains("relkit trailers check: (stdin) is fine (2 trailers)"))
+    }
+
+    /// RELEASING.md's commands, in order, on a clone of relkit's own repository: relkit releases
+    /// itself by its own .release.toml (VERSION and the constant `relkit --version` prints).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: packageRoot + "/.git"), "needs relkit's own git repository"))
+    func releasingRelkitWithRelkit() throws {
+        let scratch = try ScratchDirectory("relkit-self")
+        defer { scratch.remove() }
+        let clone = scratch.path + "/relkit"
+        try runProcess("git", ["clone", "-q", "--no-local", packageRoot, clone], environment: gitEnvironment)
+        let git = { (arguments: [String]) throws -> String in
+            try runProcess("git", ["-C", clone] + arguments, environment: gitEnvironment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        _ = try git(["checkout", "-q", "-B", "main"])
+        let version = try String(contentsOfFile: clone + "/VERSION", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = String(version.prefix(5))  // 26.11.0.dev0 -> 26.11
+        let releasing = try String(contentsOfFile: packageRoot + "/RELEASING.md", encoding: .utf8)
+        let commands = releasing.split(separator: "\n").filter { $0.hasPrefix("$R ") }.map { line -> [String] in
+            let command = line.split(separator: "#", maxSplits: 1)[0]
+            return command.split(separator: " ").dropFirst().map(String.init)
+        }
+        #expect(commands.count >= 8, "\(commands)")
+        var environment = releaseEnvironment
+        environment["RELKIT_LOCK_TIMEOUT"] = "2"
+        var fix: String?
+        for template in commands {
+            if template.contains("<commit>...") && fix == nil {
+                // A fix lands on main after the cut, as RELEASING.md says.
+                try "fixed\n".write(toFile: clone + "/FIX.txt", atomically: true, encoding: .utf8)
+                _ = try git(["add", "FIX.txt"])
+                _ = try git(["commit", "-q", "-m", "fix: a crash in relkit (#42)"])
+                fix = try git(["rev-parse", "HEAD"])
+            }
+            let arguments = template.map { $0 == "<commit>..." ? fix ?? $0 : $0.replacingOccurrences(of: "26.11", with: line) }
+            let result = try runProcess(relkitBinary, arguments, environment: environment, directory: clone)
+            #expect(result.status == 0, "relkit \(arguments.joined(separator: " ")): \(result.stdout.suffix(800))\(result.stderr)")
+        }
+        #expect(try git(["tag", "--list"]).split(separator: "\n") == ["\(line).0", "\(line).1"], "the release and the patch release are tagged")
+        for patch in ["0", "1"] {
+            let info = try git(["show", "\(line).\(patch):Sources/relkit/RelKitInfo.swift"])
+            #expect(info.contains("static let version = \"\(line).\(patch)\""), "relkit --version of \(line).\(patch) says so")
+        }
+        #expect(try git(["log", "-1", "--format=%B", "\(line).1~1"]) == "fix: a crash in relkit (#42)\n\nBackported-From: main\nBackported-To: \(line)")
+        #expect(try git(["show", "main:VERSION"]) != version, "main moved on to the next development version")
+    }
 }
+

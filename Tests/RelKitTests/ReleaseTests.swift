@@ -197,7 +197,7 @@ struct TagTests {
             == "26.11.0rc1 is already a release candidate; an alpha would go backwards (rc -> a)")
         #expect((#expect(throws: OperationError.self) { try tag(repository, .patch) })?.exitCode == 1)
         #expect((#expect(throws: OperationError.self) { try tag(repository, branch: "26.12") })?.message == "there is no branch '26.12'")
-        #expect((#expect(throws: OperationError.self) { try tag(repository, branch: nil) })?.message.hasPrefix("not on a release branch") == true)
+        #expect((#expect(throws: OperationError.self) { try tag(repository, branch: nil) })?.message.hasPrefix("HEAD is not a release branch") == true)
         try repository.git("tag", "26.11.0rc2")  // someone tagged the next candidate by hand
         #expect((#expect(throws: OperationError.self) { try tag(repository, .pre(.releaseCandidate)) })?.message == "tag 26.11.0rc2 exists already; tags never move")
         try repository.git("tag", "-d", "26.11.0rc2")
