@@ -46,6 +46,15 @@ public enum ConfigurationLoader {
 
     /// Parses and checks configuration text; `file` only names it in errors.
     public static func load(text: String, file: String) throws(ConfigurationError) -> ReleaseConfiguration {
+        // TOMLKit hands the text to toml++ as a C string, which ends at the first NUL: the rest of
+        // the file would be silently ignored (found by fuzzing). TOML allows no NUL anywhere.
+        if let nul = text.utf8.firstIndex(of: 0) {
+            let before = text.utf8[..<nul]
+            let line = 1 + before.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+            let lineStart = before.lastIndex(of: 0x0A).map { text.utf8.index(after: $0) } ?? text.utf8.startIndex
+            let column = 1 + String(decoding: text.utf8[lineStart..<nul], as: UTF8.self).unicodeScalars.count
+            throw ConfigurationError(file: file, line: line, column: column, message: "a NUL byte; TOML text cannot contain one")
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

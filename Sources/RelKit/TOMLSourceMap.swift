@@ -99,7 +99,11 @@ struct TOMLSourceMap {
                 if cursor >= chars.count || chars[cursor] == "]" { cursor += 1; return }
                 if chars[cursor] == "," { cursor += 1; element += 1; continue }
                 record(path + ["#\(element)"], Position(line: line, column: cursor + 1))
+                let before = cursor
                 scanValue(chars, &cursor, path: path + ["#\(element)"], line: line)
+                // A line this scanner misreads (a value continued from another line, found by
+                // fuzzing: a '}' inside an array) must not stop it from moving on.
+                if cursor == before { cursor += 1 }
             }
         case "\"", "'":
             let quote = chars[cursor]

@@ -66,3 +66,27 @@ struct VersionConfigurationTests {
         #expect(configuration.scheme == .yearSequence)
     }
 }
+
+@Suite("Fuzz findings: .release.toml")
+struct ConfigurationFuzzRegressionTests {
+    /// A NUL byte ended the text for toml++ (TOMLKit passes a C string): the rest of the file was
+    /// ignored, and relkit's source map, which reads it all, looped on what followed.
+    @Test(.timeLimit(.minutes(1))) func nulBytesAreRefusedAndTheSourceMapMovesOn() throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: fixturesDirectory + "/fuzz/configuration-timeout.toml"))
+        let text = String(decoding: bytes, as: UTF8.self)  // as the fuzz target reads it
+        let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: text, file: ".release.toml") }
+        #expect(error?.description == ".release.toml:1:11: a NUL byte; TOML text cannot contain one")
+        let truncated = #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader.load(text: "[version]\nscheme = \"yy.0m\"\n\u{0}\n[bogus]\n", file: "t")
+        }
+        #expect(truncated?.description == "t:3:1: a NUL byte; TOML text cannot contain one", "not the defaults, silently")
+    }
+
+    /// The source map looped forever on a '}' where an array element should start: valid TOML
+    /// has one in a comment after an array's opening bracket.
+    @Test(.timeLimit(.minutes(1))) func sourceMapMovesOnPastABraceInAComment() throws {
+        let configuration = try ConfigurationLoader.load(text: "[components.root]\nfiles = [ # the root file } and more\n  \"VERSION\",\n]\n", file: "t")
+        #expect(configuration.components.map(\.name) == ["root"])
+        #expect(configuration.components.first?.files.map(\.path) == ["VERSION"])
+    }
+}

@@ -14,8 +14,10 @@ public func fuzzTrailers(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let before = Trailers.parse(message)
     let result = Trailers.adding(added, to: message)
     let after = Trailers.parse(result)
+    // A trailer the message has already (key in any case, same value) is not added again.
     for trailer in added {
-        require(after.contains(trailer), "\(trailer) not parseable after adding it to \(message.debugDescription): \(result.debugDescription)")
+        require(after.contains { $0.matches(key: trailer.key) && $0.value == trailer.value },
+                "\(trailer) not parseable after adding it to \(message.debugDescription): \(result.debugDescription)")
     }
     require(Trailers.adding(added, to: result) == result, "adding twice changed \(result.debugDescription)")
     let kept = before.filter { old in !added.contains(old) }
