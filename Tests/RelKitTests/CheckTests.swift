@@ -220,8 +220,12 @@ struct InitStatusTests {
         #expect(report.configuration.releaseUnit == "core")
         #expect(report.versions.map { "\($0.unit)=\($0.version?.description ?? "-")" } == ["core=26.11.0.dev0", "acme-client=26.04.2"])
 
-        let refusal = #expect(throws: OperationError.self) { try Init.plan(directory: repository.path) }
+        // Planned again (what --dry-run shows), but never written over the file.
+        let again = try Init.plan(directory: repository.path)
+        #expect(again.exists)
+        let refusal = #expect(throws: OperationError.self) { try Init.apply(again) }
         #expect(refusal?.exitCode == 1)
+        #expect(refusal?.message.hasSuffix(".release.toml exists already; relkit init does not overwrite it") == true)
     }
 
     @Test func statusSummarizesVersionsBranchAndTags() throws {
