@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "relkit",
             dependencies: [
-                "RelKit", "RelKitCore",
+                "RelKit", "RelKitCore", "GitKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

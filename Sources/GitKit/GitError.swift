@@ -1,4 +1,7 @@
 import Clibgit2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A failed libgit2 call: which C function, its return code, and libgit2's error class and message.
 public struct GitError: Error, Sendable, CustomStringConvertible {
@@ -50,4 +53,15 @@ enum LibGit2 {
     }()
 
     static func ensureInitialized() { _ = initialized }
+}
+
+/// libgit2's initialization takes milliseconds (with mbedTLS it parses the system's CA
+/// certificates): `warmUp()` starts it on another thread, so that it overlaps the work a command
+/// does before it opens a repository (argument parsing, reading files). The first libgit2 call
+/// waits for it to finish (a Swift `static let` is initialized once, under a lock).
+public enum LibGit2WarmUp {
+    public static func start() {
+        var thread = pthread_t()
+        if pthread_create(&thread, nil, { _ in LibGit2.ensureInitialized(); return nil }, nil) == 0 { pthread_detach(thread) }
+    }
 }

@@ -73,9 +73,11 @@ public enum Backport {
     // MARK: Starting a backport
 
     public static func run(_ request: Request, notice: (String) -> Void) throws(OperationError) -> Report {
+        Trace.mark("start")
         let context = try ReleaseContext.open(request.directory, command: "backport", notice: notice)
         defer { context.lock.release() }
         let repository = context.repository
+        Trace.mark("repository opened and locked")
         if FileManager.default.fileExists(atPath: State.path(context.lock)) {
             throw OperationError(.repositoryState, "a backport is stopped on a conflict (relkit backport --status); finish it with --continue or drop it with --abort first")
         }
@@ -84,6 +86,7 @@ public enum Backport {
         let sourceTip = try context.tip(of: source)
         let picks = try resolvePicks(request, repository: repository, source: source, sourceTip: sourceTip)
         let branches = try targetBranches(request, configuration: configuration)
+        Trace.mark("configuration read, picks resolved")
 
         let committer = try IdentityResolver.resolve(.committer, repository: repository)
         let batch: ObjectBatch
@@ -104,6 +107,7 @@ public enum Backport {
             }
             report.targets.append(target)
         }
+        Trace.mark("picked")
         if request.dryRun { return report }
 
         do { try batch.write(commits: newCommits(report)) } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
@@ -231,10 +235,17 @@ public enum Backport {
         let sensitive = configuration.backport.sensitivePaths.map(Glob.init)
         do {
             // Hiding the source's tip hides the branch point and everything before it.
-            let targetCommits = try writer.commits(reachableFrom: [tip], excluding: [sourceTip])
-                .map { id throws(GitError) in try writer.commit(id) }.filter { !$0.isMerge }
+            let targetIDs = try writer.commits(reachableFrom: [tip], excluding: [sourceTip])
+            Trace.mark("\(target)'s own commits listed")
+            let targetCommits = try targetIDs.map { id throws(GitError) in try writer.commit(id) }.filter { !$0.isMerge }
+            Trace.mark("\(targetCommits.count) commits of \(target) read")
             var matcher = try BackportAudit.Matcher(repository: writer, targets: targetCommits, scratch: { () throws(GitError) in batch })
+            Trace.mark("their messages indexed")
             matcher.lookAtCommitPathsOnly = picks.count * 40 < targetCommits.count
+            let bases = try writer.mergeBases(tip, sourceTip)
+            if matcher.lookAtCommitPathsOnly, bases.count == 1 {
+                matcher.netChange = (try writer.treeID(ofCommit: bases[0]), try writer.treeID(ofCommit: tip))
+            }
             let trace = ProcessInfo.processInfo.environment["RELKIT_TRACE"] == "1"
             var current = try writer.commit(tip)
             var outcome = TargetOutcome(picks: [], tip: tip)
@@ -243,7 +254,9 @@ public enum Backport {
                 let parentTree = try parentID.map { id throws(GitError) in try writer.treeID(ofCommit: id) }
                 let paths = try writer.treeChanges(from: parentTree, to: pick.tree).map(\.path)
                 let flagged = paths.filter { path in sensitive.contains { $0.matches(path) } }
-                if let match = try matcher.match(pick), match.kind != .subject {
+                let match = try matcher.match(pick)
+                Trace.mark("already-there check of \(pick.id.short)")
+                if let match, match.kind != .subject {
                     outcome.picks.append(Pick(commit: pick, outcome: .alreadyThere("\(match.by.id.short) (\(match.kind.rawValue): \(match.detail))"), sensitivePaths: flagged))
                     continue
                 }

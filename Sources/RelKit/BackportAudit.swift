@@ -35,9 +35,11 @@ public enum BackportAudit {
 
     public static func run(directory: String, line requested: String, source requestedSource: String?, since: String?,
                            onlyFixes: Bool) throws(OperationError) -> Report {
+        Trace.mark("start")
         let workspace = try Workspace.open(at: directory)
         let repository = try workspace.requireRepository(for: "relkit backport audit")
         let configuration = try workspace.baseConfiguration()
+        Trace.mark("repository opened, configuration read")
         let line: ReleaseLine
         do { line = try ReleaseLine(parsing: requested, scheme: configuration.scheme) } catch { throw OperationError(.usage, error.message) }
         let target = configuration.branches.branchName(of: line)
@@ -58,9 +60,12 @@ public enum BackportAudit {
             }
             let sourceIDs = try repository.commits(reachableFrom: [sourceTip], excluding: [targetTip] + (start.map { [$0] } ?? []))
             let targetIDs = try repository.commits(reachableFrom: [targetTip], excluding: [sourceTip] + (start.map { [$0] } ?? []))
+            Trace.mark("\(sourceIDs.count) + \(targetIDs.count) commits listed")
             let sourceCommits = try sourceIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
             let targetCommits = try targetIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
+            Trace.mark("commits read")
             var matcher = try Matcher(repository: repository, targets: targetCommits, scratch: { () throws(GitError) in try repository.beginObjectBatch() })
+            Trace.mark("target messages indexed")
             let fixSubjects = configuration.backport.fixSubjects.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
             let fragments = configuration.backport.fixFragments.map(Glob.init)
             var entries: [Entry] = []
@@ -69,6 +74,7 @@ public enum BackportAudit {
                 if onlyFixes && !isFix { continue }
                 entries.append(Entry(commit: commit, isFix: isFix, match: try matcher.match(commit)))
             }
+            Trace.mark("\(entries.count) commits matched")
             return Report(source: source, target: target, since: start, entries: entries)
         } catch let error as OperationError {
             throw error
@@ -136,6 +142,11 @@ public enum BackportAudit {
         /// For a few commits against many targets (a backport): look at each target commit only
         /// at the commit's own paths, instead of indexing every target commit's changes.
         var lookAtCommitPathsOnly = false
+        /// With `lookAtCommitPathsOnly`: the trees of the branch point and of the target's tip. When a
+        /// commit's files are the same in both, no target commit's change to them is still there (none
+        /// was made, or it was reverted): its patch-id cannot make the commit "already there", and
+        /// the target's commits need not be read at all.
+        var netChange: (base: ObjectID, tip: ObjectID)?
 
         init(repository: Repository, targets: [CommitInfo], scratch: @escaping () throws(GitError) -> ObjectBatch) throws(GitError) {
             self.repository = repository
@@ -229,6 +240,9 @@ public enum BackportAudit {
                 }
             }
             var patch: ObjectID?
+            if let netChange, try repository.treeChanges(from: netChange.base, to: netChange.tip, within: places).isEmpty {
+                return subjects[BackportAudit.plainSubject(commit.subject)].map { (.subject, $0, "same subject (weak)") }
+            }
             for (position, target) in targets.enumerated() {
                 let shared = try self.changes(of: target, within: places)
                 guard Set(shared.map(\.path)) == paths else { continue }

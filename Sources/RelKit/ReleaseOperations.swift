@@ -12,6 +12,7 @@ public struct ReleaseContext {
     public static func open(_ directory: String, command: String, notice: (String) -> Void) throws(OperationError) -> ReleaseContext {
         let workspace = try Workspace.open(at: directory)
         let repository = try workspace.requireRepository(for: "relkit \(command)")
+        Trace.mark("repository opened")
         let lock = try RepositoryLock.acquire(repository, command: "relkit \(command)", notice: notice)
         return ReleaseContext(workspace: workspace, repository: repository, lock: lock)
     }

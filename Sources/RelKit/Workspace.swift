@@ -13,6 +13,7 @@ public struct Workspace {
     /// nearest `.release.toml` (else `directory`) is the root and git rules are skipped.
     public static func open(at directory: String) throws(OperationError) -> Workspace {
         do {
+            Trace.mark("workspace")
             let repository = try Repository.discover(from: directory)
             let root = repository.workingDirectory.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             return Workspace(repository: repository, root: root)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GitKit
 
 /// Exit codes shared by every command (README "Exit codes").
 enum ExitStatus {
@@ -42,6 +43,7 @@ struct RelKitCommand: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        LibGit2WarmUp.start()
         do {
             var command = try RelKitCommand.parseAsRoot()
             try command.run()
