@@ -108,7 +108,8 @@ public enum BackportAudit {
 
     /// The subject without its pull request references and backport markers, for the weak match.
     static func plainSubject(_ subject: String) -> String {
-        var text = subject.trimmingCharacters(in: .whitespaces)
+        var text = subject.utf8.first == 0x20 || subject.utf8.last == 0x20 || subject.utf8.first == 0x09 || subject.utf8.last == 0x09
+            ? subject.trimmingCharacters(in: .whitespaces) : subject
         // Trailing "(#123)" groups, and a leading "[26.09]"-style tag.
         while text.hasSuffix(")"), let open = text.range(of: "(#", options: .backwards),
               text[open.upperBound..<text.index(before: text.endIndex)].allSatisfy({ $0.isASCII && $0.isNumber }),
@@ -153,17 +154,33 @@ public enum BackportAudit {
             self.targets = targets
             self.makeScratch = scratch
             for commit in targets {
-                for token in commit.message.split(whereSeparator: { !$0.isHexDigit }) where (7...40).contains(token.count) {
-                    idMentions.append((token.lowercased(), commit))
+                // Hex runs of 7 to 40 digits: scanned as bytes (Character properties cost ~20 µs a message).
+                let utf8 = Array(commit.message.utf8)
+                var start = 0
+                while start < utf8.count {
+                    guard Self.isHexDigit(utf8[start]) else { start += 1; continue }
+                    var end = start
+                    while end < utf8.count && Self.isHexDigit(utf8[end]) { end += 1 }
+                    if (7...40).contains(end - start) {
+                        idMentions.append((String(decoding: utf8[start..<end], as: UTF8.self).lowercased(), commit))
+                    }
+                    start = end
                 }
                 var numbers = BackportAudit.pullRequestNumbers(in: commit.subject)
-                for trailer in Trailers.parse(commit.message) where trailer.key.lowercased().contains("backport") {
-                    numbers += trailer.value.split(whereSeparator: { !$0.isNumber }).map(String.init).filter { $0.count < 7 }
+                // Only a message with a backport trailer can have one: skip parsing the others.
+                if commit.message.range(of: "backport", options: .caseInsensitive) != nil {
+                    for trailer in Trailers.parse(commit.message) where trailer.key.lowercased().contains("backport") {
+                        numbers += trailer.value.split(whereSeparator: { !$0.isNumber }).map(String.init).filter { $0.count < 7 }
+                    }
                 }
                 for number in numbers where pullRequests[number] == nil { pullRequests[number] = commit }
                 let plain = BackportAudit.plainSubject(commit.subject)
                 if subjects[plain] == nil { subjects[plain] = commit }
             }
+        }
+
+        static func isHexDigit(_ byte: UInt8) -> Bool {
+            (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) || (0x41...0x46).contains(byte)
         }
 
         /// What a commit changed against its first parent (only at `within`, when given).
@@ -257,8 +274,4 @@ public enum BackportAudit {
             return nil
         }
     }
-}
-
-extension Character {
-    var isHexDigit: Bool { isASCII && (isNumber || ("a"..."f").contains(lowercased()) ) }
 }

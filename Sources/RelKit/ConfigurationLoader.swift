@@ -55,6 +55,10 @@ public enum ConfigurationLoader {
             let column = 1 + String(decoding: text.utf8[lineStart..<nul], as: UTF8.self).unicodeScalars.count
             throw ConfigurationError(file: file, line: line, column: column, message: "a NUL byte; TOML text cannot contain one")
         }
+        if let (line, column, scalar) = firstNonASCIIOutsideStrings(text) {
+            throw ConfigurationError(file: file, line: line, column: column, message:
+                "TOML syntax error: unexpected character '\(String(scalar).displayable())' (U+\(String(format: "%04X", scalar.value))); outside quotes and comments TOML is ASCII")
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -67,6 +71,53 @@ public enum ConfigurationLoader {
         var reader = TableReader(file: file, map: TOMLSourceMap(text: text))
         return try reader.configuration(root)
     }
+}
+
+/// The first character above ASCII outside strings and comments, with its line and column: always
+/// a TOML syntax error, and toml++ 3 (inside TOMLKit 0.6.0) aborts on an assertion when a table
+/// header starts with one (`[é]`, found by fuzzing), so relkit reports it first.
+func firstNonASCIIOutsideStrings(_ text: String) -> (line: Int, column: Int, scalar: Unicode.Scalar)? {
+    let scalars = Array(text.unicodeScalars)
+    var index = 0, line = 1, lineStart = 0
+    func starts(with delimiter: [Unicode.Scalar]) -> Bool {
+        index + delimiter.count <= scalars.count && Array(scalars[index..<(index + delimiter.count)]) == delimiter
+    }
+    let basic: [Unicode.Scalar] = ["\"", "\"", "\""], literal: [Unicode.Scalar] = ["'", "'", "'"]
+    while index < scalars.count {
+        let scalar = scalars[index]
+        if scalar == "\n" {
+            line += 1
+            lineStart = index + 1
+        } else if scalar == "#" {
+            while index + 1 < scalars.count && scalars[index + 1] != "\n" { index += 1 }
+        } else if starts(with: basic) || starts(with: literal) {
+            let delimiter = scalar == "\"" ? basic : literal
+            index += 3
+            while index < scalars.count && !starts(with: delimiter) {
+                if scalars[index] == "\\" && delimiter == basic { index += 1 }
+                if index < scalars.count && scalars[index] == "\n" {
+                    line += 1
+                    lineStart = index + 1
+                }
+                index += 1
+            }
+            index += 2
+        } else if scalar == "\"" || scalar == "'" {
+            index += 1
+            while index < scalars.count && scalars[index] != scalar && scalars[index] != "\n" {
+                if scalars[index] == "\\" && scalar == "\"" { index += 1 }
+                index += 1
+            }
+            if index < scalars.count && scalars[index] == "\n" {
+                line += 1
+                lineStart = index + 1
+            }
+        } else if scalar.value > 0x7F {
+            return (line, index - lineStart + 1, scalar)
+        }
+        index += 1
+    }
+    return nil
 }
 
 /// Walks the parsed tables with the source map at hand, so every error has a place.

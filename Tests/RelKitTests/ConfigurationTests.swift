@@ -82,6 +82,21 @@ struct ConfigurationFuzzRegressionTests {
         #expect(truncated?.description == "t:3:1: a NUL byte; TOML text cannot contain one", "not the defaults, silently")
     }
 
+    /// toml++ 3 (in TOMLKit 0.6.0) aborted the process on an assertion for a table header that
+    /// starts with a character above ASCII; relkit reports it as a syntax error first.
+    @Test func nonASCIIOutsideStringsIsASyntaxErrorNotACrash() throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: fixturesDirectory + "/fuzz/configuration-crash.toml"))
+        let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: String(decoding: bytes, as: UTF8.self), file: "t") }
+        #expect(error?.description == "t:1:2: TOML syntax error: unexpected character '\u{FFFD}' (U+FFFD); outside quotes and comments TOML is ASCII")
+        for (text, place) in [("[é]\n", "1:2"), ("[[é]]\n", "1:3"), ("a = 1\n  [é.x]\n", "2:4")] {
+            let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: text, file: "t") }
+            #expect(error?.description.hasPrefix("t:\(place): TOML syntax error: unexpected character 'é' (U+00E9)") == true, "\(text)")
+        }
+        // In strings and comments any character is fine.
+        let fine = "# réglages\n[components.root]\nfiles = [\"VERSION\"] # é\n[backport]\ntrailers = ['Backported-From: {source} ✓', \"\"\"Backported-To: {target} é\"\"\"]\n"
+        #expect(try ConfigurationLoader.load(text: fine, file: "t").backport.trailers == ["Backported-From: {source} ✓", "Backported-To: {target} é"])
+    }
+
     /// The source map looped forever on a '}' where an array element should start: valid TOML
     /// has one in a comment after an array's opening bracket.
     @Test(.timeLimit(.minutes(1))) func sourceMapMovesOnPastABraceInAComment() throws {
