@@ -26,14 +26,17 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        let digits: [Character] = Array("0123456789abcdef")
-        var text = ""
-        text.reserveCapacity(40)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
+        // Bytes, not Characters: this runs for every commit an audit prints or compares.
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+            digits.withUTF8Buffer { hex in
+                for (index, byte) in bytes.enumerated() {
+                    buffer[2 * index] = hex[Int(byte >> 4)]
+                    buffer[2 * index + 1] = hex[Int(byte & 0x0F)]
+                }
+            }
+            return bytes.count * 2
         }
-        return text
     }
 
     public var short: String { String(description.prefix(12)) }

@@ -2,6 +2,8 @@ extension String {
     /// The string made safe to print inside quotes on a terminal: control, bidirectional and
     /// invisible format characters are escaped as `\u{...}`, and very long input is shortened.
     public func displayable(limit: Int = 120) -> String {
+        // Printable ASCII that fits is shown as it is (the common case, without Unicode lookups).
+        if utf8.count <= limit && utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return self }
         var result = ""
         var shown = 0
         for scalar in unicodeScalars {

@@ -80,3 +80,40 @@ let relkitBinaryForIntegration: String = {
     let besideTests = Bundle.main.bundleURL.appendingPathComponent("relkit").path
     return FileManager.default.isExecutableFile(atPath: besideTests) ? besideTests : packageRoot + "/.build/debug/relkit"
 }()
+
+@Suite("relkit backport audit on a long history")
+struct LongAuditTests {
+    /// 300 commits on main (enough for the audit's parallel path), each changing its own file; the
+    /// release branch has every seventh as a plain cherry-pick with another subject: only patch-ids
+    /// relate them, so relkit's missing commits must be exactly git log --cherry-pick's.
+    @Test func patchIDMatchesAgreeWithGitOnThreads() throws {
+        let repository = try ScratchRepository()
+        defer { repository.remove() }
+        var stream = ""
+        func blob(_ text: String) -> String { "data \(text.utf8.count)\n\(text)\n" }
+        stream += "commit refs/heads/main\nmark :1\ncommitter T <t@example.invalid> 1790000000 +0000\n" + blob("import")
+        for file in 0..<300 { stream += "M 100644 inline f\(file).txt\n" + blob("line 1\nline 2 of \(file)\nline 3\n") }
+        for n in 0..<300 {
+            stream += "commit refs/heads/main\nmark :\(n + 2)\ncommitter T <t@example.invalid> \(1790000001 + n) +0000\n" + blob("change \(n)")
+            stream += "from :\(n + 1)\nM 100644 inline f\(n).txt\n" + blob("line 1\nline 2 of \(n), changed\nline 3\n")
+        }
+        var parent = 1
+        for n in stride(from: 0, to: 300, by: 7) {
+            stream += "commit refs/heads/26.11\nmark :\(1000 + n)\ncommitter T <t@example.invalid> \(1790100000 + n) +0000\n" + blob("release: other subject \(n)")
+            stream += "from :\(parent)\nM 100644 inline f\(n).txt\n" + blob("line 1\nline 2 of \(n), changed\nline 3\n")
+            parent = 1000 + n
+        }
+        stream += "done\n"
+        let imported = try runProcess("git", ["-C", repository.path, "fast-import", "--quiet", "--done"], stdin: Data(stream.utf8), environment: gitEnvironment)
+        try #require(imported.status == 0, "\(imported.stderr)")
+        try repository.git("checkout", "-q", "-f", "main")
+
+        let report = try BackportAudit.run(directory: repository.path, line: "26.11", source: nil, since: nil, onlyFixes: false)
+        #expect(report.entries.count == 300)
+        let matched = report.entries.filter { $0.match != nil }
+        #expect(matched.count == 43 && matched.allSatisfy { $0.match?.kind == .patchID }, "\(matched.count)")
+        let gitMissing = try repository.git("log", "--cherry-pick", "--right-only", "--no-merges", "--format=%H", "26.11...main").split(separator: "\n").map(String.init)
+        #expect(Set(report.missing.map { $0.commit.id.description }) == Set(gitMissing))
+        #expect(report.entries.map { $0.commit.subject } == (0..<300).map { "change \($0)" }, "in history order")
+    }
+}
