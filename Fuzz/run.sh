@@ -10,10 +10,14 @@ shift || true
 targets=("${@:-version trailers configuration}")
 read -r -a targets <<<"${targets[*]}"
 
+mkdir -p .work
 # SwiftPM gives each --sanitize its own -sanitize= flag and the compiler keeps only the last, so
 # the combined flag goes to the compiler as well; --sanitize=fuzzer still links libFuzzer's main.
-swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address 2>&1 \
-    | grep -v 'ld.gold: warning' | grep -E 'error|Compiling|Build' || true
+if ! swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address >.work/build.log 2>&1; then
+    grep -E 'error' .work/build.log | head -20
+    echo "the fuzz targets do not build (Fuzz/.work/build.log)" >&2
+    exit 2
+fi
 export SWIFT_BACKTRACE=enable=no   # libFuzzer reports the crash; the Swift backtracer would take minutes
 
 mkdir -p .work/findings
