@@ -76,6 +76,15 @@ extension Repository {
 
     /// The best common ancestors of two commits (none when their histories are unrelated).
     public func mergeBases(_ one: ObjectID, _ two: ObjectID) throws(GitError) -> [ObjectID] {
+        // Remembered: a command asks for the same pair more than once, and each costs a walk.
+        let key = [one, two]
+        if let known = knownMergeBases[key] { return known }
+        let bases = try computeMergeBases(one, two)
+        knownMergeBases[key] = bases
+        return bases
+    }
+
+    private func computeMergeBases(_ one: ObjectID, _ two: ObjectID) throws(GitError) -> [ObjectID] {
         var array = git_oidarray()
         var first = one.raw, second = two.raw
         let status = git_merge_bases(&array, pointer, &first, &second)

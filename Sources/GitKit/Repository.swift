@@ -6,6 +6,8 @@ import Glibc
 /// An open repository. It owns its libgit2 handle and frees it exactly once.
 public final class Repository {
     let pointer: OpaquePointer
+    /// Merge bases already computed (`mergeBases`), by the pair of commits.
+    var knownMergeBases: [[ObjectID]: [ObjectID]] = [:]
 
     private init(pointer: OpaquePointer) { self.pointer = pointer }
 

@@ -246,6 +246,7 @@ public enum Backport {
             if matcher.lookAtCommitPathsOnly, bases.count == 1 {
                 matcher.netChange = (try writer.treeID(ofCommit: bases[0]), try writer.treeID(ofCommit: tip))
             }
+            Trace.mark("branch point found")
             let trace = ProcessInfo.processInfo.environment["RELKIT_TRACE"] == "1"
             var current = try writer.commit(tip)
             var outcome = TargetOutcome(picks: [], tip: tip)

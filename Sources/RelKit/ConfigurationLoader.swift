@@ -55,9 +55,8 @@ public enum ConfigurationLoader {
             let column = 1 + String(decoding: text.utf8[lineStart..<nul], as: UTF8.self).unicodeScalars.count
             throw ConfigurationError(file: file, line: line, column: column, message: "a NUL byte; TOML text cannot contain one")
         }
-        if let (line, column, scalar) = firstNonASCIIOutsideStrings(text) {
-            throw ConfigurationError(file: file, line: line, column: column, message:
-                "TOML syntax error: unexpected character '\(String(scalar).displayable())' (U+\(String(format: "%04X", scalar.value))); outside quotes and comments TOML is ASCII")
+        if let (line, column, message) = tomlPrecheck(text) {
+            throw ConfigurationError(file: file, line: line, column: column, message: message)
         }
         let root: TOMLTable
         do {
@@ -73,14 +72,22 @@ public enum ConfigurationLoader {
     }
 }
 
-/// The first character above ASCII outside strings and comments, with its line and column: always
-/// a TOML syntax error, and toml++ 3 (inside TOMLKit 0.6.0) aborts on an assertion when a table
-/// header starts with one (`[é]`, found by fuzzing), so relkit reports it first.
-func firstNonASCIIOutsideStrings(_ text: String) -> (line: Int, column: Int, scalar: Unicode.Scalar)? {
+/// What toml++ 3 (inside TOMLKit 0.6.0) must not see, found by fuzzing: it aborts the process on an
+/// assertion when a table header's name starts with a character that cannot start a key (`[é]`,
+/// `[!x]`, `[.a]`). relkit reports, with its line and column, the first character above ASCII
+/// outside strings and comments (never valid TOML) and the first such table name.
+func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? {
     let scalars = Array(text.unicodeScalars)
     var index = 0, line = 1, lineStart = 0
+    var atLineStart = true, inHeader = false, arrayDepth = 0
     func starts(with delimiter: [Unicode.Scalar]) -> Bool {
         index + delimiter.count <= scalars.count && Array(scalars[index..<(index + delimiter.count)]) == delimiter
+    }
+    func describe(_ scalar: Unicode.Scalar) -> String {
+        "'\(String(scalar).displayable())' (U+\(String(format: "%04X", scalar.value)))"
+    }
+    func startsKey(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-" || scalar == "\"" || scalar == "'")
     }
     let basic: [Unicode.Scalar] = ["\"", "\"", "\""], literal: [Unicode.Scalar] = ["'", "'", "'"]
     while index < scalars.count {
@@ -88,7 +95,17 @@ func firstNonASCIIOutsideStrings(_ text: String) -> (line: Int, column: Int, sca
         if scalar == "\n" {
             line += 1
             lineStart = index + 1
-        } else if scalar == "#" {
+            atLineStart = true
+            index += 1
+            continue
+        }
+        if scalar == " " || scalar == "\t" || scalar == "\r" {
+            index += 1
+            continue
+        }
+        let wasAtLineStart = atLineStart
+        atLineStart = false
+        if scalar == "#" {
             while index + 1 < scalars.count && scalars[index + 1] != "\n" { index += 1 }
         } else if starts(with: basic) || starts(with: literal) {
             let delimiter = scalar == "\"" ? basic : literal
@@ -108,12 +125,29 @@ func firstNonASCIIOutsideStrings(_ text: String) -> (line: Int, column: Int, sca
                 if scalars[index] == "\\" && scalar == "\"" { index += 1 }
                 index += 1
             }
-            if index < scalars.count && scalars[index] == "\n" {
-                line += 1
-                lineStart = index + 1
+            if index < scalars.count && scalars[index] == "\n" { continue }
+        } else if scalar == "[" && wasAtLineStart && arrayDepth == 0 && !inHeader {
+            // A table header: its name must start like a key.
+            inHeader = true
+            var next = index + 1
+            if next < scalars.count && scalars[next] == "[" { next += 1 }
+            while next < scalars.count && (scalars[next] == " " || scalars[next] == "\t") { next += 1 }
+            if next < scalars.count, scalars[next] != "]", !startsKey(scalars[next]) {
+                return (line, next - lineStart + 1, "TOML syntax error: a table name cannot start with \(describe(scalars[next]))")
+            }
+            index = next
+            continue
+        } else if scalar == "[" {
+            arrayDepth += 1
+        } else if scalar == "]" {
+            if inHeader {
+                inHeader = false
+                if index + 1 < scalars.count && scalars[index + 1] == "]" { index += 1 }
+            } else if arrayDepth > 0 {
+                arrayDepth -= 1
             }
         } else if scalar.value > 0x7F {
-            return (line, index - lineStart + 1, scalar)
+            return (line, index - lineStart + 1, "TOML syntax error: unexpected character \(describe(scalar)); outside quotes and comments TOML is ASCII")
         }
         index += 1
     }

@@ -65,7 +65,7 @@ public final class RepositoryLock {
         while true {
             let descriptor = open(lock.lockPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
             if descriptor >= 0 {
-                let text = "pid=\(getpid())\nhost=\(hostName())\ncommand=\(command)\nstarted=\(ISO8601DateFormatter().string(from: Date()))\n"
+                let text = "pid=\(getpid())\nhost=\(hostName())\ncommand=\(command)\nstarted=\(Self.timestamp())\n"
                 _ = text.withCString { write(descriptor, $0, strlen($0)) }
                 fsync(descriptor)
                 close(descriptor)
@@ -105,10 +105,20 @@ public final class RepositoryLock {
         held = false
     }
 
+    /// Now in UTC, ISO 8601 (`2026-11-21T18:44:32Z`), without Foundation's formatter (milliseconds to set up).
+    static func timestamp() -> String {
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        var buffer = [CChar](repeating: 0, count: 32)
+        let length = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count)
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Who holds a lock, from the lock file.

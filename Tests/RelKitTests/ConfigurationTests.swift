@@ -82,19 +82,26 @@ struct ConfigurationFuzzRegressionTests {
         #expect(truncated?.description == "t:3:1: a NUL byte; TOML text cannot contain one", "not the defaults, silently")
     }
 
-    /// toml++ 3 (in TOMLKit 0.6.0) aborted the process on an assertion for a table header that
-    /// starts with a character above ASCII; relkit reports it as a syntax error first.
-    @Test func nonASCIIOutsideStringsIsASyntaxErrorNotACrash() throws {
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: fixturesDirectory + "/fuzz/configuration-crash.toml"))
-        let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: String(decoding: bytes, as: UTF8.self), file: "t") }
-        #expect(error?.description == "t:1:2: TOML syntax error: unexpected character '\u{FFFD}' (U+FFFD); outside quotes and comments TOML is ASCII")
-        for (text, place) in [("[é]\n", "1:2"), ("[[é]]\n", "1:3"), ("a = 1\n  [é.x]\n", "2:4")] {
-            let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: text, file: "t") }
-            #expect(error?.description.hasPrefix("t:\(place): TOML syntax error: unexpected character 'é' (U+00E9)") == true, "\(text)")
+    /// toml++ 3 (in TOMLKit 0.6.0) aborted the process on an assertion for a table name that starts
+    /// with a character that cannot start a key; relkit reports it as a syntax error first, and any
+    /// character above ASCII outside strings and comments too.
+    @Test func tableNamesThatAbortedTomlPlusPlusAreSyntaxErrors() throws {
+        for (fixture, expected) in [("configuration-crash.toml", "t:1:2: TOML syntax error: a table name cannot start with '\u{FFFD}' (U+FFFD)"),
+                                    ("configuration-crash-2.toml", "t:3:3: TOML syntax error: a table name cannot start with '!' (U+0021)")] {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: fixturesDirectory + "/fuzz/" + fixture))
+            let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: String(decoding: bytes, as: UTF8.self), file: "t") }
+            #expect(error?.description == expected)
         }
-        // In strings and comments any character is fine.
-        let fine = "# réglages\n[components.root]\nfiles = [\"VERSION\"] # é\n[backport]\ntrailers = ['Backported-From: {source} ✓', \"\"\"Backported-To: {target} é\"\"\"]\n"
-        #expect(try ConfigurationLoader.load(text: fine, file: "t").backport.trailers == ["Backported-From: {source} ✓", "Backported-To: {target} é"])
+        for (text, expected) in [("[é]\n", "1:2: TOML syntax error: a table name cannot start with 'é' (U+00E9)"),
+                                 ("[[ !x]]\n", "1:4: TOML syntax error: a table name cannot start with '!' (U+0021)"),
+                                 ("[.a]\n", "1:2: TOML syntax error: a table name cannot start with '.' (U+002E)"),
+                                 ("a = 1\n  [b.é]\n", "2:6: TOML syntax error: unexpected character 'é' (U+00E9); outside quotes and comments TOML is ASCII")] {
+            let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: text, file: "t") }
+            #expect(error?.description == "t:" + expected, "\(text)")
+        }
+        // In strings, comments and nested arrays, anything goes.
+        let fine = "# réglages [!]\n[components.root]\nfiles = [\n  \"VERSION\", # é ]\n]\n[backport]\ntrailers = ['Backported-From: {source} ✓', \"\"\"Backported-To: {target} é\n[!x]\"\"\"]\n"
+        #expect(try ConfigurationLoader.load(text: fine, file: "t").backport.trailers == ["Backported-From: {source} ✓", "Backported-To: {target} é\n[!x]"])
     }
 
     /// The source map looped forever on a '}' where an array element should start: valid TOML
