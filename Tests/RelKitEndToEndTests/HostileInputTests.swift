@@ -114,6 +114,12 @@ let hostileCases: [HostileCase] = [
     HostileCase(name: "a duplicate key", arguments: ["check"], status: 2,
                 message: ".release.toml:3:10: TOML syntax error: Error while parsing key-value pair: cannot redefine existing string 'scheme'",
                 setup: { try $0.write(".release.toml", "[version]\nscheme = \"yy.0m\"\nscheme = \"yy.n\"\n") }),
+    HostileCase(name: "a NUL byte in the configuration", arguments: ["check"], status: 2,
+                message: ".release.toml:3:1: a NUL byte; TOML text cannot contain one",
+                setup: { try $0.write(".release.toml", "[version]\nscheme = \"yy.0m\"\n\u{0}\n[bogus]\n") }),
+    HostileCase(name: "a table name the TOML parser would abort on", arguments: ["check"], status: 2,
+                message: ".release.toml:2:3: TOML syntax error: a table name cannot start with '!' (U+0021)",
+                setup: { try $0.write(".release.toml", "[version]\n[[!component]]\n") }),
     HostileCase(name: "a configuration that is not UTF-8", arguments: ["check"], status: 2,
                 message: ".release.toml:1:1: the file is not UTF-8 text",
                 setup: { repository in
