@@ -112,7 +112,9 @@ public enum Backport {
 
         do { try batch.write(commits: newCommits(report)) } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
         FaultInjection.point("objects-written")
+        Trace.mark("objects written")
         try moveTargets(report.targets.filter { $0.newTip != nil }, context: context, committer: committer, source: source)
+        Trace.mark("branches moved")
         if !conflictStates.isEmpty {
             // The worktrees first, then the state that names them: a killed relkit leaves either no
             // state (backport again: the worktree is reused) or a state whose worktrees exist.

@@ -74,12 +74,15 @@ public enum ConfigurationLoader {
 
 /// What toml++ 3 (inside TOMLKit 0.6.0) must not see, found by fuzzing: it aborts the process on an
 /// assertion when a table header's name starts with a character that cannot start a key (`[é]`,
-/// `[!x]`, `[.a]`). relkit reports, with its line and column, the first character above ASCII
-/// outside strings and comments (never valid TOML) and the first such table name.
+/// `[!x]`, `[.a]`), or when a '}' comes where an array expects a value (`a = [1, }`). relkit
+/// reports these, and any character above ASCII outside strings and comments (never valid TOML),
+/// with line and column, before toml++ sees the text.
 func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? {
     let scalars = Array(text.unicodeScalars)
     var index = 0, line = 1, lineStart = 0
-    var atLineStart = true, inHeader = false, arrayDepth = 0
+    var atLineStart = true, inHeader = false
+    /// The open arrays and inline tables of the value being read: "[" or "{".
+    var containers: [Unicode.Scalar] = []
     func starts(with delimiter: [Unicode.Scalar]) -> Bool {
         index + delimiter.count <= scalars.count && Array(scalars[index..<(index + delimiter.count)]) == delimiter
     }
@@ -126,7 +129,7 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
                 index += 1
             }
             if index < scalars.count && scalars[index] == "\n" { continue }
-        } else if scalar == "[" && wasAtLineStart && arrayDepth == 0 && !inHeader {
+        } else if scalar == "[" && wasAtLineStart && containers.isEmpty && !inHeader {
             // A table header: its name must start like a key.
             inHeader = true
             var next = index + 1
@@ -137,15 +140,21 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
             }
             index = next
             continue
-        } else if scalar == "[" {
-            arrayDepth += 1
+        } else if scalar == "[" || scalar == "{" {
+            containers.append(scalar)
         } else if scalar == "]" {
             if inHeader {
                 inHeader = false
                 if index + 1 < scalars.count && scalars[index + 1] == "]" { index += 1 }
-            } else if arrayDepth > 0 {
-                arrayDepth -= 1
+            } else if containers.last == "[" {
+                containers.removeLast()
             }
+        } else if scalar == "}" {
+            // toml++ also aborts on a '}' where an array expects a value (`a = [1, }`).
+            if containers.last == "[" {
+                return (line, index - lineStart + 1, "TOML syntax error: '}' inside an array, where a value or ']' is expected")
+            }
+            if containers.last == "{" { containers.removeLast() }
         } else if scalar.value > 0x7F {
             return (line, index - lineStart + 1, "TOML syntax error: unexpected character \(describe(scalar)); outside quotes and comments TOML is ASCII")
         }

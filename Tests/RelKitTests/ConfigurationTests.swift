@@ -95,12 +95,14 @@ struct ConfigurationFuzzRegressionTests {
         for (text, expected) in [("[é]\n", "1:2: TOML syntax error: a table name cannot start with 'é' (U+00E9)"),
                                  ("[[ !x]]\n", "1:4: TOML syntax error: a table name cannot start with '!' (U+0021)"),
                                  ("[.a]\n", "1:2: TOML syntax error: a table name cannot start with '.' (U+002E)"),
+                                 ("a = [[[[[}  }\n", "1:10: TOML syntax error: '}' inside an array, where a value or ']' is expected"),
+                                 ("a = [1,\n  }\n", "2:3: TOML syntax error: '}' inside an array, where a value or ']' is expected"),
                                  ("a = 1\n  [b.é]\n", "2:6: TOML syntax error: unexpected character 'é' (U+00E9); outside quotes and comments TOML is ASCII")] {
             let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: text, file: "t") }
             #expect(error?.description == "t:" + expected, "\(text)")
         }
         // In strings, comments and nested arrays, anything goes.
-        let fine = "# réglages [!]\n[components.root]\nfiles = [\n  \"VERSION\", # é ]\n]\n[backport]\ntrailers = ['Backported-From: {source} ✓', \"\"\"Backported-To: {target} é\n[!x]\"\"\"]\n"
+        let fine = "# réglages [!]\n[components.root]\nfiles = [\n  \"VERSION\", # é ] }\n]\n[backport]\ntrailers = ['Backported-From: {source} ✓', \"\"\"Backported-To: {target} é\n[!x]\"\"\"]\n"
         #expect(try ConfigurationLoader.load(text: fine, file: "t").backport.trailers == ["Backported-From: {source} ✓", "Backported-To: {target} é\n[!x]"])
     }
 
