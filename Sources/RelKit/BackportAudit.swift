@@ -66,8 +66,8 @@ public enum BackportAudit {
             Trace.mark("commits read")
             var matcher = try Matcher(repository: repository, targets: targetCommits, scratch: { () throws(GitError) in try repository.beginObjectBatch() })
             Trace.mark("target messages indexed")
-            try matcher.indexTargetChanges()
-            Trace.mark("target changes indexed")
+            try matcher.precomputeSharedChanges(of: sourceCommits, gitDirectory: repository.gitDirectory)
+            Trace.mark("source changes at the target's places")
             let fixSubjects = configuration.backport.fixSubjects.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
             let fragments = configuration.backport.fixFragments.map(Glob.init)
             var entries: [Entry] = []
@@ -147,6 +147,8 @@ public enum BackportAudit {
         var targetsByPath: [String: [Int]]?
         /// The target's changed paths and the directories leading to them.
         var targetPlaces: Set<String> = []
+        /// Precomputed changes of source commits at `targetPlaces` (`precomputeSharedChanges`).
+        var sharedChanges: [ObjectID: [TreeChange]] = [:]
         /// For a few commits against many targets (a backport): look at each target commit only
         /// at the commit's own paths, instead of indexing every target commit's changes.
         var lookAtCommitPathsOnly = false
@@ -211,6 +213,34 @@ public enum BackportAudit {
             }
         }
 
+        /// What each commit changed at the target's places, computed ahead on several threads, each
+        /// with its own repository handle and a contiguous run of commits (so that a commit's parent
+        /// trees are still in that handle's cache). The history's own order is kept.
+        mutating func precomputeSharedChanges(of commits: [CommitInfo], gitDirectory: String) throws(GitError) {
+            try indexTargetChanges()
+            let threads = min(ProcessInfo.processInfo.activeProcessorCount, 4)
+            guard threads > 1, commits.count >= 200 else { return }
+            let results = ParallelResults<[TreeChange]>(count: commits.count)
+            let places = targetPlaces
+            let chunk = (commits.count + threads - 1) / threads
+            DispatchQueue.concurrentPerform(iterations: threads) { part in
+                let range = (part * chunk)..<min(commits.count, (part + 1) * chunk)
+                guard !range.isEmpty else { return }
+                do {
+                    let handle = try Repository.open(at: gitDirectory)
+                    for index in range {
+                        let commit = commits[index]
+                        let parentTree = try commit.parents.first.map { id throws(GitError) in try handle.treeID(ofCommit: id) }
+                        results.set(index, try handle.treeChanges(from: parentTree, to: commit.tree, within: places))
+                    }
+                } catch {
+                    results.fail(error)
+                }
+            }
+            if let error = results.error { throw error }
+            for (index, commit) in commits.enumerated() { sharedChanges[commit.id] = results.values[index] }
+        }
+
         /// What a commit changed against its first parent (only at `within`, when given).
         func changes(of commit: CommitInfo, within: Set<String>? = nil) throws(GitError) -> [TreeChange] {
             let parentTree = try commit.parents.first.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
@@ -239,7 +269,8 @@ public enum BackportAudit {
             }
             try indexTargetChanges()
             // A quick look at the places the target changed; the whole change only if it shares one.
-            let shared = try self.changes(of: commit, within: targetPlaces)
+            let shared: [TreeChange]
+            if let precomputed = sharedChanges[commit.id] { shared = precomputed } else { shared = try self.changes(of: commit, within: targetPlaces) }
             let candidates = Set(shared.flatMap { targetsByPath?[$0.path] ?? [] }).sorted()
             if !candidates.isEmpty {
                 let batch = try scratch()
@@ -285,5 +316,26 @@ public enum BackportAudit {
             if let target = subjects[BackportAudit.plainSubject(commit.subject)] { return (.subject, target, "same subject (weak)") }
             return nil
         }
+    }
+}
+
+/// Results written by parallel workers, each at its own indexes.
+final class ParallelResults<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Value?]
+    private(set) var error: GitError?
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Value) {
+        lock.lock()
+        values[index] = value
+        lock.unlock()
+    }
+
+    func fail(_ failure: any Error) {
+        lock.lock()
+        if error == nil { error = failure as? GitError ?? GitError(function: "worker", code: -1, message: "\(failure)") }
+        lock.unlock()
     }
 }

@@ -83,10 +83,10 @@ let relkitBinaryForIntegration: String = {
 
 @Suite("relkit backport audit on a long history")
 struct LongAuditTests {
-    /// 300 commits on main, each changing its own file; the
+    /// 300 commits on main (enough for the audit's parallel path), each changing its own file; the
     /// release branch has every seventh as a plain cherry-pick with another subject: only patch-ids
     /// relate them, so relkit's missing commits must be exactly git log --cherry-pick's.
-    @Test func patchIDMatchesAgreeWithGit() throws {
+    @Test func patchIDMatchesAgreeWithGitOnThreads() throws {
         let repository = try ScratchRepository()
         defer { repository.remove() }
         var stream = ""
