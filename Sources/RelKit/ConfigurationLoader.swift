@@ -74,7 +74,8 @@ public enum ConfigurationLoader {
 
 /// What toml++ 3 (inside TOMLKit 0.6.0) must not see, found by fuzzing: it aborts the process on an
 /// assertion when a table header's name starts with a character that cannot start a key (`[é]`,
-/// `[!x]`, `[.a]`), or when a '}' comes where an array expects a value (`a = [1, }`). relkit
+/// `[!x]`, `[.a]`), when a '}' comes where an array expects a value (`a = [1, }`), or when a
+/// date is followed by one space and a single digit (`a = 1979-05-27 2`). relkit
 /// reports these, and any character above ASCII outside strings and comments (never valid TOML),
 /// with line and column, before toml++ sees the text.
 func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? {
@@ -103,6 +104,17 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
             continue
         }
         if scalar == " " || scalar == "\t" || scalar == "\r" {
+            // toml++ aborts on a date-like value, one space, one digit and the value's end
+            // (`a = 1979-05-27 2`): it takes the digit for the start of a time.
+            if scalar == " ", index + 2 < scalars.count, ("0"..."9").contains(scalars[index + 1]),
+               " \t\r\n,]}#".unicodeScalars.contains(scalars[index + 2]) {
+                var start = index
+                while start > 0 && !" \t\r\n,[]{}=#\"'".unicodeScalars.contains(scalars[start - 1]) { start -= 1 }
+                let token = scalars[start..<index]
+                if let first = token.first, ("0"..."9").contains(first) || first == "+" || first == "-", token.contains("-") {
+                    return (line, start - lineStart + 1, "TOML syntax error: '\(String(String.UnicodeScalarView(token)).displayable()) \(scalars[index + 1])' is not a date-time (a time has hours, minutes and seconds)")
+                }
+            }
             index += 1
             continue
         }

@@ -97,11 +97,14 @@ struct ConfigurationFuzzRegressionTests {
                                  ("[.a]\n", "1:2: TOML syntax error: a table name cannot start with '.' (U+002E)"),
                                  ("a = [[[[[}  }\n", "1:10: TOML syntax error: '}' inside an array, where a value or ']' is expected"),
                                  ("a = [1,\n  }\n", "2:3: TOML syntax error: '}' inside an array, where a value or ']' is expected"),
+                                 ("a=5499-!---% 2 ", "1:3: TOML syntax error: '5499-!---% 2' is not a date-time (a time has hours, minutes and seconds)"),
+                                 ("a = [1979-05-27 2,]\n", "1:6: TOML syntax error: '1979-05-27 2' is not a date-time (a time has hours, minutes and seconds)"),
                                  ("a = 1\n  [b.é]\n", "2:6: TOML syntax error: unexpected character 'é' (U+00E9); outside quotes and comments TOML is ASCII")] {
             let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: text, file: "t") }
             #expect(error?.description == "t:" + expected, "\(text)")
         }
         // In strings, comments and nested arrays, anything goes.
+        #expect(try ConfigurationLoader.load(text: "[version]\nscheme = \"yy.0m\" # 1979-05-27 2 \n", file: "t").scheme.name == "yy.0m")
         let fine = "# réglages [!]\n[components.root]\nfiles = [\n  \"VERSION\", # é ] }\n]\n[backport]\ntrailers = ['Backported-From: {source} ✓', \"\"\"Backported-To: {target} é\n[!x]\"\"\"]\n"
         #expect(try ConfigurationLoader.load(text: fine, file: "t").backport.trailers == ["Backported-From: {source} ✓", "Backported-To: {target} é\n[!x]"])
     }
