@@ -82,6 +82,10 @@ run relkit backport main --to 26.11 --dry-run
 run relkit backport main --to 26.11
 step "git log -1 --format=%B 26.11"
 git log -1 --format=%B 26.11
+step "git log -1 --format=%B 26.11 | relkit trailers check --require-backport -   # what a commit-msg hook runs"
+git log -1 --format=%B 26.11 | relkit trailers check --require-backport -
+step "printf 'fix: by hand\\n\\nBackported-To: 26.1\\nsee above\\n' | relkit trailers check -"
+printf 'fix: by hand\n\nBackported-To: 26.1\nsee above\n' | relkit trailers check - || echo "(exit $?: the hook refuses this commit)"
 run relkit backport audit --to 26.11 --only-fixes
 run relkit status
 step "git log --graph --oneline --decorate --all"
