@@ -120,9 +120,15 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
         }
         let wasAtLineStart = atLineStart
         atLineStart = false
-        if scalar == "#" {
+        // A quote opens a string only where a key or a value starts; elsewhere (`54"x`) toml++
+        // reads it as part of a bare value, and so must this scan.
+        let opensString = index == 0 || " \t\r\n=[{,.".unicodeScalars.contains(scalars[index - 1])
+        if scalar.value < 0x20 && scalar != "\t" && scalar != "\r" || scalar.value == 0x7F {
+            // TOML allows no control character but tab, in strings or out of them.
+            return (line, index - lineStart + 1, "TOML syntax error: control character U+\(String(format: "%04X", scalar.value))")
+        } else if scalar == "#" {
             while index + 1 < scalars.count && scalars[index + 1] != "\n" { index += 1 }
-        } else if starts(with: basic) || starts(with: literal) {
+        } else if opensString && (starts(with: basic) || starts(with: literal)) {
             let delimiter = scalar == "\"" ? basic : literal
             index += 3
             while index < scalars.count && !starts(with: delimiter) {
@@ -134,7 +140,7 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
                 index += 1
             }
             index += 2
-        } else if scalar == "\"" || scalar == "'" {
+        } else if opensString && (scalar == "\"" || scalar == "'") {
             index += 1
             while index < scalars.count && scalars[index] != scalar && scalars[index] != "\n" {
                 if scalars[index] == "\\" && scalar == "\"" { index += 1 }

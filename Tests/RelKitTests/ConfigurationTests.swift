@@ -99,6 +99,8 @@ struct ConfigurationFuzzRegressionTests {
                                  ("a = [1,\n  }\n", "2:3: TOML syntax error: '}' inside an array, where a value or ']' is expected"),
                                  ("a=5499-!---% 2 ", "1:3: TOML syntax error: '5499-!---% 2' is not a date-time (a time has hours, minutes and seconds)"),
                                  ("a = [1979-05-27 2,]\n", "1:6: TOML syntax error: '1979-05-27 2' is not a date-time (a time has hours, minutes and seconds)"),
+                                 ("a=54\u{1}\"-!---% 2 ", "1:5: TOML syntax error: control character U+0001"),
+                                 ("a=54\"-!---% 2 ", "1:6: TOML syntax error: '-!---% 2' is not a date-time (a time has hours, minutes and seconds)"),
                                  ("a = 1\n  [b.é]\n", "2:6: TOML syntax error: unexpected character 'é' (U+00E9); outside quotes and comments TOML is ASCII")] {
             let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: text, file: "t") }
             #expect(error?.description == "t:" + expected, "\(text)")
