@@ -108,8 +108,11 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
             // (`a = 1979-05-27 2`): it takes the digit for the start of a time.
             if scalar == " ", index + 2 < scalars.count, ("0"..."9").contains(scalars[index + 1]),
                " \t\r\n,]}#".unicodeScalars.contains(scalars[index + 2]) {
+                // The value as toml++ scans it: back to one of its value terminators (or '='), then
+                // past the brackets that open arrays and inline tables.
                 var start = index
-                while start > 0 && !" \t\r\n,[]{}=#\"'".unicodeScalars.contains(scalars[start - 1]) { start -= 1 }
+                while start > 0 && !" \t\r\n,]}#=".unicodeScalars.contains(scalars[start - 1]) { start -= 1 }
+                while start < index && (scalars[start] == "[" || scalars[start] == "{") { start += 1 }
                 let token = scalars[start..<index]
                 if let first = token.first, ("0"..."9").contains(first) || first == "+" || first == "-", token.contains("-") {
                     return (line, start - lineStart + 1, "TOML syntax error: '\(String(String.UnicodeScalarView(token)).displayable()) \(scalars[index + 1])' is not a date-time (a time has hours, minutes and seconds)")

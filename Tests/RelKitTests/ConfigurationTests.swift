@@ -100,7 +100,9 @@ struct ConfigurationFuzzRegressionTests {
                                  ("a=5499-!---% 2 ", "1:3: TOML syntax error: '5499-!---% 2' is not a date-time (a time has hours, minutes and seconds)"),
                                  ("a = [1979-05-27 2,]\n", "1:6: TOML syntax error: '1979-05-27 2' is not a date-time (a time has hours, minutes and seconds)"),
                                  ("a=54\u{1}\"-!---% 2 ", "1:5: TOML syntax error: control character U+0001"),
-                                 ("a=54\"-!---% 2 ", "1:6: TOML syntax error: '-!---% 2' is not a date-time (a time has hours, minutes and seconds)"),
+                                 ("a=54\"-!---% 2 ", "1:3: TOML syntax error: '54\"-!---% 2' is not a date-time (a time has hours, minutes and seconds)"),
+                                 ("a=5499-2--[% 2 ", "1:3: TOML syntax error: '5499-2--[% 2' is not a date-time (a time has hours, minutes and seconds)"),
+                                 ("a = [{b = [1979-05-27 2]}]\n", "1:12: TOML syntax error: '1979-05-27 2' is not a date-time (a time has hours, minutes and seconds)"),
                                  ("a = 1\n  [b.é]\n", "2:6: TOML syntax error: unexpected character 'é' (U+00E9); outside quotes and comments TOML is ASCII")] {
             let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: text, file: "t") }
             #expect(error?.description == "t:" + expected, "\(text)")
