@@ -249,7 +249,6 @@ public enum Backport {
                 matcher.netChange = (try writer.treeID(ofCommit: bases[0]), try writer.treeID(ofCommit: tip))
             }
             Trace.mark("branch point found")
-            let trace = ProcessInfo.processInfo.environment["RELKIT_TRACE"] == "1"
             var current = try writer.commit(tip)
             var outcome = TargetOutcome(picks: [], tip: tip)
             for (index, pick) in picks.enumerated() {
@@ -265,7 +264,7 @@ public enum Backport {
                 }
                 let started = DispatchTime.now().uptimeNanoseconds
                 let result = try engine.pick(pick, mainline: request.mainline, onto: current)
-                if trace {
+                if Trace.enabled {
                     let kind: String
                     switch result {
                     case .tree(_, let fastPath): kind = fastPath ? "fast path" : "full merge"

@@ -167,9 +167,9 @@ public enum BackportAudit {
                 let utf8 = Array(commit.message.utf8)
                 var start = 0
                 while start < utf8.count {
-                    guard Self.isHexDigit(utf8[start]) else { start += 1; continue }
+                    guard ASCII.isHexDigit(utf8[start]) else { start += 1; continue }
                     var end = start
-                    while end < utf8.count && Self.isHexDigit(utf8[end]) { end += 1 }
+                    while end < utf8.count && ASCII.isHexDigit(utf8[end]) { end += 1 }
                     if (7...40).contains(end - start) {
                         idMentions.append((String(decoding: utf8[start..<end], as: UTF8.self).lowercased(), commit))
                     }
@@ -186,10 +186,6 @@ public enum BackportAudit {
                 let plain = BackportAudit.plainSubject(commit.subject)
                 if subjects[plain] == nil { subjects[plain] = commit }
             }
-        }
-
-        static func isHexDigit(_ byte: UInt8) -> Bool {
-            (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) || (0x41...0x46).contains(byte)
         }
 
         /// Every target commit's change, and the places (paths and their directories) they touch.

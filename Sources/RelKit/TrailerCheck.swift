@@ -96,8 +96,8 @@ public enum TrailerCheck {
     }
 
     static func placeholderProblem(_ value: String, _ placeholder: String, _ scheme: VersionScheme) -> String? {
-        let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
-        let isHex = value.utf8.allSatisfy { digits.contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        // Commit ids as git writes them: lowercase.
+        let isHex = value.utf8.allSatisfy { ASCII.isDigit($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
         switch placeholder {
         case "{target}":
             do { _ = try ReleaseLine(parsing: value, scheme: scheme) } catch { return error.message }
@@ -108,7 +108,7 @@ public enum TrailerCheck {
         case "{short-commit}":
             if !(isHex && (4...64).contains(value.utf8.count)) { return "'\(value)' is not an abbreviated commit id (4 to 64 lowercase hex digits)" }
         case "{pr}":
-            if value.isEmpty || !value.utf8.allSatisfy(digits.contains) { return "'\(value)' is not a pull request number" }
+            if value.isEmpty || !value.utf8.allSatisfy(ASCII.isDigit) { return "'\(value)' is not a pull request number" }
         default:
             break
         }

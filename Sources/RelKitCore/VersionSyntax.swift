@@ -72,10 +72,13 @@ public enum PreReleaseKind: Int, Comparable, Sendable, CaseIterable, CustomStrin
     public static func < (lhs: PreReleaseKind, rhs: PreReleaseKind) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-enum ASCII {
+/// Byte classes of ASCII text, for scanners that work on UTF-8 bytes.
+public enum ASCII {
     static let dot: UInt8 = 0x2E, dash: UInt8 = 0x2D, underscore: UInt8 = 0x5F, plus: UInt8 = 0x2B, bang: UInt8 = 0x21
 
-    @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
+    @inlinable @inline(__always) public static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
+    /// 0-9, a-f and A-F.
+    @inlinable @inline(__always) public static func isHexDigit(_ byte: UInt8) -> Bool { isDigit(byte) || (byte | 0x20) &- 0x61 < 6 }
     @inline(__always) static func isSeparator(_ byte: UInt8) -> Bool { byte == dot || byte == dash || byte == underscore }
     @inline(__always) static func lower(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
     @inline(__always) static func isAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || lower(byte) &- 0x61 < 26 }

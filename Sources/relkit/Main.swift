@@ -42,8 +42,12 @@ struct RelKitCommand: ParsableCommand {
 
 @main
 enum Main {
+    /// Commands that never open a repository: no libgit2 to warm up for them.
+    static let commandsWithoutRepository: Set<String> = ["version", "trailers", "help", "-h", "--help", "--version",
+                                                           "--generate-completion-script", "--experimental-dump-help"]
+
     static func main() {
-        LibGit2WarmUp.start()
+        if CommandLine.arguments.count > 1, !commandsWithoutRepository.contains(CommandLine.arguments[1]) { LibGit2WarmUp.start() }
         do {
             var command = try RelKitCommand.parseAsRoot()
             try command.run()
