@@ -93,17 +93,7 @@ struct BackportFaultTests {
         let repository = try prepare(fault)
         defer { repository.remove() }
         let old = try BackportState(repository)
-        var environment = releaseEnvironment
-        environment["RELKIT_FAULT_AT"] = fault.step
-        let killed = try relkit(fault.command, in: repository.path, environment: environment)
-        #expect(killed.status == 9, "killed by SIGKILL at \(fault.step): \(killed.stderr)")
-
-        #expect(try repository.git("fsck", "--no-dangling").isEmpty)
-        let interrupted = try BackportState(repository)
-        for name in Set(old.repository.refs.keys).union(new.repository.refs.keys).union(interrupted.repository.refs.keys) {
-            #expect(interrupted.repository.refs[name] == old.repository.refs[name] || interrupted.repository.refs[name] == new.repository.refs[name],
-                    "\(name) is at its old or new value")
-        }
+        _ = try killed(fault.command, at: fault.step, in: repository, old: old.repository.refs, new: new.repository.refs)
 
         // The next command finishes the job, or refuses and says what to do; doing that ends in
         // the state of a run that was never interrupted.

@@ -70,6 +70,22 @@ let faultCases: [FaultCase] = {
     return cases
 }()
 
+/// Runs `command` killed by SIGKILL at `step`, and checks what every interrupted write must leave:
+/// `git fsck` clean, and every ref (HEAD and any the command made included) at its old or new value.
+func killed(_ command: [String], at step: String, in repository: ScratchRepository,
+            old: [String: String], new: [String: String]) throws -> RepositoryState {
+    var environment = releaseEnvironment
+    environment["RELKIT_FAULT_AT"] = step
+    let result = try relkit(command, in: repository.path, environment: environment)
+    #expect(result.status == 9, "killed by SIGKILL at \(step): \(result.stderr)")
+    #expect(try repository.git("fsck", "--no-dangling").isEmpty)
+    let interrupted = try RepositoryState(repository)
+    for name in Set(old.keys).union(new.keys).union(interrupted.refs.keys) {
+        #expect(interrupted.refs[name] == old[name] || interrupted.refs[name] == new[name], "\(name) is at its old or new value")
+    }
+    return interrupted
+}
+
 @Suite("Fault injection: relkit killed at each write step")
 struct FaultInjectionTests {
     @Test(arguments: faultCases)
@@ -84,16 +100,7 @@ struct FaultInjectionTests {
         let repository = try prepared(fault.setup)
         defer { repository.remove() }
         let old = try RepositoryState(repository)
-        var environment = releaseEnvironment
-        environment["RELKIT_FAULT_AT"] = fault.step
-        let killed = try relkit(fault.command, in: repository.path, environment: environment)
-        #expect(killed.status == 9, "killed by SIGKILL at \(fault.step): \(killed.stderr)")
-
-        #expect(try repository.git("fsck", "--no-dangling").isEmpty)
-        let interrupted = try RepositoryState(repository)
-        for name in Set(old.refs.keys).union(new.refs.keys) {
-            #expect(interrupted.refs[name] == old.refs[name] || interrupted.refs[name] == new.refs[name], "\(name) is at its old or new value")
-        }
+        let interrupted = try killed(fault.command, at: fault.step, in: repository, old: old.refs, new: new.refs)
         let journal = FileManager.default.fileExists(atPath: repository.scratch.file(".git/relkit/journal"))
         #expect(interrupted.files == old.files || interrupted.files == new.files || journal,
                 "files are all old or all new, or a journal says how to restore them")
