@@ -11,7 +11,19 @@ public struct CommitInfo: Sendable, Equatable {
     public let committer: Identity
 
     /// The first line of the message.
-    public var subject: String { String(message.prefix { $0 != "\n" }) }
+    public let subject: String
+
+    public init(id: ObjectID, parents: [ObjectID], tree: ObjectID, message: String, author: Identity, committer: Identity) {
+        self.id = id
+        self.parents = parents
+        self.tree = tree
+        self.message = message
+        self.author = author
+        self.committer = committer
+        // As bytes: audits take the subject of thousands of commits.
+        let utf8 = message.utf8
+        subject = String(message[..<(utf8.firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex)])
+    }
     public var isMerge: Bool { parents.count > 1 }
 }
 
@@ -43,6 +55,11 @@ extension Repository {
     /// Commits reachable from `include` and not from `exclude`, oldest first (topological, then
     /// by time, as `git log --reverse --topo-order`).
     public func commits(reachableFrom include: [ObjectID], excluding exclude: [ObjectID]) throws(GitError) -> [ObjectID] {
+        // With a commit-graph the set is found without reading commits; when it is one line of
+        // history its order is the only possible one. Otherwise libgit2 orders it.
+        if let line = try askHistoryWalker({ try $0.linearHistory(reachableFrom: include, excluding: exclude) }), let line {
+            return line
+        }
         var walk: OpaquePointer?
         try check("git_revwalk_new", git_revwalk_new(&walk, pointer))
         defer { git_revwalk_free(walk) }
@@ -79,7 +96,8 @@ extension Repository {
         // Remembered: a command asks for the same pair more than once, and each costs a walk.
         let key = [one, two]
         if let known = knownMergeBases[key] { return known }
-        let bases = try computeMergeBases(one, two)
+        let bases: [ObjectID]
+        if let fromGraph = try askHistoryWalker({ try $0.mergeBases(one, two) }) { bases = fromGraph } else { bases = try computeMergeBases(one, two) }
         knownMergeBases[key] = bases
         return bases
     }

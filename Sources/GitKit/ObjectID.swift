@@ -1,15 +1,31 @@
 import Clibgit2
 
-/// A git object id (SHA-1), copied out of C.
+/// A git object id (SHA-1), copied out of C. Stored inline (no allocation): walks and audits
+/// make, hash and compare thousands of them.
 public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
-    public let bytes: [UInt8]
+    /// Bytes 0-7, 8-15 and 16-19 of the id, big-endian, so that comparing the words in order
+    /// compares the ids as git sorts them.
+    private let high: UInt64, middle: UInt64, low: UInt32
 
     init(_ oid: git_oid) {
         var copy = oid
-        bytes = withUnsafeBytes(of: &copy.id) { Array($0) }
+        let words = withUnsafeBytes(of: &copy.id) { raw in
+            (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+             raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        }
+        high = UInt64(bigEndian: words.0)
+        middle = UInt64(bigEndian: words.1)
+        low = UInt32(bigEndian: words.2)
     }
 
     init(_ pointer: UnsafePointer<git_oid>) { self.init(pointer.pointee) }
+
+    /// The 20 raw bytes of an id at `offset` (as stored in git's binary files).
+    init(_ raw: UnsafeRawBufferPointer, at offset: Int) {
+        high = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        middle = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+        low = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self))
+    }
 
     /// Parses 40 hexadecimal digits.
     public init?(hex: String) {
@@ -19,23 +35,46 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
         self.init(oid)
     }
 
+    /// Byte `index` (0 to 19) of the id.
+    subscript(byte index: Int) -> UInt8 {
+        switch index {
+        case 0..<8: return UInt8(truncatingIfNeeded: high >> (56 - 8 * index))
+        case 8..<16: return UInt8(truncatingIfNeeded: middle >> (56 - 8 * (index - 8)))
+        default: return UInt8(truncatingIfNeeded: low >> (24 - 8 * (index - 16)))
+        }
+    }
+
+    /// Orders ids as git sorts them (bytewise); -1, 0 or 1.
+    func compare(_ raw: UnsafeRawBufferPointer, at offset: Int) -> Int {
+        let other = ObjectID(raw, at: offset)
+        if high != other.high { return high < other.high ? -1 : 1 }
+        if middle != other.middle { return middle < other.middle ? -1 : 1 }
+        if low != other.low { return low < other.low ? -1 : 1 }
+        return 0
+    }
+
     var raw: git_oid {
         var oid = git_oid()
-        withUnsafeMutableBytes(of: &oid.id) { $0.copyBytes(from: bytes) }
+        withUnsafeMutableBytes(of: &oid.id) { buffer in
+            buffer.storeBytes(of: high.bigEndian, toByteOffset: 0, as: UInt64.self)
+            buffer.storeBytes(of: middle.bigEndian, toByteOffset: 8, as: UInt64.self)
+            buffer.storeBytes(of: low.bigEndian, toByteOffset: 16, as: UInt32.self)
+        }
         return oid
     }
 
     public var description: String {
         // Bytes, not Characters: this runs for every commit an audit prints or compares.
         let digits: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+        return String(unsafeUninitializedCapacity: 40) { buffer in
             digits.withUTF8Buffer { hex in
-                for (index, byte) in bytes.enumerated() {
+                for index in 0..<20 {
+                    let byte = self[byte: index]
                     buffer[2 * index] = hex[Int(byte >> 4)]
                     buffer[2 * index + 1] = hex[Int(byte & 0x0F)]
                 }
             }
-            return bytes.count * 2
+            return 40
         }
     }
 

@@ -8,6 +8,9 @@ public final class Repository {
     let pointer: OpaquePointer
     /// Merge bases already computed (`mergeBases`), by the pair of commits.
     var knownMergeBases: [[ObjectID]: [ObjectID]] = [:]
+    /// Merge bases and ancestry from git's commit-graph; nil when the repository has none (or
+    /// must not use it), and libgit2 answers instead.
+    lazy var historyWalker: HistoryWalker? = makeHistoryWalker()
 
     private init(pointer: OpaquePointer) { self.pointer = pointer }
 
@@ -45,6 +48,37 @@ public final class Repository {
         var handle: OpaquePointer?
         try check("git_repository_open", git_repository_open(&handle, path))
         return Repository(pointer: handle!)
+    }
+
+    /// git's own rules for when the commit-graph is not to be used: `core.commitGraph=false`, a
+    /// shallow clone, grafts. `RELKIT_COMMIT_GRAPH=0` turns it off too (benchmarks and tests
+    /// compare both ways).
+    private func makeHistoryWalker() -> HistoryWalker? {
+        if getenv("RELKIT_COMMIT_GRAPH").map({ String(cString: $0) }) == "0" || isShallow { return nil }
+        if access(commonDirectory + "info/grafts", F_OK) == 0 { return nil }
+        if let setting = try? configString("core.commitGraph"), ["false", "no", "off", "0"].contains(setting.lowercased()) { return nil }
+        guard let graph = CommitGraph.load(objectsDirectory: commonDirectory + "objects") else { return nil }
+        return HistoryWalker(repository: self, graph: graph)
+    }
+
+    /// Runs a question on the commit-graph walker; nil when there is no graph or its data cannot
+    /// answer (then the graph is set aside for this handle, and libgit2 answers).
+    func askHistoryWalker<Answer>(_ question: (HistoryWalker) throws -> Answer) throws(GitError) -> Answer? {
+        guard let walker = historyWalker else { return nil }
+        do {
+            return try question(walker)
+        } catch let error as GitError {
+            throw error
+        } catch {
+            historyWalker = nil
+            return nil
+        }
+    }
+
+    /// The commit's changed-path Bloom filter from the commit-graph, or nil when there is none.
+    public func changedPathFilter(of commit: ObjectID) -> ChangedPathFilter? {
+        guard let graph = historyWalker?.graph, graph.hasChangedPathFilters, let position = graph.position(of: commit) else { return nil }
+        return ChangedPathFilter(graph: graph, position: position)
     }
 
     /// The work tree, with a trailing slash; nil for a bare repository.

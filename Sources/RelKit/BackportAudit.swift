@@ -19,7 +19,9 @@ public enum BackportAudit {
 
     public struct Entry {
         public let commit: CommitInfo
-        public let isFix: Bool
+        /// Whether it is a fix; nil when the audit was not asked to tell (it costs a regular
+        /// expression per commit, and a tree comparison for changelog fragments).
+        public let isFix: Bool?
         /// The commit on the target that has it, and how it was recognized; nil when missing.
         public let match: (kind: MatchKind, by: CommitInfo, detail: String)?
     }
@@ -34,7 +36,7 @@ public enum BackportAudit {
     }
 
     public static func run(directory: String, line requested: String, source requestedSource: String?, since: String?,
-                           onlyFixes: Bool) throws(OperationError) -> Report {
+                           onlyFixes: Bool, classifyFixes: Bool = true) throws(OperationError) -> Report {
         Trace.mark("start")
         let workspace = try Workspace.open(at: directory)
         let repository = try workspace.requireRepository(for: "relkit backport audit")
@@ -61,19 +63,28 @@ public enum BackportAudit {
             let sourceIDs = try repository.commits(reachableFrom: [sourceTip], excluding: [targetTip] + (start.map { [$0] } ?? []))
             let targetIDs = try repository.commits(reachableFrom: [targetTip], excluding: [sourceTip] + (start.map { [$0] } ?? []))
             Trace.mark("\(sourceIDs.count) + \(targetIDs.count) commits listed")
-            let sourceCommits = try sourceIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
+            // The source's commits are read on another thread (its own handle) while this one reads
+            // the target's and what each of them changed.
+            let gitDirectory = repository.gitDirectory
+            let sourceRead = BackgroundWork { () throws(GitError) -> [CommitInfo] in
+                let handle = try Repository.open(at: gitDirectory)
+                return try sourceIDs.map { id throws(GitError) in try handle.commit(id) }.filter { !$0.isMerge }
+            }
             let targetCommits = try targetIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
-            Trace.mark("commits read")
             var matcher = try Matcher(repository: repository, targets: targetCommits, scratch: { () throws(GitError) in try repository.beginObjectBatch() })
-            Trace.mark("target messages indexed")
-            try matcher.precomputeSharedChanges(of: sourceCommits, gitDirectory: repository.gitDirectory)
+            try matcher.indexTargetChanges()
+            Trace.mark("target commits read and indexed")
+            let sourceCommits = try sourceRead.value()
+            Trace.mark("source commits read")
+            try matcher.precomputeSharedChanges(of: sourceCommits, gitDirectory: gitDirectory)
             Trace.mark("source changes at the target's places")
-            let fixSubjects = configuration.backport.fixSubjects.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
+            let fixSubjects = onlyFixes || classifyFixes
+                ? configuration.backport.fixSubjects.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) } : []
             let fragments = configuration.backport.fixFragments.map(Glob.init)
             var entries: [Entry] = []
             for commit in sourceCommits {
-                let isFix = try isFixCommit(commit, subjects: fixSubjects, fragments: fragments, repository: repository)
-                if onlyFixes && !isFix { continue }
+                let isFix = onlyFixes || classifyFixes ? try isFixCommit(commit, subjects: fixSubjects, fragments: fragments, repository: repository) : nil
+                if onlyFixes && isFix != true { continue }
                 entries.append(Entry(commit: commit, isFix: isFix, match: try matcher.match(commit)))
             }
             Trace.mark("\(entries.count) commits matched")
@@ -98,35 +109,45 @@ public enum BackportAudit {
 
     /// Pull request numbers written as `(#1234)` in a subject.
     public static func pullRequestNumbers(in text: String) -> [String] {
+        // Bytes: this runs for every commit of an audit.
         var numbers: [String] = []
-        var rest = text[...]
-        while let open = rest.range(of: "(#") {
-            let digits = rest[open.upperBound...].prefix { $0.isASCII && $0.isNumber }
-            if !digits.isEmpty, rest[open.upperBound...].dropFirst(digits.count).first == ")" { numbers.append(String(digits)) }
-            rest = rest[open.upperBound...]
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index + 1 < bytes.count {
+            guard bytes[index] == UInt8(ascii: "("), bytes[index + 1] == UInt8(ascii: "#") else { index += 1; continue }
+            var end = index + 2
+            while end < bytes.count, ASCII.isDigit(bytes[end]) { end += 1 }
+            if end > index + 2, end < bytes.count, bytes[end] == UInt8(ascii: ")") {
+                numbers.append(String(decoding: bytes[(index + 2)..<end], as: UTF8.self))
+            }
+            index += 2
         }
         return numbers
     }
 
     /// The subject without its pull request references and backport markers, for the weak match.
     static func plainSubject(_ subject: String) -> String {
-        // Most subjects have no pull request reference, tag or edge spaces: only lowercased.
-        if !subject.contains("(#") && !subject.hasPrefix("["),
-           subject.unicodeScalars.first?.properties.isWhitespace != true, subject.unicodeScalars.last?.properties.isWhitespace != true {
-            return subject.lowercased()
+        var bytes = Array(subject.utf8)
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        func trim() {
+            while let last = bytes.last, isBlank(last) { bytes.removeLast() }
+            if let first = bytes.firstIndex(where: { !isBlank($0) }) { bytes.removeFirst(first) } else { bytes.removeAll() }
         }
-        var text = subject.utf8.first == 0x20 || subject.utf8.last == 0x20 || subject.utf8.first == 0x09 || subject.utf8.last == 0x09
-            ? subject.trimmingCharacters(in: .whitespaces) : subject
+        trim()
         // Trailing "(#123)" groups, and a leading "[26.09]"-style tag.
-        while text.hasSuffix(")"), let open = text.range(of: "(#", options: .backwards),
-              text[open.upperBound..<text.index(before: text.endIndex)].allSatisfy({ $0.isASCII && $0.isNumber }),
-              open.upperBound < text.index(before: text.endIndex) {
-            text = String(text[..<open.lowerBound]).trimmingCharacters(in: .whitespaces)
+        while bytes.last == UInt8(ascii: ")") {
+            var start = bytes.count - 2
+            while start >= 0, ASCII.isDigit(bytes[start]) { start -= 1 }
+            guard start >= 1, start < bytes.count - 2, bytes[start] == UInt8(ascii: "#"), bytes[start - 1] == UInt8(ascii: "(") else { break }
+            bytes.removeLast(bytes.count - (start - 1))
+            trim()
         }
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            text = String(text[text.index(after: close)...]).trimmingCharacters(in: .whitespaces)
+        if bytes.first == UInt8(ascii: "["), let close = bytes.firstIndex(of: UInt8(ascii: "]")) {
+            bytes.removeFirst(close + 1)
+            trim()
         }
-        return text.lowercased()
+        let plain = String(decoding: bytes, as: UTF8.self)
+        return bytes.allSatisfy({ $0 < 0x80 }) ? String(decoding: bytes.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self) : plain.lowercased()
     }
 
     /// Indexes of the target's commits, built once; patch-ids only where paths are shared.
@@ -214,18 +235,34 @@ public enum BackportAudit {
         /// trees are still in that handle's cache). The history's own order is kept.
         mutating func precomputeSharedChanges(of commits: [CommitInfo], gitDirectory: String) throws(GitError) {
             try indexTargetChanges()
+            // git's changed-path Bloom filters (a commit-graph written with --changed-paths) say
+            // for most commits that they touch none of the target's files: no tree is read for them.
+            var toRead: [CommitInfo] = []
+            if let paths = targetsByPath?.keys, !paths.isEmpty {
+                let places = ChangedPathTrie(paths)
+                for commit in commits {
+                    if let filter = repository.changedPathFilter(of: commit.id), !places.mayHaveChangedAny(filter) {
+                        sharedChanges[commit.id] = []
+                    } else {
+                        toRead.append(commit)
+                    }
+                }
+            } else {
+                for commit in commits { sharedChanges[commit.id] = [] }
+            }
             let threads = min(ProcessInfo.processInfo.activeProcessorCount, 4)
-            guard threads > 1, commits.count >= 200 else { return }
-            let results = ParallelResults<[TreeChange]>(count: commits.count)
+            guard threads > 1, toRead.count >= 200 else { return }
+            let reading = toRead
+            let results = ParallelResults<[TreeChange]>(count: reading.count)
             let places = targetPlaces
-            let chunk = (commits.count + threads - 1) / threads
+            let chunk = (reading.count + threads - 1) / threads
             DispatchQueue.concurrentPerform(iterations: threads) { part in
-                let range = (part * chunk)..<min(commits.count, (part + 1) * chunk)
+                let range = (part * chunk)..<min(reading.count, (part + 1) * chunk)
                 guard !range.isEmpty else { return }
                 do {
                     let handle = try Repository.open(at: gitDirectory)
                     for index in range {
-                        let commit = commits[index]
+                        let commit = reading[index]
                         let parentTree = try commit.parents.first.map { id throws(GitError) in try handle.treeID(ofCommit: id) }
                         results.set(index, try handle.treeChanges(from: parentTree, to: commit.tree, within: places))
                     }
@@ -234,7 +271,7 @@ public enum BackportAudit {
                 }
             }
             if let error = results.error { throw error }
-            for (index, commit) in commits.enumerated() { sharedChanges[commit.id] = results.values[index] }
+            for (index, commit) in toRead.enumerated() { sharedChanges[commit.id] = results.values[index] }
         }
 
         /// What a commit changed against its first parent (only at `within`, when given).
@@ -312,6 +349,74 @@ public enum BackportAudit {
             if let target = subjects[BackportAudit.plainSubject(commit.subject)] { return (.subject, target, "same subject (weak)") }
             return nil
         }
+    }
+}
+
+/// Paths to test against changed-path Bloom filters, as a tree of their directories: a path may
+/// have changed only if its directories may have too (git puts them in the filter), so a directory
+/// the filter rules out rules out everything under it. That keeps false positives rare even for
+/// hundreds of paths, where testing each path alone would almost always find one.
+struct ChangedPathTrie {
+    struct Node {
+        let key: ChangedPathKey
+        /// The path itself is one to look for (not only a directory of one).
+        var wanted = false
+        var children: [Int] = []
+    }
+
+    private(set) var nodes: [Node] = []
+    private var roots: [Int] = []
+
+    init<Paths: Sequence<String>>(_ paths: Paths) {
+        var index: [String: Int] = [:]
+        for path in paths {
+            var parent: Int?
+            var prefix = ""
+            for component in path.split(separator: "/", omittingEmptySubsequences: false) {
+                prefix = prefix.isEmpty ? String(component) : prefix + "/" + component
+                let node: Int
+                if let known = index[prefix] {
+                    node = known
+                } else {
+                    node = nodes.count
+                    nodes.append(Node(key: ChangedPathKey(prefix)))
+                    index[prefix] = node
+                    if let parent { nodes[parent].children.append(node) } else { roots.append(node) }
+                }
+                parent = node
+            }
+            if let parent { nodes[parent].wanted = true }
+        }
+    }
+
+    /// False only when the filter rules out every path.
+    func mayHaveChangedAny(_ filter: ChangedPathFilter) -> Bool {
+        var stack = roots
+        while let node = stack.popLast() {
+            guard filter.mayHaveChanged(nodes[node].key) else { continue }
+            if nodes[node].wanted { return true }
+            stack += nodes[node].children
+        }
+        return false
+    }
+}
+
+/// Work started on another thread at once; `value()` waits for its result.
+final class BackgroundWork<Value>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<Value, GitError>?
+
+    init(_ work: @escaping @Sendable () throws(GitError) -> Value) {
+        DispatchQueue.global().async {
+            do throws(GitError) { self.result = .success(try work()) } catch { self.result = .failure(error) }
+            self.done.signal()
+        }
+    }
+
+    func value() throws(GitError) -> Value {
+        done.wait()
+        done.signal()  // a second call does not wait forever
+        return try result!.get()
     }
 }
 

@@ -114,7 +114,8 @@ struct BackportCommand: ParsableCommand {
         func run() throws {
             let report: BackportAudit.Report
             do {
-                report = try BackportAudit.run(directory: FileManager.default.currentDirectoryPath, line: to, source: from, since: since, onlyFixes: onlyFixes)
+                report = try BackportAudit.run(directory: FileManager.default.currentDirectoryPath, line: to, source: from, since: since, onlyFixes: onlyFixes,
+                                                   classifyFixes: format == .json)
             } catch {
                 throw error.cliError
             }
@@ -123,7 +124,7 @@ struct BackportCommand: ParsableCommand {
                     "source": report.source, "target": report.target, "since": report.since?.description ?? NSNull(),
                     "summary": ["commits": report.entries.count, "missing": report.missing.count, "backported": report.entries.count - report.missing.count],
                     "commits": report.entries.map { entry -> [String: Any] in
-                        ["id": entry.commit.id.description, "subject": entry.commit.subject, "fix": entry.isFix,
+                        ["id": entry.commit.id.description, "subject": entry.commit.subject, "fix": entry.isFix ?? NSNull(),
                          "status": entry.match == nil ? "missing" : "backported",
                          "match": entry.match.map { ["kind": $0.kind.rawValue, "by": $0.by.id.description, "detail": $0.detail] as [String: Any] } ?? NSNull()]
                     },

@@ -1,0 +1,349 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// git's commit-graph (`objects/info/commit-graph`, or a chain of them in
+/// `objects/info/commit-graphs/`), read directly: libgit2 1.5 does not use it for merge bases.
+/// It gives each commit's parents and generation number (its topological level) without
+/// inflating the commit, and, when git wrote it with `--changed-paths`, a Bloom filter of the
+/// paths the commit changed against its first parent.
+///
+/// Format: git's Documentation/gitformat-commit-graph.txt. Read-only, mapped into memory. A file
+/// that does not hold together (wrong signature, version or hash, chunks out of bounds) is not
+/// used at all; an out-of-range parent position makes that one commit unknown, and callers then
+/// read it from the object database. Entries are keyed by commit id, so a graph written before
+/// newer commits is still right about the commits it has: it is never stale, only incomplete.
+public final class CommitGraph: @unchecked Sendable {
+    /// One file: the whole graph, or one layer of a chain (base layers first).
+    struct Layer {
+        let base: UnsafeRawBufferPointer
+        let mappedLength: Int
+        /// Commits in the layers below this one: positions in this file start there.
+        let offset: UInt32
+        let count: UInt32
+        let fanout: Int, lookup: Int, commitData: Int
+        let extraEdges: (start: Int, count: Int)?
+        let bloomIndex: Int?
+        let bloomData: (start: Int, length: Int)?
+        let bloomSettings: BloomSettings?
+
+        func word(_ at: Int) -> UInt32 {
+            UInt32(base[at]) << 24 | UInt32(base[at + 1]) << 16 | UInt32(base[at + 2]) << 8 | UInt32(base[at + 3])
+        }
+    }
+
+    struct BloomSettings: Equatable {
+        let hashVersion: UInt32
+        let hashCount: UInt32
+    }
+
+    let layers: [Layer]
+    /// All commits in the graph.
+    public let count: UInt32
+
+    private init(layers: [Layer]) {
+        self.layers = layers
+        count = layers.last.map { $0.offset + $0.count } ?? 0
+    }
+
+    deinit {
+        for layer in layers { munmap(UnsafeMutableRawPointer(mutating: layer.base.baseAddress), layer.mappedLength) }
+    }
+
+    /// The graph of an objects directory (`.git/objects`), or nil when there is none or it cannot
+    /// be used. git reads `info/commit-graph` first and the chain only without it; so does this.
+    public static func load(objectsDirectory: String) -> CommitGraph? {
+        let directory = objectsDirectory.hasSuffix("/") ? String(objectsDirectory.dropLast()) : objectsDirectory
+        if let single = Layer.map(path: directory + "/info/commit-graph", offset: 0, expectedBases: []) {
+            return CommitGraph(layers: [single])
+        }
+        guard let chain = readSmallFile(directory + "/info/commit-graphs/commit-graph-chain") else { return nil }
+        var layers: [Layer] = [], hashes: [[UInt8]] = []
+        for line in chain.split(separator: UInt8(ascii: "\n")) {
+            guard line.count == 40, let hash = hexBytes(line) else { break }
+            let name = String(decoding: line, as: UTF8.self)
+            let offset = layers.last.map { $0.offset + $0.count } ?? 0
+            // A layer that does not load ends the chain: the layers below it are still right.
+            guard let layer = Layer.map(path: directory + "/info/commit-graphs/graph-\(name).graph", offset: offset, expectedBases: hashes)
+            else { break }
+            layers.append(layer)
+            hashes.append(hash)
+        }
+        return layers.isEmpty ? nil : CommitGraph(layers: layers)
+    }
+
+    // MARK: Commits
+
+    /// The global position of a commit, or nil when the graph does not have it.
+    public func position(of id: ObjectID) -> UInt32? {
+        let first = Int(id[byte: 0])
+        for layer in layers {
+            var low = first == 0 ? 0 : Int(layer.word(layer.fanout + 4 * (first - 1)))
+            var high = Int(layer.word(layer.fanout + 4 * first))
+            // Binary search in this layer's sorted ids, among those with the same first byte.
+            while low < high {
+                let middle = (low + high) / 2
+                let order = id.compare(layer.base, at: layer.lookup + 20 * middle)
+                if order == 0 { return layer.offset + UInt32(middle) }
+                if order < 0 { high = middle } else { low = middle + 1 }
+            }
+        }
+        return nil
+    }
+
+    public func id(at position: UInt32) -> ObjectID {
+        let (layer, index) = locate(position)
+        return ObjectID(layer.base, at: layer.lookup + 20 * index)
+    }
+
+    /// The parents' positions, or nil when the file's data for this commit is out of range.
+    public func parents(at position: UInt32) -> [UInt32]? {
+        let (layer, index) = locate(position)
+        let record = layer.commitData + 36 * index + 20
+        let first = layer.word(record), second = layer.word(record + 4)
+        let none: UInt32 = 0x7000_0000
+        var parents: [UInt32] = []
+        if first != none {
+            guard first < count else { return nil }
+            parents.append(first)
+        }
+        if second == none { return parents }
+        guard first != none else { return nil }
+        if second & 0x8000_0000 == 0 {
+            guard second < count else { return nil }
+            parents.append(second)
+            return parents
+        }
+        // An octopus: the second and later parents are in the extra edge list, the last one
+        // marked by its top bit.
+        guard let edges = layer.extraEdges else { return nil }
+        var edge = Int(second & 0x7FFF_FFFF)
+        while true {
+            guard edge < edges.count else { return nil }
+            let value = layer.word(edges.start + 4 * edge)
+            let parent = value & 0x7FFF_FFFF
+            guard parent < count else { return nil }
+            parents.append(parent)
+            if value & 0x8000_0000 != 0 { return parents }
+            edge += 1
+        }
+    }
+
+    /// The topological level (generation number v1): 1 for a root, else one more than the highest
+    /// of the parents'. 0 when the writer did not compute it (git before 2.19).
+    public func generation(at position: UInt32) -> UInt32 {
+        let (layer, index) = locate(position)
+        return layer.word(layer.commitData + 36 * index + 28) >> 2
+    }
+
+    /// The commit time, in seconds since the epoch.
+    public func commitTime(at position: UInt32) -> Int64 {
+        let (layer, index) = locate(position)
+        let record = layer.commitData + 36 * index + 28
+        return Int64(layer.word(record) & 0x3) << 32 | Int64(layer.word(record + 4))
+    }
+
+    private func locate(_ position: UInt32) -> (Layer, Int) {
+        var layerIndex = layers.count - 1
+        while layers[layerIndex].offset > position { layerIndex -= 1 }
+        return (layers[layerIndex], Int(position - layers[layerIndex].offset))
+    }
+
+    // MARK: Changed-path Bloom filters
+
+    /// Whether some layer of the graph has changed-path filters.
+    public var hasChangedPathFilters: Bool { layers.contains { $0.bloomSettings != nil } }
+
+    /// Whether the commit at `position` may have changed `path` against its first parent: false
+    /// only when its Bloom filter says certainly not. True when there is no filter, when the filter
+    /// is "too many changes", and for false positives (about 1 in 100 with git's settings).
+    public func mayHaveChanged(at position: UInt32, _ key: ChangedPathKey) -> Bool {
+        let (layer, index) = locate(position)
+        guard let settings = layer.bloomSettings, let bloomIndex = layer.bloomIndex, let data = layer.bloomData else { return true }
+        let end = Int(layer.word(bloomIndex + 4 * index))
+        let start = index == 0 ? 0 : Int(layer.word(bloomIndex + 4 * (index - 1)))
+        guard start <= end, end <= data.length else { return true }
+        let length = end - start
+        if length == 0 { return true }
+        guard let (first, second) = key.hashes(version: settings.hashVersion) else { return true }
+        let bits = UInt64(length) * 8
+        for i in 0..<settings.hashCount {
+            let hash = UInt64(first &+ i &* second) % bits
+            if layer.base[data.start + start + Int(hash / 8)] & (1 << (hash % 8)) == 0 { return false }
+        }
+        return true
+    }
+}
+
+/// One commit's changed-path filter (`Repository.changedPathFilter(of:)`).
+public struct ChangedPathFilter: Sendable {
+    let graph: CommitGraph
+    let position: UInt32
+
+    /// False only when the commit certainly did not change `key`'s path against its first parent.
+    public func mayHaveChanged(_ key: ChangedPathKey) -> Bool { graph.mayHaveChanged(at: position, key) }
+}
+
+/// A path's two base hashes for changed-path Bloom filters (murmur3, git's seeds), computed once
+/// and tested against many commits' filters.
+public struct ChangedPathKey: Sendable {
+    public let path: String
+    let version2: (UInt32, UInt32)
+    /// git before 2.44 wrote "version 1" filters whose hash sign-extends bytes >= 0x80 in a path's
+    /// last 1 to 3 bytes on platforms where `char` is signed, and not where it is unsigned: for
+    /// such paths a version 1 filter cannot be trusted, and the answer is "maybe".
+    let version1: (UInt32, UInt32)?
+
+    public init(_ path: String) {
+        self.path = path
+        let bytes = Array(path.utf8)
+        version2 = (murmur3(bytes, seed: 0x293A_E76F), murmur3(bytes, seed: 0x7E64_6E2C))
+        version1 = bytes.contains { $0 >= 0x80 } ? nil : version2
+    }
+
+    func hashes(version: UInt32) -> (UInt32, UInt32)? {
+        switch version {
+        case 1: return version1
+        case 2: return version2
+        default: return nil
+        }
+    }
+}
+
+/// 32-bit murmur3 over bytes (unsigned), as git's `murmur3_seeded_v2`.
+func murmur3(_ data: [UInt8], seed: UInt32) -> UInt32 {
+    let c1: UInt32 = 0xCC9E_2D51, c2: UInt32 = 0x1B87_3593
+    func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 { value << count | value >> (32 - count) }
+    var hash = seed
+    let blocks = data.count / 4
+    for block in 0..<blocks {
+        var k = UInt32(data[4 * block]) | UInt32(data[4 * block + 1]) << 8 | UInt32(data[4 * block + 2]) << 16 | UInt32(data[4 * block + 3]) << 24
+        k = rotate(k &* c1, 15) &* c2
+        hash ^= k
+        hash = rotate(hash, 13) &* 5 &+ 0xE654_6B64
+    }
+    var k: UInt32 = 0
+    let tail = 4 * blocks
+    switch data.count & 3 {
+    case 3:
+        k ^= UInt32(data[tail + 2]) << 16
+        fallthrough
+    case 2:
+        k ^= UInt32(data[tail + 1]) << 8
+        fallthrough
+    case 1:
+        k ^= UInt32(data[tail])
+        hash ^= rotate(k &* c1, 15) &* c2
+    default:
+        break
+    }
+    hash ^= UInt32(truncatingIfNeeded: data.count)
+    hash ^= hash >> 16
+    hash = hash &* 0x85EB_CA6B
+    hash ^= hash >> 13
+    hash = hash &* 0xC2B2_AE35
+    hash ^= hash >> 16
+    return hash
+}
+
+extension CommitGraph.Layer {
+    /// Maps one file and checks that it holds together; nil when it does not.
+    static func map(path: String, offset: UInt32, expectedBases: [[UInt8]]) -> CommitGraph.Layer? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_size >= 8 + 12 + 20, status.st_size < Int(Int32.max) else { return nil }
+        let length = Int(status.st_size)
+        guard let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else { return nil }
+        let base = UnsafeRawBufferPointer(start: address, count: length)
+        guard let layer = parse(base, mappedLength: length, offset: offset, expectedBases: expectedBases) else {
+            munmap(address, length)
+            return nil
+        }
+        return layer
+    }
+
+    /// The header and chunk table: signature "CGPH", version 1, SHA-1, chunks inside the file.
+    static func parse(_ base: UnsafeRawBufferPointer, mappedLength: Int, offset: UInt32, expectedBases: [[UInt8]]) -> CommitGraph.Layer? {
+        func word(_ at: Int) -> UInt32 { UInt32(base[at]) << 24 | UInt32(base[at + 1]) << 16 | UInt32(base[at + 2]) << 8 | UInt32(base[at + 3]) }
+        let size = base.count
+        guard word(0) == 0x4347_5048, base[4] == 1, base[5] == 1 else { return nil }
+        let chunkCount = Int(base[6]), baseCount = Int(base[7])
+        guard baseCount == expectedBases.count, 8 + 12 * (chunkCount + 1) <= size - 20 else { return nil }
+        var chunks: [UInt32: (start: Int, length: Int)] = [:]
+        for index in 0..<chunkCount {
+            let entry = 8 + 12 * index
+            let id = word(entry)
+            let start = Int(word(entry + 4)) << 32 | Int(word(entry + 8))
+            let end = Int(word(entry + 16)) << 32 | Int(word(entry + 20))
+            guard id != 0, start >= 8 + 12 * (chunkCount + 1), start <= end, end <= size - 20, chunks[id] == nil else { return nil }
+            chunks[id] = (start, end - start)
+        }
+        guard let fanout = chunks[0x4F49_4446], fanout.length == 1024,  // OIDF
+              let lookup = chunks[0x4F49_444C],                          // OIDL
+              let commitData = chunks[0x4344_4154]                       // CDAT
+        else { return nil }
+        var previous: UInt32 = 0
+        for index in 0..<256 {
+            let value = word(fanout.start + 4 * index)
+            guard value >= previous else { return nil }
+            previous = value
+        }
+        let count = previous
+        guard lookup.length == 20 * Int(count), commitData.length == 36 * Int(count), UInt64(offset) + UInt64(count) < 0x7000_0000 else { return nil }
+        if baseCount > 0 {
+            guard let bases = chunks[0x4241_5345], bases.length == 20 * baseCount else { return nil }  // BASE
+            for (index, hash) in expectedBases.enumerated() where !hash.elementsEqual(base[(bases.start + 20 * index)..<(bases.start + 20 * index + 20)]) {
+                return nil
+            }
+        }
+        let extraEdges = chunks[0x4544_4745].flatMap { $0.length % 4 == 0 ? ($0.start, $0.length / 4) : nil }  // EDGE
+        var bloomIndex: Int?, bloomData: (Int, Int)?, bloomSettings: CommitGraph.BloomSettings?
+        if let index = chunks[0x4249_4458], index.length == 4 * Int(count),  // BIDX
+           let data = chunks[0x4244_4154], data.length >= 12 {                // BDAT
+            let settings = CommitGraph.BloomSettings(hashVersion: word(data.start), hashCount: word(data.start + 4))
+            if (1...2).contains(settings.hashVersion), (1...32).contains(settings.hashCount) {
+                bloomIndex = index.start
+                bloomData = (data.start + 12, data.length - 12)
+                bloomSettings = settings
+            }
+        }
+        return CommitGraph.Layer(base: base, mappedLength: mappedLength, offset: offset, count: count, fanout: fanout.start,
+                                 lookup: lookup.start, commitData: commitData.start, extraEdges: extraEdges,
+                                 bloomIndex: bloomIndex, bloomData: bloomData, bloomSettings: bloomSettings)
+    }
+}
+
+private func hexBytes(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+    func value(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: return byte - 0x30
+        case 0x61...0x66: return byte - 0x61 + 10
+        default: return nil
+        }
+    }
+    var bytes: [UInt8] = []
+    var index = text.startIndex
+    while index < text.endIndex {
+        guard let high = value(text[index]), let low = value(text[index + 1]) else { return nil }
+        bytes.append(high << 4 | low)
+        index += 2
+    }
+    return bytes
+}
+
+/// A small file's bytes (the chain file: one line per layer), or nil.
+private func readSmallFile(_ path: String) -> [UInt8]? {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while bytes.count < 1 << 20 {
+        let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 4096) }
+        if got <= 0 { return got == 0 ? bytes : nil }
+        bytes += buffer[0..<got]
+    }
+    return nil
+}

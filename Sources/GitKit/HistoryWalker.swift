@@ -1,0 +1,273 @@
+import Clibgit2
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Merge bases and ancestry over commits' parents and generation numbers: the commit-graph's for
+/// the commits it has, computed from the commit objects (through libgit2) for the others (those
+/// made since git last wrote the graph). Generation numbers are exact (topological levels: one
+/// more than the highest parent's), so walks in generation order are exact too: unlike a walk in
+/// commit-date order, clock skew cannot make them wrong, and they stop as soon as nothing below
+/// can matter.
+final class HistoryWalker {
+    /// The graph's data is unusable for a commit (a parent position out of range, or no
+    /// generation numbers): the caller falls back to libgit2 for the whole question.
+    struct Unusable: Error {}
+
+    private unowned let repository: Repository
+    let graph: CommitGraph?
+    /// Commits the graph does not have, numbered from `graph.count` on.
+    private var outsideIndex: [ObjectID: Int] = [:]
+    private var outsideIDs: [ObjectID] = []
+    private var outsideParents: [[Int]] = []
+    private var outsideGenerations: [UInt32] = []
+    private var graphParents: [UInt32: [Int]] = [:]
+
+    init(repository: Repository, graph: CommitGraph?) {
+        self.repository = repository
+        self.graph = graph
+    }
+
+    private var graphCount: Int { Int(graph?.count ?? 0) }
+
+    // MARK: Nodes
+
+    /// The node of a commit: its graph position, or a number past the graph for the others.
+    func node(_ id: ObjectID) throws -> Int {
+        if let position = graph?.position(of: id) { return Int(position) }
+        if let known = outsideIndex[id] { return known }
+        return try addOutside(id)
+    }
+
+    func id(_ node: Int) -> ObjectID {
+        node < graphCount ? graph!.id(at: UInt32(node)) : outsideIDs[node - graphCount]
+    }
+
+    func parents(_ node: Int) throws -> [Int] {
+        if node >= graphCount { return outsideParents[node - graphCount] }
+        if let known = graphParents[UInt32(node)] { return known }
+        guard let positions = graph!.parents(at: UInt32(node)) else { throw Unusable() }
+        let parents = positions.map { Int($0) }
+        graphParents[UInt32(node)] = parents
+        return parents
+    }
+
+    func generation(_ node: Int) throws -> UInt32 {
+        if node >= graphCount { return outsideGenerations[node - graphCount] }
+        let generation = graph!.generation(at: UInt32(node))
+        guard generation > 0 else { throw Unusable() }
+        return generation
+    }
+
+    /// Reads a commit the graph does not have, and those of its ancestors it does not have
+    /// either, to give each its generation number (iteratively: there may be thousands).
+    private func addOutside(_ id: ObjectID) throws -> Int {
+        var pending: [(id: ObjectID, parents: [ObjectID])] = [(id, try parentIDs(id))]
+        while let (current, parents) = pending.last {
+            if outsideIndex[current] != nil {
+                pending.removeLast()
+                continue
+            }
+            // Parents first: a parent outside the graph not yet known is read and handled before.
+            if let unknown = parents.first(where: { graph?.position(of: $0) == nil && outsideIndex[$0] == nil }) {
+                pending.append((unknown, try parentIDs(unknown)))
+                continue
+            }
+            pending.removeLast()
+            var parentNodes: [Int] = []
+            var generation: UInt32 = 1
+            for parent in parents {
+                let node = try self.node(parent)
+                parentNodes.append(node)
+                generation = max(generation, try self.generation(node) + 1)
+            }
+            outsideIndex[current] = graphCount + outsideIDs.count
+            outsideIDs.append(current)
+            outsideParents.append(parentNodes)
+            outsideGenerations.append(generation)
+        }
+        return outsideIndex[id]!
+    }
+
+    private func parentIDs(_ id: ObjectID) throws(GitError) -> [ObjectID] {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check("git_commit_lookup", git_commit_lookup(&commit, repository.pointer, &oid))
+        defer { git_commit_free(commit) }
+        return (0..<git_commit_parentcount(commit)).compactMap { git_commit_parent_id(commit, $0).map { ObjectID($0) } }
+    }
+
+    // MARK: Questions
+
+    /// Whether `ancestor` is `commit` or in its history. Walks down from `commit`, never below the
+    /// ancestor's generation.
+    func isAncestor(_ ancestor: ObjectID, of commit: ObjectID) throws -> Bool {
+        if ancestor == commit { return true }
+        let target = try node(ancestor), start = try node(commit)
+        let floor = try generation(target)
+        var seen: Set<Int> = [start]
+        var stack = [start]
+        while let current = stack.popLast() {
+            for parent in try parents(current) where seen.insert(parent).inserted {
+                if parent == target { return true }
+                if try generation(parent) > floor { stack.append(parent) }
+            }
+        }
+        return false
+    }
+
+    /// The commits reachable from `include` and not from `exclude`, oldest first, when they form
+    /// one line (each has at most one parent among them): the only order they can have. Nil when
+    /// they branch and merge (the caller orders those as libgit2 does).
+    ///
+    /// One walk in generation order from both sides: what the excluded side reaches is marked and
+    /// passes the mark on; a commit still unmarked when it comes out of the queue is in the set
+    /// (every path to it from the excluded side goes through commits of higher generation, which
+    /// came out before). The walk stops when only marked commits are left.
+    func linearHistory(reachableFrom include: [ObjectID], excluding exclude: [ObjectID]) throws -> [ObjectID]? {
+        let wanted: UInt8 = 1, excluded: UInt8 = 2
+        var flags: [Int: UInt8] = [:]
+        var queue = GenerationQueue()
+        var wantedInQueue = 0
+        for id in include {
+            let start = try node(id)
+            if flags[start] == nil {
+                flags[start] = wanted
+                queue.push(start, generation: try generation(start))
+                wantedInQueue += 1
+            }
+        }
+        for id in exclude {
+            let start = try node(id)
+            if flags[start, default: 0] & excluded == 0 {
+                if flags[start] == wanted { wantedInQueue -= 1 }
+                flags[start, default: 0] |= excluded
+                queue.push(start, generation: try generation(start))
+            }
+        }
+        var found: [Int] = []
+        while wantedInQueue > 0, let current = queue.pop() {
+            let mark = flags[current]!
+            if mark & excluded == 0 {
+                wantedInQueue -= 1
+                found.append(current)
+            }
+            for parent in try parents(current) {
+                let before = flags[parent]
+                if mark & excluded != 0 {
+                    guard before.map({ $0 & excluded == 0 }) ?? true else { continue }
+                    if before != nil { wantedInQueue -= 1 }  // queued as wanted, now excluded
+                    flags[parent] = excluded
+                    if before == nil { queue.push(parent, generation: try generation(parent)) }
+                } else if before == nil {
+                    flags[parent] = wanted
+                    queue.push(parent, generation: try generation(parent))
+                    wantedInQueue += 1
+                }
+            }
+        }
+        // One line: from the newest, each commit's only parent in the set is the next one.
+        let members = Set(found)
+        var line: [Int] = []
+        for (index, commit) in found.enumerated() {
+            let inside = try parents(commit).filter { members.contains($0) }
+            if index + 1 < found.count {
+                guard inside == [found[index + 1]] else { return nil }
+            } else if !inside.isEmpty {
+                return nil
+            }
+            line.append(commit)
+        }
+        return line.reversed().map(id)
+    }
+
+    /// The best common ancestors of two commits, as `git merge-base --all`: common ancestors that
+    /// are not in the history of another common ancestor. Empty for unrelated histories.
+    func mergeBases(_ one: ObjectID, _ two: ObjectID) throws -> [ObjectID] {
+        let a = try node(one), b = try node(two)
+        if a == b { return [one] }
+        let candidates = try paintDownToCommon(a, b)
+        var bases: [Int] = []
+        // A candidate in the history of another one is not a best common ancestor.
+        for candidate in candidates {
+            let others = candidates.filter { $0 != candidate }
+            if try !others.contains(where: { other in try isAncestor(id(candidate), of: id(other)) }) { bases.append(candidate) }
+        }
+        return try bases.sorted { try generation($0) > generation($1) }.map(id)
+    }
+
+    /// git's paint-down-to-common: walk down from both commits in generation order, marking
+    /// what each reaches; a commit reached from both is a common ancestor, and what lies below it
+    /// is stale. Stops when only stale commits are left to visit.
+    private func paintDownToCommon(_ one: Int, _ two: Int) throws -> [Int] {
+        let fromOne: UInt8 = 1, fromTwo: UInt8 = 2, stale: UInt8 = 4, result: UInt8 = 8
+        var flags: [Int: UInt8] = [one: fromOne, two: fromTwo]
+        var queue = GenerationQueue()
+        var queued: [Int: Int] = [:]
+        var liveInQueue = 0
+        func push(_ node: Int) throws {
+            queue.push(node, generation: try generation(node))
+            queued[node, default: 0] += 1
+            if flags[node, default: 0] & stale == 0 { liveInQueue += 1 }
+        }
+        try push(one)
+        try push(two)
+        var found: [Int] = []
+        while liveInQueue > 0, let current = queue.pop() {
+            queued[current]! -= 1
+            var mark = flags[current, default: 0] & (fromOne | fromTwo | stale)
+            if mark & stale == 0 { liveInQueue -= 1 }
+            if mark == fromOne | fromTwo {
+                if flags[current, default: 0] & result == 0 {
+                    flags[current, default: 0] |= result
+                    found.append(current)
+                }
+                mark |= stale
+            }
+            for parent in try parents(current) {
+                let before = flags[parent, default: 0]
+                if before & mark == mark { continue }
+                if before & stale == 0, mark & stale != 0 { liveInQueue -= queued[parent, default: 0] }
+                flags[parent] = before | mark
+                try push(parent)
+            }
+        }
+        return found.filter { flags[$0, default: 0] & stale == 0 }
+    }
+}
+
+/// A max-heap of nodes by generation number (the highest first).
+struct GenerationQueue {
+    private var heap: [(generation: UInt32, node: Int)] = []
+
+    mutating func push(_ node: Int, generation: UInt32) {
+        heap.append((generation, node))
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[parent].generation < heap[child].generation else { break }
+            heap.swapAt(parent, child)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Int? {
+        guard !heap.isEmpty else { return nil }
+        let top = heap[0].node
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var largest = parent
+                if left < heap.count, heap[left].generation > heap[largest].generation { largest = left }
+                if right < heap.count, heap[right].generation > heap[largest].generation { largest = right }
+                if largest == parent { break }
+                heap.swapAt(parent, largest)
+                parent = largest
+            }
+        }
+        return top
+    }
+}
