@@ -7,11 +7,16 @@ commits with a release branch (made with git fast-import), all in the same run:
    `git commit --amend` (the worktree exists already: its checkout is not timed);
 2. relkit's in-memory pick (the fast path) vs libgit2's whole-tree `git_cherrypick_commit`
    (relkit with RELKIT_FULL_MERGE=1), as dry runs, so that only the picking is timed;
-3. `relkit backport audit` vs `git log --cherry-pick --right-only --no-merges`.
+3. `relkit backport audit` vs `git log --cherry-pick --right-only --no-merges` (the missing commits
+   must be the same).
+
+Rows 1 and 3 run twice: on the repository as fast-import leaves it (no commit-graph, like a fresh
+clone), then after `git commit-graph write --reachable --changed-paths` (git gc writes the graph by
+default; the changed-path filters once asked for). git reads the same graph in its runs.
 
 Usage: bench_backport.py path/to/relkit [--files N] [--commits N] [--runs R]
 """
-import argparse, os, platform, random, subprocess, sys, tempfile, time
+import argparse, json, os, platform, random, subprocess, sys, tempfile, time
 
 ENV = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.invalid",
            GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.invalid", RELKIT_LOCK_TIMEOUT="5")
@@ -108,6 +113,52 @@ def pick_micros(relkit, picks, cwd, env):
                             capture_output=True, text=True, check=True)
     return sum(float(line.rsplit(": ", 1)[1].split(" ")[0]) for line in result.stderr.splitlines() if line.startswith("relkit: pick "))
 
+def backport_rows(relkit, root, worktree, picks, release, runs, graph):
+    """relkit backport against the git CLI by hand (in a worktree already on the release branch,
+    and switching to it and back), for 1 and 20 commits; every tree compared."""
+    rows = []
+    for count in (1, 20):
+        chosen = picks[-count:]
+        relkit_best, git_best, switch_best, relkit_rss = float("inf"), float("inf"), float("inf"), 0
+        for _ in range(runs):
+            git("update-ref", "refs/heads/26.09", release, cwd=root)
+            elapsed, peak, _ = run_timed([relkit, "backport", *chosen, "--to", "26.09"], root)
+            relkit_best, relkit_rss = min(relkit_best, elapsed), max(relkit_rss, peak)
+            relkit_tree = git("rev-parse", "26.09^{tree}", cwd=root).strip()
+            git("update-ref", "refs/heads/26.09", release, cwd=root)
+            git("reset", "-q", "--hard", release, cwd=worktree)
+            start = time.perf_counter()
+            by_hand(worktree, chosen)
+            git_best = min(git_best, time.perf_counter() - start)
+            git_tree = git("rev-parse", "HEAD^{tree}", cwd=worktree).strip()
+            if git_tree != relkit_tree:
+                sys.exit(f"different trees for {count} picks: relkit {relkit_tree}, git {git_tree}")
+            git("reset", "-q", "--hard", release, cwd=worktree)
+            git("checkout", "-q", "--detach", "main", cwd=worktree)
+            start = time.perf_counter()
+            switch_and_pick(worktree, chosen, release)
+            switch_best = min(switch_best, time.perf_counter() - start)
+            git("checkout", "-q", "--detach", release, cwd=worktree)
+        plural = "s" if count > 1 else ""
+        rows.append((graph, f"backport {count} commit{plural}: relkit backport", relkit_best, relkit_rss,
+                     "git cherry-pick -x + trailers, in a worktree already on the release branch", git_best, None))
+        rows.append((graph, f"backport {count} commit{plural}: relkit backport", relkit_best, relkit_rss,
+                     "git checkout of the release branch, cherry-pick -x + trailers, checkout back (as cherry_picker)", switch_best, None))
+    git("update-ref", "refs/heads/26.09", release, cwd=root)
+    return rows
+
+def audit_rows(relkit, root, runs, graph):
+    """relkit backport audit against git log --cherry-pick; the missing commits must be the same."""
+    audit, audit_rss, _ = min((run_timed([relkit, "backport", "audit", "--to", "26.09"], root) for _ in range(runs)), key=lambda r: r[0])
+    command = ["git", "log", "--cherry-pick", "--right-only", "--no-merges", "--format=%H", "26.09...main"]
+    git_log, git_log_rss, git_out = min((run_timed(command, root) for _ in range(runs)), key=lambda r: r[0])
+    # The answer, checked once (untimed): JSON carries full ids.
+    audit_out = run_timed([relkit, "backport", "audit", "--to", "26.09", "--format", "json"], root)[2]
+    missing = {entry["id"] for entry in json.loads(audit_out)["commits"] if entry["status"] == "missing"}
+    if missing != set(git_out.split()):
+        sys.exit(f"audit: relkit and git disagree on {len(missing ^ set(git_out.split()))} commits")
+    return [(graph, "audit: relkit backport audit", audit, audit_rss, "git log --cherry-pick --right-only --no-merges", git_log, git_log_rss)]
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("relkit")
@@ -128,33 +179,8 @@ def main():
         tracked = len(git("ls-files", cwd=root).split("\n")) - 1
         total_commits = int(git("rev-list", "--count", "--all", cwd=root))
 
-        for count in (1, 20):
-            chosen = picks[-count:]
-            relkit_best, git_best, switch_best, relkit_rss = float("inf"), float("inf"), float("inf"), 0
-            for _ in range(args.runs):
-                git("update-ref", "refs/heads/26.09", release, cwd=root)
-                elapsed, peak, _ = run_timed([relkit, "backport", *chosen, "--to", "26.09"], root)
-                relkit_best, relkit_rss = min(relkit_best, elapsed), max(relkit_rss, peak)
-                relkit_tree = git("rev-parse", "26.09^{tree}", cwd=root).strip()
-                git("update-ref", "refs/heads/26.09", release, cwd=root)
-                git("reset", "-q", "--hard", release, cwd=worktree)
-                start = time.perf_counter()
-                by_hand(worktree, chosen)
-                git_best = min(git_best, time.perf_counter() - start)
-                git_tree = git("rev-parse", "HEAD^{tree}", cwd=worktree).strip()
-                if git_tree != relkit_tree:
-                    sys.exit(f"different trees for {count} picks: relkit {relkit_tree}, git {git_tree}")
-                git("reset", "-q", "--hard", release, cwd=worktree)
-                git("checkout", "-q", "--detach", "main", cwd=worktree)
-                start = time.perf_counter()
-                switch_and_pick(worktree, chosen, release)
-                switch_best = min(switch_best, time.perf_counter() - start)
-                git("checkout", "-q", "--detach", release, cwd=worktree)
-            plural = "s" if count > 1 else ""
-            rows.append((f"backport {count} commit{plural}: relkit backport", relkit_best, relkit_rss,
-                         "git cherry-pick -x + trailers, in a worktree already on the release branch", git_best, None))
-            rows.append((f"backport {count} commit{plural}: relkit backport", relkit_best, relkit_rss,
-                         "git checkout of the release branch, cherry-pick -x + trailers, checkout back (as cherry_picker)", switch_best, None))
+        rows += backport_rows(relkit, root, worktree, picks, release, args.runs, "no")
+        rows += audit_rows(relkit, root, args.runs, "no")
 
         git("update-ref", "refs/heads/26.09", release, cwd=root)
         for count in (1, 20):
@@ -164,7 +190,7 @@ def main():
             full_env = dict(ENV, RELKIT_FULL_MERGE="1")
             full = min(run_timed([relkit, "backport", *chosen, "--to", "26.09", "--dry-run"], root, full_env)[0] for _ in range(args.runs))
             full_rss = run_timed([relkit, "backport", *chosen, "--to", "26.09", "--dry-run"], root, full_env)[1]
-            rows.append((f"pick {count} commit{'s' if count > 1 else ''} in memory (dry run): relkit's fast path", fast, fast_rss,
+            rows.append(("no", f"pick {count} commit{'s' if count > 1 else ''} in memory (dry run): relkit's fast path", fast, fast_rss,
                          "libgit2 git_cherrypick_commit (RELKIT_FULL_MERGE=1)", full, full_rss))
 
         for count in (1, 20):
@@ -172,21 +198,26 @@ def main():
             fast = min(pick_micros(relkit, chosen, root, ENV) for _ in range(args.runs))
             full = min(pick_micros(relkit, chosen, root, dict(ENV, RELKIT_FULL_MERGE="1")) for _ in range(args.runs))
             plural = "s" if count > 1 else ""
-            rows.append((f"the pick{plural} alone ({count}, RELKIT_TRACE): relkit's fast path", fast / 1e6, None,
+            rows.append(("no", f"the pick{plural} alone ({count}, RELKIT_TRACE): relkit's fast path", fast / 1e6, None,
                          "libgit2 git_cherrypick_commit", full / 1e6, None))
 
-        audit, audit_rss, audit_out = min((run_timed([relkit, "backport", "audit", "--to", "26.09"], root) for _ in range(args.runs)), key=lambda r: r[0])
-        git_log = min(run_timed(["git", "log", "--cherry-pick", "--right-only", "--no-merges", "--format=%H", "26.09...main"], root)[0] for _ in range(args.runs))
-        git_log_rss = run_timed(["git", "log", "--cherry-pick", "--right-only", "--no-merges", "--format=%H", "26.09...main"], root)[1]
-        rows.append(("audit: relkit backport audit", audit, audit_rss, "git log --cherry-pick --right-only --no-merges", git_log, git_log_rss))
+        # The same repository with the commit-graph git gc writes (gc.writeCommitGraph is on by
+        # default), with changed-path Bloom filters (once asked for, later writes keep them).
+        git("update-ref", "refs/heads/26.09", release, cwd=root)
+        started = time.perf_counter()
+        git("commit-graph", "write", "--reachable", "--changed-paths", cwd=root)
+        graph_seconds = time.perf_counter() - started
+        rows += backport_rows(relkit, root, worktree, picks, release, args.runs, "yes")
+        rows += audit_rows(relkit, root, args.runs, "yes")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; "
           f"{subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}")
     print(f"repository: {tracked:,} files, {total_commits:,} commits, release branch 26.09 with {args.commits // 10} commits of its own "
-          f"(generated in {setup:.1f} s); best of {args.runs} runs; trees compared with git's\n")
-    print("| what | relkit (ms) | relkit peak RSS (MiB) | peer | peer (ms) | peer peak RSS (MiB) | ratio |")
-    print("|---|---:|---:|---|---:|---:|---:|")
-    for name, ours, ours_rss, peer, theirs, theirs_rss in rows:
-        print(f"| {name} | {ours * 1000:.1f} | {'-' if ours_rss is None else f'{ours_rss / 1024:.1f}'} | {peer} | {theirs * 1000:.1f} | "
+          f"(generated in {setup:.1f} s; commit-graph with changed paths written in {graph_seconds:.1f} s); "
+          f"best of {args.runs} runs; trees and audit answers compared with git's\n")
+    print("| commit-graph | what | relkit (ms) | relkit peak RSS (MiB) | peer | peer (ms) | peer peak RSS (MiB) | ratio |")
+    print("|---|---|---:|---:|---|---:|---:|---:|")
+    for graph, name, ours, ours_rss, peer, theirs, theirs_rss in rows:
+        print(f"| {graph} | {name} | {ours * 1000:.1f} | {'-' if ours_rss is None else f'{ours_rss / 1024:.1f}'} | {peer} | {theirs * 1000:.1f} | "
               f"{'-' if theirs_rss is None else f'{theirs_rss / 1024:.1f}'} | {theirs / ours:.1f} x |")
 
 if __name__ == "__main__":

@@ -96,6 +96,31 @@ public final class CommitGraph: @unchecked Sendable {
         return ObjectID(layer.base, at: layer.lookup + 20 * index)
     }
 
+    /// Calls `body` with each parent's position, in order, without allocating; false when the
+    /// file's data for this commit is out of range.
+    func forEachParent(at position: UInt32, _ body: (UInt32) throws -> Void) rethrows -> Bool {
+        let (layer, index) = locate(position)
+        let record = layer.commitData + 36 * index + 20
+        let first = layer.word(record), second = layer.word(record + 4)
+        let none: UInt32 = 0x7000_0000
+        if first == none { return second == none }
+        guard first < count else { return false }
+        if second == none {
+            try body(first)
+            return true
+        }
+        if second & 0x8000_0000 == 0 {
+            guard second < count else { return false }
+            try body(first)
+            try body(second)
+            return true
+        }
+        return try parents(at: position).map { parents in
+            for parent in parents { try body(parent) }
+            return true
+        } ?? false
+    }
+
     /// The parents' positions, or nil when the file's data for this commit is out of range.
     public func parents(at position: UInt32) -> [UInt32]? {
         let (layer, index) = locate(position)

@@ -21,7 +21,6 @@ final class HistoryWalker {
     private var outsideIDs: [ObjectID] = []
     private var outsideParents: [[Int]] = []
     private var outsideGenerations: [UInt32] = []
-    private var graphParents: [UInt32: [Int]] = [:]
 
     init(repository: Repository, graph: CommitGraph?) {
         self.repository = repository
@@ -44,13 +43,22 @@ final class HistoryWalker {
     }
 
     func parents(_ node: Int) throws -> [Int] {
-        if node >= graphCount { return outsideParents[node - graphCount] }
-        if let known = graphParents[UInt32(node)] { return known }
-        guard let positions = graph!.parents(at: UInt32(node)) else { throw Unusable() }
-        let parents = positions.map { Int($0) }
-        graphParents[UInt32(node)] = parents
+        var parents: [Int] = []
+        try forEachParent(node) { parents.append($0) }
         return parents
     }
+
+    /// The parents of a node, in order, without allocating (walks visit thousands).
+    func forEachParent(_ node: Int, _ body: (Int) throws -> Void) throws {
+        if node >= graphCount {
+            for parent in outsideParents[node - graphCount] { try body(parent) }
+            return
+        }
+        guard try graph!.forEachParent(at: UInt32(node), { try body(Int($0)) }) else { throw Unusable() }
+    }
+
+    /// Nodes so far (graph positions, then commits outside the graph): the size of a walk's marks.
+    private var nodeCount: Int { graphCount + outsideIDs.count }
 
     func generation(_ node: Int) throws -> UInt32 {
         if node >= graphCount { return outsideGenerations[node - graphCount] }
@@ -105,15 +113,18 @@ final class HistoryWalker {
         if ancestor == commit { return true }
         let target = try node(ancestor), start = try node(commit)
         let floor = try generation(target)
-        var seen: Set<Int> = [start]
+        var seen = [Bool](repeating: false, count: nodeCount)
+        seen[start] = true
         var stack = [start]
-        while let current = stack.popLast() {
-            for parent in try parents(current) where seen.insert(parent).inserted {
-                if parent == target { return true }
-                if try generation(parent) > floor { stack.append(parent) }
+        var found = false
+        while !found, let current = stack.popLast() {
+            try forEachParent(current) { parent in
+                guard !seen[parent] else { return }
+                seen[parent] = true
+                if parent == target { found = true } else if try generation(parent) > floor { stack.append(parent) }
             }
         }
-        return false
+        return found
     }
 
     /// The commits reachable from `include` and not from `exclude`, oldest first, when they form
@@ -126,40 +137,33 @@ final class HistoryWalker {
     /// came out before). The walk stops when only marked commits are left.
     func linearHistory(reachableFrom include: [ObjectID], excluding exclude: [ObjectID]) throws -> [ObjectID]? {
         let wanted: UInt8 = 1, excluded: UInt8 = 2
-        var flags: [Int: UInt8] = [:]
+        let includeNodes = try include.map(node), excludeNodes = try exclude.map(node)
+        var flags = [UInt8](repeating: 0, count: nodeCount)
         var queue = GenerationQueue()
         var wantedInQueue = 0
-        for id in include {
-            let start = try node(id)
-            if flags[start] == nil {
-                flags[start] = wanted
-                queue.push(start, generation: try generation(start))
-                wantedInQueue += 1
-            }
+        for start in includeNodes where flags[start] == 0 {
+            flags[start] = wanted
+            queue.push(start, generation: try generation(start))
+            wantedInQueue += 1
         }
-        for id in exclude {
-            let start = try node(id)
-            if flags[start, default: 0] & excluded == 0 {
-                if flags[start] == wanted { wantedInQueue -= 1 }
-                flags[start, default: 0] |= excluded
-                queue.push(start, generation: try generation(start))
-            }
+        for start in excludeNodes where flags[start] & excluded == 0 {
+            if flags[start] == wanted { wantedInQueue -= 1 } else { queue.push(start, generation: try generation(start)) }
+            flags[start] = excluded
         }
         var found: [Int] = []
         while wantedInQueue > 0, let current = queue.pop() {
-            let mark = flags[current]!
-            if mark & excluded == 0 {
+            let mark = flags[current]
+            if mark == wanted {
                 wantedInQueue -= 1
                 found.append(current)
             }
-            for parent in try parents(current) {
+            try forEachParent(current) { parent in
                 let before = flags[parent]
-                if mark & excluded != 0 {
-                    guard before.map({ $0 & excluded == 0 }) ?? true else { continue }
-                    if before != nil { wantedInQueue -= 1 }  // queued as wanted, now excluded
+                if mark == excluded {
+                    guard before != excluded else { return }
                     flags[parent] = excluded
-                    if before == nil { queue.push(parent, generation: try generation(parent)) }
-                } else if before == nil {
+                    if before == wanted { wantedInQueue -= 1 } else { queue.push(parent, generation: try generation(parent)) }
+                } else if before == 0 {
                     flags[parent] = wanted
                     queue.push(parent, generation: try generation(parent))
                     wantedInQueue += 1
@@ -167,18 +171,16 @@ final class HistoryWalker {
             }
         }
         // One line: from the newest, each commit's only parent in the set is the next one.
-        let members = Set(found)
-        var line: [Int] = []
         for (index, commit) in found.enumerated() {
-            let inside = try parents(commit).filter { members.contains($0) }
+            var inside: [Int] = []
+            try forEachParent(commit) { parent in if flags[parent] == wanted { inside.append(parent) } }
             if index + 1 < found.count {
                 guard inside == [found[index + 1]] else { return nil }
             } else if !inside.isEmpty {
                 return nil
             }
-            line.append(commit)
         }
-        return line.reversed().map(id)
+        return found.reversed().map(id)
     }
 
     /// The best common ancestors of two commits, as `git merge-base --all`: common ancestors that
@@ -201,38 +203,30 @@ final class HistoryWalker {
     /// is stale. Stops when only stale commits are left to visit.
     private func paintDownToCommon(_ one: Int, _ two: Int) throws -> [Int] {
         let fromOne: UInt8 = 1, fromTwo: UInt8 = 2, stale: UInt8 = 4, result: UInt8 = 8
-        var flags: [Int: UInt8] = [one: fromOne, two: fromTwo]
+        var flags = [UInt8](repeating: 0, count: nodeCount)
+        flags[one] = fromOne
+        flags[two] = fromTwo
         var queue = GenerationQueue()
-        var queued: [Int: Int] = [:]
-        var liveInQueue = 0
-        func push(_ node: Int) throws {
-            queue.push(node, generation: try generation(node))
-            queued[node, default: 0] += 1
-            if flags[node, default: 0] & stale == 0 { liveInQueue += 1 }
-        }
-        try push(one)
-        try push(two)
+        queue.push(one, generation: try generation(one))
+        queue.push(two, generation: try generation(two))
         var found: [Int] = []
-        while liveInQueue > 0, let current = queue.pop() {
-            queued[current]! -= 1
-            var mark = flags[current, default: 0] & (fromOne | fromTwo | stale)
-            if mark & stale == 0 { liveInQueue -= 1 }
+        // As git: go on while a queued commit is not stale (the queue stays as wide as the history).
+        while queue.contains(where: { flags[$0] & stale == 0 }), let current = queue.pop() {
+            var mark = flags[current] & (fromOne | fromTwo | stale)
             if mark == fromOne | fromTwo {
-                if flags[current, default: 0] & result == 0 {
-                    flags[current, default: 0] |= result
+                if flags[current] & result == 0 {
+                    flags[current] |= result
                     found.append(current)
                 }
                 mark |= stale
             }
-            for parent in try parents(current) {
-                let before = flags[parent, default: 0]
-                if before & mark == mark { continue }
-                if before & stale == 0, mark & stale != 0 { liveInQueue -= queued[parent, default: 0] }
-                flags[parent] = before | mark
-                try push(parent)
+            try forEachParent(current) { parent in
+                guard flags[parent] & mark != mark else { return }
+                flags[parent] |= mark
+                queue.push(parent, generation: try generation(parent))
             }
         }
-        return found.filter { flags[$0, default: 0] & stale == 0 }
+        return found.filter { flags[$0] & stale == 0 }
     }
 }
 
@@ -250,6 +244,8 @@ struct GenerationQueue {
             child = parent
         }
     }
+
+    func contains(where predicate: (Int) -> Bool) -> Bool { heap.contains { predicate($0.node) } }
 
     mutating func pop() -> Int? {
         guard !heap.isEmpty else { return nil }

@@ -63,20 +63,12 @@ public enum BackportAudit {
             let sourceIDs = try repository.commits(reachableFrom: [sourceTip], excluding: [targetTip] + (start.map { [$0] } ?? []))
             let targetIDs = try repository.commits(reachableFrom: [targetTip], excluding: [sourceTip] + (start.map { [$0] } ?? []))
             Trace.mark("\(sourceIDs.count) + \(targetIDs.count) commits listed")
-            // The source's commits are read on another thread (its own handle) while this one reads
-            // the target's and what each of them changed.
-            let gitDirectory = repository.gitDirectory
-            let sourceRead = BackgroundWork { () throws(GitError) -> [CommitInfo] in
-                let handle = try Repository.open(at: gitDirectory)
-                return try sourceIDs.map { id throws(GitError) in try handle.commit(id) }.filter { !$0.isMerge }
-            }
+            let sourceCommits = try sourceIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
             let targetCommits = try targetIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
+            Trace.mark("commits read")
             var matcher = try Matcher(repository: repository, targets: targetCommits, scratch: { () throws(GitError) in try repository.beginObjectBatch() })
-            try matcher.indexTargetChanges()
-            Trace.mark("target commits read and indexed")
-            let sourceCommits = try sourceRead.value()
-            Trace.mark("source commits read")
-            try matcher.precomputeSharedChanges(of: sourceCommits, gitDirectory: gitDirectory)
+            Trace.mark("target messages indexed")
+            try matcher.precomputeSharedChanges(of: sourceCommits, gitDirectory: repository.gitDirectory)
             Trace.mark("source changes at the target's places")
             let fixSubjects = onlyFixes || classifyFixes
                 ? configuration.backport.fixSubjects.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) } : []
@@ -398,25 +390,6 @@ struct ChangedPathTrie {
             stack += nodes[node].children
         }
         return false
-    }
-}
-
-/// Work started on another thread at once; `value()` waits for its result.
-final class BackgroundWork<Value>: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var result: Result<Value, GitError>?
-
-    init(_ work: @escaping @Sendable () throws(GitError) -> Value) {
-        DispatchQueue.global().async {
-            do throws(GitError) { self.result = .success(try work()) } catch { self.result = .failure(error) }
-            self.done.signal()
-        }
-    }
-
-    func value() throws(GitError) -> Value {
-        done.wait()
-        done.signal()  // a second call does not wait forever
-        return try result!.get()
     }
 }
 

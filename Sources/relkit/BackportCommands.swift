@@ -93,6 +93,7 @@ struct BackportCommand: ParsableCommand {
 
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "audit",
             abstract: "List the commits of the source branch since the branch point, and which a release branch has.",
             discussion: """
                 For each commit of the source branch (default: [backport] source, else main) since the target's branch point (or --since), not counting merges: whether the release branch has it, and how it was recognized: message (the backport names the commit, as cherry-pick -x does, or a trailer does), pr-number (the commit's pull request number, the last (#N) of its subject, is in the backport's subject or a Backport trailer: squash-merged backports keep "subject (#orig) (#backport)"), patch-id (the same change, as git patch-id --stable computes it), or subject (the same subject only: weak). --only-fixes keeps fixes: conventional fix: / fix(scope): subjects or [backport] fix-subjects, or commits adding a changelog fragment of [backport] fix-fragments (changes/*.fix.md).

@@ -12,6 +12,7 @@ struct TrailersCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Check that a commit message's backport trailers are where git reads them, once each, with valid values.",
             discussion: """
                 Reads the message as git gives it to a commit-msg hook (comment lines and a `git commit -v` diff below the scissors line are fine) and parses its trailers by git's rules, with the same parser relkit backport uses. Errors: a configured trailer ([backport] trailers, default Backported-From: {source} and Backported-To: {target}) outside the trailer block, where git does not read it (in the body, or after a '---' line); the same trailer twice; a trailer without a value; a value that does not fit its template ({target} a release line of the scheme, {source} a branch name, {commit} a full commit id, {short-commit} an abbreviated one, {pr} a number); the configured trailers not all there together. A key in another case (backported-to) is a warning. --require-backport also makes a message without them an error (a commit-msg hook on release branches). Configuration comes from the nearest .release.toml.

@@ -75,6 +75,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
 extension VersionCommand {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Check that versions are spelled as the scheme wants them.",
             discussion: """
                 Reports every problem of each version with the corrected spelling when there is one. Exit 0 when all are valid, 1 when any is not, 2 for a usage or configuration error.
@@ -153,6 +154,7 @@ extension VersionCommand {
 
     struct Normalize: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "normalize",
             abstract: "Print the PEP 440 normal form of each version (what Python's packaging prints).",
             discussion: """
                 Reads the versions given, or one a line from standard input for -, and prints each normal form on its own line in order (24.03.0 -> 24.3.0). An invalid version is reported on stderr with its line; the others are still printed. Exit 1 if any was invalid.
@@ -192,6 +194,7 @@ extension VersionCommand {
 
     struct Next: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "next",
             abstract: "Compute the next version.",
             discussion: """
                 Accepts the version in any PEP 440 spelling that fits the scheme and prints the next one in the scheme's spelling. It never goes backwards: a request that would (rc -> a, --final on a final release, --patch on an unreleased pre-release) exits 1.
@@ -265,6 +268,7 @@ extension VersionCommand {
 
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "compare",
             abstract: "Compare two versions in PEP 440 order; prints <, = or >.",
             discussion: """
                   relkit version compare 24.03.0rc1 24.03.0     # <
@@ -291,6 +295,7 @@ extension VersionCommand {
 
     struct Sort: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sort",
             abstract: "Sort versions in PEP 440 order, printing them as given.",
             discussion: """
                 Reads the versions given, or one a line from standard input (with - or no argument). Equal versions keep their input order. An invalid version is reported on stderr with its line and left out; exit 1 if any was invalid.
@@ -325,6 +330,7 @@ extension VersionCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a version in the scheme's form and the PEP 440 form, with its release line.",
             discussion: """
                 Accepts any PEP 440 spelling whose numbers fit the scheme:
