@@ -60,6 +60,16 @@ extension Repository {
         if let line = try askHistoryWalker({ try $0.linearHistory(reachableFrom: include, excluding: exclude) }), let line {
             return line
         }
+        // Hiding the merge bases instead of the excluded tips hides the same commits (every common
+        // ancestor is reachable from a merge base) but lets libgit2 stop at the branch point: hiding
+        // main's tip made it walk all of main's history (25 ms for 3,000 commits, here 0.3 ms).
+        var hidden: [ObjectID] = []
+        for id in include {
+            for other in exclude {
+                for base in try mergeBases(id, other) where !hidden.contains(base) { hidden.append(base) }
+            }
+        }
+        if include.count == 1, let line = try singleParentLine(from: include[0], downTo: Set(hidden)) { return line }
         var walk: OpaquePointer?
         try check("git_revwalk_new", git_revwalk_new(&walk, pointer))
         defer { git_revwalk_free(walk) }
@@ -68,17 +78,9 @@ extension Repository {
             var oid = id.raw
             try check("git_revwalk_push", git_revwalk_push(walk, &oid))
         }
-        // Hiding the merge bases instead of the excluded tips hides the same commits (every common
-        // ancestor is reachable from a merge base) but lets libgit2 stop at the branch point: hiding
-        // main's tip made it walk all of main's history (25 ms for 3,000 commits, here 0.3 ms).
-        var hidden = Set<ObjectID>()
-        for id in include {
-            for other in exclude {
-                for base in try mergeBases(id, other) where hidden.insert(base).inserted {
-                    var oid = base.raw
-                    try check("git_revwalk_hide", git_revwalk_hide(walk, &oid))
-                }
-            }
+        for base in hidden {
+            var oid = base.raw
+            try check("git_revwalk_hide", git_revwalk_hide(walk, &oid))
         }
         var result: [ObjectID] = []
         var oid = git_oid()
@@ -91,10 +93,31 @@ extension Repository {
         return result
     }
 
+    /// Without a commit-graph: the commits from `tip` down to the first hidden one, oldest first,
+    /// when each has exactly one parent (a line of history has one order only); nil otherwise. It
+    /// reads the commits as the caller will read them next (libgit2 keeps them in its cache),
+    /// where a revision walk would parse them a first time for itself.
+    private func singleParentLine(from tip: ObjectID, downTo hidden: Set<ObjectID>) throws(GitError) -> [ObjectID]? {
+        guard !hidden.isEmpty else { return nil }
+        var line: [ObjectID] = []
+        var current = tip
+        while !hidden.contains(current) {
+            var oid = current.raw
+            var commit: OpaquePointer?
+            try check("git_commit_lookup", git_commit_lookup(&commit, pointer, &oid))
+            defer { git_commit_free(commit) }
+            guard git_commit_parentcount(commit) == 1, let parent = git_commit_parent_id(commit, 0) else { return nil }
+            line.append(current)
+            current = ObjectID(parent)
+        }
+        return line.reversed()
+    }
+
     /// The best common ancestors of two commits (none when their histories are unrelated).
     public func mergeBases(_ one: ObjectID, _ two: ObjectID) throws(GitError) -> [ObjectID] {
-        // Remembered: a command asks for the same pair more than once, and each costs a walk.
-        let key = [one, two]
+        // Remembered: a command asks for the same pair more than once (either way round: the
+        // answer is the same), and each costs a walk.
+        let key = one.description < two.description ? [one, two] : [two, one]
         if let known = knownMergeBases[key] { return known }
         let bases: [ObjectID]
         if let fromGraph = try askHistoryWalker({ try $0.mergeBases(one, two) }) { bases = fromGraph } else { bases = try computeMergeBases(one, two) }

@@ -98,6 +98,8 @@ struct BackportCommand: ParsableCommand {
             discussion: """
                 For each commit of the source branch (default: [backport] source, else main) since the target's branch point (or --since), not counting merges: whether the release branch has it, and how it was recognized: message (the backport names the commit, as cherry-pick -x does, or a trailer does), pr-number (the commit's pull request number, the last (#N) of its subject, is in the backport's subject or a Backport trailer: squash-merged backports keep "subject (#orig) (#backport)"), patch-id (the same change, as git patch-id --stable computes it), or subject (the same subject only: weak). --only-fixes keeps fixes: conventional fix: / fix(scope): subjects or [backport] fix-subjects, or commits adding a changelog fragment of [backport] fix-fragments (changes/*.fix.md).
 
+                Large histories: relkit reads git's commit-graph when there is one (git gc writes it); written with changed-path filters (git commit-graph write --reachable --changed-paths), it lets the audit rule out most commits without reading their trees.
+
                 Exit codes: 0; 1 with --fail-on-missing when a commit is missing (for CI); 2 usage or configuration error.
 
                   relkit backport audit --to 26.09 --only-fixes
