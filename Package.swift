@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "relkit", targets: ["relkit"]),
         .library(name: "RelKitCore", targets: ["RelKitCore"]),
         .library(name: "RelKit", targets: ["RelKit"]),
+        .library(name: "GitKit", targets: ["GitKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),

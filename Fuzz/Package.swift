@@ -9,6 +9,7 @@ let package = Package(
     targets: [
         .executableTarget(name: "FuzzVersion", dependencies: [.product(name: "RelKitCore", package: "relkit")]),
         .executableTarget(name: "FuzzTrailers", dependencies: [.product(name: "RelKitCore", package: "relkit")]),
+        .executableTarget(name: "FuzzCommitGraph", dependencies: [.product(name: "GitKit", package: "relkit")]),
         .executableTarget(
             name: "FuzzConfiguration",
             dependencies: [.product(name: "RelKit", package: "relkit"), .product(name: "RelKitCore", package: "relkit")]

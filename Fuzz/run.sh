@@ -2,12 +2,12 @@
 # Builds the libFuzzer targets and runs each for SECONDS (default 600) on a copy of its committed
 # seed corpus. A crash, a failed property, a hang (>10 s for one input) or a memory error stops
 # that target, leaves the input in Fuzz/.work/findings/ and makes this script exit 1.
-# Usage: bash Fuzz/run.sh [SECONDS] [TARGET...]   (targets: version trailers configuration)
+# Usage: bash Fuzz/run.sh [SECONDS] [TARGET...]   (targets: version trailers configuration commitgraph)
 set -uo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
-targets=("${@:-version trailers configuration}")
+targets=("${@:-version trailers configuration commitgraph}")
 read -r -a targets <<<"${targets[*]}"
 
 mkdir -p .work
@@ -23,7 +23,10 @@ export SWIFT_BACKTRACE=enable=no   # libFuzzer reports the crash; the Swift back
 mkdir -p .work/findings
 status=0
 for target in "${targets[@]}"; do
-    binary=.build/release/Fuzz${target^}
+    case $target in
+        commitgraph) binary=.build/release/FuzzCommitGraph ;;
+        *) binary=.build/release/Fuzz${target^} ;;
+    esac
     corpus=.work/corpus-$target
     mkdir -p "$corpus"
     cp -n Corpus/"$target"/* "$corpus"/ 2>/dev/null

@@ -17,6 +17,7 @@ public final class CommitGraph: @unchecked Sendable {
     /// One file: the whole graph, or one layer of a chain (base layers first).
     struct Layer {
         let base: UnsafeRawBufferPointer
+        /// The length mapped with mmap; 0 when `base` was allocated (`CommitGraph(bytes:)`).
         let mappedLength: Int
         /// Commits in the layers below this one: positions in this file start there.
         let offset: UInt32
@@ -47,7 +48,26 @@ public final class CommitGraph: @unchecked Sendable {
     }
 
     deinit {
-        for layer in layers { munmap(UnsafeMutableRawPointer(mutating: layer.base.baseAddress), layer.mappedLength) }
+        for layer in layers {
+            if layer.mappedLength > 0 {
+                munmap(UnsafeMutableRawPointer(mutating: layer.base.baseAddress), layer.mappedLength)
+            } else {
+                layer.base.deallocate()
+            }
+        }
+    }
+
+    /// A single-file graph held in memory (the fuzz target and tests feed it any bytes); nil
+    /// when the bytes are not a graph that holds together.
+    public convenience init?(bytes: [UInt8]) {
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
+        copy.copyBytes(from: bytes)
+        let base = UnsafeRawBufferPointer(start: copy.baseAddress, count: bytes.count)
+        guard let layer = Layer.parse(base, mappedLength: 0, offset: 0, expectedBases: []) else {
+            copy.deallocate()
+            return nil
+        }
+        self.init(layers: [layer])
     }
 
     /// The graph of an objects directory (`.git/objects`), or nil when there is none or it cannot
@@ -293,7 +313,7 @@ extension CommitGraph.Layer {
     static func parse(_ base: UnsafeRawBufferPointer, mappedLength: Int, offset: UInt32, expectedBases: [[UInt8]]) -> CommitGraph.Layer? {
         func word(_ at: Int) -> UInt32 { UInt32(base[at]) << 24 | UInt32(base[at + 1]) << 16 | UInt32(base[at + 2]) << 8 | UInt32(base[at + 3]) }
         let size = base.count
-        guard word(0) == 0x4347_5048, base[4] == 1, base[5] == 1 else { return nil }
+        guard size >= 8 + 12 + 20, word(0) == 0x4347_5048, base[4] == 1, base[5] == 1 else { return nil }
         let chunkCount = Int(base[6]), baseCount = Int(base[7])
         guard baseCount == expectedBases.count, 8 + 12 * (chunkCount + 1) <= size - 20 else { return nil }
         var chunks: [UInt32: (start: Int, length: Int)] = [:]
