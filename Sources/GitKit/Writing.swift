@@ -342,8 +342,13 @@ public final class ObjectBatch {
         return git_odb_exists(originODB, &oid) == 1
     }
 
-    /// Writes the given commits of the batch, with the new trees and blobs they reach, as one
-    /// pack (and its index) into the repository.
+    /// git's `transfer.unpackLimit`: up to this many objects are written loose, more as a pack.
+    public static let looseObjectLimit = 100
+
+    /// Writes the given commits of the batch, with the new trees and blobs they reach, into the
+    /// repository: loose objects when they are few (as git writes its own commits: a pack per
+    /// backport would leave one more pack for every lookup to search until `git gc`), else one
+    /// pack and its index.
     public func write(commits: [ObjectID]) throws(GitError) {
         guard !written, !commits.isEmpty else { return }
         var objects: [ObjectID] = []
@@ -355,6 +360,18 @@ public final class ObjectBatch {
             where seen.insert(object).inserted {
                 objects.append(object)
             }
+        }
+        if objects.count <= Self.looseObjectLimit {
+            for object in objects {
+                var oid = object.raw
+                var raw: OpaquePointer?
+                try check("git_odb_read", git_odb_read(&raw, odb, &oid))
+                defer { git_odb_object_free(raw) }
+                var stored = git_oid()
+                try check("git_odb_write", git_odb_write(&stored, originODB, git_odb_object_data(raw), git_odb_object_size(raw), git_odb_object_type(raw)))
+            }
+            written = true
+            return
         }
         var builder: OpaquePointer?
         try check("git_packbuilder_new", git_packbuilder_new(&builder, repository.pointer))

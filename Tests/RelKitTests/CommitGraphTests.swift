@@ -267,3 +267,33 @@ struct AuditSubjectTests {
         #expect(BackportAudit.plainSubject(subject) == plain)
     }
 }
+
+/// New objects reach the repository loose when they are few (as git's transfer.unpackLimit), as
+/// one pack when they are many; either way git finds every one of them and fsck is clean.
+@Suite("Object batches: loose or packed")
+struct ObjectBatchTests {
+    @Test(arguments: [3, 150])
+    func newObjectsAreWrittenLooseOrAsOnePack(files: Int) throws {
+        let repository = try ScratchRepository(fixture: "check/clean")
+        defer { repository.remove() }
+        let handle = try Repository.open(at: repository.path)
+        let head = ObjectID(hex: try repository.git("rev-parse", "HEAD"))!
+        let batch = try handle.beginObjectBatch()
+        let writer = batch.repository
+        let blobs = try (0..<files).map { index throws(GitError) in
+            Repository.TreeUpdate(path: "generated/d\(index % 7)/file\(index).txt", blob: try writer.createBlob(Array("content \(index)\n".utf8)), executable: false)
+        }
+        let tree = try writer.createTree(fromTreeID: try writer.treeID(ofCommit: head), updating: blobs)
+        let someone = Identity(name: "A", email: "a@example.invalid", time: 1_795_000_000, offsetMinutes: 0)
+        let commit = try writer.createCommit(tree: tree, parents: [head], message: "generated\n", author: someone, committer: someone)
+        let packsBefore = try FileManager.default.contentsOfDirectory(atPath: repository.path + "/.git/objects/pack").filter { $0.hasSuffix(".pack") }
+        try batch.write(commits: [commit])
+        let packsAfter = try FileManager.default.contentsOfDirectory(atPath: repository.path + "/.git/objects/pack").filter { $0.hasSuffix(".pack") }
+        // files blobs + the commit + root, generated/ and 7 (or fewer) directory trees.
+        let objects = files + 1 + 2 + min(files, 7)
+        #expect(packsAfter.count == packsBefore.count + (objects > ObjectBatch.looseObjectLimit ? 1 : 0))
+        #expect(try repository.git("rev-list", "--objects", commit.description, "^HEAD").split(separator: "\n").count == objects)
+        #expect(try repository.git("ls-tree", "-r", "--name-only", commit.description).split(separator: "\n").filter { $0.hasPrefix("generated/") }.count == files)
+        #expect(try repository.git("fsck", "--no-dangling", "--strict").isEmpty)
+    }
+}
