@@ -28,9 +28,8 @@ public final class CommitGraph: @unchecked Sendable {
         let bloomData: (start: Int, length: Int)?
         let bloomSettings: BloomSettings?
 
-        func word(_ at: Int) -> UInt32 {
-            UInt32(base[at]) << 24 | UInt32(base[at + 1]) << 16 | UInt32(base[at + 2]) << 8 | UInt32(base[at + 3])
-        }
+        /// A big-endian 32-bit value; offsets come from the validated chunk table.
+        func word(_ at: Int) -> UInt32 { UInt32(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
     }
 
     struct BloomSettings: Equatable {

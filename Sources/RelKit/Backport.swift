@@ -320,15 +320,17 @@ public enum Backport {
     public static func backportMessage(for pick: CommitInfo, source: String, target: String, templates: [String]) -> String {
         let pullRequest = BackportAudit.pullRequestNumbers(in: pick.subject).last
         let trailers: [Trailers.Trailer] = templates.compactMap { template in
-            if template.contains("{pr}") && pullRequest == nil { return nil }
+            if template.replacingPlaceholder("{pr}", with: "") != template && pullRequest == nil { return nil }
             var text = template
             for (placeholder, value) in [("{source}", source), ("{target}", target), ("{commit}", pick.id.description),
                                          ("{short-commit}", pick.id.short), ("{pr}", pullRequest ?? "")] {
-                text = text.replacingOccurrences(of: placeholder, with: value)
+                text = text.replacingPlaceholder(placeholder, with: value)
             }
             guard let colon = text.firstIndex(of: ":") else { return nil }
-            return Trailers.Trailer(key: String(text[..<colon]).trimmingCharacters(in: .whitespaces),
-                                    value: String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+            func trimmed(_ part: Substring) -> String {
+                String(part.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+            }
+            return Trailers.Trailer(key: trimmed(text[..<colon]), value: trimmed(text[text.index(after: colon)...]))
         }
         var message = pick.message
         if !message.hasSuffix("\n") { message += "\n" }

@@ -117,6 +117,16 @@ public enum BackportAudit {
         return numbers
     }
 
+    /// Whether a message has the word "backport" in any case (as bytes: every target commit).
+    static func mentionsBackport(_ utf8: [UInt8]) -> Bool {
+        let word = Array("backport".utf8)
+        guard utf8.count >= word.count else { return false }
+        for start in 0...(utf8.count - word.count) where utf8[start] | 0x20 == word[0] {
+            if (1..<word.count).allSatisfy({ utf8[start + $0] | 0x20 == word[$0] }) { return true }
+        }
+        return false
+    }
+
     /// The subject without its pull request references and backport markers, for the weak match.
     static func plainSubject(_ subject: String) -> String {
         var bytes = Array(subject.utf8)
@@ -190,7 +200,7 @@ public enum BackportAudit {
                 }
                 var numbers = BackportAudit.pullRequestNumbers(in: commit.subject)
                 // Only a message with a backport trailer can have one: skip parsing the others.
-                if commit.message.range(of: "backport", options: .caseInsensitive) != nil {
+                if BackportAudit.mentionsBackport(utf8) {
                     for trailer in Trailers.parse(commit.message) where trailer.key.lowercased().contains("backport") {
                         numbers += trailer.value.split(whereSeparator: { !$0.isNumber }).map(String.init).filter { $0.count < 7 }
                     }

@@ -24,7 +24,7 @@ public enum IdentityResolver {
                 or \(prefix)NAME and \(prefix)EMAIL
                 """)
         }
-        let localOffset = Int32(TimeZone.current.secondsFromGMT(for: now) / 60)
+        let localOffset = localOffsetMinutes(at: now)
         if let dateText = environment[prefix + "DATE"], !dateText.isEmpty {
             guard let (seconds, offset) = GitDate.parse(dateText, localOffsetMinutes: localOffset) else {
                 throw OperationError(.usage, "\(prefix)DATE='\(dateText.displayable())' is not a date git understands (e.g. '@1700000000 +0000' or '2026-11-21T10:00:00+01:00')")
@@ -33,4 +33,14 @@ public enum IdentityResolver {
         }
         return Identity(name: name, email: email, time: Int64(now.timeIntervalSince1970), offsetMinutes: localOffset)
     }
+}
+
+/// The local time zone's offset from UTC at `date`, in minutes (TZ, else /etc/localtime), from the C
+/// library: Foundation's TimeZone.current loads ICU's time zone data, a millisecond per command.
+func localOffsetMinutes(at date: Date) -> Int32 {
+    tzset()
+    var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+    var parts = tm()
+    guard localtime_r(&seconds, &parts) != nil else { return 0 }
+    return Int32(parts.tm_gmtoff / 60)
 }

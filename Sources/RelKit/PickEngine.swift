@@ -13,7 +13,7 @@ struct PickEngine {
     let repository: Repository
     /// Test and benchmark switch: `RELKIT_FULL_MERGE=1` skips the fast path, so that the two paths
     /// can be compared with each other and with git.
-    static let fullMergeOnly = ProcessInfo.processInfo.environment["RELKIT_FULL_MERGE"] == "1"
+    static let fullMergeOnly = environmentValue("RELKIT_FULL_MERGE") == "1"
 
     enum Result: Equatable {
         case tree(ObjectID, fastPath: Bool)

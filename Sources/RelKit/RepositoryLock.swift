@@ -8,9 +8,9 @@ import RelKitCore
 /// `objects-written`, `journal-written`, `file-renamed`, `files-written`, `refs-moved`,
 /// `checked-out`; for backport also `worktree-added`, `state-written`, `worktree-removed`.
 public enum FaultInjection {
-    static let step = ProcessInfo.processInfo.environment["RELKIT_FAULT_AT"]
+    static let step = environmentValue("RELKIT_FAULT_AT")
     static let pause: (step: String, seconds: Double)? = {
-        guard let value = ProcessInfo.processInfo.environment["RELKIT_PAUSE_AT"], let colon = value.lastIndex(of: ":"),
+        guard let value = environmentValue("RELKIT_PAUSE_AT"), let colon = value.lastIndex(of: ":"),
               let seconds = Double(value[value.index(after: colon)...]) else { return nil }
         return (String(value[..<colon]), seconds)
     }()
@@ -55,7 +55,7 @@ public final class RepositoryLock {
     public static func acquire(_ repository: Repository, command: String,
                                notice: (String) -> Void) throws(OperationError) -> RepositoryLock {
         let lock = RepositoryLock(repository: repository)
-        let timeout = Double(ProcessInfo.processInfo.environment["RELKIT_LOCK_TIMEOUT"] ?? "") ?? 2.0
+        let timeout = Double(environmentValue("RELKIT_LOCK_TIMEOUT") ?? "") ?? 2.0
         let deadline = Date().addingTimeInterval(timeout)
         do {
             try FileManager.default.createDirectory(atPath: lock.directory, withIntermediateDirectories: true)

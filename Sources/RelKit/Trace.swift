@@ -2,7 +2,7 @@ import Foundation
 
 /// `RELKIT_TRACE=1`: the time of each phase of a command on stderr, for benchmarks and profiling.
 enum Trace {
-    static let enabled = ProcessInfo.processInfo.environment["RELKIT_TRACE"] == "1"
+    static let enabled = environmentValue("RELKIT_TRACE") == "1"
     nonisolated(unsafe) static var last = DispatchTime.now().uptimeNanoseconds
 
     /// Reports the time since the previous mark (or since the process set up tracing).
@@ -14,3 +14,6 @@ enum Trace {
         last = now
     }
 }
+
+/// One environment variable (`ProcessInfo.environment` builds a dictionary of all of them per call).
+func environmentValue(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }

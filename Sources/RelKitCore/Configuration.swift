@@ -215,10 +215,10 @@ public struct ReleaseConfiguration: Sendable {
 }
 
 extension String {
-    func replacingPlaceholder(_ placeholder: String, with value: String) -> String {
+    public func replacingPlaceholder(_ placeholder: String, with value: String) -> String {
         var result = ""
         var rest = self[...]
-        while let range = rest.firstRange(of: placeholder) {
+        while let range = rest.placeholderRange(placeholder) {
             result += rest[..<range.lowerBound] + value
             rest = rest[range.upperBound...]
         }
@@ -227,9 +227,28 @@ extension String {
 
     /// With a pattern such as `release/{line}`: the text standing for `{line}` in `name`.
     func extractPlaceholder(_ placeholder: String, from name: String) -> String? {
-        guard let range = firstRange(of: placeholder) else { return self == name ? "" : nil }
+        guard let range = self[...].placeholderRange(placeholder) else { return self == name ? "" : nil }
         let prefix = self[..<range.lowerBound], suffix = self[range.upperBound...]
         guard name.hasPrefix(prefix), name.hasSuffix(suffix), name.count >= prefix.count + suffix.count else { return nil }
         return String(name.dropFirst(prefix.count).dropLast(suffix.count))
+    }
+}
+
+extension Substring {
+    /// The first occurrence of an ASCII placeholder such as `{line}`, found on UTF-8 bytes (the
+    /// generic `firstRange(of:)` costs a first-use set-up in every process; branch names are
+    /// made on every command).
+    func placeholderRange(_ placeholder: String) -> Range<String.Index>? {
+        let needle = Array(placeholder.utf8)
+        guard let first = needle.first else { return nil }
+        let bytes = utf8
+        var start = bytes.startIndex
+        while let found = bytes[start...].firstIndex(of: first) {
+            if let end = bytes.index(found, offsetBy: needle.count, limitedBy: bytes.endIndex), bytes[found..<end].elementsEqual(needle) {
+                return found..<end
+            }
+            start = bytes.index(after: found)
+        }
+        return nil
     }
 }

@@ -171,7 +171,7 @@ enum BackportRendering {
             lines.append(head)
             for pick in target.picks {
                 let (status, detail) = describe(pick.outcome)
-                lines.append("    \(status.padding(toLength: 13, withPad: " ", startingAt: 0)) \(pick.commit.id.short)  \(pick.commit.subject.displayable())\(detail.isEmpty ? "" : "  [\(detail)]")\(pick.sensitivePaths.isEmpty ? "" : "  (sensitive: \(pick.sensitivePaths.joined(separator: ", ")))")")
+                lines.append("    \(padded(status, to: 13)) \(pick.commit.id.short)  \(pick.commit.subject.displayable())\(detail.isEmpty ? "" : "  [\(detail)]")\(pick.sensitivePaths.isEmpty ? "" : "  (sensitive: \(pick.sensitivePaths.joined(separator: ", ")))")")
             }
             if let worktree = target.worktree {
                 lines.append("    stopped: resolve the conflicts in \(worktree), then run: relkit backport --continue  (or: relkit backport --abort)")

@@ -67,7 +67,7 @@ enum CheckRendering {
             }
             let place = finding.line.map { "\($0):\(finding.column ?? 1)" } ?? "-"
             let severity = finding.severity == .error ? paint("error", "31") : paint("warning", "33")
-            var line = "  \(place.padding(toLength: max(place.count, 7), withPad: " ", startingAt: 0)) \(severity)  \(finding.message)  [\(finding.rule)]"
+            var line = "  \(padded(place, to: max(place.count, 7))) \(severity)  \(finding.message)  [\(finding.rule)]"
             if let suggestion = finding.suggestion { line += "\n      suggestion: \(suggestion)" }
             lines.append(line)
         }

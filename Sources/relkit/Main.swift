@@ -74,10 +74,16 @@ enum Main {
 enum Console {
     /// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
     static var useColour: Bool {
-        let noColour = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        let noColour = getenv("NO_COLOR").map { String(cString: $0) }.map { !$0.isEmpty } ?? false
         return isatty(1) == 1 && !noColour
     }
 
     static func out(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
     static func error(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+}
+
+/// `text` followed by spaces up to `width` characters (never cut).
+func padded(_ text: String, to width: Int) -> String {
+    let count = text.count
+    return count >= width ? text : text + String(repeating: " ", count: width - count)
 }

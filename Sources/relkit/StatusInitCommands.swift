@@ -59,7 +59,7 @@ struct StatusCommand: ParsableCommand {
         ]
         let width = report.versions.map(\.name.count).max() ?? 0
         for unit in report.versions {
-            let name = unit.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            let name = padded(unit.name, to: width)
             let version = unit.version.map { "\($0)  (PEP 440: \(unit.pep440!))" } ?? "unreadable (run relkit check)"
             let members = unit.members == [unit.name] ? "" : "  group of \(unit.members.joined(separator: ", "))"
             lines.append("  \(name)  \(version)\(unit.name == report.releaseUnit ? "  [release]" : "")\(members)")
