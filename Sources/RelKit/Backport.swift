@@ -239,29 +239,39 @@ public enum Backport {
             // Hiding the source's tip hides the branch point and everything before it.
             let targetIDs = try writer.commits(reachableFrom: [tip], excluding: [sourceTip])
             Trace.mark("\(target)'s own commits listed")
-            let targetCommits = try targetIDs.map { id throws(GitError) in try writer.commit(id) }.filter { !$0.isMerge }
-            Trace.mark("\(targetCommits.count) commits of \(target) read")
-            var matcher = try BackportAudit.Matcher(repository: writer, targets: targetCommits, scratch: { () throws(GitError) in batch })
-            Trace.mark("their messages indexed")
-            matcher.lookAtCommitPathsOnly = picks.count * 40 < targetCommits.count
-            let bases = try writer.mergeBases(tip, sourceTip)
-            if matcher.lookAtCommitPathsOnly, bases.count == 1 {
-                matcher.netChange = (try writer.treeID(ofCommit: bases[0]), try writer.treeID(ofCommit: tip))
+            // The target's own commits (for the already-there check) are read on a second handle
+            // while this thread makes the first pick; a pick that turns out to be there already
+            // is dropped (its objects are never written).
+            let gitDirectory = writer.gitDirectory
+            let targetRead = targetIDs.count < 64 ? nil : BackgroundWork { () throws(GitError) -> [CommitInfo] in
+                let handle = try Repository.open(at: gitDirectory)
+                return try targetIDs.map { id throws(GitError) in try handle.commit(id) }
             }
+            let inlineTargets = targetRead == nil ? try targetIDs.map { id throws(GitError) in try writer.commit(id) } : nil
+            let bases = try writer.mergeBases(tip, sourceTip)
+            let netChange = bases.count == 1 ? (try writer.treeID(ofCommit: bases[0]), try writer.treeID(ofCommit: tip)) : nil
             Trace.mark("branch point found")
+            var matcher: BackportAudit.Matcher?
+            func readyMatcher() throws(GitError) -> BackportAudit.Matcher {
+                if let matcher { return matcher }
+                let read: [CommitInfo]
+                if let inlineTargets { read = inlineTargets } else { read = try targetRead!.value() }
+                let targetCommits = read.filter { !$0.isMerge }
+                Trace.mark("\(targetCommits.count) commits of \(target) read")
+                var made = try BackportAudit.Matcher(repository: writer, targets: targetCommits, scratch: { () throws(GitError) in batch })
+                made.lookAtCommitPathsOnly = picks.count * 40 < targetCommits.count
+                if made.lookAtCommitPathsOnly { made.netChange = netChange }
+                Trace.mark("their messages indexed")
+                matcher = made
+                return made
+            }
             var current = try writer.commit(tip)
             var outcome = TargetOutcome(picks: [], tip: tip)
             for (index, pick) in picks.enumerated() {
                 let parentID = request.mainline.map { pick.parents[$0 - 1] } ?? pick.parents.first
                 let parentTree = try parentID.map { id throws(GitError) in try writer.treeID(ofCommit: id) }
-                let paths = try writer.treeChanges(from: parentTree, to: pick.tree).map(\.path)
-                let flagged = paths.filter { path in sensitive.contains { $0.matches(path) } }
-                let match = try matcher.match(pick)
-                Trace.mark("already-there check of \(pick.id.short)")
-                if let match, match.kind != .subject {
-                    outcome.picks.append(Pick(commit: pick, outcome: .alreadyThere("\(match.by.id.short) (\(match.kind.rawValue): \(match.detail))"), sensitivePaths: flagged))
-                    continue
-                }
+                let changes = try writer.treeChanges(from: parentTree, to: pick.tree)
+                let flagged = changes.map(\.path).filter { path in sensitive.contains { $0.matches(path) } }
                 let started = DispatchTime.now().uptimeNanoseconds
                 let result = try engine.pick(pick, mainline: request.mainline, onto: current)
                 if Trace.enabled {
@@ -273,14 +283,33 @@ public enum Backport {
                     let micros = Double(DispatchTime.now().uptimeNanoseconds - started) / 1000
                     FileHandle.standardError.write(Data("relkit: pick \(pick.id.short) onto \(target): \(String(format: "%.1f", micros)) µs (\(kind))\n".utf8))
                 }
+                // The new commit too is made before the already-there check, unless its message
+                // goes through an editor first (the check decides whether to ask at all).
+                var made: ObjectID?
+                if request.editMessage == nil, case .tree(let tree, _) = result, tree != current.tree {
+                    let message = try finalMessage(for: pick, source: source, target: target, configuration: configuration, request: request)
+                    made = try writer.createCommit(tree: tree, parents: [current.id], message: message, author: pick.author, committer: committer)
+                }
+                var ready = try readyMatcher()
+                // The changes against the first parent are the matcher's; a mainline other than 1 is not.
+                let match = try ready.match(pick, changes: parentID == pick.parents.first ? changes : nil)
+                matcher = ready
+                Trace.mark("already-there check of \(pick.id.short)")
+                if let match, match.kind != .subject {
+                    outcome.picks.append(Pick(commit: pick, outcome: .alreadyThere("\(match.by.id.short) (\(match.kind.rawValue): \(match.detail))"), sensitivePaths: flagged))
+                    continue
+                }
                 switch result {
                 case .tree(let tree, let fastPath):
                     if tree == current.tree {
                         outcome.picks.append(Pick(commit: pick, outcome: .alreadyThere("\(target) has the change already (the pick changes nothing)"), sensitivePaths: flagged))
                         continue
                     }
-                    let message = try finalMessage(for: pick, source: source, target: target, configuration: configuration, request: request)
-                    let id = try writer.createCommit(tree: tree, parents: [current.id], message: message, author: pick.author, committer: committer)
+                    let id: ObjectID
+                    if let made { id = made } else {
+                        let message = try finalMessage(for: pick, source: source, target: target, configuration: configuration, request: request)
+                        id = try writer.createCommit(tree: tree, parents: [current.id], message: message, author: pick.author, committer: committer)
+                    }
                     current = try writer.commit(id)
                     outcome.picks.append(Pick(commit: pick, outcome: .picked(id, fastPath: fastPath), sensitivePaths: flagged))
                 case .conflicts(let conflictPaths):

@@ -289,7 +289,9 @@ public enum BackportAudit {
             return made
         }
 
-        mutating func match(_ commit: CommitInfo) throws(GitError) -> (kind: MatchKind, by: CommitInfo, detail: String)? {
+        /// How the target has `commit`, or nil. `changes`: the commit's changes against its first
+        /// parent, when the caller has them already.
+        mutating func match(_ commit: CommitInfo, changes known: [TreeChange]? = nil) throws(GitError) -> (kind: MatchKind, by: CommitInfo, detail: String)? {
             let id = commit.id.description
             if let mention = idMentions.first(where: { id.hasPrefix($0.prefix) }) {
                 return (.message, mention.commit, "names \(mention.prefix)")
@@ -300,7 +302,7 @@ public enum BackportAudit {
             }
             // The same change: only target commits that touch the same paths can carry its patch-id.
             if lookAtCommitPathsOnly {
-                return try matchByLookingAtItsPaths(commit)
+                return try matchByLookingAtItsPaths(commit, changes: known)
             }
             try indexTargetChanges()
             // A quick look at the places the target changed; the whole change only if it shares one.
@@ -323,8 +325,9 @@ public enum BackportAudit {
 
         /// The patch-id match, looking at each target commit only where `commit` changed things:
         /// a commit with another path set cannot carry the same patch-id.
-        mutating func matchByLookingAtItsPaths(_ commit: CommitInfo) throws(GitError) -> (kind: MatchKind, by: CommitInfo, detail: String)? {
-            let changes = try self.changes(of: commit)
+        mutating func matchByLookingAtItsPaths(_ commit: CommitInfo, changes known: [TreeChange]?) throws(GitError) -> (kind: MatchKind, by: CommitInfo, detail: String)? {
+            let changes: [TreeChange]
+            if let known { changes = known } else { changes = try self.changes(of: commit) }
             let paths = Set(changes.map(\.path))
             var places = paths
             for path in paths {
@@ -400,6 +403,26 @@ struct ChangedPathTrie {
             stack += nodes[node].children
         }
         return false
+    }
+}
+
+/// Work started on another thread at once; `value()` waits for its result.
+final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    /// Written once by the worker before it signals `done`; read only after waiting for it.
+    private var result: Result<Value, GitError>?
+
+    init(_ work: @escaping @Sendable () throws(GitError) -> Value) {
+        DispatchQueue.global().async {
+            do throws(GitError) { self.result = .success(try work()) } catch { self.result = .failure(error) }
+            self.done.signal()
+        }
+    }
+
+    func value() throws(GitError) -> Value {
+        done.wait()
+        done.signal()  // a later call does not wait forever
+        return try result!.get()
     }
 }
 

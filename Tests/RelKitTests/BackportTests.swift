@@ -161,6 +161,41 @@ struct BackportScenarioTests {
         #expect(try scenario.repository.git("rev-parse", "26.11") == tip, "no empty commit")
     }
 
+    /// A release branch with more than 64 commits of its own: they are read on a second thread
+    /// while the first pick is made (and that pick dropped when it is there already), with and
+    /// without a commit-graph.
+    @Test(arguments: [false, true])
+    func aLongReleaseBranchIsReadAlongsideThePick(withGraph: Bool) throws {
+        let scenario = try BackportScenario()
+        defer { scenario.repository.remove() }
+        let repo = scenario.repository
+        let a = try scenario.commit(["a.txt": "a\n"], "fix: a (#80)")
+        let b = try scenario.commit(["b.txt": "b\n"], "fix: b (#81)")
+        let c = try scenario.commit(["c.txt": "c\n"], "fix: c (#82)")
+        try scenario.on("26.11") {
+            for index in 0..<35 { try repo.git("commit", "-q", "--allow-empty", "-m", "release chore \(index)") }
+            try repo.git("cherry-pick", "-x", a)
+            for index in 35..<55 { try repo.git("commit", "-q", "--allow-empty", "-m", "release chore \(index)") }
+            try scenario.commit(["b.txt": "b, resolved by hand\n"], "[26.11] fix: b (#81) (#90)")
+            for index in 55..<75 { try repo.git("commit", "-q", "--allow-empty", "-m", "release chore \(index)") }
+        }
+        if withGraph { try repo.git("commit-graph", "write", "--reachable", "--changed-paths") }
+        let tip = try repo.git("rev-parse", "26.11")
+        let report = try scenario.backport([a, b, c])
+        let outcomes = report.targets[0].picks.map(\.outcome)
+        guard outcomes.count == 3, case .alreadyThere(let byMessage) = outcomes[0], case .alreadyThere(let byNumber) = outcomes[1],
+              case .picked(let made, _) = outcomes[2] else {
+            Issue.record("unexpected outcomes: \(outcomes)")
+            return
+        }
+        #expect(byMessage.contains("(message: names \(a)") || byMessage.contains("(message: names \(a.prefix(7))"), "\(byMessage)")
+        #expect(byNumber.contains("(pr-number: #81)"), "\(byNumber)")
+        #expect(try repo.git("rev-parse", "26.11") == made.description)
+        #expect(try repo.git("rev-parse", "26.11^") == tip, "one commit: the two picks already there left nothing")
+        #expect(try repo.git("show", "26.11:b.txt") == "b, resolved by hand")
+        #expect(try repo.git("fsck", "--no-dangling", "--strict").isEmpty)
+    }
+
     @Test func offSourceCommitsAreRefusedUnlessAllowed() throws {
         let scenario = try BackportScenario()
         defer { scenario.repository.remove() }
