@@ -81,15 +81,20 @@ def generate(root, files, commits, seed=2026):
     return git("rev-list", "--reverse", "-20", "main~1", cwd=root).split()
 
 def run_timed(command, cwd, env=ENV):
-    """Wall time and peak RSS (KiB, GNU time) of one command."""
-    with tempfile.NamedTemporaryFile("r") as rss:
-        start = time.perf_counter()
-        result = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name] + command, cwd=cwd, env=env, capture_output=True, text=True)
-        elapsed = time.perf_counter() - start
-        peak = int(rss.read().strip().splitlines()[-1])
+    """Wall time and output of one command, the command alone (peak memory is measured in a
+    separate run by `peak_rss`: GNU time, a wrapper process, would add a millisecond here)."""
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"{command} failed ({result.returncode}): {result.stdout}{result.stderr}")
-    return elapsed, peak, result.stdout
+    return elapsed, result.stdout
+
+def peak_rss(command, cwd, env=ENV):
+    """Peak RSS (KiB, GNU time) of one run of a command."""
+    with tempfile.NamedTemporaryFile("r") as rss:
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name] + command, cwd=cwd, env=env, capture_output=True, check=True)
+        return int(rss.read().strip().splitlines()[-1])
 
 def by_hand(worktree, picks):
     """git cherry-pick -x, then the trailers, per commit (what a developer runs)."""
@@ -119,11 +124,11 @@ def backport_rows(relkit, root, worktree, picks, release, runs, graph):
     rows = []
     for count in (1, 20):
         chosen = picks[-count:]
-        relkit_best, git_best, switch_best, relkit_rss = float("inf"), float("inf"), float("inf"), 0
+        relkit_best, git_best, switch_best = float("inf"), float("inf"), float("inf")
         for _ in range(runs):
             git("update-ref", "refs/heads/26.09", release, cwd=root)
-            elapsed, peak, _ = run_timed([relkit, "backport", *chosen, "--to", "26.09"], root)
-            relkit_best, relkit_rss = min(relkit_best, elapsed), max(relkit_rss, peak)
+            elapsed, _ = run_timed([relkit, "backport", *chosen, "--to", "26.09"], root)
+            relkit_best = min(relkit_best, elapsed)
             relkit_tree = git("rev-parse", "26.09^{tree}", cwd=root).strip()
             git("update-ref", "refs/heads/26.09", release, cwd=root)
             git("reset", "-q", "--hard", release, cwd=worktree)
@@ -139,6 +144,8 @@ def backport_rows(relkit, root, worktree, picks, release, runs, graph):
             switch_and_pick(worktree, chosen, release)
             switch_best = min(switch_best, time.perf_counter() - start)
             git("checkout", "-q", "--detach", release, cwd=worktree)
+        git("update-ref", "refs/heads/26.09", release, cwd=root)
+        relkit_rss = peak_rss([relkit, "backport", *chosen, "--to", "26.09"], root)
         plural = "s" if count > 1 else ""
         rows.append((graph, f"backport {count} commit{plural}: relkit backport", relkit_best, relkit_rss,
                      "git cherry-pick -x + trailers, in a worktree already on the release branch", git_best, None))
@@ -149,11 +156,13 @@ def backport_rows(relkit, root, worktree, picks, release, runs, graph):
 
 def audit_rows(relkit, root, runs, graph):
     """relkit backport audit against git log --cherry-pick; the missing commits must be the same."""
-    audit, audit_rss, _ = min((run_timed([relkit, "backport", "audit", "--to", "26.09"], root) for _ in range(runs)), key=lambda r: r[0])
+    audit = min(run_timed([relkit, "backport", "audit", "--to", "26.09"], root)[0] for _ in range(runs))
+    audit_rss = peak_rss([relkit, "backport", "audit", "--to", "26.09"], root)
     command = ["git", "log", "--cherry-pick", "--right-only", "--no-merges", "--format=%H", "26.09...main"]
-    git_log, git_log_rss, git_out = min((run_timed(command, root) for _ in range(runs)), key=lambda r: r[0])
+    git_log, git_out = min((run_timed(command, root) for _ in range(runs)), key=lambda r: r[0])
+    git_log_rss = peak_rss(command, root)
     # The answer, checked once (untimed): JSON carries full ids.
-    audit_out = run_timed([relkit, "backport", "audit", "--to", "26.09", "--format", "json"], root)[2]
+    audit_out = run_timed([relkit, "backport", "audit", "--to", "26.09", "--format", "json"], root)[1]
     missing = {entry["id"] for entry in json.loads(audit_out)["commits"] if entry["status"] == "missing"}
     if missing != set(git_out.split()):
         sys.exit(f"audit: relkit and git disagree on {len(missing ^ set(git_out.split()))} commits")
@@ -186,10 +195,10 @@ def main():
         for count in (1, 20):
             chosen = picks[-count:]
             fast = min(run_timed([relkit, "backport", *chosen, "--to", "26.09", "--dry-run"], root)[0] for _ in range(args.runs))
-            fast_rss = run_timed([relkit, "backport", *chosen, "--to", "26.09", "--dry-run"], root)[1]
+            fast_rss = peak_rss([relkit, "backport", *chosen, "--to", "26.09", "--dry-run"], root)
             full_env = dict(ENV, RELKIT_FULL_MERGE="1")
             full = min(run_timed([relkit, "backport", *chosen, "--to", "26.09", "--dry-run"], root, full_env)[0] for _ in range(args.runs))
-            full_rss = run_timed([relkit, "backport", *chosen, "--to", "26.09", "--dry-run"], root, full_env)[1]
+            full_rss = peak_rss([relkit, "backport", *chosen, "--to", "26.09", "--dry-run"], root, full_env)
             rows.append(("no", f"pick {count} commit{'s' if count > 1 else ''} in memory (dry run): relkit's fast path", fast, fast_rss,
                          "libgit2 git_cherrypick_commit (RELKIT_FULL_MERGE=1)", full, full_rss))
 
