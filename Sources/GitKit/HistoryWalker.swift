@@ -42,12 +42,6 @@ final class HistoryWalker {
         node < graphCount ? graph!.id(at: UInt32(node)) : outsideIDs[node - graphCount]
     }
 
-    func parents(_ node: Int) throws -> [Int] {
-        var parents: [Int] = []
-        try forEachParent(node) { parents.append($0) }
-        return parents
-    }
-
     /// The parents of a node, in order, without allocating (walks visit thousands).
     func forEachParent(_ node: Int, _ body: (Int) throws -> Void) throws {
         if node >= graphCount {
