@@ -29,7 +29,7 @@ public final class CommitGraph: @unchecked Sendable {
         let bloomSettings: BloomSettings?
 
         /// A big-endian 32-bit value; offsets come from the validated chunk table.
-        func word(_ at: Int) -> UInt32 { UInt32(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+        func word(_ at: Int) -> UInt32 { bigEndianWord(base, at) }
     }
 
     struct BloomSettings: Equatable {
@@ -310,7 +310,7 @@ extension CommitGraph.Layer {
 
     /// The header and chunk table: signature "CGPH", version 1, SHA-1, chunks inside the file.
     static func parse(_ base: UnsafeRawBufferPointer, mappedLength: Int, offset: UInt32, expectedBases: [[UInt8]]) -> CommitGraph.Layer? {
-        func word(_ at: Int) -> UInt32 { UInt32(base[at]) << 24 | UInt32(base[at + 1]) << 16 | UInt32(base[at + 2]) << 8 | UInt32(base[at + 3]) }
+        func word(_ at: Int) -> UInt32 { bigEndianWord(base, at) }
         let size = base.count
         guard size >= 8 + 12 + 20, word(0) == 0x4347_5048, base[4] == 1, base[5] == 1 else { return nil }
         let chunkCount = Int(base[6]), baseCount = Int(base[7])
@@ -357,6 +357,11 @@ extension CommitGraph.Layer {
                                  lookup: lookup.start, commitData: commitData.start, extraEdges: extraEdges,
                                  bloomIndex: bloomIndex, bloomData: bloomData, bloomSettings: bloomSettings)
     }
+}
+
+/// The big-endian 32-bit value at `offset` (git's binary files are all big-endian).
+private func bigEndianWord(_ base: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
+    UInt32(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
 }
 
 private func hexBytes(_ text: ArraySlice<UInt8>) -> [UInt8]? {

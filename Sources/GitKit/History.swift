@@ -52,6 +52,15 @@ extension Repository {
         return ObjectID(git_commit_tree_id(commit))
     }
 
+    /// The parents of a commit, in order, without reading the rest of it into Swift values.
+    public func parentIDs(ofCommit id: ObjectID) throws(GitError) -> [ObjectID] {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check("git_commit_lookup", git_commit_lookup(&commit, pointer, &oid))
+        defer { git_commit_free(commit) }
+        return (0..<git_commit_parentcount(commit)).compactMap { git_commit_parent_id(commit, $0).map { ObjectID($0) } }
+    }
+
     /// Commits reachable from `include` and not from `exclude`, oldest first (topological, then
     /// by time, as `git log --reverse --topo-order`).
     public func commits(reachableFrom include: [ObjectID], excluding exclude: [ObjectID]) throws(GitError) -> [ObjectID] {
@@ -102,13 +111,10 @@ extension Repository {
         var line: [ObjectID] = []
         var current = tip
         while !hidden.contains(current) {
-            var oid = current.raw
-            var commit: OpaquePointer?
-            try check("git_commit_lookup", git_commit_lookup(&commit, pointer, &oid))
-            defer { git_commit_free(commit) }
-            guard git_commit_parentcount(commit) == 1, let parent = git_commit_parent_id(commit, 0) else { return nil }
+            let parents = try parentIDs(ofCommit: current)
+            guard parents.count == 1 else { return nil }
             line.append(current)
-            current = ObjectID(parent)
+            current = parents[0]
         }
         return line.reversed()
     }
@@ -117,7 +123,7 @@ extension Repository {
     public func mergeBases(_ one: ObjectID, _ two: ObjectID) throws(GitError) -> [ObjectID] {
         // Remembered: a command asks for the same pair more than once (either way round: the
         // answer is the same), and each costs a walk.
-        let key = one.description < two.description ? [one, two] : [two, one]
+        let key: Set = [one, two]
         if let known = knownMergeBases[key] { return known }
         let bases: [ObjectID]
         if let fromGraph = try askHistoryWalker({ try $0.mergeBases(one, two) }) { bases = fromGraph } else { bases = try computeMergeBases(one, two) }

@@ -1,8 +1,3 @@
-import Clibgit2
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Merge bases and ancestry over commits' parents and generation numbers: the commit-graph's for
 /// the commits it has, computed from the commit objects (through libgit2) for the others (those
 /// made since git last wrote the graph). Generation numbers are exact (topological levels: one
@@ -64,7 +59,7 @@ final class HistoryWalker {
     /// Reads a commit the graph does not have, and those of its ancestors it does not have
     /// either, to give each its generation number (iteratively: there may be thousands).
     private func addOutside(_ id: ObjectID) throws -> Int {
-        var pending: [(id: ObjectID, parents: [ObjectID])] = [(id, try parentIDs(id))]
+        var pending: [(id: ObjectID, parents: [ObjectID])] = [(id, try repository.parentIDs(ofCommit: id))]
         while let (current, parents) = pending.last {
             if outsideIndex[current] != nil {
                 pending.removeLast()
@@ -72,7 +67,7 @@ final class HistoryWalker {
             }
             // Parents first: a parent outside the graph not yet known is read and handled before.
             if let unknown = parents.first(where: { graph?.position(of: $0) == nil && outsideIndex[$0] == nil }) {
-                pending.append((unknown, try parentIDs(unknown)))
+                pending.append((unknown, try repository.parentIDs(ofCommit: unknown)))
                 continue
             }
             pending.removeLast()
@@ -91,21 +86,16 @@ final class HistoryWalker {
         return outsideIndex[id]!
     }
 
-    private func parentIDs(_ id: ObjectID) throws(GitError) -> [ObjectID] {
-        var oid = id.raw
-        var commit: OpaquePointer?
-        try check("git_commit_lookup", git_commit_lookup(&commit, repository.pointer, &oid))
-        defer { git_commit_free(commit) }
-        return (0..<git_commit_parentcount(commit)).compactMap { git_commit_parent_id(commit, $0).map { ObjectID($0) } }
-    }
-
     // MARK: Questions
 
     /// Whether `ancestor` is `commit` or in its history. Walks down from `commit`, never below the
     /// ancestor's generation.
     func isAncestor(_ ancestor: ObjectID, of commit: ObjectID) throws -> Bool {
-        if ancestor == commit { return true }
-        let target = try node(ancestor), start = try node(commit)
+        try isAncestor(node: try node(ancestor), of: try node(commit))
+    }
+
+    private func isAncestor(node target: Int, of start: Int) throws -> Bool {
+        if target == start { return true }
         let floor = try generation(target)
         var seen = [Bool](repeating: false, count: nodeCount)
         seen[start] = true
@@ -187,7 +177,7 @@ final class HistoryWalker {
         // A candidate in the history of another one is not a best common ancestor.
         for candidate in candidates {
             let others = candidates.filter { $0 != candidate }
-            if try !others.contains(where: { other in try isAncestor(id(candidate), of: id(other)) }) { bases.append(candidate) }
+            if try !others.contains(where: { other in try isAncestor(node: candidate, of: other) }) { bases.append(candidate) }
         }
         return try bases.sorted { try generation($0) > generation($1) }.map(id)
     }

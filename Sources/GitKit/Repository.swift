@@ -7,7 +7,7 @@ import Glibc
 public final class Repository {
     let pointer: OpaquePointer
     /// Merge bases already computed (`mergeBases`), by the pair of commits.
-    var knownMergeBases: [[ObjectID]: [ObjectID]] = [:]
+    var knownMergeBases: [Set<ObjectID>: [ObjectID]] = [:]
     /// Merge bases and ancestry from git's commit-graph; nil when the repository has none (or
     /// must not use it), and libgit2 answers instead.
     lazy var historyWalker: HistoryWalker? = makeHistoryWalker()

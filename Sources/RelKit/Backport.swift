@@ -251,9 +251,9 @@ public enum Backport {
             let bases = try writer.mergeBases(tip, sourceTip)
             let netChange = bases.count == 1 ? (try writer.treeID(ofCommit: bases[0]), try writer.treeID(ofCommit: tip)) : nil
             Trace.mark("branch point found")
+            // Made when the first pick needs it (after waiting for the second handle's read).
             var matcher: BackportAudit.Matcher?
-            func readyMatcher() throws(GitError) -> BackportAudit.Matcher {
-                if let matcher { return matcher }
+            func makeMatcher() throws(GitError) -> BackportAudit.Matcher {
                 let read: [CommitInfo]
                 if let inlineTargets { read = inlineTargets } else { read = try targetRead!.value() }
                 let targetCommits = read.filter { !$0.isMerge }
@@ -262,7 +262,6 @@ public enum Backport {
                 made.lookAtCommitPathsOnly = picks.count * 40 < targetCommits.count
                 if made.lookAtCommitPathsOnly { made.netChange = netChange }
                 Trace.mark("their messages indexed")
-                matcher = made
                 return made
             }
             var current = try writer.commit(tip)
@@ -290,10 +289,9 @@ public enum Backport {
                     let message = try finalMessage(for: pick, source: source, target: target, configuration: configuration, request: request)
                     made = try writer.createCommit(tree: tree, parents: [current.id], message: message, author: pick.author, committer: committer)
                 }
-                var ready = try readyMatcher()
+                if matcher == nil { matcher = try makeMatcher() }
                 // The changes against the first parent are the matcher's; a mainline other than 1 is not.
-                let match = try ready.match(pick, changes: parentID == pick.parents.first ? changes : nil)
-                matcher = ready
+                let match = try matcher!.match(pick, changes: parentID == pick.parents.first ? changes : nil)
                 Trace.mark("already-there check of \(pick.id.short)")
                 if let match, match.kind != .subject {
                     outcome.picks.append(Pick(commit: pick, outcome: .alreadyThere("\(match.by.id.short) (\(match.kind.rawValue): \(match.detail))"), sensitivePaths: flagged))
@@ -349,17 +347,14 @@ public enum Backport {
     public static func backportMessage(for pick: CommitInfo, source: String, target: String, templates: [String]) -> String {
         let pullRequest = BackportAudit.pullRequestNumbers(in: pick.subject).last
         let trailers: [Trailers.Trailer] = templates.compactMap { template in
-            if template.replacingPlaceholder("{pr}", with: "") != template && pullRequest == nil { return nil }
+            if template.containsPlaceholder("{pr}") && pullRequest == nil { return nil }
             var text = template
             for (placeholder, value) in [("{source}", source), ("{target}", target), ("{commit}", pick.id.description),
                                          ("{short-commit}", pick.id.short), ("{pr}", pullRequest ?? "")] {
                 text = text.replacingPlaceholder(placeholder, with: value)
             }
             guard let colon = text.firstIndex(of: ":") else { return nil }
-            func trimmed(_ part: Substring) -> String {
-                String(part.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-            }
-            return Trailers.Trailer(key: trimmed(text[..<colon]), value: trimmed(text[text.index(after: colon)...]))
+            return Trailers.Trailer(key: String(text[..<colon]).trimmingSpaces(), value: String(text[text.index(after: colon)...]).trimmingSpaces())
         }
         var message = pick.message
         if !message.hasSuffix("\n") { message += "\n" }

@@ -211,6 +211,16 @@ public enum BackportAudit {
             }
         }
 
+        /// Inserts a path and the directories leading to it; a directory already there has its own.
+        static func insertPlace(_ path: String, into places: inout Set<String>) {
+            var place = path
+            guard places.insert(place).inserted else { return }
+            while let slash = place.lastIndex(of: "/") {
+                place = String(place[..<slash])
+                if !places.insert(place).inserted { break }
+            }
+        }
+
         /// Every target commit's change, and the places (paths and their directories) they touch.
         mutating func indexTargetChanges() throws(GitError) {
             if targetsByPath == nil {
@@ -220,12 +230,7 @@ public enum BackportAudit {
                     targetChanges[position] = changes
                     for change in changes {
                         index[change.path, default: []].append(position)
-                        var place = change.path
-                        targetPlaces.insert(place)
-                        while let slash = place.lastIndex(of: "/") {
-                            place = String(place[..<slash])
-                            if !targetPlaces.insert(place).inserted { break }
-                        }
+                        Self.insertPlace(change.path, into: &targetPlaces)
                     }
                 }
                 targetsByPath = index
@@ -329,14 +334,8 @@ public enum BackportAudit {
             let changes: [TreeChange]
             if let known { changes = known } else { changes = try self.changes(of: commit) }
             let paths = Set(changes.map(\.path))
-            var places = paths
-            for path in paths {
-                var place = path
-                while let slash = place.lastIndex(of: "/") {
-                    place = String(place[..<slash])
-                    if !places.insert(place).inserted { break }
-                }
-            }
+            var places: Set<String> = []
+            for path in paths { Self.insertPlace(path, into: &places) }
             var patch: ObjectID?
             if let netChange, try repository.treeChanges(from: netChange.base, to: netChange.tip, within: places).isEmpty {
                 return subjects[BackportAudit.plainSubject(commit.subject)].map { (.subject, $0, "same subject (weak)") }

@@ -215,6 +215,8 @@ public struct ReleaseConfiguration: Sendable {
 }
 
 extension String {
+    public func containsPlaceholder(_ placeholder: String) -> Bool { self[...].placeholderRange(placeholder) != nil }
+
     public func replacingPlaceholder(_ placeholder: String, with value: String) -> String {
         var result = ""
         var rest = self[...]

@@ -80,7 +80,8 @@ public enum GitDate {
 }
 
 extension String {
-    func trimmingSpaces() -> String {
+    /// Without whitespace at either end.
+    public func trimmingSpaces() -> String {
         var slice = self[...]
         while slice.first?.isWhitespace == true { slice.removeFirst() }
         while slice.last?.isWhitespace == true { slice.removeLast() }
