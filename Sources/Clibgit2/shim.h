@@ -3,6 +3,12 @@
 #include <git2.h>
 #include <git2/sys/mempack.h>
 #include <git2/odb_backend.h>
+#include <zlib.h>
+
+/* inflateInit is a macro (it passes zlib's version and struct size), which Swift cannot call. */
+static inline int relkit_inflate_init(z_stream *stream) {
+    return inflateInit(stream);
+}
 
 /* Calls through the function pointers of a pack writer (Swift can, but this keeps it in one place). */
 static inline int relkit_writepack_append(git_odb_writepack *writer, const void *data, size_t size, git_indexer_progress *stats) {

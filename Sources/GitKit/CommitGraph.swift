@@ -383,13 +383,14 @@ private func hexBytes(_ text: ArraySlice<UInt8>) -> [UInt8]? {
 }
 
 /// A small file's bytes (the chain file: one line per layer), or nil.
-private func readSmallFile(_ path: String) -> [UInt8]? {
+/// A file's bytes, or nil when it cannot be read or is larger than `limit`.
+func readSmallFile(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { return nil }
     defer { close(descriptor) }
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
-    while bytes.count < 1 << 20 {
+    while bytes.count <= limit {
         let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 4096) }
         if got <= 0 { return got == 0 ? bytes : nil }
         bytes += buffer[0..<got]

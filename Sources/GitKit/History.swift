@@ -29,6 +29,8 @@ public struct CommitInfo: Sendable, Equatable {
 
 extension Repository {
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
+        // A commit a merge-base walk read already is parsed from its content, not read again.
+        if let read = madeDateOrderedWalker?.commitInfo(id) { return read }
         var oid = id.raw
         var commit: OpaquePointer?
         try check("git_commit_lookup", git_commit_lookup(&commit, pointer, &oid))
@@ -103,15 +105,15 @@ extension Repository {
     }
 
     /// Without a commit-graph: the commits from `tip` down to the first hidden one, oldest first,
-    /// when each has exactly one parent (a line of history has one order only); nil otherwise. It
-    /// reads the commits as the caller will read them next (libgit2 keeps them in its cache),
-    /// where a revision walk would parse them a first time for itself.
+    /// when each has exactly one parent (a line of history has one order only); nil otherwise.
     private func singleParentLine(from tip: ObjectID, downTo hidden: Set<ObjectID>) throws(GitError) -> [ObjectID]? {
         guard !hidden.isEmpty else { return nil }
         var line: [ObjectID] = []
         var current = tip
         while !hidden.contains(current) {
-            let parents = try parentIDs(ofCommit: current)
+            // The merge-base walk that found the hidden commits read these already, when it could.
+            var parents: [ObjectID]
+            if let known = dateOrderedWalker?.parentIDs(of: current) { parents = known } else { parents = try parentIDs(ofCommit: current) }
             guard parents.count == 1 else { return nil }
             line.append(current)
             current = parents[0]
@@ -126,7 +128,13 @@ extension Repository {
         let key: Set = [one, two]
         if let known = knownMergeBases[key] { return known }
         let bases: [ObjectID]
-        if let fromGraph = try askHistoryWalker({ try $0.mergeBases(one, two) }) { bases = fromGraph } else { bases = try computeMergeBases(one, two) }
+        if let fromGraph = try askHistoryWalker({ try $0.mergeBases(one, two) }) {
+            bases = fromGraph
+        } else if let walker = dateOrderedWalker, let fromFiles = try? walker.mergeBases(one, two) {
+            bases = fromFiles
+        } else {
+            bases = try computeMergeBases(one, two)
+        }
         knownMergeBases[key] = bases
         return bases
     }

@@ -215,15 +215,18 @@ final class HistoryWalker {
 }
 
 /// A max-heap of nodes by generation number (the highest first).
-struct GenerationQueue {
-    private var heap: [(generation: UInt32, node: Int)] = []
+typealias GenerationQueue = NodeHeap<UInt32>
 
-    mutating func push(_ node: Int, generation: UInt32) {
-        heap.append((generation, node))
+/// A heap of walk nodes, the greatest key first (each walk orders by what it knows of commits).
+struct NodeHeap<Key: Comparable> {
+    private var heap: [(key: Key, node: Int)] = []
+
+    mutating func push(_ node: Int, key: Key) {
+        heap.append((key, node))
         var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            guard heap[parent].generation < heap[child].generation else { break }
+            guard heap[parent].key < heap[child].key else { break }
             heap.swapAt(parent, child)
             child = parent
         }
@@ -241,8 +244,8 @@ struct GenerationQueue {
             while true {
                 let left = 2 * parent + 1, right = left + 1
                 var largest = parent
-                if left < heap.count, heap[left].generation > heap[largest].generation { largest = left }
-                if right < heap.count, heap[right].generation > heap[largest].generation { largest = right }
+                if left < heap.count, heap[largest].key < heap[left].key { largest = left }
+                if right < heap.count, heap[largest].key < heap[right].key { largest = right }
                 if largest == parent { break }
                 heap.swapAt(parent, largest)
                 parent = largest
@@ -250,4 +253,8 @@ struct GenerationQueue {
         }
         return top
     }
+}
+
+extension NodeHeap where Key == UInt32 {
+    mutating func push(_ node: Int, generation: UInt32) { push(node, key: generation) }
 }

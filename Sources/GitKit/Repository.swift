@@ -11,6 +11,18 @@ public final class Repository {
     /// Merge bases and ancestry from git's commit-graph; nil when the repository has none (or
     /// must not use it), and libgit2 answers instead.
     lazy var historyWalker: HistoryWalker? = makeHistoryWalker()
+    /// Without a commit-graph: merge bases over commits read from the pack files directly; nil
+    /// when the graph answers, or git's rules or the object files rule this reader out.
+    var dateOrderedWalker: DateOrderedWalker? {
+        if !dateOrderedWalkerMade {
+            dateOrderedWalkerMade = true
+            madeDateOrderedWalker = makeDateOrderedWalker()
+        }
+        return madeDateOrderedWalker
+    }
+    private var dateOrderedWalkerMade = false
+    /// The walker if a walk made it already (reading a commit does not make one).
+    private(set) var madeDateOrderedWalker: DateOrderedWalker?
 
     private init(pointer: OpaquePointer) { self.pointer = pointer }
 
@@ -61,6 +73,15 @@ public final class Repository {
         return HistoryWalker(repository: self, graph: graph)
     }
 
+    /// The same rules as for the graph (shallow clones and grafts change parents: libgit2 is
+    /// left to deal with them), and `RELKIT_OBJECT_FILES=0` turns it off.
+    private func makeDateOrderedWalker() -> DateOrderedWalker? {
+        guard historyWalker == nil, getenv("RELKIT_OBJECT_FILES").map({ String(cString: $0) }) != "0", !isShallow,
+              access(commonDirectory + "info/grafts", F_OK) != 0,
+              let files = ObjectFiles.open(objectsDirectory: commonDirectory + "objects") else { return nil }
+        return DateOrderedWalker(files: files, objectsDirectory: commonDirectory + "objects")
+    }
+
     /// Runs a question on the commit-graph walker; nil when there is no graph or its data cannot
     /// answer (then the graph is set aside for this handle, and libgit2 answers).
     func askHistoryWalker<Answer>(_ question: (HistoryWalker) throws -> Answer) throws(GitError) -> Answer? {
@@ -74,6 +95,10 @@ public final class Repository {
             return nil
         }
     }
+
+    /// Whether history questions are answered from git's commit-graph (lists of commits then come
+    /// without their commits having been read; without it they were read, and libgit2 has them).
+    public var answersHistoryFromCommitGraph: Bool { historyWalker != nil }
 
     /// The commit's changed-path Bloom filter from the commit-graph, or nil when there is none.
     public func changedPathFilter(of commit: ObjectID) -> ChangedPathFilter? {

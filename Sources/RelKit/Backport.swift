@@ -107,6 +107,7 @@ public enum Backport {
             }
             report.targets.append(target)
         }
+        SourceHistoryReadAhead.stop()
         Trace.mark("picked")
         if request.dryRun { return report }
 
@@ -236,31 +237,38 @@ public enum Backport {
         let engine = PickEngine(repository: writer)
         let sensitive = configuration.backport.sensitivePaths.map(Glob.init)
         do {
-            // Hiding the source's tip hides the branch point and everything before it.
-            let targetIDs = try writer.commits(reachableFrom: [tip], excluding: [sourceTip])
-            Trace.mark("\(target)'s own commits listed")
-            // The target's own commits (for the already-there check) are read on a second handle
-            // while this thread makes the first pick; a pick that turns out to be there already
-            // is dropped (its objects are never written).
+            // The target's own commits (for the already-there check): with a commit-graph they are
+            // listed at once (no commit read) and, when many, read on a second handle while this
+            // thread makes the first pick. Without one, listing them is the costly part (their
+            // branch point's walk reads the source's history since then), so it waits for the
+            // first already-there check, and the pick is made meanwhile while the other thread
+            // reads the source's history ahead (SourceHistoryReadAhead). A pick that turns out to
+            // be there already is dropped (its objects are never written). Hiding the source's tip
+            // hides the branch point and everything before it.
+            let listedEarly = writer.answersHistoryFromCommitGraph ? try writer.commits(reachableFrom: [tip], excluding: [sourceTip]) : nil
             let gitDirectory = writer.gitDirectory
-            let targetRead = targetIDs.count < 64 ? nil : BackgroundWork { () throws(GitError) -> [CommitInfo] in
+            let targetRead = (listedEarly?.count ?? 0) < 64 ? nil : BackgroundWork { () throws(GitError) -> [CommitInfo] in
                 let handle = try Repository.open(at: gitDirectory)
-                return try targetIDs.map { id throws(GitError) in try handle.commit(id) }
+                return try listedEarly!.map { id throws(GitError) in try handle.commit(id) }
             }
-            let inlineTargets = targetRead == nil ? try targetIDs.map { id throws(GitError) in try writer.commit(id) } : nil
-            let bases = try writer.mergeBases(tip, sourceTip)
-            let netChange = bases.count == 1 ? (try writer.treeID(ofCommit: bases[0]), try writer.treeID(ofCommit: tip)) : nil
-            Trace.mark("branch point found")
-            // Made when the first pick needs it (after waiting for the second handle's read).
+            func readTargets() throws(GitError) -> [CommitInfo] {
+                if let targetRead { return try targetRead.value() }
+                let ids: [ObjectID]
+                if let listedEarly { ids = listedEarly } else { ids = try writer.commits(reachableFrom: [tip], excluding: [sourceTip]) }
+                Trace.mark("\(target)'s own commits listed")
+                return try ids.map { id throws(GitError) in try writer.commit(id) }
+            }
+            // Made when the first pick needs it.
             var matcher: BackportAudit.Matcher?
             func makeMatcher() throws(GitError) -> BackportAudit.Matcher {
-                let read: [CommitInfo]
-                if let inlineTargets { read = inlineTargets } else { read = try targetRead!.value() }
-                let targetCommits = read.filter { !$0.isMerge }
+                let targetCommits = try readTargets().filter { !$0.isMerge }
                 Trace.mark("\(targetCommits.count) commits of \(target) read")
+                let bases = try writer.mergeBases(tip, sourceTip)
                 var made = try BackportAudit.Matcher(repository: writer, targets: targetCommits, scratch: { () throws(GitError) in batch })
                 made.lookAtCommitPathsOnly = picks.count * 40 < targetCommits.count
-                if made.lookAtCommitPathsOnly { made.netChange = netChange }
+                if made.lookAtCommitPathsOnly, bases.count == 1 {
+                    made.netChange = (try writer.treeID(ofCommit: bases[0]), try writer.treeID(ofCommit: tip))
+                }
                 Trace.mark("their messages indexed")
                 return made
             }
@@ -592,6 +600,7 @@ public enum Backport {
             }
             report.targets.append(entry)
         }
+        SourceHistoryReadAhead.stop()
         do { try batch.write(commits: newCommits(report)) } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
         FaultInjection.point("objects-written")
         let moving = report.targets.filter { target in target.newTip != nil && !finished.contains { $0.branch == target.branch } }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GitKit
+import RelKit
 
 /// Exit codes shared by every command (README "Exit codes").
 enum ExitStatus {
@@ -47,7 +48,13 @@ enum Main {
                                                            "--generate-completion-script", "--experimental-dump-help"]
 
     static func main() {
-        if CommandLine.arguments.count > 1, !commandsWithoutRepository.contains(CommandLine.arguments[1]) { LibGit2WarmUp.start() }
+        let arguments = CommandLine.arguments
+        if arguments.count > 1, !commandsWithoutRepository.contains(arguments[1]) { LibGit2WarmUp.start() }
+        // Backports walk the source branch's history (--status and --abort do not).
+        if arguments.count > 1, arguments[1] == "backport", !arguments.contains(where: { ["--status", "--abort"].contains($0) }),
+           let directory = currentDirectory() {
+            SourceHistoryReadAhead.start(directory: directory)
+        }
         do {
             var command = try RelKitCommand.parseAsRoot()
             try command.run()
@@ -68,6 +75,13 @@ enum Main {
             exit(code == .validationFailure ? ExitStatus.usage : code.rawValue)
         }
     }
+}
+
+/// The current directory (getcwd: FileManager would set up more than this needs).
+func currentDirectory() -> String? {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buffer, buffer.count) != nil else { return nil }
+    return String(cString: buffer)
 }
 
 /// Writing to the terminal; colour only on a terminal and never with NO_COLOR.

@@ -1,0 +1,164 @@
+/// Commits parsed from their raw content (as `ObjectFiles` reads it), for the plain form git
+/// writes: `tree`, `parent`s, `author`, `committer` (name, email, date, zone), other headers, a
+/// blank line, the message. Anything else (uppercase hex, a missing date or zone, a NUL byte,
+/// a line cut short) gives nil and the caller asks libgit2: where these parsers answer, they
+/// answer what libgit2 1.5's commit parser does (the differential tests hold them to it).
+
+/// What a walk needs of a commit: its parents and its committer date (libgit2's walks order by
+/// the committer's date too).
+struct CommitHeader: Equatable {
+    let parents: [ObjectID]
+    let date: Int64
+
+    init(parents: [ObjectID], date: Int64) {
+        self.parents = parents
+        self.date = date
+    }
+
+    init?(_ content: [UInt8]) {
+        var cursor = CommitCursor(content)
+        guard cursor.objectLine("tree ") != nil else { return nil }
+        var parents: [ObjectID] = []
+        while cursor.startsWith("parent ") {
+            guard let parent = cursor.objectLine("parent ") else { return nil }
+            parents.append(parent)
+        }
+        guard let author = cursor.line("author "), cursor.identity(author) != nil else { return nil }
+        while cursor.startsWith("author ") {
+            guard let extra = cursor.line("author "), cursor.identity(extra) != nil else { return nil }
+        }
+        guard let committer = cursor.line("committer "), let identity = cursor.identity(committer) else { return nil }
+        self.parents = parents
+        date = identity.time
+    }
+}
+
+extension CommitInfo {
+    /// A commit parsed from its raw content; nil when it is not in the plain form.
+    init?(id: ObjectID, content: [UInt8]) {
+        guard !content.contains(0) else { return nil }  // libgit2's C strings would stop there
+        var cursor = CommitCursor(content)
+        guard let tree = cursor.objectLine("tree ") else { return nil }
+        var parents: [ObjectID] = []
+        while cursor.startsWith("parent ") {
+            guard let parent = cursor.objectLine("parent ") else { return nil }
+            parents.append(parent)
+        }
+        // libgit2 keeps the first author line and skips any others.
+        guard let authorLine = cursor.line("author "), let author = cursor.identity(authorLine) else { return nil }
+        while cursor.startsWith("author ") {
+            guard let extra = cursor.line("author "), cursor.identity(extra) != nil else { return nil }
+        }
+        guard let committerLine = cursor.line("committer "), let committer = cursor.identity(committerLine) else { return nil }
+        // Other headers (encoding, gpgsig and its continuation lines, mergetag) up to the blank
+        // line; the message is everything after it (empty when there is none).
+        let message = cursor.messageAfterHeaders()
+        self.init(id: id, parents: parents, tree: tree, message: String(decoding: message, as: UTF8.self),
+                  author: author, committer: committer)
+    }
+}
+
+/// Reads a commit's lines from the front.
+struct CommitCursor {
+    let content: [UInt8]
+    private(set) var at = 0
+
+    init(_ content: [UInt8]) { self.content = content }
+
+    func startsWith(_ prefix: StaticString) -> Bool {
+        let length = prefix.utf8CodeUnitCount
+        guard at + length <= content.count else { return false }
+        return prefix.withUTF8Buffer { expected in (0..<length).allSatisfy { content[at + $0] == expected[$0] } }
+    }
+
+    /// The rest of a line that starts with `prefix` (and ends with a newline); moves past it.
+    mutating func line(_ prefix: StaticString) -> Range<Int>? {
+        guard startsWith(prefix), let end = content[(at + prefix.utf8CodeUnitCount)...].firstIndex(of: 0x0A) else { return nil }
+        defer { at = end + 1 }
+        return (at + prefix.utf8CodeUnitCount)..<end
+    }
+
+    /// A `tree` or `parent` line: 40 lowercase hexadecimal digits.
+    mutating func objectLine(_ prefix: StaticString) -> ObjectID? {
+        guard let range = line(prefix), range.count == 40 else { return nil }
+        var raw = (UInt64(0), UInt64(0), UInt32(0))
+        for index in 0..<20 {
+            guard let high = hexValue(content[range.lowerBound + 2 * index]),
+                  let low = hexValue(content[range.lowerBound + 2 * index + 1]) else { return nil }
+            let byte = high << 4 | low
+            switch index {
+            case 0..<8: raw.0 = raw.0 << 8 | UInt64(byte)
+            case 8..<16: raw.1 = raw.1 << 8 | UInt64(byte)
+            default: raw.2 = raw.2 << 8 | UInt32(byte)
+            }
+        }
+        return withUnsafeBytes(of: (raw.0.bigEndian, raw.1.bigEndian, raw.2.bigEndian)) { ObjectID($0, at: 0) }
+    }
+
+    /// "Name <email> 1700000000 +0100", as libgit2's signature parser reads it: the email between
+    /// the line's last '<' and last '>', both trimmed; then the date and the zone. Only the full
+    /// form: a missing or odd date or zone is left to libgit2.
+    func identity(_ range: Range<Int>) -> Identity? {
+        let line = content[range]
+        guard let open = line.lastIndex(of: 0x3C), let close = line.lastIndex(of: 0x3E), close > open else { return nil }
+        let name = trimmed(range.lowerBound..<open), email = trimmed((open + 1)..<close)
+        // " <digits> <+|-><4 digits>" to the end of the line.
+        var at = close + 1
+        guard at < range.upperBound, content[at] == 0x20 else { return nil }
+        at += 1
+        var time: Int64 = 0, digits = 0
+        while at < range.upperBound, let digit = decimalValue(content[at]), digits < 18 {
+            time = time * 10 + Int64(digit)
+            at += 1
+            digits += 1
+        }
+        guard digits > 0, at + 6 == range.upperBound, content[at] == 0x20, content[at + 1] == 0x2B || content[at + 1] == 0x2D else { return nil }
+        var zone: Int32 = 0
+        for index in (at + 2)..<(at + 6) {
+            guard let digit = decimalValue(content[index]) else { return nil }
+            zone = zone * 10 + Int32(digit)
+        }
+        // libgit2 keeps an impossible zone as UTC.
+        let hours = zone / 100, minutes = zone % 100
+        var offset: Int32 = hours <= 14 && minutes <= 59 ? hours * 60 + minutes : 0
+        if content[at + 1] == 0x2D { offset = -offset }
+        return Identity(name: String(decoding: content[name], as: UTF8.self), email: String(decoding: content[email], as: UTF8.self),
+                        time: time, offsetMinutes: offset)
+    }
+
+    /// Without the "crud" git and libgit2 strip from both ends of a name or email: control
+    /// characters, space, and . , : ; < > " \ '.
+    private func trimmed(_ range: Range<Int>) -> Range<Int> {
+        func isCrud(_ byte: UInt8) -> Bool {
+            switch byte {
+            case 0...0x20, UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+                 UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "'"): return true
+            default: return false
+            }
+        }
+        var lower = range.lowerBound, upper = range.upperBound
+        while lower < upper, isCrud(content[lower]) { lower += 1 }
+        while upper > lower, isCrud(content[upper - 1]) { upper -= 1 }
+        return lower..<upper
+    }
+
+    /// Skips the remaining header lines up to the blank one and returns what follows it.
+    mutating func messageAfterHeaders() -> ArraySlice<UInt8> {
+        while at < content.count {
+            if content[at] == 0x0A { return content[(at + 1)...] }
+            guard let end = content[at...].firstIndex(of: 0x0A) else { break }
+            at = end + 1
+        }
+        return []
+    }
+}
+
+private func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case 0x30...0x39: return byte - 0x30
+    case 0x61...0x66: return byte - 0x61 + 10
+    default: return nil
+    }
+}
+
+private func decimalValue(_ byte: UInt8) -> UInt8? { (0x30...0x39).contains(byte) ? byte - 0x30 : nil }

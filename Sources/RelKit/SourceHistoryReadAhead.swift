@@ -1,0 +1,43 @@
+import Foundation
+import GitKit
+
+/// `relkit backport` (and its audit) needs the merge base of each target and the source branch.
+/// Without a commit-graph, that walk reads every source commit since the branch point, one after
+/// the other. This starts reading the configured source branch's history on a second thread when
+/// the process starts, before the arguments are even parsed; the walk then finds most of it read
+/// (`CommitHeaderCache`). It only reads, never writes, and gives up silently on anything unusual
+/// (no repository, no configuration, no such branch): the command then reads what it needs itself
+/// and reports any problem.
+public enum SourceHistoryReadAhead {
+    /// Reading stops after this many commits (a few hundred milliseconds of the second core on
+    /// this project's benchmark machine), or when the command says it has walked what it needed.
+    static let commitLimit = 50_000
+
+    public static func start(directory: String) {
+        let box = Unmanaged.passRetained(DirectoryBox(directory))
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { argument in
+            let directory = Unmanaged<DirectoryBox>.fromOpaque(argument!).takeRetainedValue().directory
+            SourceHistoryReadAhead.read(directory: directory)
+            return nil
+        }, box.toOpaque())
+        if started == 0 { pthread_detach(thread) } else { box.release() }
+    }
+
+    /// The command walked what it needed: the second thread stops at its next commit.
+    public static func stop() { CommitHeaderCache.stopReadingAhead() }
+
+    private static func read(directory: String) {
+        // Neither Workspace.open (its trace marks belong to the command's thread) nor libgit2
+        // (another thread is initialising it meanwhile).
+        guard let files = RepositoryFiles.discover(from: directory),
+              let configuration = try? Workspace.configuration(in: WorkingTree(root: files.workTree)).0,
+              let tip = files.branchTip(configuration.backportSource) else { return }
+        files.readHistoryAhead(from: tip, limit: commitLimit)
+    }
+
+    private final class DirectoryBox {
+        let directory: String
+        init(_ directory: String) { self.directory = directory }
+    }
+}

@@ -1,0 +1,251 @@
+import Clibgit2
+import Foundation
+@testable import GitKit
+@testable import RelKit
+import RelKitTestSupport
+import Testing
+
+/// relkit's own reader of pack files and loose objects, its commit parsers, the merge bases it
+/// walks without a commit-graph and the reading ahead on a second thread, against git and
+/// libgit2: every object of repositories packed every way git packs them, hashed again (an id is
+/// the hash of the content: a reader that gets one byte wrong cannot pass); every commit parsed
+/// as libgit2 parses it; every merge base as `git merge-base --all` finds it.
+@Suite("Object files: packs, loose objects, commit parsing, date-ordered merge bases")
+struct ObjectFilesTests {
+    /// All object ids of a repository, with git's type names.
+    static func allObjects(_ repository: ScratchRepository) throws -> [(id: ObjectID, type: String)] {
+        try repository.git("cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)").split(separator: "\n").map { line in
+            let fields = line.split(separator: " ")
+            return (ObjectID(hex: String(fields[0]))!, String(fields[1]))
+        }
+    }
+
+    /// The id of `content` as an object of `type` (libgit2 hashes it: the id is the content's name).
+    static func objectID(of content: [UInt8], type: Int) -> ObjectID {
+        var oid = git_oid()
+        _ = content.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, content.count, git_object_t(rawValue: Int32(type))) }
+        return ObjectID(oid)
+    }
+
+    /// Each way git stores objects: loose; packed with deltas against earlier offsets, or naming
+    /// their bases by id; an index whose offsets are all in the 64-bit table; several packs.
+    @Test(arguments: ["loose", "offset-deltas", "reference-deltas", "large-offsets", "several-packs"])
+    func everyObjectReadsBackToItsID(storage: String) throws {
+        let (repository, _) = try CommitGraphTests.randomHistory(seed: 11, commits: 60)
+        defer { repository.remove() }
+        let types = ["commit": 1, "tree": 2, "blob": 3, "tag": 4]
+        switch storage {
+        case "loose":
+            // Unpacked: every object its own zlib file.
+            let pack = try #require(try FileManager.default.contentsOfDirectory(atPath: repository.path + "/.git/objects/pack").first { $0.hasSuffix(".pack") })
+            let packPath = repository.path + "/.git/objects/pack/" + pack
+            let moved = repository.scratch.file("moved.pack")
+            try FileManager.default.moveItem(atPath: packPath, toPath: moved)
+            try FileManager.default.removeItem(atPath: String(packPath.dropLast(5)) + ".idx")
+            let unpacked = try runProcess("git", ["-C", repository.path, "unpack-objects", "-q"], stdin: try Data(contentsOf: URL(fileURLWithPath: moved)), environment: gitEnvironment)
+            #expect(unpacked.status == 0)
+        case "offset-deltas":
+            // Deep delta chains, commits and trees included.
+            _ = try repository.git("repack", "-a", "-d", "-f", "--window=50", "--depth=50")
+        case "reference-deltas":
+            _ = try repository.git("-c", "repack.useDeltaBaseOffset=false", "repack", "-a", "-d", "-f", "--window=50", "--depth=50")
+        case "large-offsets":
+            // Index version 2 with every offset above 256 bytes in the 64-bit table.
+            _ = try repository.git("repack", "-a", "-d", "-f")
+            let directory = repository.path + "/.git/objects/pack/"
+            let pack = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".pack") })
+            let index = directory + String(pack.dropLast(5)) + ".idx"
+            chmod(index, 0o644)
+            try FileManager.default.removeItem(atPath: index)
+            _ = try repository.git("index-pack", "--index-version=2,0x100", directory + pack)
+        default:
+            // Commits added after the first pack get a pack of their own (and some stay loose).
+            for round in 0..<3 {
+                try repository.write("more-\(round).txt", "round \(round)\n")
+                _ = try repository.git("add", "-A")
+                _ = try repository.git("commit", "-q", "-m", "round \(round)")
+                if round < 2 { _ = try repository.git("repack", "-q") }
+            }
+        }
+        let objects = try Self.allObjects(repository)
+        #expect(objects.count > 200)
+        let files = try #require(ObjectFiles.open(objectsDirectory: repository.path + "/.git/objects"))
+        for (id, type) in objects {
+            let object = try #require(files.read(id), "\(storage): \(id) (\(type)) not read")
+            #expect(object.type == types[type], "\(id)")
+            #expect(Self.objectID(of: object.bytes, type: object.type) == id, "\(storage): \(id) (\(type)) read wrong")
+        }
+        #expect(files.read(ObjectID(hex: String(repeating: "0", count: 40))!) == nil)
+    }
+
+    /// Every commit of a history parsed from its raw content as libgit2 parses it.
+    @Test func commitsParseAsLibgit2ParsesThem() throws {
+        let (repository, ids) = try CommitGraphTests.randomHistory(seed: 12, commits: 50)
+        defer { repository.remove() }
+        let handle = try Repository.open(at: repository.path)
+        let files = try #require(ObjectFiles.open(objectsDirectory: repository.path + "/.git/objects"))
+        for hex in ids {
+            let id = ObjectID(hex: hex)!
+            let object = try #require(files.read(id))
+            let parsed = try #require(CommitInfo(id: id, content: object.bytes))
+            #expect(parsed == (try handle.commit(id)))
+            #expect(CommitHeader(object.bytes) == CommitHeader(parents: parsed.parents, date: parsed.committer.time))
+        }
+    }
+
+    /// Commits as odd as git lets them be (written with `hash-object --literally`): the parsers
+    /// either give what libgit2 gives, or nil (libgit2 then reads them); never something else.
+    @Test(arguments: [
+        "author A U Thor <a@example.invalid> 1700000000 +0100\ncommitter C O Mitter <c@example.invalid> 1700000100 -0230\n\nsubject\n\nbody\n",
+        "author   Spaced   Name   <  spaced@example.invalid  > 1700000000 +0000\ncommitter C <c@example.invalid> 1700000100 +0000\n\nm\n",
+        "author A <b> <c@example.invalid> 1700000000 +0000\ncommitter C <<c>@example.invalid> 1700000100 +0000\n\nm\n",
+        "author 'Quoted, Name.' <\"a\"@example.invalid;> 1700000000 +0000\ncommitter \\C\\ <:c:@example.invalid> 1700000100 +0000\n\ncrud\n",
+        "author A <a@example.invalid> 1700000000 +1560\ncommitter C <c@example.invalid> 1700000100 +9999\n\nimpossible zones\n",
+        "author A <a@example.invalid> 1700000000 -0000\ncommitter C <c@example.invalid> 1700000100 +1400\n\nm",
+        "author A <a@example.invalid> 1700000000 +0000\nauthor B <b@example.invalid> 1700000001 +0000\ncommitter C <c@example.invalid> 1700000100 +0000\n\ntwo authors\n",
+        "author A <a@example.invalid> 1700000000 +0000\ncommitter C <c@example.invalid> 1700000100 +0000\nencoding ISO-8859-1\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n abc\n -----END PGP SIGNATURE-----\n\nsigned\n",
+        "author A <a@example.invalid> 1700000000 +0000\ncommitter C <c@example.invalid> 1700000100 +0000\n",
+        "author A <a@example.invalid> 1700000000 +0000\ncommitter C <c@example.invalid> 1700000100 +0000\n\n\n\nleading blank lines\r\nand CRLF\r\n",
+        "author A <a@example.invalid>\ncommitter C <c@example.invalid> 1700000100 +0000\n\nno author date\n",
+        "author A <a@example.invalid> 1700000000\ncommitter C <c@example.invalid> 1700000100\n\nno zones\n",
+        "author A <a@example.invalid> 1700000000 +0000\ncommitter C <c@example.invalid> 99999999999999999999 +0000\n\nhuge date\n",
+        "author A a@example.invalid 1700000000 +0000\ncommitter C <c@example.invalid> 1700000100 +0000\n\nno brackets\n",
+        "author Caf\u{e9} \u{1F600} <\u{e9}@example.invalid> 1700000000 +0530\ncommitter C <c@example.invalid> 1700000100 +0530\n\nunicode \u{e9}\n",
+    ])
+    func oddCommitsParseAsLibgit2ParsesThemOrNotAtAll(rest: String) throws {
+        let repository = try ScratchRepository()
+        defer { repository.remove() }
+        try repository.commit(["a.txt": "a\n"], message: "first")
+        let tree = try repository.git("rev-parse", "HEAD^{tree}").trimmingCharacters(in: .whitespacesAndNewlines)
+        let parent = try repository.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+        let content = "tree \(tree)\nparent \(parent)\n" + rest
+        let written = try runProcess("git", ["-C", repository.path, "hash-object", "-w", "--literally", "-t", "commit", "--stdin"],
+                                     stdin: Data(content.utf8), environment: gitEnvironment)
+        #expect(written.status == 0)
+        let id = try #require(ObjectID(hex: written.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let bytes = [UInt8](content.utf8)
+        let handle = try Repository.open(at: repository.path)
+        let byLibgit2 = try? handle.commit(id)
+        if let parsed = CommitInfo(id: id, content: bytes) {
+            #expect(parsed == byLibgit2)
+        }
+        if let header = CommitHeader(bytes) {
+            #expect(header.parents == byLibgit2?.parents)
+            #expect(header.date == byLibgit2?.committer.time)
+        }
+        // The plain form is always parsed.
+        if rest.hasPrefix("author A U Thor") { #expect(CommitInfo(id: id, content: bytes) != nil) }
+        // And the reader gives the same bytes back (a loose object).
+        let files = try #require(ObjectFiles.open(objectsDirectory: repository.path + "/.git/objects"))
+        #expect(files.read(id)?.bytes == bytes)
+    }
+
+    /// Without a commit-graph, merge bases come from the date-ordered walk over the object files
+    /// (git's own algorithm); where it finds several candidates it says so, and libgit2 answers.
+    @Test(arguments: [13, 14, 15] as [UInt64])
+    func dateOrderedMergeBasesAreGits(seed: UInt64) throws {
+        let (repository, ids) = try CommitGraphTests.randomHistory(seed: seed)
+        defer { repository.remove() }
+        let files = try #require(ObjectFiles.open(objectsDirectory: repository.path + "/.git/objects"))
+        let walker = DateOrderedWalker(files: files, objectsDirectory: repository.path + "/.git/objects")
+        var random = SeededGenerator(seed: seed)
+        var answered = 0
+        for _ in 0..<40 {
+            let a = ids.randomElement(using: &random)!, b = ids.randomElement(using: &random)!
+            let git = try CommitGraphTests.gitMergeBases(repository, a, b)
+            if let bases = try walker.mergeBases(ObjectID(hex: a)!, ObjectID(hex: b)!) {
+                answered += 1
+                #expect(Set(bases.map(\.description)) == git, "merge bases of \(a) and \(b)")
+                #expect(bases.count <= 1)
+            } else {
+                #expect(git.count > 1, "several candidates for \(a) and \(b), but git finds \(git)")
+            }
+        }
+        // Most pairs have one merge base: the walk answers those itself.
+        #expect(answered >= 20)
+        // Commits it read are parsed from their content, as libgit2 reads them.
+        let handle = try Repository.open(at: repository.path)
+        for hex in ids.prefix(20) {
+            if let read = walker.commitInfo(ObjectID(hex: hex)!) { #expect(read == (try handle.commit(ObjectID(hex: hex)!))) }
+        }
+    }
+
+    /// Reading ahead: the repository's files are found from a subdirectory and from a linked
+    /// worktree, a branch from its loose ref or from packed-refs; what is read ahead is what the
+    /// walk would read, and the answers are git's either way.
+    @Test func readingAheadFindsTheRepositoryAndChangesNoAnswer() throws {
+        let (repository, ids) = try CommitGraphTests.randomHistory(seed: 16)
+        defer { repository.remove() }
+        _ = try repository.git("checkout", "-q", "-f", "c\(ids.count)")
+        _ = try repository.git("branch", "main", "c\(ids.count)")
+        try FileManager.default.createDirectory(atPath: repository.path + "/d0/deeper", withIntermediateDirectories: true)
+        let fromSubdirectory = try #require(RepositoryFiles.discover(from: repository.path + "/d0/deeper"))
+        #expect(fromSubdirectory.workTree == repository.path)
+        #expect(fromSubdirectory.commonDirectory == repository.path + "/.git/")
+        let worktree = repository.scratch.file("linked")
+        _ = try repository.git("worktree", "add", "-q", "--detach", worktree, "c3")
+        let fromWorktree = try #require(RepositoryFiles.discover(from: worktree))
+        #expect(fromWorktree.workTree == worktree)
+        #expect(URL(fileURLWithPath: fromWorktree.commonDirectory).standardized.path == URL(fileURLWithPath: repository.path + "/.git").standardized.path)
+        #expect(fromSubdirectory.branchTip("main")?.description == ids.last)
+        _ = try repository.git("pack-refs", "--all")
+        #expect(fromSubdirectory.branchTip("main")?.description == ids.last)
+        #expect(fromSubdirectory.branchTip("no-such-branch") == nil)
+
+        fromSubdirectory.readHistoryAhead(from: ObjectID(hex: ids.last!)!, limit: 1_000)
+        let objects = repository.path + "/.git/objects"
+        let cache = try #require(CommitHeaderCache.current(objectsDirectory: objects))
+        let files = try #require(ObjectFiles.open(objectsDirectory: objects))
+        let reachable = try repository.git("rev-list", ids.last!).split(separator: "\n").map { ObjectID(hex: String($0))! }
+        for id in reachable {
+            #expect(cache.header(id) == files.commitHeader(id), "\(id)")
+        }
+        let walker = DateOrderedWalker(files: files, objectsDirectory: objects)
+        var random = SeededGenerator(seed: 17)
+        for _ in 0..<20 {
+            let a = ids.randomElement(using: &random)!, b = ids.randomElement(using: &random)!
+            if let bases = try walker.mergeBases(ObjectID(hex: a)!, ObjectID(hex: b)!) {
+                #expect(Set(bases.map(\.description)) == (try CommitGraphTests.gitMergeBases(repository, a, b)))
+            }
+        }
+        CommitHeaderCache.stopReadingAhead()
+        #expect(cache.isStopped)
+    }
+
+    /// A damaged entry in a pack gives nil (its bytes no longer match the index's CRC-32; libgit2
+    /// then reads it, and reports), never a wrong object; the other objects still read right.
+    @Test func aDamagedEntryGivesNothingAndTheRestStillReads() throws {
+        let (repository, _) = try CommitGraphTests.randomHistory(seed: 18, commits: 30)
+        defer { repository.remove() }
+        _ = try repository.git("repack", "-a", "-d", "-f", "--depth=20")
+        let objects = try Self.allObjects(repository)
+        let directory = repository.path + "/.git/objects/pack/"
+        let pack = directory + (try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".pack") }))
+        // verify-pack -v: "<id> <type> <size> <packed size> <offset> [<depth> <base id>]".
+        let entries = try repository.git("verify-pack", "-v", String(pack.dropLast(5)) + ".idx").split(separator: "\n")
+            .map { $0.split(separator: " ").map(String.init) }.filter { $0.count >= 5 && ["commit", "tree", "blob"].contains($0[1]) }
+        let bases = Set(entries.compactMap { $0.count == 7 ? $0[6] : nil })
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: pack)))
+        chmod(pack, 0o644)
+        var random = SeededGenerator(seed: 19)
+        // Entries no other entry is a delta of, commits among them.
+        let candidates = entries.filter { !bases.contains($0[0]) && Int($0[3])! > 4 }
+        #expect(candidates.contains { $0[1] == "commit" })
+        for entry in candidates.shuffled(using: &random).prefix(12) {
+            var damaged = original
+            let offset = Int(entry[4])!, packedSize = Int(entry[3])!
+            damaged[offset + packedSize / 2] ^= 0x5A
+            try Data(damaged).write(to: URL(fileURLWithPath: pack))
+            let files = try #require(ObjectFiles.open(objectsDirectory: repository.path + "/.git/objects"))
+            for (id, _) in objects {
+                if id.description == entry[0] {
+                    #expect(files.read(id) == nil, "damaged \(entry[1]) \(id) read")
+                } else if let object = files.read(id) {
+                    #expect(Self.objectID(of: object.bytes, type: object.type) == id, "\(id) read wrong")
+                } else {
+                    Issue.record("\(id) not read, though its entry is intact")
+                }
+            }
+        }
+    }
+}
