@@ -31,7 +31,10 @@ let package = Package(
             dependencies: [
                 "RelKitCore", "GitKit",
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
+            ],
+            // Only what a file imports: TOMLKit imports Foundation, whose String methods would
+            // otherwise be picked over the standard library's and link all of Foundation.
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         // The CLI: argument parsing and rendering only.
         .executableTarget(
@@ -39,7 +42,8 @@ let package = Package(
             dependencies: [
                 "RelKit", "RelKitCore", "GitKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         // Helpers shared by the integration and end-to-end tests: processes, scratch repositories.
         .target(name: "RelKitTestSupport", path: "Tests/RelKitTestSupport"),

@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
+import Dispatch
 import GitKit
 import RelKitCore
 
@@ -100,7 +108,7 @@ public enum Backport {
                                       request: request, configuration: configuration, batch: batch, committer: committer)
             target.picks = outcome.picks
             if let conflict = outcome.conflict {
-                target.worktree = "\(context.lock.directory)/backport-\(branch.replacingOccurrences(of: "/", with: "-"))"
+                target.worktree = "\(context.lock.directory)/backport-\(branch.replacing("/", with: "-"))"
                 conflictStates.append(State.Target(branch: branch, expected: tip, stoppedAt: conflict, worktree: target.worktree!))
             } else if outcome.tip != tip {
                 target.newTip = outcome.tip
@@ -134,7 +142,7 @@ public enum Backport {
         var ids: [ObjectID] = []
         do {
             for revision in request.revisions {
-                if let range = revision.range(of: "..") {
+                if let range = revision.firstRange(of: "..") {
                     let from = String(revision[..<range.lowerBound]), to = String(revision[range.upperBound...])
                     let start = try resolve(from.isEmpty ? "HEAD" : from, repository), end = try resolve(to.isEmpty ? "HEAD" : to, repository)
                     ids += try repository.commits(reachableFrom: [end], excluding: [start])
@@ -288,7 +296,7 @@ public enum Backport {
                     case .conflicts: kind = "conflict"
                     }
                     let micros = Double(DispatchTime.now().uptimeNanoseconds - started) / 1000
-                    FileHandle.standardError.write(Data("relkit: pick \(pick.id.short) onto \(target): \(String(format: "%.1f", micros)) µs (\(kind))\n".utf8))
+                    SystemCalls.write("relkit: pick \(pick.id.short) onto \(target): \(NumberText.decimal(micros, digits: 1)) µs (\(kind))\n", to: 2)
                 }
                 // The new commit too is made before the already-there check, unless its message
                 // goes through an editor first (the check decides whether to ask at all).
@@ -342,7 +350,7 @@ public enum Backport {
         var message = backportMessage(for: pick, source: source, target: target, templates: configuration.backport.trailers)
         if let edit = request.editMessage {
             message = try edit(message)
-            guard !message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            guard !message.allSatisfy(\.isWhitespace) else {
                 throw OperationError(.refused, "the edited message of \(pick.id.short) is empty; nothing was changed")
             }
         }
@@ -473,7 +481,7 @@ public enum Backport {
         }
     }
 
-    static func worktreeName(_ target: State.Target) -> String { (target.worktree as NSString).lastPathComponent }
+    static func worktreeName(_ target: State.Target) -> String { PathText.lastComponent(target.worktree) }
 
     /// A worktree at the last good commit, with the conflicting pick applied and its markers left.
     static func openConflictWorktree(_ target: State.Target, repository: Repository, mainline: Int?) throws(OperationError) {

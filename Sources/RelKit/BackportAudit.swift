@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
+import Dispatch
 import GitKit
 import RelKitCore
 
@@ -72,7 +80,7 @@ public enum BackportAudit {
             try matcher.precomputeSharedChanges(of: sourceCommits, gitDirectory: repository.gitDirectory)
             Trace.mark("source changes at the target's places")
             let fixSubjects = onlyFixes || classifyFixes
-                ? configuration.backport.fixSubjects.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) } : []
+                ? configuration.backport.fixSubjects.compactMap { try? Regex($0).ignoresCase() } : []
             let fragments = configuration.backport.fixFragments.map(Glob.init)
             var entries: [Entry] = []
             for commit in sourceCommits {
@@ -90,9 +98,9 @@ public enum BackportAudit {
     }
 
     /// A conventional `fix:` subject (or a configured pattern), or an added fix changelog fragment.
-    static func isFixCommit(_ commit: CommitInfo, subjects: [NSRegularExpression], fragments: [Glob], repository: Repository) throws(GitError) -> Bool {
+    static func isFixCommit(_ commit: CommitInfo, subjects: [Regex<AnyRegexOutput>], fragments: [Glob], repository: Repository) throws(GitError) -> Bool {
         let subject = commit.subject
-        if subjects.contains(where: { $0.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil }) { return true }
+        if subjects.contains(where: { subject.firstMatch(of: $0) != nil }) { return true }
         guard !fragments.isEmpty else { return false }
         let parentTree = try commit.parents.first.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
         return try repository.treeChanges(from: parentTree, to: commit.tree).contains { change in
@@ -428,7 +436,7 @@ final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
 
 /// Results written by parallel workers, each at its own indexes.
 final class ParallelResults<Value>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private(set) var values: [Value?]
     private(set) var error: GitError?
 

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import RelKitCore
 import TOMLKit
 
@@ -88,7 +95,7 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
         index + delimiter.count <= scalars.count && Array(scalars[index..<(index + delimiter.count)]) == delimiter
     }
     func describe(_ scalar: Unicode.Scalar) -> String {
-        "'\(String(scalar).displayable())' (U+\(String(format: "%04X", scalar.value)))"
+        "'\(String(scalar).displayable())' (U+\(NumberText.hexadecimal(scalar.value, width: 4)))"
     }
     func startsKey(_ scalar: Unicode.Scalar) -> Bool {
         scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-" || scalar == "\"" || scalar == "'")
@@ -128,7 +135,7 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
         let opensString = index == 0 || " \t\r\n=[{,.".unicodeScalars.contains(scalars[index - 1])
         if scalar.value < 0x20 && scalar != "\t" && scalar != "\r" || scalar.value == 0x7F {
             // TOML allows no control character but tab, in strings or out of them.
-            return (line, index - lineStart + 1, "TOML syntax error: control character U+\(String(format: "%04X", scalar.value))")
+            return (line, index - lineStart + 1, "TOML syntax error: control character U+\(NumberText.hexadecimal(scalar.value, width: 4))")
         } else if scalar == "#" {
             while index + 1 < scalars.count && scalars[index + 1] != "\n" { index += 1 }
         } else if opensString && (starts(with: basic) || starts(with: literal)) {
@@ -194,8 +201,15 @@ struct TableReader {
         return ConfigurationError(file: file, line: position.line, column: position.column, message: message)
     }
 
+    /// A trailer key: a letter or digit, then letters, digits and '-'.
+    static func isTrailerKey(_ key: Substring) -> Bool {
+        func allowed(_ byte: UInt8) -> Bool { ASCII.isDigit(byte) || (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
+        guard let first = key.utf8.first, allowed(first) else { return false }
+        return key.utf8.allSatisfy { allowed($0) || $0 == UInt8(ascii: "-") }
+    }
+
     static func dotted(_ path: [String]) -> String {
-        path.map { $0.hasPrefix("#") ? "[\($0.dropFirst())]" : $0 }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        path.map { $0.hasPrefix("#") ? "[\($0.dropFirst())]" : $0 }.joined(separator: ".").replacing(".[", with: "[")
     }
 
     /// Refuses keys this table does not know, suggesting the nearest known one.
@@ -513,10 +527,10 @@ struct TableReader {
             policy.main = main
         }
         if let pattern = try string(table["release-pattern"], at: path + ["release-pattern"]) {
-            guard pattern.components(separatedBy: "{line}").count == 2 else {
+            guard pattern.ranges(of: "{line}").count == 1 else {
                 throw error(path + ["release-pattern"], "release-pattern must contain {line} exactly once, e.g. \"release/{line}\"")
             }
-            try checkRefPart(pattern.replacingOccurrences(of: "{line}", with: "24.03"), at: path + ["release-pattern"], what: "branch name")
+            try checkRefPart(pattern.replacing("{line}", with: "24.03"), at: path + ["release-pattern"], what: "branch name")
             policy.releasePattern = pattern
         }
         if let maintained = try strings(table["maintained"], at: path + ["maintained"]) {
@@ -562,12 +576,12 @@ struct TableReader {
         if let trailers = try strings(table["trailers"], at: path + ["trailers"]) {
             for (index, trailer) in trailers.enumerated() {
                 let trailerPath = path + ["trailers", "#\(index)"]
-                guard let colon = trailer.firstIndex(of: ":"), trailer[..<colon].range(of: "^[A-Za-z0-9][A-Za-z0-9-]*$", options: .regularExpression) != nil,
-                      !trailer[trailer.index(after: colon)...].trimmingCharacters(in: .whitespaces).isEmpty else {
+                guard let colon = trailer.firstIndex(of: ":"), Self.isTrailerKey(trailer[..<colon]),
+                      !trailer[trailer.index(after: colon)...].trimmingSpaces().isEmpty else {
                     throw error(trailerPath, "trailer '\(trailer.displayable())' is not 'Key: value' (a key of letters, digits and '-')")
                 }
                 var rest = trailer
-                for placeholder in BackportPolicy.placeholders { rest = rest.replacingOccurrences(of: placeholder, with: "") }
+                for placeholder in BackportPolicy.placeholders { rest = rest.replacing(placeholder, with: "") }
                 if let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
                     throw error(trailerPath, "unknown placeholder '\(rest[open...close])'; known: \(BackportPolicy.placeholders.joined(separator: ", "))")
                 }
@@ -579,7 +593,7 @@ struct TableReader {
             policy.sensitivePaths = paths
         }
         if let patterns = try strings(table["fix-subjects"], at: path + ["fix-subjects"]) {
-            for (index, pattern) in patterns.enumerated() where (try? NSRegularExpression(pattern: pattern)) == nil {
+            for (index, pattern) in patterns.enumerated() where (try? Regex(pattern)) == nil {
                 throw error(path + ["fix-subjects", "#\(index)"], "'\(pattern.displayable())' is not a regular expression")
             }
             policy.fixSubjects = patterns

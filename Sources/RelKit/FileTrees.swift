@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import GitKit
 import RelKitCore
 
@@ -53,15 +60,11 @@ public struct WorkingTree: FileTree {
     }
 
     public func read(_ path: String) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: absolute(path)) else {
-            throw FileTreeError(description: "cannot read \(path)")
+        do {
+            return try SystemCalls.readFile(absolute(path), limit: maximumVersionFileSize)
+        } catch {
+            throw FileTreeError(description: error.isTooLarge ? "\(path) is \(error.reason)" : "cannot read \(path): \(error.reason)")
         }
-        defer { try? handle.close() }
-        let data = try handle.read(upToCount: maximumVersionFileSize + 1) ?? Data()
-        guard data.count <= maximumVersionFileSize else {
-            throw FileTreeError(description: "\(path) is larger than \(maximumVersionFileSize >> 20) MiB")
-        }
-        return [UInt8](data)
     }
 
     public func isExecutable(_ path: String) throws -> Bool {
@@ -125,7 +128,7 @@ public struct CommitTree: FileTree {
 
     public func children(of directory: String) throws -> [(name: String, isDirectory: Bool)] {
         try tree.children(of: directory).compactMap { entry in
-            entry.kind == .submodule ? nil : ((entry.path as NSString).lastPathComponent, entry.kind == .directory)
+            entry.kind == .submodule ? nil : (PathText.lastComponent(entry.path), entry.kind == .directory)
         }
     }
 }

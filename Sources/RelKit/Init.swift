@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import RelKitCore
 import TOMLKit
 
@@ -56,8 +63,8 @@ public enum Init {
         }
 
         for file in walk(tree) {
-            let name = (file as NSString).lastPathComponent
-            let directoryName = ((file as NSString).deletingLastPathComponent as NSString).lastPathComponent
+            let name = PathText.lastComponent(file)
+            let directoryName = PathText.lastComponent(PathText.deletingLastComponent(file))
             switch name {
             case "VERSION" where file != "VERSION":
                 if case .file("VERSION")? = try? tree.resolve(file) {
@@ -123,7 +130,7 @@ public enum Init {
     }
 
     static func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
     }
 
     /// A bare TOML key when it can be one, else a quoted one.

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import GitKit
 import RelKitCore
 
@@ -23,18 +30,18 @@ public enum MessageEditor {
         let file = common + "/relkit/BACKPORT_EDITMSG"
         let text = message + "\n# Edit the message of the backport. Lines starting with '#' are dropped;\n# an empty message stops the backport.\n"
         try AtomicFiles.replace(file, with: Array(text.utf8), keepingModeOf: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", editor + " \"$@\"", editor, file]
-        do { try process.run() } catch { throw OperationError(.usage, "cannot run the editor '\(editor)': \(error)") }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw OperationError(.refused, "the editor '\(editor)' exited with \(process.terminationStatus); nothing was changed")
+        // As git runs it: through the shell, the file as its argument.
+        let status: Int32
+        do { status = try SystemCalls.runShell(editor + " \"$@\"", arguments: [editor, file]) } catch {
+            throw OperationError(.usage, "cannot run the editor '\(editor)': \(error.reason)")
+        }
+        guard status == 0 else {
+            throw OperationError(.refused, "the editor '\(editor)' exited with \(status); nothing was changed")
         }
         guard let edited = FileManager.default.contents(atPath: file) else { throw OperationError(.repositoryState, "cannot read \(file)") }
         unlink(file)
         var lines = String(decoding: edited, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("#") }
-        while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
+        while let last = lines.last, last.allSatisfy(\.isWhitespace) { lines.removeLast() }
         return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
     }
 }

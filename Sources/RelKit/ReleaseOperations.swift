@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import GitKit
 import RelKitCore
 
@@ -252,7 +259,7 @@ public enum Tag {
             branchName = workConfiguration.branches.branchName(of: line)
         } else {
             guard let head = context.checkedOutBranch(), let headLine = workConfiguration.branches.line(ofBranch: head, scheme: workConfiguration.scheme) else {
-                throw OperationError(.usage, "HEAD is not a release branch (named \(workConfiguration.branches.releasePattern.replacingOccurrences(of: "{line}", with: "X.Y"))); name one with --branch X.Y")
+                throw OperationError(.usage, "HEAD is not a release branch (named \(workConfiguration.branches.releasePattern.replacing("{line}", with: "X.Y"))); name one with --branch X.Y")
             }
             branchName = head
             line = headLine

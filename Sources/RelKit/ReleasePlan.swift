@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import GitKit
 import RelKitCore
 
@@ -171,10 +178,8 @@ public enum PlanExecutor {
     /// Replaces files in the work tree: all or nothing. Old contents are journaled first, so that
     /// a failure restores them and a killed relkit's next run does.
     static func writeWorkTree(_ edits: [FileEdit], root: String, lock: RepositoryLock) throws(OperationError) {
-        do {
-            try FileManager.default.createDirectory(atPath: lock.backupDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw OperationError(.repositoryState, "cannot create \(lock.backupDirectory): \(error.localizedDescription)")
+        do { try SystemCalls.createDirectories(lock.backupDirectory) } catch {
+            throw OperationError(.repositoryState, "cannot create \(lock.backupDirectory): \(error.reason)")
         }
         var backups: [Journal.FileBackup] = []
         for (index, edit) in edits.enumerated() {

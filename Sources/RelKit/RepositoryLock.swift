@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import GitKit
 import RelKitCore
 
@@ -57,10 +64,8 @@ public final class RepositoryLock {
         let lock = RepositoryLock(repository: repository)
         let timeout = Double(environmentValue("RELKIT_LOCK_TIMEOUT") ?? "") ?? 2.0
         let deadline = Date().addingTimeInterval(timeout)
-        do {
-            try FileManager.default.createDirectory(atPath: lock.directory, withIntermediateDirectories: true)
-        } catch {
-            throw OperationError(.repositoryState, "cannot create \(lock.directory): \(error.localizedDescription)")
+        do { try SystemCalls.createDirectories(lock.directory) } catch {
+            throw OperationError(.repositoryState, "cannot create \(lock.directory): \(error.reason)")
         }
         while true {
             let descriptor = open(lock.lockPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)

@@ -1,5 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import GitKit
+import RelKitCore
 
 /// `relkit backport` (and its audit) needs the merge base of each target and the source branch.
 /// Without a commit-graph, that walk reads every source commit since the branch point, one after

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 
 /// Where each key of a TOML document is written, so that a configuration error can name
 /// `file:line:column` (TOMLKit reports positions for syntax errors only).

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
+import Dispatch
+import RelKitCore
 
 /// `RELKIT_TRACE=1`: the time of each phase of a command on stderr, for benchmarks and profiling.
 enum Trace {
@@ -10,7 +19,7 @@ enum Trace {
         guard enabled else { return }
         let previous = last  // read first: the static is set on first use
         let now = max(previous, DispatchTime.now().uptimeNanoseconds)
-        FileHandle.standardError.write(Data("relkit: \(phase()): \(String(format: "%.2f", Double(now - previous) / 1e6)) ms\n".utf8))
+        SystemCalls.write("relkit: \(phase()): \(NumberText.decimal(Double(now - previous) / 1e6, digits: 2)) ms\n", to: 2)
         last = now
     }
 }

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import RelKitCore
 
 /// `relkit trailers check`: are the backport trailers of a commit message where git reads them,
@@ -24,7 +31,7 @@ public enum TrailerCheck {
     /// One configured trailer: its key and a matcher for its value template.
     struct Template {
         let key: String
-        let valuePattern: NSRegularExpression
+        let valuePattern: Regex<AnyRegexOutput>
         let placeholders: [String]
         /// A trailer with `{pr}` is left out of backports of commits without a PR number.
         var optional: Bool { placeholders.contains("{pr}") }
@@ -64,8 +71,8 @@ public enum TrailerCheck {
     /// `Backported-To: {target}` -> key and a pattern for the value, placeholders as captures.
     static func template(of line: String) -> Template? {
         guard let colon = line.firstIndex(of: ":") else { return nil }
-        let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        let key = line[..<colon].trimmingSpaces()
+        let value = line[line.index(after: colon)...].trimmingSpaces()
         var pattern = "^"
         var placeholders: [String] = []
         var rest = Substring(value)
@@ -75,21 +82,26 @@ public enum TrailerCheck {
                 placeholders.append(placeholder)
                 rest = rest.dropFirst(placeholder.count)
             } else {
-                pattern += NSRegularExpression.escapedPattern(for: String(rest.first!))
+                pattern += regexLiteral(rest.first!)
                 rest = rest.dropFirst()
             }
         }
-        guard let regex = try? NSRegularExpression(pattern: pattern + "$", options: [.dotMatchesLineSeparators]) else { return nil }
+        guard let regex = try? Regex(pattern + "$").dotMatchesNewlines() else { return nil }
         return Template(key: key, valuePattern: regex, placeholders: placeholders)
     }
 
+    /// A character as a literal in a regular expression: ASCII punctuation escaped.
+    static func regexLiteral(_ character: Character) -> String {
+        guard character.isASCII, character.isPunctuation || character.isSymbol else { return String(character) }
+        return "\\" + String(character)
+    }
+
     static func valueProblem(_ value: String, _ template: Template, _ scheme: VersionScheme) -> String? {
-        let range = NSRange(value.startIndex..., in: value)
-        guard let match = template.valuePattern.firstMatch(in: value, range: range) else {
+        guard let match = value.firstMatch(of: template.valuePattern) else {
             return "'\(value)' does not have the configured form"
         }
-        for (index, placeholder) in template.placeholders.enumerated() {
-            guard let captured = Range(match.range(at: index + 1), in: value).map({ String(value[$0]) }) else { continue }
+        for (index, placeholder) in template.placeholders.enumerated() where index + 1 < match.output.count {
+            guard let captured = match.output[index + 1].substring.map(String.init) else { continue }
             if let problem = placeholderProblem(captured, placeholder, scheme) { return problem }
         }
         return nil

@@ -80,14 +80,6 @@ public enum GitDate {
 }
 
 extension String {
-    /// Without whitespace at either end.
-    public func trimmingSpaces() -> String {
-        var slice = self[...]
-        while slice.first?.isWhitespace == true { slice.removeFirst() }
-        while slice.last?.isWhitespace == true { slice.removeLast() }
-        return String(slice)
-    }
-
     func replacingFirst(_ target: Character, with replacement: Character) -> String {
         guard let index = firstIndex(of: target) else { return self }
         var copy = self

@@ -1,5 +1,13 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
+import GitKit
 import RelKit
 import RelKitCore
 
@@ -123,17 +131,17 @@ struct BackportCommand: ParsableCommand {
                 throw error.cliError
             }
             if format == .json {
-                let document: [String: Any] = [
-                    "source": report.source, "target": report.target, "since": report.since?.description ?? NSNull(),
-                    "summary": ["commits": report.entries.count, "missing": report.missing.count, "backported": report.entries.count - report.missing.count],
-                    "commits": report.entries.map { entry -> [String: Any] in
-                        ["id": entry.commit.id.description, "subject": entry.commit.subject, "fix": entry.isFix ?? NSNull(),
+                let document: JSONValue = [
+                    "source": JSONValue(report.source), "target": JSONValue(report.target), "since": JSONValue(report.since?.description),
+                    "summary": ["commits": JSONValue(report.entries.count), "missing": JSONValue(report.missing.count),
+                                "backported": JSONValue(report.entries.count - report.missing.count)],
+                    "commits": .array(report.entries.map { entry -> JSONValue in
+                        ["id": JSONValue(entry.commit.id.description), "subject": JSONValue(entry.commit.subject), "fix": JSONValue(entry.isFix),
                          "status": entry.match == nil ? "missing" : "backported",
-                         "match": entry.match.map { ["kind": $0.kind.rawValue, "by": $0.by.id.description, "detail": $0.detail] as [String: Any] } ?? NSNull()]
-                    },
+                         "match": entry.match.map { ["kind": JSONValue($0.kind.rawValue), "by": JSONValue($0.by.id.description), "detail": JSONValue($0.detail)] } ?? .null]
+                    }),
                 ]
-                let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-                Console.out(String(decoding: data, as: UTF8.self))
+                Console.out(document.text())
             } else {
                 var lines = ["relkit backport audit: \(report.source) -> \(report.target)" + (report.since.map { " since \($0.short)" } ?? " since the branch point") + (onlyFixes ? " (fixes only)" : "")]
                 for entry in report.entries {
@@ -181,25 +189,25 @@ enum BackportRendering {
     }
 
     static func json(_ report: Backport.Report) -> String {
-        let document: [String: Any] = [
-            "source": report.source,
-            "dry_run": report.dryRun,
-            "targets": report.targets.map { target -> [String: Any] in
-                ["branch": target.branch, "from": target.from.description, "to": target.newTip?.description ?? NSNull(),
-                 "worktree": target.worktree ?? NSNull(),
-                 "picks": target.picks.map { pick -> [String: Any] in
+        let document: JSONValue = [
+            "source": JSONValue(report.source),
+            "dry_run": JSONValue(report.dryRun),
+            "targets": .array(report.targets.map { target -> JSONValue in
+                ["branch": JSONValue(target.branch), "from": JSONValue(target.from.description), "to": JSONValue(target.newTip?.description),
+                 "worktree": JSONValue(target.worktree),
+                 "picks": .array(target.picks.map { pick -> JSONValue in
                      let (status, detail) = describe(pick.outcome)
-                     var entry: [String: Any] = ["commit": pick.commit.id.description, "subject": pick.commit.subject, "status": status,
-                                                 "detail": detail, "sensitive": !pick.sensitivePaths.isEmpty, "sensitive_paths": pick.sensitivePaths]
+                     var entry: [String: JSONValue] = ["commit": JSONValue(pick.commit.id.description), "subject": JSONValue(pick.commit.subject),
+                                                       "status": JSONValue(status), "detail": JSONValue(detail),
+                                                       "sensitive": JSONValue(!pick.sensitivePaths.isEmpty), "sensitive_paths": JSONValue(pick.sensitivePaths)]
                      if case .picked(let id, let fastPath) = pick.outcome {
-                         entry["new_commit"] = id.description
-                         entry["fast_path"] = fastPath
+                         entry["new_commit"] = JSONValue(id.description)
+                         entry["fast_path"] = JSONValue(fastPath)
                      }
-                     return entry
-                 }]
-            },
+                     return .object(entry)
+                 })]
+            }),
         ]
-        let data = try! JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        return document.text()
     }
 }

@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import RelKit
 import RelKitCore
 
@@ -82,28 +89,27 @@ enum CheckRendering {
     /// Schema 1: {schema, target, configuration, summary: {errors, warnings, files_read}, findings: [{rule,
     /// severity, file, line, column, message, suggestion}]}; absent values are null.
     static func json(_ report: Check.Report) -> String {
-        func value(_ optional: Any?) -> Any { optional ?? NSNull() }
-        let document: [String: Any] = [
+        let document: JSONValue = [
             "schema": 1,
-            "target": report.target,
-            "configuration": value(report.configurationFile),
-            "summary": ["errors": report.errorCount, "warnings": report.warningCount, "files_read": report.filesRead],
-            "findings": report.findings.map { finding -> [String: Any] in
-                ["rule": finding.rule, "severity": finding.severity.rawValue, "file": value(finding.file), "line": value(finding.line),
-                 "column": value(finding.column), "message": finding.message, "suggestion": value(finding.suggestion)]
-            },
+            "target": JSONValue(report.target),
+            "configuration": JSONValue(report.configurationFile),
+            "summary": ["errors": JSONValue(report.errorCount), "warnings": JSONValue(report.warningCount), "files_read": JSONValue(report.filesRead)],
+            "findings": .array(report.findings.map { finding -> JSONValue in
+                ["rule": JSONValue(finding.rule), "severity": JSONValue(finding.severity.rawValue), "file": JSONValue(finding.file),
+                 "line": JSONValue(finding.line), "column": JSONValue(finding.column), "message": JSONValue(finding.message),
+                 "suggestion": JSONValue(finding.suggestion)]
+            }),
         ]
-        let data = try! JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        return document.text()
     }
 
     /// GitHub Actions workflow commands: `::error file=F,line=L,col=C,title=T::message`.
     static func github(_ report: Check.Report) -> String {
         func escapeData(_ text: String) -> String {
-            text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+            text.replacing("%", with: "%25").replacing("\r", with: "%0D").replacing("\n", with: "%0A")
         }
         func escapeProperty(_ text: String) -> String {
-            escapeData(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+            escapeData(text).replacing(":", with: "%3A").replacing(",", with: "%2C")
         }
         var lines = report.findings.map { finding -> String in
             var properties: [String] = []

@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import GitKit
 import RelKit
 
@@ -92,8 +99,8 @@ enum Console {
         return isatty(1) == 1 && !noColour
     }
 
-    static func out(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
-    static func error(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    static func out(_ text: String) { SystemCalls.write(text + "\n", to: 1) }
+    static func error(_ text: String) { SystemCalls.write(text + "\n", to: 2) }
 }
 
 /// `text` followed by spaces up to `width` characters (never cut).

@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import GitKit
 import RelKit
 import RelKitCore
@@ -40,10 +47,10 @@ enum PlanRendering {
         }
         for note in plan.notes { lines.append("  note: \(note)") }
         if dryRun {
-            for edit in plan.workTreeEdits { lines.append(edit.diff.trimmingCharacters(in: .newlines)) }
+            for edit in plan.workTreeEdits { lines.append(edit.diff.trimmingNewlines()) }
             for (index, commit) in plan.commits.enumerated() {
                 lines.append("# new commit \(index + 1) on \(commit.branch):")
-                for edit in commit.edits { lines.append(edit.diff.trimmingCharacters(in: .newlines)) }
+                for edit in commit.edits { lines.append(edit.diff.trimmingNewlines()) }
             }
         } else {
             lines.append("done")
@@ -52,31 +59,31 @@ enum PlanRendering {
     }
 
     static func json(_ plan: ReleasePlan, applied: AppliedPlan?, dryRun: Bool) -> String {
-        func value(_ optional: Any?) -> Any { optional ?? NSNull() }
-        func file(_ edit: FileEdit) -> [String: Any] {
-            ["path": edit.path, "diff": edit.diff]
+        func file(_ edit: FileEdit) -> JSONValue {
+            ["path": JSONValue(edit.path), "diff": JSONValue(edit.diff)]
         }
-        let document: [String: Any] = [
-            "command": plan.command,
-            "summary": plan.summary,
-            "dry_run": dryRun,
-            "version": value(plan.version?.description),
-            "work_tree_files": plan.workTreeEdits.map(file),
-            "commits": plan.commits.enumerated().map { index, commit -> [String: Any] in
-                ["branch": commit.branch, "parent": commit.parent.description, "message": commit.message,
-                 "id": value(applied?.commits[index].description), "files": commit.edits.map(file)]
-            },
-            "tags": plan.tags.enumerated().map { index, tag -> [String: Any] in
-                ["name": tag.name, "target": target(tag.target, applied), "annotated": tag.annotated, "message": tag.message,
-                 "id": value(applied?.tags[index].description)]
-            },
-            "branches": plan.newBranches.map { ["name": $0.name, "target": target($0.target, applied)] },
-            "moves": plan.branchMoves.map { ["branch": $0.name, "from": $0.from.description, "to": target(.planned(commit: $0.commit), applied)] },
-            "checkout": value(plan.checkout.map { ["branch": $0.branch, "paths": $0.paths] as [String: Any] }),
-            "notes": plan.notes,
+        let document: JSONValue = [
+            "command": JSONValue(plan.command),
+            "summary": JSONValue(plan.summary),
+            "dry_run": JSONValue(dryRun),
+            "version": JSONValue(plan.version?.description),
+            "work_tree_files": .array(plan.workTreeEdits.map(file)),
+            "commits": .array(plan.commits.enumerated().map { index, commit -> JSONValue in
+                ["branch": JSONValue(commit.branch), "parent": JSONValue(commit.parent.description), "message": JSONValue(commit.message),
+                 "id": JSONValue(applied?.commits[index].description), "files": .array(commit.edits.map(file))]
+            }),
+            "tags": .array(plan.tags.enumerated().map { index, tag -> JSONValue in
+                ["name": JSONValue(tag.name), "target": JSONValue(target(tag.target, applied)), "annotated": JSONValue(tag.annotated),
+                 "message": JSONValue(tag.message), "id": JSONValue(applied?.tags[index].description)]
+            }),
+            "branches": .array(plan.newBranches.map { ["name": JSONValue($0.name), "target": JSONValue(target($0.target, applied))] }),
+            "moves": .array(plan.branchMoves.map {
+                ["branch": JSONValue($0.name), "from": JSONValue($0.from.description), "to": JSONValue(target(.planned(commit: $0.commit), applied))]
+            }),
+            "checkout": plan.checkout.map { ["branch": JSONValue($0.branch), "paths": JSONValue($0.paths)] } ?? .null,
+            "notes": JSONValue(plan.notes),
         ]
-        let data = try! JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        return document.text()
     }
 
     /// Plans under the lock, prints the plan (dry run) or applies it and prints what was done.

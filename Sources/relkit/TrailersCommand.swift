@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import RelKit
 import RelKitCore
 
@@ -33,18 +40,13 @@ struct TrailersCommand: ParsableCommand {
         @Option(help: "Output format: text or json.") var format: OutputFormat = .text
 
         func run() throws {
-            let data: Data?
-            if file == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else {
-                    throw CLIError("\(file): no such file")
-                }
-                data = FileManager.default.contents(atPath: file)
+            let bytes: [UInt8]
+            do {
+                bytes = file == "-" ? try SystemCalls.readAll(from: 0) : try SystemCalls.readFile(file, limit: 16 << 20)
+            } catch {
+                throw CLIError("\(file): cannot be read (\(error.reason.lowercased()))")
             }
-            guard let data else { throw CLIError("\(file): cannot be read") }
-            guard let message = String(data: data, encoding: .utf8) else {
+            guard let message = String(validating: bytes, as: UTF8.self) else {
                 throw CLIError("\(file): the message is not UTF-8 text")
             }
             let configuration: ReleaseConfiguration
@@ -66,16 +68,15 @@ struct TrailersCommand: ParsableCommand {
                     ? "relkit trailers check: \(name) is fine (\(report.trailers.count) trailer\(report.trailers.count == 1 ? "" : "s"))"
                     : "relkit trailers check: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in \(name)")
             case .json:
-                let object: [String: Any] = [
-                    "file": name,
-                    "errors": report.errorCount,
-                    "trailers": report.trailers.map { ["line": $0.line, "key": $0.trailer.key, "value": $0.trailer.value] as [String: Any] },
-                    "findings": report.findings.map {
-                        ["line": $0.line, "severity": $0.severity.rawValue, "code": $0.code, "message": $0.message] as [String: Any]
-                    },
+                let object: JSONValue = [
+                    "file": JSONValue(name),
+                    "errors": JSONValue(report.errorCount),
+                    "trailers": .array(report.trailers.map { ["line": JSONValue($0.line), "key": JSONValue($0.trailer.key), "value": JSONValue($0.trailer.value)] }),
+                    "findings": .array(report.findings.map {
+                        ["line": JSONValue($0.line), "severity": JSONValue($0.severity.rawValue), "code": JSONValue($0.code), "message": JSONValue($0.message)]
+                    }),
                 ]
-                let json = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-                Console.out(String(decoding: json, as: UTF8.self))
+                Console.out(object.text(compact: true))
             }
             if report.errorCount > 0 { throw ExitCode(ExitStatus.findings) }
         }

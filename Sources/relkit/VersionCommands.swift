@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
 import Foundation
+#endif
 import RelKit
 import RelKitCore
 
@@ -250,7 +257,7 @@ extension VersionCommand {
                 }
             }
             if let cadence {
-                let months = cadence.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                let months = cadence.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingSpaces()) }
                 guard months.allSatisfy({ $0 != nil }) else { throw CLIError("--cadence takes months separated by commas, e.g. 3,9, not '\(cadence)'") }
                 do { try ReleaseLine.validateCadence(months.map { $0! }) } catch { throw CLIError("--cadence: \(error.message)") }
                 configuration.nextLine = .cadence(months.map { $0! })

@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The few operating-system calls relkit makes for itself, each behind one small function with a
+/// message that says what failed and why (strerror). Not Foundation's FileHandle, Process or
+/// NSLock: those live in the half of Foundation that brings ICU and CoreFoundation along, and
+/// linking it made every relkit command start about 2.5 ms later.
+public enum SystemCalls {
+    /// The text of an errno value ("Permission denied").
+    public static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    /// Writes all of `text` to a file descriptor (1 standard output, 2 standard error).
+    public static func write(_ text: String, to descriptor: Int32) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        bytes.withUnsafeMutableBytes { raw in
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// Everything readable from a file descriptor (standard input: 0), refusing more than `limit`.
+    public static func readAll(from descriptor: Int32, limit: Int = Int.max) throws(SystemError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while bytes.count <= limit {
+            let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw SystemError(reason: reason(errno))
+            }
+            if got == 0 { return bytes }
+            bytes += buffer[0..<got]
+        }
+        throw SystemError(reason: "larger than \(limit >> 20) MiB", isTooLarge: true)
+    }
+
+    /// A file's bytes, refusing one larger than `limit`.
+    public static func readFile(_ path: String, limit: Int) throws(SystemError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SystemError(reason: reason(errno)) }
+        defer { close(descriptor) }
+        return try readAll(from: descriptor, limit: limit)
+    }
+
+    /// `mkdir -p`: the directory and any missing parents.
+    public static func createDirectories(_ path: String) throws(SystemError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o777) != 0 && errno != EEXIST { throw SystemError(reason: reason(errno)) }
+        }
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { throw SystemError(reason: "not a directory") }
+    }
+
+    /// Runs `/bin/sh -c <script> <arguments...>` with the terminal and the environment relkit has,
+    /// and waits for it; returns its exit status (128 + the signal for a process killed by one).
+    public static func runShell(_ script: String, arguments: [String]) throws(SystemError) -> Int32 {
+        let argv = (["/bin/sh", "-c", script] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
+        guard spawned == 0 else { throw SystemError(reason: reason(spawned)) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw SystemError(reason: reason(errno)) }
+        }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG, which are macros in C.
+        let signal = status & 0x7F
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+    }
+}
+
+/// A failed system call: why, in the system's words.
+public struct SystemError: Error, CustomStringConvertible {
+    public let reason: String
+    /// A file refused for its size (`readFile`'s limit), not for an error of the system's.
+    public var isTooLarge = false
+    public var description: String { reason }
+}
+
+/// A mutual-exclusion lock (pthread), for results written by parallel workers.
+final class Lock: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    func lock() { pthread_mutex_lock(&mutex) }
+    func unlock() { pthread_mutex_unlock(&mutex) }
+}

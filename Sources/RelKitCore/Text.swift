@@ -1,0 +1,58 @@
+/// Small text helpers the commands need, in the core so that no layer reaches for Foundation's
+/// NSString and CharacterSet (which would link Foundation's whole Objective-C-compatible half,
+/// ICU included, into every relkit process: a slower start for every command).
+extension StringProtocol {
+    /// Without whitespace (line breaks included) at either end.
+    public func trimmingSpaces() -> String { trimming { $0.isWhitespace } }
+
+    /// Without line breaks at either end (a diff's leading spaces stay).
+    public func trimmingNewlines() -> String { trimming { $0.isNewline } }
+
+    private func trimming(_ drop: (Character) -> Bool) -> String {
+        var slice = self[...]
+        while let first = slice.first, drop(first) { slice.removeFirst() }
+        while let last = slice.last, drop(last) { slice.removeLast() }
+        return String(slice)
+    }
+}
+
+/// Slash-separated paths, as git writes them.
+public enum PathText {
+    /// The last component: "a/b/c" -> "c", "a/b/" -> "b".
+    public static func lastComponent(_ path: String) -> String {
+        let parts = path.split(separator: "/")
+        return parts.last.map(String.init) ?? (path.hasPrefix("/") ? "/" : "")
+    }
+
+    /// Without the last component: "a/b/c" -> "a/b", "c" -> "".
+    public static func deletingLastComponent(_ path: String) -> String {
+        var parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard !parts.isEmpty else { return path.hasPrefix("/") ? "/" : "" }
+        parts.removeLast()
+        return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+    }
+}
+
+/// Numbers as printf would print them, without printf.
+public enum NumberText {
+    /// `value` with `digits` decimals, rounded half away from zero ("%.2f" for 3.14159 -> "3.14").
+    public static func decimal(_ value: Double, digits: Int) -> String {
+        guard value.isFinite else { return "\(value)" }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded(.toNearestOrAwayFromZero)
+        guard scaled < 9e15 else { return "\(value)" }
+        let whole = Int64(scaled)
+        let integer = whole / Int64(scale), fraction = whole % Int64(scale)
+        let sign = value < 0 && whole != 0 ? "-" : ""
+        guard digits > 0 else { return sign + String(integer) }
+        let fractionText = String(fraction)
+        return sign + String(integer) + "." + String(repeating: "0", count: digits - fractionText.count) + fractionText
+    }
+
+    /// Uppercase hexadecimal with at least `width` digits ("%04X").
+    public static func hexadecimal(_ value: UInt32, width: Int) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
