@@ -15,21 +15,23 @@ struct CommitHeader: Equatable {
         self.date = date
     }
 
+    /// Read for every commit of a walk (thousands): no string is made, and the tree line is only
+    /// checked for its shape, as libgit2's quick parse skips it.
     init?(_ content: [UInt8]) {
         var cursor = CommitCursor(content)
-        guard cursor.objectLine("tree ") != nil else { return nil }
+        guard cursor.skipTreeLine() else { return nil }
         var parents: [ObjectID] = []
         while cursor.startsWith("parent ") {
             guard let parent = cursor.objectLine("parent ") else { return nil }
             parents.append(parent)
         }
-        guard let author = cursor.line("author "), cursor.identity(author) != nil else { return nil }
+        guard let author = cursor.line("author "), cursor.signature(author) != nil else { return nil }
         while cursor.startsWith("author ") {
-            guard let extra = cursor.line("author "), cursor.identity(extra) != nil else { return nil }
+            guard let extra = cursor.line("author "), cursor.signature(extra) != nil else { return nil }
         }
-        guard let committer = cursor.line("committer "), let identity = cursor.identity(committer) else { return nil }
+        guard let committer = cursor.line("committer "), let signature = cursor.signature(committer) else { return nil }
         self.parents = parents
-        date = identity.time
+        date = signature.time
     }
 }
 
@@ -68,46 +70,67 @@ struct CommitCursor {
     func startsWith(_ prefix: StaticString) -> Bool {
         let length = prefix.utf8CodeUnitCount
         guard at + length <= content.count else { return false }
-        return prefix.withUTF8Buffer { expected in (0..<length).allSatisfy { content[at + $0] == expected[$0] } }
+        let expected = prefix.utf8Start
+        for index in 0..<length where content[at + index] != expected[index] { return false }
+        return true
     }
 
     /// The rest of a line that starts with `prefix` (and ends with a newline); moves past it.
     mutating func line(_ prefix: StaticString) -> Range<Int>? {
-        guard startsWith(prefix), let end = content[(at + prefix.utf8CodeUnitCount)...].firstIndex(of: 0x0A) else { return nil }
+        guard startsWith(prefix) else { return nil }
+        var end = at + prefix.utf8CodeUnitCount
+        while end < content.count, content[end] != 0x0A { end += 1 }
+        guard end < content.count else { return nil }
         defer { at = end + 1 }
         return (at + prefix.utf8CodeUnitCount)..<end
+    }
+
+    /// "tree " and 40 characters and a newline: the shape libgit2's quick parse checks.
+    mutating func skipTreeLine() -> Bool {
+        guard startsWith("tree "), at + 46 <= content.count, content[at + 45] == 0x0A else { return false }
+        at += 46
+        return true
     }
 
     /// A `tree` or `parent` line: 40 lowercase hexadecimal digits.
     mutating func objectLine(_ prefix: StaticString) -> ObjectID? {
         guard let range = line(prefix), range.count == 40 else { return nil }
-        var raw = (UInt64(0), UInt64(0), UInt32(0))
-        for index in 0..<20 {
-            guard let high = hexValue(content[range.lowerBound + 2 * index]),
-                  let low = hexValue(content[range.lowerBound + 2 * index + 1]) else { return nil }
-            let byte = high << 4 | low
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var valid = true
+        for index in 0..<40 {
+            let byte = content[range.lowerBound + index]
+            // 0-9, then a-f: one subtraction and comparison each.
+            let digit = byte &- 0x30, letter = byte &- 0x61
+            let value = digit < 10 ? UInt64(digit) : letter < 6 ? UInt64(letter + 10) : 16
+            valid = valid && value < 16
             switch index {
-            case 0..<8: raw.0 = raw.0 << 8 | UInt64(byte)
-            case 8..<16: raw.1 = raw.1 << 8 | UInt64(byte)
-            default: raw.2 = raw.2 << 8 | UInt32(byte)
+            case 0..<16: words.0 = words.0 << 4 | (value & 0xF)
+            case 16..<32: words.1 = words.1 << 4 | (value & 0xF)
+            default: words.2 = words.2 << 4 | (value & 0xF)
             }
         }
-        return withUnsafeBytes(of: (raw.0.bigEndian, raw.1.bigEndian, raw.2.bigEndian)) { ObjectID($0, at: 0) }
+        guard valid else { return nil }
+        return withUnsafeBytes(of: (words.0.bigEndian, words.1.bigEndian, UInt32(truncatingIfNeeded: words.2).bigEndian)) { ObjectID($0, at: 0) }
     }
 
     /// "Name <email> 1700000000 +0100", as libgit2's signature parser reads it: the email between
-    /// the line's last '<' and last '>', both trimmed; then the date and the zone. Only the full
-    /// form: a missing or odd date or zone is left to libgit2.
-    func identity(_ range: Range<Int>) -> Identity? {
-        let line = content[range]
-        guard let open = line.lastIndex(of: 0x3C), let close = line.lastIndex(of: 0x3E), close > open else { return nil }
-        let name = trimmed(range.lowerBound..<open), email = trimmed((open + 1)..<close)
+    /// the line's last '<' and last '>'; then the date and the zone. Only the full form: a missing
+    /// or odd date or zone is left to libgit2. No strings are made here (see `identity`).
+    func signature(_ range: Range<Int>) -> (open: Int, close: Int, time: Int64, offset: Int32)? {
+        var open = -1, close = -1
+        for index in range {
+            let byte = content[index]
+            if byte == 0x3C { open = index } else if byte == 0x3E { close = index }
+        }
+        guard open >= 0, close > open else { return nil }
         // " <digits> <+|-><4 digits>" to the end of the line.
         var at = close + 1
         guard at < range.upperBound, content[at] == 0x20 else { return nil }
         at += 1
         var time: Int64 = 0, digits = 0
-        while at < range.upperBound, let digit = decimalValue(content[at]), digits < 18 {
+        while at < range.upperBound, digits < 18 {
+            let digit = content[at] &- 0x30
+            guard digit < 10 else { break }
             time = time * 10 + Int64(digit)
             at += 1
             digits += 1
@@ -115,15 +138,23 @@ struct CommitCursor {
         guard digits > 0, at + 6 == range.upperBound, content[at] == 0x20, content[at + 1] == 0x2B || content[at + 1] == 0x2D else { return nil }
         var zone: Int32 = 0
         for index in (at + 2)..<(at + 6) {
-            guard let digit = decimalValue(content[index]) else { return nil }
+            let digit = content[index] &- 0x30
+            guard digit < 10 else { return nil }
             zone = zone * 10 + Int32(digit)
         }
         // libgit2 keeps an impossible zone as UTC.
         let hours = zone / 100, minutes = zone % 100
         var offset: Int32 = hours <= 14 && minutes <= 59 ? hours * 60 + minutes : 0
         if content[at + 1] == 0x2D { offset = -offset }
+        return (open, close, time, offset)
+    }
+
+    /// The signature with its name and email, each trimmed as libgit2 trims them.
+    func identity(_ range: Range<Int>) -> Identity? {
+        guard let signature = signature(range) else { return nil }
+        let name = trimmed(range.lowerBound..<signature.open), email = trimmed((signature.open + 1)..<signature.close)
         return Identity(name: String(decoding: content[name], as: UTF8.self), email: String(decoding: content[email], as: UTF8.self),
-                        time: time, offsetMinutes: offset)
+                        time: signature.time, offsetMinutes: signature.offset)
     }
 
     /// Without the "crud" git and libgit2 strip from both ends of a name or email: control
@@ -153,12 +184,4 @@ struct CommitCursor {
     }
 }
 
-private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case 0x30...0x39: return byte - 0x30
-    case 0x61...0x66: return byte - 0x61 + 10
-    default: return nil
-    }
-}
 
-private func decimalValue(_ byte: UInt8) -> UInt8? { (0x30...0x39).contains(byte) ? byte - 0x30 : nil }
