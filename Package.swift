@@ -16,15 +16,23 @@ let package = Package(
     ],
     targets: [
         // libgit2 1.5 from the system (Debian: libgit2-dev).
+        // Linked statically (see its module map); its headers are in /usr/include.
         .systemLibrary(
             name: "Clibgit2",
-            pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // Symbols the static link of libgit2 needs that relkit does not want (see its stubs.c).
+        .target(name: "StaticLinkStubs"),
         // Pure core: versions, schemes, policies. No I/O, no Foundation.
         .target(name: "RelKitCore"),
         // Thin, safe libgit2 wrapper.
-        .target(name: "GitKit", dependencies: ["Clibgit2"]),
+        .target(
+            name: "GitKit",
+            dependencies: ["Clibgit2", "StaticLinkStubs"],
+            // libgit2 parses the system's CA bundle when it starts (5 to 9 ms; relkit never uses
+            // the network): its call goes to StaticLinkStubs instead.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=mbedtls_x509_crt_parse_file"])]
+        ),
         // Operations: configuration loading, repository inspection, commands' work.
         .target(
             name: "RelKit",
@@ -48,7 +56,7 @@ let package = Package(
         // Helpers shared by the integration and end-to-end tests: processes, scratch repositories.
         .target(name: "RelKitTestSupport", path: "Tests/RelKitTestSupport"),
         .testTarget(name: "RelKitCoreTests", dependencies: ["RelKitCore"]),
-        .testTarget(name: "RelKitTests", dependencies: ["RelKit", "RelKitCore", "GitKit", "RelKitTestSupport"]),
+        .testTarget(name: "RelKitTests", dependencies: ["RelKit", "RelKitCore", "GitKit", "RelKitTestSupport", "StaticLinkStubs"]),
         .testTarget(name: "RelKitEndToEndTests", dependencies: ["relkit", "RelKitTestSupport"]),
     ]
 )

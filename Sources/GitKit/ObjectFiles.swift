@@ -195,16 +195,17 @@ final class ObjectFiles {
     private func inflate(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int, size: Int) -> [UInt8]? {
         guard start < end, resetStream() else { return nil }
         // One spare byte: a stream that holds more than it announced must not end cleanly.
-        var output = [UInt8](repeating: 0, count: size + 1)
-        let status: Int32 = output.withUnsafeMutableBytes { buffer in
+        var status: Int32 = Z_DATA_ERROR
+        let output = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, initialized in
             stream.next_in = UnsafeMutablePointer(mutating: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + start)
             stream.avail_in = UInt32(min(end - start, Int(UInt32.max)))
-            stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            stream.next_out = buffer.baseAddress!
             stream.avail_out = UInt32(buffer.count)
-            return Clibgit2.inflate(&stream, Z_FINISH)
+            status = Clibgit2.inflate(&stream, Z_FINISH)
+            // What zlib wrote, and no more (the spare byte only when it was written).
+            initialized = min(Int(stream.total_out), size + 1)
         }
-        guard status == Z_STREAM_END, Int(stream.total_out) == size else { return nil }
-        output.removeLast()
+        guard status == Z_STREAM_END, output.count == size else { return nil }
         return output
     }
 

@@ -56,11 +56,14 @@ enum Main {
 
     static func main() {
         let arguments = CommandLine.arguments
-        if arguments.count > 1, !commandsWithoutRepository.contains(arguments[1]) { LibGit2WarmUp.start() }
-        // Backports walk the source branch's history (--status and --abort do not).
+        // Backports walk the source branch's history (--status and --abort do not): the second
+        // core reads it ahead, and libgit2 is initialised on this thread when first used (a third
+        // thread would slow the reading more than it saves here).
         if arguments.count > 1, arguments[1] == "backport", !arguments.contains(where: { ["--status", "--abort"].contains($0) }),
            let directory = currentDirectory() {
             SourceHistoryReadAhead.start(directory: directory)
+        } else if arguments.count > 1, !commandsWithoutRepository.contains(arguments[1]) {
+            LibGit2WarmUp.start()
         }
         do {
             var command = try RelKitCommand.parseAsRoot()
@@ -88,7 +91,7 @@ enum Main {
 func currentDirectory() -> String? {
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     guard getcwd(&buffer, buffer.count) != nil else { return nil }
-    return String(cString: buffer)
+    return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
 }
 
 /// Writing to the terminal; colour only on a terminal and never with NO_COLOR.

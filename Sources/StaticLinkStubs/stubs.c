@@ -1,0 +1,62 @@
+/*
+ * relkit links libgit2 and what libgit2 needs statically (Package.swift, the relkit target's
+ * linker settings): loading libgit2.so with its sixteen shared libraries (OpenSSL, libssh2,
+ * Kerberos...) took about 3 ms of every command. relkit never talks to a remote (no fetch, push
+ * or clone), so the network parts libgit2 carries are dead weight; two of them are replaced here:
+ *
+ * - GSSAPI (HTTP "Negotiate" authentication): Debian ships no static Kerberos. Every call fails
+ *   (GSS_S_FAILURE), so libgit2 finds no Negotiate mechanism: an HTTP connection would offer no
+ *   Kerberos authentication. Closed, never open.
+ * - mbedtls_x509_crt_parse_file: libgit2 1.5 as Debian builds it parses the system's whole CA
+ *   bundle in git_libgit2_init (5 to 9 ms). The linker sends libgit2's call here (--wrap), and
+ *   nothing is read: an HTTPS connection would trust no certificate and fail. Closed, never open.
+ */
+#include <stddef.h>
+#include "StaticLinkStubs.h"
+
+typedef unsigned int relkit_gss_status;
+#define RELKIT_GSS_S_FAILURE (13u << 16)
+
+/* gss_OID GSS_C_NT_HOSTBASED_SERVICE: no name type. */
+void *GSS_C_NT_HOSTBASED_SERVICE = NULL;
+
+static relkit_gss_status fail(relkit_gss_status *minor) {
+    if (minor) *minor = 0;
+    return RELKIT_GSS_S_FAILURE;
+}
+
+static relkit_gss_status done(relkit_gss_status *minor) {
+    if (minor) *minor = 0;
+    return 0;
+}
+
+relkit_gss_status gss_indicate_mechs(relkit_gss_status *minor, void *mechanisms) { (void)mechanisms; return fail(minor); }
+relkit_gss_status gss_import_name(relkit_gss_status *minor, void *buffer, void *type, void *name) {
+    (void)buffer; (void)type; (void)name; return fail(minor);
+}
+relkit_gss_status gss_init_sec_context(relkit_gss_status *minor, void *credentials, void *context, void *target, void *mechanism,
+                                       relkit_gss_status flags, relkit_gss_status time, void *bindings, void *input, void *actual,
+                                       void *output, void *returned, void *validity) {
+    (void)credentials; (void)context; (void)target; (void)mechanism; (void)flags; (void)time;
+    (void)bindings; (void)input; (void)actual; (void)output; (void)returned; (void)validity;
+    return fail(minor);
+}
+relkit_gss_status gss_display_status(relkit_gss_status *minor, relkit_gss_status status, int type, void *mechanism,
+                                     relkit_gss_status *context, void *buffer) {
+    (void)status; (void)type; (void)mechanism; (void)context; (void)buffer; return fail(minor);
+}
+relkit_gss_status gss_delete_sec_context(relkit_gss_status *minor, void *context, void *token) { (void)context; (void)token; return done(minor); }
+relkit_gss_status gss_release_buffer(relkit_gss_status *minor, void *buffer) { (void)buffer; return done(minor); }
+relkit_gss_status gss_release_name(relkit_gss_status *minor, void *name) { (void)name; return done(minor); }
+relkit_gss_status gss_release_oid_set(relkit_gss_status *minor, void *set) { (void)set; return done(minor); }
+
+static int refused_certificate_files = 0;
+
+int relkit_refused_certificate_files(void) { return refused_certificate_files; }
+
+/* "Parsed, no certificate": libgit2 goes on with an empty chain. */
+int __wrap_mbedtls_x509_crt_parse_file(void *chain, const char *path) {
+    (void)chain; (void)path;
+    refused_certificate_files++;
+    return 0;
+}

@@ -1,0 +1,17 @@
+import Foundation
+@testable import GitKit
+import StaticLinkStubs
+import Testing
+
+/// libgit2 is linked in with its CA-bundle reader redirected (`--wrap`) to a stub that reads
+/// nothing (relkit never talks to a remote; see Sources/StaticLinkStubs/stubs.c): libgit2's
+/// initialisation must reach the stub, so that the system's bundle is never parsed.
+@Suite("Static link of libgit2")
+struct StaticLinkTests {
+    // libgit2 only asks when the bundle is where Debian puts it (ca-certificates).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/etc/ssl/certs/ca-certificates.crt")))
+    func libgit2sCertificateFileReadReachesTheStub() throws {
+        LibGit2.ensureInitialized()
+        #expect(relkit_refused_certificate_files() >= 1)
+    }
+}
