@@ -6,18 +6,18 @@
 
 /// What a walk needs of a commit: its parents and its committer date (libgit2's walks order by
 /// the committer's date too).
-struct CommitHeader: Equatable {
-    let parents: [ObjectID]
-    let date: Int64
+public struct CommitHeader: Equatable, Sendable {
+    public let parents: [ObjectID]
+    public let date: Int64
 
-    init(parents: [ObjectID], date: Int64) {
+    public init(parents: [ObjectID], date: Int64) {
         self.parents = parents
         self.date = date
     }
 
     /// Read for every commit of a walk (thousands): no string is made, and the tree line is only
     /// checked for its shape, as libgit2's quick parse skips it.
-    init?(_ content: [UInt8]) {
+    public init?(_ content: [UInt8]) {
         var cursor = CommitCursor(content)
         guard cursor.skipTreeLine() else { return nil }
         var parents: [ObjectID] = []
@@ -37,7 +37,7 @@ struct CommitHeader: Equatable {
 
 extension CommitInfo {
     /// A commit parsed from its raw content; nil when it is not in the plain form.
-    init?(id: ObjectID, content: [UInt8]) {
+    public init?(id: ObjectID, content: [UInt8]) {
         guard !content.contains(0) else { return nil }  // libgit2's C strings would stop there
         var cursor = CommitCursor(content)
         guard let tree = cursor.objectLine("tree ") else { return nil }

@@ -61,6 +61,9 @@ enum LibGit2 {
 /// (argument parsing). The first libgit2 call waits for it to finish (a Swift `static let` is
 /// initialized once, under a lock).
 public enum LibGit2WarmUp {
+    /// On the calling thread (a thread started for other work that found none).
+    public static func runHere() { LibGit2.ensureInitialized() }
+
     public static func start() {
         var thread = pthread_t()
         if pthread_create(&thread, nil, { _ in LibGit2.ensureInitialized(); return nil }, nil) == 0 { pthread_detach(thread) }

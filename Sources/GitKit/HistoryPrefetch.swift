@@ -114,13 +114,15 @@ public struct RepositoryFiles: Sendable {
     /// commit the object files cannot give, or `CommitHeaderCache.stopReadingAhead()`. Does
     /// nothing where merge bases will not be walked over the object files: a commit-graph is
     /// there (it answers without reading commits), a shallow clone, grafts, or the switches.
-    public func readHistoryAhead(from tip: ObjectID, limit: Int) {
+    /// Returns whether it read anything.
+    @discardableResult
+    public func readHistoryAhead(from tip: ObjectID, limit: Int) -> Bool {
         func switchedOff(_ name: String) -> Bool { getenv(name).map { String(cString: $0) } == "0" }
         let objects = commonDirectory + "objects"
         let graphFiles = [objects + "/info/commit-graph", objects + "/info/commit-graphs/commit-graph-chain"]
-        if switchedOff("RELKIT_OBJECT_FILES") || access(commonDirectory + "shallow", F_OK) == 0 || access(commonDirectory + "info/grafts", F_OK) == 0 { return }
-        if !switchedOff("RELKIT_COMMIT_GRAPH"), graphFiles.contains(where: { access($0, F_OK) == 0 }) { return }
-        guard let files = ObjectFiles.open(objectsDirectory: objects), let first = files.commitHeader(tip) else { return }
+        if switchedOff("RELKIT_OBJECT_FILES") || access(commonDirectory + "shallow", F_OK) == 0 || access(commonDirectory + "info/grafts", F_OK) == 0 { return false }
+        if !switchedOff("RELKIT_COMMIT_GRAPH"), graphFiles.contains(where: { access($0, F_OK) == 0 }) { return false }
+        guard let files = ObjectFiles.open(objectsDirectory: objects), let first = files.commitHeader(tip) else { return false }
         let cache = CommitHeaderCache(objectsDirectory: objects)
         CommitHeaderCache.register(cache)
         cache.insert(tip, first)
@@ -129,14 +131,15 @@ public struct RepositoryFiles: Sendable {
         var seen: Set<ObjectID> = [tip]
         queue.push(0, date: first.date)
         while headers.count < limit, let node = queue.pop() {
-            if cache.isStopped { return }
+            if cache.isStopped { return true }
             for parent in headers[node].parents where seen.insert(parent).inserted {
-                guard let header = files.commitHeader(parent) else { return }
+                guard let header = files.commitHeader(parent) else { return true }
                 cache.insert(parent, header)
                 headers.append(header)
                 queue.push(headers.count - 1, date: header.date)
             }
         }
+        return true
     }
 }
 

@@ -12,7 +12,7 @@ import Glibc
 /// it does not know, an alternates file, a delta chain too deep, data that does not hold
 /// together): the caller then asks libgit2, which decides. Formats: git's
 /// Documentation/gitformat-pack.txt.
-final class ObjectFiles {
+public final class ObjectFiles {
     /// A pack and its index, mapped into memory.
     struct Pack {
         let index: MappedFile, data: MappedFile
@@ -210,8 +210,8 @@ final class ObjectFiles {
     }
 
     /// git's delta format: the base's size and the result's, then instructions that copy a range
-    /// of the base or insert the bytes that follow.
-    static func applyDelta(_ delta: [UInt8], to base: [UInt8]) -> [UInt8]? {
+    /// of the base or insert the bytes that follow. Nil for a delta that does not fit its base.
+    public static func applyDelta(_ delta: [UInt8], to base: [UInt8]) -> [UInt8]? {
         var at = 0
         func size() -> Int? {
             var value = 0, shift = 0
@@ -327,4 +327,25 @@ final class MappedFile {
 
     /// A big-endian 32-bit value at `offset` (the caller checked the bounds).
     func word(_ offset: Int) -> UInt32 { UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+}
+
+extension Repository {
+    /// Commits read in full on a thread of their own (a second libgit2 handle would be opened for
+    /// it otherwise): straight from the object files, each parsed as libgit2 parses it; the few
+    /// the reader cannot give (not plain, unreadable) through a libgit2 handle opened for them.
+    public static func readCommits(_ ids: [ObjectID], gitDirectory: String, commonDirectory: String) throws(GitError) -> [CommitInfo] {
+        let files = getenv("RELKIT_OBJECT_FILES").map({ String(cString: $0) }) == "0" ? nil : ObjectFiles.open(objectsDirectory: commonDirectory + "objects")
+        var handle: Repository?
+        var commits: [CommitInfo] = []
+        commits.reserveCapacity(ids.count)
+        for id in ids {
+            if let object = files?.read(id), object.type == 1, let commit = CommitInfo(id: id, content: object.bytes) {
+                commits.append(commit)
+                continue
+            }
+            if handle == nil { handle = try Repository.open(at: gitDirectory) }
+            commits.append(try handle!.commit(id))
+        }
+        return commits
+    }
 }

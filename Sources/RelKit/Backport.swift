@@ -246,18 +246,17 @@ public enum Backport {
         let sensitive = configuration.backport.sensitivePaths.map(Glob.init)
         do {
             // The target's own commits (for the already-there check): with a commit-graph they are
-            // listed at once (no commit read) and, when many, read on a second handle while this
-            // thread makes the first pick. Without one, listing them is the costly part (their
+            // listed at once (no commit read) and, when many, read on a second thread (from the
+            // object files) while this thread makes the first pick. Without one, listing them is the costly part (their
             // branch point's walk reads the source's history since then), so it waits for the
             // first already-there check, and the pick is made meanwhile while the other thread
             // reads the source's history ahead (SourceHistoryReadAhead). A pick that turns out to
             // be there already is dropped (its objects are never written). Hiding the source's tip
             // hides the branch point and everything before it.
             let listedEarly = writer.answersHistoryFromCommitGraph ? try writer.commits(reachableFrom: [tip], excluding: [sourceTip]) : nil
-            let gitDirectory = writer.gitDirectory
+            let gitDirectory = writer.gitDirectory, commonDirectory = writer.commonDirectory
             let targetRead = (listedEarly?.count ?? 0) < 64 ? nil : BackgroundWork { () throws(GitError) -> [CommitInfo] in
-                let handle = try Repository.open(at: gitDirectory)
-                return try listedEarly!.map { id throws(GitError) in try handle.commit(id) }
+                try Repository.readCommits(listedEarly!, gitDirectory: gitDirectory, commonDirectory: commonDirectory)
             }
             func readTargets() throws(GitError) -> [CommitInfo] {
                 if let targetRead { return try targetRead.value() }

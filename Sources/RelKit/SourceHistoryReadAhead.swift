@@ -38,10 +38,15 @@ public enum SourceHistoryReadAhead {
     private static func read(directory: String) {
         // Neither Workspace.open (its trace marks belong to the command's thread) nor libgit2
         // (another thread is initialising it meanwhile).
+        // With nothing to read (a commit-graph answers; no repository here), the thread
+        // initialises libgit2 instead, as commands without reading ahead do on a second thread.
         guard let files = RepositoryFiles.discover(from: directory),
               let configuration = try? Workspace.configuration(in: WorkingTree(root: files.workTree)).0,
-              let tip = files.branchTip(configuration.backportSource) else { return }
-        files.readHistoryAhead(from: tip, limit: commitLimit)
+              let tip = files.branchTip(configuration.backportSource),
+              files.readHistoryAhead(from: tip, limit: commitLimit) else {
+            LibGit2WarmUp.runHere()
+            return
+        }
     }
 
     private final class DirectoryBox {

@@ -58,7 +58,8 @@ enum Main {
         let arguments = CommandLine.arguments
         // Backports walk the source branch's history (--status and --abort do not): the second
         // core reads it ahead, and libgit2 is initialised on this thread when first used (a third
-        // thread would slow the reading more than it saves here).
+        // thread would slow the reading more than it saves), or on the second one when it finds
+        // nothing to read (a commit-graph answers).
         if arguments.count > 1, arguments[1] == "backport", !arguments.contains(where: { ["--status", "--abort"].contains($0) }),
            let directory = currentDirectory() {
             SourceHistoryReadAhead.start(directory: directory)

@@ -1,0 +1,47 @@
+// libFuzzer target: relkit's own readers of git's object formats (GitKit/CommitParsing.swift,
+// ObjectFiles.applyDelta), which read whatever a repository's pack files hold. Besides "no crash,
+// no read out of bounds" (AddressSanitizer): a commit the full parser accepts, the walk's parser
+// accepts too, with the same parents and date; a delta gives nil or exactly the size it announces.
+import GitKit
+
+let anyID = ObjectID(hex: String(repeating: "ab", count: 20))!
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzObjectFormats(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    guard count > 0 else { return 0 }
+    let bytes = Array(UnsafeBufferPointer(start: data + 1, count: count - 1))
+    if data[0] & 1 == 0 {
+        // A commit's content.
+        let header = CommitHeader(bytes)
+        if let commit = CommitInfo(id: anyID, content: bytes) {
+            require(header != nil, "the full parser accepts a commit the walk's parser refuses")
+            require(header?.parents == commit.parents && header?.date == commit.committer.time, "the two parsers disagree")
+        }
+    } else {
+        // A base and a delta, split where the second byte says.
+        let split = bytes.isEmpty ? 0 : Int(bytes[0]) % bytes.count
+        let base = Array(bytes.dropFirst().prefix(split)), delta = Array(bytes.dropFirst(1 + split))
+        if let result = ObjectFiles.applyDelta(delta, to: base) {
+            var at = 0
+            func size() -> Int {
+                var value = 0, shift = 0
+                while at < delta.count {
+                    let byte = delta[at]
+                    at += 1
+                    value |= Int(byte & 0x7F) << shift
+                    if byte & 0x80 == 0 { break }
+                    shift += 7
+                }
+                return value
+            }
+            _ = size()
+            require(result.count == size(), "a delta's result is not the size it announces")
+        }
+    }
+    return 0
+}
+
+/// A failed property traps with its message (precondition drops messages in optimized builds).
+func require(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if !condition { fatalError(message()) }
+}
