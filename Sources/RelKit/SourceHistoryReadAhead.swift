@@ -40,13 +40,25 @@ public enum SourceHistoryReadAhead {
         // (another thread is initialising it meanwhile).
         // With nothing to read (a commit-graph answers; no repository here), the thread
         // initialises libgit2 instead, as commands without reading ahead do on a second thread.
-        guard let files = RepositoryFiles.discover(from: directory),
-              let configuration = try? Workspace.configuration(in: WorkingTree(root: files.workTree)).0,
-              let tip = files.branchTip(configuration.backportSource),
-              files.readHistoryAhead(from: tip, limit: commitLimit) else {
+        guard let files = RepositoryFiles.discover(from: directory), let source = sourceBranch(workTree: files.workTree),
+              let tip = files.branchTip(source), files.readHistoryAhead(from: tip, limit: commitLimit) else {
             LibGit2WarmUp.runHere()
             return
         }
+    }
+
+    /// The configured source branch. A configuration whose text does not even mention `main` or
+    /// `source` (or no configuration) leaves it at main's default, "main": reading starts without
+    /// waiting for the TOML parser. (A name spelled with escapes would only make this read the
+    /// wrong branch ahead: time lost, never a wrong answer.)
+    static func sourceBranch(workTree: String) -> String? {
+        let path = workTree + "/" + ConfigurationLoader.fileName
+        if let bytes = try? SystemCalls.readFile(path, limit: 1 << 20) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard text.contains("main") || text.contains("source") else { return BranchPolicy().main }
+            return (try? Workspace.configuration(in: WorkingTree(root: workTree)).0)?.backportSource
+        }
+        return access(path, F_OK) == 0 ? nil : BranchPolicy().main
     }
 
     private final class DirectoryBox {
