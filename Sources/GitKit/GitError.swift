@@ -55,8 +55,8 @@ enum LibGit2 {
     static func ensureInitialized() { _ = initialized }
 }
 
-/// libgit2's initialization (global state, settings; no longer the CA bundle, see the relkit
-/// target's CertificateBundle.swift) still takes about half a millisecond: `start()` runs it on
+/// libgit2's initialization (global state, settings; no longer the CA bundle, see
+/// Sources/StaticLinkStubs/stubs.c) still takes about half a millisecond: `start()` runs it on
 /// another thread, so that it overlaps the work a command does before it opens a repository
 /// (argument parsing). The first libgit2 call waits for it to finish (a Swift `static let` is
 /// initialized once, under a lock).
