@@ -17,8 +17,16 @@ public final class CommitHeaderCache: @unchecked Sendable {
     private var stopped = false
 
     init(objectsDirectory: String) {
-        self.objectsDirectory = objectsDirectory
+        self.objectsDirectory = Self.canonical(objectsDirectory)
         pthread_mutex_init(&mutex, nil)
+    }
+
+    /// The same directory spelled one way: the reader finds it from the work tree (a worktree's
+    /// `commondir` is relative, the current directory may be a symbolic link), libgit2 its own way.
+    static func canonical(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     deinit { pthread_mutex_destroy(&mutex) }
@@ -46,7 +54,8 @@ public final class CommitHeaderCache: @unchecked Sendable {
     static func current(objectsDirectory: String) -> CommitHeaderCache? {
         pthread_mutex_lock(&registryMutex)
         defer { pthread_mutex_unlock(&registryMutex) }
-        return current?.objectsDirectory == objectsDirectory ? current : nil
+        guard let current else { return nil }
+        return current.objectsDirectory == canonical(objectsDirectory) ? current : nil
     }
 
     static func register(_ cache: CommitHeaderCache) {
