@@ -42,8 +42,13 @@ test: deps
 	@echo "make install-files (debug binary) into a scratch PREFIX:"
 	$(MAKE) --no-print-directory man completions
 	bash Tests/Scripts/check-install.sh $(DEBUG_BIN)
+	@echo "the end-to-end tests again, on the release binary (static: it links less than the debug one):"
+	$(SWIFT) build -c release --static-swift-stdlib
+	set -o pipefail; RELKIT_BINARY=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test --skip-build --filter RelKitEndToEndTests 2>&1 | tee .build/test-release.log
+	$(RELEASE_BIN) check
 	@count=$$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' .build/test.log | tail -1); \
-	echo "tests: $${count:-0} passed, 0 failed"
+	again=$$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' .build/test-release.log | tail -1); \
+	echo "tests: $${count:-0} passed, 0 failed ($${again:-0} end-to-end tests passed again on the release binary)"
 
 demo: build
 	bash Examples/demo.sh $(DEBUG_BIN)

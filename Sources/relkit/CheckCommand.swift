@@ -16,8 +16,12 @@ enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Today's date in UTC, for the API version's "not in the future".
 func todayUTC() -> (year: Int, month: Int, day: Int) {
-    let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
-    return (parts.year!, parts.month!, parts.day!)
+    // The C library's calendar: Foundation's named time zones (TimeZone(identifier: "UTC")) need
+    // FoundationInternationalization, which relkit does not link (README, "How relkit is built").
+    var now = time(nil)
+    var parts = tm()
+    gmtime_r(&now, &parts)
+    return (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday))
 }
 
 extension OperationError {
