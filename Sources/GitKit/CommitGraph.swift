@@ -17,8 +17,9 @@ public final class CommitGraph: @unchecked Sendable {
     /// One file: the whole graph, or one layer of a chain (base layers first).
     struct Layer {
         let base: UnsafeRawBufferPointer
-        /// The length mapped with mmap; 0 when `base` was allocated (`CommitGraph(bytes:)`).
-        let mappedLength: Int
+        /// The mapped file `base` is, unmapped with its last reference; nil when `base` was
+        /// allocated (`CommitGraph(bytes:)`).
+        let file: MappedFile?
         /// Commits in the layers below this one: positions in this file start there.
         let offset: UInt32
         let count: UInt32
@@ -47,13 +48,7 @@ public final class CommitGraph: @unchecked Sendable {
     }
 
     deinit {
-        for layer in layers {
-            if layer.mappedLength > 0 {
-                munmap(UnsafeMutableRawPointer(mutating: layer.base.baseAddress), layer.mappedLength)
-            } else {
-                layer.base.deallocate()
-            }
-        }
+        for layer in layers where layer.file == nil { layer.base.deallocate() }
     }
 
     /// A single-file graph held in memory (the fuzz target and tests feed it any bytes); nil
@@ -62,21 +57,27 @@ public final class CommitGraph: @unchecked Sendable {
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
         copy.copyBytes(from: bytes)
         let base = UnsafeRawBufferPointer(start: copy.baseAddress, count: bytes.count)
-        guard let layer = Layer.parse(base, mappedLength: 0, offset: 0, expectedBases: []) else {
+        guard let layer = Layer.parse(base, file: nil, offset: 0, expectedBases: []) else {
             copy.deallocate()
             return nil
         }
         self.init(layers: [layer])
     }
 
+    /// Where git writes a graph: one file, or the list of a chain's layers.
+    static func files(objectsDirectory directory: String) -> (single: String, chain: String) {
+        (directory + "/info/commit-graph", directory + "/info/commit-graphs/commit-graph-chain")
+    }
+
     /// The graph of an objects directory (`.git/objects`), or nil when there is none or it cannot
     /// be used. git reads `info/commit-graph` first and the chain only without it; so does this.
     public static func load(objectsDirectory: String) -> CommitGraph? {
         let directory = objectsDirectory.hasSuffix("/") ? String(objectsDirectory.dropLast()) : objectsDirectory
-        if let single = Layer.map(path: directory + "/info/commit-graph", offset: 0, expectedBases: []) {
+        let (single, chainFile) = files(objectsDirectory: directory)
+        if let single = Layer.map(path: single, offset: 0, expectedBases: []) {
             return CommitGraph(layers: [single])
         }
-        guard let chain = readSmallFile(directory + "/info/commit-graphs/commit-graph-chain") else { return nil }
+        guard let chain = readSmallFile(chainFile) else { return nil }
         var layers: [Layer] = [], hashes: [[UInt8]] = []
         for line in chain.split(separator: UInt8(ascii: "\n")) {
             guard line.count == 40, let hash = hexBytes(line) else { break }
@@ -293,23 +294,12 @@ func murmur3(_ data: [UInt8], seed: UInt32) -> UInt32 {
 extension CommitGraph.Layer {
     /// Maps one file and checks that it holds together; nil when it does not.
     static func map(path: String, offset: UInt32, expectedBases: [[UInt8]]) -> CommitGraph.Layer? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_size >= 8 + 12 + 20, status.st_size < Int(Int32.max) else { return nil }
-        let length = Int(status.st_size)
-        guard let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else { return nil }
-        let base = UnsafeRawBufferPointer(start: address, count: length)
-        guard let layer = parse(base, mappedLength: length, offset: offset, expectedBases: expectedBases) else {
-            munmap(address, length)
-            return nil
-        }
-        return layer
+        guard let file = MappedFile(path: path), file.bytes.count >= 8 + 12 + 20 else { return nil }
+        return parse(file.bytes, file: file, offset: offset, expectedBases: expectedBases)
     }
 
     /// The header and chunk table: signature "CGPH", version 1, SHA-1, chunks inside the file.
-    static func parse(_ base: UnsafeRawBufferPointer, mappedLength: Int, offset: UInt32, expectedBases: [[UInt8]]) -> CommitGraph.Layer? {
+    static func parse(_ base: UnsafeRawBufferPointer, file: MappedFile?, offset: UInt32, expectedBases: [[UInt8]]) -> CommitGraph.Layer? {
         func word(_ at: Int) -> UInt32 { bigEndianWord(base, at) }
         let size = base.count
         guard size >= 8 + 12 + 20, word(0) == 0x4347_5048, base[4] == 1, base[5] == 1 else { return nil }
@@ -353,14 +343,14 @@ extension CommitGraph.Layer {
                 bloomSettings = settings
             }
         }
-        return CommitGraph.Layer(base: base, mappedLength: mappedLength, offset: offset, count: count, fanout: fanout.start,
+        return CommitGraph.Layer(base: base, file: file, offset: offset, count: count, fanout: fanout.start,
                                  lookup: lookup.start, commitData: commitData.start, extraEdges: extraEdges,
                                  bloomIndex: bloomIndex, bloomData: bloomData, bloomSettings: bloomSettings)
     }
 }
 
 /// The big-endian 32-bit value at `offset` (git's binary files are all big-endian).
-private func bigEndianWord(_ base: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
+func bigEndianWord(_ base: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
     UInt32(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
 }
 

@@ -12,8 +12,8 @@ final class DateOrderedWalker {
 
     let files: ObjectFiles
     private let objectsDirectory: String
-    /// Headers another thread read ahead (`Repository.readHistoryAhead`), looked up per walk: the
-    /// reading may start after this walker was made.
+    /// Headers another thread read ahead (`RepositoryFiles.readHistoryAhead`), looked up when a
+    /// merge-base walk starts (the reading may start after this walker was made), not per commit.
     private var readAhead: CommitHeaderCache?
     private var nodeOf: [ObjectID: Int] = [:]
     private var ids: [ObjectID] = []
@@ -59,7 +59,6 @@ final class DateOrderedWalker {
     /// A commit's parents, in order, or nil when the reader cannot give them.
     func parentIDs(of id: ObjectID) -> [ObjectID]? {
         let commit = node(id)
-        if readAhead == nil { readAhead = CommitHeaderCache.current(objectsDirectory: objectsDirectory) }
         guard (try? load(commit)) != nil else { return nil }
         return parents[commit]!.map { ids[$0] }
     }

@@ -60,6 +60,9 @@ enum LibGit2 {
 /// another thread, so that it overlaps the work a command does before it opens a repository
 /// (argument parsing). The first libgit2 call waits for it to finish (a Swift `static let` is
 /// initialized once, under a lock).
+/// One environment variable (`ProcessInfo.environment` builds a dictionary of all of them per call).
+public func environmentValue(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
 public enum LibGit2WarmUp {
     /// On the calling thread (a thread started for other work that found none).
     public static func runHere() { LibGit2.ensureInitialized() }

@@ -126,11 +126,10 @@ public struct RepositoryFiles: Sendable {
     /// Returns whether it read anything.
     @discardableResult
     public func readHistoryAhead(from tip: ObjectID, limit: Int) -> Bool {
-        func switchedOff(_ name: String) -> Bool { getenv(name).map { String(cString: $0) } == "0" }
         let objects = commonDirectory + "objects"
-        let graphFiles = [objects + "/info/commit-graph", objects + "/info/commit-graphs/commit-graph-chain"]
-        if switchedOff("RELKIT_OBJECT_FILES") || access(commonDirectory + "shallow", F_OK) == 0 || access(commonDirectory + "info/grafts", F_OK) == 0 { return false }
-        if !switchedOff("RELKIT_COMMIT_GRAPH"), graphFiles.contains(where: { access($0, F_OK) == 0 }) { return false }
+        if environmentValue("RELKIT_OBJECT_FILES") == "0" || Repository.historyIsRewritten(commonDirectory: commonDirectory) { return false }
+        let graph = CommitGraph.files(objectsDirectory: objects)
+        if environmentValue("RELKIT_COMMIT_GRAPH") != "0", access(graph.single, F_OK) == 0 || access(graph.chain, F_OK) == 0 { return false }
         guard let files = ObjectFiles.open(objectsDirectory: objects), let first = files.commitHeader(tip) else { return false }
         let cache = CommitHeaderCache(objectsDirectory: objects)
         CommitHeaderCache.register(cache)

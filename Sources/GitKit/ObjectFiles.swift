@@ -92,11 +92,8 @@ public final class ObjectFiles {
     static func open(objectsDirectory: String) -> ObjectFiles? {
         let directory = objectsDirectory.hasSuffix("/") ? String(objectsDirectory.dropLast()) : objectsDirectory
         if access(directory + "/info/alternates", F_OK) == 0 { return nil }
-        guard let listing = opendir(directory + "/pack") else { return ObjectFiles(objectsDirectory: directory, packs: []) }
-        defer { closedir(listing) }
         var packs: [Pack] = []
-        while let entry = readdir(listing) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        for name in directoryEntries(directory + "/pack") {
             guard name.hasPrefix("pack-"), name.hasSuffix(".idx") else { continue }
             let stem = directory + "/pack/" + name.dropLast(4)
             // An index without its pack is a pack being written or removed: not there yet.
@@ -326,7 +323,19 @@ final class MappedFile {
     deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
 
     /// A big-endian 32-bit value at `offset` (the caller checked the bounds).
-    func word(_ offset: Int) -> UInt32 { UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+    func word(_ offset: Int) -> UInt32 { bigEndianWord(bytes, offset) }
+}
+
+/// The names in a directory (not "." and ".."); none when it cannot be listed.
+func directoryEntries(_ path: String) -> [String] {
+    guard let listing = opendir(path) else { return [] }
+    defer { closedir(listing) }
+    var names: [String] = []
+    while let entry = readdir(listing) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        if name != ".", name != ".." { names.append(name) }
+    }
+    return names
 }
 
 extension Repository {
@@ -334,7 +343,7 @@ extension Repository {
     /// it otherwise): straight from the object files, each parsed as libgit2 parses it; the few
     /// the reader cannot give (not plain, unreadable) through a libgit2 handle opened for them.
     public static func readCommits(_ ids: [ObjectID], gitDirectory: String, commonDirectory: String) throws(GitError) -> [CommitInfo] {
-        let files = getenv("RELKIT_OBJECT_FILES").map({ String(cString: $0) }) == "0" ? nil : ObjectFiles.open(objectsDirectory: commonDirectory + "objects")
+        let files = environmentValue("RELKIT_OBJECT_FILES") == "0" ? nil : ObjectFiles.open(objectsDirectory: commonDirectory + "objects")
         var handle: Repository?
         var commits: [CommitInfo] = []
         commits.reserveCapacity(ids.count)

@@ -66,8 +66,7 @@ public final class Repository {
     /// shallow clone, grafts. `RELKIT_COMMIT_GRAPH=0` turns it off too (benchmarks and tests
     /// compare both ways).
     private func makeHistoryWalker() -> HistoryWalker? {
-        if getenv("RELKIT_COMMIT_GRAPH").map({ String(cString: $0) }) == "0" || isShallow { return nil }
-        if access(commonDirectory + "info/grafts", F_OK) == 0 { return nil }
+        if environmentValue("RELKIT_COMMIT_GRAPH") == "0" || Self.historyIsRewritten(commonDirectory: commonDirectory) { return nil }
         if let setting = try? configString("core.commitGraph"), ["false", "no", "off", "0"].contains(setting.lowercased()) { return nil }
         guard let graph = CommitGraph.load(objectsDirectory: commonDirectory + "objects") else { return nil }
         return HistoryWalker(repository: self, graph: graph)
@@ -75,11 +74,20 @@ public final class Repository {
 
     /// The same rules as for the graph (shallow clones and grafts change parents: libgit2 is
     /// left to deal with them), and `RELKIT_OBJECT_FILES=0` turns it off.
+
     private func makeDateOrderedWalker() -> DateOrderedWalker? {
-        guard historyWalker == nil, getenv("RELKIT_OBJECT_FILES").map({ String(cString: $0) }) != "0", !isShallow,
-              access(commonDirectory + "info/grafts", F_OK) != 0,
+        guard historyWalker == nil, environmentValue("RELKIT_OBJECT_FILES") != "0", !Self.historyIsRewritten(commonDirectory: commonDirectory),
               let files = ObjectFiles.open(objectsDirectory: commonDirectory + "objects") else { return nil }
         return DateOrderedWalker(files: files, objectsDirectory: commonDirectory + "objects")
+    }
+
+    /// Whether the parents in the commit objects are not the whole history: a shallow clone (a
+    /// `shallow` file that is not empty, as libgit2's git_repository_is_shallow reads it) or
+    /// grafts. Neither the commit-graph nor the object files are walked then.
+    static func historyIsRewritten(commonDirectory: String) -> Bool {
+        var status = stat()
+        if stat(commonDirectory + "shallow", &status) == 0, status.st_size > 0 { return true }
+        return access(commonDirectory + "info/grafts", F_OK) == 0
     }
 
     /// Runs a question on the commit-graph walker; nil when there is no graph or its data cannot

@@ -284,7 +284,7 @@ extension Repository {
     /// HEAD names it (the main one's HEAD, unless the repository is bare, and each
     /// `worktrees/*/HEAD`). Read as files: libgit2's git_branch_is_checked_out opens every worktree
     /// as a repository, configuration and all, for the same answer (a millisecond per backport).
-    public func isBranchCheckedOut(_ name: String) throws(GitError) -> Bool {
+    public func isBranchCheckedOut(_ name: String) -> Bool {
         let wanted = Array("ref: refs/heads/\(name)".utf8)
         func names(_ path: String) -> Bool {
             guard var bytes = readSmallFile(path, limit: 4096) else { return false }
@@ -292,13 +292,7 @@ extension Repository {
             return bytes == wanted
         }
         if !isBare, names(commonDirectory + "HEAD") { return true }
-        guard let listing = opendir(commonDirectory + "worktrees") else { return false }
-        defer { closedir(listing) }
-        while let entry = readdir(listing) {
-            let worktree = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if worktree != ".", worktree != "..", names(commonDirectory + "worktrees/" + worktree + "/HEAD") { return true }
-        }
-        return false
+        return directoryEntries(commonDirectory + "worktrees").contains { names(commonDirectory + "worktrees/" + $0 + "/HEAD") }
     }
 }
 

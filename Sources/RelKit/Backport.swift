@@ -247,12 +247,12 @@ public enum Backport {
         do {
             // The target's own commits (for the already-there check): with a commit-graph they are
             // listed at once (no commit read) and, when many, read on a second thread (from the
-            // object files) while this thread makes the first pick. Without one, listing them is the costly part (their
-            // branch point's walk reads the source's history since then), so it waits for the
-            // first already-there check, and the pick is made meanwhile while the other thread
-            // reads the source's history ahead (SourceHistoryReadAhead). A pick that turns out to
-            // be there already is dropped (its objects are never written). Hiding the source's tip
-            // hides the branch point and everything before it.
+            // object files) while this thread makes the first pick. Without one, listing them is
+            // the costly part (their branch point's walk reads the source's history since then):
+            // it waits for the first already-there check, and the pick is made meanwhile, while
+            // the other thread reads the source's history ahead (SourceHistoryReadAhead). A pick
+            // that turns out to be there already is dropped (its objects are never written).
+            // Hiding the source's tip hides the branch point and everything before it.
             let listedEarly = writer.answersHistoryFromCommitGraph ? try writer.commits(reachableFrom: [tip], excluding: [sourceTip]) : nil
             let gitDirectory = writer.gitDirectory, commonDirectory = writer.commonDirectory
             let targetRead = (listedEarly?.count ?? 0) < 64 ? nil : BackgroundWork { () throws(GitError) -> [CommitInfo] in
@@ -397,7 +397,7 @@ public enum Backport {
             }
             checkout = (target.from, target.newTip!)
         }
-        for target in targets where target.branch != here && ((try? repository.isBranchCheckedOut(target.branch)) ?? false) {
+        for target in targets where target.branch != here && repository.isBranchCheckedOut(target.branch) {
             throw OperationError(.repositoryState, "branch \(target.branch) is checked out in another worktree; backport there, or switch that worktree to another branch (nothing was changed)")
         }
         let updates = targets.map { Repository.ReferenceUpdate(name: "refs/heads/" + $0.branch, expected: $0.from, target: $0.newTip!) }

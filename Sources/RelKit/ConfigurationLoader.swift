@@ -527,10 +527,10 @@ struct TableReader {
             policy.main = main
         }
         if let pattern = try string(table["release-pattern"], at: path + ["release-pattern"]) {
-            guard pattern.ranges(of: "{line}").count == 1 else {
+            guard pattern.placeholderCount("{line}") == 1 else {
                 throw error(path + ["release-pattern"], "release-pattern must contain {line} exactly once, e.g. \"release/{line}\"")
             }
-            try checkRefPart(pattern.replacing("{line}", with: "24.03"), at: path + ["release-pattern"], what: "branch name")
+            try checkRefPart(pattern.replacingPlaceholder("{line}", with: "24.03"), at: path + ["release-pattern"], what: "branch name")
             policy.releasePattern = pattern
         }
         if let maintained = try strings(table["maintained"], at: path + ["maintained"]) {
@@ -581,7 +581,7 @@ struct TableReader {
                     throw error(trailerPath, "trailer '\(trailer.displayable())' is not 'Key: value' (a key of letters, digits and '-')")
                 }
                 var rest = trailer
-                for placeholder in BackportPolicy.placeholders { rest = rest.replacing(placeholder, with: "") }
+                for placeholder in BackportPolicy.placeholders { rest = rest.replacingPlaceholder(placeholder, with: "") }
                 if let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
                     throw error(trailerPath, "unknown placeholder '\(rest[open...close])'; known: \(BackportPolicy.placeholders.joined(separator: ", "))")
                 }

@@ -55,7 +55,7 @@ public struct ReleaseContext {
     /// when another worktree has the branch checked out (relkit would leave it behind).
     func checkoutFor(branch: String, from tip: ObjectID, commit: Int, edits: [FileEdit]) throws(OperationError) -> ReleasePlan.Checkout? {
         let here = checkedOutBranch() == branch
-        if !here, (try? repository.isBranchCheckedOut(branch)) == true {
+        if !here, repository.isBranchCheckedOut(branch) {
             throw OperationError(.repositoryState, "branch \(branch) is checked out in another worktree; commit there, or switch that worktree to another branch")
         }
         guard here else { return nil }
@@ -259,7 +259,7 @@ public enum Tag {
             branchName = workConfiguration.branches.branchName(of: line)
         } else {
             guard let head = context.checkedOutBranch(), let headLine = workConfiguration.branches.line(ofBranch: head, scheme: workConfiguration.scheme) else {
-                throw OperationError(.usage, "HEAD is not a release branch (named \(workConfiguration.branches.releasePattern.replacing("{line}", with: "X.Y"))); name one with --branch X.Y")
+                throw OperationError(.usage, "HEAD is not a release branch (named \(workConfiguration.branches.releasePattern.replacingPlaceholder("{line}", with: "X.Y"))); name one with --branch X.Y")
             }
             branchName = head
             line = headLine

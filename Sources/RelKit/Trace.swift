@@ -7,6 +7,7 @@ import Glibc
 import Foundation
 #endif
 import Dispatch
+import GitKit
 import RelKitCore
 
 /// `RELKIT_TRACE=1`: the time of each phase of a command on stderr, for benchmarks and profiling.
@@ -23,6 +24,3 @@ enum Trace {
         last = now
     }
 }
-
-/// One environment variable (`ProcessInfo.environment` builds a dictionary of all of them per call).
-func environmentValue(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }

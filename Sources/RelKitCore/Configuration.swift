@@ -217,6 +217,17 @@ public struct ReleaseConfiguration: Sendable {
 extension String {
     public func containsPlaceholder(_ placeholder: String) -> Bool { self[...].placeholderRange(placeholder) != nil }
 
+    /// How many times the placeholder occurs.
+    public func placeholderCount(_ placeholder: String) -> Int {
+        var count = 0
+        var rest = self[...]
+        while let range = rest.placeholderRange(placeholder) {
+            count += 1
+            rest = rest[range.upperBound...]
+        }
+        return count
+    }
+
     public func replacingPlaceholder(_ placeholder: String, with value: String) -> String {
         var result = ""
         var rest = self[...]

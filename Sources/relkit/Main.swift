@@ -99,7 +99,7 @@ func currentDirectory() -> String? {
 enum Console {
     /// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
     static var useColour: Bool {
-        let noColour = getenv("NO_COLOR").map { String(cString: $0) }.map { !$0.isEmpty } ?? false
+        let noColour = environmentValue("NO_COLOR").map { !$0.isEmpty } ?? false
         return isatty(1) == 1 && !noColour
     }
 
