@@ -5,9 +5,9 @@
 #include <git2/odb_backend.h>
 #include <zlib.h>
 
-/* inflateInit is a macro (it passes zlib's version and struct size), which Swift cannot call. */
-static inline int relkit_inflate_init(z_stream *stream) {
-    return inflateInit(stream);
+/* inflateInit2 is a macro (it passes zlib's version and struct size), which Swift cannot call. */
+static inline int relkit_inflate_init2(z_stream *stream, int windowBits) {
+    return inflateInit2(stream, windowBits);
 }
 
 /* Calls through the function pointers of a pack writer (Swift can, but this keeps it in one place). */

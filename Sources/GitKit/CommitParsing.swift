@@ -60,6 +60,10 @@ extension CommitInfo {
     }
 }
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads a commit's lines from the front.
 struct CommitCursor {
     let content: [UInt8]
@@ -78,11 +82,13 @@ struct CommitCursor {
     /// The rest of a line that starts with `prefix` (and ends with a newline); moves past it.
     mutating func line(_ prefix: StaticString) -> Range<Int>? {
         guard startsWith(prefix) else { return nil }
-        var end = at + prefix.utf8CodeUnitCount
-        while end < content.count, content[end] != 0x0A { end += 1 }
-        guard end < content.count else { return nil }
-        defer { at = end + 1 }
-        return (at + prefix.utf8CodeUnitCount)..<end
+        let start = at + prefix.utf8CodeUnitCount
+        guard let end = content.withUnsafeBytes({ raw -> Int? in
+            guard start < raw.count, let found = memchr(raw.baseAddress! + start, 0x0A, raw.count - start) else { return nil }
+            return raw.baseAddress!.distance(to: UnsafeRawPointer(found))
+        }) else { return nil }
+        at = end + 1
+        return start..<end
     }
 
     /// "tree " and 40 characters and a newline: the shape libgit2's quick parse checks.
@@ -95,32 +101,21 @@ struct CommitCursor {
     /// A `tree` or `parent` line: 40 lowercase hexadecimal digits.
     mutating func objectLine(_ prefix: StaticString) -> ObjectID? {
         guard let range = line(prefix), range.count == 40 else { return nil }
-        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var valid = true
-        for index in 0..<40 {
-            let byte = content[range.lowerBound + index]
-            // 0-9, then a-f: one subtraction and comparison each.
-            let digit = byte &- 0x30, letter = byte &- 0x61
-            let value = digit < 10 ? UInt64(digit) : letter < 6 ? UInt64(letter + 10) : 16
-            valid = valid && value < 16
-            switch index {
-            case 0..<16: words.0 = words.0 << 4 | (value & 0xF)
-            case 16..<32: words.1 = words.1 << 4 | (value & 0xF)
-            default: words.2 = words.2 << 4 | (value & 0xF)
-            }
-        }
-        guard valid else { return nil }
-        return withUnsafeBytes(of: (words.0.bigEndian, words.1.bigEndian, UInt32(truncatingIfNeeded: words.2).bigEndian)) { ObjectID($0, at: 0) }
+        return content.withUnsafeBytes { ObjectID(lowercaseHex: $0.baseAddress! + range.lowerBound) }
     }
 
     /// "Name <email> 1700000000 +0100", as libgit2's signature parser reads it: the email between
     /// the line's last '<' and last '>'; then the date and the zone. Only the full form: a missing
     /// or odd date or zone is left to libgit2. No strings are made here (see `identity`).
     func signature(_ range: Range<Int>) -> (open: Int, close: Int, time: Int64, offset: Int32)? {
-        var open = -1, close = -1
-        for index in range {
-            let byte = content[index]
-            if byte == 0x3C { open = index } else if byte == 0x3E { close = index }
+        let (open, close) = content.withUnsafeBufferPointer { bytes -> (Int, Int) in
+            var open = -1, close = -1, index = range.upperBound
+            // From the end: the last '>' is near it, the last '<' just before the email.
+            while index > range.lowerBound, open < 0 {
+                index -= 1
+                if bytes[index] == 0x3C { open = index } else if close < 0, bytes[index] == 0x3E { close = index }
+            }
+            return (open, close)
         }
         guard open >= 0, close > open else { return nil }
         // " <digits> <+|-><4 digits>" to the end of the line.

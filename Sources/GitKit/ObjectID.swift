@@ -48,6 +48,31 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// 40 lowercase hexadecimal digits at `digits` (as commits and refs store ids); nil for
+    /// anything else.
+    init?(lowercaseHex digits: UnsafeRawPointer) {
+        // 0-9, then a-f: one subtraction and comparison each; a bad digit sets bit 4.
+        func word(_ start: Int, _ count: Int) -> (value: UInt64, bad: UInt8) {
+            var value: UInt64 = 0, bad: UInt8 = 0
+            for index in start..<(start + count) {
+                let byte = digits.load(fromByteOffset: index, as: UInt8.self)
+                let digit = byte &- 0x30, letter = byte &- 0x61
+                let nibble: UInt8 = digit < 10 ? digit : letter < 6 ? letter &+ 10 : 0x10
+                bad |= nibble
+                value = value << 4 | UInt64(nibble & 0x0F)
+            }
+            return (value, bad)
+        }
+        let first = word(0, 16), second = word(16, 16), third = word(32, 8)
+        guard (first.bad | second.bad | third.bad) & 0x10 == 0 else { return nil }
+        high = first.value
+        middle = second.value
+        low = UInt32(truncatingIfNeeded: third.value)
+    }
+
+    /// Bytes 1 to 8 of the id as one number (where an id falls among those of its first byte).
+    var bytesAfterFirst: UInt64 { high << 8 | middle >> 56 }
+
     /// Orders ids as git sorts them (bytewise); -1, 0 or 1.
     func compare(_ raw: UnsafeRawBufferPointer, at offset: Int) -> Int {
         let other = ObjectID(raw, at: offset)

@@ -1,16 +1,29 @@
 // libFuzzer target: relkit's own readers of git's object formats (GitKit/CommitParsing.swift,
-// ObjectFiles.applyDelta), which read whatever a repository's pack files hold. Besides "no crash,
-// no read out of bounds" (AddressSanitizer): a commit the full parser accepts, the walk's parser
-// accepts too, with the same parents and date; a delta gives nil or exactly the size it announces.
+// ObjectFiles.applyDelta, SmallInflater), which read whatever a repository's pack files hold.
+// Besides "no crash, no read out of bounds" (AddressSanitizer): a commit the full parser accepts,
+// the walk's parser accepts too, with the same parents and date; a delta gives nil or exactly the
+// size it announces; a deflate stream SmallInflater decodes, zlib decodes to the same bytes and
+// length (raw deflate: no checksum stops a damaged stream before the comparison).
 import GitKit
 
 let anyID = ObjectID(hex: String(repeating: "ab", count: 20))!
+// libFuzzer calls from one thread.
+nonisolated(unsafe) let inflater = SmallInflater(), zlib = ZlibInflater()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzObjectFormats(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     guard count > 0 else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data + 1, count: count - 1))
-    if data[0] & 1 == 0 {
+    if data[0] & 3 == 3 {
+        // A deflate stream (raw when bit 2 is set) and the size it must give, from two bytes.
+        guard bytes.count >= 2 else { return 0 }
+        let size = Int(bytes[0]) | Int(bytes[1]) << 8, stream = Array(bytes.dropFirst(2)), raw = data[0] & 4 != 0
+        if let decoded = inflater.inflate(stream, size: size, raw: raw) {
+            let reference = zlib.inflate(stream, size: size, raw: raw)
+            require(reference?.content == decoded.content, "SmallInflater decoded what zlib does not")
+            require(reference?.streamLength == decoded.streamLength, "SmallInflater and zlib end the stream in different places")
+        }
+    } else if data[0] & 1 == 0 {
         // A commit's content.
         let header = CommitHeader(bytes)
         if let commit = CommitInfo(id: anyID, content: bytes) {
