@@ -13,16 +13,19 @@ final class DateOrderedWalker {
     let files: ObjectFiles
     private let objectsDirectory: String
     /// Headers another thread read ahead (`RepositoryFiles.readHistoryAhead`), looked up when a
-    /// merge-base walk starts (the reading may start after this walker was made), not per commit.
+    /// merge-base walk starts (the reading may start after this walker was made), not per commit;
+    /// and how many of them are in this walker's nodes already.
     private var readAhead: CommitHeaderCache?
+    private var absorbed = 0
     private var nodeOf: [ObjectID: Int] = [:]
     private var ids: [ObjectID] = []
     /// Per node, once read: its parents' nodes and its committer date.
     private var parents: [[Int]?] = []
     private var dates: [Int64] = []
-    /// The raw content of the commits this walker read itself: the caller reads many of them in
-    /// full next (a target's own commits), and parsing is cheaper than inflating them again.
-    private var contents: [ObjectID: [UInt8]] = [:]
+    /// Per node, the raw content of its commit when this walker or the reading ahead read it: the
+    /// caller reads many of them in full next (a target's own commits), and parsing is cheaper
+    /// than inflating them again.
+    private var contents: [[UInt8]?] = []
 
     init(files: ObjectFiles, objectsDirectory: String) {
         self.files = files
@@ -35,20 +38,32 @@ final class DateOrderedWalker {
         ids.append(id)
         parents.append(nil)
         dates.append(0)
+        contents.append(nil)
         return ids.count - 1
     }
 
-    /// Reads a node's commit (once): its parents and date.
+    /// Reads a node's commit (once): its parents and date. The headers read ahead since the last
+    /// time are taken in first, all at once (most of a walk's nodes are among them).
     private func load(_ node: Int) throws(Unreadable) {
         guard parents[node] == nil else { return }
-        let header: CommitHeader
-        if let known = readAhead?.header(ids[node]) {
-            header = known
-        } else {
-            guard let object = files.read(ids[node]), object.type == 1, let parsed = CommitHeader(object.bytes) else { throw Unreadable() }
-            header = parsed
-            contents[ids[node]] = object.bytes
+        if let readAhead {
+            let fresh = readAhead.entries(from: absorbed)
+            absorbed += fresh.count
+            for entry in fresh {
+                let known = self.node(entry.id)
+                if parents[known] == nil {
+                    set(known, entry.header)
+                    contents[known] = entry.content
+                }
+            }
+            if parents[node] != nil { return }
         }
+        guard let object = files.read(ids[node]), object.type == 1, let header = CommitHeader(object.bytes) else { throw Unreadable() }
+        contents[node] = object.bytes
+        set(node, header)
+    }
+
+    private func set(_ node: Int, _ header: CommitHeader) {
         var nodes: [Int] = []
         nodes.reserveCapacity(header.parents.count)
         for parent in header.parents { nodes.append(self.node(parent)) }
@@ -66,7 +81,7 @@ final class DateOrderedWalker {
     /// A commit this walker read, in full, without reading it again; nil for the others (and for
     /// any not in the plain form).
     func commitInfo(_ id: ObjectID) -> CommitInfo? {
-        contents[id].flatMap { CommitInfo(id: id, content: $0) }
+        nodeOf[id].flatMap { contents[$0] }.flatMap { CommitInfo(id: id, content: $0) }
     }
 
     /// The merge bases of two commits when there is at most one ([] for unrelated histories);

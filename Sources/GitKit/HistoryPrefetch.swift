@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// Commit headers read ahead on a second thread, shared with the walks of the thread that does the
 /// command's work. Without a commit-graph, a backport's merge base of a release branch and main
@@ -11,14 +12,24 @@ import Glibc
 /// commit's parents and date are part of its id), so an entry is the same whichever thread read
 /// it, and the answers do not depend on timing; only the time does.
 public final class CommitHeaderCache: @unchecked Sendable {
-    let objectsDirectory: String
-    private var mutex = pthread_mutex_t()
-    private var headers: [ObjectID: CommitHeader] = [:]
-    private var stopped = false
+    /// A commit read: its parents and date, and its raw content (the walk's caller reads the
+    /// targets' own commits in full next, and parsing them is cheaper than inflating them again).
+    typealias Entry = (id: ObjectID, header: CommitHeader, content: [UInt8])
 
-    init(objectsDirectory: String) {
+    let objectsDirectory: String
+    /// The headers in the order they were read, each written once by the reading thread before
+    /// `published` counts it and never changed after: the walk takes new ones without a lock (a
+    /// lock per commit on both threads made each wait for the other, tens of microseconds at a
+    /// time).
+    private let entries: UnsafeMutablePointer<Entry>
+    private let capacity: Int
+    private let published = Atomic<Int>(0)
+    private let stopped = Atomic<Bool>(false)
+
+    init(objectsDirectory: String, capacity: Int) {
         self.objectsDirectory = Self.canonical(objectsDirectory)
-        pthread_mutex_init(&mutex, nil)
+        self.capacity = capacity
+        entries = .allocate(capacity: capacity)
     }
 
     /// The same directory spelled one way: the reader finds it from the work tree (a worktree's
@@ -29,21 +40,28 @@ public final class CommitHeaderCache: @unchecked Sendable {
         return String(cString: resolved)
     }
 
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    private func locked<Result>(_ body: () -> Result) -> Result {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
+    deinit {
+        entries.deinitialize(count: published.load(ordering: .acquiring))
+        entries.deallocate()
     }
 
-    func header(_ id: ObjectID) -> CommitHeader? { locked { headers[id] } }
+    /// Adds a commit (the reading thread only); false when there is no room left.
+    func append(_ entry: Entry) -> Bool {
+        let count = published.load(ordering: .relaxed)
+        guard count < capacity else { return false }
+        (entries + count).initialize(to: entry)
+        published.store(count + 1, ordering: .releasing)
+        return true
+    }
 
-    func insert(_ id: ObjectID, _ header: CommitHeader) { locked { headers[id] = header } }
+    /// The commits read since the first `start`.
+    func entries(from start: Int) -> UnsafeBufferPointer<Entry> {
+        UnsafeBufferPointer(start: entries + start, count: published.load(ordering: .acquiring) - start)
+    }
 
-    var isStopped: Bool { locked { stopped } }
+    var isStopped: Bool { stopped.load(ordering: .relaxed) }
 
-    func stop() { locked { stopped = true } }
+    func stop() { stopped.store(true, ordering: .relaxed) }
 
     // MARK: The one read ahead in this process
 
@@ -118,34 +136,37 @@ public struct RepositoryFiles: Sendable {
         return nil
     }
 
-    /// Reads the history of `tip` in commit-date order (the order a merge-base walk visits it) into
-    /// the process's shared cache, on the calling thread, until `limit` commits, the root, a
-    /// commit the object files cannot give, or `CommitHeaderCache.stopReadingAhead()`. Does
-    /// nothing where merge bases will not be walked over the object files: a commit-graph is
+    /// Reads the histories of `tips` in commit-date order (the order a merge-base walk visits
+    /// them) into the process's shared cache, on the calling thread, until `limit` commits, the
+    /// roots, a commit the object files cannot give, or `CommitHeaderCache.stopReadingAhead()`.
+    /// Does nothing where merge bases will not be walked over the object files: a commit-graph is
     /// there (it answers without reading commits), a shallow clone, grafts, or the switches.
     /// Returns whether it read anything.
     @discardableResult
-    public func readHistoryAhead(from tip: ObjectID, limit: Int) -> Bool {
+    public func readHistoryAhead(from tips: [ObjectID], limit: Int) -> Bool {
         let objects = commonDirectory + "objects"
         if environmentValue("RELKIT_OBJECT_FILES") == "0" || Repository.historyIsRewritten(commonDirectory: commonDirectory) { return false }
         let graph = CommitGraph.files(objectsDirectory: objects)
         if environmentValue("RELKIT_COMMIT_GRAPH") != "0", access(graph.single, F_OK) == 0 || access(graph.chain, F_OK) == 0 { return false }
-        guard let files = ObjectFiles.open(objectsDirectory: objects), let first = files.commitHeader(tip) else { return false }
-        let cache = CommitHeaderCache(objectsDirectory: objects)
+        guard !tips.isEmpty, let files = ObjectFiles.open(objectsDirectory: objects) else { return false }
+        let cache = CommitHeaderCache(objectsDirectory: objects, capacity: limit)
         CommitHeaderCache.register(cache)
-        cache.insert(tip, first)
         var queue = DateQueue()
-        var headers = [first]
-        var seen: Set<ObjectID> = [tip]
-        queue.push(0, date: first.date)
+        var headers: [CommitHeader] = []
+        var seen: Set<ObjectID> = []
+        /// Reads a commit into the cache and queues it; false to stop.
+        func read(_ id: ObjectID) -> Bool {
+            guard seen.insert(id).inserted else { return true }
+            guard let object = files.read(id), object.type == 1, let header = CommitHeader(object.bytes),
+                  cache.append((id, header, object.bytes)) else { return false }
+            headers.append(header)
+            queue.push(headers.count - 1, date: header.date)
+            return true
+        }
+        for tip in tips where !read(tip) { return !headers.isEmpty }
         while headers.count < limit, let node = queue.pop() {
             if cache.isStopped { return true }
-            for parent in headers[node].parents where seen.insert(parent).inserted {
-                guard let header = files.commitHeader(parent) else { return true }
-                cache.insert(parent, header)
-                headers.append(header)
-                queue.push(headers.count - 1, date: header.date)
-            }
+            for parent in headers[node].parents where !read(parent) { return true }
         }
         return true
     }
@@ -156,12 +177,4 @@ private func readSmallText(_ path: String) -> String? {
     guard var bytes = readSmallFile(path, limit: 1 << 24) else { return nil }
     while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
     return String(decoding: bytes, as: UTF8.self)
-}
-
-extension ObjectFiles {
-    /// A commit's parents and date, or nil when this reader cannot give them.
-    func commitHeader(_ id: ObjectID) -> CommitHeader? {
-        guard let object = read(id), object.type == 1 else { return nil }
-        return CommitHeader(object.bytes)
-    }
 }

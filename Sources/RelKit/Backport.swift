@@ -201,13 +201,17 @@ public enum Backport {
     }
 
     static func targetBranches(_ request: Request, configuration: ReleaseConfiguration) throws(OperationError) -> [String] {
+        try targetBranches(lines: request.lines, maintained: request.maintained, configuration: configuration)
+    }
+
+    static func targetBranches(lines: [String], maintained: Bool, configuration: ReleaseConfiguration) throws(OperationError) -> [String] {
         var branches: [String] = []
-        for text in request.lines {
+        for text in lines {
             do { branches.append(configuration.branches.branchName(of: try ReleaseLine(parsing: text, scheme: configuration.scheme))) } catch {
                 throw OperationError(.usage, error.message)
             }
         }
-        if request.maintained {
+        if maintained {
             guard !configuration.branches.maintained.isEmpty else {
                 throw OperationError(.usage, "--maintained: [branches] maintained lists no branch in .release.toml")
             }

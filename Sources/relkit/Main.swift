@@ -62,7 +62,7 @@ enum Main {
         // nothing to read (a commit-graph answers).
         if arguments.count > 1, arguments[1] == "backport", !arguments.contains(where: { ["--status", "--abort"].contains($0) }),
            let directory = currentDirectory() {
-            SourceHistoryReadAhead.start(directory: directory)
+            SourceHistoryReadAhead.start(directory: directory, arguments: Array(arguments.dropFirst(2)))
         } else if arguments.count > 1, !commandsWithoutRepository.contains(arguments[1]) {
             LibGit2WarmUp.start()
         }

@@ -192,13 +192,24 @@ struct ObjectFilesTests {
         #expect(fromSubdirectory.branchTip("main")?.description == ids.last)
         #expect(fromSubdirectory.branchTip("no-such-branch") == nil)
 
-        fromSubdirectory.readHistoryAhead(from: ObjectID(hex: ids.last!)!, limit: 1_000)
+        // Two tips, as a backport reads the source branch and a target: every commit of either,
+        // once, with its parents, date and content as git has them.
+        let other = ids[ids.count / 2]
+        fromSubdirectory.readHistoryAhead(from: [ObjectID(hex: ids.last!)!, ObjectID(hex: other)!], limit: 1_000)
         let objects = repository.path + "/.git/objects"
         let cache = try #require(CommitHeaderCache.current(objectsDirectory: objects))
         let files = try #require(ObjectFiles.open(objectsDirectory: objects))
-        let reachable = try repository.git("rev-list", ids.last!).split(separator: "\n").map { ObjectID(hex: String($0))! }
+        let entries = cache.entries(from: 0)
+        let read = Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let reachable = try repository.git("rev-list", ids.last!, other).split(separator: "\n").map { ObjectID(hex: String($0))! }
+        #expect(entries.count == reachable.count && read.count == reachable.count)
         for id in reachable {
-            #expect(cache.header(id) == files.commitHeader(id), "\(id)")
+            // (Not `git(...)`, which trims the output.)
+            let content = Array(try runProcess("git", ["-C", repository.path, "cat-file", "commit", id.description], environment: gitEnvironment).stdout.utf8)
+            #expect(read[id]?.content == content, "\(id)")
+            #expect(read[id]?.header == CommitHeader(content), "\(id)")
+            let parents = try repository.git("rev-parse", "\(id)^@").split(separator: "\n").map(String.init)
+            #expect(read[id]?.header.parents.map(\.description) == parents)
         }
         let walker = DateOrderedWalker(files: files, objectsDirectory: objects)
         var random = SeededGenerator(seed: 17)
@@ -210,11 +221,42 @@ struct ObjectFilesTests {
         }
         // The walk of a handle opened from the linked worktree finds what was read ahead from the
         // main one (the same objects directory, spelled differently).
-        fromWorktree.readHistoryAhead(from: ObjectID(hex: ids.last!)!, limit: 1_000)
+        fromWorktree.readHistoryAhead(from: [ObjectID(hex: ids.last!)!], limit: 1_000)
         let linked = try Repository.open(at: worktree)
         #expect(CommitHeaderCache.current(objectsDirectory: linked.commonDirectory + "objects") != nil)
         CommitHeaderCache.stopReadingAhead()
         #expect(CommitHeaderCache.current(objectsDirectory: objects)?.isStopped == true)
+    }
+
+    /// The branches read ahead are those the command will walk: the source and the targets named
+    /// by `--to`, `--maintained` and `--from`, as the command names them from the configuration.
+    @Test func readingAheadNamesTheBranchesTheCommandWalks() throws {
+        let directory = try ScratchDirectory("read-ahead-branches")
+        defer { directory.remove() }
+        func branches(_ arguments: [String]) -> [String]? {
+            SourceHistoryReadAhead.branches(workTree: directory.path, arguments: arguments).map { [$0.source] + $0.targets }
+        }
+        // No configuration: main, and each line as its branch.
+        #expect(branches(["abc123", "--to", "26.09"]) == ["main", "26.09"])
+        #expect(branches(["--to=26.09", "abc123", "--to", "25.03", "--from", "develop", "--", "--to", "24.09"]) == ["develop", "26.09", "25.03"])
+        #expect(branches(["abc123", "--maintained"]) == ["main"])
+        // A configuration without branch settings is not even parsed; one with them is.
+        try directory.write(".release.toml", "[components.root]\nfiles = [\"VERSION\"]\n")
+        #expect(branches(["abc123", "--to", "26.09"]) == ["main", "26.09"])
+        try directory.write(".release.toml", """
+            [branches]
+            main = "trunk"
+            release-pattern = "release/{line}"
+            maintained = ["release/26.03"]
+
+            [backport]
+            source = "develop"
+            """)
+        #expect(branches(["abc123", "--maintained", "--to", "26.09"]) == ["develop", "release/26.09", "release/26.03"])
+        #expect(branches(["abc123", "--to", "26.09", "--from=trunk"]) == ["trunk", "release/26.09"])
+        // A configuration it cannot read: nothing is read ahead (the command reports the error).
+        try directory.write(".release.toml", "[branches]\nmain = \n")
+        #expect(branches(["abc123", "--to", "26.09"]) == nil)
     }
 
     /// A damaged entry in a pack gives nil (its bytes no longer match the index's CRC-32; libgit2
