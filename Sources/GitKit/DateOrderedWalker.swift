@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Merge bases without a commit-graph, found as git and libgit2 find them (paint-down-to-common in
 /// commit-date order), over commits that `ObjectFiles` reads. The whole cost of a merge base here
 /// is reading the commits between the two tips and their branch point (thousands, on a release
@@ -17,6 +21,13 @@ final class DateOrderedWalker {
     /// and how many of them are in this walker's nodes already.
     private var readAhead: CommitHeaderCache?
     private var absorbed = 0
+    /// Commits of the first side of a merge-base walk only (a target's own commits, which a
+    /// backport reads in full once the branch point is known), parsed while the walk waits for
+    /// the reading ahead; and those still to parse.
+    private var parsed: [CommitInfo?] = []
+    private var toParse: [Int] = []
+    /// Per node, whether its commit came from the reading ahead.
+    private var fromReadAhead: [Bool] = []
     private var nodeOf: [ObjectID: Int] = [:]
     private var ids: [ObjectID] = []
     /// Per node, once read: its parents' nodes and its committer date.
@@ -39,24 +50,40 @@ final class DateOrderedWalker {
         parents.append(nil)
         dates.append(0)
         contents.append(nil)
+        fromReadAhead.append(false)
+        parsed.append(nil)
         return ids.count - 1
     }
 
-    /// Reads a node's commit (once): its parents and date. The headers read ahead since the last
-    /// time are taken in first, all at once (most of a walk's nodes are among them).
-    private func load(_ node: Int) throws(Unreadable) {
+    /// Reads a node's commit (once): its parents and date. The commits read ahead since the last
+    /// time are taken in first, all at once (most of a walk's nodes are among them). With
+    /// `waiting` (the commit that names this one was read ahead), the reading ahead comes to this
+    /// one next: it is waited for, rather than read a second time here, unless the reading has
+    /// finished. (Reading it here too would take as long, and slows both threads.)
+    private func load(_ node: Int, waiting: Bool = false) throws(Unreadable) {
         guard parents[node] == nil else { return }
         if let readAhead {
-            let fresh = readAhead.entries(from: absorbed)
-            absorbed += fresh.count
-            for entry in fresh {
-                let known = self.node(entry.id)
-                if parents[known] == nil {
-                    set(known, entry.header)
-                    contents[known] = entry.content
+            while true {
+                let fresh = readAhead.entries(from: absorbed)
+                absorbed += fresh.count
+                for entry in fresh {
+                    let known = self.node(entry.id)
+                    if parents[known] == nil {
+                        set(known, entry.header)
+                        contents[known] = entry.content
+                        fromReadAhead[known] = true
+                    }
+                }
+                if parents[node] != nil { return }
+                guard waiting, !readAhead.isFinished else { break }
+                // Meanwhile, a commit the caller will most likely read in full next (see
+                // `toParse`).
+                if let next = toParse.popLast() {
+                    parsed[next] = contents[next].flatMap { CommitInfo(id: ids[next], content: $0) }
+                } else {
+                    sched_yield()
                 }
             }
-            if parents[node] != nil { return }
         }
         guard let object = files.read(ids[node]), object.type == 1, let header = CommitHeader(object.bytes) else { throw Unreadable() }
         contents[node] = object.bytes
@@ -81,7 +108,8 @@ final class DateOrderedWalker {
     /// A commit this walker read, in full, without reading it again; nil for the others (and for
     /// any not in the plain form).
     func commitInfo(_ id: ObjectID) -> CommitInfo? {
-        nodeOf[id].flatMap { contents[$0] }.flatMap { CommitInfo(id: id, content: $0) }
+        guard let node = nodeOf[id] else { return nil }
+        return parsed[node] ?? contents[node].flatMap { CommitInfo(id: id, content: $0) }
     }
 
     /// The merge bases of two commits when there is at most one ([] for unrelated histories);
@@ -108,6 +136,7 @@ final class DateOrderedWalker {
         // git's paint_down_to_common: go on while a queued commit is not stale.
         while queue.contains(where: { flagsOf($0) & stale == 0 }), let current = queue.pop() {
             var painted = flagsOf(current) & (fromOne | fromTwo | stale)
+            if painted == fromOne, parsed[current] == nil, contents[current] != nil { toParse.append(current) }
             if painted == fromOne | fromTwo {
                 if flagsOf(current) & result == 0 {
                     mark(current, result)
@@ -116,7 +145,7 @@ final class DateOrderedWalker {
                 painted |= stale
             }
             for parent in parents[current]! where flagsOf(parent) & painted != painted {
-                try load(parent)
+                try load(parent, waiting: fromReadAhead[current])
                 mark(parent, painted)
                 queue.push(parent, date: dates[parent])
             }

@@ -25,6 +25,7 @@ public final class CommitHeaderCache: @unchecked Sendable {
     private let capacity: Int
     private let published = Atomic<Int>(0)
     private let stopped = Atomic<Bool>(false)
+    private let finished = Atomic<Bool>(false)
 
     init(objectsDirectory: String, capacity: Int) {
         self.objectsDirectory = Self.canonical(objectsDirectory)
@@ -62,6 +63,11 @@ public final class CommitHeaderCache: @unchecked Sendable {
     var isStopped: Bool { stopped.load(ordering: .relaxed) }
 
     func stop() { stopped.store(true, ordering: .relaxed) }
+
+    /// Whether the reading is over (the last commit it will give is published).
+    var isFinished: Bool { finished.load(ordering: .acquiring) }
+
+    func finish() { finished.store(true, ordering: .releasing) }
 
     // MARK: The one read ahead in this process
 
@@ -151,6 +157,7 @@ public struct RepositoryFiles: Sendable {
         guard !tips.isEmpty, let files = ObjectFiles.open(objectsDirectory: objects) else { return false }
         let cache = CommitHeaderCache(objectsDirectory: objects, capacity: limit)
         CommitHeaderCache.register(cache)
+        defer { cache.finish() }
         var queue = DateQueue()
         var headers: [CommitHeader] = []
         var seen: Set<ObjectID> = []
