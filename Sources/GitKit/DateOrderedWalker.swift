@@ -24,7 +24,7 @@ final class DateOrderedWalker {
     /// Commits of the first side of a merge-base walk only (a target's own commits, which a
     /// backport reads in full once the branch point is known), parsed while the walk waits for
     /// the reading ahead; and those still to parse.
-    private var parsed: [CommitInfo?] = []
+    private var parsed: [Int: CommitInfo] = [:]
     private var toParse: [Int] = []
     /// Per node, whether its commit came from the reading ahead.
     private var fromReadAhead: [Bool] = []
@@ -51,7 +51,6 @@ final class DateOrderedWalker {
         dates.append(0)
         contents.append(nil)
         fromReadAhead.append(false)
-        parsed.append(nil)
         return ids.count - 1
     }
 
@@ -136,7 +135,7 @@ final class DateOrderedWalker {
         // git's paint_down_to_common: go on while a queued commit is not stale.
         while queue.contains(where: { flagsOf($0) & stale == 0 }), let current = queue.pop() {
             var painted = flagsOf(current) & (fromOne | fromTwo | stale)
-            if painted == fromOne, parsed[current] == nil, contents[current] != nil { toParse.append(current) }
+            if painted == fromOne, contents[current] != nil, parsed[current] == nil { toParse.append(current) }
             if painted == fromOne | fromTwo {
                 if flagsOf(current) & result == 0 {
                     mark(current, result)
