@@ -142,19 +142,23 @@ public struct RepositoryFiles: Sendable {
         return nil
     }
 
+    /// Whether merge bases here are walked over the object files, so that reading ahead helps:
+    /// not with a commit-graph (it answers without reading commits), in a shallow clone, with
+    /// grafts, or with the switches that turn either reader off.
+    public var wouldReadHistoryAhead: Bool {
+        if environmentValue("RELKIT_OBJECT_FILES") == "0" || Repository.historyIsRewritten(commonDirectory: commonDirectory) { return false }
+        let graph = CommitGraph.files(objectsDirectory: commonDirectory + "objects")
+        return environmentValue("RELKIT_COMMIT_GRAPH") == "0" || (access(graph.single, F_OK) != 0 && access(graph.chain, F_OK) != 0)
+    }
+
     /// Reads the histories of `tips` in commit-date order (the order a merge-base walk visits
     /// them) into the process's shared cache, on the calling thread, until `limit` commits, the
     /// roots, a commit the object files cannot give, or `CommitHeaderCache.stopReadingAhead()`.
-    /// Does nothing where merge bases will not be walked over the object files: a commit-graph is
-    /// there (it answers without reading commits), a shallow clone, grafts, or the switches.
-    /// Returns whether it read anything.
+    /// Does nothing unless `wouldReadHistoryAhead`. Returns whether it read anything.
     @discardableResult
     public func readHistoryAhead(from tips: [ObjectID], limit: Int) -> Bool {
         let objects = commonDirectory + "objects"
-        if environmentValue("RELKIT_OBJECT_FILES") == "0" || Repository.historyIsRewritten(commonDirectory: commonDirectory) { return false }
-        let graph = CommitGraph.files(objectsDirectory: objects)
-        if environmentValue("RELKIT_COMMIT_GRAPH") != "0", access(graph.single, F_OK) == 0 || access(graph.chain, F_OK) == 0 { return false }
-        guard !tips.isEmpty, let files = ObjectFiles.open(objectsDirectory: objects) else { return false }
+        guard wouldReadHistoryAhead, !tips.isEmpty, let files = ObjectFiles.open(objectsDirectory: objects) else { return false }
         let cache = CommitHeaderCache(objectsDirectory: objects, capacity: limit)
         CommitHeaderCache.register(cache)
         defer { cache.finish() }

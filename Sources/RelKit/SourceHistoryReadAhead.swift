@@ -42,7 +42,8 @@ public enum SourceHistoryReadAhead {
         // (another thread is initialising it meanwhile).
         // With nothing to read (a commit-graph answers; no repository here), the thread
         // initialises libgit2 instead, as commands without reading ahead do on a second thread.
-        guard let files = RepositoryFiles.discover(from: directory), let branches = branches(workTree: files.workTree, arguments: arguments),
+        guard let files = RepositoryFiles.discover(from: directory), files.wouldReadHistoryAhead,
+              let branches = branches(workTree: files.workTree, arguments: arguments),
               let sourceTip = files.branchTip(branches.source),
               files.readHistoryAhead(from: [sourceTip] + branches.targets.compactMap(files.branchTip), limit: commitLimit) else {
             LibGit2WarmUp.runHere()
