@@ -228,6 +228,41 @@ struct ObjectFilesTests {
         #expect(CommitHeaderCache.current(objectsDirectory: objects)?.isStopped == true)
     }
 
+    /// A walk that runs while the other thread is still reading (it takes in what is published,
+    /// waits for what is about to be, reads the rest itself) gives git's merge bases, and the
+    /// target side's commits it parsed meanwhile are the commits as git has them.
+    @Test func walkingWhileReadingAheadGivesGitsAnswers() throws {
+        let (repository, ids) = try CommitGraphTests.randomHistory(seed: 21, commits: 400)
+        defer { repository.remove() }
+        let files = try #require(RepositoryFiles.discover(from: repository.path))
+        let objects = repository.path + "/.git/objects"
+        var random = SeededGenerator(seed: 22)
+        var parsedCommits = 0
+        for round in 0..<6 {
+            let a = ids[ids.count - 1 - round], b = ids.randomElement(using: &random)!
+            let reading = Thread { files.readHistoryAhead(from: [ObjectID(hex: a)!, ObjectID(hex: b)!], limit: 10_000) }
+            reading.start()
+            // Wait until the reading has registered (and so may be mid-way), then walk at once.
+            while CommitHeaderCache.current(objectsDirectory: objects)?.entries(from: 0).isEmpty ?? true { usleep(50) }
+            let walker = DateOrderedWalker(files: try #require(ObjectFiles.open(objectsDirectory: objects)), objectsDirectory: objects)
+            if let bases = try walker.mergeBases(ObjectID(hex: a)!, ObjectID(hex: b)!) {
+                #expect(Set(bases.map(\.description)) == (try CommitGraphTests.gitMergeBases(repository, a, b)), "round \(round)")
+            }
+            let own = try repository.git("rev-list", a, "^" + b).split(separator: "\n").prefix(20)
+            for id in own {
+                let info = walker.commitInfo(ObjectID(hex: String(id))!)
+                if info != nil { parsedCommits += 1 }
+                let message = try repository.git("log", "-1", "--format=%B", String(id))  // (trimmed)
+                #expect(info == nil || info?.message.trimmingCharacters(in: .whitespacesAndNewlines) == message, "\(id)")
+                let parents = try repository.git("rev-parse", "\(id)^@").split(separator: "\n").map(String.init)
+                #expect(info == nil || info?.parents.map(\.description) == parents)
+            }
+            CommitHeaderCache.stopReadingAhead()
+            while !(CommitHeaderCache.current(objectsDirectory: objects)?.isFinished ?? true) { usleep(50) }
+        }
+        #expect(parsedCommits > 0, "the target side's commits come from the bytes read ahead")
+    }
+
     /// The branches read ahead are those the command will walk: the source and the targets named
     /// by `--to`, `--maintained` and `--from`, as the command names them from the configuration.
     @Test func readingAheadNamesTheBranchesTheCommandWalks() throws {
