@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Commits parsed from their raw content (as `ObjectFiles` reads it), for the plain form git
 /// writes: `tree`, `parent`s, `author`, `committer` (name, email, date, zone), other headers, a
 /// blank line, the message. Anything else (uppercase hex, a missing date or zone, a NUL byte,
@@ -59,10 +63,6 @@ extension CommitInfo {
                   author: author, committer: committer)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Reads a commit's lines from the front.
 struct CommitCursor {
@@ -178,5 +178,3 @@ struct CommitCursor {
         return []
     }
 }
-
-

@@ -3,8 +3,8 @@ import Glibc
 #endif
 import Synchronization
 
-/// Commit headers read ahead on a second thread, shared with the walks of the thread that does the
-/// command's work. Without a commit-graph, a backport's merge base of a release branch and main
+/// Commits (their headers and contents) read ahead on a second thread, shared with the walks of
+/// the thread that does the command's work. Without a commit-graph, a backport's merge base of a release branch and main
 /// reads every commit of main since the branch point (thousands, one inflate each, one after the
 /// other: each commit names the next). Started when the process starts, the reading overlaps
 /// argument parsing, opening the repository and reading the configuration, and by the time the

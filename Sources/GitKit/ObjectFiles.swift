@@ -104,7 +104,6 @@ public final class ObjectFiles {
         self.packs = packs
     }
 
-
     /// The reader of an objects directory, or nil when it has objects elsewhere too (alternates)
     /// or a pack index this reader does not know: then every read goes to libgit2.
     static func open(objectsDirectory: String) -> ObjectFiles? {
@@ -211,18 +210,8 @@ public final class ObjectFiles {
     private func inflate(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int, size: Int) -> [UInt8]? {
         guard start < end else { return nil }
         let input = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + start
-        if size > 0, size <= Self.smallStreamLimit {
-            var used: Int?
-            let output = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-                used = smallInflater.inflate(input, available: end - start, into: buffer.baseAddress!, size: size)
-                initialized = used == nil ? 0 : size
-            }
-            if let used {
-                lastStreamLength = used
-                return output
-            }
-        }
-        guard let (content, length) = zlib.inflate(input, available: end - start, size: size) else { return nil }
+        let small = size <= Self.smallStreamLimit ? smallInflater.inflate(input, available: end - start, size: size) : nil
+        guard let (content, length) = small ?? zlib.inflate(input, available: end - start, size: size) else { return nil }
         lastStreamLength = length
         return content
     }

@@ -16,8 +16,8 @@ public final class SmallInflater {
     /// bits as they come (first bit lowest, so a code's bits appear reversed): each code of `bits`
     /// bits or fewer fills every entry its bits begin. Small tables built by doubling (zlib's are
     /// 512 entries with sub-tables, built in a general loop) cost less than decoding a 200-byte
-    /// commit saves. An entry is `symbol << 4 | length`, or 0 for the prefix of a longer code, which is
-    /// then read on bit by bit against the first code and the symbols of each length.
+    /// commit saves. An entry is `symbol << 4 | length`, or 0 for the prefix of a longer code,
+    /// which is then read on bit by bit against the first code and the symbols of each length.
     private struct Code {
         let bits: Int
         let table: UnsafeMutablePointer<UInt16>
@@ -298,20 +298,23 @@ public final class SmallInflater {
         return end
     }
 
-    /// `inflate` (`raw`: `inflateRaw`) on arrays, for tests and fuzzing: the content and the
-    /// stream's length.
-    public func inflate(_ stream: [UInt8], size: Int, raw: Bool = false) -> (content: [UInt8], streamLength: Int)? {
+    /// The stream at `input` (at most `available` bytes; `raw`: deflate data without zlib's
+    /// header and checksum) inflated into exactly `size` bytes, and the stream's length; nil for
+    /// anything this decoder leaves to zlib. (`ZlibInflater.inflate` has the same shape.)
+    func inflate(_ input: UnsafePointer<UInt8>, available: Int, size: Int, raw: Bool = false) -> (content: [UInt8], streamLength: Int)? {
         guard size > 0 else { return nil }
         var length: Int?
         let content = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            length = stream.withUnsafeBufferPointer { input in
-                guard let base = input.baseAddress else { return nil }
-                return raw ? inflateRaw(base, available: input.count, into: buffer.baseAddress!, size: size)
-                    : inflate(base, available: input.count, into: buffer.baseAddress!, size: size)
-            }
+            length = raw ? inflateRaw(input, available: available, into: buffer.baseAddress!, size: size)
+                : inflate(input, available: available, into: buffer.baseAddress!, size: size)
             initialized = length == nil ? 0 : size
         }
         return length.map { (content, $0) }
+    }
+
+    /// `inflate` on an array, for tests and fuzzing.
+    public func inflate(_ bytes: [UInt8], size: Int, raw: Bool = false) -> (content: [UInt8], streamLength: Int)? {
+        bytes.withUnsafeBufferPointer { input in input.baseAddress.flatMap { inflate($0, available: input.count, size: size, raw: raw) } }
     }
 
     /// A dynamic block's header: the code-length code, then the literal/length and distance

@@ -127,14 +127,7 @@ public enum BackportAudit {
     }
 
     /// Whether a message has the word "backport" in any case (as bytes: every target commit).
-    static func mentionsBackport(_ utf8: [UInt8]) -> Bool {
-        let word = Array("backport".utf8)
-        guard utf8.count >= word.count else { return false }
-        for start in 0...(utf8.count - word.count) where utf8[start] | 0x20 == word[0] {
-            if (1..<word.count).allSatisfy({ utf8[start + $0] | 0x20 == word[$0] }) { return true }
-        }
-        return false
-    }
+    static func mentionsBackport(_ utf8: [UInt8]) -> Bool { ASCII.contains(utf8, Array("backport".utf8), foldingCase: true) }
 
     /// The subject without its pull request references and backport markers, for the weak match.
     static func plainSubject(_ subject: String) -> String {

@@ -75,13 +75,10 @@ public enum SourceHistoryReadAhead {
         var configuration = ReleaseConfiguration.defaults
         if let bytes = try? SystemCalls.readFile(path, limit: 1 << 20) {
             // On the bytes: the standard library's first String search costs this thread ~0.3 ms.
-            func mentions(_ word: StaticString) -> Bool {
-                let length = word.utf8CodeUnitCount
-                guard bytes.count >= length else { return false }
-                return (0...(bytes.count - length)).contains { start in (0..<length).allSatisfy { bytes[start + $0] == word.utf8Start[$0] } }
-            }
-            if mentions("main") || mentions("source") || mentions("release-pattern") || mentions("maintained") || mentions("scheme") {
-                guard let read = try? Workspace.configuration(in: WorkingTree(root: workTree)).0 else { return nil }
+            if ["main", "source", "release-pattern", "maintained", "scheme"].contains(where: { ASCII.contains(bytes, Array($0.utf8)) }) {
+                // Parsed from the bytes read (the command reads and checks the file itself).
+                guard let text = String(validating: bytes, as: UTF8.self),
+                      let read = try? ConfigurationLoader.load(text: text, file: ConfigurationLoader.fileName) else { return nil }
                 configuration = read
             }
         } else if access(path, F_OK) == 0 {

@@ -82,6 +82,19 @@ public enum ASCII {
     @inline(__always) static func isSeparator(_ byte: UInt8) -> Bool { byte == dot || byte == dash || byte == underscore }
     @inline(__always) static func lower(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
     @inline(__always) static func isAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || lower(byte) &- 0x61 < 26 }
+
+    /// Whether `word` occurs in `bytes`, compared as bytes (no String search is set up). With
+    /// `foldingCase`, each byte of `bytes` is compared with its 0x20 bit set, so that a lowercase
+    /// `word` matches either case.
+    @inlinable public static func contains(_ bytes: [UInt8], _ word: [UInt8], foldingCase: Bool = false) -> Bool {
+        guard !word.isEmpty else { return true }
+        guard bytes.count >= word.count else { return false }
+        let fold: UInt8 = foldingCase ? 0x20 : 0
+        for start in 0...(bytes.count - word.count) where bytes[start] | fold == word[0] {
+            if (1..<word.count).allSatisfy({ bytes[start + $0] | fold == word[$0] }) { return true }
+        }
+        return false
+    }
 }
 
 /// Python's `int()` refuses decimal strings longer than this (`sys.get_int_max_str_digits()`).

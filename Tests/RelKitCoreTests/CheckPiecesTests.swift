@@ -159,3 +159,16 @@ struct CheckRuleTests {
         #expect(tags.tagName(of: try VersionScheme.yearMonth.version(parsing: "24.03.1")) == "v24.03.1")
     }
 }
+
+/// The byte search the read-ahead (configuration keys) and the audit ("backport" in a message) share.
+@Test func asciiContainsFindsWordsAsBytes() {
+    let text = Array("[branches]\nmain = \"trunk\"\nBackported-From: main\n".utf8)
+    #expect(ASCII.contains(text, Array("main".utf8)))
+    #expect(ASCII.contains(text, Array("[branches]".utf8)))
+    #expect(!ASCII.contains(text, Array("maintained".utf8)))
+    #expect(!ASCII.contains(text, Array("backport".utf8)))
+    #expect(ASCII.contains(text, Array("backport".utf8), foldingCase: true))
+    #expect(!ASCII.contains(Array("mai".utf8), Array("main".utf8)))
+    #expect(ASCII.contains(Array("main".utf8), Array("main".utf8)))
+    #expect(ASCII.contains([], []))
+}
