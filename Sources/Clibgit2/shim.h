@@ -4,6 +4,7 @@
 #include <git2/sys/mempack.h>
 #include <git2/odb_backend.h>
 #include <zlib.h>
+#include <malloc.h>
 
 /* inflateInit2 is a macro (it passes zlib's version and struct size), which Swift cannot call. */
 static inline int relkit_inflate_init2(z_stream *stream, int windowBits) {
@@ -36,5 +37,11 @@ static inline int relkit_set_strict_hash_verification(int enabled) {
 /* The total size of the object cache. */
 static inline int relkit_set_cache_max_size(ssize_t size) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, size);
+}
+
+/* glibc's malloc: heaps grown 4 MiB at a time and not handed back (see GitKit's ProcessMemory). */
+static inline void relkit_configure_malloc(void) {
+    mallopt(M_TOP_PAD, 4 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
 }
 #endif

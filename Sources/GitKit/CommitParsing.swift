@@ -107,41 +107,40 @@ struct CommitCursor {
     /// "Name <email> 1700000000 +0100", as libgit2's signature parser reads it: the email between
     /// the line's last '<' and last '>'; then the date and the zone. Only the full form: a missing
     /// or odd date or zone is left to libgit2. No strings are made here (see `identity`).
+    ///
+    /// Read from the end of the line: it must end "> <1 to 18 digits> <+|-><4 digits>", and as
+    /// none of that tail is a bracket, its '>' is the line's last; the last '<' is then the first
+    /// one before it. (Every commit of a walk has two of these lines.)
     func signature(_ range: Range<Int>) -> (open: Int, close: Int, time: Int64, offset: Int32)? {
-        let (open, close) = content.withUnsafeBufferPointer { bytes -> (Int, Int) in
-            var open = -1, close = -1, index = range.upperBound
-            // From the end: the last '>' is near it, the last '<' just before the email.
-            while index > range.lowerBound, open < 0 {
-                index -= 1
-                if bytes[index] == 0x3C { open = index } else if close < 0, bytes[index] == 0x3E { close = index }
+        content.withUnsafeBufferPointer { bytes -> (open: Int, close: Int, time: Int64, offset: Int32)? in
+            let lower = range.lowerBound, end = range.upperBound
+            // "<" ">" " " digit " " sign and four digits: ten bytes at least.
+            guard end - lower >= 10, bytes[end - 6] == 0x20 else { return nil }
+            let sign = bytes[end - 5]
+            guard sign == 0x2B || sign == 0x2D else { return nil }
+            var zone: Int32 = 0
+            for index in (end - 4)..<end {
+                let digit = bytes[index] &- 0x30
+                guard digit < 10 else { return nil }
+                zone = zone &* 10 &+ Int32(digit)
             }
-            return (open, close)
+            // The date's digits, back from the zone (a nineteenth means too many).
+            var first = end - 6
+            while first > lower, end - 6 - first < 19, bytes[first - 1] &- 0x30 < 10 { first -= 1 }
+            let digits = end - 6 - first
+            guard (1...18).contains(digits), first - 2 > lower, bytes[first - 1] == 0x20, bytes[first - 2] == 0x3E else { return nil }
+            let close = first - 2
+            var open = close - 1
+            while open >= lower, bytes[open] != 0x3C { open -= 1 }
+            guard open >= lower else { return nil }
+            var time: Int64 = 0
+            for index in first..<(end - 6) { time = time &* 10 &+ Int64(bytes[index] &- 0x30) }
+            // libgit2 keeps an impossible zone as UTC.
+            let hours = zone / 100, minutes = zone % 100
+            var offset: Int32 = hours <= 14 && minutes <= 59 ? hours * 60 + minutes : 0
+            if sign == 0x2D { offset = -offset }
+            return (open, close, time, offset)
         }
-        guard open >= 0, close > open else { return nil }
-        // " <digits> <+|-><4 digits>" to the end of the line.
-        var at = close + 1
-        guard at < range.upperBound, content[at] == 0x20 else { return nil }
-        at += 1
-        var time: Int64 = 0, digits = 0
-        while at < range.upperBound, digits < 18 {
-            let digit = content[at] &- 0x30
-            guard digit < 10 else { break }
-            time = time * 10 + Int64(digit)
-            at += 1
-            digits += 1
-        }
-        guard digits > 0, at + 6 == range.upperBound, content[at] == 0x20, content[at + 1] == 0x2B || content[at + 1] == 0x2D else { return nil }
-        var zone: Int32 = 0
-        for index in (at + 2)..<(at + 6) {
-            let digit = content[index] &- 0x30
-            guard digit < 10 else { return nil }
-            zone = zone * 10 + Int32(digit)
-        }
-        // libgit2 keeps an impossible zone as UTC.
-        let hours = zone / 100, minutes = zone % 100
-        var offset: Int32 = hours <= 14 && minutes <= 59 ? hours * 60 + minutes : 0
-        if content[at + 1] == 0x2D { offset = -offset }
-        return (open, close, time, offset)
     }
 
     /// The signature with its name and email, each trimmed as libgit2 trims them.

@@ -91,13 +91,15 @@ public final class ObjectFiles {
     private let objectsDirectory: String
     private var packs: [Pack]
     /// The pack that had the last object found: consecutive reads mostly hit the same one.
-    private var lastPack = 0
+    /// (This and `lastStreamLength` are `@exclusivity(unchecked)`: one thread reads through an
+    /// ObjectFiles, and the runtime's checks cost more than the reads of a small commit.)
+    @exclusivity(unchecked) private var lastPack = 0
     private let zlib = ZlibInflater()
     /// Streams up to this size (commits, most trees) go to `SmallInflater` first.
     static let smallStreamLimit = 1 << 16
     private let smallInflater = SmallInflater()
     /// The input length of the stream `inflate` last inflated.
-    private var lastStreamLength = 0
+    @exclusivity(unchecked) private var lastStreamLength = 0
 
     private init(objectsDirectory: String, packs: [Pack]) {
         self.objectsDirectory = objectsDirectory

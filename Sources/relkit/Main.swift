@@ -55,6 +55,7 @@ enum Main {
                                                            "--generate-completion-script", "--experimental-dump-help"]
 
     static func main() {
+        ProcessMemory.configure()
         let arguments = CommandLine.arguments
         // Backports walk the source branch's history (--status and --abort do not): the second
         // core reads it ahead, and libgit2 is initialised on this thread when first used (a third

@@ -93,6 +93,87 @@ struct ObjectFilesTests {
         }
     }
 
+    /// Parent and tree lines' ids, read eight digits at a time: every id git's own parser reads
+    /// (libgit2's git_oid_fromstr, through `ObjectID(hex:)`), and nil for any other byte anywhere.
+    @Test func hexIDsReadAsLibgit2ReadsThem() {
+        var random = SeededGenerator(seed: 0x1D5)
+        let digits = Array("0123456789abcdef".utf8)
+        func parse(_ text: [UInt8]) -> ObjectID? { text.withUnsafeBytes { ObjectID(lowercaseHex: $0.baseAddress!) } }
+        for _ in 0..<2_000 {
+            var text = (0..<40).map { _ in digits[Int(random.next() % 16)] }
+            let expected = ObjectID(hex: String(decoding: text, as: UTF8.self))
+            #expect(expected != nil && parse(text) == expected)
+            // One byte replaced by any other value: an id only when it is a lowercase digit.
+            let position = Int(random.next() % 40), byte = UInt8(truncatingIfNeeded: random.next())
+            text[position] = byte
+            let isDigit = digits.contains(byte)
+            let parsed = parse(text)
+            #expect(isDigit ? parsed == ObjectID(hex: String(decoding: text, as: UTF8.self)) : parsed == nil,
+                    "byte \(byte) at \(position)")
+        }
+        // Every byte value at every position of one id (the checks work on eight bytes at once).
+        let base = Array(String(repeating: "0123456789abcdef", count: 3).utf8.prefix(40))
+        for position in 0..<40 {
+            for byte in 0...255 {
+                var text = base
+                text[position] = UInt8(byte)
+                #expect((parse(text) != nil) == digits.contains(UInt8(byte)))
+            }
+        }
+    }
+
+    /// The signature lines of commits, read from their end, give what reading them as the format
+    /// says gives (the email between the line's last '<' and last '>', then " <1 to 18 digits>
+    /// <sign><4 digits>" to the end): the reference below reads them that way, from the front.
+    @Test func signaturesReadFromTheEndAsTheFormatSays() {
+        func reference(_ line: [UInt8]) -> (open: Int, close: Int, time: Int64, offset: Int32)? {
+            guard let open = line.lastIndex(of: UInt8(ascii: "<")), let close = line.lastIndex(of: UInt8(ascii: ">")), close > open else { return nil }
+            let tail = Array(line[(close + 1)...])
+            // " " digits " " sign four digits
+            guard tail.count >= 8, tail[0] == 0x20 else { return nil }
+            let digitCount = tail.dropFirst().prefix { (0x30...0x39).contains($0) }.count
+            guard (1...18).contains(digitCount), tail.count == 1 + digitCount + 6 else { return nil }
+            let zone = tail.suffix(6)
+            guard zone.first == 0x20, zone.dropFirst().first == UInt8(ascii: "+") || zone.dropFirst().first == UInt8(ascii: "-"),
+                  zone.suffix(4).allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+            let time = Int64(String(decoding: tail[1...digitCount], as: UTF8.self))!
+            let value = Int32(String(decoding: zone.suffix(4), as: UTF8.self))!
+            let hours = value / 100, minutes = value % 100
+            var offset: Int32 = hours <= 14 && minutes <= 59 ? hours * 60 + minutes : 0
+            if zone.dropFirst().first == UInt8(ascii: "-") { offset = -offset }
+            return (open, close, time, offset)
+        }
+        var random = SeededGenerator(seed: 0x516)
+        let pieces = ["A U Thor", " ", "<", ">", "a@example.invalid", "1700000000", "0", "99999999999999999999", "123456789", "+0100", "-0230",
+                      "+", "-", "1", "12", "x", "\t"]
+        var accepted = 0
+        for round in 0..<20_000 {
+            var text: String
+            if round % 2 == 0 {
+                // The plain form with a piece changed, dropped or added somewhere.
+                var parts = ["A U Thor", " ", "<", "a@example.invalid", ">", " ", "1700000000", " ", "+0100"]
+                let position = Int(random.next() % UInt64(parts.count))
+                switch random.next() % 3 {
+                case 0: parts[position] = pieces[Int(random.next() % UInt64(pieces.count))]
+                case 1: parts.remove(at: position)
+                default: parts.insert(pieces[Int(random.next() % UInt64(pieces.count))], at: position)
+                }
+                text = parts.joined()
+            } else {
+                text = (0..<Int(random.next() % 12)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+            }
+            // Inside a longer content, as in a commit: the line is a range of it.
+            let line = Array(text.utf8), content = Array("author ".utf8) + line + [0x0A]
+            let parsed = CommitCursor(content).signature(7..<(7 + line.count))
+            let expected = reference(line).map { (open: $0.open + 7, close: $0.close + 7, time: $0.time, offset: $0.offset) }
+            #expect(parsed?.open == expected?.open && parsed?.close == expected?.close && parsed?.time == expected?.time
+                        && parsed?.offset == expected?.offset, "\(text)")
+            if parsed != nil { accepted += 1 }
+        }
+        // Both kinds of answer were asked for.
+        #expect(accepted > 1_000 && accepted < 19_000)
+    }
+
     /// Commits as odd as git lets them be (written with `hash-object --literally`): the parsers
     /// either give what libgit2 gives, or nil (libgit2 then reads them); never something else.
     @Test(arguments: [
