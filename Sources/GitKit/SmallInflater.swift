@@ -243,7 +243,7 @@ public final class SmallInflater {
         while !last {
             bits.refill()
             last = bits.take(1) == 1
-            let literalCode: Code, distanceCode: Code
+            let dynamic: Bool
             switch bits.take(2) {
             case 0:
                 // Stored: LEN and its complement, byte-aligned, then LEN bytes as they are.
@@ -258,44 +258,87 @@ public final class SmallInflater {
                 bits = Bits(input: bits.input, end: bits.end, position: at + length)
                 continue
             case 1:
-                literalCode = fixedLiterals
-                distanceCode = fixedDistances
+                dynamic = false
             case 2:
                 guard let after = readCodes(bits) else { return nil }
                 bits = after
-                literalCode = literals
-                distanceCode = distances
+                dynamic = true
             default:
                 return nil
             }
-            while true {
-                if bits.count < 48 { bits.refill() }
-                guard var symbol = decode(literalCode, 8, &bits) else { return nil }
-                if symbol < 256 {
-                    guard written < size else { return nil }
-                    output[written] = UInt8(truncatingIfNeeded: symbol)
-                    written &+= 1
-                    continue
-                }
-                if symbol == 256 { break }
-                symbol &-= 257
-                guard symbol < 29 else { return nil }
-                let length = Int(lengthBase[symbol]) &+ bits.take(Int(lengthExtra[symbol]))
-                guard let distanceSymbol = decode(distanceCode, 5, &bits), distanceSymbol < 30 else { return nil }
-                let distance = Int(distanceBase[distanceSymbol]) &+ bits.take(Int(distanceExtra[distanceSymbol]))
-                guard distance <= written, length <= size &- written else { return nil }
-                // Byte by byte: the copy may overlap what it writes (a run).
-                var from = written &- distance
-                for _ in 0..<length {
-                    output[written] = output[from]
-                    written &+= 1
-                    from &+= 1
-                }
-            }
+            guard decodeBlock(dynamic: dynamic, &bits, output, &written, size) else { return nil }
         }
         let end = bits.alignToByte()
         guard written == size, end <= bits.end else { return nil }
         return end
+    }
+
+    /// Decodes a block's symbols (with the block's own codes when `dynamic`, else the fixed ones)
+    /// into `output` from `written` (moved on), up to its end-of-block symbol; false for data
+    /// that does not hold together. Its own function, with the stream's state in locals and
+    /// the codes' other parts read only for their rare long codes: in `inflateRaw`, beside the
+    /// block headers' state, the loop's state did not fit in registers (~30 instructions a
+    /// literal, five of them to the stack and back).
+    @inline(never)
+    private func decodeBlock(dynamic: Bool, _ stream: inout Bits, _ output: UnsafeMutablePointer<UInt8>, _ written: inout Int,
+                             _ size: Int) -> Bool {
+        let literalTable = dynamic ? literals.table : fixedLiterals.table
+        let distanceTable = dynamic ? distances.table : fixedDistances.table
+        var bits = stream, at = written
+        defer {
+            stream = bits
+            written = at
+        }
+        while true {
+            if bits.count < 48 { bits.refill() }
+            let index = Int(truncatingIfNeeded: bits.buffer) & 0xFF
+            var entry = Int(literalTable[index])
+            if entry == 0 {
+                guard let (symbol, length) = decodeLong(dynamic ? literals : fixedLiterals, Int(reversed[index]), bits.buffer &>> 8) else { return false }
+                entry = symbol &<< 4 | length
+            }
+            _ = bits.take(entry & 15)
+            var symbol = entry &>> 4
+            if symbol < 256 {
+                guard at < size else { return false }
+                output[at] = UInt8(truncatingIfNeeded: symbol)
+                at &+= 1
+                continue
+            }
+            if symbol == 256 { return true }
+            symbol &-= 257
+            guard symbol < 29 else { return false }
+            let length = Int(lengthBase[symbol]) &+ bits.take(Int(lengthExtra[symbol]))
+            let distanceIndex = Int(truncatingIfNeeded: bits.buffer) & 0x1F
+            var distanceEntry = Int(distanceTable[distanceIndex])
+            if distanceEntry == 0 {
+                guard let (symbol, length) = decodeLong(dynamic ? distances : fixedDistances, Int(reversed[distanceIndex]) &>> 3,
+                                                        bits.buffer &>> 5) else { return false }
+                distanceEntry = symbol &<< 4 | length
+            }
+            _ = bits.take(distanceEntry & 15)
+            let distanceSymbol = distanceEntry &>> 4
+            guard distanceSymbol < 30 else { return false }
+            let distance = Int(distanceBase[distanceSymbol]) &+ bits.take(Int(distanceExtra[distanceSymbol]))
+            guard distance <= at, at &+ length <= size else { return false }
+            // Eight bytes at a time when the copy is that far behind (then what it reads was
+            // written before); byte by byte when nearer (a run repeating what it writes).
+            var from = at &- distance, left = length
+            if distance >= 8 {
+                while left >= 8 {
+                    UnsafeMutableRawPointer(output + at).storeBytes(of: UnsafeRawPointer(output + from).loadUnaligned(as: UInt64.self), as: UInt64.self)
+                    at &+= 8
+                    from &+= 8
+                    left &-= 8
+                }
+            }
+            while left > 0 {
+                output[at] = output[from]
+                at &+= 1
+                from &+= 1
+                left &-= 1
+            }
+        }
     }
 
     /// The stream at `input` (at most `available` bytes; `raw`: deflate data without zlib's
@@ -327,7 +370,7 @@ public final class SmallInflater {
         for index in 0..<19 { lengths[index] = 0 }
         var usedCount = 0
         for index in 0..<codeLengthCount {
-            bits.refill()
+            if bits.count < 3 { bits.refill() }
             let symbol = codeLengthOrder[index]
             lengths[symbol] = UInt8(truncatingIfNeeded: bits.take(3))
         }
