@@ -187,6 +187,33 @@ struct ReleaseCommandEndToEndTests {
         #expect(locked.stderr.contains("remove \(repository.scratch.file(".git/relkit/lock"))"))
     }
 
+    /// relkit does not sync its lock's text to disk: after a system crash a lock may be empty. An
+    /// empty lock written before this boot is stale (its relkit cannot run any more) and is
+    /// cleaned up; one written since may be a relkit that is starting, and is waited for.
+    @Test func anEmptyLockIsStaleOnlyWhenWrittenBeforeTheBoot() throws {
+        let repository = try ScratchRepository(fixture: "check/clean")
+        defer { repository.remove() }
+        let lock = repository.scratch.file(".git/relkit/lock")
+        try FileManager.default.createDirectory(atPath: repository.scratch.file(".git/relkit"), withIntermediateDirectories: true)
+        var environment = releaseEnvironment
+        environment["RELKIT_LOCK_TIMEOUT"] = "0.3"
+
+        try "".write(toFile: lock, atomically: true, encoding: .utf8)
+        let waited = try relkit(["cut", "26.11"], in: repository.path, environment: environment)
+        #expect(waited.status == 3)
+        #expect(waited.stderr.contains("another relkit is writing to this repository (pid ?)"), "\(waited.stderr)")
+        #expect(!(try repository.git("branch", "--list", "26.11").contains("26.11")))
+
+        // Written an hour before the system booted.
+        let uptime = try #require(Double(String(contentsOfFile: "/proc/uptime", encoding: .utf8).split(separator: " ")[0]))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -uptime - 3_600)], ofItemAtPath: lock)
+        let cut = try relkit(["cut", "26.11"], in: repository.path, environment: environment)
+        #expect(cut.status == 0, "\(cut.stderr)")
+        #expect(cut.stderr.contains("a relkit that no longer runs (pid ?) left its lock"), "\(cut.stderr)")
+        #expect(try repository.git("rev-parse", "--verify", "--quiet", "refs/heads/26.11").count == 40)
+        #expect(!FileManager.default.fileExists(atPath: lock))
+    }
+
     @Test func aMissingIdentityIsAClearError() throws {
         let repository = try ScratchRepository(fixture: "check/clean")
         defer { repository.remove() }
