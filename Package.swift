@@ -30,8 +30,10 @@ let package = Package(
             name: "GitKit",
             dependencies: ["Clibgit2", "StaticLinkStubs"],
             // libgit2 parses the system's CA bundle when it starts (5 to 9 ms; relkit never uses
-            // the network): its call goes to StaticLinkStubs instead.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=mbedtls_x509_crt_parse_file"])]
+            // the network), fills mbedtls's HAVEGE pool and sets up libssh2: these calls go to
+            // StaticLinkStubs instead (see its stubs.c).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=mbedtls_x509_crt_parse_file", "-Xlinker", "--wrap=mbedtls_havege_init",
+                                           "-Xlinker", "--wrap=mbedtls_havege_random", "-Xlinker", "--wrap=git_transport_ssh_global_init"])]
         ),
         // Operations: configuration loading, repository inspection, commands' work.
         .target(

@@ -14,4 +14,14 @@ struct StaticLinkTests {
         LibGit2.ensureInitialized()
         #expect(relkit_refused_certificate_files() >= 1)
     }
+
+    /// libgit2's TLS setup seeds its random generator from mbedtls's sources, HAVEGE among them,
+    /// which draws from the kernel (not from its own pool); its SSH setup is skipped, and libssh2
+    /// still makes a session (setting itself up then).
+    @Test func libgit2sSetupDrawsEntropyFromTheKernelAndLeavesSSHToItsFirstSession() {
+        LibGit2.ensureInitialized()
+        #expect(relkit_havege_draws() >= 1)
+        #expect(relkit_skipped_ssh_setups() >= 1)
+        #expect(relkit_ssh_session_starts() == 1)
+    }
 }
