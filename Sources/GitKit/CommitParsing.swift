@@ -42,7 +42,8 @@ public struct CommitHeader: Equatable, Sendable {
 extension CommitInfo {
     /// A commit parsed from its raw content; nil when it is not in the plain form.
     public init?(id: ObjectID, content: [UInt8]) {
-        guard !content.contains(0) else { return nil }  // libgit2's C strings would stop there
+        // libgit2's C strings would stop at a NUL.
+        guard content.withUnsafeBytes({ $0.isEmpty || memchr($0.baseAddress!, 0, $0.count) == nil }) else { return nil }
         var cursor = CommitCursor(content)
         guard let tree = cursor.objectLine("tree ") else { return nil }
         var parents: [ObjectID] = []

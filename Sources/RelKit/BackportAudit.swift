@@ -150,8 +150,10 @@ public enum BackportAudit {
             bytes.removeFirst(close + 1)
             trim()
         }
-        let plain = String(decoding: bytes, as: UTF8.self)
-        return bytes.allSatisfy({ $0 < 0x80 }) ? String(decoding: bytes.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self) : plain.lowercased()
+        // ASCII lowercased in place (one string made; every target commit of a backport has one).
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return String(decoding: bytes, as: UTF8.self).lowercased() }
+        for index in bytes.indices where (0x41...0x5A).contains(bytes[index]) { bytes[index] |= 0x20 }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Indexes of the target's commits, built once; patch-ids only where paths are shared.
@@ -187,6 +189,8 @@ public enum BackportAudit {
             self.repository = repository
             self.targets = targets
             self.makeScratch = scratch
+            subjects.reserveCapacity(targets.count)
+            pullRequests.reserveCapacity(targets.count)
             for commit in targets {
                 // Hex runs of 7 to 40 digits: scanned as bytes (Character properties cost ~20 µs a message).
                 let utf8 = Array(commit.message.utf8)

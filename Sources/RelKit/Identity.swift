@@ -17,8 +17,22 @@ public enum IdentityResolver {
         case committer = "COMMITTER"
     }
 
+    /// The environment variables `resolve` reads, from the process (ProcessInfo's whole
+    /// environment took ~0.1 ms to build, on every commit-making command).
+    public static var identityEnvironment: [String: String] {
+        var found: [String: String] = [:]
+        for role in ["AUTHOR", "COMMITTER"] {
+            for field in ["NAME", "EMAIL", "DATE"] {
+                let name = "GIT_\(role)_\(field)"
+                found[name] = environmentValue(name)
+            }
+        }
+        found["EMAIL"] = environmentValue("EMAIL")
+        return found
+    }
+
     public static func resolve(_ role: Role, repository: Repository,
-                               environment: [String: String] = ProcessInfo.processInfo.environment,
+                               environment: [String: String] = identityEnvironment,
                                now: Date = Date()) throws(OperationError) -> Identity {
         func config(_ key: String) -> String? { (try? repository.configString(key)).flatMap { $0?.isEmpty == false ? $0 : nil } }
         let prefix = "GIT_\(role.rawValue)_"
