@@ -78,6 +78,58 @@ struct ObjectFilesTests {
         #expect(files.read(ObjectID(hex: String(repeating: "0", count: 40))!) == nil)
     }
 
+    /// A pack larger than 2 GiB (monorepos have them): its entries beyond the first 2.5 GiB, found
+    /// through the index's 64-bit offsets. The pack is sparse: its header, a hole, then the entries
+    /// of a small pack git wrote (deltas name their bases by distance, so they still hold), and an
+    /// index written here with every offset moved by the hole.
+    @Test func objectsBeyondTwoGibibytesReadBackToTheirIDs() throws {
+        let (repository, _) = try CommitGraphTests.randomHistory(seed: 17, commits: 40)
+        defer { repository.remove() }
+        _ = try repository.git("repack", "-a", "-d", "-f", "--depth=20")
+        let directory = repository.path + "/.git/objects/pack/"
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".pack") })
+        let pack = try Data(contentsOf: URL(fileURLWithPath: directory + name))
+        let index = try Data(contentsOf: URL(fileURLWithPath: directory + name.dropLast(5) + ".idx"))
+        func word(_ data: Data, _ at: Int) -> UInt32 { data[at..<(at + 4)].reduce(0) { $0 << 8 | UInt32($1) } }
+        let count = Int(word(index, 8 + 4 * 255)), names = 8 + 1024, crcs = names + 20 * count, offsets = crcs + 4 * count
+        #expect(word(index, 4) == 2 && count > 100)
+        // git wrote this small pack's offsets in the 32-bit table.
+        let hole = (5 << 29) as Int  // 2.5 GiB
+        var moved = Data(index[0..<offsets])
+        var large = Data()
+        for entry in 0..<count {
+            let offset = Int(word(index, offsets + 4 * entry))
+            #expect(offset & 0x8000_0000 == 0)
+            withUnsafeBytes(of: (UInt32(0x8000_0000) | UInt32(entry)).bigEndian) { moved.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt64(offset + hole).bigEndian) { large.append(contentsOf: $0) }
+        }
+        moved.append(large)
+        moved.append(index[(index.count - 40)...])  // the pack's and the index's checksums, as they were
+
+        let objects = repository.scratch.file("large/objects")
+        try FileManager.default.createDirectory(atPath: objects + "/pack", withIntermediateDirectories: true)
+        let stem = objects + "/pack/" + name.dropLast(5)
+        try moved.write(to: URL(fileURLWithPath: stem + ".idx"))
+        let descriptor = open(stem + ".pack", O_CREAT | O_WRONLY | O_TRUNC, 0o644)
+        try #require(descriptor >= 0)
+        let header = pack.prefix(12), rest = pack.dropFirst(12)
+        let wrote = header.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, 12, 0) } == 12
+            && rest.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, rest.count, off_t(12 + hole)) } == rest.count
+        close(descriptor)
+        try #require(wrote)
+        var status = stat()
+        #expect(stat(stem + ".pack", &status) == 0 && Int(status.st_size) == pack.count + hole)
+
+        let files = try #require(ObjectFiles.open(objectsDirectory: objects))
+        let types = ["commit": 1, "tree": 2, "blob": 3, "tag": 4]
+        let all = try Self.allObjects(repository)
+        #expect(all.count == count)
+        for (id, type) in all {
+            let object = try #require(files.read(id), "\(id) (\(type)) not read")
+            #expect(object.type == types[type] && Self.objectID(of: object.bytes, type: object.type) == id, "\(id) (\(type)) read wrong")
+        }
+    }
+
     /// Every commit of a history parsed from its raw content as libgit2 parses it.
     @Test func commitsParseAsLibgit2ParsesThem() throws {
         let (repository, ids) = try CommitGraphTests.randomHistory(seed: 12, commits: 50)
