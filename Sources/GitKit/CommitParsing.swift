@@ -84,12 +84,17 @@ struct CommitCursor {
     mutating func line(_ prefix: StaticString) -> Range<Int>? {
         guard startsWith(prefix) else { return nil }
         let start = at + prefix.utf8CodeUnitCount
-        guard let end = content.withUnsafeBytes({ raw -> Int? in
-            guard start < raw.count, let found = memchr(raw.baseAddress! + start, 0x0A, raw.count - start) else { return nil }
-            return raw.baseAddress!.distance(to: UnsafeRawPointer(found))
-        }) else { return nil }
+        guard let end = newline(from: start) else { return nil }
         at = end + 1
         return start..<end
+    }
+
+    /// Where the first newline at or after `start` is, or nil when there is none.
+    private func newline(from start: Int) -> Int? {
+        content.withUnsafeBytes { raw -> Int? in
+            guard start < raw.count, let found = memchr(raw.baseAddress! + start, 0x0A, raw.count - start) else { return nil }
+            return raw.baseAddress!.distance(to: UnsafeRawPointer(found))
+        }
     }
 
     /// "tree " and 40 characters and a newline: the shape libgit2's quick parse checks.
@@ -172,7 +177,7 @@ struct CommitCursor {
     mutating func messageAfterHeaders() -> ArraySlice<UInt8> {
         while at < content.count {
             if content[at] == 0x0A { return content[(at + 1)...] }
-            guard let end = content[at...].firstIndex(of: 0x0A) else { break }
+            guard let end = newline(from: at) else { break }
             at = end + 1
         }
         return []

@@ -86,8 +86,8 @@ final class DateOrderedWalker {
                 }
             }
         }
-        guard let object = files.read(ids[node]), object.type == 1, let header = CommitHeader(object.bytes) else { throw Unreadable() }
-        contents[node] = object.bytes
+        guard let (header, content) = files.readCommit(ids[node]) else { throw Unreadable() }
+        contents[node] = content
         set(node, header)
     }
 

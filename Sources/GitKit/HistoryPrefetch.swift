@@ -4,9 +4,9 @@ import Glibc
 import Synchronization
 
 /// Commits (their headers and contents) read ahead on a second thread, shared with the walks of
-/// the thread that does the command's work. Without a commit-graph, a backport's merge base of a release branch and main
-/// reads every commit of main since the branch point (thousands, one inflate each, one after the
-/// other: each commit names the next). Started when the process starts, the reading overlaps
+/// the thread that does the command's work. Without a commit-graph, a backport's merge base of a
+/// release branch and main reads every commit of main since the branch point (thousands, one
+/// inflate each, one after the other: each commit names the next). Started when the process starts, the reading overlaps
 /// argument parsing, opening the repository and reading the configuration, and by the time the
 /// merge base is asked for, most of main's side is here. Entries are content-addressed (a
 /// commit's parents and date are part of its id), so an entry is the same whichever thread read
@@ -17,7 +17,7 @@ public final class CommitHeaderCache: @unchecked Sendable {
     typealias Entry = (id: ObjectID, header: CommitHeader, content: [UInt8])
 
     let objectsDirectory: String
-    /// The headers in the order they were read, each written once by the reading thread before
+    /// The commits in the order they were read, each written once by the reading thread before
     /// `published` counts it and never changed after: the walk takes new ones without a lock (a
     /// lock per commit on both threads made each wait for the other, tens of microseconds at a
     /// time).
@@ -168,8 +168,7 @@ public struct RepositoryFiles: Sendable {
         /// Reads a commit into the cache and queues it; false to stop.
         func read(_ id: ObjectID) -> Bool {
             guard seen.insert(id).inserted else { return true }
-            guard let object = files.read(id), object.type == 1, let header = CommitHeader(object.bytes),
-                  cache.append((id, header, object.bytes)) else { return false }
+            guard let (header, content) = files.readCommit(id), cache.append((id, header, content)) else { return false }
             headers.append(header)
             queue.push(headers.count - 1, date: header.date)
             return true

@@ -126,6 +126,13 @@ public final class ObjectFiles {
     /// An object's type and content, or nil when this reader cannot give it.
     func read(_ id: ObjectID) -> Object? { read(id, depth: 0) }
 
+    /// A commit's parents and date, and its content; nil when this reader cannot give them (or
+    /// the object is no commit in the plain form `CommitHeader` reads).
+    func readCommit(_ id: ObjectID) -> (header: CommitHeader, content: [UInt8])? {
+        guard let object = read(id), object.type == 1, let header = CommitHeader(object.bytes) else { return nil }
+        return (header, object.bytes)
+    }
+
     /// `depth`: deltas resolved so far on the way here (a chain of deltas naming their bases by
     /// id could otherwise go round for ever in a broken pack).
     private func read(_ id: ObjectID, depth: Int) -> Object? {

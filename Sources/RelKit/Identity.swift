@@ -21,9 +21,9 @@ public enum IdentityResolver {
     /// environment took ~0.1 ms to build, on every commit-making command).
     public static var identityEnvironment: [String: String] {
         var found: [String: String] = [:]
-        for role in ["AUTHOR", "COMMITTER"] {
+        for role in [Role.author, .committer] {
             for field in ["NAME", "EMAIL", "DATE"] {
-                let name = "GIT_\(role)_\(field)"
+                let name = "GIT_\(role.rawValue)_\(field)"
                 found[name] = environmentValue(name)
             }
         }

@@ -90,7 +90,7 @@ struct ObjectFilesTests {
         let name = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".pack") })
         let pack = try Data(contentsOf: URL(fileURLWithPath: directory + name))
         let index = try Data(contentsOf: URL(fileURLWithPath: directory + name.dropLast(5) + ".idx"))
-        func word(_ data: Data, _ at: Int) -> UInt32 { data[at..<(at + 4)].reduce(0) { $0 << 8 | UInt32($1) } }
+        func word(_ data: Data, _ at: Int) -> UInt32 { data.withUnsafeBytes { bigEndianWord($0, at) } }
         let count = Int(word(index, 8 + 4 * 255)), names = 8 + 1024, crcs = names + 20 * count, offsets = crcs + 4 * count
         #expect(word(index, 4) == 2 && count > 100)
         // git wrote this small pack's offsets in the 32-bit table.
