@@ -1,6 +1,19 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The default build links the system's libgit2 (1.5 to 1.9), found by pkg-config, with no unsafe
+// flags, so that other packages can depend on RelKitCore, RelKit and GitKit.
+// RELKIT_STATIC_LIBGIT2=1 (set by `make release-static` after Scripts/static-prerequisites.sh)
+// is the opt-in packaging step: libgit2 and its libraries from their archives, with the stubs
+// and linker wraps of Sources/StaticLinkStubs. GNU ld on Linux only.
+let staticLibgit2 = Context.environment["RELKIT_STATIC_LIBGIT2"] == "1"
+
+let staticLinkWraps = ["mbedtls_x509_crt_parse_file", "mbedtls_havege_init", "mbedtls_havege_random",
+                       "git_transport_ssh_global_init"]
+let gitKitDependencies: [Target.Dependency] = staticLibgit2 ? ["Clibgit2", "StaticLinkStubs"] : ["Clibgit2"]
+let gitKitLinkerSettings: [LinkerSetting] =
+    staticLibgit2 ? [.unsafeFlags(staticLinkWraps.flatMap { ["-Xlinker", "--wrap=\($0)"] })] : []
+
 let package = Package(
     name: "relkit",
     platforms: [.macOS(.v13)],
@@ -15,26 +28,18 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
-        // libgit2 1.5 from the system (Debian: libgit2-dev).
-        // Linked statically (see its module map); its headers are in /usr/include.
+        // libgit2 from the system (Debian/Ubuntu: libgit2-dev; Fedora: libgit2-devel; Homebrew:
+        // libgit2), or from its archives in the static build (Sources/Clibgit2Static).
         .systemLibrary(
             name: "Clibgit2",
-            providers: [.apt(["libgit2-dev"])]
+            path: staticLibgit2 ? "Sources/Clibgit2Static" : "Sources/Clibgit2",
+            pkgConfig: staticLibgit2 ? nil : "libgit2",
+            providers: [.apt(["libgit2-dev", "pkg-config"]), .yum(["libgit2-devel", "pkgconf"]), .brew(["libgit2", "pkg-config"])]
         ),
-        // Symbols the static link of libgit2 needs that relkit does not want (see its stubs.c).
-        .target(name: "StaticLinkStubs"),
         // Pure core: versions, schemes, policies. No I/O, no Foundation.
         .target(name: "RelKitCore"),
-        // Thin, safe libgit2 wrapper.
-        .target(
-            name: "GitKit",
-            dependencies: ["Clibgit2", "StaticLinkStubs"],
-            // libgit2 parses the system's CA bundle when it starts (5 to 9 ms; relkit never uses
-            // the network), fills mbedtls's HAVEGE pool and sets up libssh2: these calls go to
-            // StaticLinkStubs instead (see its stubs.c).
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=mbedtls_x509_crt_parse_file", "-Xlinker", "--wrap=mbedtls_havege_init",
-                                           "-Xlinker", "--wrap=mbedtls_havege_random", "-Xlinker", "--wrap=git_transport_ssh_global_init"])]
-        ),
+        // Thin, safe libgit2 wrapper (and the fast readers of git's formats beside it).
+        .target(name: "GitKit", dependencies: gitKitDependencies, linkerSettings: gitKitLinkerSettings),
         // Operations: configuration loading, repository inspection, commands' work.
         .target(
             name: "RelKit",
@@ -58,7 +63,12 @@ let package = Package(
         // Helpers shared by the integration and end-to-end tests: processes, scratch repositories.
         .target(name: "RelKitTestSupport", path: "Tests/RelKitTestSupport"),
         .testTarget(name: "RelKitCoreTests", dependencies: ["RelKitCore"]),
-        .testTarget(name: "RelKitTests", dependencies: ["RelKit", "RelKitCore", "GitKit", "RelKitTestSupport", "StaticLinkStubs"]),
+        .testTarget(name: "RelKitTests", dependencies: ["RelKit", "RelKitCore", "GitKit", "RelKitTestSupport"] + (staticLibgit2 ? ["StaticLinkStubs"] : [])),
         .testTarget(name: "RelKitEndToEndTests", dependencies: ["relkit", "RelKitTestSupport"]),
     ]
 )
+
+// Symbols the static link of libgit2 needs that relkit does not want (see its stubs.c).
+if staticLibgit2 {
+    package.targets.append(.target(name: "StaticLinkStubs"))
+}

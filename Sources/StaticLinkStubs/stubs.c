@@ -1,4 +1,5 @@
 /*
+ * Only in the opt-in static build (`make release-static`; Package.swift's RELKIT_STATIC_LIBGIT2).
  * relkit links libgit2 and what libgit2 needs statically (Package.swift, the relkit target's
  * linker settings): loading libgit2.so with its sixteen shared libraries (OpenSSL, libssh2,
  * Kerberos...) took about 3 ms of every command. relkit never talks to a remote (no fetch, push
@@ -27,7 +28,11 @@
 #include <stddef.h>
 #include <sys/random.h>
 #include <libssh2.h>
+#if __has_include(<mbedtls/havege.h>)
+/* mbedtls 2 (Debian 12). mbedtls 3 has no HAVEGE: libgit2 makes no such call to wrap there. */
 #include <mbedtls/havege.h>
+#define RELKIT_HAVE_HAVEGE 1
+#endif
 #include "StaticLinkStubs.h"
 
 typedef unsigned int relkit_gss_status;
@@ -82,7 +87,15 @@ static int skipped_ssh_setups = 0;
 
 int relkit_havege_draws(void) { return havege_draws; }
 int relkit_skipped_ssh_setups(void) { return skipped_ssh_setups; }
+int relkit_has_havege(void) {
+#ifdef RELKIT_HAVE_HAVEGE
+    return 1;
+#else
+    return 0;
+#endif
+}
 
+#ifdef RELKIT_HAVE_HAVEGE
 /* Nothing to fill, not even with zeros (36 KiB): the draws below never read the state. */
 void __wrap_mbedtls_havege_init(mbedtls_havege_state *state) { (void)state; }
 
@@ -101,6 +114,7 @@ int __wrap_mbedtls_havege_random(void *state, unsigned char *output, size_t leng
     havege_draws++;
     return 0;
 }
+#endif
 
 int __wrap_git_transport_ssh_global_init(void) {
     skipped_ssh_setups++;

@@ -13,11 +13,17 @@ public struct ProcessLaunchError: Error, CustomStringConvertible {
     public let description: String
 }
 
+/// A child that exits before it has read all of its input (a usage error, say) must not take the
+/// test process with it: writing to its closed pipe then fails with EPIPE instead of raising
+/// SIGPIPE, whose default action ends the process (seen on Debian 13).
+private let brokenPipesAreErrors: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
 /// Runs a program to completion. `stdin` is written while output is read, so large inputs and
 /// outputs cannot deadlock on full pipes.
 @discardableResult
 public func runProcess(_ executable: String, _ arguments: [String], stdin: Data = Data(),
                        environment: [String: String]? = nil, directory: String? = nil) throws -> ProcessResult {
+    brokenPipesAreErrors
     let process = Process()
     if executable.contains("/") {
         process.executableURL = URL(fileURLWithPath: executable)

@@ -5,6 +5,8 @@
 int relkit_refused_certificate_files(void);
 /* How many times mbedtls's HAVEGE source was drawn from (the kernel's generator, see stubs.c). */
 int relkit_havege_draws(void);
+/* Whether the mbedtls built against has HAVEGE (mbedtls 2: 1; mbedtls 3: 0, nothing to wrap). */
+int relkit_has_havege(void);
 /* How many times libgit2's SSH setup was left to libssh2's first session (see stubs.c). */
 int relkit_skipped_ssh_setups(void);
 /* Whether libssh2 makes a session (it then sets itself up): 1 or 0. */
