@@ -7,34 +7,61 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBUG_BIN := .build/debug/relkit
 RELEASE_BIN := .build/release/relkit
+STATIC_BIN := .build-static/release/relkit
+# The Swift runtime linked in on Linux (--static-swift-stdlib); macOS has it in the system.
+STATIC_STDLIB := $(shell [ "$$(uname -s)" = Linux ] && echo --static-swift-stdlib)
 
-.PHONY: all deps build release test demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport clean
+.PHONY: all deps resolve build release release-static test test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-startup clean
 
 all: build
 
 # Install system packages only when missing; apt-get update first, as on a fresh machine.
+# (Other systems: see README's install section; these checks then find everything present.)
 deps:
 	@missing=""; \
 	pkg-config --exists libgit2 2>/dev/null || missing="$$missing libgit2-dev pkg-config"; \
 	command -v git >/dev/null || missing="$$missing git"; \
 	command -v python3 >/dev/null || missing="$$missing python3 python3-pip"; \
 	if [ -n "$$missing" ]; then \
+		command -v apt-get >/dev/null || { echo "make: missing$$missing (install libgit2's development files, pkg-config, git, python3)"; exit 2; }; \
 		echo "make: installing$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
-	@python3 -c 'import packaging.version' 2>/dev/null || { \
-		echo "make: installing Python's packaging (for the differential test)"; \
-		python3 -m pip install --quiet packaging 2>/dev/null || python3 -m pip install --quiet --break-system-packages packaging; }
+	@# packaging 26 or later: the PEP 440 reference of the differential test (earlier releases
+	@# accept non-ASCII letters in local versions).
+	@python3 -c 'import sys, packaging; sys.exit(int(packaging.__version__.split(".")[0]) < 26)' 2>/dev/null || { \
+		echo "make: installing Python's packaging>=26 (for the differential test)"; \
+		python3 -m pip install --quiet 'packaging>=26' 2>/dev/null || python3 -m pip install --quiet --break-system-packages 'packaging>=26'; }
 
-build: deps
+# The Swift packages fetched as a step of their own, once more if the first try fails (a first
+# fetch into a new SwiftPM cache once failed with "cannot change to" a cache directory).
+resolve: deps
+	@$(SWIFT) package resolve >/dev/null 2>&1 || { echo "make: swift package resolve failed; trying once more"; $(SWIFT) package resolve; }
+
+build: resolve
 	$(SWIFT) build
 
-# Static Swift runtime: a self-contained binary that starts in half the time.
-release: deps
-	$(SWIFT) build -c release --static-swift-stdlib
+# The release binary: the system's libgit2, the Swift runtime linked in (Linux).
+release: resolve
+	$(SWIFT) build -c release $(STATIC_STDLIB)
 
-# The tests are Swift Testing's (XCTest reports 0 of its own); the last line sums them up.
-test: deps
+# Opt-in packaging step: a self-contained binary (libgit2 and its libraries linked in from their
+# archives, with Sources/StaticLinkStubs), Linux and GNU ld only. Checks what it needs first.
+release-static: resolve
+	bash Scripts/static-prerequisites.sh
+	RELKIT_STATIC_LIBGIT2=1 $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static
+	@echo "make: $(STATIC_BIN)"
+
+# Every test: on this machine (the default build), the static build's own checks, and the whole
+# suite again on Debian 13 (libgit2 1.9, git 2.47). The last line sums them up.
+test: test-debian12 test-static test-debian13
+	@count=$$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' .build/test.log | tail -1); \
+	static=$$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' .build/test-static.log | tail -1); \
+	trixie=$$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' .build/test-debian13.log | tail -1); \
+	echo "tests: $$(( $${count:-0} + $${static:-0} + $${trixie:-0} )) passed, 0 failed ($${count:-0} here, $${static:-0} on the static binary, $${trixie:-0} on Debian 13)"
+
+# The tests are Swift Testing's (XCTest reports 0 of its own).
+test-debian12: resolve
 	$(SWIFT) build --build-tests
 	set -o pipefail; $(SWIFT) test 2>&1 | tee .build/test.log
 	@echo "relkit check on relkit's own repository:"
@@ -42,13 +69,18 @@ test: deps
 	@echo "make install-files (debug binary) into a scratch PREFIX:"
 	$(MAKE) --no-print-directory man completions
 	bash Tests/Scripts/check-install.sh $(DEBUG_BIN)
-	@echo "the end-to-end tests again, on the release binary (static: it links less than the debug one):"
-	$(SWIFT) build -c release --static-swift-stdlib
-	set -o pipefail; RELKIT_BINARY=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test --skip-build --filter RelKitEndToEndTests 2>&1 | tee .build/test-release.log
-	$(RELEASE_BIN) check
-	@count=$$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' .build/test.log | tail -1); \
-	again=$$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' .build/test-release.log | tail -1); \
-	echo "tests: $${count:-0} passed, 0 failed ($${again:-0} end-to-end tests passed again on the release binary)"
+	bash Tests/Scripts/check-consumer.sh
+
+# The static binary: the end-to-end tests on it (it links no libgit2 at run time), and the stubs'
+# own tests in a static build of the test bundle.
+test-static: release-static
+	RELKIT_STATIC_LIBGIT2=1 $(SWIFT) build --build-tests --scratch-path .build-static
+	set -o pipefail; RELKIT_STATIC_LIBGIT2=1 RELKIT_EXPECT_STATIC=1 RELKIT_BINARY=$(CURDIR)/$(STATIC_BIN) \
+		$(SWIFT) test --skip-build --scratch-path .build-static --filter 'RelKitEndToEndTests|StaticLinkTests' 2>&1 | tee .build/test-static.log
+	$(STATIC_BIN) check
+
+test-debian13:
+	bash Scripts/test-debian13.sh
 
 demo: build
 	bash Examples/demo.sh $(DEBUG_BIN)
@@ -85,7 +117,7 @@ fuzz: deps
 	bash Fuzz/run.sh $(FUZZ_SECONDS)
 
 # Benchmarks against the peers, run on a release build (see Benchmarks/README.md).
-bench: bench-normalize bench-check bench-release bench-backport
+bench: bench-normalize bench-check bench-release bench-backport bench-startup
 
 bench-normalize: release
 	bash Benchmarks/normalize.sh $(RELEASE_BIN)
@@ -99,5 +131,9 @@ bench-release: release
 bench-backport: release
 	bash Benchmarks/backport.sh $(RELEASE_BIN)
 
+# Process start and a one-commit backport: the default (dynamic libgit2) and static binaries.
+bench-startup: release release-static
+	bash Benchmarks/startup.sh $(RELEASE_BIN) $(STATIC_BIN)
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-static

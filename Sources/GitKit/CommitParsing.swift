@@ -157,13 +157,17 @@ struct CommitCursor {
                         time: signature.time, offsetMinutes: signature.offset)
     }
 
-    /// Without the "crud" git and libgit2 strip from both ends of a name or email: control
-    /// characters, space, and . , : ; < > " \ '.
+    /// Without the "crud" libgit2 strips from both ends of a name or email: control characters,
+    /// space, and , : ; < > " \ ' — and `.` up to libgit2 1.7 (1.8 keeps dots, as git's ident.c
+    /// does: libgit2 pull request 6657). The rule of the libgit2 this process runs with is used,
+    /// so that these parses equal its own.
     private func trimmed(_ range: Range<Int>) -> Range<Int> {
+        let dotIsCrud = LibGit2Version.trimsDotsFromSignatures
         func isCrud(_ byte: UInt8) -> Bool {
             switch byte {
-            case 0...0x20, UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+            case 0...0x20, UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: "<"), UInt8(ascii: ">"),
                  UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "'"): return true
+            case UInt8(ascii: "."): return dotIsCrud
             default: return false
             }
         }

@@ -28,6 +28,10 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
 
     public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
 
+    /// A repository another user owns, refused (GIT_EOWNER; Repository.discover gives every
+    /// libgit2 version's refusal this code and relkit's own message).
+    public var isNotOwner: Bool { code == GIT_EOWNER.rawValue }
+
     public var description: String { "\(message) (\(function) returned \(code))" }
 }
 
@@ -37,6 +41,22 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
 func check(_ function: String, _ result: Int32) throws(GitError) -> Int32 {
     if result < 0 { throw GitError.last(function, result) }
     return result
+}
+
+/// The libgit2 this process runs with (the shared library's, which may be newer than the headers
+/// relkit was built against). Behaviour that changed between versions is decided from it.
+public enum LibGit2Version {
+    public static let current: (major: Int, minor: Int, revision: Int) = {
+        var major: Int32 = 0, minor: Int32 = 0, revision: Int32 = 0
+        git_libgit2_version(&major, &minor, &revision)
+        return (Int(major), Int(minor), Int(revision))
+    }()
+
+    /// Whether signatures lose a leading or trailing `.` when parsed (libgit2 1.7 and earlier).
+    public static let trimsDotsFromSignatures: Bool = current.major < 1 || (current.major == 1 && current.minor < 8)
+
+    /// "1.5.1".
+    public static var description: String { "\(current.major).\(current.minor).\(current.revision)" }
 }
 
 /// `git_libgit2_init` must run before any other call; once per process is enough.
@@ -55,8 +75,9 @@ enum LibGit2 {
     static func ensureInitialized() { _ = initialized }
 }
 
-/// libgit2's initialization (global state, settings; no longer the CA bundle, see
-/// Sources/StaticLinkStubs/stubs.c) still takes about half a millisecond: `start()` runs it on
+/// libgit2's initialization (global state, settings; in the default build also mbedTLS's CA
+/// bundle, which the static build skips: Sources/StaticLinkStubs/stubs.c) takes from half a
+/// millisecond to several: `start()` runs it on
 /// another thread, so that it overlaps the work a command does before it opens a repository
 /// (argument parsing). The first libgit2 call waits for it to finish (a Swift `static let` is
 /// initialized once, under a lock).

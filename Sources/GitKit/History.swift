@@ -143,7 +143,13 @@ extension Repository {
         var array = git_oidarray()
         var first = one.raw, second = two.raw
         let status = git_merge_bases(&array, pointer, &first, &second)
-        if status == GIT_ENOTFOUND.rawValue { return [] }
+        if status == GIT_ENOTFOUND.rawValue {
+            // libgit2 1.5 fails past a shallow clone's boundary (a parent object is missing);
+            // 1.7 and later take the boundary commits as roots and find no common ancestor.
+            // Either way the history needed is not there: say so the same way under each.
+            if isShallow { throw GitError(function: "git_merge_bases", code: status, message: "no common ancestor within the shallow history") }
+            return []
+        }
         try check("git_merge_bases", status)
         defer { git_oidarray_dispose(&array) }
         return (0..<array.count).map { ObjectID(array.ids[$0]) }

@@ -33,15 +33,32 @@ public final class Repository {
         LibGit2.ensureInitialized()
         var buffer = git_buf()
         defer { git_buf_dispose(&buffer) }
-        try check("git_repository_discover", git_repository_discover(&buffer, path, 0, nil))
+        let found = git_repository_discover(&buffer, path, 0, nil)
+        if found == GIT_EOWNER.rawValue, let gitDirectory = enclosingGitDirectory(of: path) {
+            // libgit2 1.7 and later refuse another user's repository already while discovering it.
+            throw ownershipError(gitDirectory) ?? GitError.last("git_repository_discover", found)
+        }
+        try check("git_repository_discover", found)
         let gitDirectory = String(cString: buffer.ptr)
         do {
             return try open(at: gitDirectory)
-        } catch where error.isNotFound {
-            // libgit2 1.5 refuses a repository owned by another user (as git does, unless
-            // safe.directory trusts it) with "not found" and a stale message: say what it is.
+        } catch where error.isNotFound || error.code == GIT_EOWNER.rawValue {
+            // libgit2 refuses a repository owned by another user (as git does, unless
+            // safe.directory trusts it): 1.5 with "not found" and a stale message, 1.9 with
+            // GIT_EOWNER and its own wording. Say what it is, the same way under each.
             throw ownershipError(gitDirectory) ?? error
         }
+    }
+
+    /// The nearest `.git` at or above `path` (for the refusal's message only).
+    static func enclosingGitDirectory(of path: String) -> String? {
+        var directory = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+        while !directory.isEmpty {
+            if access(directory + "/.git", F_OK) == 0 { return directory + "/.git" }
+            guard let slash = directory.lastIndex(of: "/") else { return nil }
+            directory = String(directory[..<slash])
+        }
+        return nil
     }
 
     /// The error for a repository another user owns, or nil when the current user owns it.
@@ -50,7 +67,7 @@ public final class Repository {
         let workTree = trimmed.hasSuffix("/.git") ? String(trimmed.dropLast(5)) : trimmed
         var status = stat()
         guard stat(workTree, &status) == 0, status.st_uid != geteuid() else { return nil }
-        return GitError(function: "git_repository_open", code: -36, message:
+        return GitError(function: "git_repository_open", code: GIT_EOWNER.rawValue, message:
             "the repository at \(workTree) is owned by another user (uid \(status.st_uid)), and git does not trust it; if it is yours to use, trust it with: git config --global --add safe.directory \(workTree)")
     }
 

@@ -77,7 +77,14 @@ extension Repository {
     /// The commit a revision names (`main`, `v1.0`, `HEAD~2`, an id), through tags.
     public func resolveCommit(_ revision: String) throws(GitError) -> ObjectID {
         var object: OpaquePointer?
-        try check("git_revparse_single", git_revparse_single(&object, pointer, revision))
+        let status = git_revparse_single(&object, pointer, revision)
+        // Recognised by its code, in relkit's words: libgit2's message changed between versions
+        // ("ambiguous SHA1 prefix" in 1.5, "ambiguous OID prefix" in 1.9).
+        if status == GIT_EAMBIGUOUS.rawValue {
+            throw GitError(function: "git_revparse_single", code: status, errorClass: git_error_last()?.pointee.klass ?? 0,
+                           message: "ambiguous abbreviated id: more than one object's id starts with it; give more hex digits")
+        }
+        try check("git_revparse_single", status)
         defer { git_object_free(object) }
         var commit: OpaquePointer?
         try check("git_object_peel", git_object_peel(&commit, object, GIT_OBJECT_COMMIT))

@@ -35,10 +35,8 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
 extension GitError {
     /// libgit2's refusal of a repository owned by someone else, explained.
     var explained: String {
-        if code == -36 { return message }  // GIT_EOWNER, with relkit's own message (Repository.discover)
-        if message.contains("safe.directory") || message.contains("not owned by current user") {
-            return "\(message): the repository belongs to another user; add it with 'git config --global --add safe.directory PATH'"
-        }
+        // GIT_EOWNER carries relkit's own message (Repository.discover), whichever libgit2 raised it.
+        if isNotOwner { return message }
         return description
     }
 }

@@ -29,7 +29,7 @@ public struct Workspace {
             let root = configFile.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? directory
             return Workspace(repository: nil, root: root)
         } catch {
-            throw OperationError(.usage, error.code == -36 ? error.explained : "cannot open the repository at \(directory): \(error.explained)")
+            throw OperationError(.usage, error.isNotOwner ? error.explained : "cannot open the repository at \(directory): \(error.explained)")
         }
     }
 

@@ -1,6 +1,11 @@
 /// Commit-message trailers (`Signed-off-by: ...`, `Backported-From: main`), found and added by
-/// git's own rules (`git interpret-trailers`, git 2.39), because libgit2 1.5's `git_message_trailers`
+/// git's own rules (`git interpret-trailers`), because libgit2 1.5's `git_message_trailers`
 /// misses every trailer when a line starts with `---`.
+///
+/// A message is read as complete lines: one whose last line has no newline is read as if it had
+/// one. git 2.47 reads it so; git 2.39 read such a last `Conflicts:` as a trailer instead of the
+/// start of an old conflicts block. Every message relkit writes ends with a newline, so each git
+/// reads relkit's result the same way (checked against both in `make test`).
 ///
 /// The rules: the message ends at a `---` line (the patch part) and before trailing blank and `#`
 /// comment lines; the trailer block is its last paragraph, never the title paragraph; the
@@ -45,7 +50,7 @@ public enum Trailers {
 
     /// The trailers of a message with the line each starts on.
     public static func locate(_ message: String) -> [Located] {
-        let bytes = Array(message.utf8)
+        let bytes = terminated(Array(message.utf8))
         let layout = layout(of: bytes)
         var firstLine = 1 + bytes[..<layout.blockStart].reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
         var lines: [(line: Int, text: [UInt8])] = []
@@ -128,10 +133,9 @@ public enum Trailers {
             !existing.contains { $0.matches(key: trailer.key) && $0.value == trailer.value }
         }
         guard !new.isEmpty else { return message }
-        var bytes = Array(message.utf8)
-        // A last line "---" without its newline becomes a patch separator once terminated, and
-        // everything after it would be out of git's reach: terminate it first.
-        if let last = bytes.last, last != 0x0A, bytes[lastLine(bytes, bytes.count)...].starts(with: "---".utf8) { bytes.append(0x0A) }
+        // Terminated first: a last line "---" or "Conflicts:" without its newline would become a
+        // patch separator or a conflicts block once the trailers follow it.
+        let bytes = terminated(Array(message.utf8))
         let layout = layout(of: bytes)
         var insertion = layout.end
         var output: [UInt8]
@@ -158,6 +162,12 @@ public enum Trailers {
     }
 
     // MARK: git's rules
+
+    /// The message with a newline after its last line (as git 2.47 reads it).
+    static func terminated(_ bytes: [UInt8]) -> [UInt8] {
+        guard let last = bytes.last, last != 0x0A else { return bytes }
+        return bytes + [0x0A]
+    }
 
     static func layout(of bytes: [UInt8]) -> Layout {
         var end = bytes.count

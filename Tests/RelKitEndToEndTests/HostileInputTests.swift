@@ -149,7 +149,7 @@ let hostileCases: [HostileCase] = [
     HostileCase(name: "a revision that does not exist", arguments: ["check", "--ref", "no-such-branch"], status: 2,
                 message: "cannot read revision 'no-such-branch': revspec 'no-such-branch' not found"),
     HostileCase(name: "an ambiguous abbreviated commit id", arguments: ["check", "--ref", "AMBIGUOUS"], status: 2,
-                message: "ambiguous SHA1 prefix - multiple matches"),
+                message: "ambiguous abbreviated id: more than one object's id starts with it"),
     HostileCase(name: "a backport of a revision that does not exist", arguments: ["backport", "nope~3", "--to", "26.11"], status: 2,
                 message: "cannot read revision 'nope~3': revspec 'nope' not found", setup: { try $0.git("branch", "26.11") }),
 
