@@ -70,6 +70,7 @@ test-debian12: resolve
 	$(MAKE) --no-print-directory man completions
 	bash Tests/Scripts/check-install.sh $(DEBUG_BIN)
 	bash Tests/Scripts/check-consumer.sh
+	bash Tests/Scripts/check-docs.sh $(DEBUG_BIN)
 
 # The static binary: the end-to-end tests on it (it links no libgit2 at run time), and the stubs'
 # own tests in a static build of the test bundle.
