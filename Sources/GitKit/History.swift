@@ -30,7 +30,7 @@ public struct CommitInfo: Sendable, Equatable {
 extension Repository {
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
         // A commit a merge-base walk read already is parsed from its content, not read again.
-        if let read = madeDateOrderedWalker?.commitInfo(id) { return read }
+        if let read = fastHistory.commitAlreadyRead(id) { return read }
         var oid = id.raw
         var commit: OpaquePointer?
         try check("git_commit_lookup", git_commit_lookup(&commit, pointer, &oid))
@@ -68,9 +68,7 @@ extension Repository {
     public func commits(reachableFrom include: [ObjectID], excluding exclude: [ObjectID]) throws(GitError) -> [ObjectID] {
         // With a commit-graph the set is found without reading commits; when it is one line of
         // history its order is the only possible one. Otherwise libgit2 orders it.
-        if let line = try askHistoryWalker({ try $0.linearHistory(reachableFrom: include, excluding: exclude) }), let line {
-            return line
-        }
+        if let line = try fastHistory.linearHistory(reachableFrom: include, excluding: exclude) { return line }
         // Hiding the merge bases instead of the excluded tips hides the same commits (every common
         // ancestor is reachable from a merge base) but lets libgit2 stop at the branch point: hiding
         // main's tip made it walk all of main's history (25 ms for 3,000 commits, here 0.3 ms).
@@ -113,7 +111,7 @@ extension Repository {
         while !hidden.contains(current) {
             // The merge-base walk that found the hidden commits read these already, when it could.
             var parents: [ObjectID]
-            if let known = dateOrderedWalker?.parentIDs(of: current) { parents = known } else { parents = try parentIDs(ofCommit: current) }
+            if let known = fastHistory.parentsAlreadyRead(of: current) { parents = known } else { parents = try parentIDs(ofCommit: current) }
             guard parents.count == 1 else { return nil }
             line.append(current)
             current = parents[0]
@@ -128,10 +126,8 @@ extension Repository {
         let key: Set = [one, two]
         if let known = knownMergeBases[key] { return known }
         let bases: [ObjectID]
-        if let fromGraph = try askHistoryWalker({ try $0.mergeBases(one, two) }) {
-            bases = fromGraph
-        } else if let walker = dateOrderedWalker, let fromFiles = try? walker.mergeBases(one, two) {
-            bases = fromFiles
+        if let fast = try fastHistory.mergeBases(one, two) {
+            bases = fast
         } else {
             bases = try computeMergeBases(one, two)
         }

@@ -8,21 +8,9 @@ public final class Repository {
     let pointer: OpaquePointer
     /// Merge bases already computed (`mergeBases`), by the pair of commits.
     var knownMergeBases: [Set<ObjectID>: [ObjectID]] = [:]
-    /// Merge bases and ancestry from git's commit-graph; nil when the repository has none (or
-    /// must not use it), and libgit2 answers instead.
-    lazy var historyWalker: HistoryWalker? = makeHistoryWalker()
-    /// Without a commit-graph: merge bases over commits read from the pack files directly; nil
-    /// when the graph answers, or git's rules or the object files rule this reader out.
-    var dateOrderedWalker: DateOrderedWalker? {
-        if !dateOrderedWalkerMade {
-            dateOrderedWalkerMade = true
-            madeDateOrderedWalker = makeDateOrderedWalker()
-        }
-        return madeDateOrderedWalker
-    }
-    private var dateOrderedWalkerMade = false
-    /// The walker if a walk made it already (reading a commit does not make one).
-    private(set) var madeDateOrderedWalker: DateOrderedWalker?
+    /// The fast readers of history (Sources/GitKit/FastReaders): answers where they can give
+    /// them, nil where libgit2 is to answer.
+    lazy var fastHistory = FastHistory(repository: self)
 
     private init(pointer: OpaquePointer) { self.pointer = pointer }
 
@@ -77,58 +65,6 @@ public final class Repository {
         var handle: OpaquePointer?
         try check("git_repository_open", git_repository_open(&handle, path))
         return Repository(pointer: handle!)
-    }
-
-    /// git's own rules for when the commit-graph is not to be used: `core.commitGraph=false`, a
-    /// shallow clone, grafts. `RELKIT_COMMIT_GRAPH=0` turns it off too (benchmarks and tests
-    /// compare both ways).
-    private func makeHistoryWalker() -> HistoryWalker? {
-        if environmentValue("RELKIT_COMMIT_GRAPH") == "0" || Self.historyIsRewritten(commonDirectory: commonDirectory) { return nil }
-        if let setting = try? configString("core.commitGraph"), ["false", "no", "off", "0"].contains(setting.lowercased()) { return nil }
-        guard let graph = CommitGraph.load(objectsDirectory: commonDirectory + "objects") else { return nil }
-        return HistoryWalker(repository: self, graph: graph)
-    }
-
-    /// The same rules as for the graph (shallow clones and grafts change parents: libgit2 is
-    /// left to deal with them), and `RELKIT_OBJECT_FILES=0` turns it off.
-
-    private func makeDateOrderedWalker() -> DateOrderedWalker? {
-        guard historyWalker == nil, environmentValue("RELKIT_OBJECT_FILES") != "0", !Self.historyIsRewritten(commonDirectory: commonDirectory),
-              let files = ObjectFiles.open(objectsDirectory: commonDirectory + "objects") else { return nil }
-        return DateOrderedWalker(files: files, objectsDirectory: commonDirectory + "objects")
-    }
-
-    /// Whether the parents in the commit objects are not the whole history: a shallow clone (a
-    /// `shallow` file that is not empty, as libgit2's git_repository_is_shallow reads it) or
-    /// grafts. Neither the commit-graph nor the object files are walked then.
-    static func historyIsRewritten(commonDirectory: String) -> Bool {
-        var status = stat()
-        if stat(commonDirectory + "shallow", &status) == 0, status.st_size > 0 { return true }
-        return access(commonDirectory + "info/grafts", F_OK) == 0
-    }
-
-    /// Runs a question on the commit-graph walker; nil when there is no graph or its data cannot
-    /// answer (then the graph is set aside for this handle, and libgit2 answers).
-    func askHistoryWalker<Answer>(_ question: (HistoryWalker) throws -> Answer) throws(GitError) -> Answer? {
-        guard let walker = historyWalker else { return nil }
-        do {
-            return try question(walker)
-        } catch let error as GitError {
-            throw error
-        } catch {
-            historyWalker = nil
-            return nil
-        }
-    }
-
-    /// Whether history questions are answered from git's commit-graph (lists of commits then come
-    /// without their commits having been read; without it they were read, and libgit2 has them).
-    public var answersHistoryFromCommitGraph: Bool { historyWalker != nil }
-
-    /// The commit's changed-path Bloom filter from the commit-graph, or nil when there is none.
-    public func changedPathFilter(of commit: ObjectID) -> ChangedPathFilter? {
-        guard let graph = historyWalker?.graph, graph.hasChangedPathFilters, let position = graph.position(of: commit) else { return nil }
-        return ChangedPathFilter(graph: graph, position: position)
     }
 
     /// The work tree, with a trailing slash; nil for a bare repository.

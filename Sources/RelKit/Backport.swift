@@ -257,7 +257,7 @@ public enum Backport {
             // the other thread reads the source's history ahead (SourceHistoryReadAhead). A pick
             // that turns out to be there already is dropped (its objects are never written).
             // Hiding the source's tip hides the branch point and everything before it.
-            let listedEarly = writer.answersHistoryFromCommitGraph ? try writer.commits(reachableFrom: [tip], excluding: [sourceTip]) : nil
+            let listedEarly = try writer.commitsListedWithoutReading(reachableFrom: [tip], excluding: [sourceTip])
             let gitDirectory = writer.gitDirectory, commonDirectory = writer.commonDirectory
             let targetRead = (listedEarly?.count ?? 0) < 64 ? nil : BackgroundWork { () throws(GitError) -> [CommitInfo] in
                 try Repository.readCommits(listedEarly!, gitDirectory: gitDirectory, commonDirectory: commonDirectory)

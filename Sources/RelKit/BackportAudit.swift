@@ -248,13 +248,13 @@ public enum BackportAudit {
         /// trees are still in that handle's cache). The history's own order is kept.
         mutating func precomputeSharedChanges(of commits: [CommitInfo], gitDirectory: String) throws(GitError) {
             try indexTargetChanges()
-            // git's changed-path Bloom filters (a commit-graph written with --changed-paths) say
-            // for most commits that they touch none of the target's files: no tree is read for them.
+            // Where the repository can tell (git's changed-path filters), most commits touch none of
+            // the target's files: no tree is read for them.
             var toRead: [CommitInfo] = []
             if let paths = targetsByPath?.keys, !paths.isEmpty {
-                let places = ChangedPathTrie(paths)
+                let places = PathSet(paths)
                 for commit in commits {
-                    if let filter = repository.changedPathFilter(of: commit.id), !places.mayHaveChangedAny(filter) {
+                    if !repository.mayHaveChanged(commit.id, anyOf: places) {
                         sharedChanges[commit.id] = []
                     } else {
                         toRead.append(commit)
@@ -359,55 +359,6 @@ public enum BackportAudit {
             if let target = subjects[BackportAudit.plainSubject(commit.subject)] { return (.subject, target, "same subject (weak)") }
             return nil
         }
-    }
-}
-
-/// Paths to test against changed-path Bloom filters, as a tree of their directories: a path may
-/// have changed only if its directories may have too (git puts them in the filter), so a directory
-/// the filter rules out rules out everything under it. That keeps false positives rare even for
-/// hundreds of paths, where testing each path alone would almost always find one.
-struct ChangedPathTrie {
-    struct Node {
-        let key: ChangedPathKey
-        /// The path itself is one to look for (not only a directory of one).
-        var wanted = false
-        var children: [Int] = []
-    }
-
-    private(set) var nodes: [Node] = []
-    private var roots: [Int] = []
-
-    init<Paths: Sequence<String>>(_ paths: Paths) {
-        var index: [String: Int] = [:]
-        for path in paths {
-            var parent: Int?
-            var prefix = ""
-            for component in path.split(separator: "/", omittingEmptySubsequences: false) {
-                prefix = prefix.isEmpty ? String(component) : prefix + "/" + component
-                let node: Int
-                if let known = index[prefix] {
-                    node = known
-                } else {
-                    node = nodes.count
-                    nodes.append(Node(key: ChangedPathKey(prefix)))
-                    index[prefix] = node
-                    if let parent { nodes[parent].children.append(node) } else { roots.append(node) }
-                }
-                parent = node
-            }
-            if let parent { nodes[parent].wanted = true }
-        }
-    }
-
-    /// False only when the filter rules out every path.
-    func mayHaveChangedAny(_ filter: ChangedPathFilter) -> Bool {
-        var stack = roots
-        while let node = stack.popLast() {
-            guard filter.mayHaveChanged(nodes[node].key) else { continue }
-            if nodes[node].wanted { return true }
-            stack += nodes[node].children
-        }
-        return false
     }
 }
 

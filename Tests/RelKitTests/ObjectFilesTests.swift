@@ -1,6 +1,6 @@
 import Clibgit2
 import Foundation
-@testable import GitKit
+@_spi(FastReaders) @testable import GitKit
 @testable import RelKit
 import RelKitTestSupport
 import Testing
@@ -397,20 +397,21 @@ struct ObjectFilesTests {
     }
 
     /// The branches read ahead are those the command will walk: the source and the targets named
-    /// by `--to`, `--maintained` and `--from`, as the command names them from the configuration.
+    /// by `--to`, `--maintained` and `--from` (as ArgumentParser gave them), as the command names
+    /// them from the configuration.
     @Test func readingAheadNamesTheBranchesTheCommandWalks() throws {
         let directory = try ScratchDirectory("read-ahead-branches")
         defer { directory.remove() }
-        func branches(_ arguments: [String]) -> [String]? {
-            SourceHistoryReadAhead.branches(workTree: directory.path, arguments: arguments).map { [$0.source] + $0.targets }
+        func branches(_ lines: [String], maintained: Bool = false, from: String? = nil) -> [String]? {
+            SourceHistoryReadAhead.branches(workTree: directory.path, lines: lines, maintained: maintained, from: from).map { [$0.source] + $0.targets }
         }
         // No configuration: main, and each line as its branch.
-        #expect(branches(["abc123", "--to", "26.09"]) == ["main", "26.09"])
-        #expect(branches(["--to=26.09", "abc123", "--to", "25.03", "--from", "develop", "--", "--to", "24.09"]) == ["develop", "26.09", "25.03"])
-        #expect(branches(["abc123", "--maintained"]) == ["main"])
+        #expect(branches(["26.09"]) == ["main", "26.09"])
+        #expect(branches(["26.09", "25.03"], from: "develop") == ["develop", "26.09", "25.03"])
+        #expect(branches([], maintained: true) == ["main"])
         // A configuration without branch settings is not even parsed; one with them is.
         try directory.write(".release.toml", "[components.root]\nfiles = [\"VERSION\"]\n")
-        #expect(branches(["abc123", "--to", "26.09"]) == ["main", "26.09"])
+        #expect(branches(["26.09"]) == ["main", "26.09"])
         try directory.write(".release.toml", """
             [branches]
             main = "trunk"
@@ -420,11 +421,11 @@ struct ObjectFilesTests {
             [backport]
             source = "develop"
             """)
-        #expect(branches(["abc123", "--maintained", "--to", "26.09"]) == ["develop", "release/26.09", "release/26.03"])
-        #expect(branches(["abc123", "--to", "26.09", "--from=trunk"]) == ["trunk", "release/26.09"])
+        #expect(branches(["26.09"], maintained: true) == ["develop", "release/26.09", "release/26.03"])
+        #expect(branches(["26.09"], from: "trunk") == ["trunk", "release/26.09"])
         // A configuration it cannot read: nothing is read ahead (the command reports the error).
         try directory.write(".release.toml", "[branches]\nmain = \n")
-        #expect(branches(["abc123", "--to", "26.09"]) == nil)
+        #expect(branches(["26.09"]) == nil)
     }
 
     /// A damaged entry in a pack gives nil (its bytes no longer match the index's CRC-32; libgit2

@@ -1,5 +1,5 @@
 import Clibgit2
-@testable import GitKit
+@_spi(FastReaders) @testable import GitKit
 import Testing
 
 /// SmallInflater against zlib, the reference: every stream zlib's deflate writes (levels,

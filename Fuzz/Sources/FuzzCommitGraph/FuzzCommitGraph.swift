@@ -3,7 +3,7 @@
 // of bounds" (AddressSanitizer): a file that loads answers every question for every position;
 // parents are positions inside the graph; looking up an id finds that id or nothing (a file whose
 // ids are not sorted makes lookups miss, and relkit then reads the commit from the objects).
-import GitKit
+@_spi(FastReaders) import GitKit
 
 let keys = ["a", "src/a.py", "src", "caf\u{e9}", ""].map { ChangedPathKey($0) }
 

@@ -4,7 +4,7 @@
 // the walk's parser accepts too, with the same parents and date; a delta gives nil or exactly the
 // size it announces; a deflate stream SmallInflater decodes, zlib decodes to the same bytes and
 // length (raw deflate: no checksum stops a damaged stream before the comparison).
-import GitKit
+@_spi(FastReaders) import GitKit
 
 let anyID = ObjectID(hex: String(repeating: "ab", count: 20))!
 // libFuzzer calls from one thread.

@@ -13,7 +13,7 @@ import Glibc
 /// it does not know, an alternates file, a delta chain too deep, data that does not hold
 /// together): the caller then asks libgit2, which decides. Formats: git's
 /// Documentation/gitformat-pack.txt.
-public final class ObjectFiles {
+@_spi(FastReaders) public final class ObjectFiles {
     /// A pack and its index, mapped into memory.
     struct Pack {
         let index: MappedFile, data: MappedFile

@@ -11,7 +11,7 @@ import Clibgit2
 /// stream's Adler-32 over them. Anything else gives nil and the caller inflates with zlib, which
 /// decides; so where this answers, it answers what zlib does (the differential tests and the fuzz
 /// target hold it to that).
-public final class SmallInflater {
+@_spi(FastReaders) public final class SmallInflater {
     /// A canonical Huffman code (RFC 1951 3.2.2). Its table is indexed by the stream's next `bits`
     /// bits as they come (first bit lowest, so a code's bits appear reversed): each code of `bits`
     /// bits or fewer fills every entry its bits begin. Small tables built by doubling (zlib's are
@@ -425,7 +425,7 @@ public final class SmallInflater {
 /// zlib's inflate, with one stream state reset for each use: what `ObjectFiles` falls back to for
 /// the streams `SmallInflater` leaves (and reads loose objects with), and the reference that
 /// SmallInflater's tests and fuzz target hold it to.
-public final class ZlibInflater {
+@_spi(FastReaders) public final class ZlibInflater {
     var stream = z_stream()
     private var ready = false
 

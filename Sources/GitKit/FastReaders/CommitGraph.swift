@@ -13,7 +13,7 @@ import Glibc
 /// used at all; an out-of-range parent position makes that one commit unknown, and callers then
 /// read it from the object database. Entries are keyed by commit id, so a graph written before
 /// newer commits is still right about the commits it has: it is never stale, only incomplete.
-public final class CommitGraph: @unchecked Sendable {
+@_spi(FastReaders) public final class CommitGraph: @unchecked Sendable {
     /// One file: the whole graph, or one layer of a chain (base layers first).
     struct Layer {
         let base: UnsafeRawBufferPointer
@@ -221,7 +221,7 @@ public final class CommitGraph: @unchecked Sendable {
 }
 
 /// One commit's changed-path filter (`Repository.changedPathFilter(of:)`).
-public struct ChangedPathFilter: Sendable {
+@_spi(FastReaders) public struct ChangedPathFilter: Sendable {
     let graph: CommitGraph
     let position: UInt32
 
@@ -231,7 +231,7 @@ public struct ChangedPathFilter: Sendable {
 
 /// A path's two base hashes for changed-path Bloom filters (murmur3, git's seeds), computed once
 /// and tested against many commits' filters.
-public struct ChangedPathKey: Sendable {
+@_spi(FastReaders) public struct ChangedPathKey: Sendable {
     public let path: String
     let version2: (UInt32, UInt32)
     /// git before 2.44 wrote "version 1" filters whose hash sign-extends bytes >= 0x80 in a path's

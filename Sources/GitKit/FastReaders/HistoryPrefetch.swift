@@ -11,7 +11,7 @@ import Synchronization
 /// merge base is asked for, most of main's side is here. Entries are content-addressed (a
 /// commit's parents and date are part of its id), so an entry is the same whichever thread read
 /// it, and the answers do not depend on timing; only the time does.
-public final class CommitHeaderCache: @unchecked Sendable {
+final class CommitHeaderCache: @unchecked Sendable {
     /// A commit read: its parents and date, and its raw content (the walk's caller reads the
     /// targets' own commits in full next, and parsing them is cheaper than inflating them again).
     typealias Entry = (id: ObjectID, header: CommitHeader, content: [UInt8])
@@ -89,7 +89,7 @@ public final class CommitHeaderCache: @unchecked Sendable {
     }
 
     /// Stops the reading ahead: the command has walked what it needed.
-    public static func stopReadingAhead() {
+    static func stopReadingAhead() {
         pthread_mutex_lock(&registryMutex)
         defer { pthread_mutex_unlock(&registryMutex) }
         current?.stop()
@@ -101,13 +101,13 @@ public final class CommitHeaderCache: @unchecked Sendable {
 /// starts while libgit2 is still being initialised on another thread. Only a starting point for
 /// reading ahead: when this finds nothing or the wrong thing, nothing is read ahead, and nothing
 /// else depends on it.
-public struct RepositoryFiles: Sendable {
+struct RepositoryFiles: Sendable {
     /// The work tree's root.
     public let workTree: String
     /// The git directory shared by all worktrees (objects, refs), ending with "/".
     public let commonDirectory: String
 
-    public static func discover(from directory: String) -> RepositoryFiles? {
+    static func discover(from directory: String) -> RepositoryFiles? {
         var current = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
         while true {
             let dotGit = current + "/.git"
@@ -146,7 +146,7 @@ public struct RepositoryFiles: Sendable {
     /// not with a commit-graph (it answers without reading commits), in a shallow clone, with
     /// grafts, or with the switches that turn either reader off.
     public var wouldReadHistoryAhead: Bool {
-        if environmentValue("RELKIT_OBJECT_FILES") == "0" || Repository.historyIsRewritten(commonDirectory: commonDirectory) { return false }
+        if environmentValue("RELKIT_OBJECT_FILES") == "0" || FastHistory.historyIsRewritten(commonDirectory: commonDirectory) { return false }
         let graph = CommitGraph.files(objectsDirectory: commonDirectory + "objects")
         return environmentValue("RELKIT_COMMIT_GRAPH") == "0" || (access(graph.single, F_OK) != 0 && access(graph.chain, F_OK) != 0)
     }
@@ -187,4 +187,52 @@ private func readSmallText(_ path: String) -> String? {
     guard var bytes = readSmallFile(path, limit: 1 << 24) else { return nil }
     while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
     return String(decoding: bytes, as: UTF8.self)
+}
+
+/// The read-ahead's one entry point for the rest of relkit: a thread that reads the histories of
+/// the branches a command is about to walk, so that the walk finds them read. `branches` is asked
+/// on that thread with the work tree's root and names the source branch and the targets (nil:
+/// nothing to read). When there is nothing to read (a commit-graph answers, no repository, the
+/// switches), the thread initialises libgit2 instead, as other commands do on a second thread.
+/// Only ever a head start: it reads, never writes, and a wrong guess costs time, not an answer.
+public enum HistoryReadAhead {
+    /// Reading stops after this many commits (a few hundred milliseconds of the second core on
+    /// the benchmark machine), or at `stop()`.
+    static let commitLimit = 50_000
+
+    public typealias BranchNames = @Sendable (_ workTree: String) -> (source: String, targets: [String])?
+
+    public static func start(directory: String, branches: @escaping BranchNames) {
+        let box = Unmanaged.passRetained(Request(directory: directory, branches: branches))
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { argument in
+            let request = Unmanaged<Request>.fromOpaque(argument!).takeRetainedValue()
+            HistoryReadAhead.read(request)
+            return nil
+        }, box.toOpaque())
+        if started == 0 { pthread_detach(thread) } else { box.release() }
+    }
+
+    /// The command walked what it needed: the reading thread stops at its next commit.
+    public static func stop() { CommitHeaderCache.stopReadingAhead() }
+
+    private static func read(_ request: Request) {
+        // Not libgit2: another thread may be initialising it meanwhile.
+        guard let files = RepositoryFiles.discover(from: request.directory), files.wouldReadHistoryAhead,
+              let branches = request.branches(files.workTree),
+              let sourceTip = files.branchTip(branches.source),
+              files.readHistoryAhead(from: [sourceTip] + branches.targets.compactMap(files.branchTip), limit: commitLimit) else {
+            LibGit2WarmUp.runHere()
+            return
+        }
+    }
+
+    private final class Request {
+        let directory: String
+        let branches: BranchNames
+        init(directory: String, branches: @escaping BranchNames) {
+            self.directory = directory
+            self.branches = branches
+        }
+    }
 }

@@ -10,7 +10,7 @@ import Glibc
 
 /// What a walk needs of a commit: its parents and its committer date (libgit2's walks order by
 /// the committer's date too).
-public struct CommitHeader: Equatable, Sendable {
+@_spi(FastReaders) public struct CommitHeader: Equatable, Sendable {
     public let parents: [ObjectID]
     public let date: Int64
 
@@ -41,7 +41,7 @@ public struct CommitHeader: Equatable, Sendable {
 
 extension CommitInfo {
     /// A commit parsed from its raw content; nil when it is not in the plain form.
-    public init?(id: ObjectID, content: [UInt8]) {
+    @_spi(FastReaders) public init?(id: ObjectID, content: [UInt8]) {
         // libgit2's C strings would stop at a NUL.
         guard content.withUnsafeBytes({ $0.isEmpty || memchr($0.baseAddress!, 0, $0.count) == nil }) else { return nil }
         var cursor = CommitCursor(content)
