@@ -11,7 +11,7 @@ STATIC_BIN := .build-static/release/relkit
 # The Swift runtime linked in on Linux (--static-swift-stdlib); macOS has it in the system.
 STATIC_STDLIB := $(shell [ "$$(uname -s)" = Linux ] && echo --static-swift-stdlib)
 
-.PHONY: all deps resolve build release release-static test test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-startup clean
+.PHONY: all deps resolve build release release-static test test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-startup bench-fastpaths clean
 
 all: build
 
@@ -118,7 +118,7 @@ fuzz: deps
 	bash Fuzz/run.sh $(FUZZ_SECONDS)
 
 # Benchmarks against the peers, run on a release build (see Benchmarks/README.md).
-bench: bench-normalize bench-check bench-release bench-backport bench-startup
+bench: bench-normalize bench-check bench-release bench-backport bench-startup bench-fastpaths
 
 bench-normalize: release
 	bash Benchmarks/normalize.sh $(RELEASE_BIN)
@@ -131,6 +131,10 @@ bench-release: release
 
 bench-backport: release
 	bash Benchmarks/backport.sh $(RELEASE_BIN)
+
+# Each fast path on and off (docs/ARCHITECTURE.md), on the static binary.
+bench-fastpaths: release-static
+	python3 Benchmarks/bench_fastpaths.py $(STATIC_BIN)
 
 # Process start and a one-commit backport: the default (dynamic libgit2) and static binaries.
 bench-startup: release release-static

@@ -115,7 +115,6 @@ public enum Backport {
             }
             report.targets.append(target)
         }
-        SourceHistoryReadAhead.stop()
         Trace.mark("picked")
         if request.dryRun { return report }
 
@@ -253,8 +252,7 @@ public enum Backport {
             // listed at once (no commit read) and, when many, read on a second thread (from the
             // object files) while this thread makes the first pick. Without one, listing them is
             // the costly part (their branch point's walk reads the source's history since then):
-            // it waits for the first already-there check, and the pick is made meanwhile, while
-            // the other thread reads the source's history ahead (SourceHistoryReadAhead). A pick
+            // it waits for the first already-there check, and the pick is made meanwhile. A pick
             // that turns out to be there already is dropped (its objects are never written).
             // Hiding the source's tip hides the branch point and everything before it.
             let listedEarly = try writer.commitsListedWithoutReading(reachableFrom: [tip], excluding: [sourceTip])
@@ -611,7 +609,6 @@ public enum Backport {
             }
             report.targets.append(entry)
         }
-        SourceHistoryReadAhead.stop()
         do { try batch.write(commits: newCommits(report)) } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
         FaultInjection.point("objects-written")
         let moving = report.targets.filter { target in target.newTip != nil && !finished.contains { $0.branch == target.branch } }

@@ -212,13 +212,3 @@ enum BackportRendering {
     }
 }
 
-extension BackportCommand.Pick: ReadsHistoryAhead {
-    /// --status, --continue and --abort read no history of the source branch.
-    var readAhead: (lines: [String], maintained: Bool, from: String?)? {
-        status || resume || abort ? nil : (lines, maintained, from)
-    }
-}
-
-extension BackportCommand.Audit: ReadsHistoryAhead {
-    var readAhead: (lines: [String], maintained: Bool, from: String?)? { ([to], false, from) }
-}

@@ -57,22 +57,10 @@ enum Main {
     static func main() {
         ProcessMemory.configure()
         let arguments = CommandLine.arguments
-        // Commands that open a repository initialise libgit2 on a second thread meanwhile, except
-        // those that read history ahead (below), whose second thread does it when it has nothing
-        // to read (a third thread would slow the reading more than it saves).
-        let command = arguments.count > 1 ? arguments[1] : ""
-        if command != "backport" && !commandsWithoutRepository.contains(command) && !command.isEmpty { LibGit2WarmUp.start() }
+        // Commands that open a repository initialise libgit2 on a second thread meanwhile.
+        if arguments.count > 1, !commandsWithoutRepository.contains(arguments[1]) { LibGit2WarmUp.start() }
         do {
             var command = try RelKitCommand.parseAsRoot()
-            // Backports walk the source branch's history: the second core reads it ahead, with
-            // the branches the parsed command names.
-            if let reader = command as? ReadsHistoryAhead, let directory = currentDirectory() {
-                if let request = reader.readAhead {
-                    SourceHistoryReadAhead.start(directory: directory, lines: request.lines, maintained: request.maintained, from: request.from)
-                } else {
-                    LibGit2WarmUp.start()
-                }
-            }
             try command.run()
         } catch let error as CLIError {
             Console.error("error: \(error.message)")
@@ -91,11 +79,6 @@ enum Main {
             exit(code == .validationFailure ? ExitStatus.usage : code.rawValue)
         }
     }
-}
-
-/// A command whose walk of history is worth reading ahead: the branches it names (nil: none).
-protocol ReadsHistoryAhead {
-    var readAhead: (lines: [String], maintained: Bool, from: String?)? { get }
 }
 
 /// The current directory (getcwd: FileManager would set up more than this needs).

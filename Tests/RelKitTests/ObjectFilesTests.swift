@@ -280,7 +280,7 @@ struct ObjectFilesTests {
         let (repository, ids) = try CommitGraphTests.randomHistory(seed: seed)
         defer { repository.remove() }
         let files = try #require(ObjectFiles.open(objectsDirectory: repository.path + "/.git/objects"))
-        let walker = DateOrderedWalker(files: files, objectsDirectory: repository.path + "/.git/objects")
+        let walker = DateOrderedWalker(files: files)
         var random = SeededGenerator(seed: seed)
         var answered = 0
         for _ in 0..<40 {
@@ -301,131 +301,6 @@ struct ObjectFilesTests {
         for hex in ids.prefix(20) {
             if let read = walker.commitInfo(ObjectID(hex: hex)!) { #expect(read == (try handle.commit(ObjectID(hex: hex)!))) }
         }
-    }
-
-    /// Reading ahead: the repository's files are found from a subdirectory and from a linked
-    /// worktree, a branch from its loose ref or from packed-refs; what is read ahead is what the
-    /// walk would read, and the answers are git's either way.
-    @Test func readingAheadFindsTheRepositoryAndChangesNoAnswer() throws {
-        let (repository, ids) = try CommitGraphTests.randomHistory(seed: 16)
-        defer { repository.remove() }
-        _ = try repository.git("checkout", "-q", "-f", "c\(ids.count)")
-        _ = try repository.git("branch", "main", "c\(ids.count)")
-        try FileManager.default.createDirectory(atPath: repository.path + "/d0/deeper", withIntermediateDirectories: true)
-        let fromSubdirectory = try #require(RepositoryFiles.discover(from: repository.path + "/d0/deeper"))
-        #expect(fromSubdirectory.workTree == repository.path)
-        #expect(fromSubdirectory.commonDirectory == repository.path + "/.git/")
-        let worktree = repository.scratch.file("linked")
-        _ = try repository.git("worktree", "add", "-q", "--detach", worktree, "c3")
-        let fromWorktree = try #require(RepositoryFiles.discover(from: worktree))
-        #expect(fromWorktree.workTree == worktree)
-        #expect(URL(fileURLWithPath: fromWorktree.commonDirectory).standardized.path == URL(fileURLWithPath: repository.path + "/.git").standardized.path)
-        #expect(fromSubdirectory.branchTip("main")?.description == ids.last)
-        _ = try repository.git("pack-refs", "--all")
-        #expect(fromSubdirectory.branchTip("main")?.description == ids.last)
-        #expect(fromSubdirectory.branchTip("no-such-branch") == nil)
-
-        // Two tips, as a backport reads the source branch and a target: every commit of either,
-        // once, with its parents, date and content as git has them.
-        let other = ids[ids.count / 2]
-        fromSubdirectory.readHistoryAhead(from: [ObjectID(hex: ids.last!)!, ObjectID(hex: other)!], limit: 1_000)
-        let objects = repository.path + "/.git/objects"
-        let cache = try #require(CommitHeaderCache.current(objectsDirectory: objects))
-        let files = try #require(ObjectFiles.open(objectsDirectory: objects))
-        let entries = cache.entries(from: 0)
-        let read = Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let reachable = try repository.git("rev-list", ids.last!, other).split(separator: "\n").map { ObjectID(hex: String($0))! }
-        #expect(entries.count == reachable.count && read.count == reachable.count)
-        for id in reachable {
-            // (Not `git(...)`, which trims the output.)
-            let content = Array(try runProcess("git", ["-C", repository.path, "cat-file", "commit", id.description], environment: gitEnvironment).stdout.utf8)
-            #expect(read[id]?.content == content, "\(id)")
-            #expect(read[id]?.header == CommitHeader(content), "\(id)")
-            let parents = try repository.git("rev-parse", "\(id)^@").split(separator: "\n").map(String.init)
-            #expect(read[id]?.header.parents.map(\.description) == parents)
-        }
-        let walker = DateOrderedWalker(files: files, objectsDirectory: objects)
-        var random = SeededGenerator(seed: 17)
-        for _ in 0..<20 {
-            let a = ids.randomElement(using: &random)!, b = ids.randomElement(using: &random)!
-            if let bases = try walker.mergeBases(ObjectID(hex: a)!, ObjectID(hex: b)!) {
-                #expect(Set(bases.map(\.description)) == (try CommitGraphTests.gitMergeBases(repository, a, b)))
-            }
-        }
-        // The walk of a handle opened from the linked worktree finds what was read ahead from the
-        // main one (the same objects directory, spelled differently).
-        fromWorktree.readHistoryAhead(from: [ObjectID(hex: ids.last!)!], limit: 1_000)
-        let linked = try Repository.open(at: worktree)
-        #expect(CommitHeaderCache.current(objectsDirectory: linked.commonDirectory + "objects") != nil)
-        CommitHeaderCache.stopReadingAhead()
-        #expect(CommitHeaderCache.current(objectsDirectory: objects)?.isStopped == true)
-    }
-
-    /// A walk that runs while the other thread is still reading (it takes in what is published,
-    /// waits for what is about to be, reads the rest itself) gives git's merge bases, and the
-    /// target side's commits it parsed meanwhile are the commits as git has them.
-    @Test func walkingWhileReadingAheadGivesGitsAnswers() throws {
-        let (repository, ids) = try CommitGraphTests.randomHistory(seed: 21, commits: 400)
-        defer { repository.remove() }
-        let files = try #require(RepositoryFiles.discover(from: repository.path))
-        let objects = repository.path + "/.git/objects"
-        var random = SeededGenerator(seed: 22)
-        var parsedCommits = 0
-        for round in 0..<6 {
-            let a = ids[ids.count - 1 - round], b = ids.randomElement(using: &random)!
-            let reading = Thread { files.readHistoryAhead(from: [ObjectID(hex: a)!, ObjectID(hex: b)!], limit: 10_000) }
-            reading.start()
-            // Wait until the reading has registered (and so may be mid-way), then walk at once.
-            while CommitHeaderCache.current(objectsDirectory: objects)?.entries(from: 0).isEmpty ?? true { usleep(50) }
-            let walker = DateOrderedWalker(files: try #require(ObjectFiles.open(objectsDirectory: objects)), objectsDirectory: objects)
-            if let bases = try walker.mergeBases(ObjectID(hex: a)!, ObjectID(hex: b)!) {
-                #expect(Set(bases.map(\.description)) == (try CommitGraphTests.gitMergeBases(repository, a, b)), "round \(round)")
-            }
-            let own = try repository.git("rev-list", a, "^" + b).split(separator: "\n").prefix(20)
-            for id in own {
-                let info = walker.commitInfo(ObjectID(hex: String(id))!)
-                if info != nil { parsedCommits += 1 }
-                let message = try repository.git("log", "-1", "--format=%B", String(id))  // (trimmed)
-                #expect(info == nil || info?.message.trimmingCharacters(in: .whitespacesAndNewlines) == message, "\(id)")
-                let parents = try repository.git("rev-parse", "\(id)^@").split(separator: "\n").map(String.init)
-                #expect(info == nil || info?.parents.map(\.description) == parents)
-            }
-            CommitHeaderCache.stopReadingAhead()
-            while !(CommitHeaderCache.current(objectsDirectory: objects)?.isFinished ?? true) { usleep(50) }
-        }
-        #expect(parsedCommits > 0, "the target side's commits come from the bytes read ahead")
-    }
-
-    /// The branches read ahead are those the command will walk: the source and the targets named
-    /// by `--to`, `--maintained` and `--from` (as ArgumentParser gave them), as the command names
-    /// them from the configuration.
-    @Test func readingAheadNamesTheBranchesTheCommandWalks() throws {
-        let directory = try ScratchDirectory("read-ahead-branches")
-        defer { directory.remove() }
-        func branches(_ lines: [String], maintained: Bool = false, from: String? = nil) -> [String]? {
-            SourceHistoryReadAhead.branches(workTree: directory.path, lines: lines, maintained: maintained, from: from).map { [$0.source] + $0.targets }
-        }
-        // No configuration: main, and each line as its branch.
-        #expect(branches(["26.09"]) == ["main", "26.09"])
-        #expect(branches(["26.09", "25.03"], from: "develop") == ["develop", "26.09", "25.03"])
-        #expect(branches([], maintained: true) == ["main"])
-        // A configuration without branch settings is not even parsed; one with them is.
-        try directory.write(".release.toml", "[components.root]\nfiles = [\"VERSION\"]\n")
-        #expect(branches(["26.09"]) == ["main", "26.09"])
-        try directory.write(".release.toml", """
-            [branches]
-            main = "trunk"
-            release-pattern = "release/{line}"
-            maintained = ["release/26.03"]
-
-            [backport]
-            source = "develop"
-            """)
-        #expect(branches(["26.09"], maintained: true) == ["develop", "release/26.09", "release/26.03"])
-        #expect(branches(["26.09"], from: "trunk") == ["trunk", "release/26.09"])
-        // A configuration it cannot read: nothing is read ahead (the command reports the error).
-        try directory.write(".release.toml", "[branches]\nmain = \n")
-        #expect(branches(["26.09"]) == nil)
     }
 
     /// A damaged entry in a pack gives nil (its bytes no longer match the index's CRC-32; libgit2

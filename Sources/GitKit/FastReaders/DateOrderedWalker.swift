@@ -15,35 +15,19 @@ final class DateOrderedWalker {
     struct Unreadable: Error {}
 
     let files: ObjectFiles
-    private let objectsDirectory: String
     // Its state is `@exclusivity(unchecked)`: one thread uses a walker, and no access to it
     // overlaps another; the runtime's checks cost ~160 instructions an access, ~25,000 a walk.
-    /// Headers another thread read ahead (`RepositoryFiles.readHistoryAhead`), looked up when a
-    /// merge-base walk starts (the reading may start after this walker was made), not per commit;
-    /// and how many of them are in this walker's nodes already.
-    @exclusivity(unchecked) private var readAhead: CommitHeaderCache?
-    @exclusivity(unchecked) private var absorbed = 0
-    /// Commits of the first side of a merge-base walk only (a target's own commits, which a
-    /// backport reads in full once the branch point is known), parsed while the walk waits for
-    /// the reading ahead; and those still to parse.
-    @exclusivity(unchecked) private var parsed: [Int: CommitInfo] = [:]
-    @exclusivity(unchecked) private var toParse: [Int] = []
-    /// Per node, whether its commit came from the reading ahead.
-    @exclusivity(unchecked) private var fromReadAhead: [Bool] = []
     @exclusivity(unchecked) private var nodeOf: [ObjectID: Int] = [:]
     @exclusivity(unchecked) private var ids: [ObjectID] = []
     /// Per node, once read: its parents' nodes and its committer date.
     @exclusivity(unchecked) private var parents: [[Int]?] = []
     @exclusivity(unchecked) private var dates: [Int64] = []
-    /// Per node, the raw content of its commit when this walker or the reading ahead read it: the
-    /// caller reads many of them in full next (a target's own commits), and parsing is cheaper
-    /// than inflating them again.
+    /// Per node, the raw content of its commit when this walker read it: the caller reads many
+    /// of them in full next (a target's own commits), and parsing is cheaper than inflating them
+    /// again.
     @exclusivity(unchecked) private var contents: [[UInt8]?] = []
 
-    init(files: ObjectFiles, objectsDirectory: String) {
-        self.files = files
-        self.objectsDirectory = objectsDirectory
-    }
+    init(files: ObjectFiles) { self.files = files }
 
     private func node(_ id: ObjectID) -> Int {
         if let known = nodeOf[id] { return known }
@@ -52,40 +36,12 @@ final class DateOrderedWalker {
         parents.append(nil)
         dates.append(0)
         contents.append(nil)
-        fromReadAhead.append(false)
         return ids.count - 1
     }
 
-    /// Reads a node's commit (once): its parents and date. The commits read ahead since the last
-    /// time are taken in first, all at once (most of a walk's nodes are among them). With
-    /// `waiting` (the commit that names this one was read ahead), the reading ahead comes to this
-    /// one next: it is waited for, rather than read a second time here, unless the reading has
-    /// finished. (Reading it here too would take as long, and slows both threads.)
-    private func load(_ node: Int, waiting: Bool = false) throws(Unreadable) {
+    /// Reads a node's commit (once): its parents and date.
+    private func load(_ node: Int) throws(Unreadable) {
         guard parents[node] == nil else { return }
-        if let readAhead {
-            while true {
-                let fresh = readAhead.entries(from: absorbed)
-                absorbed += fresh.count
-                for entry in fresh {
-                    let known = self.node(entry.id)
-                    if parents[known] == nil {
-                        set(known, entry.header)
-                        contents[known] = entry.content
-                        fromReadAhead[known] = true
-                    }
-                }
-                if parents[node] != nil { return }
-                guard waiting, !readAhead.isFinished else { break }
-                // Meanwhile, a commit the caller will most likely read in full next (see
-                // `toParse`).
-                if let next = toParse.popLast() {
-                    parsed[next] = contents[next].flatMap { CommitInfo(id: ids[next], content: $0) }
-                } else {
-                    sched_yield()
-                }
-            }
-        }
         guard let (header, content) = files.readCommit(ids[node]) else { throw Unreadable() }
         contents[node] = content
         set(node, header)
@@ -110,14 +66,13 @@ final class DateOrderedWalker {
     /// any not in the plain form).
     func commitInfo(_ id: ObjectID) -> CommitInfo? {
         guard let node = nodeOf[id] else { return nil }
-        return parsed[node] ?? contents[node].flatMap { CommitInfo(id: id, content: $0) }
+        return contents[node].flatMap { CommitInfo(id: id, content: $0) }
     }
 
     /// The merge bases of two commits when there is at most one ([] for unrelated histories);
     /// nil when the walk finds several candidates (libgit2 then sorts out the redundant ones).
     func mergeBases(_ one: ObjectID, _ two: ObjectID) throws(Unreadable) -> [ObjectID]? {
         if one == two { return [one] }
-        if readAhead == nil { readAhead = CommitHeaderCache.current(objectsDirectory: objectsDirectory) }
         let fromOne: UInt8 = 1, fromTwo: UInt8 = 2, stale: UInt8 = 4, result: UInt8 = 8
         let a = node(one), b = node(two)
         var flags: [UInt8] = []
@@ -137,7 +92,6 @@ final class DateOrderedWalker {
         // git's paint_down_to_common: go on while a queued commit is not stale.
         while queue.contains(where: { flagsOf($0) & stale == 0 }), let current = queue.pop() {
             var painted = flagsOf(current) & (fromOne | fromTwo | stale)
-            if painted == fromOne, contents[current] != nil, parsed[current] == nil { toParse.append(current) }
             if painted == fromOne | fromTwo {
                 if flagsOf(current) & result == 0 {
                     mark(current, result)
@@ -146,7 +100,7 @@ final class DateOrderedWalker {
                 painted |= stale
             }
             for parent in parents[current]! where flagsOf(parent) & painted != painted {
-                try load(parent, waiting: fromReadAhead[current])
+                try load(parent)
                 mark(parent, painted)
                 queue.push(parent, date: dates[parent])
             }

@@ -49,7 +49,7 @@ final class FastHistory {
         let commonDirectory = repository.commonDirectory
         guard historyWalker == nil, environmentValue("RELKIT_OBJECT_FILES") != "0", !Self.historyIsRewritten(commonDirectory: commonDirectory),
               let files = ObjectFiles.open(objectsDirectory: commonDirectory + "objects") else { return nil }
-        return DateOrderedWalker(files: files, objectsDirectory: commonDirectory + "objects")
+        return DateOrderedWalker(files: files)
     }
 
     /// Whether the parents in the commit objects are not the whole history: a shallow clone (a

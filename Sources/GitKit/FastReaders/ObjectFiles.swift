@@ -98,6 +98,8 @@ import Glibc
     /// Streams up to this size (commits, most trees) go to `SmallInflater` first.
     static let smallStreamLimit = 1 << 16
     private let smallInflater = SmallInflater()
+    /// `RELKIT_SMALL_INFLATER=0`: zlib inflates every stream (the reference; benchmarks compare).
+    static let usesSmallInflater = environmentValue("RELKIT_SMALL_INFLATER") != "0"
     /// The input length of the stream `inflate` last inflated.
     @exclusivity(unchecked) private var lastStreamLength = 0
 
@@ -219,7 +221,7 @@ import Glibc
     private func inflate(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int, size: Int) -> [UInt8]? {
         guard start < end else { return nil }
         let input = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + start
-        let small = size <= Self.smallStreamLimit ? smallInflater.inflate(input, available: end - start, size: size) : nil
+        let small = size <= Self.smallStreamLimit && Self.usesSmallInflater ? smallInflater.inflate(input, available: end - start, size: size) : nil
         guard let (content, length) = small ?? zlib.inflate(input, available: end - start, size: size) else { return nil }
         lastStreamLength = length
         return content
