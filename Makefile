@@ -120,8 +120,9 @@ fuzz: deps
 # Benchmarks against the peers, run on a release build (see Benchmarks/README.md).
 bench: bench-normalize bench-check bench-release bench-backport bench-startup bench-fastpaths
 
+INVALID ?= 0
 bench-normalize: release
-	bash Benchmarks/normalize.sh $(RELEASE_BIN)
+	bash Benchmarks/normalize.sh $(RELEASE_BIN) --invalid $(INVALID)
 
 bench-check: release
 	bash Benchmarks/check.sh $(RELEASE_BIN)

@@ -2,9 +2,11 @@
 """Benchmark: normalize 1,000,000 version strings with `relkit version normalize -` and with
 Python's packaging (`str(packaging.version.Version(s))`), in the same run, on the same file.
 
-Usage: bench_normalize.py path/to/relkit [--count N] [--runs R]
+Usage: bench_normalize.py path/to/relkit [--count N] [--runs R] [--invalid PERCENT]
 Prints a Markdown table: best wall time of R runs, throughput, peak memory, and the ratio.
 Both outputs are compared line by line first: a benchmark of different answers means nothing.
+With --invalid, that share of the lines are invalid spellings (reported on standard error, which
+goes to a file for both tools); both must report the same line numbers.
 """
 import argparse, os, platform, random, subprocess, sys, tempfile, time
 
@@ -19,7 +21,15 @@ for number, line in enumerate(sys.stdin, 1):
         sys.stderr.write(f"line {number}: invalid\n")
 '''
 
-def generate(path, count, seed=2026):
+INVALID = [
+    lambda y, m, p: f"{y}.{m:02d}.{p}-foo",
+    lambda y, m, p: f"release-{y}.{m:02d}",
+    lambda y, m, p: f"{y}..{m:02d}.{p}",
+    lambda y, m, p: f"{y}.{m:02d}.{p}rc",
+    lambda y, m, p: f"v{y}.{m:02d}.{p}+",
+]
+
+def generate(path, count, seed=2026, invalid=0):
     rng = random.Random(seed)
     spellings = [
         lambda y, m, p: f"{y}.{m:02d}.{p}",
@@ -35,15 +45,18 @@ def generate(path, count, seed=2026):
     with open(path, "w") as f:
         for _ in range(count):
             y, m, p = rng.randint(19, 27), rng.randint(1, 12), rng.randint(0, 30)
-            f.write(rng.choice(spellings)(y, m, p) + "\n")
+            kinds = INVALID if rng.random() * 100 < invalid else spellings
+            f.write(rng.choice(kinds)(y, m, p) + "\n")
 
 def run(command, input_path, output_path):
     """Wall time and peak RSS (KiB) of one child process. GNU time measures the RSS: a child's
-    rusage from Python would count the forked interpreter's memory before exec."""
-    with tempfile.NamedTemporaryFile("r") as rss, open(input_path, "rb") as stdin, open(output_path, "wb") as stdout:
+    rusage from Python would count the forked interpreter's memory before exec. Standard error
+    goes to OUTPUT_PATH.err."""
+    with tempfile.NamedTemporaryFile("r") as rss, open(input_path, "rb") as stdin, open(output_path, "wb") as stdout, \
+            open(output_path + ".err", "wb") as stderr:
         start = time.perf_counter()
         status = subprocess.call(["/usr/bin/time", "-f", "%M", "-o", rss.name] + command,
-                                 stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL)
+                                 stdin=stdin, stdout=stdout, stderr=stderr)
         elapsed = time.perf_counter() - start
         peak = int(rss.read().strip().splitlines()[-1])
     if status not in (0, 1):
@@ -59,24 +72,32 @@ def main():
     parser.add_argument("relkit")
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--invalid", type=float, default=0)
     args = parser.parse_args()
     relkit = [os.path.abspath(args.relkit), "version", "normalize", "-"]
     peer = [sys.executable, "-c", PEER]
     with tempfile.TemporaryDirectory() as work:
         big, small = os.path.join(work, "big.txt"), os.path.join(work, "small.txt")
-        generate(big, args.count)
-        generate(small, args.count // 10)
+        generate(big, args.count, invalid=args.invalid)
+        generate(small, args.count // 10, invalid=args.invalid)
         out_relkit, out_peer = os.path.join(work, "relkit.out"), os.path.join(work, "peer.out")
         relkit_time, relkit_rss = best(relkit, big, out_relkit, args.runs)
         peer_time, peer_rss = best(peer, big, out_peer, args.runs)
         with open(out_relkit, "rb") as a, open(out_peer, "rb") as b:
             if a.read() != b.read():
                 sys.exit("relkit and packaging printed different normal forms: not comparable")
+        def reported(path):
+            with open(path + ".err") as f:
+                return [line.split(":", 1)[0] for line in f if line.startswith("line ")]
+        invalid_lines = reported(out_relkit)
+        if invalid_lines != reported(out_peer):
+            sys.exit("relkit and packaging reported different invalid lines: not comparable")
         _, relkit_small_rss = best(relkit, small, out_relkit, 1)
     import packaging
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; "
           f"Python {platform.python_version()}, packaging {packaging.__version__}")
-    print(f"input: {args.count:,} version strings, best of {args.runs} runs; outputs identical\n")
+    print(f"input: {args.count:,} version strings ({len(invalid_lines):,} invalid, reported on standard error to a file), "
+          f"best of {args.runs} runs; outputs and reported lines identical\n")
     print("| tool | time (s) | versions/s | peak RSS (MiB) |")
     print("|---|---:|---:|---:|")
     print(f"| relkit version normalize - | {relkit_time:.3f} | {args.count / relkit_time:,.0f} | {relkit_rss / 1024:.1f} |")

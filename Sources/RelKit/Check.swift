@@ -237,18 +237,28 @@ public enum Check {
                                             suggestion: configuration.tags.tagName(of: tagged)))
                 }
                 do {
+                    // The files of the tagged commit's own time: its .release.toml when it has one
+                    // (files and packages come and go over the years), and of the configured files
+                    // those that existed then.
                     let tree = try CommitTree(repository: repository, commit: tag.commit, label: "\(tag.name) (\(tag.commit.short))")
+                    let then: ReleaseConfiguration
+                    do { then = try Workspace.configuration(in: tree).0 } catch {
+                        findings.append(Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): \(error)"))
+                        continue
+                    }
+                    let unitThen = then.releaseUnit
                     var ignored: [Finding] = []
-                    let versions = try readVersions(configuration, reader: VersionFileReader(tree: tree), findings: &ignored)
-                    let filesVersion = versions.first { $0.0 == unit }?.1
-                        ?? configuration.group(containing: unit).flatMap { group in versions.first { $0.0 == group.name }?.1 }
+                    let versions = try readVersions(then, reader: VersionFileReader(tree: tree, skipsMissingFiles: true), findings: &ignored)
+                    let filesVersion = versions.first { $0.0 == unitThen }?.1
+                        ?? then.group(containing: unitThen).flatMap { group in versions.first { $0.0 == group.name }?.1 }
                     guard let filesVersion else {
-                        findings.append(Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): no readable version of '\(unit)' at \(tag.commit.short)"))
+                        findings.append(Finding(rule: "tag-unverifiable", severity: .warning,
+                                                message: "tag \(tag.name): no configured file of '\(unitThen)' existed at \(tag.commit.short), or none had a readable version"))
                         continue
                     }
                     if filesVersion != tagged {
                         findings.append(Finding(rule: "tag-mismatch",
-                                                message: "tag \(tag.name) points to \(tag.commit.short), where '\(unit)' is at \(filesVersion)"))
+                                                message: "tag \(tag.name) points to \(tag.commit.short), where '\(unitThen)' is at \(filesVersion)"))
                     }
                 } catch let problem as SpecProblem {
                     findings.append(Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): \(problem.message)"))

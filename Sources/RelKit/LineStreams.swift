@@ -136,20 +136,50 @@ public final class OutputBuffer {
     }
 }
 
+/// Standard output and standard error, both buffered (a write system call per 64 KiB, not per
+/// line). When both go to the same file (a terminal, `2>&1`), error lines are written through the
+/// output's buffer, so that the two keep the order they were written in. `flush()` before exit
+/// and before anything that waits for the user.
+public final class StandardStreams {
+    public let output: OutputBuffer
+    public let errors: OutputBuffer
+
+    public init(output outputDescriptor: Int32 = 1, errors errorDescriptor: Int32 = 2) {
+        output = OutputBuffer(fileDescriptor: outputDescriptor)
+        errors = Self.sameFile(outputDescriptor, errorDescriptor) ? output : OutputBuffer(fileDescriptor: errorDescriptor)
+    }
+
+    deinit { flush() }
+
+    public func out(_ line: String) { output.append(line + "\n") }
+    public func error(_ line: String) { errors.append(line + "\n") }
+
+    public func flush() {
+        output.flush()
+        if errors !== output { errors.flush() }
+    }
+
+    static func sameFile(_ one: Int32, _ two: Int32) -> Bool {
+        var first = stat(), second = stat()
+        guard fstat(one, &first) == 0, fstat(two, &second) == 0 else { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
+}
+
 /// `relkit version normalize -`: PEP 440 normal forms of a stream of versions, one a line.
 public enum StreamNormalizer {
-    /// Normalizes every line of `input` to `output`; each invalid line goes to `onInvalid` with its
-    /// number and reason, and the others are still printed. Returns the number of invalid lines.
-    public static func run(input: Int32, output: Int32, onInvalid: (Int, VersionParseError) -> Void) throws -> Int {
-        let out = OutputBuffer(fileDescriptor: output)
+    /// Normalizes every line of `input` to `streams.output`; each invalid line goes to
+    /// `streams.errors` as `describe` words it, and the others are still printed. Returns the
+    /// number of invalid lines. Both streams are flushed at the end.
+    public static func run(input: Int32, streams: StandardStreams) throws -> Int {
+        let out = streams.output
         var invalid = 0
         var syntax = VersionSyntax.empty
+        defer { streams.flush() }
         try LineReader(fileDescriptor: input).forEachLine { bytes, lineNumber in
             if let error = VersionSyntax.parse(bytes, into: &syntax) {
                 invalid += 1
-                // Keep what was printed so far in order with the error message.
-                out.flush()
-                onInvalid(lineNumber, VersionParseError(input: String(decoding: bytes, as: UTF8.self), syntaxError: error, bytes: bytes))
+                writeInvalidLine(lineNumber, bytes, error, to: streams.errors)
                 return
             }
             let destination = out.reserve(VersionSyntax.maximumNormalizedLength(bytes.count) + 1)
@@ -157,7 +187,57 @@ public enum StreamNormalizer {
             destination[written] = 0x0A
             out.commit(written + 1)
         }
-        out.flush()
         return invalid
+    }
+
+    /// `line N: invalid version 'TEXT': REASON`, as `VersionParseError` words it
+    /// (`errorLine` below). The common case, a short printable ASCII line with an unexpected
+    /// character, is written as bytes straight into the buffer (a String for each of 100,000
+    /// invalid lines took most of the time); everything else goes through `errorLine`.
+    static func writeInvalidLine(_ number: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ error: VersionSyntaxError, to buffer: OutputBuffer) {
+        guard case .unexpected(let offset) = error.kind, bytes.count <= 120, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+            buffer.append(errorLine(number, VersionParseError(input: String(decoding: bytes, as: UTF8.self), syntaxError: error, bytes: bytes)) + "\n")
+            return
+        }
+        let destination = buffer.reserve(bytes.count + 96)
+        var at = 0
+        func put(_ text: StaticString) {
+            text.withUTF8Buffer { text in
+                destination.advanced(by: at).update(from: text.baseAddress!, count: text.count)
+                at += text.count
+            }
+        }
+        func put(_ value: Int) {
+            // Digits last to first, then turned round.
+            var rest = value, low = at
+            repeat {
+                destination[at] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                at += 1
+            } while rest > 0
+            var high = at - 1
+            while low < high {
+                (destination[low], destination[high]) = (destination[high], destination[low])
+                low += 1
+                high -= 1
+            }
+        }
+        put("line ")
+        put(number)
+        put(": invalid version '")
+        destination.advanced(by: at).update(from: bytes.baseAddress!, count: bytes.count)
+        at += bytes.count
+        put("': unexpected '")
+        destination[at] = bytes[offset]
+        at += 1
+        put("' at column ")
+        put(offset + 1)
+        destination[at] = 0x0A
+        buffer.commit(at + 1)
+    }
+
+    /// The reference wording of an invalid line (without its newline).
+    static func errorLine(_ number: Int, _ error: VersionParseError) -> String {
+        "line \(number): invalid version '\(error.input.displayable())': \(error.reason)"
     }
 }

@@ -25,7 +25,14 @@ public final class VersionFileReader {
     /// Findings made while resolving (symlinks out of the repository).
     public private(set) var findings: [Finding] = []
 
-    public init(tree: FileTree) { self.tree = CachedTree(tree) }
+    /// A tree of the past (a tagged commit): a configured file that is not there did not exist
+    /// yet. It is skipped instead of being a problem, and so is a glob that matches nothing.
+    public let skipsMissingFiles: Bool
+
+    public init(tree: FileTree, skipsMissingFiles: Bool = false) {
+        self.tree = CachedTree(tree)
+        self.skipsMissingFiles = skipsMissingFiles
+    }
 
     public var filesRead: Int { bytesCache.count }
 
@@ -53,6 +60,7 @@ public final class VersionFileReader {
             case .file(let target):
                 return ResolvedFile(path: path, target: target)
             case .missing:
+                if skipsMissingFiles { return nil }
                 throw problem("'\(path)' does not exist in the \(tree.label)")
             case .directory:
                 throw problem("'\(path)' is a directory, not a file")
@@ -78,6 +86,7 @@ public final class VersionFileReader {
             case .directory: break
             case .directoryOutside(let link, let target), .fileOutside(let link, let target):
                 throw problem("'\(pattern)' leaves the repository through the symlink \(link) -> \(target)")
+            case .missing where skipsMissingFiles: return []
             default: throw problem("glob '\(pattern)' matches no file in the \(tree.label)")
             }
         }
@@ -87,7 +96,7 @@ public final class VersionFileReader {
         for path in matches {
             if let file = try resolveMatch(path) { files.append(file) }
         }
-        if files.isEmpty && !findings.contains(where: { glob.matches($0.file ?? "") }) {
+        if files.isEmpty && !skipsMissingFiles && !findings.contains(where: { glob.matches($0.file ?? "") }) {
             throw problem("glob '\(pattern)' matches no file in the \(tree.label)")
         }
         return files

@@ -144,16 +144,18 @@ extension VersionCommand {
             case .json:
                 try printJSON(Report(scheme: scheme.name, valid: allValid, results: results))
             case .text:
+                let streams = StandardStreams()
                 for result in results {
                     if result.valid {
-                        Console.out("\(result.place): ok \(result.input)")
+                        streams.out("\(result.place): ok \(result.input)")
                     } else {
                         var line = "\(result.place): invalid '\(result.input.displayable())' in \(scheme.name): "
                         line += result.problems.map(\.message).joined(separator: "; ")
                         if let suggestion = result.suggestion { line += " (suggestion: \(suggestion))" }
-                        Console.out(line)
+                        streams.out(line)
                     }
                 }
+                streams.flush()
             }
             if !allValid { throw ExitCode(ExitStatus.findings) }
         }
@@ -179,20 +181,20 @@ extension VersionCommand {
 
         func run() throws {
             let invalid: Int
+            let streams = StandardStreams()
             if inputs.readsStandardInput {
-                invalid = try StreamNormalizer.run(input: 0, output: 1) { line, error in
-                    Console.error("line \(line): invalid version '\(error.input.displayable())': \(error.reason)")
-                }
+                invalid = try StreamNormalizer.run(input: 0, streams: streams)
             } else {
                 var count = 0
                 for (place, text, _) in try inputs.numbered() {
                     do {
-                        Console.out(try Version(parsing: text).description)
+                        streams.out(try Version(parsing: text).description)
                     } catch {
                         count += 1
-                        Console.error("\(place): invalid version '\(text.displayable())': \(error.reason)")
+                        streams.error("\(place): invalid version '\(text.displayable())': \(error.reason)")
                     }
                 }
+                streams.flush()
                 invalid = count
             }
             if invalid > 0 { throw ExitCode(ExitStatus.findings) }
@@ -317,20 +319,20 @@ extension VersionCommand {
         func run() throws {
             var parsed: [(version: Version, text: String)] = []
             var invalid = 0
+            let streams = StandardStreams()
             for (place, text, notUTF8) in try inputs.numbered() {
                 do throws(VersionParseError) {
                     if let notUTF8 { throw VersionParseError(input: text, reason: "not UTF-8 text: \(notUTF8)") }
                     parsed.append((try Version(parsing: text), text))
                 } catch {
                     invalid += 1
-                    Console.error("\(place): invalid version '\(text.displayable())': \(error.reason)")
+                    streams.error("\(place): invalid version '\(text.displayable())': \(error.reason)")
                 }
             }
             // Swift's sort is stable, so equal versions keep their order.
             let sorted = parsed.sorted { reverse ? $0.version > $1.version : $0.version < $1.version }
-            let output = OutputBuffer(fileDescriptor: 1)
-            for entry in sorted { output.append(entry.text + "\n") }
-            output.flush()
+            for entry in sorted { streams.out(entry.text) }
+            streams.flush()
             if invalid > 0 { throw ExitCode(ExitStatus.findings) }
         }
     }

@@ -67,6 +67,36 @@ struct VersionCommandEndToEndTests {
         #expect(arguments.stdout == "20.9.0\n1.0.0.post1\n")
     }
 
+    /// Standard error is buffered as standard output is; when both go to one file (`2>&1`, a
+    /// terminal) the error lines come through the output's buffer, in the order of the input.
+    @Test func errorsStayInOrderWithTheOutputWhenBothGoToOneFile() throws {
+        let directory = try ScratchDirectory("normalize-order")
+        defer { directory.remove() }
+        var input = "", merged = "", separateOut = "", separateErr = ""
+        for number in 1...20_000 {
+            if number % 10 == 3 {
+                input += "bad-\(number)\n"
+                let line = "line \(number): invalid version 'bad-\(number)': unexpected 'b' at column 1\n"
+                merged += line
+                separateErr += line
+            } else {
+                input += "24.03.\(number)\n"
+                merged += "24.3.\(number)\n"
+                separateOut += "24.3.\(number)\n"
+            }
+        }
+        try directory.write("input.txt", input)
+        let together = try runProcess("sh", ["-c", "\"$0\" version normalize - <input.txt >both.txt 2>&1", relkitBinary], directory: directory.path)
+        #expect(together.status == 1)
+        #expect(try String(contentsOfFile: directory.file("both.txt"), encoding: .utf8) == merged)
+        for (name, arguments) in [("normalize", ["version", "normalize", "-"]), ("sort", ["version", "sort", "-"])] {
+            let apart = try relkit(arguments, stdin: input)
+            #expect(apart.status == 1, "\(name)")
+            #expect(apart.stderr == separateErr, "\(name)")
+        }
+        #expect(try relkit(["version", "normalize", "-"], stdin: input).stdout == separateOut)
+    }
+
     @Test func nextComputesAndRefusesToGoBackwards() throws {
         #expect(try relkit(["version", "next", "24.03.1", "--patch"]).stdout == "24.03.2\n")
         #expect(try relkit(["version", "next", "24.03.0b2", "--pre", "rc"]).stdout == "24.03.0rc1\n")

@@ -93,6 +93,40 @@ struct CheckFixtureTests {
         #expect(report.findings.filter { $0.rule == "head-tag" }.count == 1)
     }
 
+    /// Files come later: a configured file that did not exist at a tagged commit is not a finding,
+    /// the tag is verified against the files that did; a tagged commit's own .release.toml says
+    /// which files it had; unverifiable only when none of them existed.
+    @Test func tagsAreVerifiedAgainstTheFilesOfTheirTime() throws {
+        let repository = try ScratchRepository()
+        defer { repository.remove() }
+        try repository.commit(["README": "before versions\n"], message: "start")
+        try repository.git("tag", "26.01.0")                      // no version file at all yet
+        try repository.commit(["VERSION": "26.02.0\n"], message: "root VERSION only")
+        try repository.git("tag", "26.02.0")                      // the package's VERSION came later
+        try repository.git("tag", "26.02.1")                      // planted: the files say 26.02.0
+        // Its own .release.toml names an old file of the time (since removed): that one decides.
+        try repository.commit([".release.toml": "[components.root]\nfiles = [\"VERSION\", \"old/VERSION\"]\n\n[groups.server]\ncomponents = [\"root\"]\n",
+                               "VERSION": "26.03.0\n", "old/VERSION": "26.03.0\n"], message: "own configuration")
+        try repository.git("tag", "26.03.0")
+        try repository.commit(["old/VERSION": "26.02.9\n"], message: "a mismatch only the old configuration sees")
+        try repository.git("tag", "26.03.1")                      // planted: the files say 26.03.0
+        try repository.git("rm", "-q", "-r", "old")
+        try repository.commit([".release.toml": "[components.root]\nfiles = [\"VERSION\", \"pkg/*/VERSION\"]\n",
+                               "VERSION": "26.04.0\n", "pkg/a/VERSION": "26.04.0\n"], message: "packages with their VERSION")
+        try repository.git("tag", "26.04.0")
+        let report = try check(repository.path, tags: true)
+        let summary = report.findings.map { "\($0.rule): \($0.message)" }
+        func short(_ revision: String) throws -> String { try repository.git("rev-parse", "--short=12", revision).trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(summary.contains { $0.hasPrefix("tag-unverifiable: tag 26.01.0: no configured file of 'root' existed at") }, "\(summary)")
+        #expect(!summary.contains { $0.contains("tag 26.02.0") }, "the package's later VERSION is not a finding: \(summary)")
+        #expect(summary.contains("tag-mismatch: tag 26.02.1 points to \(try short("26.02.1")), where 'root' is at 26.02.0"), "\(summary)")
+        #expect(!summary.contains { $0.contains("tag 26.03.0") }, "\(summary)")
+        // Read with the commit's own configuration: its group 'server', which today's has not.
+        #expect(summary.contains("tag-mismatch: tag 26.03.1 points to \(try short("26.03.1")), where 'server' is at 26.03.0"), "\(summary)")
+        #expect(!summary.contains { $0.contains("tag 26.04.0") }, "\(summary)")
+        #expect(report.findings.filter { $0.rule.hasPrefix("tag-") }.count == 3, "\(summary)")
+    }
+
     @Test func refChecksCommittedFilesWithoutTouchingTheCheckout() throws {
         let repository = try ScratchRepository(fixture: "check/clean")
         defer { repository.remove() }
