@@ -32,6 +32,9 @@ public enum BackportAudit {
         public let isFix: Bool?
         /// The commit on the target that has it, and how it was recognized; nil when missing.
         public let match: (kind: MatchKind, by: CommitInfo, detail: String)?
+        /// Why it could not be compared (an object it needs is not in the repository); then
+        /// `match` is nil and the commit is neither missing nor backported.
+        public let unknown: String?
     }
 
     public struct Report {
@@ -40,7 +43,8 @@ public enum BackportAudit {
         /// Where the audit starts when --since is given (else: the branch point).
         public let since: ObjectID?
         public let entries: [Entry]
-        public var missing: [Entry] { entries.filter { $0.match == nil } }
+        public var missing: [Entry] { entries.filter { $0.match == nil && $0.unknown == nil } }
+        public var unknown: [Entry] { entries.filter { $0.unknown != nil } }
     }
 
     public static func run(directory: String, line requested: String, source requestedSource: String?, since: String?,
@@ -85,7 +89,8 @@ public enum BackportAudit {
             for commit in sourceCommits {
                 let isFix = onlyFixes || classifyFixes ? try isFixCommit(commit, subjects: fixSubjects, fragments: fragments, repository: repository) : nil
                 if onlyFixes && isFix != true { continue }
-                entries.append(Entry(commit: commit, isFix: isFix, match: try matcher.match(commit)))
+                let match = try matcher.match(commit)
+                entries.append(Entry(commit: commit, isFix: isFix, match: match, unknown: match == nil ? matcher.uncomparable[commit.id] : nil))
             }
             Trace.mark("\(entries.count) commits matched")
             return Report(source: source, target: target, since: start, entries: entries)
@@ -183,6 +188,8 @@ public enum BackportAudit {
         /// was made, or it was reverted): its patch-id cannot make the commit "already there", and
         /// the target's commits need not be read at all.
         var netChange: (base: ObjectID, tip: ObjectID)?
+        /// Commits whose patch-id could not be compared, and why (an object not in the repository).
+        var uncomparable: [ObjectID: String] = [:]
 
         init(repository: Repository, targets: [CommitInfo], scratch: @escaping () throws(GitError) -> ObjectBatch) throws(GitError) {
             self.repository = repository
@@ -321,16 +328,33 @@ public enum BackportAudit {
             let candidates = Set(shared.flatMap { targetsByPath?[$0.path] ?? [] }).sorted()
             if !candidates.isEmpty {
                 let batch = try scratch()
-                let patch = try repository.patchID(of: try self.changes(of: commit), scratch: batch)
-                for position in candidates {
-                    if targetPatchIDs[position] == nil {
-                        targetPatchIDs[position] = try repository.patchID(of: targetChanges[position] ?? [], scratch: batch)
+                let commitChanges = try self.changes(of: commit)
+                if let missing = repository.firstMissingBlob(in: commitChanges) {
+                    noteUncomparable(commit, missing)
+                } else {
+                    let patch = try repository.patchID(of: commitChanges, scratch: batch)
+                    for position in candidates {
+                        if targetPatchIDs[position] == nil {
+                            let changes = targetChanges[position] ?? []
+                            if let missing = repository.firstMissingBlob(in: changes) {
+                                noteUncomparable(commit, missing, against: targets[position])
+                                continue
+                            }
+                            targetPatchIDs[position] = try repository.patchID(of: changes, scratch: batch)
+                        }
+                        if targetPatchIDs[position] == patch { return (.patchID, targets[position], patch.short) }
                     }
-                    if targetPatchIDs[position] == patch { return (.patchID, targets[position], patch.short) }
                 }
             }
             if let target = subjects[BackportAudit.plainSubject(commit.subject)] { return (.subject, target, "same subject (weak)") }
             return nil
+        }
+
+        /// A patch-id that could not be computed: the first reason is kept.
+        mutating func noteUncomparable(_ commit: CommitInfo, _ missing: (path: String, id: ObjectID), against target: CommitInfo? = nil) {
+            guard uncomparable[commit.id] == nil else { return }
+            let whose = target.map { "target commit \($0.id.short)'s" } ?? "its"
+            uncomparable[commit.id] = "cannot compare by patch-id: \(whose) blob \(missing.id.short) of \(missing.path) is not in the repository (a partial clone or a damaged copy)"
         }
 
         /// The patch-id match, looking at each target commit only where `commit` changed things:
@@ -349,9 +373,20 @@ public enum BackportAudit {
                 let shared = try self.changes(of: target, within: places)
                 guard Set(shared.map(\.path)) == paths else { continue }
                 let batch = try scratch()
-                if patch == nil { patch = try repository.patchID(of: changes, scratch: batch) }
+                if patch == nil {
+                    if let missing = repository.firstMissingBlob(in: changes) {
+                        noteUncomparable(commit, missing)
+                        break
+                    }
+                    patch = try repository.patchID(of: changes, scratch: batch)
+                }
                 if targetPatchIDs[position] == nil {
-                    targetPatchIDs[position] = try repository.patchID(of: try self.changes(of: target), scratch: batch)
+                    let targetChanges = try self.changes(of: target)
+                    if let missing = repository.firstMissingBlob(in: targetChanges) {
+                        noteUncomparable(commit, missing, against: target)
+                        continue
+                    }
+                    targetPatchIDs[position] = try repository.patchID(of: targetChanges, scratch: batch)
                 }
                 if targetPatchIDs[position] == patch { return (.patchID, target, patch!.short) }
             }

@@ -108,7 +108,9 @@ struct BackportCommand: ParsableCommand {
 
                 Large histories: relkit reads git's commit-graph when there is one (git gc writes it); written with changed-path filters (git commit-graph write --reachable --changed-paths), it lets the audit rule out most commits without reading their trees.
 
-                Exit codes: 0; 1 with --fail-on-missing when a commit is missing (for CI); 2 usage or configuration error.
+                A commit whose patch-id cannot be compared (a blob it or a target commit needs is not in the repository: a partial clone made with --filter=blob:none, a damaged mirror) is listed as unknown, with the reason; the others are still audited.
+
+                Exit codes: 0; 1 with --fail-on-missing when a commit is missing (for CI); 2 usage or configuration error; 3 when any commit is unknown (the report is printed, and incomplete).
 
                   relkit backport audit --to 26.09 --only-fixes
                   relkit backport audit --to 26.09 --fail-on-missing --format json
@@ -122,6 +124,10 @@ struct BackportCommand: ParsableCommand {
         @Flag(help: "Exit 1 when any commit is missing.") var failOnMissing = false
         @Option(help: "Output format: text or json.") var format: OutputFormat = .text
 
+        static func status(of entry: BackportAudit.Entry) -> String {
+            entry.match != nil ? "backported" : entry.unknown != nil ? "unknown" : "missing"
+        }
+
         func run() throws {
             let report: BackportAudit.Report
             do {
@@ -130,14 +136,15 @@ struct BackportCommand: ParsableCommand {
             } catch {
                 throw error.cliError
             }
+            let backported = report.entries.count - report.missing.count - report.unknown.count
             if format == .json {
                 let document: JSONValue = [
                     "source": JSONValue(report.source), "target": JSONValue(report.target), "since": JSONValue(report.since?.description),
                     "summary": ["commits": JSONValue(report.entries.count), "missing": JSONValue(report.missing.count),
-                                "backported": JSONValue(report.entries.count - report.missing.count)],
+                                "backported": JSONValue(backported), "unknown": JSONValue(report.unknown.count)],
                     "commits": .array(report.entries.map { entry -> JSONValue in
                         ["id": JSONValue(entry.commit.id.description), "subject": JSONValue(entry.commit.subject), "fix": JSONValue(entry.isFix),
-                         "status": entry.match == nil ? "missing" : "backported",
+                         "status": JSONValue(Self.status(of: entry)), "detail": JSONValue(entry.unknown),
                          "match": entry.match.map { ["kind": JSONValue($0.kind.rawValue), "by": JSONValue($0.by.id.description), "detail": JSONValue($0.detail)] } ?? .null]
                     }),
                 ]
@@ -145,16 +152,20 @@ struct BackportCommand: ParsableCommand {
             } else {
                 var lines = ["relkit backport audit: \(report.source) -> \(report.target)" + (report.since.map { " since \($0.short)" } ?? " since the branch point") + (onlyFixes ? " (fixes only)" : "")]
                 for entry in report.entries {
-                    let head = "  \(entry.match == nil ? "missing   " : "backported") \(entry.commit.id.short)  \(entry.commit.subject.displayable())"
+                    let head = "  \(padded(Self.status(of: entry), to: 10)) \(entry.commit.id.short)  \(entry.commit.subject.displayable())"
                     if let match = entry.match {
                         lines.append(head + "  <- \(match.by.id.short) (\(match.kind.rawValue): \(match.detail))")
+                    } else if let unknown = entry.unknown {
+                        lines.append(head + "  (\(unknown))")
                     } else {
                         lines.append(head)
                     }
                 }
-                lines.append("\(report.entries.count) commit\(report.entries.count == 1 ? "" : "s"): \(report.missing.count) missing, \(report.entries.count - report.missing.count) backported")
+                lines.append("\(report.entries.count) commit\(report.entries.count == 1 ? "" : "s"): \(report.missing.count) missing, \(backported) backported"
+                             + (report.unknown.isEmpty ? "" : ", \(report.unknown.count) unknown"))
                 Console.out(lines.joined(separator: "\n"))
             }
+            if !report.unknown.isEmpty { throw ExitCode(ExitStatus.repositoryState) }
             if failOnMissing && !report.missing.isEmpty { throw ExitCode(ExitStatus.findings) }
         }
     }

@@ -73,6 +73,48 @@ struct BackportAuditTests {
         #expect(json.stdout.contains("\"kind\" : \"patch-id\""))
         #expect(try runProcess(relkitBinaryForIntegration, ["backport", "audit", "--to", "26.12"], directory: repository.path).status == 2)
     }
+
+    /// A real partial clone (`git clone --filter=blob:none --no-checkout` from a `file://` URL with
+    /// `uploadpack.allowFilter`): its blobs are not there. The audit goes on; a commit whose
+    /// patch-id needs a missing blob is `unknown` with the reason, every other commit gets the
+    /// answer the full repository gives, and the exit code is 3.
+    @Test func aPartialCloneIsAuditedWithTheSameAnswersWhereObjectsArePresent() throws {
+        let (repository, ids) = try history()
+        defer { repository.remove() }
+        try repository.git("config", "uploadpack.allowFilter", "true")
+        let scratch = try ScratchDirectory("partial-clone")
+        defer { scratch.remove() }
+        let clone = scratch.file("clone")
+        let cloned = try runProcess("git", ["clone", "-q", "--filter=blob:none", "--no-checkout", "file://" + repository.path, clone], environment: gitEnvironment)
+        try #require(cloned.status == 0, "\(cloned.stderr)")
+        for branch in ["26.11"] { _ = try runProcess("git", ["-C", clone, "branch", "-q", branch, "origin/" + branch], environment: gitEnvironment) }
+        let missingBlob = try runProcess("git", ["-C", clone, "rev-list", "--objects", "--missing=print", "--all"], environment: gitEnvironment)
+        #expect(missingBlob.stdout.contains("\n?"), "the clone lacks blobs")
+
+        let full = try BackportAudit.run(directory: repository.path, line: "26.11", source: nil, since: nil, onlyFixes: false)
+        let partial = try BackportAudit.run(directory: clone, line: "26.11", source: nil, since: nil, onlyFixes: false)
+        #expect(partial.entries.map(\.commit.id) == full.entries.map(\.commit.id))
+        let unknown = partial.unknown.map { $0.commit.id.description }
+        #expect(unknown == [ids["patch-only"]!], "only the commit a patch-id decides is unknown")
+        #expect(partial.unknown.first?.unknown?.contains("is not in the repository") == true)
+        for (ours, theirs) in zip(partial.entries, full.entries) where ours.unknown == nil {
+            #expect(ours.match?.kind == theirs.match?.kind && ours.match?.by.id == theirs.match?.by.id, "\(ours.commit.subject)")
+        }
+
+        let text = try runProcess(relkitBinaryForIntegration, ["backport", "audit", "--to", "26.11"], directory: clone)
+        #expect(text.status == 3, "\(text.stdout)\(text.stderr)")
+        #expect(text.stdout.contains("  unknown    \(ids["patch-only"]!.prefix(12))  fix: typo in the docs (#1236)  (cannot compare by patch-id:"))
+        #expect(text.stdoutLines.last == "7 commits: 3 missing, 3 backported, 1 unknown")
+        let json = try runProcess(relkitBinaryForIntegration, ["backport", "audit", "--to", "26.11", "--format", "json"], directory: clone)
+        #expect(json.status == 3)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((document["summary"] as? [String: Any])?["unknown"] as? Int == 1)
+        let entry = (document["commits"] as? [[String: Any]])?.first { $0["id"] as? String == ids["patch-only"]! }
+        #expect(entry?["status"] as? String == "unknown")
+        #expect((entry?["detail"] as? String)?.hasPrefix("cannot compare by patch-id") == true)
+        // The full repository: nothing unknown, exit 0.
+        #expect(try runProcess(relkitBinaryForIntegration, ["backport", "audit", "--to", "26.11"], directory: repository.path).status == 0)
+    }
 }
 
 /// The relkit binary built beside the tests.
