@@ -206,7 +206,7 @@ public enum Backport {
     static func targetBranches(lines: [String], maintained: Bool, configuration: ReleaseConfiguration) throws(OperationError) -> [String] {
         var branches: [String] = []
         for text in lines {
-            do { branches.append(configuration.branches.branchName(of: try ReleaseLine(parsing: text, scheme: configuration.scheme))) } catch {
+            do { branches.append(configuration.branches.branchName(of: try configuration.releaseLine(parsing: text))) } catch {
                 throw OperationError(.usage, error.message)
             }
         }

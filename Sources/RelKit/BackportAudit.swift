@@ -55,7 +55,7 @@ public enum BackportAudit {
         let configuration = try workspace.baseConfiguration()
         Trace.mark("repository opened, configuration read")
         let line: ReleaseLine
-        do { line = try ReleaseLine(parsing: requested, scheme: configuration.scheme) } catch { throw OperationError(.usage, error.message) }
+        do { line = try configuration.releaseLine(parsing: requested) } catch { throw OperationError(.usage, error.message) }
         let target = configuration.branches.branchName(of: line)
         let source = requestedSource ?? configuration.backportSource
         do {

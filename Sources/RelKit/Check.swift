@@ -120,15 +120,16 @@ public enum Check {
     /// Returns the agreed version of each group, then of each independent component.
     static func readVersions(_ configuration: ReleaseConfiguration, reader: VersionFileReader,
                              findings: inout [Finding]) throws(SpecProblem) -> [(String, SchemeVersion?)] {
-        let scheme = configuration.scheme
         var byComponent: [String: [VersionOccurrence]] = [:]
         var validated = Set<String>()
         for component in configuration.components {
             var occurrences: [VersionOccurrence] = []
             for spec in component.files {
-                occurrences += try reader.occurrences(of: spec, component: component.name, scheme: scheme)
+                occurrences += try reader.occurrences(of: spec, component: component.name, scheme: configuration.scheme(of:))
             }
             for occurrence in occurrences where validated.insert("\(occurrence.file):\(occurrence.line):\(occurrence.column)").inserted {
+                // Each version in the scheme of its time (a release branch of an earlier scheme).
+                let scheme = configuration.scheme(of: occurrence.text)
                 let (_, problem, suggestion) = scheme.check(occurrence.text, form: occurrence.form)
                 if let problem {
                     findings.append(Finding(rule: "version-invalid", file: occurrence.file, line: occurrence.line, column: occurrence.column,
@@ -185,7 +186,6 @@ public enum Check {
     static func gitFindings(_ repository: Repository, request: Request, configuration: ReleaseConfiguration,
                             releaseVersion: SchemeVersion?) throws(OperationError) -> [Finding] {
         var findings: [Finding] = []
-        let scheme = configuration.scheme
         let branch: String?
         let commit: ObjectID?
         do {
@@ -205,7 +205,7 @@ public enum Check {
         let unit = configuration.releaseUnit
 
         if let releaseVersion {
-            if let branch, let line = configuration.branches.line(ofBranch: branch, scheme: scheme) {
+            if let branch, let line = configuration.line(ofBranch: branch) {
                 if releaseVersion.line != line {
                     findings.append(Finding(rule: "branch-line", message: "branch \(branch) is release line \(line), but '\(unit)' is at \(releaseVersion) (line \(releaseVersion.line))"))
                 }
@@ -228,12 +228,12 @@ public enum Check {
             for tag in tags {
                 guard let (tagged, canonical) = configuration.releaseVersion(ofTag: tag.name) else {
                     findings.append(Finding(rule: "tag-unparsable", severity: .warning,
-                                            message: "tag \(tag.name.displayable()) is not a release of \(scheme.name)\(configuration.tags.prefix.isEmpty ? "" : " with prefix '\(configuration.tags.prefix)'")"))
+                                            message: "tag \(tag.name.displayable()) is not a release of \(configuration.schemeDescription)\(configuration.tags.prefix.isEmpty ? "" : " with prefix '\(configuration.tags.prefix)'")"))
                     continue
                 }
                 if !canonical {
                     findings.append(Finding(rule: "tag-spelling", severity: .warning,
-                                            message: "tag \(tag.name) is not spelled as \(scheme.name) writes \(tagged)",
+                                            message: "tag \(tag.name) is not spelled as \(tagged.scheme.name) writes \(tagged)",
                                             suggestion: configuration.tags.tagName(of: tagged)))
                 }
                 do {

@@ -303,7 +303,7 @@ struct TableReader {
             configuration.requirements = try readRequirements(requirements, configuration: configuration)
         }
         if let branches = try table(root["branches"], at: ["branches"]) {
-            configuration.branches = try readBranches(branches, scheme: configuration.scheme)
+            configuration.branches = try readBranches(branches, configuration: configuration)
         }
         if let tags = try table(root["tags"], at: ["tags"]) {
             configuration.tags = try readTags(tags)
@@ -338,13 +338,16 @@ struct TableReader {
     /// Returns the configured release unit, checked once components and groups are known.
     func readVersion(_ table: TOMLTable, into configuration: inout ReleaseConfiguration) throws(ConfigurationError) -> String? {
         let path = ["version"]
-        try checkKeys(table, at: path, known: ["scheme", "allow-post", "next-line", "cadence", "release"])
+        try checkKeys(table, at: path, known: ["scheme", "allow-post", "next-line", "cadence", "release", "earlier"])
         let allowPost = try bool(table["allow-post"], at: path + ["allow-post"]) ?? false
         let schemeName = try string(table["scheme"], at: path + ["scheme"]) ?? VersionScheme.yearMonth.name
         guard let scheme = VersionScheme(named: schemeName, allowsPost: allowPost) else {
             throw error(path + ["scheme"], "unknown scheme '\(schemeName)'; use one of: \(VersionScheme.all.map(\.name).joined(separator: ", "))")
         }
         configuration.scheme = scheme
+        if let earlier = table["earlier"] {
+            configuration.earlierSchemes = try readEarlierSchemes(earlier, allowPost: allowPost)
+        }
         let policyName = try string(table["next-line"], at: path + ["next-line"]) ?? "next-month"
         let cadence = try integers(table["cadence"], at: path + ["cadence"])
         switch policyName {
@@ -366,6 +369,38 @@ struct TableReader {
             throw error(path + ["cadence"], "cadence is used only with next-line = \"cadence\"")
         }
         return try string(table["release"], at: path + ["release"])
+    }
+
+    /// `[[version.earlier]]`: `scheme` and `until` (its last release line, in that scheme), oldest
+    /// first.
+    func readEarlierSchemes(_ value: TOMLValueConvertible, allowPost: Bool) throws(ConfigurationError) -> [EarlierScheme] {
+        guard let array = value.array else {
+            throw typeError(["version", "earlier"], expected: "an array of tables ([[version.earlier]])", got: value)
+        }
+        var result: [EarlierScheme] = []
+        for (index, element) in array.enumerated() {
+            let path = ["version", "earlier", "#\(index)"]
+            guard let entry = element.table else { throw typeError(path, expected: "a table ([[version.earlier]])", got: element) }
+            try checkKeys(entry, at: path, known: ["scheme", "until"])
+            guard let name = try string(entry["scheme"], at: path + ["scheme"]) else {
+                throw error(path, "an earlier scheme needs scheme = \"yy.0m\" or \"yy.n\"")
+            }
+            guard let scheme = VersionScheme(named: name, allowsPost: allowPost) else {
+                throw error(path + ["scheme"], "unknown scheme '\(name)'; use one of: \(VersionScheme.all.map(\.name).joined(separator: ", "))")
+            }
+            guard let untilText = try string(entry["until"], at: path + ["until"]) else {
+                throw error(path, "an earlier scheme needs until = \"YY.NN\", its last release line")
+            }
+            let until: ReleaseLine
+            do { until = try ReleaseLine(parsing: untilText, scheme: scheme) } catch {
+                throw self.error(path + ["until"], "until = \"\(untilText)\" is not a release line of \(scheme.name): \(error.message)")
+            }
+            if let previous = result.last, (until.year, until.number) <= (previous.until.year, previous.until.number) {
+                throw self.error(path + ["until"], "earlier schemes go oldest first: \(until) does not come after \(previous.until)")
+            }
+            result.append(EarlierScheme(scheme: scheme, until: until))
+        }
+        return result
     }
 
     static let fileKeys = ["path", "toml", "json", "pattern", "form"]
@@ -518,7 +553,8 @@ struct TableReader {
         return rules
     }
 
-    func readBranches(_ table: TOMLTable, scheme: VersionScheme) throws(ConfigurationError) -> BranchPolicy {
+    func readBranches(_ table: TOMLTable, configuration: ReleaseConfiguration) throws(ConfigurationError) -> BranchPolicy {
+        let scheme = configuration.scheme
         let path = ["branches"]
         try checkKeys(table, at: path, known: ["main", "release-pattern", "maintained"])
         var policy = BranchPolicy()
@@ -534,7 +570,10 @@ struct TableReader {
             policy.releasePattern = pattern
         }
         if let maintained = try strings(table["maintained"], at: path + ["maintained"]) {
-            for (index, branch) in maintained.enumerated() where policy.line(ofBranch: branch, scheme: scheme) == nil {
+            var withPolicy = configuration
+            withPolicy.branches = policy
+            // Each in the scheme of its time: maintained lines of an earlier scheme are allowed.
+            for (index, branch) in maintained.enumerated() where withPolicy.line(ofBranch: branch) == nil {
                 throw error(path + ["maintained", "#\(index)"],
                             "maintained branch '\(branch.displayable())' is not a release branch (\(policy.releasePattern) with a line such as \(scheme.lineExample))")
             }

@@ -94,7 +94,7 @@ public struct ReleaseContext {
         var lines = Set<ReleaseLine>()
         do {
             for branch in try repository.branches() {
-                if let line = configuration.branches.line(ofBranch: branch.name, scheme: configuration.scheme) { lines.insert(line) }
+                if let line = configuration.line(ofBranch: branch.name) { lines.insert(line) }
             }
             for tag in try repository.tags() {
                 if let version = configuration.releaseVersion(ofTag: tag.name)?.version {
@@ -116,10 +116,12 @@ public enum Bump {
         let workTree = WorkingTree(root: root)
         let (configuration, configFile) = try Workspace.configuration(in: workTree)
         let version: SchemeVersion
-        switch configuration.scheme.validate(text) {
+        // In the scheme of its time (a release branch of an earlier scheme is bumped in that one).
+        let scheme = configuration.scheme(of: text)
+        switch scheme.validate(text) {
         case .valid(let valid): version = valid
         case .invalid(let problems, let suggestion):
-            throw OperationError(.usage, "'\(text.displayable())' is not a version of \(configuration.scheme.name): \(problems.map(\.message).joined(separator: "; "))\(suggestion.map { " (did you mean \($0)?)" } ?? "")")
+            throw OperationError(.usage, "'\(text.displayable())' is not a version of \(scheme.name): \(problems.map(\.message).joined(separator: "; "))\(suggestion.map { " (did you mean \($0)?)" } ?? "")")
         }
         let unit = requested ?? configuration.releaseUnit
         guard !configuration.components(of: unit).isEmpty else {
@@ -255,10 +257,10 @@ public enum Tag {
         let branchName: String
         let line: ReleaseLine
         if let requested {
-            do { line = try ReleaseLine(parsing: requested, scheme: workConfiguration.scheme) } catch { throw OperationError(.usage, error.message) }
+            do { line = try workConfiguration.releaseLine(parsing: requested) } catch { throw OperationError(.usage, error.message) }
             branchName = workConfiguration.branches.branchName(of: line)
         } else {
-            guard let head = context.checkedOutBranch(), let headLine = workConfiguration.branches.line(ofBranch: head, scheme: workConfiguration.scheme) else {
+            guard let head = context.checkedOutBranch(), let headLine = workConfiguration.line(ofBranch: head) else {
                 throw OperationError(.usage, "HEAD is not a release branch (named \(workConfiguration.branches.releasePattern.replacingPlaceholder("{line}", with: "X.Y"))); name one with --branch X.Y")
             }
             branchName = head

@@ -64,7 +64,7 @@ public enum Status {
                 branch = head.branchName
                 if let name = head.branchName {
                     if name == configuration.branches.main { role = "main branch" }
-                    else if let line = configuration.branches.line(ofBranch: name, scheme: configuration.scheme) { role = "release line \(line)" }
+                    else if let line = configuration.line(ofBranch: name) { role = "release line \(line)" }
                     else { role = "other branch" }
                     if case .unborn = head { role += ", no commits yet" }
                 } else {

@@ -39,7 +39,13 @@ public enum TrailerCheck {
 
     /// Checks `message`; with `requireBackport`, the configured trailers must be there (a commit
     /// on a release branch that is a backport).
+    /// `scheme` reads a `{target}` release line: a scheme, or a configuration's choice by the
+    /// line's time (`ReleaseConfiguration.scheme(of:)`).
     public static func run(message: String, policy: BackportPolicy, scheme: VersionScheme, requireBackport: Bool = false) -> Report {
+        run(message: message, policy: policy, schemeOf: { _ in scheme }, requireBackport: requireBackport)
+    }
+
+    public static func run(message: String, policy: BackportPolicy, schemeOf scheme: (String) -> VersionScheme, requireBackport: Bool = false) -> Report {
         let templates = policy.trailers.compactMap(template(of:))
         let keys = templates.map(\.key)
         let located = Trailers.locate(message)
@@ -96,7 +102,7 @@ public enum TrailerCheck {
         return "\\" + String(character)
     }
 
-    static func valueProblem(_ value: String, _ template: Template, _ scheme: VersionScheme) -> String? {
+    static func valueProblem(_ value: String, _ template: Template, _ scheme: (String) -> VersionScheme) -> String? {
         guard let match = value.firstMatch(of: template.valuePattern) else {
             return "'\(value)' does not have the configured form"
         }
@@ -107,12 +113,12 @@ public enum TrailerCheck {
         return nil
     }
 
-    static func placeholderProblem(_ value: String, _ placeholder: String, _ scheme: VersionScheme) -> String? {
+    static func placeholderProblem(_ value: String, _ placeholder: String, _ scheme: (String) -> VersionScheme) -> String? {
         // Commit ids as git writes them: lowercase.
         let isHex = value.utf8.allSatisfy { ASCII.isDigit($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
         switch placeholder {
         case "{target}":
-            do { _ = try ReleaseLine(parsing: value, scheme: scheme) } catch { return error.message }
+            do { _ = try ReleaseLine(parsing: value, scheme: scheme(value)) } catch { return error.message }
         case "{source}":
             if let reason = branchNameProblem(value) { return "'\(value)' is not a branch name: \(reason)" }
         case "{commit}":

@@ -59,7 +59,8 @@ public enum VersionEditor {
     static func collectReplacements(_ unit: String, _ version: SchemeVersion, _ configuration: ReleaseConfiguration,
                                     _ reader: VersionFileReader) throws(SpecProblem) -> [String: [Replacement]] {
         var replacements: [String: [Replacement]] = [:]
-        let scheme = configuration.scheme
+        // The version's own scheme: the one of its time.
+        let scheme = version.scheme
         for component in configuration.components(of: unit) {
             for spec in component.files {
                 for file in try reader.expand(spec.path, at: spec.location) {

@@ -117,12 +117,13 @@ public final class VersionFileReader {
     }
 
     /// The versions a spec's files carry.
-    public func occurrences(of spec: VersionFileSpec, component: String, scheme: VersionScheme) throws(SpecProblem) -> [VersionOccurrence] {
+    /// `scheme` gives the scheme a version text is read in (the scheme of its time).
+    public func occurrences(of spec: VersionFileSpec, component: String, scheme: (String) -> VersionScheme) throws(SpecProblem) -> [VersionOccurrence] {
         var result: [VersionOccurrence] = []
         var seen = Set<String>()
         for file in try expand(spec.path, at: spec.location) where seen.insert(file.target).inserted {
             for version in try extract(spec.locator, from: file.target, at: spec.location) {
-                let value = scheme.check(version.text, form: spec.form).value
+                let value = scheme(version.text).check(version.text, form: spec.form).value
                 result.append(VersionOccurrence(component: component, file: file.target, line: version.line, column: version.column,
                                                 text: version.text, form: spec.form, value: value))
             }

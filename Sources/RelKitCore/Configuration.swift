@@ -155,9 +155,24 @@ public struct BackportPolicy: Sendable, Hashable {
     public static let placeholders = ["{source}", "{target}", "{commit}", "{short-commit}", "{pr}"]
 }
 
+/// A scheme the project used before its current one, up to and including the release line
+/// `until` (`[[version.earlier]]`).
+public struct EarlierScheme: Sendable, Hashable {
+    public let scheme: VersionScheme
+    public let until: ReleaseLine
+
+    public init(scheme: VersionScheme, until: ReleaseLine) {
+        self.scheme = scheme
+        self.until = until
+    }
+}
+
 /// What `.release.toml` says, once loaded and checked. Every command reads the same value.
 public struct ReleaseConfiguration: Sendable {
+    /// The current scheme: for lines after every earlier scheme's last line.
     public var scheme: VersionScheme
+    /// Schemes of earlier years, oldest first, each with its last release line.
+    public var earlierSchemes: [EarlierScheme] = []
     public var nextLine: NextLinePolicy
     /// The group or component whose version names release tags and branches.
     public var releaseUnit: String
@@ -208,9 +223,69 @@ public struct ReleaseConfiguration: Sendable {
     public var backportSource: String { backport.source ?? branches.main }
 
     /// The release a tag names: the tag has the configured prefix and the rest is a version of the
-    /// scheme, canonical or only misspelt (`23.09.8.rc1`); nil for any other tag.
+    /// scheme of its time, canonical or only misspelt (`23.09.8.rc1`); nil for any other tag.
     public func releaseVersion(ofTag name: String) -> (version: SchemeVersion, canonical: Bool)? {
-        tags.versionText(ofTag: name).flatMap(scheme.releaseTagVersion)
+        guard let text = tags.versionText(ofTag: name) else { return nil }
+        return scheme(of: text).releaseTagVersion(text)
+    }
+
+    /// The scheme of a release line, branch line, tag or version's time: the earlier scheme whose
+    /// last line it does not pass, by its first two numbers (year, then month or sprint; a
+    /// leading `v` is passed over); the current scheme for later lines and for text with no such
+    /// numbers. Lines are compared as (year, number): a scheme that changes within a year needs
+    /// numbers that do not overlap (a sprint count after the last month).
+    public func scheme(of text: String) -> VersionScheme {
+        guard !earlierSchemes.isEmpty, let (year, number) = Self.leadingLine(of: text) else { return scheme }
+        for earlier in earlierSchemes where (year, number) <= (earlier.until.year, earlier.until.number) { return earlier.scheme }
+        return scheme
+    }
+
+    /// "yy.n", or with earlier schemes "yy.n (yy.0m up to 24.12)".
+    public var schemeDescription: String {
+        earlierSchemes.isEmpty ? scheme.name
+            : scheme.name + " (" + earlierSchemes.map { "\($0.scheme.name) up to \($0.until)" }.joined(separator: ", ") + ")"
+    }
+
+    /// Every scheme with the lines it applies to, oldest first, for `relkit status`.
+    public var schemePeriods: [(scheme: VersionScheme, applies: String)] {
+        var periods: [(VersionScheme, String)] = []
+        var after: ReleaseLine?
+        for earlier in earlierSchemes {
+            periods.append((earlier.scheme, after.map { "after \($0) up to \(earlier.until)" } ?? "up to \(earlier.until)"))
+            after = earlier.until
+        }
+        periods.append((scheme, after.map { "after \($0)" } ?? "every line"))
+        return periods
+    }
+
+    /// The release line a branch name stands for, in the scheme of its time.
+    public func line(ofBranch name: String) -> ReleaseLine? {
+        guard let text = branches.releasePattern.extractPlaceholder("{line}", from: name) else { return nil }
+        return try? ReleaseLine(parsing: text, scheme: scheme(of: text))
+    }
+
+    /// A release line given by the user (`--to 23.09`), in the scheme of its time.
+    public func releaseLine(parsing text: String) throws(SchemeError) -> ReleaseLine {
+        try ReleaseLine(parsing: text, scheme: scheme(of: text))
+    }
+
+    /// "23.09..." -> (23, 9): the first two dot-separated numbers.
+    static func leadingLine(of text: String) -> (Int, Int)? {
+        var bytes = Substring(text).utf8[...]
+        if let first = bytes.first, first == UInt8(ascii: "v") || first == UInt8(ascii: "V") { bytes = bytes.dropFirst() }
+        func number() -> Int? {
+            var value = 0, digits = 0
+            while let byte = bytes.first, ASCII.isDigit(byte), digits < 6 {
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+                bytes = bytes.dropFirst()
+            }
+            return digits > 0 ? value : nil
+        }
+        guard let year = number(), bytes.first == UInt8(ascii: ".") else { return nil }
+        bytes = bytes.dropFirst()
+        guard let second = number() else { return nil }
+        return (year, second)
     }
 }
 

@@ -38,7 +38,13 @@ struct StatusCommand: ParsableCommand {
             let branch: String
             let tip: String?
         }
+        struct SchemePeriod: Encodable {
+            let scheme: String
+            let applies: String
+        }
         let scheme: String
+        /// Every scheme, oldest first, with the release lines it applies to.
+        let schemes: [SchemePeriod]
         let configuration: String?
         let branch: String?
         let role: String
@@ -53,7 +59,9 @@ struct StatusCommand: ParsableCommand {
         let summary: Status.Summary
         do { summary = try Status.run(directory: FileManager.default.currentDirectoryPath) } catch { throw error.cliError }
         let report = Report(
-            scheme: summary.configuration.scheme.name, configuration: summary.configurationFile, branch: summary.branch, role: summary.role,
+            scheme: summary.configuration.scheme.name,
+            schemes: summary.configuration.schemePeriods.map { .init(scheme: $0.scheme.name, applies: $0.applies) },
+            configuration: summary.configurationFile, branch: summary.branch, role: summary.role,
             releaseUnit: summary.configuration.releaseUnit,
             versions: summary.versions.map { .init(name: $0.name, members: $0.members, version: $0.version?.description, pep440: $0.version?.pep440.description) },
             apiVersion: summary.apiVersion,
@@ -62,6 +70,11 @@ struct StatusCommand: ParsableCommand {
         if format == .json { return try printJSON(report) }
         var lines = [
             "scheme:      \(report.scheme)" + (report.configuration.map { " (\($0))" } ?? " (defaults: no .release.toml)"),
+        ]
+        if report.schemes.count > 1 {
+            lines += report.schemes.map { "  \(padded($0.scheme, to: 6))  \($0.applies)" }
+        }
+        lines += [
             "branch:      \(report.branch ?? "-") (\(report.role))",
             "versions:",
         ]

@@ -55,7 +55,7 @@ struct TrailersCommand: ParsableCommand {
             } catch {
                 throw CLIError(error.description)
             }
-            let report = TrailerCheck.run(message: message, policy: configuration.backport, scheme: configuration.scheme,
+            let report = TrailerCheck.run(message: message, policy: configuration.backport, schemeOf: configuration.scheme(of:),
                                           requireBackport: requireBackport)
             let name = file == "-" ? "(stdin)" : file
             switch format {

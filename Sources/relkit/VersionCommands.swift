@@ -46,6 +46,15 @@ struct SchemeOptions: ParsableArguments {
             if named.lineStyle == .sequence, case .cadence = configuration.nextLine { configuration.nextLine = .nextMonth }
         }
         if allowPost { configuration.scheme.allowsPost = true }
+        if scheme != nil {
+            configuration.earlierSchemes = []
+        } else if allowPost {
+            configuration.earlierSchemes = configuration.earlierSchemes.map { earlier in
+                var scheme = earlier.scheme
+                scheme.allowsPost = true
+                return EarlierScheme(scheme: scheme, until: earlier.until)
+            }
+        }
         return configuration
     }
 }
@@ -107,6 +116,8 @@ extension VersionCommand {
             }
             let place: String
             let input: String
+            /// The scheme it was read in (the scheme of its time).
+            let scheme: String
             let valid: Bool
             let canonical: String?
             let pep440: String?
@@ -121,20 +132,23 @@ extension VersionCommand {
         }
 
         func run() throws {
-            let scheme = try schemeOptions.configuration().scheme
+            // Each version in the scheme of its time ([[version.earlier]]), unless --scheme says.
+            let configuration = try schemeOptions.configuration()
+            let scheme = configuration.scheme
             var results: [Result] = []
             for (place, text, notUTF8) in try inputs.numbered() {
                 if let notUTF8 {
-                    results.append(Result(place: place, input: text, valid: false, canonical: nil, pep440: nil,
+                    results.append(Result(place: place, input: text, scheme: scheme.name, valid: false, canonical: nil, pep440: nil,
                                           problems: [.init(code: "not-utf8", message: "not UTF-8 text: \(notUTF8)")], suggestion: nil))
                     continue
                 }
+                let scheme = configuration.scheme(of: text)
                 switch scheme.validate(text) {
                 case .valid(let version):
-                    results.append(Result(place: place, input: text, valid: true, canonical: version.description,
+                    results.append(Result(place: place, input: text, scheme: scheme.name, valid: true, canonical: version.description,
                                           pep440: version.pep440.description, problems: [], suggestion: nil))
                 case .invalid(let problems, let suggestion):
-                    results.append(Result(place: place, input: text, valid: false, canonical: nil, pep440: nil,
+                    results.append(Result(place: place, input: text, scheme: scheme.name, valid: false, canonical: nil, pep440: nil,
                                           problems: problems.map { .init(code: $0.code, message: $0.message) },
                                           suggestion: suggestion))
                 }
@@ -149,7 +163,7 @@ extension VersionCommand {
                     if result.valid {
                         streams.out("\(result.place): ok \(result.input)")
                     } else {
-                        var line = "\(result.place): invalid '\(result.input.displayable())' in \(scheme.name): "
+                        var line = "\(result.place): invalid '\(result.input.displayable())' in \(result.scheme): "
                         line += result.problems.map(\.message).joined(separator: "; ")
                         if let suggestion = result.suggestion { line += " (suggestion: \(suggestion))" }
                         streams.out(line)
@@ -265,7 +279,7 @@ extension VersionCommand {
                 configuration.nextLine = .cadence(months.map { $0! })
             }
             let current: SchemeVersion
-            do { current = try configuration.scheme.version(parsing: version) } catch { throw CLIError(error.message) }
+            do { current = try configuration.scheme(of: version).version(parsing: version) } catch { throw CLIError(error.message) }
             do {
                 let next = try current.next(request, policy: configuration.nextLine)
                 Console.out(next.description)
@@ -362,7 +376,8 @@ extension VersionCommand {
         }
 
         func run() throws {
-            let scheme = try schemeOptions.configuration().scheme
+            let configuration = try schemeOptions.configuration()
+            let scheme = configuration.scheme(of: version)
             let value: SchemeVersion
             do { value = try scheme.version(parsing: version) } catch { throw CLIError(error.message) }
             let kind: String

@@ -25,6 +25,43 @@ struct VersionConfigurationTests {
         #expect(configuration.nextLine == .nextMonth)
     }
 
+    /// `[[version.earlier]]`: schemes of earlier years, each up to its last line; each text is
+    /// read in the scheme of its time.
+    @Test func earlierSchemesAndTheSchemeOfEachTime() throws {
+        let configuration = try load("""
+            [version]
+            scheme = "yy.n"
+
+            [[version.earlier]]
+            scheme = "yy.0m"
+            until = "24.12"
+            """)
+        #expect(configuration.earlierSchemes.map(\.scheme) == [.yearMonth])
+        #expect(configuration.scheme(of: "23.09") == .yearMonth)
+        #expect(configuration.scheme(of: "v24.12.3rc1") == .yearMonth)
+        #expect(configuration.scheme(of: "24.3.0") == .yearMonth, "misspelt in its own scheme, not valid in another")
+        #expect(configuration.scheme(of: "25.1") == .yearSequence)
+        #expect(configuration.scheme(of: "26.15.0") == .yearSequence)
+        #expect(configuration.scheme(of: "main") == .yearSequence)
+        #expect(try configuration.releaseLine(parsing: "23.09").description == "23.09")
+        #expect(try configuration.releaseLine(parsing: "25.14").description == "25.14")
+        #expect(configuration.releaseVersion(ofTag: "23.09.8.rc1")?.canonical == false)
+        #expect(configuration.releaseVersion(ofTag: "25.2.0")?.canonical == true)
+        #expect(configuration.schemeDescription == "yy.n (yy.0m up to 24.12)")
+        #expect(configuration.schemePeriods.map(\.applies) == ["up to 24.12", "after 24.12"])
+        // Mistakes name file, line and column.
+        #expect(error("[version]\nscheme = \"yy.n\"\n[[version.earlier]]\nscheme = \"yy.mm\"\nuntil = \"24.12\"\n")?.contains(":4:") == true)
+        #expect(error("[version]\nscheme = \"yy.n\"\n[[version.earlier]]\nscheme = \"yy.0m\"\nuntil = \"24.13\"\n")?.contains("is not a release line of yy.0m") == true)
+        #expect(error("[version]\nscheme = \"yy.n\"\n[[version.earlier]]\nscheme = \"yy.0m\"\n")?.contains("until") == true)
+        #expect(error("[version]\n[[version.earlier]]\nscheme = \"yy.0m\"\nuntil = \"22.12\"\n[[version.earlier]]\nscheme = \"yy.n\"\nuntil = \"21.4\"\n")?
+            .contains("oldest first") == true)
+        #expect(error("[version]\nearlier = \"yy.0m\"\n")?.contains("array of tables") == true)
+        // Maintained branches of an earlier scheme are release branches.
+        #expect(try load("[version]\nscheme = \"yy.n\"\n[[version.earlier]]\nscheme = \"yy.0m\"\nuntil = \"24.12\"\n[branches]\nmaintained = [\"24.09\", \"25.3\"]\n")
+            .branches.maintained == ["24.09", "25.3"])
+        #expect(error("[version]\nscheme = \"yy.n\"\n[branches]\nmaintained = [\"24.09\"]\n") != nil, "without the earlier scheme 24.09 is no yy.n line")
+    }
+
     @Test func readsEveryKey() throws {
         let configuration = try load("""
             [version]

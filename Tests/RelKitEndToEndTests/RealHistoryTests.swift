@@ -1,0 +1,123 @@
+import Foundation
+import RelKitTestSupport
+import Testing
+
+/// History as real calver monorepos have it: `yy.0m` lines and tags for years, then a switch to
+/// `yy.n`; packages and their `VERSION` files added over time; planted tag/version mismatches in
+/// both schemes; release branches of both schemes maintained at once.
+@Suite("Real monorepo history, end to end")
+struct RealHistoryTests {
+    static let configurationAfterTheSwitch = """
+        [version]
+        scheme = "yy.n"
+
+        [[version.earlier]]
+        scheme = "yy.0m"
+        until = "24.12"
+
+        [components.root]
+        files = ["VERSION", "pkg/*/VERSION"]
+
+        [branches]
+        maintained = ["24.03", "25.2"]
+
+        """
+
+    /// The repository, and the id of the fix on main that the release branches do not have yet.
+    static func history() throws -> (ScratchRepository, fix: String) {
+        let repository = try ScratchRepository()
+        try repository.commit([".release.toml": "[version]\nscheme = \"yy.0m\"\n\n[components.root]\nfiles = [\"VERSION\"]\n",
+                               "VERSION": "23.09.0\n", "src/app.py": "print('app')\n"], message: "release 23.09.0")
+        try repository.git("tag", "-a", "23.09.0", "-m", "23.09.0")
+        try repository.git("branch", "23.09")
+        // A package and its VERSION come along; the configuration lists it.
+        try repository.commit([".release.toml": "[version]\nscheme = \"yy.0m\"\n\n[components.root]\nfiles = [\"VERSION\", \"pkg/*/VERSION\"]\n",
+                               "VERSION": "24.03.0\n", "pkg/a/VERSION": "24.03.0\n"], message: "release 24.03.0")
+        try repository.git("tag", "-a", "24.03.0", "-m", "24.03.0")
+        try repository.git("tag", "-a", "24.03.1", "-m", "planted: the files say 24.03.0")
+        try repository.git("branch", "24.03")
+        // The switch to year and sprint, with a second package.
+        try repository.commit([".release.toml": configurationAfterTheSwitch, "VERSION": "25.1.0\n", "pkg/a/VERSION": "25.1.0\n",
+                               "pkg/b/VERSION": "25.1.0\n"], message: "release 25.1.0: sprints from now on")
+        try repository.git("tag", "-a", "25.1.0", "-m", "25.1.0")
+        try repository.commit(["VERSION": "25.2.0\n", "pkg/a/VERSION": "25.2.0\n", "pkg/b/VERSION": "25.2.0\n"], message: "release 25.2.0")
+        try repository.git("tag", "-a", "25.2.0", "-m", "25.2.0")
+        try repository.git("tag", "-a", "25.2.1", "-m", "planted: the files say 25.2.0")
+        try repository.git("branch", "25.2")
+        try repository.commit(["VERSION": "25.3.0.dev0\n", "pkg/a/VERSION": "25.3.0.dev0\n", "pkg/b/VERSION": "25.3.0.dev0\n"], message: "main to 25.3.0.dev0")
+        try repository.commit(["src/app.py": "print('app, fixed')\n"], message: "fix: crash on start (#77)")
+        let fix = try repository.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+        return (repository, fix)
+    }
+
+    @Test func checkTagsValidatesEachTagInItsSchemeAgainstTheFilesOfItsTime() throws {
+        let (repository, _) = try Self.history()
+        defer { repository.remove() }
+        let result = try relkit(["check", "--tags", "--format", "json"], in: repository.path, environment: releaseEnvironment)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let findings = (document["findings"] as? [[String: Any]] ?? []).map { "\($0["rule"] as? String ?? ""): \($0["message"] as? String ?? "")" }
+        // Exactly the two planted mismatches: no old tag is misspelt in the new scheme, and the
+        // packages that came later do not make the old tags unverifiable.
+        #expect(findings.count == 2, "\(findings)")
+        #expect(findings.contains { $0.hasPrefix("tag-mismatch: tag 24.03.1 points to") && $0.hasSuffix("where 'root' is at 24.03.0") }, "\(findings)")
+        #expect(findings.contains { $0.hasPrefix("tag-mismatch: tag 25.2.1 points to") && $0.hasSuffix("where 'root' is at 25.2.0") }, "\(findings)")
+        // A tag misspelt in its own scheme is still a spelling warning.
+        try repository.git("tag", "24.3.2", "24.03")
+        let misspelt = try relkit(["check", "--tags"], in: repository.path, environment: releaseEnvironment)
+        #expect(misspelt.stdout.contains("tag 24.3.2 is not spelled as yy.0m writes 24.03.2"), "\(misspelt.stdout)")
+    }
+
+    @Test func statusShowsTheSchemesAndWhereEachApplies() throws {
+        let (repository, _) = try Self.history()
+        defer { repository.remove() }
+        let result = try relkit(["status"], in: repository.path, environment: releaseEnvironment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("scheme:      yy.n (.release.toml)\n  yy.0m   up to 24.12\n  yy.n    after 24.12\n"), "\(result.stdout)")
+        let json = try relkit(["status", "--format", "json"], in: repository.path, environment: releaseEnvironment)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let schemes = (document["schemes"] as? [[String: Any]])?.compactMap { $0["scheme"] as? String }
+        #expect(schemes == ["yy.0m", "yy.n"])
+    }
+
+    @Test func backportAndAuditTakeLinesOfBothSchemes() throws {
+        let (repository, fix) = try Self.history()
+        defer { repository.remove() }
+        // Both maintained lines, one of each scheme.
+        let picked = try relkit(["backport", fix, "--maintained"], in: repository.path, environment: releaseEnvironment)
+        #expect(picked.status == 0, "\(picked.stdout)\(picked.stderr)")
+        for line in ["24.03", "25.2"] {
+            let message = try repository.git("log", "-1", "--format=%B", line)
+            let trailers = try runProcess("git", ["interpret-trailers", "--parse"], stdin: Data(message.utf8), environment: gitEnvironment).stdout
+            #expect(trailers == "Backported-From: main\nBackported-To: \(line)\n", "\(line): \(trailers)")
+            #expect(try repository.git("show", "\(line):src/app.py") == "print('app, fixed')")
+        }
+        // An old-scheme line named as it is spelt in its scheme; its sprint-style spelling is not.
+        let audit = try relkit(["backport", "audit", "--to", "24.03", "--format", "json"], in: repository.path, environment: releaseEnvironment)
+        #expect(audit.status == 0, "\(audit.stdout)\(audit.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])
+        let entry = (document["commits"] as? [[String: Any]])?.first { $0["id"] as? String == fix }
+        #expect(entry?["status"] as? String == "backported")
+        let misspelt = try relkit(["backport", "audit", "--to", "24.3"], in: repository.path, environment: releaseEnvironment)
+        #expect(misspelt.status == 2)
+        #expect(misspelt.stderr.contains("24.3"), "\(misspelt.stderr)")
+        // The 23.09 line is not maintained, but it can be named.
+        let older = try relkit(["backport", "audit", "--to", "23.09"], in: repository.path, environment: releaseEnvironment)
+        #expect(older.status == 0, "\(older.stdout)\(older.stderr)")
+    }
+
+    @Test func versionCommandsReadEachVersionInTheSchemeOfItsTime() throws {
+        let (repository, _) = try Self.history()
+        defer { repository.remove() }
+        let result = try relkit(["version", "validate", "23.09.0", "25.1.0", "24.3.0", "25.01.0"], in: repository.path)
+        #expect(result.status == 1)
+        #expect(result.stdoutLines == [
+            "argument 1: ok 23.09.0",
+            "argument 2: ok 25.1.0",
+            "argument 3: invalid '24.3.0' in yy.0m: month '3' needs two digits: '03' (suggestion: 24.03.0)",
+            "argument 4: invalid '25.01.0' in yy.n: sprint '01' is written without a leading zero: '1' (suggestion: 25.1.0)",
+        ], "\(result.stdout)")
+        #expect(try relkit(["version", "next", "24.03.1", "--patch"], in: repository.path).stdout == "24.03.2\n")
+        #expect(try relkit(["version", "next", "25.2.0", "--patch"], in: repository.path).stdout == "25.2.1\n")
+    }
+}
