@@ -6,6 +6,7 @@ import Glibc
 #else
 import Foundation
 #endif
+import GitKit
 import RelKitCore
 import TOMLKit
 
@@ -19,23 +20,55 @@ public enum Init {
 
     public struct Plan {
         public let path: String
-        public let contents: String
+        public internal(set) var contents: String
         public let components: [DetectedComponent]
         public let group: [String]
+        /// The schemes it found the history written in (or was given).
+        public let scheme: VersionScheme
+        public let earlierScheme: EarlierScheme?
+        /// The latest release branches, proposed as maintained.
+        public let maintained: [String]
+        /// Globs of database migration directories, proposed as sensitive to backport.
+        public let sensitivePaths: [String]
         /// Things the user should look at (no VERSION file found, values that do not parse).
         public let notes: [String]
         /// A `.release.toml` is there already: the plan can be shown, never written.
         public var exists: Bool { FileManager.default.fileExists(atPath: path) }
     }
 
+    /// How many of the latest release branches are proposed as maintained.
+    static let maintainedProposal = 3
+
     /// Directories that hold no version files of the project.
     static let skippedDirectories: Set<String> = [".git", "node_modules", ".build", ".venv", "venv", "dist", "build", "target", "__pycache__", ".tox", ".mypy_cache"]
 
-    public static func plan(directory: String, scheme: VersionScheme = .yearMonth) throws(OperationError) -> Plan {
+    /// `scheme`: the scheme to write; nil to infer it (and an earlier one) from the version files,
+    /// the release tags and the release branches.
+    public static func plan(directory: String, scheme requested: VersionScheme? = nil) throws(OperationError) -> Plan {
         let workspace = try Workspace.open(at: directory)
         guard let root = workspace.root else { throw OperationError(.usage, "a bare repository has no working tree to configure") }
         let path = root + "/" + ConfigurationLoader.fileName
         let tree = WorkingTree(root: root)
+        let found = walk(tree)
+        // Evidence of the scheme: the version files that carry the scheme's own spelling (not
+        // pyproject.toml, which is PEP 440 by nature), release tags and release branches.
+        var refNames: [String] = [], branchNames: [String] = []
+        if let repository = workspace.repository {
+            branchNames = ((try? repository.branches()) ?? []).map(\.name)
+            refNames = ((try? repository.tags()) ?? []).map(\.name) + branchNames
+        }
+        var evidenceTexts = refNames
+        for file in found.files where PathText.lastComponent(file) == "VERSION" || PathText.lastComponent(file) == "package.json" {
+            if let bytes = try? tree.read(file) {
+                evidenceTexts.append(PathText.lastComponent(file) == "VERSION" ? VersionExtractor.wholeFile(bytes).text
+                                     : ((try? VersionExtractor.extract(.jsonKey(["version"]), from: bytes).first?.text) ?? nil) ?? "")
+            }
+        }
+        let inferred = SchemeInference.infer(evidenceTexts)
+        let scheme = requested ?? inferred.scheme
+        let earlier = requested == nil ? inferred.earlier : nil
+        var history = ReleaseConfiguration(scheme: scheme)
+        history.earlierSchemes = earlier.map { [$0] } ?? []
         var components: [DetectedComponent] = []
         var notes: [String] = []
         var usedNames = Set<String>()
@@ -47,7 +80,11 @@ public enum Init {
             usedNames.insert(name)
             return name
         }
-        func form(of value: String) -> VersionForm {
+        // A file is written in the scheme's form; only pyproject.toml, which Python tools write in
+        // PEP 440 form, gets `form = "pep440"`, and only when its value is that form. A value that
+        // fits neither is left to `relkit check` (a note says so), never made to fit.
+        func pythonForm(of value: String) -> VersionForm {
+            let scheme = history.scheme(of: value)
             if scheme.validate(value).isValid { return .scheme }
             return scheme.check(value, form: .pep440).problem == nil ? .pep440 : .scheme
         }
@@ -56,13 +93,13 @@ public enum Init {
         var rootFiles: [VersionFileSpec] = []
         if case .file? = try? tree.kind(of: "VERSION"), let bytes = try? tree.read("VERSION") {
             rootValue = VersionExtractor.wholeFile(bytes).text
-            rootFiles.append(VersionFileSpec(path: "VERSION", form: form(of: rootValue!)))
+            rootFiles.append(VersionFileSpec(path: "VERSION"))
             _ = uniqueName("root")
         } else {
             notes.append("no VERSION file at the repository root: create one (e.g. \(scheme.versionExample.split(separator: " ").last ?? "24.03.0"))")
         }
 
-        for file in walk(tree) {
+        for file in found.files {
             let name = PathText.lastComponent(file)
             let directoryName = PathText.lastComponent(PathText.deletingLastComponent(file))
             switch name {
@@ -71,20 +108,20 @@ public enum Init {
                     rootFiles.append(VersionFileSpec(path: file))  // a symlink to the root VERSION
                 } else if case .file(let target)? = try? tree.resolve(file), let bytes = try? tree.read(target) {
                     let value = VersionExtractor.wholeFile(bytes).text
-                    components.append(DetectedComponent(name: uniqueName(directoryName), files: [VersionFileSpec(path: file, form: form(of: value))], value: value))
+                    components.append(DetectedComponent(name: uniqueName(directoryName), files: [VersionFileSpec(path: file)], value: value))
                 }
             case "pyproject.toml":
                 guard let bytes = try? tree.read(file), let found = try? VersionExtractor.extract(.tomlKey(["project", "version"]), from: bytes).first else { continue }
                 let table = try? TOMLTable(string: String(decoding: bytes, as: UTF8.self))
                 let projectName = table?["project"]?.table?["name"]?.string ?? directoryName
                 components.append(DetectedComponent(name: uniqueName(projectName), files: [
-                    VersionFileSpec(path: file, locator: .tomlKey(["project", "version"]), form: form(of: found.text)),
+                    VersionFileSpec(path: file, locator: .tomlKey(["project", "version"]), form: pythonForm(of: found.text)),
                 ], value: found.text))
             case "package.json":
                 guard let bytes = try? tree.read(file), let found = try? VersionExtractor.extract(.jsonKey(["version"]), from: bytes).first else { continue }
                 let packageName = (try? JSONLocator.locate(["name"], in: bytes).value) ?? directoryName
                 components.append(DetectedComponent(name: uniqueName(packageName), files: [
-                    VersionFileSpec(path: file, locator: .jsonKey(["version"]), form: form(of: found.text)),
+                    VersionFileSpec(path: file, locator: .jsonKey(["version"])),
                 ], value: found.text))
             default:
                 continue
@@ -97,19 +134,28 @@ public enum Init {
         }
         // Components that carry the root's version now are taken to release together.
         var group: [String] = []
-        if let rootValue, let rootVersion = try? scheme.version(parsing: rootValue) {
-            group = components.filter { (try? scheme.version(parsing: $0.value)) == rootVersion }.map(\.name)
+        func version(_ text: String) -> SchemeVersion? { try? history.scheme(of: text).version(parsing: text) }
+        if let rootValue, let rootVersion = version(rootValue) {
+            group = components.filter { version($0.value) == rootVersion }.map(\.name)
             if group.count < 2 { group = [] }
         }
-        for component in components where !component.value.isEmpty && (try? scheme.version(parsing: component.value)) == nil {
-            notes.append("\(component.name): '\(component.value.displayable())' is not a version of \(scheme.name); relkit check will report it")
+        for component in components where !component.value.isEmpty && version(component.value) == nil {
+            notes.append("\(component.name): '\(component.value.displayable())' is not a version of \(history.scheme(of: component.value).name); relkit check will report it")
         }
-        return Plan(path: path, contents: render(components, group: group, scheme: scheme), components: components, group: group, notes: notes)
+        // The latest release branches (lines of either scheme), newest first.
+        let lines = branchNames.compactMap { name in history.line(ofBranch: name).map { (name, $0) } }
+            .sorted { ($0.1.year, $0.1.number) > ($1.1.year, $1.1.number) }
+        let maintained = lines.prefix(maintainedProposal).map(\.0)
+        var plan = Plan(path: path, contents: "", components: components, group: group, scheme: scheme, earlierScheme: earlier,
+                        maintained: Array(maintained), sensitivePaths: found.migrations.sorted().map { $0 + "/**" }, notes: notes)
+        plan.contents = render(plan, inferredFrom: requested == nil ? inferred.evidence : nil)
+        return plan
     }
 
-    /// Version-bearing candidates, breadth first, skipping build and dependency directories.
-    static func walk(_ tree: WorkingTree) -> [String] {
-        var result: [String] = []
+    /// Version-bearing candidates, breadth first, skipping build and dependency directories; and
+    /// database migration directories (alembic's `versions/`, Django's `migrations/`).
+    static func walk(_ tree: WorkingTree) -> (files: [String], migrations: [String]) {
+        var result: [String] = [], migrations: [String] = []
         var pending: [(String, Int)] = [("", 0)]
         while !pending.isEmpty {
             let (directory, depth) = pending.removeFirst()
@@ -118,7 +164,13 @@ public enum Init {
                 let path = directory.isEmpty ? name : directory + "/" + name
                 switch try? tree.kind(of: path) {
                 case .directory?:
-                    if depth < 8 && !skippedDirectories.contains(name) { pending.append((path, depth + 1)) }
+                    guard !skippedDirectories.contains(name) else { continue }
+                    if name == "versions" && PathText.lastComponent(directory) == "alembic" {
+                        migrations.append(path)
+                    } else if name == "migrations", case .file? = try? tree.kind(of: path + "/__init__.py") {
+                        migrations.append(path)
+                    }
+                    if depth < 8 { pending.append((path, depth + 1)) }
                 case .file?, .symlink?:
                     if ["VERSION", "pyproject.toml", "package.json"].contains(name) { result.append(path) }
                 default:
@@ -126,7 +178,7 @@ public enum Init {
                 }
             }
         }
-        return result
+        return (result, migrations)
     }
 
     static func quoted(_ text: String) -> String {
@@ -138,17 +190,23 @@ public enum Init {
         name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } ? name : quoted(name)
     }
 
-    static func render(_ components: [DetectedComponent], group: [String], scheme: VersionScheme) -> String {
+    static func render(_ plan: Plan, inferredFrom evidence: Int?) -> String {
+        let (components, group, scheme) = (plan.components, plan.group, plan.scheme)
+        let found = evidence.map { $0 == 0 ? "  # the default: no tag, branch or version says" : "  # from \($0) version\($0 == 1 ? "" : "s"), tags and branches" } ?? ""
         var text = """
-            # relkit configuration, written by `relkit init`; see relkit's README for every key.
+            # relkit configuration, written by `relkit init`; see relkit's docs/configuration.md for every key.
 
             [version]
-            scheme = \(quoted(scheme.name))          # YY.0M.P (24.03.0) or YY.N.P (25.14.0)
+            scheme = \(quoted(scheme.name))\(found)
             allow-post = false
             next-line = "next-month"  # main after a cut: "next-month", "cadence" (with cadence = [3, 9]) or "none"
 
             """
         if !group.isEmpty { text += "release = \"core\"          # the group whose version names tags and branches\n" }
+        if let earlier = plan.earlierScheme {
+            text += "\n# The history before: tags and branches up to \(earlier.until) are read in \(earlier.scheme.name).\n"
+            text += "[[version.earlier]]\nscheme = \(quoted(earlier.scheme.name))\nuntil = \(quoted(earlier.until.description))\n"
+        }
         for component in components {
             text += "\n[components.\(tableKey(component.name))]\n"
             if !component.value.isEmpty { text += "# found: \(component.value.displayable())\n" }
@@ -173,8 +231,16 @@ public enum Init {
 
             [branches]
             main = "main"
-            release-pattern = "{line}"   # release branches are named 24.03
-            maintained = []              # e.g. ["24.03", "24.09"]
+            release-pattern = "{line}"   # release branches are named \(scheme.lineExample)
+
+            """
+        if plan.maintained.isEmpty {
+            text += "maintained = []              # e.g. [\"24.03\", \"24.09\"]\n"
+        } else {
+            text += "# The latest release branches found: keep those still maintained (backport --maintained).\n"
+            text += "maintained = [\(plan.maintained.map(quoted).joined(separator: ", "))]\n"
+        }
+        text += """
 
             [tags]
             prefix = ""                  # e.g. "v" for v24.03.0
@@ -182,9 +248,14 @@ public enum Init {
 
             [backport]
             trailers = ["Backported-From: {source}", "Backported-To: {target}"]
-            sensitive-paths = []         # e.g. ["**/alembic/versions/**"]
 
             """
+        if plan.sensitivePaths.isEmpty {
+            text += "sensitive-paths = []         # e.g. [\"**/alembic/versions/**\"]\n"
+        } else {
+            text += "# Database migrations: a backport that adds one deserves a second look.\n"
+            text += "sensitive-paths = [\(plan.sensitivePaths.map(quoted).joined(separator: ", "))]\n"
+        }
         return text
     }
 

@@ -102,7 +102,7 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Write a starter .release.toml from the version files found in the repository.",
         discussion: """
-            Looks for the root VERSION file and the symlinks to it, other VERSION files, pyproject.toml files with a static project.version and package.json files with a version, and groups those that carry the root's version now. It never overwrites an existing .release.toml (exit 1). --dry-run prints the file instead of writing it, also when one exists.
+            Looks for the root VERSION file and the symlinks to it, other VERSION files, pyproject.toml files with a static project.version and package.json files with a version, and groups those that carry the root's version now. Without --scheme it infers the scheme from the versions, release tags and release branches (24.03 is yy.0m, 25.1 or 25.14 is yy.n), and an earlier scheme when the history switched; it proposes the latest release branches as maintained, and alembic versions/ and Django migrations/ directories as sensitive paths. Only pyproject.toml gets form = "pep440", and only when its value is in that form. It never overwrites an existing .release.toml (exit 1). --dry-run prints the file instead of writing it, also when one exists.
             """
     )
 
@@ -113,7 +113,7 @@ struct InitCommand: ParsableCommand {
         let scheme = try schemeOptions.scheme.map { name in
             guard let scheme = VersionScheme(named: name) else { throw CLIError("unknown scheme '\(name)'; use one of: yy.0m, yy.n") }
             return scheme
-        } ?? .yearMonth
+        }
         let plan: Init.Plan
         do { plan = try Init.plan(directory: FileManager.default.currentDirectoryPath, scheme: scheme) } catch { throw error.cliError }
         for note in plan.notes { Console.error("note: \(note)") }

@@ -211,3 +211,32 @@ struct DisplayTests {
         #expect("24.03.0".displayable() == "24.03.0")
     }
 }
+
+@Suite("Scheme inference (relkit init)")
+struct SchemeInferenceTests {
+    @Test(arguments: [
+        ("24.03", "yy.0m"), ("24.03.1rc1", "yy.0m"), ("v23.09.8.rc1", "yy.0m"), ("25.1", "yy.n"), ("25.14.0", "yy.n"), ("26.8.0rc1", "yy.n"),
+        ("24.11.0", nil), ("24.10", nil), ("24.00.1", nil), ("2024.03.0", nil), ("api-v2.20170315", nil), ("main", nil), ("v0.7.0", nil), ("24.031", nil),
+    ] as [(String, String?)])
+    func evidenceOfOneText(text: String, scheme: String?) {
+        #expect(SchemeInference.evidence(of: text)?.scheme.name == scheme)
+    }
+
+    @Test func aHistoryThatSwitchedSchemes() throws {
+        // As a public calver monorepo has it: yy.0m lines until 2024, then year and sprint.
+        let result = SchemeInference.infer(["20.03.0", "22.03.11.post1", "23.09.8.rc1", "24.09.1", "24.09", "25.1.0", "25.15.2", "25.15", "26.4.0",
+                                            "v0.7.0", "api-v2.20170315", "main", "26.8.0rc1"])
+        #expect(result.scheme == .yearSequence)
+        #expect(result.earlier?.scheme == .yearMonth)
+        #expect(result.earlier?.until.description == "24.09")
+        #expect(result.evidence == 10)
+    }
+
+    @Test func oneSchemeOrNoEvidence() {
+        #expect(SchemeInference.infer(["24.03.0", "24.09.1", "24.12.0"]) == .init(scheme: .yearMonth, earlier: nil, evidence: 2))
+        #expect(SchemeInference.infer(["25.1.0", "25.14"]).scheme == .yearSequence)
+        #expect(SchemeInference.infer(["25.1.0", "25.14"]).earlier == nil)
+        #expect(SchemeInference.infer(["24.11.0", "main"]) == .init(scheme: .yearMonth, earlier: nil, evidence: 0))
+    }
+}
+

@@ -120,4 +120,31 @@ struct RealHistoryTests {
         #expect(try relkit(["version", "next", "24.03.1", "--patch"], in: repository.path).stdout == "24.03.2\n")
         #expect(try relkit(["version", "next", "25.2.0", "--patch"], in: repository.path).stdout == "25.2.1\n")
     }
+
+    /// `relkit init` reads the history: the current scheme and the earlier one, the latest release
+    /// branches as maintained, migration directories as sensitive paths, no `form` override to make
+    /// a version fit; and the file it writes gives `check --tags` the same answers.
+    @Test func initReadsTheHistory() throws {
+        let (repository, _) = try Self.history()
+        defer { repository.remove() }
+        try repository.write("src/manager/models/alembic/versions/1a2b_init.py", "revision = \"1a2b\"\n")
+        try repository.write("web/app/migrations/__init__.py", "")
+        try repository.write("VERSION", "25.3.0rc1\n")
+        let result = try relkit(["init", "--dry-run"], in: repository.path, environment: releaseEnvironment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let text = result.stdout
+        #expect(text.contains("scheme = \"yy.n\"  # from "), "\(text)")
+        #expect(text.contains("[[version.earlier]]\nscheme = \"yy.0m\"\nuntil = \"24.03\"\n"), "\(text)")
+        #expect(text.contains("maintained = [\"25.2\", \"24.03\", \"23.09\"]"), "\(text)")
+        #expect(text.contains("sensitive-paths = [\"src/manager/models/alembic/versions/**\", \"web/app/migrations/**\"]"), "\(text)")
+        #expect(!text.contains("form = \"pep440\""), "\(text)")
+        // Written in place of today's configuration, it reads the history as that one does.
+        let written = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)[1]
+        try repository.write(".release.toml", String(written))
+        try repository.write("VERSION", "25.3.0.dev0\n")
+        let check = try relkit(["check", "--tags", "--format", "json"], in: repository.path, environment: releaseEnvironment)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any], "\(check.stdout)\(check.stderr)")
+        let rules = (document["findings"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+        #expect(rules == ["tag-mismatch", "tag-mismatch"], "\(check.stdout)")
+    }
 }

@@ -1,0 +1,48 @@
+/// Which scheme a project's history is written in, from the versions, tags and branch names it
+/// has (`relkit init`): `24.03` (a zero-padded month) is `yy.0m`, `25.1` or `25.14` (no pad, or
+/// past 12) is `yy.n`; `24.11` says nothing. The scheme of the latest evidence is the current
+/// one; when the other scheme's evidence all comes before it, that one is an earlier scheme up to
+/// its last line.
+public enum SchemeInference {
+    public struct Result: Equatable, Sendable {
+        public let scheme: VersionScheme
+        public let earlier: EarlierScheme?
+        /// How many texts said something (0: the default, `yy.0m`).
+        public let evidence: Int
+    }
+
+    /// The scheme one text is evidence of, with its line's (year, number); nil when it says nothing.
+    public static func evidence(of text: String) -> (scheme: VersionScheme, year: Int, number: Int)? {
+        var bytes = Array(text.utf8)[...]
+        if let first = bytes.first, first == UInt8(ascii: "v") || first == UInt8(ascii: "V") { bytes = bytes.dropFirst() }
+        func digits() -> ArraySlice<UInt8> {
+            let run = bytes.prefix { ASCII.isDigit($0) }
+            bytes = bytes.dropFirst(run.count)
+            return run
+        }
+        let year = digits()
+        guard year.count == 2, bytes.first == UInt8(ascii: ".") else { return nil }
+        bytes = bytes.dropFirst()
+        let second = digits()
+        guard (1...2).contains(second.count), bytes.isEmpty || bytes.first == UInt8(ascii: ".") else { return nil }
+        let yearValue = Int(year[year.startIndex] - 48) * 10 + Int(year[year.startIndex + 1] - 48)
+        let number = second.reduce(0) { $0 * 10 + Int($1 - 48) }
+        if second.count == 2 && second.first == UInt8(ascii: "0") {
+            return number >= 1 ? (.yearMonth, yearValue, number) : nil
+        }
+        if number > 12 || (second.count == 1 && number >= 1) { return (.yearSequence, yearValue, number) }
+        return nil
+    }
+
+    public static func infer(_ texts: [String]) -> Result {
+        let found = texts.compactMap(evidence(of:)).sorted { ($0.year, $0.number) < ($1.year, $1.number) }
+        guard let latest = found.last else { return Result(scheme: .yearMonth, earlier: nil, evidence: 0) }
+        let current = latest.scheme
+        let firstOfCurrent = found.first { $0.scheme == current }!
+        let before = found.filter { $0.scheme != current && ($0.year, $0.number) < (firstOfCurrent.year, firstOfCurrent.number) }
+        guard let last = before.last, let until = try? ReleaseLine(scheme: last.scheme, year: last.year, number: last.number) else {
+            return Result(scheme: current, earlier: nil, evidence: found.count)
+        }
+        return Result(scheme: current, earlier: EarlierScheme(scheme: last.scheme, until: until), evidence: found.count)
+    }
+}
