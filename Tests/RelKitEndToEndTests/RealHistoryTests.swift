@@ -119,6 +119,10 @@ struct RealHistoryTests {
         ], "\(result.stdout)")
         #expect(try relkit(["version", "next", "24.03.1", "--patch"], in: repository.path).stdout == "24.03.2\n")
         #expect(try relkit(["version", "next", "25.2.0", "--patch"], in: repository.path).stdout == "25.2.1\n")
+        // The next line after the earlier scheme's last is the current scheme's first.
+        #expect(try relkit(["version", "next", "24.11.0", "--next-line"], in: repository.path).stdout == "24.12.0.dev0\n")
+        #expect(try relkit(["version", "next", "24.12.0", "--next-line"], in: repository.path).stdout == "25.1.0.dev0\n")
+        #expect(try relkit(["version", "next", "25.14.0", "--next-line"], in: repository.path).stdout == "25.15.0.dev0\n")
     }
 
     /// `relkit init` reads the history: the current scheme and the earlier one, the latest release
@@ -146,5 +150,36 @@ struct RealHistoryTests {
         let document = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any], "\(check.stdout)\(check.stderr)")
         let rules = (document["findings"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
         #expect(rules == ["tag-mismatch", "tag-mismatch"], "\(check.stdout)")
+    }
+
+    /// A partial clone of this history (blobs left behind) is audited with the full repository's
+    /// answers for every commit whose objects are there; the others are `unknown`, exit 3.
+    @Test func aPartialCloneIsAuditedAsTheFullRepositoryIs() throws {
+        let (repository, fix) = try Self.history()
+        defer { repository.remove() }
+        // The fix on 24.03 by hand, as a patch of its own (only its patch-id can tell).
+        try repository.git("checkout", "-q", "24.03")
+        try repository.commit(["src/app.py": "print('app, fixed')\n"], message: "[24.03] the crash on start")
+        try repository.git("checkout", "-q", "main")
+        try repository.git("config", "uploadpack.allowFilter", "true")
+        let scratch = try ScratchDirectory("partial-history")
+        defer { scratch.remove() }
+        let clone = scratch.file("clone")
+        let cloned = try runProcess("git", ["clone", "-q", "--filter=blob:none", "--no-checkout", "file://" + repository.path, clone], environment: gitEnvironment)
+        try #require(cloned.status == 0, "\(cloned.stderr)")
+        _ = try runProcess("git", ["-C", clone, "branch", "-q", "24.03", "origin/24.03"], environment: gitEnvironment)
+        func audit(_ directory: String) throws -> (Int32, [String: String]) {
+            let result = try relkit(["backport", "audit", "--to", "24.03", "--format", "json"], in: directory, environment: releaseEnvironment)
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
+            var statuses: [String: String] = [:]
+            for entry in document["commits"] as? [[String: Any]] ?? [] { statuses[entry["id"] as? String ?? ""] = entry["status"] as? String }
+            return (result.status, statuses)
+        }
+        let (fullStatus, full) = try audit(repository.path)
+        let (partialStatus, partial) = try audit(clone)
+        #expect(fullStatus == 0 && partialStatus == 3)
+        #expect(full[fix] == "backported" && partial[fix] == "unknown")
+        #expect(Set(full.keys) == Set(partial.keys) && full.count > 3)
+        for (id, status) in partial where status != "unknown" { #expect(full[id] == status, "\(id)") }
     }
 }
