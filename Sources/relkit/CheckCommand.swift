@@ -33,7 +33,7 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check that every version in the monorepo is valid and consistent (for CI).",
         discussion: """
-            Finds every problem, not just the first: version strings valid for their scheme and form; groups whose members must agree exactly; internal requirement pins in PEP 440 form matching their group's version; the API version vN.yyyymmdd (a real date, not in the future); and git consistency (a release branch X.Y carries a version of line X.Y, no dev version on a release branch, a tag on HEAD equals the version, and with --tags every release tag matches the files at its commit). Symlinked version files are read once, through their target.
+            Finds every problem, not just the first: version strings valid for their scheme and form; groups whose members must agree exactly; internal requirement pins in PEP 440 form matching their group's version; the API version vN.yyyymmdd (a real date, not in the future); and git consistency (a release branch X.Y carries a version of line X.Y, no dev version on a release branch, a tag on HEAD equals the version, and with --tags every release tag matches the files at its commit: each tag in the scheme of its time ([[version.earlier]]), against the files of its time (the tagged commit's own .release.toml when it has one; a configured file that did not exist yet is not a finding). Symlinked version files are read once, through their target.
 
             Rules: \(Finding.rules.map(\.id).joined(separator: ", ")).
 

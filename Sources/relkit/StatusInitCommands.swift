@@ -16,7 +16,7 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Summarize versions, the branch and releases on one screen.",
         discussion: """
-            Shows the scheme, each group's and independent component's version (scheme and PEP 440 forms), the API version, the branch and its role, the latest tag of each release line, and the maintained branches. Exit 0, or 2 for a configuration error.
+            Shows the scheme (and the earlier ones of [[version.earlier]], with the lines each applies to), each group's and independent component's version (scheme and PEP 440 forms), the API version, the branch and its role, the latest tag of each release line, and the maintained branches. Exit 0, or 2 for a configuration error.
             """
     )
 

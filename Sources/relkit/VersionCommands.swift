@@ -24,7 +24,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// `--scheme`, `--allow-post`, and the nearest `.release.toml` behind them.
 struct SchemeOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The version scheme: yy.0m or yy.n (default: [version] scheme of the nearest .release.toml, else yy.0m).", valueName: "scheme"))
+    @Option(help: ArgumentHelp("The version scheme: yy.0m or yy.n (default: the nearest .release.toml's, each version in the scheme of its time with [[version.earlier]]; else yy.0m).", valueName: "scheme"))
     var scheme: String?
 
     @Flag(help: "Allow .postN releases (default: [version] allow-post of .release.toml, else no).")
