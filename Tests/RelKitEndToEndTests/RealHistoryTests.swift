@@ -182,4 +182,27 @@ struct RealHistoryTests {
         #expect(Set(full.keys) == Set(partial.keys) && full.count > 3)
         for (id, status) in partial where status != "unknown" { #expect(full[id] == status, "\(id)") }
     }
+
+    /// Releases of an old-scheme line: tag, bump and check work on it in its own scheme, while a
+    /// new line is cut in the current one.
+    @Test func releasesOfALineOfEachScheme() throws {
+        let (repository, _) = try Self.history()
+        defer { repository.remove() }
+        // The planted tags take the next patch numbers: relkit refuses to move them.
+        let taken = try relkit(["tag", "--branch", "24.03", "--dry-run"], in: repository.path, environment: releaseEnvironment)
+        #expect(taken.status == 1 && taken.stderr.contains("tag 24.03.1 exists already"), "\(taken.stdout)\(taken.stderr)")
+        try repository.git("tag", "-d", "24.03.1", "25.2.1")
+        let oldLine = try relkit(["tag", "--branch", "24.03", "--dry-run"], in: repository.path, environment: releaseEnvironment)
+        #expect(oldLine.status == 0, "\(oldLine.stdout)\(oldLine.stderr)")
+        #expect(oldLine.stdout.hasPrefix("relkit tag: release 24.03.1 on 24.03"), "\(oldLine.stdout)")
+        let newLine = try relkit(["tag", "--branch", "25.2", "--dry-run"], in: repository.path, environment: releaseEnvironment)
+        #expect(newLine.stdout.hasPrefix("relkit tag: release 25.2.1 on 25.2"), "\(newLine.stdout)")
+        let cut = try relkit(["cut", "--dry-run"], in: repository.path, environment: releaseEnvironment)
+        #expect(cut.stdout.hasPrefix("relkit cut: create release line 25.3 from main"), "\(cut.stdout)")
+        try repository.git("checkout", "-q", "24.03")
+        #expect(try relkit(["check"], in: repository.path, environment: releaseEnvironment).status == 0)
+        let bump = try relkit(["bump", "24.03.5", "--dry-run"], in: repository.path, environment: releaseEnvironment)
+        #expect(bump.status == 0, "\(bump.stdout)\(bump.stderr)")
+        #expect(try relkit(["bump", "24.3.5", "--dry-run"], in: repository.path, environment: releaseEnvironment).status == 2, "misspelt in its own scheme")
+    }
 }
