@@ -36,8 +36,10 @@ let package = Package(
             pkgConfig: staticLibgit2 ? nil : "libgit2",
             providers: [.apt(["libgit2-dev", "pkg-config"]), .yum(["libgit2-devel", "pkgconf"]), .brew(["libgit2", "pkg-config"])]
         ),
-        // Pure core: versions, schemes, policies. No I/O, no Foundation.
-        .target(name: "RelKitCore"),
+        // Pure core: versions, schemes, policies. No I/O, no Foundation. Its rounding calls
+        // libm's floor/ceil, which nothing else links for it in a package without Foundation
+        // (the fuzz targets).
+        .target(name: "RelKitCore", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // Thin, safe libgit2 wrapper (and the fast readers of git's formats beside it).
         .target(name: "GitKit", dependencies: gitKitDependencies, linkerSettings: gitKitLinkerSettings),
         // Operations: configuration loading, repository inspection, commands' work.
