@@ -160,7 +160,7 @@ struct CheckRuleTests {
     }
 }
 
-/// The byte search the read-ahead (configuration keys) and the audit ("backport" in a message) share.
+/// The byte search the audit uses ("backport" in a message).
 @Test func asciiContainsFindsWordsAsBytes() {
     let text = Array("[branches]\nmain = \"trunk\"\nBackported-From: main\n".utf8)
     #expect(ASCII.contains(text, Array("main".utf8)))

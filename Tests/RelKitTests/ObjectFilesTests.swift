@@ -6,7 +6,7 @@ import RelKitTestSupport
 import Testing
 
 /// relkit's own reader of pack files and loose objects, its commit parsers, the merge bases it
-/// walks without a commit-graph and the reading ahead on a second thread, against git and
+/// walks without a commit-graph, against git and
 /// libgit2: every object of repositories packed every way git packs them, hashed again (an id is
 /// the hash of the content: a reader that gets one byte wrong cannot pass); every commit parsed
 /// as libgit2 parses it; every merge base as `git merge-base --all` finds it.
