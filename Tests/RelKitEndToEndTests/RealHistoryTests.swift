@@ -83,6 +83,10 @@ struct RealHistoryTests {
     @Test func backportAndAuditTakeLinesOfBothSchemes() throws {
         let (repository, fix) = try Self.history()
         defer { repository.remove() }
+        // An old-scheme line named with --to, as it is spelt in its scheme (and not otherwise).
+        let toOld = try relkit(["backport", fix, "--to", "23.09", "--dry-run"], in: repository.path, environment: releaseEnvironment)
+        #expect(toOld.status == 0 && toOld.stdout.contains("  23.09 (at "), "\(toOld.stdout)\(toOld.stderr)")
+        #expect(try relkit(["backport", fix, "--to", "23.9", "--dry-run"], in: repository.path, environment: releaseEnvironment).status == 2)
         // Both maintained lines, one of each scheme.
         let picked = try relkit(["backport", fix, "--maintained"], in: repository.path, environment: releaseEnvironment)
         #expect(picked.status == 0, "\(picked.stdout)\(picked.stderr)")
