@@ -10,6 +10,13 @@ RELEASE_BIN := .build/release/relkit
 STATIC_BIN := .build-static/release/relkit
 # The Swift runtime linked in on Linux (--static-swift-stdlib); macOS has it in the system.
 STATIC_STDLIB := $(shell [ "$$(uname -s)" = Linux ] && echo --static-swift-stdlib)
+# The static build (RELKIT_STATIC_LIBGIT2=1): libgit2's calls that Sources/StaticLinkStubs stands
+# in for (its stubs.c says why), sent there by GNU ld. On the command line, not in Package.swift,
+# so that the package has no unsafe flags.
+STATIC_LINK_WRAPS := mbedtls_x509_crt_parse_file mbedtls_havege_init mbedtls_havege_random git_transport_ssh_global_init
+STATIC_BUILD := RELKIT_STATIC_LIBGIT2=1 $(SWIFT) build --scratch-path .build-static $(foreach symbol,$(STATIC_LINK_WRAPS),-Xlinker --wrap=$(symbol))
+# How many tests a swift test log says passed.
+tests_passed = $$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' $(1) | tail -1)
 
 .PHONY: all deps resolve build release release-static test test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-startup bench-fastpaths clean
 
@@ -49,15 +56,14 @@ release: resolve
 # archives, with Sources/StaticLinkStubs), Linux and GNU ld only. Checks what it needs first.
 release-static: resolve
 	bash Scripts/static-prerequisites.sh
-	RELKIT_STATIC_LIBGIT2=1 $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static
+	$(STATIC_BUILD) -c release --static-swift-stdlib
 	@echo "make: $(STATIC_BIN)"
 
 # Every test: on this machine (the default build), the static build's own checks, and the whole
 # suite again on Debian 13 (libgit2 1.9, git 2.47). The last line sums them up.
 test: test-debian12 test-static test-debian13
-	@count=$$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' .build/test.log | tail -1); \
-	static=$$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' .build/test-static.log | tail -1); \
-	trixie=$$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' .build/test-debian13.log | tail -1); \
+	@count=$(call tests_passed,.build/test.log); static=$(call tests_passed,.build/test-static.log); \
+	trixie=$(call tests_passed,.build/test-debian13.log); \
 	echo "tests: $$(( $${count:-0} + $${static:-0} + $${trixie:-0} )) passed, 0 failed ($${count:-0} here, $${static:-0} on the static binary, $${trixie:-0} on Debian 13)"
 
 # The tests are Swift Testing's (XCTest reports 0 of its own).
@@ -75,7 +81,7 @@ test-debian12: resolve
 # The static binary: the end-to-end tests on it (it links no libgit2 at run time), and the stubs'
 # own tests in a static build of the test bundle.
 test-static: release-static
-	RELKIT_STATIC_LIBGIT2=1 $(SWIFT) build --build-tests --scratch-path .build-static
+	$(STATIC_BUILD) --build-tests
 	set -o pipefail; RELKIT_STATIC_LIBGIT2=1 RELKIT_EXPECT_STATIC=1 RELKIT_BINARY=$(CURDIR)/$(STATIC_BIN) \
 		$(SWIFT) test --skip-build --scratch-path .build-static --filter 'RelKitEndToEndTests|StaticLinkTests' 2>&1 | tee .build/test-static.log
 	$(STATIC_BIN) check

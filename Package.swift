@@ -1,18 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The default build links the system's libgit2 (1.5 to 1.9), found by pkg-config, with no unsafe
-// flags, so that other packages can depend on RelKitCore, RelKit and GitKit.
+// The default build links the system's libgit2 (1.5 to 1.9), found by pkg-config, and has no
+// unsafe flags in any build, so that other packages can depend on RelKitCore, RelKit and GitKit.
 // RELKIT_STATIC_LIBGIT2=1 (set by `make release-static` after Scripts/static-prerequisites.sh)
 // is the opt-in packaging step: libgit2 and its libraries from their archives, with the stubs
-// and linker wraps of Sources/StaticLinkStubs. GNU ld on Linux only.
+// of Sources/StaticLinkStubs; the Makefile passes their linker wraps on the command line
+// (STATIC_LINK_FLAGS). GNU ld on Linux only.
 let staticLibgit2 = Context.environment["RELKIT_STATIC_LIBGIT2"] == "1"
-
-let staticLinkWraps = ["mbedtls_x509_crt_parse_file", "mbedtls_havege_init", "mbedtls_havege_random",
-                       "git_transport_ssh_global_init"]
 let gitKitDependencies: [Target.Dependency] = staticLibgit2 ? ["Clibgit2", "StaticLinkStubs"] : ["Clibgit2"]
-let gitKitLinkerSettings: [LinkerSetting] =
-    staticLibgit2 ? [.unsafeFlags(staticLinkWraps.flatMap { ["-Xlinker", "--wrap=\($0)"] })] : []
 
 let package = Package(
     name: "relkit",
@@ -41,7 +37,7 @@ let package = Package(
         // (the fuzz targets).
         .target(name: "RelKitCore", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // Thin, safe libgit2 wrapper (and the fast readers of git's formats beside it).
-        .target(name: "GitKit", dependencies: gitKitDependencies, linkerSettings: gitKitLinkerSettings),
+        .target(name: "GitKit", dependencies: gitKitDependencies),
         // Operations: configuration loading, repository inspection, commands' work.
         .target(
             name: "RelKit",
