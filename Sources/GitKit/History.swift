@@ -173,22 +173,18 @@ public struct TreeChange: Sendable, Equatable {
 }
 
 extension Repository {
-    /// Whether the object database has an object (a partial clone, `--filter=blob:none`, or a
-    /// damaged mirror lacks some; libgit2 does not fetch them).
-    public func hasObject(_ id: ObjectID) -> Bool {
-        var odb: OpaquePointer?
-        guard git_repository_odb(&odb, pointer) == 0 else { return false }
-        defer { git_odb_free(odb) }
-        var oid = id.raw
-        return git_odb_exists(odb, &oid) == 1
-    }
-
-    /// The first blob of `changes` (old or new side) that is not in the repository: what keeps a
-    /// patch-id from being computed, with its path.
+    /// The first blob of `changes` (old or new side) that is not in the object database: what
+    /// keeps a patch-id from being computed, with its path. A partial clone
+    /// (`--filter=blob:none`) or a damaged mirror lacks some, and libgit2 does not fetch them.
     public func firstMissingBlob(in changes: [TreeChange]) -> (path: String, id: ObjectID)? {
+        var odb: OpaquePointer?
+        guard git_repository_odb(&odb, pointer) == 0 else { return nil }
+        defer { git_odb_free(odb) }
         for change in changes {
             for side in [change.old, change.new] {
-                if let side, side.mode & 0o170000 != 0o160000, !hasObject(side.id) { return (change.path, side.id) }
+                guard let side, side.mode & 0o170000 != 0o160000 else { continue }  // not a submodule's commit
+                var oid = side.id.raw
+                if git_odb_exists(odb, &oid) != 1 { return (change.path, side.id) }
             }
         }
         return nil

@@ -327,20 +327,11 @@ public enum BackportAudit {
             if let precomputed = sharedChanges[commit.id] { shared = precomputed } else { shared = try self.changes(of: commit, within: targetPlaces) }
             let candidates = Set(shared.flatMap { targetsByPath?[$0.path] ?? [] }).sorted()
             if !candidates.isEmpty {
-                let batch = try scratch()
-                let commitChanges = try self.changes(of: commit)
-                if let missing = repository.firstMissingBlob(in: commitChanges) {
-                    noteUncomparable(commit, missing)
-                } else {
-                    let patch = try repository.patchID(of: commitChanges, scratch: batch)
+                if let patch = try patchID(of: try self.changes(of: commit), comparing: commit) {
                     for position in candidates {
                         if targetPatchIDs[position] == nil {
-                            let changes = targetChanges[position] ?? []
-                            if let missing = repository.firstMissingBlob(in: changes) {
-                                noteUncomparable(commit, missing, against: targets[position])
-                                continue
-                            }
-                            targetPatchIDs[position] = try repository.patchID(of: changes, scratch: batch)
+                            guard let targetPatch = try patchID(of: targetChanges[position] ?? [], comparing: commit, against: targets[position]) else { continue }
+                            targetPatchIDs[position] = targetPatch
                         }
                         if targetPatchIDs[position] == patch { return (.patchID, targets[position], patch.short) }
                     }
@@ -350,11 +341,18 @@ public enum BackportAudit {
             return nil
         }
 
-        /// A patch-id that could not be computed: the first reason is kept.
-        mutating func noteUncomparable(_ commit: CommitInfo, _ missing: (path: String, id: ObjectID), against target: CommitInfo? = nil) {
-            guard uncomparable[commit.id] == nil else { return }
-            let whose = target.map { "target commit \($0.id.short)'s" } ?? "its"
-            uncomparable[commit.id] = "cannot compare by patch-id: \(whose) blob \(missing.id.short) of \(missing.path) is not in the repository (a partial clone or a damaged copy)"
+        /// The patch-id of `changes` (`commit`'s own, or `target`'s when given); nil when a blob it
+        /// needs is not in the repository, and then `commit` is noted as uncomparable (the first
+        /// reason is kept).
+        mutating func patchID(of changes: [TreeChange], comparing commit: CommitInfo, against target: CommitInfo? = nil) throws(GitError) -> ObjectID? {
+            if let missing = repository.firstMissingBlob(in: changes) {
+                if uncomparable[commit.id] == nil {
+                    let whose = target.map { "target commit \($0.id.short)'s" } ?? "its"
+                    uncomparable[commit.id] = "cannot compare by patch-id: \(whose) blob \(missing.id.short) of \(missing.path) is not in the repository (a partial clone or a damaged copy)"
+                }
+                return nil
+            }
+            return try repository.patchID(of: changes, scratch: try scratch())
         }
 
         /// The patch-id match, looking at each target commit only where `commit` changed things:
@@ -372,21 +370,13 @@ public enum BackportAudit {
             for (position, target) in targets.enumerated() {
                 let shared = try self.changes(of: target, within: places)
                 guard Set(shared.map(\.path)) == paths else { continue }
-                let batch = try scratch()
                 if patch == nil {
-                    if let missing = repository.firstMissingBlob(in: changes) {
-                        noteUncomparable(commit, missing)
-                        break
-                    }
-                    patch = try repository.patchID(of: changes, scratch: batch)
+                    guard let computed = try patchID(of: changes, comparing: commit) else { break }
+                    patch = computed
                 }
                 if targetPatchIDs[position] == nil {
-                    let targetChanges = try self.changes(of: target)
-                    if let missing = repository.firstMissingBlob(in: targetChanges) {
-                        noteUncomparable(commit, missing, against: target)
-                        continue
-                    }
-                    targetPatchIDs[position] = try repository.patchID(of: targetChanges, scratch: batch)
+                    guard let targetPatch = try patchID(of: try self.changes(of: target), comparing: commit, against: target) else { continue }
+                    targetPatchIDs[position] = targetPatch
                 }
                 if targetPatchIDs[position] == patch { return (.patchID, target, patch!.short) }
             }

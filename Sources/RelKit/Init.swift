@@ -50,25 +50,6 @@ public enum Init {
         let path = root + "/" + ConfigurationLoader.fileName
         let tree = WorkingTree(root: root)
         let found = walk(tree)
-        // Evidence of the scheme: the version files that carry the scheme's own spelling (not
-        // pyproject.toml, which is PEP 440 by nature), release tags and release branches.
-        var refNames: [String] = [], branchNames: [String] = []
-        if let repository = workspace.repository {
-            branchNames = ((try? repository.branches()) ?? []).map(\.name)
-            refNames = ((try? repository.tags()) ?? []).map(\.name) + branchNames
-        }
-        var evidenceTexts = refNames
-        for file in found.files where PathText.lastComponent(file) == "VERSION" || PathText.lastComponent(file) == "package.json" {
-            if let bytes = try? tree.read(file) {
-                evidenceTexts.append(PathText.lastComponent(file) == "VERSION" ? VersionExtractor.wholeFile(bytes).text
-                                     : ((try? VersionExtractor.extract(.jsonKey(["version"]), from: bytes).first?.text) ?? nil) ?? "")
-            }
-        }
-        let inferred = SchemeInference.infer(evidenceTexts)
-        let scheme = requested ?? inferred.scheme
-        let earlier = requested == nil ? inferred.earlier : nil
-        var history = ReleaseConfiguration(scheme: scheme)
-        history.earlierSchemes = earlier.map { [$0] } ?? []
         var components: [DetectedComponent] = []
         var notes: [String] = []
         var usedNames = Set<String>()
@@ -80,23 +61,12 @@ public enum Init {
             usedNames.insert(name)
             return name
         }
-        // A file is written in the scheme's form; only pyproject.toml, which Python tools write in
-        // PEP 440 form, gets `form = "pep440"`, and only when its value is that form. A value that
-        // fits neither is left to `relkit check` (a note says so), never made to fit.
-        func pythonForm(of value: String) -> VersionForm {
-            let scheme = history.scheme(of: value)
-            if scheme.validate(value).isValid { return .scheme }
-            return scheme.check(value, form: .pep440).problem == nil ? .pep440 : .scheme
-        }
-
         var rootValue: String?
         var rootFiles: [VersionFileSpec] = []
         if case .file? = try? tree.kind(of: "VERSION"), let bytes = try? tree.read("VERSION") {
             rootValue = VersionExtractor.wholeFile(bytes).text
             rootFiles.append(VersionFileSpec(path: "VERSION"))
             _ = uniqueName("root")
-        } else {
-            notes.append("no VERSION file at the repository root: create one (e.g. \(scheme.versionExample.split(separator: " ").last ?? "24.03.0"))")
         }
 
         for file in found.files {
@@ -114,8 +84,9 @@ public enum Init {
                 guard let bytes = try? tree.read(file), let found = try? VersionExtractor.extract(.tomlKey(["project", "version"]), from: bytes).first else { continue }
                 let table = try? TOMLTable(string: String(decoding: bytes, as: UTF8.self))
                 let projectName = table?["project"]?.table?["name"]?.string ?? directoryName
+                // Its form is decided once the scheme is known (below).
                 components.append(DetectedComponent(name: uniqueName(projectName), files: [
-                    VersionFileSpec(path: file, locator: .tomlKey(["project", "version"]), form: pythonForm(of: found.text)),
+                    VersionFileSpec(path: file, locator: .tomlKey(["project", "version"])),
                 ], value: found.text))
             case "package.json":
                 guard let bytes = try? tree.read(file), let found = try? VersionExtractor.extract(.jsonKey(["version"]), from: bytes).first else { continue }
@@ -131,6 +102,33 @@ public enum Init {
             components.insert(DetectedComponent(name: "root", files: rootFiles, value: rootValue), at: 0)
         } else if components.isEmpty {
             components.append(DetectedComponent(name: "root", files: [VersionFileSpec(path: "VERSION")], value: ""))
+        }
+
+        // The scheme, from the version files that carry its own spelling (not pyproject.toml,
+        // which is PEP 440 by nature), the release tags and the release branches.
+        var branchNames: [String] = [], evidence: [String] = []
+        if let repository = workspace.repository {
+            branchNames = ((try? repository.branches()) ?? []).map(\.name)
+            evidence = ((try? repository.tags()) ?? []).map(\.name) + branchNames
+        }
+        func isPython(_ component: DetectedComponent) -> Bool { component.files.contains { if case .tomlKey = $0.locator { true } else { false } } }
+        evidence += components.filter { !$0.value.isEmpty && !isPython($0) }.map(\.value)
+        let inferred = SchemeInference.infer(evidence)
+        let scheme = requested ?? inferred.scheme
+        let earlier = requested == nil ? inferred.earlier : nil
+        var history = ReleaseConfiguration(scheme: scheme)
+        history.earlierSchemes = earlier.map { [$0] } ?? []
+        if rootValue == nil {
+            notes.append("no VERSION file at the repository root: create one (e.g. \(scheme.versionExample.split(separator: " ").last ?? "24.03.0"))")
+        }
+        // A file is written in the scheme's form; only pyproject.toml, which Python tools write in
+        // PEP 440 form, gets `form = "pep440"`, and only when its value is that form. A value that
+        // fits neither is left to `relkit check` (a note says so), never made to fit.
+        for index in components.indices where isPython(components[index]) {
+            let value = components[index].value, valueScheme = history.scheme(of: value)
+            if !valueScheme.validate(value).isValid && valueScheme.check(value, form: .pep440).problem == nil {
+                components[index].files = components[index].files.map { VersionFileSpec(path: $0.path, locator: $0.locator, form: .pep440) }
+            }
         }
         // Components that carry the root's version now are taken to release together.
         var group: [String] = []

@@ -169,7 +169,7 @@ public final class StandardStreams {
 /// `relkit version normalize -`: PEP 440 normal forms of a stream of versions, one a line.
 public enum StreamNormalizer {
     /// Normalizes every line of `input` to `streams.output`; each invalid line goes to
-    /// `streams.errors` as `describe` words it, and the others are still printed. Returns the
+    /// `streams.errors` (`writeInvalidLine`), and the others are still printed. Returns the
     /// number of invalid lines. Both streams are flushed at the end.
     public static func run(input: Int32, streams: StandardStreams) throws -> Int {
         let out = streams.output

@@ -240,6 +240,18 @@ public struct ReleaseConfiguration: Sendable {
         return scheme
     }
 
+    /// A version computed in its own scheme, spelt in the scheme of its time: past an earlier
+    /// scheme's last line, its (year, number) line is the next scheme's (24.12's next line,
+    /// 25.01 in yy.0m arithmetic, is 25.1 in yy.n).
+    public func inSchemeOfItsTime(_ version: SchemeVersion) -> SchemeVersion {
+        let schemeThen = scheme(of: version.description)
+        guard schemeThen != version.scheme,
+              let line = try? ReleaseLine(scheme: schemeThen, year: version.line.year, number: version.line.number),
+              let moved = try? schemeThen.version(parsing: line.description + version.description.dropFirst(version.line.description.count))
+        else { return version }
+        return moved
+    }
+
     /// "yy.n", or with earlier schemes "yy.n (yy.0m up to 24.12)".
     public var schemeDescription: String {
         earlierSchemes.isEmpty ? scheme.name
@@ -269,23 +281,10 @@ public struct ReleaseConfiguration: Sendable {
         try ReleaseLine(parsing: text, scheme: scheme(of: text))
     }
 
-    /// "23.09..." -> (23, 9): the first two dot-separated numbers.
+    /// "23.09..." -> (23, 9): the first two dot-separated numbers (of at most six digits each).
     static func leadingLine(of text: String) -> (Int, Int)? {
-        var bytes = Substring(text).utf8[...]
-        if let first = bytes.first, first == UInt8(ascii: "v") || first == UInt8(ascii: "V") { bytes = bytes.dropFirst() }
-        func number() -> Int? {
-            var value = 0, digits = 0
-            while let byte = bytes.first, ASCII.isDigit(byte), digits < 6 {
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-                digits += 1
-                bytes = bytes.dropFirst()
-            }
-            return digits > 0 ? value : nil
-        }
-        guard let year = number(), bytes.first == UInt8(ascii: ".") else { return nil }
-        bytes = bytes.dropFirst()
-        guard let second = number() else { return nil }
-        return (year, second)
+        guard let runs = ReleaseLine.leadingDigitRuns(of: text), runs.year.count <= 6 else { return nil }
+        return (ReleaseLine.value(of: runs.year), ReleaseLine.value(of: runs.number))
     }
 }
 

@@ -200,3 +200,26 @@ extension VersionScheme {
         return SchemeVersion(line: line, patch: parsed.release[2], pre: parsed.pre, post: parsed.post, dev: parsed.dev)
     }
 }
+
+extension ReleaseLine {
+    /// The first two dot-separated runs of digits of a line, tag or version, a leading `v` passed
+    /// over, and what follows them: "v23.09.8" -> ("23", "09", ".8"); nil when it does not start
+    /// that way. (Which scheme a text belongs to is read from these.)
+    public static func leadingDigitRuns(of text: String) -> (year: ArraySlice<UInt8>, number: ArraySlice<UInt8>, rest: ArraySlice<UInt8>)? {
+        var bytes = Array(text.utf8)[...]
+        if let first = bytes.first, first == UInt8(ascii: "v") || first == UInt8(ascii: "V") { bytes = bytes.dropFirst() }
+        let year = bytes.prefix { ASCII.isDigit($0) }
+        bytes = bytes.dropFirst(year.count)
+        guard !year.isEmpty, bytes.first == UInt8(ascii: ".") else { return nil }
+        bytes = bytes.dropFirst()
+        let number = bytes.prefix { ASCII.isDigit($0) }
+        guard !number.isEmpty else { return nil }
+        return (year, number, bytes.dropFirst(number.count))
+    }
+
+    /// The value of a run of digits (at most its first `limit`).
+    static func value(of digits: ArraySlice<UInt8>, limit: Int = 6) -> Int {
+        digits.prefix(limit).reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+    }
+}
+

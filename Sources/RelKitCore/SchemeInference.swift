@@ -13,20 +13,10 @@ public enum SchemeInference {
 
     /// The scheme one text is evidence of, with its line's (year, number); nil when it says nothing.
     public static func evidence(of text: String) -> (scheme: VersionScheme, year: Int, number: Int)? {
-        var bytes = Array(text.utf8)[...]
-        if let first = bytes.first, first == UInt8(ascii: "v") || first == UInt8(ascii: "V") { bytes = bytes.dropFirst() }
-        func digits() -> ArraySlice<UInt8> {
-            let run = bytes.prefix { ASCII.isDigit($0) }
-            bytes = bytes.dropFirst(run.count)
-            return run
-        }
-        let year = digits()
-        guard year.count == 2, bytes.first == UInt8(ascii: ".") else { return nil }
-        bytes = bytes.dropFirst()
-        let second = digits()
-        guard (1...2).contains(second.count), bytes.isEmpty || bytes.first == UInt8(ascii: ".") else { return nil }
-        let yearValue = Int(year[year.startIndex] - 48) * 10 + Int(year[year.startIndex + 1] - 48)
-        let number = second.reduce(0) { $0 * 10 + Int($1 - 48) }
+        guard let (year, second, rest) = ReleaseLine.leadingDigitRuns(of: text), year.count == 2, (1...2).contains(second.count),
+              rest.isEmpty || rest.first == UInt8(ascii: ".") else { return nil }
+        let yearValue = ReleaseLine.value(of: year)
+        let number = ReleaseLine.value(of: second)
         if second.count == 2 && second.first == UInt8(ascii: "0") {
             return number >= 1 ? (.yearMonth, yearValue, number) : nil
         }

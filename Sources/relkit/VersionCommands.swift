@@ -281,14 +281,7 @@ extension VersionCommand {
             let current: SchemeVersion
             do { current = try configuration.scheme(of: version).version(parsing: version) } catch { throw CLIError(error.message) }
             do {
-                var next = try current.next(request, policy: configuration.nextLine)
-                // Past an earlier scheme's last line, the next line is the current scheme's
-                // (24.12 in yy.0m, then 25.1 in yy.n).
-                let schemeThen = configuration.scheme(of: next.description)
-                if schemeThen != next.scheme, let line = try? ReleaseLine(scheme: schemeThen, year: next.line.year, number: next.line.number),
-                   let moved = try? schemeThen.version(parsing: line.description + next.description.dropFirst(next.line.description.count)) {
-                    next = moved
-                }
+                let next = configuration.inSchemeOfItsTime(try current.next(request, policy: configuration.nextLine))
                 Console.out(next.description)
             } catch {
                 throw CLIError(error.message, exitCode: ExitStatus.findings)

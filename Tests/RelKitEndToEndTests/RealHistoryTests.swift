@@ -165,13 +165,10 @@ struct RealHistoryTests {
         try repository.git("checkout", "-q", "24.03")
         try repository.commit(["src/app.py": "print('app, fixed')\n"], message: "[24.03] the crash on start")
         try repository.git("checkout", "-q", "main")
-        try repository.git("config", "uploadpack.allowFilter", "true")
         let scratch = try ScratchDirectory("partial-history")
         defer { scratch.remove() }
         let clone = scratch.file("clone")
-        let cloned = try runProcess("git", ["clone", "-q", "--filter=blob:none", "--no-checkout", "file://" + repository.path, clone], environment: gitEnvironment)
-        try #require(cloned.status == 0, "\(cloned.stderr)")
-        _ = try runProcess("git", ["-C", clone, "branch", "-q", "24.03", "origin/24.03"], environment: gitEnvironment)
+        try repository.partialClone(to: clone, branches: ["24.03"])
         func audit(_ directory: String) throws -> (Int32, [String: String]) {
             let result = try relkit(["backport", "audit", "--to", "24.03", "--format", "json"], in: directory, environment: releaseEnvironment)
             let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")

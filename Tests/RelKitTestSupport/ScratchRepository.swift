@@ -67,5 +67,18 @@ public struct ScratchRepository {
         try git("commit", "-q", "-m", message)
     }
 
+    /// A real partial clone of this repository in `path` (`git clone --filter=blob:none
+    /// --no-checkout` from its `file://` URL, `uploadpack.allowFilter` set here): no blob is
+    /// fetched. `branches` are made local branches of the clone.
+    public func partialClone(to path: String, branches: [String]) throws {
+        try git("config", "uploadpack.allowFilter", "true")
+        let cloned = try runProcess("git", ["clone", "-q", "--filter=blob:none", "--no-checkout", "file://" + self.path, path], environment: gitEnvironment)
+        guard cloned.status == 0 else { throw GitCommandError(description: "git clone --filter=blob:none failed: \(cloned.stderr)") }
+        for branch in branches {
+            let made = try runProcess("git", ["-C", path, "branch", "-q", branch, "origin/" + branch], environment: gitEnvironment)
+            guard made.status == 0 else { throw GitCommandError(description: "git branch \(branch) in the clone failed: \(made.stderr)") }
+        }
+    }
+
     public func remove() { scratch.remove() }
 }

@@ -90,8 +90,7 @@ final class FastHistory {
     /// The commits reachable from `include` and not from `exclude`, oldest first, when the graph
     /// finds them and they are one line of history (whose order is the only possible one).
     func linearHistory(reachableFrom include: [ObjectID], excluding exclude: [ObjectID]) throws(GitError) -> [ObjectID]? {
-        guard let answer = try askHistoryWalker({ try $0.linearHistory(reachableFrom: include, excluding: exclude) }) else { return nil }
-        return answer
+        try askHistoryWalker { try $0.linearHistory(reachableFrom: include, excluding: exclude) } ?? nil
     }
 
     /// A commit a walk over the object files read already, parsed from its content.
