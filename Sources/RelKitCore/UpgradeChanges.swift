@@ -1,0 +1,278 @@
+/// What changes between two refs besides migrations: configuration sample keys, service images,
+/// and the kind of version move. Pure: the operations read the files and hand over their values.
+
+/// One key of a configuration sample with a scalar (or array) value, rendered as text.
+public struct ConfigLeaf: Sendable, Equatable {
+    /// Table names, then the key.
+    public var path: [String]
+    public var value: String
+
+    public init(path: [String], value: String) {
+        self.path = path
+        self.value = value
+    }
+}
+
+public struct ConfigKeyChange: Sendable, Equatable {
+    public enum Kind: String, Sendable { case added, removed, changed }
+    public var kind: Kind
+    /// `[manager] num-proc`: the table in brackets, then the key.
+    public var key: String
+    public var old: String?
+    public var new: String?
+}
+
+public enum ConfigSampleDiff {
+    /// Keys added, removed, and whose value (the sample's default) changed, in key order.
+    public static func changes(from old: [ConfigLeaf], to new: [ConfigLeaf]) -> [ConfigKeyChange] {
+        let before = Dictionary(old.map { ($0.path, $0.value) }, uniquingKeysWith: { $1 })
+        let after = Dictionary(new.map { ($0.path, $0.value) }, uniquingKeysWith: { $1 })
+        var result: [(path: [String], change: ConfigKeyChange)] = []
+        for (path, value) in after {
+            if let previous = before[path] {
+                if previous != value { result.append((path, ConfigKeyChange(kind: .changed, key: keyName(path), old: previous, new: value))) }
+            } else {
+                result.append((path, ConfigKeyChange(kind: .added, key: keyName(path), old: nil, new: value)))
+            }
+        }
+        for (path, value) in before where after[path] == nil {
+            result.append((path, ConfigKeyChange(kind: .removed, key: keyName(path), old: value, new: nil)))
+        }
+        return result.sorted { $0.path.lexicographicallyPrecedes($1.path) }.map(\.change)
+    }
+
+    /// `[a.b] key`, or `key` at the top; names that are not bare keys are quoted.
+    public static func keyName(_ path: [String]) -> String {
+        func spelled(_ part: String) -> String {
+            let bare = !part.isEmpty && part.utf8.allSatisfy { ASCII.isAlphanumeric($0) || $0 == ASCII.dash || $0 == ASCII.underscore }
+            return bare ? part : "\"" + part.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+        }
+        guard let key = path.last else { return "" }
+        let table = path.dropLast().map(spelled).joined(separator: ".")
+        return table.isEmpty ? spelled(key) : "[\(table)] \(spelled(key))"
+    }
+}
+
+// MARK: - Service images of docker-compose files
+
+public struct ComposeService: Sendable, Equatable {
+    public var name: String
+    /// nil for a service that builds its image or inherits it (`extends`, a merge key).
+    public var image: String?
+    public var line: Int
+}
+
+public struct ComposeError: Error, Sendable, Equatable {
+    public var line: Int
+    public var message: String
+}
+
+/// The `services:` of a compose file, read as block-style YAML (what compose files are): each
+/// service's name and `image:`. Flow-style `services` and tabs in indentation are errors, not guesses.
+public enum ComposeFile {
+    public static func services(in text: String) throws(ComposeError) -> [ComposeService] {
+        var services: [ComposeService] = []
+        var inServices = false
+        var serviceIndent: Int?
+        var keyIndent: Int?
+        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let number = offset + 1
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            let indentation = line.prefix { $0 == " " }.count
+            let content = stripComment(line.dropFirst(indentation))
+            if content.isEmpty || content == "---" || content.hasPrefix("%") { continue }
+            if line.dropFirst(indentation).first == "\t" {
+                throw ComposeError(line: number, message: "a tab in indentation; YAML indents with spaces")
+            }
+            if indentation == 0 {
+                inServices = false
+                guard let (key, value) = keyAndValue(content), key == "services" else { continue }
+                guard value.isEmpty else {
+                    throw ComposeError(line: number, message: "services written in flow style ('\(String(value).displayable(limit: 40))'); relkit reads block style")
+                }
+                inServices = true
+                serviceIndent = nil
+                continue
+            }
+            guard inServices else { continue }
+            if serviceIndent == nil { serviceIndent = indentation }
+            if indentation == serviceIndent {
+                guard let (key, value) = keyAndValue(content) else {
+                    throw ComposeError(line: number, message: "'\(String(content).displayable(limit: 40))' is not a service name followed by ':'")
+                }
+                guard value.isEmpty else {
+                    throw ComposeError(line: number, message: "service '\(key)' written in flow style; relkit reads block style")
+                }
+                services.append(ComposeService(name: key, image: nil, line: number))
+                keyIndent = nil
+            } else if indentation > serviceIndent!, !services.isEmpty {
+                if keyIndent == nil { keyIndent = indentation }
+                if indentation == keyIndent, let (key, value) = keyAndValue(content), key == "image" {
+                    services[services.count - 1].image = unquoted(value)
+                    services[services.count - 1].line = number
+                }
+            } else if indentation < serviceIndent! {
+                throw ComposeError(line: number, message: "indentation of \(indentation) under services, whose entries are indented by \(serviceIndent!)")
+            }
+        }
+        return services
+    }
+
+    /// `key: value` (value possibly empty); nil for a line that is no mapping entry.
+    static func keyAndValue(_ content: Substring) -> (String, String)? {
+        var key: Substring
+        var rest: Substring
+        if let quote = content.first, quote == "\"" || quote == "'" {
+            guard let close = content.dropFirst().firstIndex(of: quote) else { return nil }
+            key = content[content.index(after: content.startIndex)..<close]
+            rest = content[content.index(after: close)...]
+            guard rest.first == ":" else { return nil }
+            rest = rest.dropFirst()
+        } else {
+            guard let colon = content.firstIndex(where: { $0 == ":" }) else { return nil }
+            key = content[..<colon]
+            rest = content[content.index(after: colon)...]
+            guard rest.isEmpty || rest.first == " " else { return nil }
+        }
+        if key.hasPrefix("- ") { return nil }
+        return (String(key).trimmingSpaces(), String(rest).trimmingSpaces())
+    }
+
+    static func unquoted(_ value: String) -> String {
+        if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+            return String(value.dropFirst().dropLast())
+        }
+        return value
+    }
+
+    /// The line without a comment: `#` at its start or after a space, outside quotes.
+    static func stripComment(_ line: Substring) -> Substring {
+        var quote: Character?
+        var previous: Character = " "
+        for index in line.indices {
+            let character = line[index]
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "\"" || character == "'" {
+                if previous == " " || previous == ":" { quote = character }
+            } else if character == "#" && (previous == " " || previous == "\t") {
+                return line[..<index].trimmingSuffix()
+            }
+            previous = character
+        }
+        return line.trimmingSuffix()
+    }
+}
+
+extension Substring {
+    func trimmingSuffix() -> Substring {
+        var end = endIndex
+        while end > startIndex, self[index(before: end)] == " " || self[index(before: end)] == "\t" { end = index(before: end) }
+        return self[startIndex..<end]
+    }
+}
+
+/// `registry:5000/library/postgres:16.4-alpine@sha256:…`, taken apart.
+public struct ImageReference: Sendable, Equatable {
+    public var repository: String
+    public var tag: String?
+
+    public init(_ text: String) {
+        var rest = Substring(text)
+        if let at = rest.firstIndex(of: "@") { rest = rest[..<at] }
+        // A tag's ':' comes after the last '/' (a registry's port comes before it).
+        let nameStart = rest.lastIndex(of: "/").map { rest.index(after: $0) } ?? rest.startIndex
+        if let colon = rest[nameStart...].lastIndex(of: ":") {
+            repository = String(rest[..<colon])
+            tag = String(rest[rest.index(after: colon)...])
+        } else {
+            repository = String(rest)
+            tag = nil
+        }
+    }
+
+    /// The image's own name: the repository's last component (`bitnami/postgresql` → `postgresql`).
+    public var name: String { PathText.lastComponent(repository) }
+
+    /// The tag's leading number (`v3.5.14` → 3, `16.4-alpine` → 16); nil for `latest` and the like.
+    public var major: Int? {
+        guard var tag = tag?.utf8[...] else { return nil }
+        if tag.first == UInt8(ascii: "v") { tag = tag.dropFirst() }
+        let digits = tag.prefix(while: ASCII.isDigit)
+        return digits.isEmpty || digits.count > 9 ? nil : Int(String(decoding: digits, as: UTF8.self))
+    }
+
+    /// Services whose data outlives their image, and what a major version change of them takes.
+    public static let statefulServices: [(names: [String], product: String, procedure: String)] = [
+        (["postgres", "postgresql", "postgis"], "PostgreSQL", "dump the databases with the old version and restore them into the new one (pg_dumpall / psql), or pg_upgrade"),
+        (["etcd"], "etcd", "take a snapshot (etcdctl snapshot save) and upgrade one major version at a time, following etcd's upgrade guide"),
+        (["redis", "redis-stack", "redis-stack-server", "valkey"], "Redis", "save the data (SAVE / a copy of dump.rdb) before switching, and restore it if the new version cannot read it"),
+    ]
+}
+
+public struct ImageChange: Sendable, Equatable {
+    public var service: String
+    public var old: String?
+    public var new: String?
+    /// PostgreSQL, etcd, Redis: the product whose major version changed.
+    public var product: String?
+    public var oldMajor: Int?
+    public var newMajor: Int?
+    /// What the major change takes; nil when none is needed.
+    public var procedure: String?
+
+    /// Services whose image changed (added and removed services too), in the order of the new file.
+    public static func changes(from old: [ComposeService], to new: [ComposeService]) -> [ImageChange] {
+        let before = Dictionary(old.map { ($0.name, $0.image) }, uniquingKeysWith: { $1 })
+        let after = Set(new.map(\.name))
+        var result: [ImageChange] = []
+        for service in new {
+            let previous = before[service.name] ?? nil
+            guard before[service.name] == nil || previous != service.image else { continue }
+            var change = ImageChange(service: service.name, old: previous, new: service.image)
+            if let previous, let current = service.image {
+                let a = ImageReference(previous), b = ImageReference(current)
+                if let stateful = ImageReference.statefulServices.first(where: { $0.names.contains(b.name) }),
+                   let oldMajor = a.major, let newMajor = b.major, oldMajor != newMajor {
+                    change.product = stateful.product
+                    change.oldMajor = oldMajor
+                    change.newMajor = newMajor
+                    change.procedure = stateful.procedure
+                }
+            }
+            result.append(change)
+        }
+        for service in old where !after.contains(service.name) {
+            result.append(ImageChange(service: service.name, old: service.image, new: nil))
+        }
+        return result
+    }
+}
+
+// MARK: - The version move
+
+public enum VersionMove: String, Sendable {
+    case unchanged
+    case patchUpdate = "patch-update"
+    case releaseUpgrade = "release-upgrade"
+    case downgrade
+    case toDevelopment = "to-development"
+
+    public static func between(_ from: SchemeVersion, _ to: SchemeVersion) -> VersionMove {
+        if to == from { return .unchanged }
+        if to < from { return .downgrade }
+        if to.dev != nil { return .toDevelopment }
+        return to.line == from.line ? .patchUpdate : .releaseUpgrade
+    }
+
+    /// In words, for people.
+    public var phrase: String {
+        switch self {
+        case .unchanged: return "no version change"
+        case .patchUpdate: return "patch update"
+        case .releaseUpgrade: return "release upgrade"
+        case .downgrade: return "downgrade"
+        case .toDevelopment: return "to a development version"
+        }
+    }
+}
