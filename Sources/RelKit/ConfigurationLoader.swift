@@ -281,7 +281,7 @@ struct TableReader {
         }
     }
 
-    static let rootKeys = ["version", "components", "groups", "api", "requirements", "branches", "tags", "backport"]
+    static let rootKeys = ["version", "components", "groups", "api", "requirements", "branches", "tags", "backport", "upgrade"]
 
     mutating func configuration(_ root: TOMLTable) throws(ConfigurationError) -> ReleaseConfiguration {
         try checkKeys(root, at: [], known: Self.rootKeys)
@@ -310,6 +310,9 @@ struct TableReader {
         }
         if let backport = try table(root["backport"], at: ["backport"]) {
             configuration.backport = try readBackport(backport)
+        }
+        if let upgrade = try table(root["upgrade"], at: ["upgrade"]) {
+            configuration.upgrade = try readUpgrade(upgrade)
         }
         configuration.releaseUnit = try resolveReleaseUnit(releaseUnit, configuration)
         return configuration
@@ -603,6 +606,51 @@ struct TableReader {
         policy.annotated = try bool(table["annotated"], at: path + ["annotated"]) ?? true
         return policy
     }
+
+    func readUpgrade(_ table: TOMLTable) throws(ConfigurationError) -> UpgradePolicy {
+        let path = ["upgrade"]
+        try checkKeys(table, at: path, known: ["migrations", "config-samples", "compose", "fail-on"])
+        var policy = UpgradePolicy()
+        if let value = table["migrations"] {
+            guard let array = value.array else { throw typeError(path + ["migrations"], expected: "an array of tables ([[upgrade.migrations]])", got: value) }
+            for (index, element) in array.enumerated() {
+                let entryPath = path + ["migrations", "#\(index)"]
+                guard let entry = element.table else {
+                    throw typeError(entryPath, expected: "a table such as { name = \"manager\", path = \"src/.../alembic/versions\" }", got: element)
+                }
+                try checkKeys(entry, at: entryPath, known: ["name", "path", "command"])
+                guard let name = try string(entry["name"], at: entryPath + ["name"]) else { throw error(entryPath, "a migration history needs name = \"...\"") }
+                try checkName(name, at: entryPath + ["name"], kind: "migration history")
+                if policy.migrations.contains(where: { $0.name == name }) {
+                    throw error(entryPath + ["name"], "migration history '\(name)' is named twice")
+                }
+                guard let rawPath = try string(entry["path"], at: entryPath + ["path"]) else {
+                    throw error(entryPath, "a migration history needs path = \"...\" (its alembic versions directory)")
+                }
+                let command = try string(entry["command"], at: entryPath + ["command"]) ?? "alembic"
+                guard !command.trimmingSpaces().isEmpty, !command.contains("\n") else {
+                    throw error(entryPath + ["command"], "command must be one line, such as \"alembic -c alembic.ini\"")
+                }
+                policy.migrations.append(MigrationHistorySpec(name: name, path: try checkedPath(rawPath, at: entryPath + ["path"]),
+                                                             command: command.trimmingSpaces(), location: location(entryPath)))
+            }
+        }
+        for (key, keyPath) in [("config-samples", \UpgradePolicy.configSamples), ("compose", \UpgradePolicy.compose)] {
+            guard let globs = try strings(table[key], at: path + [key]) else { continue }
+            for (index, glob) in globs.enumerated() { _ = try checkedPath(glob, at: path + [key, "#\(index)"]) }
+            policy[keyPath: keyPath] = globs
+        }
+        if let failOn = try strings(table["fail-on"], at: path + ["fail-on"]) {
+            for (index, entry) in failOn.enumerated() where !Self.failOnChoices.contains(entry) {
+                throw unknownName(path + ["fail-on", "#\(index)"], entry, kind: "fail-on entry", among: Self.failOnChoices)
+            }
+            policy.failOn = failOn
+        }
+        return policy
+    }
+
+    /// What `fail-on` accepts: a severity class or a finding rule of `relkit upgrade`.
+    static let failOnChoices = UpgradePolicy.failOnClasses + UpgradeFindings.rules.map(\.id)
 
     func readBackport(_ table: TOMLTable) throws(ConfigurationError) -> BackportPolicy {
         let path = ["backport"]

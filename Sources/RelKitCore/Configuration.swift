@@ -155,6 +155,54 @@ public struct BackportPolicy: Sendable, Hashable {
     public static let placeholders = ["{source}", "{target}", "{commit}", "{short-commit}", "{pr}"]
 }
 
+/// One alembic history `relkit upgrade` reads (`[[upgrade.migrations]]`).
+public struct MigrationHistorySpec: Sendable, Hashable {
+    public var name: String
+    /// The versions directory, relative to the repository root.
+    public var path: String
+    /// How the project runs alembic for this history (`alembic -c configs/manager/alembic.ini`).
+    public var command: String
+    public var location: ConfigLocation
+
+    public init(name: String, path: String, command: String = "alembic", location: ConfigLocation = .start) {
+        self.name = name
+        self.path = path
+        self.command = command
+        self.location = location
+    }
+}
+
+/// What `relkit upgrade` compares between two refs (`[upgrade]`).
+public struct UpgradePolicy: Sendable, Hashable {
+    public var migrations: [MigrationHistorySpec] = []
+    /// Globs of TOML and JSON configuration samples.
+    public var configSamples: [String] = []
+    /// Globs of docker-compose files.
+    public var compose: [String] = []
+    /// Finding rules (or `error`, `warning`, `any`, `none`) that make `relkit upgrade` exit 1.
+    public var failOn: [String] = ["error"]
+
+    public init() {}
+
+    public var isConfigured: Bool { !migrations.isEmpty || !configSamples.isEmpty || !compose.isEmpty }
+
+    /// What `--fail-on` and `fail-on` accept besides rule names.
+    public static let failOnClasses = ["error", "warning", "any", "none"]
+
+    /// Whether a finding blocks under a `fail-on` list.
+    public static func blocks(_ finding: Finding, under policy: [String]) -> Bool {
+        policy.contains { entry in
+            switch entry {
+            case "any": return true
+            case "none": return false
+            case "error": return finding.severity == .error
+            case "warning": return finding.severity == .warning
+            default: return entry == finding.rule
+            }
+        }
+    }
+}
+
 /// A scheme the project used before its current one, up to and including the release line
 /// `until` (`[[version.earlier]]`).
 public struct EarlierScheme: Sendable, Hashable {
@@ -184,6 +232,7 @@ public struct ReleaseConfiguration: Sendable {
     public var branches: BranchPolicy
     public var tags: TagPolicy
     public var backport: BackportPolicy
+    public var upgrade = UpgradePolicy()
 
     public init(scheme: VersionScheme = .yearMonth, nextLine: NextLinePolicy = .nextMonth,
                 releaseUnit: String = "root",

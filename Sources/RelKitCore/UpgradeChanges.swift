@@ -276,3 +276,23 @@ public enum VersionMove: String, Sendable {
         }
     }
 }
+
+/// The finding rules of `relkit upgrade`, for `fail-on`, the documentation and `--help`.
+public enum UpgradeFindings {
+    public static let rules: [(id: String, meaning: String)] = [
+        ("alembic-unreadable", "a revision file alembic would not load, or relkit cannot read without running it (syntax error, computed value, not UTF-8, too large)"),
+        ("alembic-missing-revision", "a down_revision or depends_on names a revision that is not in the history"),
+        ("alembic-duplicate", "two revision files define one revision id"),
+        ("alembic-cycle", "the revisions form a cycle"),
+        ("alembic-multiple-heads", "a history has several heads, so `alembic upgrade head` refuses it (warning)"),
+        ("alembic-downgrade-merge", "the downgrade goes through a merge revision (warning)"),
+        ("alembic-repointed", "a revision at both refs has other down revisions at each: a database may have skipped one (warning)"),
+        ("migrations-missing", "a configured versions directory is at neither ref (warning)"),
+        ("sample-unreadable", "a configuration sample is not valid TOML or JSON at a ref"),
+        ("compose-unreadable", "a compose file's services cannot be read at a ref"),
+        ("image-major-change", "a PostgreSQL, etcd or Redis image changes major version (warning)"),
+        ("version-downgrade", "the release version at the second ref is lower (warning)"),
+        ("version-unreadable", "the release version cannot be read at a ref (warning)"),
+        ("symlink-outside", "a configured path or revision file is a symlink out of the repository; not read"),
+    ]
+}

@@ -1,0 +1,535 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import GitKit
+import RelKitCore
+import TOMLKit
+
+/// `relkit upgrade FROM [TO]`: what moving a deployment or a checkout from one ref to another
+/// takes, read from the two trees (never from the checkout): migrations to downgrade and apply,
+/// configuration keys and service images that changed, and the version move.
+public enum Upgrade {
+    public struct Request {
+        public var directory: String
+        public var from: String
+        /// nil: HEAD.
+        public var to: String?
+
+        public init(directory: String, from: String, to: String? = nil) {
+            self.directory = directory
+            self.from = from
+            self.to = to
+        }
+    }
+
+    public struct Side {
+        public var revision: String
+        public var commit: String
+        /// The release unit's version there, when readable.
+        public var version: SchemeVersion?
+        public var label: String { "\(revision) (\(commit.prefix(12)))" }
+    }
+
+    public struct Migrations {
+        public var spec: MigrationHistorySpec
+        public var from: AlembicHistory?
+        public var to: AlembicHistory?
+        /// nil when either history cannot be planned (missing at a ref, unreadable files, a cycle).
+        public var plan: AlembicSwitch?
+        /// Why there is no plan.
+        public var planProblem: String?
+
+        /// Run at the first ref, before switching: one `alembic downgrade` per step.
+        public var downgradeCommands: [String] {
+            (plan?.downgradeSteps ?? []).map { "\(spec.command) downgrade \($0.target)" }
+        }
+
+        /// The same downgrade counted down from the one head, as upgrade guides write it.
+        public var relativeDowngradeCommand: String? {
+            plan?.relativeSteps.map { "\(spec.command) downgrade -\($0)" }
+        }
+
+        /// Run at the second ref, after switching.
+        public var upgradeCommand: String? {
+            guard let plan, !plan.upgrade.isEmpty else { return nil }
+            return "\(spec.command) upgrade \(plan.upgradeTarget)"
+        }
+    }
+
+    public enum FileStatus: String { case added, removed, changed }
+
+    public struct SampleChange {
+        public var file: String
+        public var status: FileStatus
+        public var keys: [ConfigKeyChange]
+    }
+
+    public struct ComposeChange {
+        public var file: String
+        public var status: FileStatus
+        public var images: [ImageChange]
+    }
+
+    public struct PinChange: Equatable {
+        public var file: String
+        public var package: String
+        public var old: String?
+        public var new: String?
+    }
+
+    public struct Report {
+        public var from: Side
+        public var to: Side
+        public var configurationFile: String?
+        public var releaseUnit: String
+        public var move: VersionMove?
+        public var pins: [PinChange]
+        public var migrations: [Migrations]
+        public var samples: [SampleChange]
+        public var compose: [ComposeChange]
+        public var findings: [Finding]
+        public var failOn: [String]
+
+        public var blockingFindings: [Finding] { findings.filter { UpgradePolicy.blocks($0, under: failOn) } }
+    }
+
+    public static func run(_ request: Request, failOn: [String]? = nil) throws(OperationError) -> Report {
+        let workspace = try Workspace.open(at: request.directory)
+        let repository = try workspace.requireRepository(for: "relkit upgrade")
+        let toRevision = request.to ?? "HEAD"
+        func open(_ revision: String) throws(OperationError) -> (CommitTree, ObjectID) {
+            do {
+                let commit = try repository.resolveCommit(revision)
+                return (try CommitTree(repository: repository, commit: commit, label: "\(revision) (\(commit.short))"), commit)
+            } catch {
+                throw OperationError(.usage, "cannot read revision '\(revision.displayable())': \(error.message)")
+            }
+        }
+        let (fromTree, fromCommit) = try open(request.from)
+        let (toTree, toCommit) = try open(toRevision)
+        let (fromConfiguration, _) = try Workspace.configuration(in: fromTree)
+        let (toConfiguration, toFile) = try Workspace.configuration(in: toTree)
+        // What to compare: the target's [upgrade], else the checkout's (a tag of before [upgrade]).
+        var policy = toConfiguration.upgrade
+        var configurationFile = toFile
+        if !policy.isConfigured, workspace.root != nil {
+            let checkout = try workspace.baseConfiguration()
+            if checkout.upgrade.isConfigured {
+                policy = checkout.upgrade
+                configurationFile = ConfigurationLoader.fileName + " (checkout)"
+            }
+        }
+        var findings = Findings(fromLabel: request.from, toLabel: toRevision)
+
+        // Versions and pins, each ref with its own configuration.
+        let fromVersion = releaseVersion(fromConfiguration, tree: fromTree, side: .from, findings: &findings)
+        let toVersion = releaseVersion(toConfiguration, tree: toTree, side: .to, findings: &findings)
+        var move: VersionMove?
+        if let fromVersion, let toVersion {
+            let found = VersionMove.between(fromVersion, toVersion)
+            move = found
+            if found == .downgrade {
+                findings.add(Finding(rule: "version-downgrade", severity: .warning,
+                                     message: "\(toConfiguration.releaseUnit) goes down from \(fromVersion) to \(toVersion)"), side: nil)
+            }
+        }
+        let pins = pinChanges(fromConfiguration, fromTree, toConfiguration, toTree)
+
+        var blobs = BlobCache(repository: repository)
+        let migrations = policy.migrations.map { spec in
+            migrationReport(spec, fromTree: fromTree, toTree: toTree, blobs: &blobs, findings: &findings)
+        }
+        let samples = changedFiles(policy.configSamples, fromTree, toTree, findings: &findings).map { file in
+            sampleChange(file, fromTree: fromTree, toTree: toTree, findings: &findings)
+        }
+        let compose = changedFiles(policy.compose, fromTree, toTree, findings: &findings).map { file in
+            composeChange(file, fromTree: fromTree, toTree: toTree, findings: &findings)
+        }
+        for change in compose {
+            for image in change.images where image.procedure != nil {
+                findings.add(Finding(rule: "image-major-change", severity: .warning, file: change.file,
+                                     message: "service '\(image.service)': \(image.product!) \(image.oldMajor!) -> \(image.newMajor!); \(image.procedure!)"), side: nil)
+            }
+        }
+        return Report(from: Side(revision: request.from, commit: fromCommit.description, version: fromVersion),
+                      to: Side(revision: toRevision, commit: toCommit.description, version: toVersion),
+                      configurationFile: configurationFile, releaseUnit: toConfiguration.releaseUnit, move: move, pins: pins,
+                      migrations: migrations, samples: samples, compose: compose, findings: findings.sorted, failOn: failOn ?? policy.failOn)
+    }
+
+    // MARK: Findings at one ref or both
+
+    enum Ref { case from, to }
+
+    /// Findings of both refs; one made at both (the same file unchanged) is said once.
+    struct Findings {
+        let fromLabel: String
+        let toLabel: String
+        private var entries: [(finding: Finding, sides: Set<String>)] = []
+
+        init(fromLabel: String, toLabel: String) {
+            self.fromLabel = fromLabel
+            self.toLabel = toLabel
+        }
+
+        mutating func add(_ finding: Finding, side: Ref?) {
+            let name = side.map { $0 == .from ? "from" : "to" } ?? "both"
+            if let index = entries.firstIndex(where: { $0.finding == finding }) {
+                entries[index].sides.insert(name)
+            } else {
+                entries.append((finding, [name]))
+            }
+        }
+
+        var sorted: [Finding] {
+            sortedFindings(entries.map { entry in
+                var finding = entry.finding
+                if entry.sides == ["from"] { finding.message += " (at \(fromLabel))" }
+                else if entry.sides == ["to"] { finding.message += " (at \(toLabel))" }
+                return finding
+            })
+        }
+    }
+
+    // MARK: Versions and pins
+
+    static func releaseVersion(_ configuration: ReleaseConfiguration, tree: FileTree, side: Ref, findings: inout Findings) -> SchemeVersion? {
+        let reader = VersionFileReader(tree: tree, skipsMissingFiles: true)
+        var ignored: [Finding] = []
+        do {
+            let versions = try Check.readVersions(configuration, reader: reader, findings: &ignored)
+            let unit = configuration.releaseUnit
+            let owner = configuration.group(containing: unit)?.name ?? unit
+            if let version = versions.first(where: { $0.0 == owner })?.1 { return version }
+            findings.add(Finding(rule: "version-unreadable", severity: .warning,
+                                 message: "no single version of \(unit) can be read in \(tree.label)"), side: side)
+        } catch {
+            findings.add(Finding(rule: "version-unreadable", severity: .warning,
+                                 message: "the version of \(configuration.releaseUnit) cannot be read in \(tree.label): \(error.message)"), side: side)
+        }
+        return nil
+    }
+
+    static func pinChanges(_ fromConfiguration: ReleaseConfiguration, _ fromTree: FileTree,
+                           _ toConfiguration: ReleaseConfiguration, _ toTree: FileTree) -> [PinChange] {
+        func pins(_ configuration: ReleaseConfiguration, _ tree: FileTree) -> [String: (file: String, package: String, text: String)] {
+            let reader = VersionFileReader(tree: tree, skipsMissingFiles: true)
+            var result: [String: (file: String, package: String, text: String)] = [:]
+            for rule in configuration.requirements {
+                for (pattern, location) in zip(rule.files, rule.fileLocations) {
+                    guard let files = try? reader.expand(pattern, at: location) else { continue }
+                    for file in files {
+                        guard let bytes = try? reader.bytes(file.target) else { continue }
+                        for pin in RequirementScanner.pins(in: bytes, packages: rule.packages) {
+                            result[file.path + "\u{0}" + pin.package] = (file.path, pin.package, pin.comparison + pin.version)
+                        }
+                    }
+                }
+            }
+            return result
+        }
+        let before = pins(fromConfiguration, fromTree), after = pins(toConfiguration, toTree)
+        var changes: [PinChange] = []
+        for key in Set(before.keys).union(after.keys) where before[key]?.text != after[key]?.text {
+            let entry = after[key] ?? before[key]!
+            changes.append(PinChange(file: entry.file, package: entry.package, old: before[key]?.text, new: after[key]?.text))
+        }
+        return changes.sorted { ($0.file, $0.package) < ($1.file, $1.package) }
+    }
+
+    // MARK: Migrations
+
+    /// Parsed revision files by blob id: most files are the same object at both refs.
+    struct BlobCache {
+        let repository: Repository
+        var parsed: [ObjectID: AlembicScript.Parsed] = [:]
+
+        mutating func revision(_ id: ObjectID, file: String) throws -> AlembicScript.Parsed {
+            switch parsed[id] {
+            case .revision(var revision)?:
+                revision.file = file
+                return .revision(revision)
+            case .unreadable(var finding)?:
+                finding.file = file
+                return .unreadable(finding)
+            case nil:
+                break
+            }
+            let result = AlembicScript.parse(try repository.blobContents(id), file: file)
+            parsed[id] = result
+            return result
+        }
+    }
+
+    /// The history in one tree's versions directory; nil when the directory is not there.
+    static func history(_ spec: MigrationHistorySpec, tree: CommitTree, side: Ref, blobs: inout BlobCache,
+                        findings: inout Findings) -> (history: AlembicHistory?, complete: Bool) {
+        func finding(_ rule: String, _ file: String?, _ message: String) {
+            findings.add(Finding(rule: rule, file: file, message: message), side: side)
+        }
+        let directory: String
+        do {
+            switch try tree.resolve(spec.path) {
+            case .missing, .file: return (nil, true)
+            case .directory(let resolved): directory = resolved
+            case .directoryOutside(let link, let target), .fileOutside(let link, let target):
+                finding("symlink-outside", link, "\(spec.name): \(spec.path) leads out of the repository (-> \(target)); not read")
+                return (nil, false)
+            case .symlinkLoop(let link):
+                finding("symlink-outside", link, "\(spec.name): \(spec.path) is a symlink loop; not read")
+                return (nil, false)
+            }
+        } catch {
+            finding("alembic-unreadable", spec.path, "\(spec.name): \(error)")
+            return (nil, false)
+        }
+        var revisions: [AlembicRevision] = []
+        var complete = true
+        var loadFindings: [Finding] = []
+        do {
+            // alembic lists the versions directory itself, not its subdirectories.
+            for entry in try tree.tree.children(of: directory) where entry.kind != .directory {
+                let name = PathText.lastComponent(entry.path)
+                guard AlembicScript.isRevisionFileName(name) else { continue }
+                let shown = spec.path + "/" + name
+                var blob = entry.id
+                if case .symlink = entry.kind {
+                    switch try tree.resolve(entry.path) {
+                    case .file(let target):
+                        guard let resolved = try tree.tree.entry(at: target) else { continue }
+                        blob = resolved.id
+                    case .fileOutside(_, let target), .directoryOutside(_, let target):
+                        loadFindings.append(Finding(rule: "symlink-outside", file: shown, message: "a symlink out of the repository (-> \(target)); not read"))
+                        complete = false
+                        continue
+                    default:
+                        continue
+                    }
+                } else if entry.kind == .submodule {
+                    continue
+                }
+                switch try blobs.revision(blob, file: shown) {
+                case .revision(let revision): revisions.append(revision)
+                case .unreadable(let problem):
+                    loadFindings.append(problem)
+                    complete = false
+                }
+            }
+        } catch {
+            finding("alembic-unreadable", spec.path, "\(spec.name): cannot read the versions directory: \(error)")
+            return (nil, false)
+        }
+        let history = AlembicHistory(name: spec.name, revisions: revisions, findings: loadFindings)
+        for item in history.findings { findings.add(item, side: side) }
+        let broken = history.findings.contains { $0.severity == .error }
+        return (history, complete && !broken && !history.hasCycle)
+    }
+
+    static func migrationReport(_ spec: MigrationHistorySpec, fromTree: CommitTree, toTree: CommitTree,
+                                blobs: inout BlobCache, findings: inout Findings) -> Migrations {
+        let (from, fromComplete) = history(spec, tree: fromTree, side: .from, blobs: &blobs, findings: &findings)
+        let (to, toComplete) = history(spec, tree: toTree, side: .to, blobs: &blobs, findings: &findings)
+        var report = Migrations(spec: spec, from: from, to: to)
+        if from == nil && to == nil && fromComplete && toComplete {
+            findings.add(Finding(rule: "migrations-missing", severity: .warning, file: spec.path,
+                                 message: "\(spec.name): the versions directory is at neither ref"), side: nil)
+            report.planProblem = "the versions directory is at neither ref"
+            return report
+        }
+        guard fromComplete && toComplete else {
+            report.planProblem = "a history could not be read whole (see the findings); no commands are given"
+            return report
+        }
+        // A history that does not exist yet (or any more) is an empty one.
+        let plan = AlembicSwitch.plan(from: from ?? AlembicHistory(name: spec.name, revisions: []),
+                                      to: to ?? AlembicHistory(name: spec.name, revisions: []))
+        for id in plan.mergesDowngraded {
+            let revision = from!.revisions[id]!
+            findings.add(Finding(rule: "alembic-downgrade-merge", severity: .warning, file: revision.file, line: revision.line,
+                                 message: "\(spec.name): the downgrade goes through merge revision '\(id)' (of \(revision.downRevisions.joined(separator: ", ")))"), side: nil)
+        }
+        for id in plan.repointed {
+            let revision = to!.revisions[id]!
+            findings.add(Finding(rule: "alembic-repointed", severity: .warning, file: revision.file, line: revision.line,
+                                 message: "\(spec.name): revision '\(id)' follows \(describe(from!.revisions[id]!)) at \(fromTree.label) but \(describe(revision)) here; it is downgraded and applied again"), side: nil)
+        }
+        report.plan = plan
+        return report
+    }
+
+    static func describe(_ revision: AlembicRevision) -> String {
+        let down = revision.downRevisions.isEmpty ? "base" : revision.downRevisions.joined(separator: ", ")
+        return revision.dependsOn.isEmpty ? down : down + " (depends on " + revision.dependsOn.joined(separator: ", ") + ")"
+    }
+
+    // MARK: Files that changed
+
+    /// Paths matching the globs at either ref whose blob differs (or that exist at one ref only).
+    static func changedFiles(_ globs: [String], _ fromTree: CommitTree, _ toTree: CommitTree, findings: inout Findings) -> [String] {
+        guard !globs.isEmpty else { return [] }
+        var paths = Set<String>()
+        for tree in [fromTree, toTree] {
+            let cached = CachedTree(tree)
+            for pattern in globs {
+                let glob = Glob(pattern)
+                if glob.isLiteral { paths.insert(pattern); continue }
+                if let matches = try? glob.expand(listing: cached.children(of:)) { paths.formUnion(matches) }
+            }
+        }
+        return paths.sorted().filter { path in
+            let before = try? fromTree.tree.entry(at: path), after = try? toTree.tree.entry(at: path)
+            return before?.id != after?.id
+        }
+    }
+
+    /// A file's bytes at one ref; nil when it is not there. Symlinks out of the repository are findings.
+    static func contents(_ path: String, tree: CommitTree, side: Ref, findings: inout Findings) -> [UInt8]?? {
+        do {
+            switch try tree.resolve(path) {
+            case .file(let target): return .some(try tree.read(target))
+            case .missing, .directory: return .some(nil)
+            case .fileOutside(let link, let target), .directoryOutside(let link, let target):
+                findings.add(Finding(rule: "symlink-outside", file: link, message: "a symlink out of the repository (-> \(target)); not read"), side: side)
+            case .symlinkLoop(let link):
+                findings.add(Finding(rule: "symlink-outside", file: link, message: "a symlink loop; not read"), side: side)
+            }
+        } catch {
+            findings.add(Finding(rule: "sample-unreadable", file: path, message: "cannot read it: \(error)"), side: side)
+        }
+        return nil
+    }
+
+    static func status(_ before: [UInt8]?, _ after: [UInt8]?) -> FileStatus {
+        before == nil ? .added : after == nil ? .removed : .changed
+    }
+
+    static func sampleChange(_ file: String, fromTree: CommitTree, toTree: CommitTree,
+                             findings: inout Findings) -> SampleChange {
+        let before = contents(file, tree: fromTree, side: .from, findings: &findings)
+        let after = contents(file, tree: toTree, side: .to, findings: &findings)
+        func leaves(_ bytes: [UInt8]??, side: Ref) -> [ConfigLeaf]? {
+            guard case .some(.some(let bytes)) = bytes else { return [] }
+            do { return try ConfigSampleReader.leaves(of: bytes, file: file) } catch {
+                findings.add(Finding(rule: "sample-unreadable", file: file, line: error.line, message: error.message), side: side)
+                return nil
+            }
+        }
+        let old = leaves(before, side: .from), new = leaves(after, side: .to)
+        let keys = (old != nil && new != nil) ? ConfigSampleDiff.changes(from: old!, to: new!) : []
+        return SampleChange(file: file, status: status(before ?? nil, after ?? nil), keys: keys)
+    }
+
+    static func composeChange(_ file: String, fromTree: CommitTree, toTree: CommitTree,
+                              findings: inout Findings) -> ComposeChange {
+        let before = contents(file, tree: fromTree, side: .from, findings: &findings)
+        let after = contents(file, tree: toTree, side: .to, findings: &findings)
+        func services(_ bytes: [UInt8]??, side: Ref) -> [ComposeService]? {
+            guard case .some(.some(let bytes)) = bytes else { return [] }
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                findings.add(Finding(rule: "compose-unreadable", file: file, message: "not UTF-8 text"), side: side)
+                return nil
+            }
+            do { return try ComposeFile.services(in: text) } catch {
+                findings.add(Finding(rule: "compose-unreadable", file: file, line: error.line, message: error.message), side: side)
+                return nil
+            }
+        }
+        let old = services(before, side: .from), new = services(after, side: .to)
+        let images = (old != nil && new != nil) ? ImageChange.changes(from: old!, to: new!) : []
+        return ComposeChange(file: file, status: status(before ?? nil, after ?? nil), images: images)
+    }
+}
+
+/// Configuration samples as key paths and values: TOML through TOMLKit, JSON through JSONDecoder.
+enum ConfigSampleReader {
+    struct Problem: Error {
+        var line: Int?
+        var message: String
+    }
+
+    static func leaves(of bytes: [UInt8], file: String) throws(Problem) -> [ConfigLeaf] {
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw Problem(message: "not UTF-8 text") }
+        if file.lowercased().hasSuffix(".json") {
+            do {
+                let node = try JSONDecoder().decode(JSONNode.self, from: Data(bytes))
+                var result: [ConfigLeaf] = []
+                node.flatten(into: &result, path: [])
+                return result
+            } catch {
+                throw Problem(message: "not valid JSON: \(error)")
+            }
+        }
+        if let (line, _, message) = tomlPrecheck(text) { throw Problem(line: line, message: message) }
+        if text.utf8.contains(0) { throw Problem(message: "a NUL byte; TOML text cannot contain one") }
+        do {
+            let table = try TOMLTable(string: text)
+            var result: [ConfigLeaf] = []
+            flatten(table, path: [], into: &result)
+            return result
+        } catch let error as TOMLParseError {
+            throw Problem(line: error.source.begin.line, message: "TOML syntax error: \(error.description)")
+        } catch {
+            throw Problem(message: "TOML syntax error: \(error)")
+        }
+    }
+
+    static func flatten(_ table: TOMLTable, path: [String], into result: inout [ConfigLeaf]) {
+        for key in table.keys {
+            guard let value = table[key] else { continue }
+            if let nested = value.table {
+                flatten(nested, path: path + [key], into: &result)
+            } else {
+                result.append(ConfigLeaf(path: path + [key], value: render(value)))
+            }
+        }
+    }
+
+    static func render(_ value: TOMLValueConvertible) -> String {
+        if let string = value.string { return quoted(string) }
+        if let array = value.array { return "[" + array.map { render($0) }.joined(separator: ", ") + "]" }
+        if let table = value.table {
+            return "{ " + table.keys.sorted().compactMap { key in table[key].map { "\(key) = \(render($0))" } }.joined(separator: ", ") + " }"
+        }
+        return value.debugDescription
+    }
+
+    static func quoted(_ text: String) -> String {
+        "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n") + "\""
+    }
+
+    /// A JSON document as decoded: objects' keys are sorted when flattened.
+    enum JSONNode: Decodable {
+        case object([String: JSONNode])
+        case array([JSONNode])
+        case scalar(String)
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() { self = .scalar("null") }
+            else if let value = try? container.decode(Bool.self) { self = .scalar(value ? "true" : "false") }
+            else if let value = try? container.decode(Int.self) { self = .scalar(String(value)) }
+            else if let value = try? container.decode(Double.self) { self = .scalar(String(value)) }
+            else if let value = try? container.decode(String.self) { self = .scalar(quoted(value)) }
+            else if let value = try? container.decode([JSONNode].self) { self = .array(value) }
+            else { self = .object(try container.decode([String: JSONNode].self)) }
+        }
+
+        var rendered: String {
+            switch self {
+            case .scalar(let text): return text
+            case .array(let items): return "[" + items.map(\.rendered).joined(separator: ", ") + "]"
+            case .object(let members): return "{ " + members.keys.sorted().map { "\($0) = \(members[$0]!.rendered)" }.joined(separator: ", ") + " }"
+            }
+        }
+
+        func flatten(into result: inout [ConfigLeaf], path: [String]) {
+            if case .object(let members) = self {
+                for key in members.keys.sorted() { members[key]!.flatten(into: &result, path: path + [key]) }
+            } else if !path.isEmpty {
+                result.append(ConfigLeaf(path: path, value: rendered))
+            }
+        }
+    }
+}
