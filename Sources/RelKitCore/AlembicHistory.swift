@@ -155,6 +155,11 @@ public struct AlembicSwitch: Sendable, Equatable {
         /// The argument: a revision, `base`, `REV@PARENT` or `REV@base` (one branch down to before REV).
         public var target: String
         public var removes: [String]
+
+        public init(target: String, removes: [String]) {
+            self.target = target
+            self.removes = removes
+        }
     }
 
     /// Revisions to downgrade before switching, newest first.

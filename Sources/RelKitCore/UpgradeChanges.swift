@@ -60,6 +60,12 @@ public struct ComposeService: Sendable, Equatable {
     /// nil for a service that builds its image or inherits it (`extends`, a merge key).
     public var image: String?
     public var line: Int
+
+    public init(name: String, image: String?, line: Int) {
+        self.name = name
+        self.image = image
+        self.line = line
+    }
 }
 
 public struct ComposeError: Error, Sendable, Equatable {
