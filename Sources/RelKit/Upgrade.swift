@@ -310,10 +310,19 @@ public enum Upgrade {
                 } else if entry.kind == .submodule {
                     continue
                 }
-                switch try blobs.revision(blob, file: shown) {
-                case .revision(let revision): revisions.append(revision)
-                case .unreadable(let problem):
-                    loadFindings.append(problem)
+                do {
+                    switch try blobs.revision(blob, file: shown) {
+                    case .revision(let revision): revisions.append(revision)
+                    case .unreadable(let problem):
+                        loadFindings.append(problem)
+                        complete = false
+                    }
+                } catch {
+                    // A partial clone has the tree but not every blob: say which, and how to get it.
+                    let missing = (error as? GitError)?.isNotFound == true || "\(error)".contains("object not found")
+                    loadFindings.append(Finding(rule: "alembic-unreadable", file: shown,
+                                                message: missing ? "the file's object \(blob.short) is not in this clone (a partial clone fetches it with `git fetch` or a checkout of \(tree.label))"
+                                                    : "the file cannot be read: \(error)"))
                     complete = false
                 }
             }
@@ -321,7 +330,7 @@ public enum Upgrade {
             finding("alembic-unreadable", spec.path, "\(spec.name): cannot read the versions directory: \(error)")
             return (nil, false)
         }
-        let history = AlembicHistory(name: spec.name, revisions: revisions, findings: loadFindings)
+        let history = AlembicHistory(name: spec.name, directory: spec.path, revisions: revisions, findings: loadFindings)
         for item in history.findings { findings.add(item, side: side) }
         let broken = history.findings.contains { $0.severity == .error }
         return (history, complete && !broken && !history.hasCycle)

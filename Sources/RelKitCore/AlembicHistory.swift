@@ -14,7 +14,8 @@ public struct AlembicHistory: Sendable {
     /// Whether the graph has a cycle (plans are not made for it).
     public let hasCycle: Bool
 
-    public init(name: String, revisions loaded: [AlembicRevision], findings loadFindings: [Finding] = []) {
+    /// `directory` names the versions directory in findings about the whole history.
+    public init(name: String, directory: String? = nil, revisions loaded: [AlembicRevision], findings loadFindings: [Finding] = []) {
         self.name = name
         var findings = loadFindings
         var byID: [String: AlembicRevision] = [:]
@@ -66,7 +67,7 @@ public struct AlembicHistory: Sendable {
         let named = Set(byID.values.flatMap(\.downRevisions))
         let heads = order.filter { !named.contains($0) }
         if heads.count > 1 {
-            findings.append(Finding(rule: "alembic-multiple-heads", severity: .warning, file: nil,
+            findings.append(Finding(rule: "alembic-multiple-heads", severity: .warning, file: directory,
                                     message: "\(name): \(heads.count) heads (\(heads.joined(separator: ", "))); `alembic upgrade head` refuses them until they are merged (`alembic merge heads`)"))
         }
         self.findings = findings
