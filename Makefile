@@ -1,5 +1,5 @@
 # relkit: `make demo` and `make test` work on a fresh Debian machine with Swift installed;
-# they install what is missing first (libgit2-dev, pkg-config, git, Python's packaging).
+# they install what is missing first (libgit2-dev, pkg-config, git, Python's packaging and alembic).
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
@@ -39,6 +39,10 @@ deps:
 	@python3 -c 'import sys, packaging; sys.exit(int(packaging.__version__.split(".")[0]) < 26)' 2>/dev/null || { \
 		echo "make: installing Python's packaging>=26 (for the differential test)"; \
 		python3 -m pip install --quiet 'packaging>=26' 2>/dev/null || python3 -m pip install --quiet --break-system-packages 'packaging>=26'; }
+	@# alembic: the reference of the migration differential test (relkit upgrade).
+	@python3 -c 'import alembic' 2>/dev/null || { \
+		echo "make: installing Python's alembic (for the migration differential test)"; \
+		python3 -m pip install --quiet alembic 2>/dev/null || python3 -m pip install --quiet --break-system-packages alembic; }
 
 # The Swift packages fetched as a step of their own, once more if the first try fails (a first
 # fetch into a new SwiftPM cache once failed with "cannot change to" a cache directory).

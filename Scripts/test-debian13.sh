@@ -17,8 +17,9 @@ setup_failed() { say "cannot set up the Debian 13 root: $* (see $log)" >&2; exit
 [ "$(id -u)" = 0 ] || setup_failed "this needs root (debootstrap, chroot, mount)"
 
 # What the root has installed: the build's needs (the Swift toolchain's shared libraries, a C
-# compiler and linker, libgit2-dev) and the tests' (git, python3 with pip for packaging).
-packages=ca-certificates,git,pkg-config,libgit2-dev,gcc,g++,libc6-dev,binutils,libstdc++-14-dev,libcurl4t64,libxml2,libedit2,libsqlite3-0,libncurses6,zlib1g-dev,python3,python3-pip,tzdata,make
+# compiler and linker, libgit2-dev) and the tests' (git, python3 with pip for packaging, and
+# Debian 13's own alembic, 1.13, the migration differential test's reference there).
+packages=ca-certificates,git,pkg-config,libgit2-dev,gcc,g++,libc6-dev,binutils,libstdc++-14-dev,libcurl4t64,libxml2,libedit2,libsqlite3-0,libncurses6,zlib1g-dev,python3,python3-pip,python3-alembic,tzdata,make
 stamp="$packages packaging>=26"
 
 swift_bin=$(command -v swift) || setup_failed "no swift on PATH"
@@ -77,7 +78,7 @@ work=$root/work/relkit
 rm -rf "$work" && mkdir -p "$work"
 git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$work" || setup_failed "cannot copy the work tree"
 
-versions=$(chroot "$root" sh -c 'echo "libgit2 $(pkg-config --modversion libgit2), $(git --version), Python $(python3 -c "import sys, packaging; print(sys.version.split()[0], \"packaging\", packaging.__version__)")"')
+versions=$(chroot "$root" sh -c 'echo "libgit2 $(pkg-config --modversion libgit2), $(git --version), Python $(python3 -c "import sys, packaging; import alembic; print(sys.version.split()[0], \"packaging\", packaging.__version__, \"alembic\", alembic.__version__)")"')
 say "$versions"
 run() {
     chroot "$root" /usr/bin/env -i PATH="$toolchain/usr/bin:/usr/local/bin:/usr/bin:/bin" HOME=/root LANG=C.UTF-8 CI="${CI:-}" \
