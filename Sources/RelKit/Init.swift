@@ -30,6 +30,8 @@ public enum Init {
         public let maintained: [String]
         /// Globs of database migration directories, proposed as sensitive to backport.
         public let sensitivePaths: [String]
+        /// What `relkit upgrade` is proposed to compare: alembic histories, samples, compose files.
+        public let upgrade: UpgradePolicy
         /// Things the user should look at (no VERSION file found, values that do not parse).
         public let notes: [String]
         /// A `.release.toml` is there already: the plan can be shown, never written.
@@ -145,15 +147,16 @@ public enum Init {
             .sorted { ($0.1.year, $0.1.number) > ($1.1.year, $1.1.number) }
         let maintained = lines.prefix(maintainedProposal).map(\.0)
         var plan = Plan(path: path, contents: "", components: components, group: group, scheme: scheme, earlierScheme: earlier,
-                        maintained: Array(maintained), sensitivePaths: found.migrations.sorted().map { $0 + "/**" }, notes: notes)
+                        maintained: Array(maintained), sensitivePaths: found.migrations.sorted().map { $0 + "/**" },
+                        upgrade: upgradeProposal(found), notes: notes)
         plan.contents = render(plan, inferredFrom: requested == nil ? inferred.evidence : nil)
         return plan
     }
 
     /// Version-bearing candidates, breadth first, skipping build and dependency directories; and
     /// database migration directories (alembic's `versions/`, Django's `migrations/`).
-    static func walk(_ tree: WorkingTree) -> (files: [String], migrations: [String]) {
-        var result: [String] = [], migrations: [String] = []
+    static func walk(_ tree: WorkingTree) -> Found {
+        var result: [String] = [], migrations: [String] = [], samples: [String] = [], compose: [String] = []
         var pending: [(String, Int)] = [("", 0)]
         while !pending.isEmpty {
             let (directory, depth) = pending.removeFirst()
@@ -171,12 +174,66 @@ public enum Init {
                     if depth < 8 { pending.append((path, depth + 1)) }
                 case .file?, .symlink?:
                     if ["VERSION", "pyproject.toml", "package.json"].contains(name) { result.append(path) }
+                    let lowered = name.lowercased()
+                    if lowered.hasPrefix("sample") && (lowered.hasSuffix(".toml") || lowered.hasSuffix(".json"))
+                        && directory.split(separator: "/").contains("configs") {
+                        samples.append(path)
+                    }
+                    if (lowered.hasPrefix("docker-compose") || lowered.hasPrefix("compose")) && (lowered.hasSuffix(".yml") || lowered.hasSuffix(".yaml")) {
+                        compose.append(path)
+                    }
                 default:
                     break
                 }
             }
         }
-        return (result, migrations)
+        return Found(files: result, migrations: migrations, samples: samples, compose: compose)
+    }
+
+    /// What the walk found.
+    struct Found {
+        var files: [String]
+        /// alembic `versions/` and Django `migrations/` directories.
+        var migrations: [String]
+        var samples: [String]
+        var compose: [String]
+    }
+
+    /// `[upgrade]` for what was found: each alembic history named after the package holding it
+    /// (`src/ai/backend/manager/models/alembic/versions` -> manager); samples and compose files as
+    /// globs where several share a place.
+    static func upgradeProposal(_ found: Found) -> UpgradePolicy {
+        var policy = UpgradePolicy()
+        var names = Set<String>()
+        for path in found.migrations.sorted() where path.hasSuffix("alembic/versions") {
+            let parts = path.split(separator: "/").map(String.init).filter { !["versions", "alembic", "models", "migrations", "src", "db"].contains($0) }
+            let base = parts.last ?? "database"
+            var name = base, counter = 2
+            while names.contains(name) { name = "\(base)-\(counter)"; counter += 1 }
+            names.insert(name)
+            policy.migrations.append(MigrationHistorySpec(name: name, path: path))
+        }
+        func globs(_ paths: [String], prefix: String) -> [String] {
+            var result: [String] = []
+            for path in paths.sorted() {
+                let directory = PathText.deletingLastComponent(path), name = PathText.lastComponent(path)
+                let suffix = name.split(separator: ".").last.map { "." + $0 } ?? ""
+                // configs/manager/sample.toml -> configs/*/sample*.toml; a root compose file -> docker-compose*.yml.
+                let parent = PathText.deletingLastComponent(directory)
+                let glob: String
+                if prefix == "sample", !directory.isEmpty, PathText.lastComponent(parent) == "configs" {
+                    glob = parent + "/*/" + prefix + "*" + suffix
+                } else {
+                    let stem = name.lowercased().hasPrefix("docker-compose") ? "docker-compose" : name.lowercased().hasPrefix("compose") ? "compose" : prefix
+                    glob = (directory.isEmpty ? "" : directory + "/") + stem + "*" + suffix
+                }
+                if !result.contains(glob) { result.append(glob) }
+            }
+            return result
+        }
+        policy.configSamples = globs(found.samples, prefix: "sample")
+        policy.compose = globs(found.compose, prefix: "compose")
+        return policy
     }
 
     static func quoted(_ text: String) -> String {
@@ -253,6 +310,16 @@ public enum Init {
         } else {
             text += "# Database migrations: a backport that adds one deserves a second look.\n"
             text += "sensitive-paths = [\(plan.sensitivePaths.map(quoted).joined(separator: ", "))]\n"
+        }
+        let upgrade = plan.upgrade
+        if upgrade.isConfigured {
+            text += "\n# What `relkit upgrade FROM TO` compares between two refs.\n[upgrade]\n"
+            text += "config-samples = [\(upgrade.configSamples.map(quoted).joined(separator: ", "))]\n"
+            text += "compose = [\(upgrade.compose.map(quoted).joined(separator: ", "))]\n"
+            text += "fail-on = [\"error\"]\n"
+            for history in upgrade.migrations {
+                text += "\n[[upgrade.migrations]]\nname = \(quoted(history.name))\npath = \(quoted(history.path))\ncommand = \"alembic\"          # e.g. \"alembic -c alembic.ini\"\n"
+            }
         }
         return text
     }

@@ -268,3 +268,39 @@ struct UpgradeCommandTests {
         #expect(findings.contains { ($0["message"] as? String)?.contains("is not in this clone") == true }, "\(findings)")
     }
 }
+
+@Suite("relkit init proposes [upgrade]")
+struct InitUpgradeProposalTests {
+    @Test func migrationsSamplesAndComposeFilesAreProposedAndWork() throws {
+        let repository = try ScratchRepository()
+        defer { repository.remove() }
+        try repository.commit([
+            "VERSION": "26.03.0\n",
+            "src/ai/backend/manager/models/alembic/versions/a1.py": alembicRevision("a1", down: "None", message: "first"),
+            "src/ai/backend/appproxy/coordinator/alembic/versions/p1.py": alembicRevision("p1", down: "None", message: "first"),
+            "configs/manager/sample.toml": "[manager]\nnum-proc = 4\n",
+            "configs/agent/sample-dev.toml": "[agent]\nport = 6001\n",
+            "configs/webui/sample.json": "{}\n",
+            "docker-compose.halfstack-main.yml": "services:\n  db:\n    image: postgres:15\n",
+            "docker-compose.halfstack-ha.yml": "services:\n  db:\n    image: postgres:15\n",
+        ], message: "26.03.0")
+        try repository.git("tag", "26.03.0")
+        let planned = try relkit(["init", "--dry-run"], in: repository.path)
+        #expect(planned.status == 0, "\(planned.stderr)")
+        #expect(planned.stdout.contains("""
+            [upgrade]
+            config-samples = ["configs/*/sample*.toml", "configs/*/sample*.json"]
+            compose = ["docker-compose*.yml"]
+            """), "\(planned.stdout)")
+        #expect(planned.stdout.contains("name = \"coordinator\"\npath = \"src/ai/backend/appproxy/coordinator/alembic/versions\""))
+        #expect(planned.stdout.contains("name = \"manager\"\npath = \"src/ai/backend/manager/models/alembic/versions\""))
+        // What init writes, relkit upgrade reads.
+        #expect(try relkit(["init"], in: repository.path).status == 0)
+        try repository.commit(["src/ai/backend/manager/models/alembic/versions/b2.py": alembicRevision("b2", down: "'a1'", message: "second")],
+                              message: "next")
+        let upgrade = try relkit(["upgrade", "26.03.0", "--format", "json"], in: repository.path)
+        #expect(upgrade.status == 0, "\(upgrade.stderr)")
+        let manager = try #require((try jsonObject(upgrade.stdout)["migrations"] as? [[String: Any]])?.first { $0["name"] as? String == "manager" })
+        #expect((manager["upgrade"] as? [[String: Any]])?.compactMap { $0["revision"] as? String } == ["b2"])
+    }
+}

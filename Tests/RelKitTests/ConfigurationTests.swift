@@ -158,3 +158,52 @@ struct ConfigurationFuzzRegressionTests {
         #expect(configuration.components.first?.files.map(\.path) == ["VERSION"])
     }
 }
+
+@Suite("Configuration: [upgrade]")
+struct UpgradeConfigurationTests {
+    func load(_ text: String) throws(ConfigurationError) -> ReleaseConfiguration {
+        try ConfigurationLoader.load(text: text, file: ".release.toml")
+    }
+
+    func error(_ text: String) -> String? {
+        do {
+            _ = try load(text)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func historiesSamplesComposeAndPolicy() throws {
+        let upgrade = try load("""
+            [upgrade]
+            config-samples = ["configs/*/sample*.toml"]
+            compose = ["docker-compose.halfstack-*.yml"]
+            fail-on = ["error", "image-major-change"]
+
+            [[upgrade.migrations]]
+            name = "manager"
+            path = "./src/ai/backend/manager/models/alembic/versions/"
+            command = "alembic -c alembic.ini"
+            """).upgrade
+        #expect(upgrade.migrations == [MigrationHistorySpec(name: "manager", path: "src/ai/backend/manager/models/alembic/versions",
+                                                            command: "alembic -c alembic.ini", location: upgrade.migrations[0].location)])
+        #expect(upgrade.migrations[0].location.line == 6)
+        #expect(upgrade.configSamples == ["configs/*/sample*.toml"])
+        #expect(upgrade.compose == ["docker-compose.halfstack-*.yml"])
+        #expect(upgrade.failOn == ["error", "image-major-change"])
+        #expect(try load("").upgrade.failOn == ["error"] && !(try load("").upgrade.isConfigured))
+    }
+
+    @Test func mistakesAreNamedWithTheirPlace() {
+        #expect(error("[upgrade]\nmigration = []\n") == ".release.toml:2:1: unknown key 'migration' in [upgrade]; did you mean 'migrations'?")
+        #expect(error("[[upgrade.migrations]]\npath = \"v\"\n") == ".release.toml:1:3: a migration history needs name = \"...\"")
+        #expect(error("[[upgrade.migrations]]\nname = \"m\"\n") == ".release.toml:1:3: a migration history needs path = \"...\" (its alembic versions directory)")
+        #expect(error("[[upgrade.migrations]]\nname = \"m\"\npath = \"../v\"\n") == ".release.toml:3:1: '../v' leaves the repository ('..')")
+        #expect(error("[[upgrade.migrations]]\nname = \"m\"\npath = \"v\"\n[[upgrade.migrations]]\nname = \"m\"\npath = \"w\"\n")
+                == ".release.toml:5:1: migration history 'm' is named twice")
+        #expect(error("[upgrade]\ncompose = [\"/etc/compose.yml\"]\n") == ".release.toml:2:12: '/etc/compose.yml' is absolute; paths are relative to the repository root")
+        #expect(error("[upgrade]\nfail-on = [\"image-major\"]\n")?.contains("names fail-on entry 'image-major', which is not defined") == true)
+        #expect(error("[[upgrade.migrations]]\nname = \"m\"\npath = \"v\"\ncommand = \"\"\n")?.contains("command must be one line") == true)
+    }
+}
