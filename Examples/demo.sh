@@ -24,8 +24,12 @@ export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-$GIT_AUTHOR_NAME} GIT_COMMITTER_
 git init -q -b main .
 # Some history, as real repositories have it: releases, and two tags spelled the old ways.
 current=$(cat VERSION)
+# Files that change with a release (migrations, a configuration sample, the halfstack's images)
+# come from Examples/demo-history/VERSION/.
 for version in 26.03.0 26.03.1 26.09.0rc1 26.09.0; do
     echo "$version" > VERSION
+    # (cp -R, not -a: a file of the same size and an old mtime would look unchanged to git.)
+    if [ -d "$here/demo-history/$version" ]; then cp -R "$here/demo-history/$version/." .; fi
     git add -A && git commit -q -m "release: $version" && git tag -a "$version" -m "Release $version"
 done
 git tag v0.7.0 && git tag 26.09.1.rc1
@@ -50,6 +54,10 @@ step "git tag --list | relkit version normalize -"
 git tag --list | relkit version normalize -
 step "git tag --list | relkit version sort --reverse"
 git tag --list | relkit version sort --reverse
+# What moving a deployment from one release to another takes: migrations, configuration, images.
+run relkit upgrade 26.03.1 26.09.0
+step "relkit upgrade 26.09.0 26.03.1 --format markdown   # going back: through the merge revision"
+relkit upgrade 26.09.0 26.03.1 --format markdown || echo "(exit $?)"
 run relkit version show "$(cat VERSION)"
 run relkit version next "$(cat VERSION)" --final
 run relkit version next 26.11.0 --next-line

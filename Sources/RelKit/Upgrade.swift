@@ -149,7 +149,7 @@ public enum Upgrade {
         }
         for change in compose {
             for image in change.images where image.procedure != nil {
-                findings.add(Finding(rule: "image-major-change", severity: .warning, file: change.file,
+                findings.add(Finding(rule: "image-major-change", severity: .warning, file: change.file, line: image.line,
                                      message: "service '\(image.service)': \(image.product!) \(image.oldMajor!) -> \(image.newMajor!); \(image.procedure!)"), side: nil)
             }
         }

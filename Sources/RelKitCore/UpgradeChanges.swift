@@ -226,6 +226,8 @@ public struct ImageChange: Sendable, Equatable {
     public var newMajor: Int?
     /// What the major change takes; nil when none is needed.
     public var procedure: String?
+    /// The line of the new image (or of the service) in the new file.
+    public var line: Int?
 
     /// Services whose image changed (added and removed services too), in the order of the new file.
     public static func changes(from old: [ComposeService], to new: [ComposeService]) -> [ImageChange] {
@@ -235,7 +237,7 @@ public struct ImageChange: Sendable, Equatable {
         for service in new {
             let previous = before[service.name] ?? nil
             guard before[service.name] == nil || previous != service.image else { continue }
-            var change = ImageChange(service: service.name, old: previous, new: service.image)
+            var change = ImageChange(service: service.name, old: previous, new: service.image, line: service.line)
             if let previous, let current = service.image {
                 let a = ImageReference(previous), b = ImageReference(current)
                 if let stateful = ImageReference.statefulServices.first(where: { $0.names.contains(b.name) }),
@@ -249,7 +251,7 @@ public struct ImageChange: Sendable, Equatable {
             result.append(change)
         }
         for service in old where !after.contains(service.name) {
-            result.append(ImageChange(service: service.name, old: service.image, new: nil))
+            result.append(ImageChange(service: service.name, old: service.image, new: nil, line: nil))
         }
         return result
     }

@@ -136,7 +136,7 @@ enum UpgradeRendering {
                     for command in migration.downgradeCommands {
                         lines.append("      \(command)" + (migration.relativeDowngradeCommand.map { "    (or: \($0))" } ?? ""))
                     }
-                    if !plan.downgrade.isEmpty { lines.append("      git switch / deploy \(report.to.revision)") }
+                    if !plan.downgrade.isEmpty { lines.append("      (then switch the checkout or deployment to \(report.to.revision))") }
                     if let upgrade = migration.upgradeCommand { lines.append("      \(upgrade)") }
                 }
             }
@@ -200,8 +200,12 @@ enum UpgradeRendering {
                     lines += ["", "```sh"]
                     lines += migration.downgradeCommands
                     if let relative = migration.relativeDowngradeCommand { lines.append("# or: \(relative)") }
-                    if !plan.downgrade.isEmpty { lines.append("# switch to \(report.to.revision), then:") }
-                    if let upgrade = migration.upgradeCommand { lines.append(upgrade) }
+                    if let upgrade = migration.upgradeCommand {
+                        if !plan.downgrade.isEmpty { lines.append("# switch to \(report.to.revision), then:") }
+                        lines.append(upgrade)
+                    } else {
+                        lines.append("# then switch to \(report.to.revision)")
+                    }
                     lines.append("```")
                 }
             }
