@@ -18,7 +18,7 @@ STATIC_BUILD := RELKIT_STATIC_LIBGIT2=1 $(SWIFT) build --scratch-path .build-sta
 # How many tests a swift test log says passed.
 tests_passed = $$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' $(1) | tail -1)
 
-.PHONY: all deps resolve build release release-static test test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-startup bench-fastpaths clean
+.PHONY: all deps resolve build release release-static test test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-startup bench-fastpaths bench-upgrade clean
 
 all: build
 
@@ -128,7 +128,7 @@ fuzz: deps
 	bash Fuzz/run.sh $(FUZZ_SECONDS)
 
 # Benchmarks against the peers, run on a release build (see Benchmarks/README.md).
-bench: bench-normalize bench-check bench-release bench-backport bench-startup bench-fastpaths
+bench: bench-normalize bench-check bench-release bench-backport bench-startup bench-fastpaths bench-upgrade
 
 INVALID ?= 0
 bench-normalize: release
@@ -139,6 +139,9 @@ bench-check: release
 
 bench-release: release
 	bash Benchmarks/release.sh $(RELEASE_BIN)
+
+bench-upgrade: release
+	bash Benchmarks/upgrade.sh $(RELEASE_BIN)
 
 bench-backport: release
 	bash Benchmarks/backport.sh $(RELEASE_BIN)
