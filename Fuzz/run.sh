@@ -2,12 +2,12 @@
 # Builds the libFuzzer targets and runs each for SECONDS (default 600) on a copy of its committed
 # seed corpus. A crash, a failed property, a hang (>10 s for one input) or a memory error stops
 # that target, leaves the input in Fuzz/.work/findings/ and makes this script exit 1.
-# Usage: bash Fuzz/run.sh [SECONDS] [TARGET...]   (targets: version trailers configuration commitgraph objectformats)
+# Usage: bash Fuzz/run.sh [SECONDS] [TARGET...]   (targets: version trailers configuration commitgraph objectformats upgrade)
 set -uo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
-targets=("${@:-version trailers configuration commitgraph objectformats}")
+targets=("${@:-version trailers configuration commitgraph objectformats upgrade}")
 read -r -a targets <<<"${targets[*]}"
 
 mkdir -p .work
