@@ -272,7 +272,10 @@ public enum Upgrade {
         let directory: String
         do {
             switch try tree.resolve(spec.path) {
-            case .missing, .file: return (nil, true)
+            case .missing: return (nil, true)
+            case .file(let target):
+                finding("alembic-unreadable", target, "\(spec.name): \(spec.path) is a file, not an alembic versions directory")
+                return (nil, false)
             case .directory(let resolved): directory = resolved
             case .directoryOutside(let link, let target), .fileOutside(let link, let target):
                 finding("symlink-outside", link, "\(spec.name): \(spec.path) leads out of the repository (-> \(target)); not read")

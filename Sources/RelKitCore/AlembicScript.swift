@@ -274,10 +274,11 @@ struct PythonTokenizer {
                 continue
             case UInt8(ascii: "\\"):
                 // A continuation: the backslash ends the physical line, not the logical one.
-                guard index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") || bytes[index + 1] == UInt8(ascii: "\r") else {
+                let crlf = index + 2 < bytes.count && bytes[index + 1] == UInt8(ascii: "\r") && bytes[index + 2] == UInt8(ascii: "\n")
+                guard crlf || (index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "\n")) else {
                     throw PythonSyntaxError(line: line, message: "unexpected character after a line continuation")
                 }
-                index += bytes[index + 1] == UInt8(ascii: "\r") && index + 2 < bytes.count && bytes[index + 2] == UInt8(ascii: "\n") ? 3 : 2
+                index += crlf ? 3 : 2
                 line += 1
                 lineStart = index
                 continue

@@ -140,8 +140,9 @@ public enum ComposeFile {
             rest = content[content.index(after: colon)...]
             guard rest.isEmpty || rest.first == " " else { return nil }
         }
-        if key.hasPrefix("- ") { return nil }
-        return (String(key).trimmingSpaces(), String(rest).trimmingSpaces())
+        let name = String(key).trimmingSpaces()
+        if name.isEmpty || key.hasPrefix("- ") { return nil }
+        return (name, String(rest).trimmingSpaces())
     }
 
     static func unquoted(_ value: String) -> String {

@@ -297,3 +297,32 @@ struct UpgradeChangeTests {
         #expect(UpgradePolicy.blocks(warning, under: ["any"]) && !UpgradePolicy.blocks(error, under: ["none"]))
     }
 }
+
+@Suite("Fuzz findings of FuzzUpgrade")
+struct UpgradeFuzzRegressionTests {
+    /// A line of only ':' under services is no service (it had an empty name).
+    @Test func aColonAloneIsNoServiceName() {
+        do {
+            _ = try ComposeFile.services(in: "services:\n  db:\n  :\n")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.line == 3 && error.message == "':' is not a service name followed by ':'")
+        }
+    }
+}
+
+extension UpgradeFuzzRegressionTests {
+    /// A backslash before a lone carriage return is no continuation, and the line stays the line.
+    @Test func backslashBeforeALoneCarriageReturn() {
+        guard case .unreadable(let finding) = AlembicScript.parse(Array("x = 1\ny = \\\r2\n".utf8), file: "v.py") else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(finding.line == 2 && finding.message.contains("line continuation"))
+        guard case .revision(let revision) = AlembicScript.parse(Array("revision = \\\r\n  'a'\ndown_revision = None\n".utf8), file: "v.py") else {
+            Issue.record("a CRLF continuation refused")
+            return
+        }
+        #expect(revision.id == "a")
+    }
+}
