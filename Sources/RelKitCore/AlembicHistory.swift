@@ -121,17 +121,6 @@ public struct AlembicHistory: Sendable {
         return seen
     }
 
-    /// Every revision `ids` need applied first, `ids` included.
-    public func ancestors(of ids: some Sequence<String>) -> Set<String> {
-        var seen = Set<String>()
-        var pending = Array(ids)
-        while let id = pending.popLast() {
-            guard seen.insert(id).inserted else { continue }
-            pending += parents[id] ?? []
-        }
-        return seen
-    }
-
     /// `ids` in an order alembic can apply them: every revision after those it needs.
     public func upgradeOrder(_ ids: Set<String>) -> [String] {
         var placed = Set<String>()

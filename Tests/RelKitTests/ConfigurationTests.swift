@@ -161,18 +161,9 @@ struct ConfigurationFuzzRegressionTests {
 
 @Suite("Configuration: [upgrade]")
 struct UpgradeConfigurationTests {
-    func load(_ text: String) throws(ConfigurationError) -> ReleaseConfiguration {
-        try ConfigurationLoader.load(text: text, file: ".release.toml")
-    }
-
-    func error(_ text: String) -> String? {
-        do {
-            _ = try load(text)
-            return nil
-        } catch {
-            return error.description
-        }
-    }
+    let loader = VersionConfigurationTests()
+    func load(_ text: String) throws(ConfigurationError) -> ReleaseConfiguration { try loader.load(text) }
+    func error(_ text: String) -> String? { loader.error(text) }
 
     @Test func historiesSamplesComposeAndPolicy() throws {
         let upgrade = try load("""
