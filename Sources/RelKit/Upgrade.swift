@@ -109,8 +109,21 @@ public enum Upgrade {
         }
         let (fromTree, fromCommit) = try open(request.from)
         let (toTree, toCommit) = try open(toRevision)
-        let (fromConfiguration, _) = try Workspace.configuration(in: fromTree)
-        let (toConfiguration, toFile) = try Workspace.configuration(in: toTree)
+        var findings = Findings(fromLabel: request.from, toLabel: toRevision)
+        // A ref's .release.toml is history, not the user's input: one that relkit cannot read
+        // (broken then, or from a relkit of other keys) is a finding, and its version unknown.
+        func configuration(_ tree: CommitTree, side: Ref) -> (ReleaseConfiguration, file: String?, readable: Bool) {
+            do {
+                let (configuration, file) = try Workspace.configuration(in: tree)
+                return (configuration, file, true)
+            } catch {
+                findings.add(Finding(rule: "version-unreadable", severity: .warning,
+                                     message: "its .release.toml cannot be read, so neither can the version: \(error.message)"), side: side)
+                return (.defaults, nil, false)
+            }
+        }
+        let (fromConfiguration, _, fromReadable) = configuration(fromTree, side: .from)
+        let (toConfiguration, toFile, toReadable) = configuration(toTree, side: .to)
         // What to compare: the target's [upgrade], else the checkout's (a tag of before [upgrade]).
         var policy = toConfiguration.upgrade
         var configurationFile = toFile
@@ -121,11 +134,10 @@ public enum Upgrade {
                 configurationFile = ConfigurationLoader.fileName + " (checkout)"
             }
         }
-        var findings = Findings(fromLabel: request.from, toLabel: toRevision)
 
         // Versions and pins, each ref with its own configuration.
-        let fromVersion = releaseVersion(fromConfiguration, tree: fromTree, side: .from, findings: &findings)
-        let toVersion = releaseVersion(toConfiguration, tree: toTree, side: .to, findings: &findings)
+        let fromVersion = fromReadable ? releaseVersion(fromConfiguration, tree: fromTree, side: .from, findings: &findings) : nil
+        let toVersion = toReadable ? releaseVersion(toConfiguration, tree: toTree, side: .to, findings: &findings) : nil
         var move: VersionMove?
         if let fromVersion, let toVersion {
             let found = VersionMove.between(fromVersion, toVersion)
@@ -141,10 +153,10 @@ public enum Upgrade {
         let migrations = policy.migrations.map { spec in
             migrationReport(spec, fromTree: fromTree, toTree: toTree, blobs: &blobs, findings: &findings)
         }
-        let samples = changedFiles(policy.configSamples, fromTree, toTree, findings: &findings).map { file in
+        let samples = changedFiles(policy.configSamples, fromTree, toTree).map { file in
             sampleChange(file, fromTree: fromTree, toTree: toTree, findings: &findings)
         }
-        let compose = changedFiles(policy.compose, fromTree, toTree, findings: &findings).map { file in
+        let compose = changedFiles(policy.compose, fromTree, toTree).map { file in
             composeChange(file, fromTree: fromTree, toTree: toTree, findings: &findings)
         }
         for change in compose {
@@ -379,7 +391,7 @@ public enum Upgrade {
     // MARK: Files that changed
 
     /// Paths matching the globs at either ref whose blob differs (or that exist at one ref only).
-    static func changedFiles(_ globs: [String], _ fromTree: CommitTree, _ toTree: CommitTree, findings: inout Findings) -> [String] {
+    static func changedFiles(_ globs: [String], _ fromTree: CommitTree, _ toTree: CommitTree) -> [String] {
         guard !globs.isEmpty else { return [] }
         var paths = Set<String>()
         for tree in [fromTree, toTree] {

@@ -301,7 +301,7 @@ public enum UpgradeFindings {
         ("compose-unreadable", "a compose file's services cannot be read at a ref"),
         ("image-major-change", "a PostgreSQL, etcd or Redis image changes major version (warning)"),
         ("version-downgrade", "the release version at the second ref is lower (warning)"),
-        ("version-unreadable", "the release version cannot be read at a ref (warning)"),
+        ("version-unreadable", "the release version cannot be read at a ref: its files or its .release.toml (warning)"),
         ("symlink-outside", "a configured path or revision file is a symlink out of the repository; not read"),
     ]
 }

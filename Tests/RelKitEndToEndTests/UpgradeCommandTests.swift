@@ -254,6 +254,29 @@ struct UpgradeCommandTests {
         #expect(broken.stdout.contains("src/appproxy/alembic/versions/p4.py:8  down_revision 'nowhere' of 'p4' is not in the history (at HEAD)  [alembic-missing-revision]"), "\(broken.stdout)")
     }
 
+    /// A ref's broken .release.toml is history: a finding, not a refusal; the checkout's is input.
+    @Test func aBrokenConfigurationAtARefIsAFinding() throws {
+        let repository = try upgradeRepository()
+        defer { repository.remove() }
+        try repository.commit([".release.toml": "[version\n"], message: "broken configuration")
+        try repository.git("tag", "broken")
+        try repository.commit([".release.toml": upgradeConfiguration], message: "mended")
+        let result = try relkit(["upgrade", "broken", "--format", "json"], in: repository.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try jsonObject(result.stdout)
+        let finding = try #require((report["findings"] as? [[String: Any]])?.first { $0["rule"] as? String == "version-unreadable" })
+        #expect((finding["message"] as? String)?.contains("TOML syntax error") == true && (finding["message"] as? String)?.hasSuffix("(at broken)") == true, "\(finding)")
+        #expect((report["from"] as? [String: Any])?["version"] is NSNull)
+        try repository.write(".release.toml", "[version\n")
+        let input = try relkit(["upgrade", "broken"], in: repository.path)
+        #expect(input.status == 0, "TO (HEAD) has [upgrade]: the checkout's file is not read")
+        try repository.commit([".release.toml": "[components.root]\nfiles = [\"VERSION\"]\n"], message: "no [upgrade]")
+        try repository.write(".release.toml", "[version\n")
+        let checkout = try relkit(["upgrade", "broken"], in: repository.path)
+        #expect(checkout.status == 2)
+        #expect(checkout.stderr.contains(".release.toml:1:"), "\(checkout.stderr)")
+    }
+
     @Test func aPartialCloneSaysWhichObjectIsMissing() throws {
         let repository = try upgradeRepository()
         defer { repository.remove() }
