@@ -158,26 +158,33 @@ public enum Check {
         return result
     }
 
-    static func checkPins(_ rule: RequirementRule, expected: SchemeVersion?, reader: VersionFileReader) throws(SpecProblem) -> [Finding] {
-        var findings: [Finding] = []
+    /// The pins of a rule's packages in its files, each file read once (a symlinked one through its target).
+    static func pins(of rule: RequirementRule, reader: VersionFileReader) throws(SpecProblem) -> [(file: ResolvedFile, pin: RequirementPin)] {
+        var result: [(file: ResolvedFile, pin: RequirementPin)] = []
         var seen = Set<String>()
         for (pattern, location) in zip(rule.files, rule.fileLocations) {
             for file in try reader.expand(pattern, at: location) where seen.insert(file.target).inserted {
-                for pin in RequirementScanner.pins(in: try reader.bytes(file.target), packages: rule.packages) {
-                    guard let expected else {
-                        // Without a readable version only the spelling can be checked.
-                        if let written = try? Version(parsing: pin.version), written.description != pin.version {
-                            findings.append(Finding(rule: "pin-form", file: file.target, line: pin.line, column: pin.column,
-                                                    message: "\(pin.package)\(pin.comparison)\(pin.version) is not in PEP 440 form",
-                                                    suggestion: written.description))
-                        }
-                        continue
-                    }
-                    if let problem = RequirementScanner.check(pin, against: expected) {
-                        findings.append(Finding(rule: problem.rule, file: file.target, line: pin.line, column: pin.column,
-                                                message: problem.message, suggestion: problem.suggestion))
-                    }
+                result += RequirementScanner.pins(in: try reader.bytes(file.target), packages: rule.packages).map { (file, $0) }
+            }
+        }
+        return result
+    }
+
+    static func checkPins(_ rule: RequirementRule, expected: SchemeVersion?, reader: VersionFileReader) throws(SpecProblem) -> [Finding] {
+        var findings: [Finding] = []
+        for (file, pin) in try pins(of: rule, reader: reader) {
+            guard let expected else {
+                // Without a readable version only the spelling can be checked.
+                if let written = try? Version(parsing: pin.version), written.description != pin.version {
+                    findings.append(Finding(rule: "pin-form", file: file.target, line: pin.line, column: pin.column,
+                                            message: "\(pin.package)\(pin.comparison)\(pin.version) is not in PEP 440 form",
+                                            suggestion: written.description))
                 }
+                continue
+            }
+            if let problem = RequirementScanner.check(pin, against: expected) {
+                findings.append(Finding(rule: problem.rule, file: file.target, line: pin.line, column: pin.column,
+                                        message: problem.message, suggestion: problem.suggestion))
             }
         }
         return findings

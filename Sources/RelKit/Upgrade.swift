@@ -135,9 +135,11 @@ public enum Upgrade {
             }
         }
 
-        // Versions and pins, each ref with its own configuration.
-        let fromVersion = fromReadable ? releaseVersion(fromConfiguration, tree: fromTree, side: .from, findings: &findings) : nil
-        let toVersion = toReadable ? releaseVersion(toConfiguration, tree: toTree, side: .to, findings: &findings) : nil
+        // Versions and pins, each ref with its own configuration and one reader of its files.
+        let fromReader = VersionFileReader(tree: fromTree, skipsMissingFiles: true)
+        let toReader = VersionFileReader(tree: toTree, skipsMissingFiles: true)
+        let fromVersion = fromReadable ? releaseVersion(fromConfiguration, reader: fromReader, side: .from, findings: &findings) : nil
+        let toVersion = toReadable ? releaseVersion(toConfiguration, reader: toReader, side: .to, findings: &findings) : nil
         var move: VersionMove?
         if let fromVersion, let toVersion {
             let found = VersionMove.between(fromVersion, toVersion)
@@ -147,7 +149,7 @@ public enum Upgrade {
                                      message: "\(toConfiguration.releaseUnit) goes down from \(fromVersion) to \(toVersion)"), side: nil)
             }
         }
-        let pins = pinChanges(fromConfiguration, fromTree, toConfiguration, toTree)
+        let pins = pinChanges(fromConfiguration, fromReader, toConfiguration, toReader)
 
         var blobs = BlobCache(repository: repository)
         let migrations = policy.migrations.map { spec in
@@ -207,8 +209,8 @@ public enum Upgrade {
 
     // MARK: Versions and pins
 
-    static func releaseVersion(_ configuration: ReleaseConfiguration, tree: FileTree, side: Ref, findings: inout Findings) -> SchemeVersion? {
-        let reader = VersionFileReader(tree: tree, skipsMissingFiles: true)
+    static func releaseVersion(_ configuration: ReleaseConfiguration, reader: VersionFileReader, side: Ref, findings: inout Findings) -> SchemeVersion? {
+        let tree = reader.tree
         var ignored: [Finding] = []
         do {
             let versions = try Check.readVersions(configuration, reader: reader, findings: &ignored)
@@ -224,25 +226,19 @@ public enum Upgrade {
         return nil
     }
 
-    static func pinChanges(_ fromConfiguration: ReleaseConfiguration, _ fromTree: FileTree,
-                           _ toConfiguration: ReleaseConfiguration, _ toTree: FileTree) -> [PinChange] {
-        func pins(_ configuration: ReleaseConfiguration, _ tree: FileTree) -> [String: (file: String, package: String, text: String)] {
-            let reader = VersionFileReader(tree: tree, skipsMissingFiles: true)
+    static func pinChanges(_ fromConfiguration: ReleaseConfiguration, _ fromReader: VersionFileReader,
+                           _ toConfiguration: ReleaseConfiguration, _ toReader: VersionFileReader) -> [PinChange] {
+        /// A rule whose files cannot be read at a ref (history, not input) has no pins there.
+        func pins(_ configuration: ReleaseConfiguration, _ reader: VersionFileReader) -> [String: (file: String, package: String, text: String)] {
             var result: [String: (file: String, package: String, text: String)] = [:]
             for rule in configuration.requirements {
-                for (pattern, location) in zip(rule.files, rule.fileLocations) {
-                    guard let files = try? reader.expand(pattern, at: location) else { continue }
-                    for file in files {
-                        guard let bytes = try? reader.bytes(file.target) else { continue }
-                        for pin in RequirementScanner.pins(in: bytes, packages: rule.packages) {
-                            result[file.path + "\u{0}" + pin.package] = (file.path, pin.package, pin.comparison + pin.version)
-                        }
-                    }
+                for (file, pin) in (try? Check.pins(of: rule, reader: reader)) ?? [] {
+                    result[file.path + "\u{0}" + pin.package] = (file.path, pin.package, pin.comparison + pin.version)
                 }
             }
             return result
         }
-        let before = pins(fromConfiguration, fromTree), after = pins(toConfiguration, toTree)
+        let before = pins(fromConfiguration, fromReader), after = pins(toConfiguration, toReader)
         var changes: [PinChange] = []
         for key in Set(before.keys).union(after.keys) where before[key]?.text != after[key]?.text {
             let entry = after[key] ?? before[key]!
