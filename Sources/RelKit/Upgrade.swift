@@ -60,16 +60,12 @@ public enum Upgrade {
 
     public enum FileStatus: String { case added, removed, changed }
 
-    public struct SampleChange {
+    /// A sample (its keys) or compose file (its images) that differs between the refs.
+    public struct FileChange<Change> {
         public var file: String
         public var status: FileStatus
-        public var keys: [ConfigKeyChange]
-    }
-
-    public struct ComposeChange {
-        public var file: String
-        public var status: FileStatus
-        public var images: [ImageChange]
+        /// Empty when either side could not be read (a finding says why).
+        public var changes: [Change]
     }
 
     public struct PinChange: Equatable {
@@ -87,8 +83,8 @@ public enum Upgrade {
         public var move: VersionMove?
         public var pins: [PinChange]
         public var migrations: [Migrations]
-        public var samples: [SampleChange]
-        public var compose: [ComposeChange]
+        public var samples: [FileChange<ConfigKeyChange>]
+        public var compose: [FileChange<ImageChange>]
         public var findings: [Finding]
         public var failOn: [String]
 
@@ -156,13 +152,15 @@ public enum Upgrade {
             migrationReport(spec, fromTree: fromTree, toTree: toTree, blobs: &blobs, findings: &findings)
         }
         let samples = changedFiles(policy.configSamples, fromTree, toTree).map { file in
-            sampleChange(file, fromTree: fromTree, toTree: toTree, findings: &findings)
+            compare(file, fromTree, toTree, rule: "sample-unreadable", findings: &findings,
+                    read: { bytes throws(FileProblem) in try ConfigSampleReader.leaves(of: bytes, file: file) },
+                    diff: ConfigSampleDiff.changes(from:to:))
         }
         let compose = changedFiles(policy.compose, fromTree, toTree).map { file in
-            composeChange(file, fromTree: fromTree, toTree: toTree, findings: &findings)
+            compare(file, fromTree, toTree, rule: "compose-unreadable", findings: &findings, read: composeServices, diff: ImageChange.changes(from:to:))
         }
         for change in compose {
-            for image in change.images where image.procedure != nil {
+            for image in change.changes where image.procedure != nil {
                 findings.add(Finding(rule: "image-major-change", severity: .warning, file: change.file, line: image.line,
                                      message: "service '\(image.service)': \(image.product!) \(image.oldMajor!) -> \(image.newMajor!); \(image.procedure!)"), side: nil)
             }
@@ -404,73 +402,58 @@ public enum Upgrade {
         }
     }
 
-    /// A file's bytes at one ref; nil when it is not there. Symlinks out of the repository are findings.
-    static func contents(_ path: String, tree: CommitTree, side: Ref, findings: inout Findings) -> [UInt8]?? {
-        do {
-            switch try tree.resolve(path) {
-            case .file(let target): return .some(try tree.read(target))
-            case .missing, .directory: return .some(nil)
-            case .fileOutside(let link, let target), .directoryOutside(let link, let target):
-                findings.add(Finding(rule: "symlink-outside", file: link, message: "a symlink out of the repository (-> \(target)); not read"), side: side)
-            case .symlinkLoop(let link):
-                findings.add(Finding(rule: "symlink-outside", file: link, message: "a symlink loop; not read"), side: side)
-            }
-        } catch {
-            findings.add(Finding(rule: "sample-unreadable", file: path, message: "cannot read it: \(error)"), side: side)
-        }
-        return nil
+    /// Why a sample or compose file cannot be read at a ref.
+    struct FileProblem: Error {
+        var line: Int?
+        var message: String
     }
 
-    static func status(_ before: [UInt8]?, _ after: [UInt8]?) -> FileStatus {
-        before == nil ? .added : after == nil ? .removed : .changed
-    }
-
-    static func sampleChange(_ file: String, fromTree: CommitTree, toTree: CommitTree,
-                             findings: inout Findings) -> SampleChange {
-        let before = contents(file, tree: fromTree, side: .from, findings: &findings)
-        let after = contents(file, tree: toTree, side: .to, findings: &findings)
-        func leaves(_ bytes: [UInt8]??, side: Ref) -> [ConfigLeaf]? {
-            guard case .some(.some(let bytes)) = bytes else { return [] }
-            do { return try ConfigSampleReader.leaves(of: bytes, file: file) } catch {
-                findings.add(Finding(rule: "sample-unreadable", file: file, line: error.line, message: error.message), side: side)
-                return nil
+    /// A file at both refs: each side read (a side that cannot be is a finding under `rule`, as
+    /// is a symlink out of the repository), and the two compared when both could be.
+    static func compare<Value, Change>(_ file: String, _ fromTree: CommitTree, _ toTree: CommitTree, rule: String, findings: inout Findings,
+                                       read: ([UInt8]) throws(FileProblem) -> [Value],
+                                       diff: ([Value], [Value]) -> [Change]) -> FileChange<Change> {
+        /// The values, [] when the file is not at the ref, nil when it cannot be read.
+        func values(_ tree: CommitTree, side: Ref) -> (values: [Value]?, present: Bool) {
+            func problem(_ link: String, _ message: String) -> (values: [Value]?, present: Bool) {
+                findings.add(Finding(rule: "symlink-outside", file: link, message: message), side: side)
+                return (nil, false)
+            }
+            do {
+                switch try tree.resolve(file) {
+                case .file(let target):
+                    do { return (try read(try tree.read(target)), true) } catch let error as FileProblem {
+                        findings.add(Finding(rule: rule, file: file, line: error.line, message: error.message), side: side)
+                        return (nil, true)
+                    }
+                case .missing, .directory: return ([], false)
+                case .fileOutside(let link, let target), .directoryOutside(let link, let target):
+                    return problem(link, "a symlink out of the repository (-> \(target)); not read")
+                case .symlinkLoop(let link):
+                    return problem(link, "a symlink loop; not read")
+                }
+            } catch {
+                findings.add(Finding(rule: rule, file: file, message: "cannot read it: \(error)"), side: side)
+                return (nil, false)
             }
         }
-        let old = leaves(before, side: .from), new = leaves(after, side: .to)
-        let keys = (old != nil && new != nil) ? ConfigSampleDiff.changes(from: old!, to: new!) : []
-        return SampleChange(file: file, status: status(before ?? nil, after ?? nil), keys: keys)
+        let old = values(fromTree, side: .from), new = values(toTree, side: .to)
+        let status: FileStatus = !old.present ? .added : !new.present ? .removed : .changed
+        let changes = old.values.flatMap { old in new.values.map { diff(old, $0) } } ?? []
+        return FileChange(file: file, status: status, changes: changes)
     }
 
-    static func composeChange(_ file: String, fromTree: CommitTree, toTree: CommitTree,
-                              findings: inout Findings) -> ComposeChange {
-        let before = contents(file, tree: fromTree, side: .from, findings: &findings)
-        let after = contents(file, tree: toTree, side: .to, findings: &findings)
-        func services(_ bytes: [UInt8]??, side: Ref) -> [ComposeService]? {
-            guard case .some(.some(let bytes)) = bytes else { return [] }
-            guard let text = String(validating: bytes, as: UTF8.self) else {
-                findings.add(Finding(rule: "compose-unreadable", file: file, message: "not UTF-8 text"), side: side)
-                return nil
-            }
-            do { return try ComposeFile.services(in: text) } catch {
-                findings.add(Finding(rule: "compose-unreadable", file: file, line: error.line, message: error.message), side: side)
-                return nil
-            }
-        }
-        let old = services(before, side: .from), new = services(after, side: .to)
-        let images = (old != nil && new != nil) ? ImageChange.changes(from: old!, to: new!) : []
-        return ComposeChange(file: file, status: status(before ?? nil, after ?? nil), images: images)
+    /// A compose file's services; not UTF-8 or not readable as block-style YAML is a problem.
+    static func composeServices(_ bytes: [UInt8]) throws(FileProblem) -> [ComposeService] {
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw FileProblem(message: "not UTF-8 text") }
+        do { return try ComposeFile.services(in: text) } catch { throw FileProblem(line: error.line, message: error.message) }
     }
 }
 
 /// Configuration samples as key paths and values: TOML through TOMLKit, JSON through JSONDecoder.
 enum ConfigSampleReader {
-    struct Problem: Error {
-        var line: Int?
-        var message: String
-    }
-
-    static func leaves(of bytes: [UInt8], file: String) throws(Problem) -> [ConfigLeaf] {
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw Problem(message: "not UTF-8 text") }
+    static func leaves(of bytes: [UInt8], file: String) throws(Upgrade.FileProblem) -> [ConfigLeaf] {
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw Upgrade.FileProblem(message: "not UTF-8 text") }
         if file.lowercased().hasSuffix(".json") {
             do {
                 let node = try JSONDecoder().decode(JSONNode.self, from: Data(bytes))
@@ -478,20 +461,20 @@ enum ConfigSampleReader {
                 node.flatten(into: &result, path: [])
                 return result
             } catch {
-                throw Problem(message: "not valid JSON: \(error)")
+                throw Upgrade.FileProblem(message: "not valid JSON: \(error)")
             }
         }
-        if let (line, _, message) = tomlPrecheck(text) { throw Problem(line: line, message: message) }
-        if text.utf8.contains(0) { throw Problem(message: "a NUL byte; TOML text cannot contain one") }
+        if let (line, _, message) = tomlPrecheck(text) { throw Upgrade.FileProblem(line: line, message: message) }
+        if text.utf8.contains(0) { throw Upgrade.FileProblem(message: "a NUL byte; TOML text cannot contain one") }
         do {
             let table = try TOMLTable(string: text)
             var result: [ConfigLeaf] = []
             flatten(table, path: [], into: &result)
             return result
         } catch let error as TOMLParseError {
-            throw Problem(line: error.source.begin.line, message: "TOML syntax error: \(error.description)")
+            throw Upgrade.FileProblem(line: error.source.begin.line, message: "TOML syntax error: \(error.description)")
         } catch {
-            throw Problem(message: "TOML syntax error: \(error)")
+            throw Upgrade.FileProblem(message: "TOML syntax error: \(error)")
         }
     }
 

@@ -141,22 +141,16 @@ enum UpgradeRendering {
                 }
             }
         }
-        if !report.samples.isEmpty {
-            lines.append("")
-            lines.append("Configuration samples")
-            for sample in report.samples {
-                lines.append("  \(sample.file) (\(sample.status.rawValue))")
-                lines += sample.keys.map { "    " + keyLine($0) }
-            }
-        }
-        if !report.compose.isEmpty {
-            lines.append("")
-            lines.append("Service images")
-            for file in report.compose {
+        func section<Change>(_ title: String, _ files: [Upgrade.FileChange<Change>], _ line: (Change) -> String) {
+            guard !files.isEmpty else { return }
+            lines += ["", title]
+            for file in files {
                 lines.append("  \(file.file) (\(file.status.rawValue))")
-                lines += file.images.map { "    " + imageLine($0) }
+                lines += file.changes.map { "    " + line($0) }
             }
         }
+        section("Configuration samples", report.samples, keyLine)
+        section("Service images", report.compose, imageLine)
         if !report.findings.isEmpty {
             lines.append("")
             lines.append("Findings")
@@ -214,14 +208,14 @@ enum UpgradeRendering {
             lines += ["", "### Configuration samples"]
             for sample in report.samples {
                 lines += ["", "\(code(sample.file)) (\(sample.status.rawValue))", ""]
-                lines += sample.keys.map { "- " + code(keyLine($0)) }
+                lines += sample.changes.map { "- " + code(keyLine($0)) }
             }
         }
         if !report.compose.isEmpty {
             lines += ["", "### Service images"]
             for file in report.compose {
                 lines += ["", "\(code(file.file)) (\(file.status.rawValue))", ""]
-                for change in file.images {
+                for change in file.changes {
                     var line = "- \(code(change.service)): \(code(change.old ?? "(no service)")) → \(code(change.new ?? "(removed)"))"
                     if let product = change.product, let procedure = change.procedure {
                         line += " — **\(product) \(change.oldMajor!) → \(change.newMajor!)**: \(procedure)"
@@ -272,11 +266,11 @@ enum UpgradeRendering {
         }
         let samples: [JSONValue] = report.samples.map { sample in
             ["file": JSONValue(sample.file), "status": JSONValue(sample.status.rawValue),
-             "keys": .array(sample.keys.map { ["key": JSONValue($0.key), "change": JSONValue($0.kind.rawValue), "old": JSONValue($0.old), "new": JSONValue($0.new)] })]
+             "keys": .array(sample.changes.map { ["key": JSONValue($0.key), "change": JSONValue($0.kind.rawValue), "old": JSONValue($0.old), "new": JSONValue($0.new)] })]
         }
         let compose: [JSONValue] = report.compose.map { file in
             ["file": JSONValue(file.file), "status": JSONValue(file.status.rawValue),
-             "services": .array(file.images.map { change in
+             "services": .array(file.changes.map { change in
                  ["service": JSONValue(change.service), "old": JSONValue(change.old), "new": JSONValue(change.new), "product": JSONValue(change.product),
                   "old_major": JSONValue(change.oldMajor), "new_major": JSONValue(change.newMajor), "procedure": JSONValue(change.procedure)]
              })]
