@@ -641,16 +641,13 @@ struct TableReader {
             policy[keyPath: keyPath] = globs
         }
         if let failOn = try strings(table["fail-on"], at: path + ["fail-on"]) {
-            for (index, entry) in failOn.enumerated() where !Self.failOnChoices.contains(entry) {
-                throw unknownName(path + ["fail-on", "#\(index)"], entry, kind: "fail-on entry", among: Self.failOnChoices)
+            for (index, entry) in failOn.enumerated() where !UpgradePolicy.failOnChoices.contains(entry) {
+                throw unknownName(path + ["fail-on", "#\(index)"], entry, kind: "fail-on entry", among: UpgradePolicy.failOnChoices)
             }
             policy.failOn = failOn
         }
         return policy
     }
-
-    /// What `fail-on` accepts: a severity class or a finding rule of `relkit upgrade`.
-    static let failOnChoices = UpgradePolicy.failOnClasses + UpgradeFindings.rules.map(\.id)
 
     func readBackport(_ table: TOMLTable) throws(ConfigurationError) -> BackportPolicy {
         let path = ["backport"]

@@ -179,27 +179,28 @@ public enum Upgrade {
     struct Findings {
         let fromLabel: String
         let toLabel: String
-        private var entries: [(finding: Finding, sides: Set<String>)] = []
+        private var entries: [(finding: Finding, sides: Set<Ref>)] = []
 
         init(fromLabel: String, toLabel: String) {
             self.fromLabel = fromLabel
             self.toLabel = toLabel
         }
 
+        /// `side` nil: a finding about the move itself, said without a ref.
         mutating func add(_ finding: Finding, side: Ref?) {
-            let name = side.map { $0 == .from ? "from" : "to" } ?? "both"
+            let sides: Set<Ref> = side.map { [$0] } ?? [.from, .to]
             if let index = entries.firstIndex(where: { $0.finding == finding }) {
-                entries[index].sides.insert(name)
+                entries[index].sides.formUnion(sides)
             } else {
-                entries.append((finding, [name]))
+                entries.append((finding, sides))
             }
         }
 
         var sorted: [Finding] {
             sortedFindings(entries.map { entry in
                 var finding = entry.finding
-                if entry.sides == ["from"] { finding.message += " (at \(fromLabel))" }
-                else if entry.sides == ["to"] { finding.message += " (at \(toLabel))" }
+                if entry.sides == [.from] { finding.message += " (at \(fromLabel))" }
+                else if entry.sides == [.to] { finding.message += " (at \(toLabel))" }
                 return finding
             })
         }

@@ -13,6 +13,9 @@ public struct AlembicHistory: Sendable {
     let parents: [String: [String]]
     /// Whether the graph has a cycle (plans are not made for it).
     public let hasCycle: Bool
+    /// Revisions no other revision names as its down_revision (alembic's `get_heads()`; a
+    /// dependency does not end a head), in load order.
+    public let heads: [String]
 
     /// `directory` names the versions directory in findings about the whole history.
     public init(name: String, directory: String? = nil, revisions loaded: [AlembicRevision], findings loadFindings: [Finding] = []) {
@@ -65,20 +68,12 @@ public struct AlembicHistory: Sendable {
                                     message: "the revisions form a cycle: \(cycle.joined(separator: " -> "))"))
         }
         let named = Set(byID.values.flatMap(\.downRevisions))
-        let heads = order.filter { !named.contains($0) }
+        heads = order.filter { !named.contains($0) }
         if heads.count > 1 {
             findings.append(Finding(rule: "alembic-multiple-heads", severity: .warning, file: directory,
                                     message: "\(name): \(heads.count) heads (\(heads.joined(separator: ", "))); `alembic upgrade head` refuses them until they are merged (`alembic merge heads`)"))
         }
         self.findings = findings
-    }
-
-    /// Revisions no other revision names as its down_revision (alembic's `get_heads()`; a
-    /// dependency does not end a head), in load order.
-    public var heads: [String] {
-        var named = Set<String>()
-        for revision in revisions.values { named.formUnion(revision.downRevisions) }
-        return order.filter { !named.contains($0) }
     }
 
     /// A cycle through down revisions and dependencies, if any, as a path of ids.

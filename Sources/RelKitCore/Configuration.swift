@@ -188,6 +188,8 @@ public struct UpgradePolicy: Sendable, Hashable {
 
     /// What `--fail-on` and `fail-on` accept besides rule names.
     public static let failOnClasses = ["error", "warning", "any", "none"]
+    /// Everything they accept: the classes, then `relkit upgrade`'s finding rules.
+    public static let failOnChoices = failOnClasses + UpgradeFindings.rules.map(\.id)
 
     /// Whether a finding blocks under a `fail-on` list.
     public static func blocks(_ finding: Finding, under policy: [String]) -> Bool {

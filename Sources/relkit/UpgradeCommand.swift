@@ -39,8 +39,7 @@ struct UpgradeCommand: ParsableCommand {
 
     func validate() throws {
         if let failOn {
-            let choices = UpgradePolicy.failOnClasses + UpgradeFindings.rules.map(\.id)
-            for entry in failOnList(failOn) where !choices.contains(entry) {
+            for entry in failOnList(failOn) where !UpgradePolicy.failOnChoices.contains(entry) {
                 throw ValidationError("--fail-on: unknown entry '\(entry.displayable())'; use \(UpgradePolicy.failOnClasses.joined(separator: ", ")) or a rule: \(UpgradeFindings.rules.map(\.id).joined(separator: ", "))")
             }
         }
