@@ -213,36 +213,24 @@ public enum Init {
             names.insert(name)
             policy.migrations.append(MigrationHistorySpec(name: name, path: path))
         }
-        func globs(_ paths: [String], prefix: String) -> [String] {
+        /// One glob per place: the stem, `*` and the file's extension, in the file's directory;
+        /// `acrossServices`: a file in `configs/<service>/` stands for every service
+        /// (configs/manager/sample.toml -> configs/*/sample*.toml).
+        func globs(_ paths: [String], stem: (String) -> String, acrossServices: Bool) -> [String] {
             var result: [String] = []
             for path in paths.sorted() {
                 let directory = PathText.deletingLastComponent(path), name = PathText.lastComponent(path)
-                let suffix = name.split(separator: ".").last.map { "." + $0 } ?? ""
-                // configs/manager/sample.toml -> configs/*/sample*.toml; a root compose file -> docker-compose*.yml.
+                let pattern = stem(name.lowercased()) + "*" + (name.split(separator: ".").last.map { "." + $0 } ?? "")
                 let parent = PathText.deletingLastComponent(directory)
-                let glob: String
-                if prefix == "sample", !directory.isEmpty, PathText.lastComponent(parent) == "configs" {
-                    glob = parent + "/*/" + prefix + "*" + suffix
-                } else {
-                    let stem = name.lowercased().hasPrefix("docker-compose") ? "docker-compose" : name.lowercased().hasPrefix("compose") ? "compose" : prefix
-                    glob = (directory.isEmpty ? "" : directory + "/") + stem + "*" + suffix
-                }
+                let glob = acrossServices && !directory.isEmpty && PathText.lastComponent(parent) == "configs"
+                    ? parent + "/*/" + pattern : (directory.isEmpty ? "" : directory + "/") + pattern
                 if !result.contains(glob) { result.append(glob) }
             }
             return result
         }
-        policy.configSamples = globs(found.samples, prefix: "sample")
-        policy.compose = globs(found.compose, prefix: "compose")
+        policy.configSamples = globs(found.samples, stem: { _ in "sample" }, acrossServices: true)
+        policy.compose = globs(found.compose, stem: { $0.hasPrefix("docker-compose") ? "docker-compose" : "compose" }, acrossServices: false)
         return policy
-    }
-
-    static func quoted(_ text: String) -> String {
-        "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
-    }
-
-    /// A bare TOML key when it can be one, else a quoted one.
-    static func tableKey(_ name: String) -> String {
-        name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } ? name : quoted(name)
     }
 
     static func render(_ plan: Plan, inferredFrom evidence: Int?) -> String {
@@ -252,7 +240,7 @@ public enum Init {
             # relkit configuration, written by `relkit init`; see relkit's docs/configuration.md for every key.
 
             [version]
-            scheme = \(quoted(scheme.name))\(found)
+            scheme = \(TOMLText.quoted(scheme.name))\(found)
             allow-post = false
             next-line = "next-month"  # main after a cut: "next-month", "cadence" (with cadence = [3, 9]) or "none"
 
@@ -260,27 +248,27 @@ public enum Init {
         if !group.isEmpty { text += "release = \"core\"          # the group whose version names tags and branches\n" }
         if let earlier = plan.earlierScheme {
             text += "\n# The history before: tags and branches up to \(earlier.until) are read in \(earlier.scheme.name).\n"
-            text += "[[version.earlier]]\nscheme = \(quoted(earlier.scheme.name))\nuntil = \(quoted(earlier.until.description))\n"
+            text += "[[version.earlier]]\nscheme = \(TOMLText.quoted(earlier.scheme.name))\nuntil = \(TOMLText.quoted(earlier.until.description))\n"
         }
         for component in components {
-            text += "\n[components.\(tableKey(component.name))]\n"
+            text += "\n[components.\(TOMLText.key(component.name))]\n"
             if !component.value.isEmpty { text += "# found: \(component.value.displayable())\n" }
             text += "files = [\n"
             for file in component.files {
-                var fields = ["path = \(quoted(file.path))"]
+                var fields = ["path = \(TOMLText.quoted(file.path))"]
                 switch file.locator {
-                case .tomlKey(let path): fields.append("toml = \(quoted(path.joined(separator: ".")))")
-                case .jsonKey(let path): fields.append("json = \(quoted(path.joined(separator: ".")))")
-                case .pattern(let prefix, let suffix): fields.append("pattern = \(quoted(prefix + "{version}" + suffix))")
+                case .tomlKey(let path): fields.append("toml = \(TOMLText.quoted(path.joined(separator: ".")))")
+                case .jsonKey(let path): fields.append("json = \(TOMLText.quoted(path.joined(separator: ".")))")
+                case .pattern(let prefix, let suffix): fields.append("pattern = \(TOMLText.quoted(prefix + "{version}" + suffix))")
                 case .wholeFile: break
                 }
                 if file.form == .pep440 { fields.append("form = \"pep440\"") }
-                text += fields.count == 1 ? "    \(quoted(file.path)),\n" : "    { \(fields.joined(separator: ", ")) },\n"
+                text += fields.count == 1 ? "    \(TOMLText.quoted(file.path)),\n" : "    { \(fields.joined(separator: ", ")) },\n"
             }
             text += "]\n"
         }
         if !group.isEmpty {
-            text += "\n# Components that must carry exactly the same version.\n[groups.core]\ncomponents = [\(group.map(quoted).joined(separator: ", "))]\n"
+            text += "\n# Components that must carry exactly the same version.\n[groups.core]\ncomponents = [\(group.map(TOMLText.quoted).joined(separator: ", "))]\n"
         }
         text += """
 
@@ -293,7 +281,7 @@ public enum Init {
             text += "maintained = []              # e.g. [\"24.03\", \"24.09\"]\n"
         } else {
             text += "# The latest release branches found: keep those still maintained (backport --maintained).\n"
-            text += "maintained = [\(plan.maintained.map(quoted).joined(separator: ", "))]\n"
+            text += "maintained = [\(plan.maintained.map(TOMLText.quoted).joined(separator: ", "))]\n"
         }
         text += """
 
@@ -309,16 +297,16 @@ public enum Init {
             text += "sensitive-paths = []         # e.g. [\"**/alembic/versions/**\"]\n"
         } else {
             text += "# Database migrations: a backport that adds one deserves a second look.\n"
-            text += "sensitive-paths = [\(plan.sensitivePaths.map(quoted).joined(separator: ", "))]\n"
+            text += "sensitive-paths = [\(plan.sensitivePaths.map(TOMLText.quoted).joined(separator: ", "))]\n"
         }
         let upgrade = plan.upgrade
         if upgrade.isConfigured {
             text += "\n# What `relkit upgrade FROM TO` compares between two refs.\n[upgrade]\n"
-            text += "config-samples = [\(upgrade.configSamples.map(quoted).joined(separator: ", "))]\n"
-            text += "compose = [\(upgrade.compose.map(quoted).joined(separator: ", "))]\n"
+            text += "config-samples = [\(upgrade.configSamples.map(TOMLText.quoted).joined(separator: ", "))]\n"
+            text += "compose = [\(upgrade.compose.map(TOMLText.quoted).joined(separator: ", "))]\n"
             text += "fail-on = [\"error\"]\n"
             for history in upgrade.migrations {
-                text += "\n[[upgrade.migrations]]\nname = \(quoted(history.name))\npath = \(quoted(history.path))\ncommand = \"alembic\"          # e.g. \"alembic -c alembic.ini\"\n"
+                text += "\n[[upgrade.migrations]]\nname = \(TOMLText.quoted(history.name))\npath = \(TOMLText.quoted(history.path))\ncommand = \"alembic\"          # e.g. \"alembic -c alembic.ini\"\n"
             }
         }
         return text

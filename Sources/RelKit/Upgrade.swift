@@ -491,16 +491,12 @@ enum ConfigSampleReader {
     }
 
     static func render(_ value: TOMLValueConvertible) -> String {
-        if let string = value.string { return quoted(string) }
+        if let string = value.string { return TOMLText.quoted(string) }
         if let array = value.array { return "[" + array.map { render($0) }.joined(separator: ", ") + "]" }
         if let table = value.table {
             return "{ " + table.keys.sorted().compactMap { key in table[key].map { "\(key) = \(render($0))" } }.joined(separator: ", ") + " }"
         }
         return value.debugDescription
-    }
-
-    static func quoted(_ text: String) -> String {
-        "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n") + "\""
     }
 
     /// A JSON document as decoded: objects' keys are sorted when flattened.
@@ -515,7 +511,7 @@ enum ConfigSampleReader {
             else if let value = try? container.decode(Bool.self) { self = .scalar(value ? "true" : "false") }
             else if let value = try? container.decode(Int.self) { self = .scalar(String(value)) }
             else if let value = try? container.decode(Double.self) { self = .scalar(String(value)) }
-            else if let value = try? container.decode(String.self) { self = .scalar(quoted(value)) }
+            else if let value = try? container.decode(String.self) { self = .scalar(TOMLText.quoted(value)) }
             else if let value = try? container.decode([JSONNode].self) { self = .array(value) }
             else { self = .object(try container.decode([String: JSONNode].self)) }
         }

@@ -56,3 +56,17 @@ public enum NumberText {
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }
+
+/// Text written as TOML: the configuration `relkit init` writes, sample keys and values shown.
+public enum TOMLText {
+    /// A basic string: backslash, quote and newline escaped.
+    public static func quoted(_ text: String) -> String {
+        "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n") + "\""
+    }
+
+    /// A bare key when it can be one (ASCII letters, digits, '-', '_'), else a quoted one.
+    public static func key(_ name: String) -> String {
+        let bare = !name.isEmpty && name.utf8.allSatisfy { ASCII.isAlphanumeric($0) || $0 == ASCII.dash || $0 == ASCII.underscore }
+        return bare ? name : quoted(name)
+    }
+}

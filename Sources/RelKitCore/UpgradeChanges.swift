@@ -43,13 +43,9 @@ public enum ConfigSampleDiff {
 
     /// `[a.b] key`, or `key` at the top; names that are not bare keys are quoted.
     public static func keyName(_ path: [String]) -> String {
-        func spelled(_ part: String) -> String {
-            let bare = !part.isEmpty && part.utf8.allSatisfy { ASCII.isAlphanumeric($0) || $0 == ASCII.dash || $0 == ASCII.underscore }
-            return bare ? part : "\"" + part.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
-        }
         guard let key = path.last else { return "" }
-        let table = path.dropLast().map(spelled).joined(separator: ".")
-        return table.isEmpty ? spelled(key) : "[\(table)] \(spelled(key))"
+        let table = path.dropLast().map(TOMLText.key).joined(separator: ".")
+        return table.isEmpty ? TOMLText.key(key) : "[\(table)] \(TOMLText.key(key))"
     }
 }
 
