@@ -123,17 +123,8 @@ public enum AlembicScript {
         if let illegal = revisionID.first(where: { "@-+".contains($0) }) {
             return unreadable(revisionLine, "revision id '\(revisionID.displayable())' contains '\(illegal)', which alembic refuses")
         }
-        guard let (down, downLine) = values["down_revision"] else {
+        guard let (_, downLine) = values["down_revision"] else {
             return unreadable(revisionLine, "no 'down_revision' variable (None for a first revision)")
-        }
-        let downRevisions: [String]
-        switch down {
-        case .none: downRevisions = []
-        case .string(let id): downRevisions = [id]
-        case .sequence(let ids): downRevisions = ids
-        }
-        if downRevisions.contains(revisionID) {
-            return unreadable(downLine, "revision '\(revisionID)' names itself as its down_revision")
         }
         func strings(_ name: String) -> [String] {
             switch values[name]?.0 {
@@ -141,6 +132,10 @@ public enum AlembicScript {
             case .sequence(let values)?: return values
             default: return []
             }
+        }
+        let downRevisions = strings("down_revision")
+        if downRevisions.contains(revisionID) {
+            return unreadable(downLine, "revision '\(revisionID)' names itself as its down_revision")
         }
         let message = docstring.map(firstLine(ofDocstring:)) ?? ""
         return .revision(AlembicRevision(id: revisionID, downRevisions: deduplicated(downRevisions), dependsOn: deduplicated(strings("depends_on")),
@@ -241,6 +236,9 @@ struct PythonTokenizer {
 
     init(_ text: String) { bytes = Array(text.utf8) }
 
+    /// The characters of Python's operators and delimiters (besides brackets and ';').
+    static let operatorBytes = Array("=+-*/%<>!:&|^~@.,".utf8)
+
     static func isNameStart(_ byte: UInt8) -> Bool { ASCII.lower(byte) &- 0x61 < 26 || byte == UInt8(ascii: "_") || byte >= 0x80 }
     static func isNameByte(_ byte: UInt8) -> Bool { isNameStart(byte) || ASCII.isDigit(byte) }
 
@@ -339,11 +337,10 @@ struct PythonTokenizer {
                 // Operators: the longest run of operator characters, so that `=` stands alone
                 // and `==`, `+=`, `:=` do not read as assignments.
                 let start = index
-                let operatorBytes = Array("=+-*/%<>!:&|^~@.,".utf8)
                 if byte == UInt8(ascii: ",") || byte == UInt8(ascii: ".") {
                     index += 1
-                } else if operatorBytes.contains(byte) {
-                    while index < bytes.count && operatorBytes.contains(bytes[index]) && bytes[index] != UInt8(ascii: ",")
+                } else if Self.operatorBytes.contains(byte) {
+                    while index < bytes.count && Self.operatorBytes.contains(bytes[index]) && bytes[index] != UInt8(ascii: ",")
                             && bytes[index] != UInt8(ascii: ".") { index += 1 }
                 } else {
                     throw PythonSyntaxError(line: line, message: "unexpected character '\(String(decoding: [byte], as: UTF8.self).displayable())'")
