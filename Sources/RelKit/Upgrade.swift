@@ -314,7 +314,10 @@ public enum Upgrade {
                         loadFindings.append(Finding(rule: "symlink-outside", file: shown, message: "a symlink out of the repository (-> \(target)); not read"))
                         complete = false
                         continue
-                    default:
+                    case .symlinkLoop, .missing, .directory:
+                        // alembic could not load it either: say so rather than lose a revision.
+                        loadFindings.append(Finding(rule: "alembic-unreadable", file: shown, message: "a symlink to no file (a loop, a missing file or a directory); not read"))
+                        complete = false
                         continue
                     }
                 } else if entry.kind == .submodule {

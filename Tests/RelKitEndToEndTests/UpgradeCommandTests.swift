@@ -216,6 +216,7 @@ struct UpgradeCommandTests {
         try FileManager.default.createSymbolicLink(atPath: repository.path + "/\(versionsDirectory)/escape.py", withDestinationPath: "/etc/passwd")
         try FileManager.default.createDirectory(atPath: repository.path + "/src/account/alembic", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: repository.path + "/src/account/alembic/versions", withDestinationPath: "../../../../outside")
+        try FileManager.default.createSymbolicLink(atPath: repository.path + "/\(versionsDirectory)/dangling.py", withDestinationPath: "nowhere.py")
         try repository.write(".release.toml", upgradeConfiguration + "\n[[upgrade.migrations]]\nname = \"account\"\npath = \"src/account/alembic/versions\"\n")
         try repository.git("add", "-A")
         try repository.git("commit", "-q", "-m", "links")
@@ -225,6 +226,7 @@ struct UpgradeCommandTests {
         let outside = findings.filter { $0["rule"] as? String == "symlink-outside" }.map { "\($0["file"]!): \($0["message"]!)" }
         #expect(outside.contains { $0.hasPrefix("\(versionsDirectory)/escape.py: a symlink out of the repository (-> /etc/passwd)") }, "\(outside)")
         #expect(outside.contains { $0.hasPrefix("src/account/alembic/versions: account: src/account/alembic/versions leads out of the repository") }, "\(outside)")
+        #expect(findings.contains { $0["rule"] as? String == "alembic-unreadable" && $0["file"] as? String == "\(versionsDirectory)/dangling.py" }, "\(findings)")
     }
 
     @Test func historiesThatAppearOverTimeAndBrokenOnes() throws {
