@@ -89,6 +89,8 @@ public enum Upgrade {
         public var failOn: [String]
 
         public var blockingFindings: [Finding] { findings.filter { UpgradePolicy.blocks($0, under: failOn) } }
+        public var errorCount: Int { findings.filter { $0.severity == .error }.count }
+        public var warningCount: Int { findings.count - errorCount }
     }
 
     public static func run(_ request: Request, failOn: [String]? = nil) throws(OperationError) -> Report {

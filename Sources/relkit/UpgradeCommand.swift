@@ -98,8 +98,7 @@ enum UpgradeRendering {
     }
 
     static func summary(_ report: Upgrade.Report) -> String {
-        let errors = report.findings.filter { $0.severity == .error }.count
-        let warnings = report.findings.count - errors
+        let (errors, warnings) = (report.errorCount, report.warningCount)
         let blocking = report.blockingFindings.count
         return "relkit upgrade: \(report.from.revision) -> \(report.to.revision): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
             + (blocking > 0 ? ", \(blocking) blocking (--fail-on \(report.failOn.joined(separator: ",")))" : "")
@@ -274,7 +273,6 @@ enum UpgradeRendering {
                   "old_major": JSONValue(change.oldMajor), "new_major": JSONValue(change.newMajor), "procedure": JSONValue(change.procedure)]
              })]
         }
-        let errors = report.findings.filter { $0.severity == .error }.count
         let document: JSONValue = [
             "schema": 1,
             "from": side(report.from), "to": side(report.to),
@@ -290,7 +288,7 @@ enum UpgradeRendering {
                  "line": JSONValue(finding.line), "message": JSONValue(finding.message),
                  "blocking": JSONValue(UpgradePolicy.blocks(finding, under: report.failOn))]
             }),
-            "summary": ["errors": JSONValue(errors), "warnings": JSONValue(report.findings.count - errors),
+            "summary": ["errors": JSONValue(report.errorCount), "warnings": JSONValue(report.warningCount),
                         "blocking": JSONValue(report.blockingFindings.count), "fail_on": JSONValue(report.failOn)],
         ]
         return document.text()
