@@ -36,6 +36,12 @@ static inline int relkit_set_strict_hash_verification(int enabled) {
     return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
 }
 
+/* Every file libgit2 writes in the git directory (loose objects, packs and their indexes, refs,
+   reflogs) fsynced before it is renamed into place: objects durable before what names them. */
+static inline int relkit_enable_fsync_gitdir(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, enabled);
+}
+
 /* The total size of the object cache. */
 static inline int relkit_set_cache_max_size(ssize_t size) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, size);

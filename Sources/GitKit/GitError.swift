@@ -75,6 +75,18 @@ enum LibGit2 {
     static func ensureInitialized() { _ = initialized }
 }
 
+extension Repository {
+    /// From now on in this process, every file libgit2 writes in a git directory is fsynced
+    /// before it is renamed into place (objects, packs, refs, reflogs): the commands that write
+    /// call this first, so that an object is on disk before any ref names it, even across a
+    /// power loss. git's default (`core.fsync=committed,-loose-object`) leaves loose objects
+    /// unsynced; relkit writes few objects, so it pays for all of them.
+    public static func enableDurableWrites() {
+        LibGit2.ensureInitialized()
+        _ = relkit_enable_fsync_gitdir(1)
+    }
+}
+
 /// libgit2's initialization (global state, settings; in the default build also mbedTLS's CA
 /// bundle, which the static build skips: Sources/StaticLinkStubs/stubs.c) takes from half a
 /// millisecond to several: `start()` runs it on

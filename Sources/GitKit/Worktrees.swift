@@ -32,8 +32,13 @@ extension Repository {
 
     /// The temporary branches `addDetachedWorktree` of process `pid` may have left (if killed).
     public func deleteTemporaryWorktreeBranches(ofProcess pid: Int32) throws(GitError) -> [String] {
+        try deleteTemporaryWorktreeBranches { $0.hasPrefix("relkit-worktree-\(pid)-") }
+    }
+
+    /// Deletes the temporary worktree branches whose names `matching` accepts.
+    public func deleteTemporaryWorktreeBranches(matching: (String) -> Bool) throws(GitError) -> [String] {
         var deleted: [String] = []
-        for branch in try branches() where branch.name.hasPrefix("relkit-worktree-\(pid)-") {
+        for branch in try branches() where branch.name.hasPrefix("relkit-worktree-") && matching(branch.name) {
             var reference: OpaquePointer?
             try check("git_branch_lookup", git_branch_lookup(&reference, pointer, branch.name, GIT_BRANCH_LOCAL))
             defer { git_reference_free(reference) }
@@ -80,7 +85,9 @@ extension Repository {
         return try Repository.conflictPaths(in: index!)
     }
 
-    /// Stages work-tree files (resolving their conflicts) and writes the index as a tree.
+    /// Stages work-tree files (resolving their conflicts) in memory and writes that index as a
+    /// tree. The index file itself is not written: a kill then leaves no `index.lock`, and the
+    /// worktree as the user left it (the worktree goes once its branch has moved).
     public func stageAndWriteTree(_ paths: [String]) throws(GitError) -> ObjectID {
         var index: OpaquePointer?
         try check("git_repository_index", git_repository_index(&index, pointer))
@@ -92,7 +99,6 @@ extension Repository {
                 try check("git_index_remove_bypath", git_index_remove_bypath(index, path))
             }
         }
-        try check("git_index_write", git_index_write(index))
         var tree = git_oid()
         try check("git_index_write_tree", git_index_write_tree(&tree, index))
         return ObjectID(tree)

@@ -153,13 +153,14 @@ extension Repository {
         return result == 1
     }
 
-    /// One reference change of a transaction: `expected` nil means the reference must not exist.
-    public struct ReferenceUpdate: Sendable {
+    /// One reference change of a transaction: `expected` nil means the reference must not exist;
+    /// `target` nil deletes it.
+    public struct ReferenceUpdate: Sendable, Equatable {
         public let name: String
         public let expected: ObjectID?
-        public let target: ObjectID
+        public let target: ObjectID?
 
-        public init(name: String, expected: ObjectID?, target: ObjectID) {
+        public init(name: String, expected: ObjectID?, target: ObjectID?) {
             self.name = name
             self.expected = expected
             self.target = target
@@ -167,9 +168,12 @@ extension Repository {
     }
 
     /// Moves several references together: every one is locked first, then each is checked to be
-    /// where the caller planned from (compare-and-swap); only then are all written, each with a
-    /// reflog entry. If any check fails, nothing moves.
-    public func updateReferences(_ updates: [ReferenceUpdate], committer: Identity, reflogMessage: String) throws(ReferenceUpdateError) {
+    /// where the caller planned from (compare-and-swap); then `prepared` runs (the caller's
+    /// journal of the moves), and only then are all written, each with a reflog entry. If a lock
+    /// or a check fails, nothing moves. libgit2 writes the locked references one by one: a failure
+    /// part-way is `.partial`, naming those already moved (the caller rolls back or journals).
+    public func updateReferences(_ updates: [ReferenceUpdate], committer: Identity, reflogMessage: String,
+                                 prepared: () throws(ReferenceUpdateError) -> Void = {}) throws(ReferenceUpdateError) {
         var transaction: OpaquePointer?
         do { try check("git_transaction_new", git_transaction_new(&transaction, pointer)) } catch { throw .git(error) }
         defer { git_transaction_free(transaction) }
@@ -177,7 +181,7 @@ extension Repository {
             let result = git_transaction_lock_ref(transaction, update.name)
             if result < 0 {
                 let error = GitError.last("git_transaction_lock_ref", result)
-                throw result == GIT_ELOCKED.rawValue ? .locked(update.name) : .git(error)
+                throw result == GIT_ELOCKED.rawValue ? .locked(update.name, lockFile: commonDirectory + update.name + ".lock") : .git(error)
             }
         }
         for update in updates {
@@ -189,12 +193,22 @@ extension Repository {
         do { signature = try committer.signature() } catch { throw .git(error) }
         defer { git_signature_free(signature) }
         for update in updates {
-            var oid = update.target.raw
-            let result = git_transaction_set_target(transaction, update.name, &oid, signature, reflogMessage)
+            let result: Int32
+            if let target = update.target {
+                var oid = target.raw
+                result = git_transaction_set_target(transaction, update.name, &oid, signature, reflogMessage)
+            } else {
+                result = git_transaction_remove(transaction, update.name)
+            }
             if result < 0 { throw .git(GitError.last("git_transaction_set_target", result)) }
         }
+        try prepared()
         let result = git_transaction_commit(transaction)
-        if result < 0 { throw .git(GitError.last("git_transaction_commit", result)) }
+        if result < 0 {
+            let error = GitError.last("git_transaction_commit", result)
+            let moved = updates.filter { (try? referenceTarget($0.name)) == $0.target && $0.target != $0.expected }.map(\.name)
+            throw moved.isEmpty ? .git(error) : .partial(moved: moved, error)
+        }
     }
 
     /// The paths, of those given, that differ between HEAD, the index and the work tree: one
@@ -245,6 +259,73 @@ extension Repository {
         return git_diff_num_deltas(diff) == 0
     }
 
+    /// Writes the given paths of `commit` into the index and the work tree, whatever is there
+    /// (the completion of a checkout that was interrupted: the caller checked each file first).
+    public func forceCheckout(paths: [String], of commit: ObjectID) throws(GitError) {
+        guard !paths.isEmpty else { return }
+        var options = git_checkout_options()
+        try check("git_checkout_options_init", git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)))
+        options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue
+        let targetTree = try tree(ofCommit: commit)
+        let cPaths = paths.map { strdup($0) }
+        defer { cPaths.forEach { free($0) } }
+        var mutablePaths = cPaths
+        let result = mutablePaths.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            options.paths = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+            return git_checkout_tree(pointer, targetTree.pointer, &options)
+        }
+        try check("git_checkout_tree", result)
+    }
+
+    /// Sets the index entries of `paths` to those of `commit`, the work tree untouched (`git reset
+    /// COMMIT -- PATHS`).
+    public func resetIndex(paths: [String], to commit: ObjectID) throws(GitError) {
+        guard !paths.isEmpty else { return }
+        var oid = commit.raw
+        var object: OpaquePointer?
+        try check("git_object_lookup", git_object_lookup(&object, pointer, &oid, GIT_OBJECT_COMMIT))
+        defer { git_object_free(object) }
+        let cPaths = paths.map { strdup($0) }
+        defer { cPaths.forEach { free($0) } }
+        var mutablePaths = cPaths
+        let result = mutablePaths.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var list = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+            return git_reset_default(pointer, object, &list)
+        }
+        try check("git_reset_default", result)
+    }
+
+    /// Whether `id` (a commit, or a tag object of one) and everything it names that the commit's
+    /// first parent does not are in the object database: what must hold before a ref may point at it.
+    public func isComplete(_ id: ObjectID) -> Bool {
+        var oid = id.raw
+        var tag: OpaquePointer?
+        if git_tag_lookup(&tag, pointer, &oid) == 0 {
+            defer { git_tag_free(tag) }
+            return isComplete(ObjectID(git_tag_target_id(tag)))
+        }
+        return isComplete(commit: id)
+    }
+
+    func isComplete(commit: ObjectID) -> Bool {
+        guard let object = try? self.commit(commit) else { return false }
+        let parentTree = object.parents.first.flatMap { try? self.commit($0).tree }
+        guard let odb = try? objectDatabase() else { return false }
+        defer { git_odb_free(odb) }
+        func exists(_ id: ObjectID) -> Bool {
+            var oid = id.raw
+            return git_odb_exists(odb, &oid) == 1
+        }
+        guard let missing = try? newObjects(from: parentTree, to: object.tree, known: exists) else { return false }
+        return missing.isEmpty
+    }
+
+    func objectDatabase() throws(GitError) -> OpaquePointer {
+        var odb: OpaquePointer?
+        try check("git_repository_odb", git_repository_odb(&odb, pointer))
+        return odb!
+    }
+
     public func checkout(to target: ObjectID, from baseline: ObjectID) throws(GitError) {
         var options = git_checkout_options()
         try check("git_checkout_options_init", git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)))
@@ -258,15 +339,20 @@ extension Repository {
 
 /// Why a set of reference moves did not happen.
 public enum ReferenceUpdateError: Error, Sendable, CustomStringConvertible {
-    /// Another process holds the reference's lock file.
-    case locked(String)
+    /// A lock file of the reference exists: another git process holds it, or a killed one left it.
+    case locked(String, lockFile: String)
     /// The reference is not where the plan expected it.
     case moved(name: String, expected: ObjectID?, found: ObjectID?)
     case git(GitError)
+    /// Writing failed after these references had moved (the others did not).
+    case partial(moved: [String], GitError)
+    /// The caller's preparation failed (nothing moved).
+    case preparation(String)
 
     public var description: String {
         switch self {
-        case .locked(let name): return "\(name) is locked by another git process"
+        case .locked(let name, let lockFile):
+            return "\(name) is locked: \(lockFile) exists. A git command may be running; if none is (`pgrep -a git` lists none), a killed one left it: remove it with `rm '\(lockFile)'`"
         case .moved(let name, let expected, let found):
             switch (expected, found) {
             case (nil, let found?): return "\(name) exists already (at \(found.short))"
@@ -275,6 +361,8 @@ public enum ReferenceUpdateError: Error, Sendable, CustomStringConvertible {
             default: return "\(name) changed meanwhile"
             }
         case .git(let error): return error.description
+        case .partial(let moved, let error): return "\(error) (after moving \(moved.joined(separator: ", ")))"
+        case .preparation(let reason): return reason
         }
     }
 }
@@ -352,30 +440,38 @@ public final class ObjectBatch {
     /// repository: loose objects when they are few (as git writes its own commits: a pack per
     /// backport would leave one more pack for every lookup to search until `git gc`), else one
     /// pack and its index.
-    public func write(commits: [ObjectID]) throws(GitError) {
+    ///
+    /// Children before parents: blobs, then each tree after its subtrees, each commit last. A
+    /// write that is killed or fails part-way leaves only objects whose own children are there,
+    /// so an object found present can be trusted. A tree found present is still walked (against
+    /// the parent commit's tree), so that objects missing under it (left so by an older relkit,
+    /// or damaged) are written too. `afterEach` is called after each object written (tests).
+    public func write(commits: [ObjectID], afterEach: ((Int) -> Void)? = nil) throws(GitError) {
         guard !written, !commits.isEmpty else { return }
         var objects: [ObjectID] = []
         var seen = Set<ObjectID>()
         for id in commits {
             let commit = try repository.commit(id)
             let parentTree = try commit.parents.first.map { parent throws(GitError) in try repository.commit(parent).tree }
-            for object in [id] + (try repository.newObjects(from: parentTree, to: commit.tree, known: existsInRepository))
-            where seen.insert(object).inserted {
+            for object in (try repository.newObjects(from: parentTree, to: commit.tree, known: existsInRepository)) + [id]
+            where seen.insert(object).inserted && (object != id || !existsInRepository(id)) {
                 objects.append(object)
             }
         }
         if objects.count <= Self.looseObjectLimit {
-            for object in objects {
+            for (index, object) in objects.enumerated() {
                 var oid = object.raw
                 var raw: OpaquePointer?
                 try check("git_odb_read", git_odb_read(&raw, odb, &oid))
                 defer { git_odb_object_free(raw) }
                 var stored = git_oid()
                 try check("git_odb_write", git_odb_write(&stored, originODB, git_odb_object_data(raw), git_odb_object_size(raw), git_odb_object_type(raw)))
+                afterEach?(index + 1)
             }
             written = true
             return
         }
+        // One pack: it becomes visible only when its index is renamed into place, all at once.
         var builder: OpaquePointer?
         try check("git_packbuilder_new", git_packbuilder_new(&builder, repository.pointer))
         defer { git_packbuilder_free(builder) }
@@ -402,7 +498,8 @@ extension Repository {
     public func beginObjectBatch() throws(GitError) -> ObjectBatch { try ObjectBatch(origin: self) }
 
     /// The trees and blobs of `new` that `old` does not have and `known` says the repository
-    /// lacks: the new tree itself, the subtrees along changed paths, and the changed files.
+    /// lacks: the changed files, the subtrees along changed paths and the new tree itself, each
+    /// tree after everything under it.
     func newObjects(from old: ObjectID?, to new: ObjectID, known: (ObjectID) -> Bool) throws(GitError) -> [ObjectID] {
         var result: [ObjectID] = []
         try collectNew(old, new, known: known, into: &result)
@@ -410,8 +507,7 @@ extension Repository {
     }
 
     private func collectNew(_ old: ObjectID?, _ new: ObjectID, known: (ObjectID) -> Bool, into result: inout [ObjectID]) throws(GitError) {
-        if old == new || known(new) { return }
-        result.append(new)
+        if old == new { return }
         let newTree = try lookupTree(new)
         defer { git_tree_free(newTree) }
         var oldEntries: [String: (id: ObjectID, mode: UInt32)] = [:]
@@ -434,5 +530,7 @@ extension Repository {
                 result.append(id)
             }
         }
+        // After its children: a tree is written only once everything it names is there.
+        if !known(new) { result.append(new) }
     }
 }

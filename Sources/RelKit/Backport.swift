@@ -86,7 +86,8 @@ public enum Backport {
         defer { context.lock.release() }
         let repository = context.repository
         Trace.mark("repository opened and locked")
-        if FileManager.default.fileExists(atPath: State.path(context.lock)) {
+        if var stopped = try State.load(context.lock) {
+            try prepareWorktrees(&stopped, context: context)
             throw OperationError(.repositoryState, "a backport is stopped on a conflict (relkit backport --status); finish it with --continue or drop it with --abort first")
         }
         let configuration = try context.baseConfiguration()
@@ -124,13 +125,14 @@ public enum Backport {
         try moveTargets(report.targets.filter { $0.newTip != nil }, context: context, committer: committer, source: source)
         Trace.mark("branches moved")
         if !conflictStates.isEmpty {
-            // The worktrees first, then the state that names them: a killed relkit leaves either no
-            // state (backport again: the worktree is reused) or a state whose worktrees exist.
-            for target in conflictStates { try openConflictWorktree(target, repository: repository, mainline: request.mainline) }
-            FaultInjection.point("worktree-added")
-            let state = State(source: source, mainline: request.mainline, targets: conflictStates)
+            // The state first, naming worktrees not yet prepared, then the worktrees: a relkit killed
+            // in between leaves a state that --status, --abort, --continue and a re-run all see, and
+            // the next of them prepares the worktrees again from scratch.
+            var state = State(source: source, mainline: request.mainline, targets: conflictStates)
             try state.save(context.lock)
             FaultInjection.point("state-written")
+            try prepareWorktrees(&state, context: context)
+            FaultInjection.point("worktree-added")
         }
         return report
     }
@@ -403,30 +405,15 @@ public enum Backport {
             throw OperationError(.repositoryState, "branch \(target.branch) is checked out in another worktree; backport there, or switch that worktree to another branch (nothing was changed)")
         }
         let updates = targets.map { Repository.ReferenceUpdate(name: "refs/heads/" + $0.branch, expected: $0.from, target: $0.newTip!) }
-        // The checkout that must follow is journaled first, so that a killed relkit's next run completes it.
+        var moves: ReferenceMoves.Checkout?
         if let checkout, let here {
             let paths = targets.first { $0.branch == here }.map { target in
                 (try? repository.treeChanges(from: repository.treeID(ofCommit: target.from), to: repository.treeID(ofCommit: target.newTip!)).map(\.path)) ?? []
             } ?? []
-            try context.lock.writeJournal(Journal(files: nil, checkoutBranch: here, checkoutFrom: checkout.from.description,
-                                                  checkoutTo: checkout.to.description, checkoutPaths: paths))
-            FaultInjection.point("journal-written")
+            moves = ReferenceMoves.Checkout(branch: here, from: checkout.from, to: checkout.to, paths: paths)
         }
-        do {
-            try repository.updateReferences(updates, committer: committer,
-                                            reflogMessage: "relkit backport: picks from \(source) onto \(targets.map(\.branch).joined(separator: ", "))")
-        } catch {
-            context.lock.removeJournal()
-            throw OperationError(.repositoryState, "\(error); nothing was changed; run the backport again")
-        }
-        FaultInjection.point("refs-moved")
-        if let checkout {
-            do { try repository.checkout(to: checkout.to, from: checkout.from) } catch {
-                throw OperationError(.repositoryState, "\(here ?? "the branch") moved to \(checkout.to.short), but the work tree could not follow: \(error)")
-            }
-            FaultInjection.point("checked-out")
-            context.lock.removeJournal()
-        }
+        try ReferenceMoves.apply(updates, checkout: moves, lock: context.lock, command: "relkit backport", committer: committer,
+                                 reflogMessage: "relkit backport: picks from \(source) onto \(targets.map(\.branch).joined(separator: ", "))")
     }
 
     // MARK: Conflicts
@@ -446,6 +433,9 @@ public enum Backport {
             /// Written by `--continue` just before it moves the branch: if it is killed after the
             /// move, the next `--continue` finds the branch here and finishes instead of refusing.
             var movingTo: String?
+            /// False from the state's first write until its worktree holds the conflict; nil in
+            /// states written before relkit recorded it (their worktrees were made first).
+            var prepared: Bool?
 
             /// A target stopped at a conflict: what `--continue` needs.
             init(branch: String, expected: ObjectID, stoppedAt conflict: Conflict, worktree: String) {
@@ -456,6 +446,7 @@ public enum Backport {
                 remaining = conflict.remaining.map(\.description)
                 self.worktree = worktree
                 paths = conflict.paths
+                prepared = false
             }
         }
 
@@ -484,6 +475,33 @@ public enum Backport {
 
     static func worktreeName(_ target: State.Target) -> String { PathText.lastComponent(target.worktree) }
 
+    /// Makes the worktree of each target not yet prepared: whatever an interrupted attempt left
+    /// (a half-made worktree, its administrative files, its temporary branch) goes first. A
+    /// prepared worktree is never touched here: it may hold the user's resolution.
+    static func prepareWorktrees(_ state: inout State, context: ReleaseContext) throws(OperationError) {
+        for index in state.targets.indices where state.targets[index].prepared == false {
+            let target = state.targets[index]
+            discardWorktree(target, repository: context.repository)
+            try openConflictWorktree(target, repository: context.repository, mainline: state.mainline)
+            state.targets[index].prepared = true
+            try state.save(context.lock)
+        }
+    }
+
+    /// Removes a conflict worktree, whole or half-made: git's record of it, its directory, and the
+    /// temporary branch it may still have checked out.
+    static func discardWorktree(_ target: State.Target, repository: Repository) {
+        let name = worktreeName(target)
+        if (try? repository.removeWorktree(name: name)) == nil {
+            try? FileManager.default.removeItem(atPath: repository.commonDirectory + "worktrees/" + name)
+        }
+        try? FileManager.default.removeItem(atPath: target.worktree)
+        if access(repository.commonDirectory + "worktrees/" + name, F_OK) == 0 {
+            try? FileManager.default.removeItem(atPath: repository.commonDirectory + "worktrees/" + name)
+        }
+        _ = try? repository.deleteTemporaryWorktreeBranches { $0.hasPrefix("relkit-worktree-") && $0.hasSuffix("-" + name) }
+    }
+
     /// A worktree at the last good commit, with the conflicting pick applied and its markers left.
     static func openConflictWorktree(_ target: State.Target, repository: Repository, mainline: Int?) throws(OperationError) {
         do {
@@ -511,7 +529,8 @@ public enum Backport {
     public static func status(directory: String, notice: (String) -> Void) throws(OperationError) -> StatusReport? {
         let context = try ReleaseContext.open(directory, command: "backport --status", notice: notice)
         defer { context.lock.release() }
-        guard let state = try State.load(context.lock) else { return nil }
+        guard var state = try State.load(context.lock) else { return nil }
+        try prepareWorktrees(&state, context: context)
         return StatusReport(source: state.source, targets: state.targets.map {
             ($0.branch, String($0.conflicting.prefix(12)), $0.remaining.count, $0.worktree, $0.paths)
         })
@@ -523,10 +542,10 @@ public enum Backport {
         defer { context.lock.release() }
         guard let state = try State.load(context.lock) else { throw OperationError(.refused, "no backport is stopped; nothing to abort") }
         for target in state.targets {
-            do { try context.repository.removeWorktree(name: worktreeName(target)) } catch {
-                throw OperationError(.repositoryState, "cannot remove the worktree \(target.worktree): \(error)")
+            discardWorktree(target, repository: context.repository)
+            if access(target.worktree, F_OK) == 0 {
+                throw OperationError(.repositoryState, "cannot remove the worktree \(target.worktree); remove it, then run relkit backport --abort again")
             }
-            try? FileManager.default.removeItem(atPath: target.worktree)
         }
         FaultInjection.point("worktree-removed")
         unlink(State.path(context.lock))
@@ -540,6 +559,7 @@ public enum Backport {
         defer { context.lock.release() }
         let repository = context.repository
         guard var state = try State.load(context.lock) else { throw OperationError(.refused, "no backport is stopped; nothing to continue") }
+        try prepareWorktrees(&state, context: context)
         let configuration = try context.baseConfiguration()
         let committer = try IdentityResolver.resolve(.committer, repository: repository)
         // A --continue killed after moving a branch left the state naming the tip it moved to:
@@ -627,7 +647,7 @@ public enum Backport {
         } else {
             state.targets = stillStopped
             try state.save(context.lock)
-            for target in stillStopped { try openConflictWorktree(target, repository: repository, mainline: state.mainline) }
+            try prepareWorktrees(&state, context: context)
         }
         return report
     }

@@ -20,6 +20,7 @@ public struct ReleaseContext {
         let workspace = try Workspace.open(at: directory)
         let repository = try workspace.requireRepository(for: "relkit \(command)")
         Trace.mark("repository opened")
+        Repository.enableDurableWrites()
         let lock = try RepositoryLock.acquire(repository, command: "relkit \(command)", notice: notice)
         return ReleaseContext(workspace: workspace, repository: repository, lock: lock)
     }

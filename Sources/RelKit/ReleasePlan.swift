@@ -141,36 +141,21 @@ public enum PlanExecutor {
         for move in plan.branchMoves { updates.append(.init(name: "refs/heads/" + move.name, expected: move.from, target: commitIDs[move.commit])) }
         FaultInjection.point("objects-written")
 
-        // 2. The checkout that must follow is journaled first, so that a killed relkit's next run completes it.
-        if let checkout = plan.checkout, let lock {
-            try lock.writeJournal(Journal(files: nil, checkoutBranch: checkout.branch, checkoutFrom: checkout.from.description,
-                                          checkoutTo: commitIDs[checkout.commit].description, checkoutPaths: checkout.paths))
-            FaultInjection.point("journal-written")
-        }
-
-        // 3. References, all or none, each against the tip it was planned from.
-        do {
-            try repository.updateReferences(updates, committer: committer, reflogMessage: plan.reflogMessage)
-        } catch {
-            lock?.removeJournal()
-            switch error {
-            case .moved, .locked:
-                throw OperationError(.repositoryState, "\(error); nothing was changed (the new objects are unreferenced); run the command again")
-            case .git(let gitError):
-                throw OperationError(.repositoryState, "cannot move the references: \(gitError)")
+        // 2. References, all or none, each against the tip it was planned from, journaled so that
+        //    an interrupted move is finished by the next run; then the checkout that follows.
+        let checkout = plan.checkout.map { ReferenceMoves.Checkout(branch: $0.branch, from: $0.from, to: commitIDs[$0.commit], paths: $0.paths) }
+        if let lock {
+            try ReferenceMoves.apply(updates, checkout: checkout, lock: lock, command: "relkit \(plan.command)", committer: committer,
+                                     reflogMessage: plan.reflogMessage)
+        } else {
+            do { try repository.updateReferences(updates, committer: committer, reflogMessage: plan.reflogMessage) } catch {
+                throw OperationError(.repositoryState, "cannot move the references: \(error)")
             }
-        }
-        FaultInjection.point("refs-moved")
-
-        // 4. The checked-out branch moved: its index and work tree follow.
-        if let checkout = plan.checkout {
-            do {
-                try repository.checkout(to: commitIDs[checkout.commit], from: checkout.from)
-            } catch {
-                throw OperationError(.repositoryState, "\(checkout.branch) moved to \(commitIDs[checkout.commit].short), but the work tree could not follow: \(error); run `git checkout -- \(checkout.paths.joined(separator: " "))`")
+            if let checkout {
+                do { try repository.checkout(to: checkout.to, from: checkout.from) } catch {
+                    throw OperationError(.repositoryState, "\(checkout.branch) moved, but the work tree could not follow: \(error)")
+                }
             }
-            FaultInjection.point("checked-out")
-            lock?.removeJournal()
         }
         return AppliedPlan(commits: commitIDs, tags: tagIDs)
     }

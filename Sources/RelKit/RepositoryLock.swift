@@ -28,7 +28,9 @@ public enum FaultInjection {
     }
 }
 
-/// What a killed relkit must finish or undo, written before a multi-step change of the work tree.
+/// What an interrupted relkit must finish or undo, written before a change that takes several
+/// steps (files of the work tree, several refs, a checkout). The next relkit command that takes
+/// the lock finishes it (`RepositoryLock.finishInterrupted`); `relkit status` reports it.
 struct Journal: Codable {
     struct FileBackup: Codable {
         /// The file written, absolute.
@@ -37,8 +39,20 @@ struct Journal: Codable {
         let backup: String?
     }
 
+    /// One ref of a move made all together: from `from` (nil: it did not exist) to `to` (nil: deleted).
+    struct ReferenceMove: Codable {
+        let name: String
+        let from: String?
+        let to: String?
+    }
+
+    /// The command that wrote it (`relkit cut`), for the messages.
+    var command: String?
     /// Files being replaced: an interrupted write is rolled back from the backups.
     var files: [FileBackup]?
+    /// Refs being moved together: an interrupted move is finished (or undone when the objects
+    /// they would name are not all there).
+    var references: [ReferenceMove]?
     /// A checkout that follows a branch relkit moved: an interrupted one is completed.
     var checkoutBranch: String?
     var checkoutFrom: String?
@@ -47,8 +61,9 @@ struct Journal: Codable {
 }
 
 /// One relkit writer at a time: a lock file in the git directory, shared by every worktree.
-/// A lock left by a killed relkit is recognized (its process is gone), explained, and cleaned up:
-/// an interrupted file write is rolled back, an interrupted checkout completed.
+/// The lock appears whole (written aside, then linked into place), names its process by pid and
+/// start time, and is recovered once that process is provably gone. Whatever that process left
+/// unfinished (its journal) is finished by the next relkit that takes the lock.
 public final class RepositoryLock {
     let directory: String
     let lockPath: String
@@ -67,27 +82,30 @@ public final class RepositoryLock {
         do { try SystemCalls.createDirectories(lock.directory) } catch {
             throw OperationError(.repositoryState, "cannot create \(lock.directory): \(error.reason)")
         }
+        // The text first, in a file of this process's own, then linked into place: a lock is never
+        // seen empty or half written, whenever relkit is killed.
+        let temporary = lock.directory + "/lock.\(getpid()).tmp"
+        let text = "pid=\(getpid())\nstart=\(Self.processStart(getpid()).map(String.init) ?? "")\nhost=\(hostName())\ncommand=\(command)\nstarted=\(Self.timestamp())\n"
+        do { try AtomicFiles.create(temporary, with: Array(text.utf8), durable: false) } catch {
+            throw OperationError(.repositoryState, "cannot take the lock \(lock.lockPath): \(error.message)")
+        }
+        defer { unlink(temporary) }
         while true {
-            let descriptor = open(lock.lockPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
-            if descriptor >= 0 {
-                // Not synced to disk (an fsync took ~0.4 ms of every command): the text matters while
-                // this process may still run; after a system crash, a lock whose text was lost is
-                // known stale by its date (see `Owner.isGone`).
-                let text = "pid=\(getpid())\nhost=\(hostName())\ncommand=\(command)\nstarted=\(Self.timestamp())\n"
-                _ = text.withCString { write(descriptor, $0, strlen($0)) }
-                close(descriptor)
+            if link(temporary, lock.lockPath) == 0 {
                 lock.held = true
                 FaultInjection.point("locked")
+                lock.sweepTemporaryFiles()
+                try lock.finishInterrupted(notice: notice)
                 return lock
             }
             guard errno == EEXIST else {
-                throw OperationError(.repositoryState, "cannot create \(lock.lockPath): \(String(cString: strerror(errno)))")
+                throw OperationError(.repositoryState, "cannot create \(lock.lockPath): \(SystemCalls.reason(errno))")
             }
             var info = stat()
             let written = stat(lock.lockPath, &info) == 0 ? Int(info.st_mtim.tv_sec) : nil
-            let owner = Owner(text: (try? String(contentsOfFile: lock.lockPath, encoding: .utf8)) ?? "", written: written)
+            let owner = Owner(text: (try? SystemCalls.readFile(lock.lockPath, limit: 4096)).map { String(decoding: $0, as: UTF8.self) } ?? "", written: written)
             if owner.isGone {
-                try lock.recover(from: owner, notice: notice)
+                lock.removeStaleLock(of: owner, notice: notice)
                 continue
             }
             if Date() >= deadline {
@@ -107,6 +125,21 @@ public final class RepositoryLock {
         var sinceBoot = timespec()
         guard clock_gettime(CLOCK_BOOTTIME, &sinceBoot) == 0 else { return nil }
         return Int(time(nil)) - Int(sinceBoot.tv_sec)
+        #else
+        return nil
+        #endif
+    }
+
+    /// When a process started, in clock ticks since the boot (Linux's /proc/PID/stat, field 22):
+    /// with the pid, it names one process, even after the pid is reused. Nil elsewhere.
+    static func processStart(_ pid: Int32) -> UInt64? {
+        #if os(Linux)
+        guard let bytes = try? SystemCalls.readFile("/proc/\(pid)/stat", limit: 4096) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        // The command name, in parentheses, may hold spaces and parentheses: count after the last ')'.
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? UInt64(fields[19]) : nil
         #else
         return nil
         #endif
@@ -145,6 +178,8 @@ public final class RepositoryLock {
     /// Who holds a lock, from the lock file.
     struct Owner {
         var pid: Int32?
+        /// The process's start time (`processStart`), when the lock's system records one.
+        var start: UInt64?
         var host: String?
         var command: String?
         var started: String?
@@ -159,6 +194,7 @@ public final class RepositoryLock {
                 guard parts.count == 2 else { continue }
                 switch parts[0] {
                 case "pid": pid = Int32(parts[1])
+                case "start": start = UInt64(parts[1])
                 case "host": host = parts[1]
                 case "command": command = parts[1]
                 case "started": started = parts[1]
@@ -167,13 +203,19 @@ public final class RepositoryLock {
             }
         }
 
-        /// The process is known to be gone: same host, and no such process. A lock that names no
-        /// process (its text never reached the disk before a system crash) is known stale when
-        /// it was written before this boot.
+        /// The process is known to be gone: same host, and no such process, or a process of that
+        /// pid that started at another time (the pid was reused). A lock that names no process
+        /// (an older relkit killed while writing it; relkit now links a whole lock into place) is
+        /// stale once it is a few seconds old or from before this boot.
         var isGone: Bool {
-            if pid == nil, host == nil, let written, let boot = RepositoryLock.bootTime(), written < boot { return true }
+            if pid == nil, host == nil, let written {
+                if let boot = RepositoryLock.bootTime(), written < boot { return true }
+                return Int(time(nil)) - written >= 5
+            }
             guard let pid, host == RepositoryLock.hostName() else { return false }
-            return kill(pid, 0) != 0 && errno == ESRCH
+            if kill(pid, 0) != 0 && errno == ESRCH { return true }
+            if let start, let running = RepositoryLock.processStart(pid), running != start { return true }
+            return false
         }
 
         var summary: String {
@@ -181,40 +223,82 @@ public final class RepositoryLock {
         }
     }
 
-    /// Finishes or undoes what a killed relkit left, then removes its lock.
-    func recover(from owner: Owner, notice: (String) -> Void) throws(OperationError) {
+    /// Removes the lock of a relkit that no longer runs, and the temporary branches it may have left.
+    func removeStaleLock(of owner: Owner, notice: (String) -> Void) {
         var actions: [String] = []
-        if let data = FileManager.default.contents(atPath: journalPath) {
-            guard let journal = try? JSONDecoder().decode(Journal.self, from: data) else {
-                throw OperationError(.repositoryState, "a killed relkit (\(owner.summary)) left \(journalPath), which cannot be read; inspect the files it names, then remove \(directory)")
-            }
-            if let files = journal.files {
-                for file in files {
-                    if let backup = file.backup, let old = FileManager.default.contents(atPath: backup) {
-                        try AtomicFiles.replace(file.path, with: [UInt8](old), keepingModeOf: file.path)
-                    }
-                }
-                actions.append("restored \(files.count) file\(files.count == 1 ? "" : "s") it was writing")
-            }
-            if let branch = journal.checkoutBranch, let from = journal.checkoutFrom.flatMap(ObjectID.init(hex:)),
-               let to = journal.checkoutTo.flatMap(ObjectID.init(hex:)), let paths = journal.checkoutPaths {
-                // The branch moved before the checkout: bring the work tree along, unless it did not move.
-                // (Killed after the checkout but before the journal was removed: the index is there already.)
-                if (try? repository.referenceTarget("refs/heads/" + branch)) == to, (try? repository.indexMatches(commit: to)) != true {
-                    do { try repository.checkout(to: to, from: from) } catch {
-                        throw OperationError(.repositoryState, "a killed relkit (\(owner.summary)) moved \(branch) but did not update the work tree, and relkit cannot: \(error); run `git checkout -- \(paths.joined(separator: " "))`, then remove \(directory)")
-                    }
-                    actions.append("updated the work tree to the new tip of \(branch)")
-                }
-            }
-            unlink(journalPath)
-        }
         if let pid = owner.pid, let deleted = try? repository.deleteTemporaryWorktreeBranches(ofProcess: pid), !deleted.isEmpty {
             actions.append("deleted its temporary branch\(deleted.count == 1 ? "" : "es") \(deleted.joined(separator: ", "))")
         }
-        try? FileManager.default.removeItem(atPath: backupDirectory)
+        let objects = repository.commonDirectory + "objects"
+        let leftovers = SystemCalls.directoryEntries(objects).filter { $0.hasPrefix("tmp_object_git2_") }.map { objects + "/" + $0 }
+            + SystemCalls.directoryEntries(objects + "/pack").filter { $0.hasPrefix("pack_git2_") }.map { objects + "/pack/" + $0 }
+        let removed = GitLockFile.leftBy(owner, among: leftovers)
+        removed.forEach { unlink($0) }
+        if !removed.isEmpty { actions.append("removed \(removed.count) temporary object file\(removed.count == 1 ? "" : "s") of its own") }
         unlink(lockPath)
-        notice("relkit: a relkit that no longer runs (\(owner.summary)) left its lock" + (actions.isEmpty ? "; every ref is at its old or new value; removed the lock" : "; \(actions.joined(separator: ", ")) and removed the lock"))
+        notice("relkit: a relkit that no longer runs (\(owner.summary)) left its lock; " + (actions.isEmpty ? "" : actions.joined(separator: ", ") + "; ") + "removed the lock")
+    }
+
+    /// Temporary files of relkits that no longer run: `lock.PID.tmp` and `NAME.relkit-PID.tmp`.
+    func sweepTemporaryFiles() {
+        for name in SystemCalls.directoryEntries(directory) {
+            guard let pid = Self.temporaryFileProcess(name), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(directory + "/" + name)
+        }
+    }
+
+    /// The pid in a temporary file's name, when it is one of relkit's.
+    static func temporaryFileProcess(_ name: String) -> Int32? {
+        guard name.hasSuffix(".tmp") else { return nil }
+        let stem = name.dropLast(4)
+        if stem.hasPrefix("lock.") { return Int32(stem.dropFirst(5)) }
+        let parts = stem.split(separator: ".relkit-", omittingEmptySubsequences: false)
+        return parts.count >= 2 ? Int32(parts[parts.count - 1]) : nil
+    }
+
+    /// What an earlier relkit left unfinished: its journal, finished or undone now.
+    func finishInterrupted(notice: (String) -> Void) throws(OperationError) {
+        guard let data = FileManager.default.contents(atPath: journalPath) else {
+            try? FileManager.default.removeItem(atPath: backupDirectory)
+            return
+        }
+        guard let journal = try? JSONDecoder().decode(Journal.self, from: data) else {
+            throw OperationError(.repositoryState, "an interrupted relkit left \(journalPath), which cannot be read; inspect the files it names, then remove it")
+        }
+        let writtenAt = Self.modificationTime(journalPath) ?? 0
+        var actions: [String] = []
+        if let files = journal.files {
+            for file in files {
+                if let backup = file.backup, let old = FileManager.default.contents(atPath: backup) {
+                    try AtomicFiles.replace(file.path, with: [UInt8](old), keepingModeOf: file.path)
+                }
+                let parent = PathText.deletingLastComponent(file.path), name = PathText.lastComponent(file.path)
+                for entry in SystemCalls.directoryEntries(parent) where entry.hasPrefix(name + ".relkit-") && Self.temporaryFileProcess(entry) != nil {
+                    unlink(parent + "/" + entry)
+                }
+            }
+            actions.append("restored \(files.count) file\(files.count == 1 ? "" : "s") it was writing")
+        }
+        if let references = journal.references {
+            actions += try ReferenceMoves.finish(references, journalWrittenAt: writtenAt, repository: repository)
+        }
+        if let branch = journal.checkoutBranch, let from = journal.checkoutFrom.flatMap(ObjectID.init(hex:)),
+           let to = journal.checkoutTo.flatMap(ObjectID.init(hex:)), let paths = journal.checkoutPaths {
+            if let done = try ReferenceMoves.completeCheckout(branch: branch, from: from, to: to, paths: paths,
+                                                              journalWrittenAt: writtenAt, repository: repository) {
+                actions.append(done)
+            }
+        }
+        removeJournal()
+        notice("relkit: \(journal.command.map { "`\($0)`" } ?? "an earlier relkit") was interrupted; " +
+               (actions.isEmpty ? "nothing of it was left to finish" : actions.joined(separator: "; ")))
+    }
+
+    /// A file's modification time in nanoseconds since the epoch.
+    static func modificationTime(_ path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
     }
 
     func writeJournal(_ journal: Journal) throws(OperationError) {
@@ -236,6 +320,34 @@ public final class RepositoryLock {
 
 /// Replacing files whole: temporary file in the same directory, fsync, rename.
 enum AtomicFiles {
+    /// Writes a new file (it must not exist) with all of `bytes`; removed again if that fails.
+    static func create(_ path: String, with bytes: [UInt8], durable: Bool) throws(OperationError) {
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw OperationError(.repositoryState, "cannot write \(path): \(SystemCalls.reason(errno))") }
+        let ok = writeAll(descriptor, bytes) && (!durable || fsync(descriptor) == 0)
+        let reason = SystemCalls.reason(errno)
+        close(descriptor)
+        guard ok else {
+            unlink(path)
+            throw OperationError(.repositoryState, "cannot write \(path): \(reason)")
+        }
+    }
+
+    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        return bytes.withUnsafeBytes { raw -> Bool in
+            while offset < raw.count {
+                let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
+            }
+            return true
+        }
+    }
+
     static func replace(_ path: String, with bytes: [UInt8], keepingModeOf original: String?) throws(OperationError) {
         var mode: mode_t = 0o644
         if let original {
@@ -247,18 +359,7 @@ enum AtomicFiles {
         guard descriptor >= 0 else {
             throw OperationError(.repositoryState, "cannot write \(temporary): \(String(cString: strerror(errno)))")
         }
-        var offset = 0
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
-            while offset < raw.count {
-                let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
-            }
-            return true
-        }
+        let ok = writeAll(descriptor, bytes)
         fchmod(descriptor, mode)  // the umask must not change the file's permissions
         let synced = fsync(descriptor) == 0
         close(descriptor)

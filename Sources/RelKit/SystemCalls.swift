@@ -50,6 +50,20 @@ public enum SystemCalls {
         return try readAll(from: descriptor, limit: limit)
     }
 
+    /// The names in a directory (none when it cannot be read).
+    public static func directoryEntries(_ path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// `mkdir -p`: the directory and any missing parents.
     public static func createDirectories(_ path: String) throws(SystemError) {
         var current = path.hasPrefix("/") ? "" : "."
