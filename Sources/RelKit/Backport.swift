@@ -88,8 +88,12 @@ public enum Backport {
         Trace.mark("repository opened and locked")
         if var stopped = try State.load(context.lock) {
             try prepareWorktrees(&stopped, context: context)
+            if let finished = context.lock.finishedThisCommand {
+                throw OperationError(.refused, "\(finished); it stopped on a conflict in \(stopped.targets.map(\.branch).joined(separator: ", ")) (relkit backport --status): resolve it in \(stopped.targets.map(\.worktree).joined(separator: ", ")), then relkit backport --continue")
+            }
             throw OperationError(.repositoryState, "a backport is stopped on a conflict (relkit backport --status); finish it with --continue or drop it with --abort first")
         }
+        if let finished = context.lock.finishedThisCommand { throw OperationError(.alreadyDone, finished) }
         let configuration = try context.baseConfiguration()
         let source = request.source ?? configuration.backportSource
         let sourceTip = try context.tip(of: source)
@@ -122,16 +126,23 @@ public enum Backport {
         do { try batch.write(commits: newCommits(report)) } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
         FaultInjection.point("objects-written")
         Trace.mark("objects written")
-        try moveTargets(report.targets.filter { $0.newTip != nil }, context: context, committer: committer, source: source)
+        // The state of the targets stopped on a conflict is written with the moves of the others
+        // (after them, by this run or, if it is killed, the next), naming worktrees not yet
+        // prepared; then the worktrees: --status, --abort, --continue and a re-run all see a state
+        // whose worktrees are not ready, and prepare them again from scratch.
+        var state = conflictStates.isEmpty ? nil : State(source: source, mainline: request.mainline, targets: conflictStates)
+        let following = try state.map { state throws(OperationError) in Journal.FollowingFile(path: State.path(context.lock), contents: try state.text()) }
+        let moving = report.targets.filter { $0.newTip != nil }
+        if moving.isEmpty {
+            try state?.save(context.lock)
+        } else {
+            try moveTargets(moving, context: context, committer: committer, source: source, thenWrite: following)
+        }
         Trace.mark("branches moved")
-        if !conflictStates.isEmpty {
-            // The state first, naming worktrees not yet prepared, then the worktrees: a relkit killed
-            // in between leaves a state that --status, --abort, --continue and a re-run all see, and
-            // the next of them prepares the worktrees again from scratch.
-            var state = State(source: source, mainline: request.mainline, targets: conflictStates)
-            try state.save(context.lock)
+        if var stopped = state {
             FaultInjection.point("state-written")
-            try prepareWorktrees(&state, context: context)
+            try prepareWorktrees(&stopped, context: context)
+            state = stopped
             FaultInjection.point("worktree-added")
         }
         return report
@@ -381,7 +392,8 @@ public enum Backport {
     }
 
     /// Moves the finished targets together; the checked-out one brings its checkout along.
-    static func moveTargets(_ targets: [TargetReport], context: ReleaseContext, committer: Identity, source: String) throws(OperationError) {
+    static func moveTargets(_ targets: [TargetReport], context: ReleaseContext, committer: Identity, source: String,
+                            thenWrite: Journal.FollowingFile? = nil) throws(OperationError) {
         guard !targets.isEmpty else { return }
         let repository = context.repository
         let here = context.checkedOutBranch()
@@ -413,7 +425,8 @@ public enum Backport {
             moves = ReferenceMoves.Checkout(branch: here, from: checkout.from, to: checkout.to, paths: paths)
         }
         try ReferenceMoves.apply(updates, checkout: moves, lock: context.lock, command: "relkit backport", committer: committer,
-                                 reflogMessage: "relkit backport: picks from \(source) onto \(targets.map(\.branch).joined(separator: ", "))")
+                                 reflogMessage: "relkit backport: picks from \(source) onto \(targets.map(\.branch).joined(separator: ", "))",
+                                 thenWrite: thenWrite)
     }
 
     // MARK: Conflicts
@@ -464,12 +477,16 @@ public enum Backport {
             return state
         }
 
-        func save(_ lock: RepositoryLock) throws(OperationError) {
+        func text() throws(OperationError) -> String {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let data: Data
             do { data = try encoder.encode(self) } catch { throw OperationError(.repositoryState, "cannot write the backport state: \(error)") }
-            try AtomicFiles.replace(State.path(lock), with: [UInt8](data), keepingModeOf: nil)
+            return String(decoding: data, as: UTF8.self)
+        }
+
+        func save(_ lock: RepositoryLock) throws(OperationError) {
+            try AtomicFiles.replace(State.path(lock), with: Array(try text().utf8), keepingModeOf: nil)
         }
     }
 
@@ -498,6 +515,13 @@ public enum Backport {
         try? FileManager.default.removeItem(atPath: target.worktree)
         if access(repository.commonDirectory + "worktrees/" + name, F_OK) == 0 {
             try? FileManager.default.removeItem(atPath: repository.commonDirectory + "worktrees/" + name)
+        }
+        // The lock of a temporary branch of a relkit that no longer runs (killed creating it): the
+        // branch's name holds that relkit's pid, so the lock can be no other process's. Then the branch.
+        let heads = repository.commonDirectory + "refs/heads/"
+        for entry in SystemCalls.directoryEntries(heads) where entry.hasPrefix("relkit-worktree-") && entry.hasSuffix("-" + name + ".lock") {
+            let pid = entry.dropFirst("relkit-worktree-".count).prefix { $0.isNumber }
+            if let pid = Int32(pid), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH { unlink(heads + entry) }
         }
         _ = try? repository.deleteTemporaryWorktreeBranches { $0.hasPrefix("relkit-worktree-") && $0.hasSuffix("-" + name) }
     }

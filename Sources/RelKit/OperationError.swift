@@ -9,6 +9,9 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
         case refused
         /// The repository is in a state that forbids the command (dirty, locked, moved): exit 3.
         case repositoryState
+        /// What was asked is already done: an interrupted run of the very same command was
+        /// finished by this one. Exit 0, the message said as a notice.
+        case alreadyDone
     }
 
     public let kind: Kind
@@ -26,6 +29,7 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
         case .usage: return 2
         case .refused: return 1
         case .repositoryState: return 3
+        case .alreadyDone: return 0
         }
     }
 

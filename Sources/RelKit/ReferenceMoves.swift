@@ -24,13 +24,14 @@ enum ReferenceMoves {
         let paths: [String]
     }
 
+    /// `thenWrite`: a file written once the refs have moved (by the next run, if this one is killed).
     static func apply(_ updates: [Repository.ReferenceUpdate], checkout: Checkout?, lock: RepositoryLock, command: String,
-                      committer: Identity, reflogMessage: String) throws(OperationError) {
+                      committer: Identity, reflogMessage: String, thenWrite: Journal.FollowingFile? = nil) throws(OperationError) {
         let repository = lock.repository
-        let journal = Journal(command: command,
+        let journal = Journal(command: command, invocation: RepositoryLock.invocation,
                               references: updates.map { .init(name: $0.name, from: $0.expected?.description, to: $0.target?.description) },
                               checkoutBranch: checkout?.branch, checkoutFrom: checkout?.from.description,
-                              checkoutTo: checkout?.to.description, checkoutPaths: checkout?.paths)
+                              checkoutTo: checkout?.to.description, checkoutPaths: checkout?.paths, thenWrite: thenWrite)
         // The journal before any ref is locked: whenever a ref's lock file exists, the journal that
         // names it does, and the next run can tell that lock file for relkit's own.
         try lock.writeJournal(journal)
@@ -67,13 +68,15 @@ enum ReferenceMoves {
             }
             FaultInjection.point("checked-out")
         }
+        if let thenWrite { try AtomicFiles.replace(thenWrite.path, with: Array(thenWrite.contents.utf8), keepingModeOf: nil) }
+        lock.markDone()
         lock.removeJournal()
     }
 
     /// Finishes the journaled moves: each ref still at its old value moves to its new one, once
     /// every object it would name is there; when one is missing, the refs already moved go back.
     /// Refs someone else moved meanwhile are left and said.
-    static func finish(_ moves: [Journal.ReferenceMove], journalWrittenAt: Int, repository: Repository) throws(OperationError) -> [String] {
+    static func finish(_ moves: [Journal.ReferenceMove], journalWrittenAt: Int, repository: Repository) throws(OperationError) -> (actions: [String], forward: Bool) {
         var actions: [String] = []
         var pending: [Repository.ReferenceUpdate] = []
         var done: [Repository.ReferenceUpdate] = []
@@ -92,7 +95,7 @@ enum ReferenceMoves {
             else if current == from { pending.append(.init(name: move.name, expected: from, target: to)) }
             else { actions.append("\(move.name) was moved by someone else meanwhile (to \(current?.short ?? "nothing")); left it there") }
         }
-        guard !pending.isEmpty else { return actions }
+        guard !pending.isEmpty else { return (actions, true) }
         let complete = pending.allSatisfy { $0.target.map { repository.isComplete($0) } ?? true }
         let identity = Identity(name: "relkit", email: "relkit@localhost", time: Int64(time(nil)), offsetMinutes: 0)
         let committer = (try? IdentityResolver.resolve(.committer, repository: repository)) ?? identity
@@ -107,7 +110,7 @@ enum ReferenceMoves {
         } else {
             actions.append("undid its move of " + done.map { shortName($0.name) }.joined(separator: ", ") + " (the objects of the rest were not all written)")
         }
-        return actions
+        return (actions, complete)
     }
 
     static func shortName(_ reference: String) -> String {

@@ -48,6 +48,9 @@ struct Journal: Codable {
 
     /// The command that wrote it (`relkit cut`), for the messages.
     var command: String?
+    /// Its arguments as given (`cut 26.11`): a run with the same ones, finding this journal
+    /// finished, has nothing left to do (a second `relkit tag` would tag the next release).
+    var invocation: String?
     /// Files being replaced: an interrupted write is rolled back from the backups.
     var files: [FileBackup]?
     /// Refs being moved together: an interrupted move is finished (or undone when the objects
@@ -58,6 +61,13 @@ struct Journal: Codable {
     var checkoutFrom: String?
     var checkoutTo: String?
     var checkoutPaths: [String]?
+    /// A file written once the refs have moved (a stopped backport's state, naming the conflicts
+    /// left for --continue): written by the recovery too when it finishes the move.
+    struct FollowingFile: Codable {
+        let path: String
+        let contents: String
+    }
+    var thenWrite: FollowingFile?
 }
 
 /// One relkit writer at a time: a lock file in the git directory, shared by every worktree.
@@ -65,10 +75,24 @@ struct Journal: Codable {
 /// start time, and is recovered once that process is provably gone. Whatever that process left
 /// unfinished (its journal) is finished by the next relkit that takes the lock.
 public final class RepositoryLock {
+    /// The arguments of this process's command (`cut 26.11`), set by the CLI; recorded in journals.
+    nonisolated(unsafe) public static var invocation: String?
+
+    /// A short digest of `invocation` (FNV-1a, 64 bits) for the lock file's one-line fields.
+    static var invocationDigest: String? {
+        guard let invocation else { return nil }
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in invocation.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        return String(hash, radix: 16)
+    }
+
     let directory: String
     let lockPath: String
     let repository: Repository
     private var held = false
+    /// Set when taking the lock finished an interrupted run of this very command (the same
+    /// arguments): what was said of it. The command then has nothing left to do.
+    public private(set) var finishedThisCommand: String?
 
     var journalPath: String { directory + "/journal" }
     var backupDirectory: String { directory + "/backup" }
@@ -77,6 +101,7 @@ public final class RepositoryLock {
     public static func acquire(_ repository: Repository, command: String,
                                notice: (String) -> Void) throws(OperationError) -> RepositoryLock {
         let lock = RepositoryLock(repository: repository)
+        lock.command = command
         let timeout = Double(environmentValue("RELKIT_LOCK_TIMEOUT") ?? "") ?? 2.0
         let deadline = Date().addingTimeInterval(timeout)
         do { try SystemCalls.createDirectories(lock.directory) } catch {
@@ -85,7 +110,7 @@ public final class RepositoryLock {
         // The text first, in a file of this process's own, then linked into place: a lock is never
         // seen empty or half written, whenever relkit is killed.
         let temporary = lock.directory + "/lock.\(getpid()).tmp"
-        let text = "pid=\(getpid())\nstart=\(Self.processStart(getpid()).map(String.init) ?? "")\nhost=\(hostName())\ncommand=\(command)\nstarted=\(Self.timestamp())\n"
+        let text = lock.lockText(command: command, done: false)
         do { try AtomicFiles.create(temporary, with: Array(text.utf8), durable: false) } catch {
             throw OperationError(.repositoryState, "cannot take the lock \(lock.lockPath): \(error.message)")
         }
@@ -101,11 +126,14 @@ public final class RepositoryLock {
             guard errno == EEXIST else {
                 throw OperationError(.repositoryState, "cannot create \(lock.lockPath): \(SystemCalls.reason(errno))")
             }
-            var info = stat()
+                var info = stat()
             let written = stat(lock.lockPath, &info) == 0 ? Int(info.st_mtim.tv_sec) : nil
             let owner = Owner(text: (try? SystemCalls.readFile(lock.lockPath, limit: 4096)).map { String(decoding: $0, as: UTF8.self) } ?? "", written: written)
             if owner.isGone {
                 lock.removeStaleLock(of: owner, notice: notice)
+                if owner.done, let digest = Self.invocationDigest, owner.invocation == digest {
+                    lock.finishedThisCommand = "relkit: this very command (\(owner.summary)) had finished its work but was killed before it could say so; it is done"
+                }
                 continue
             }
             if Date() >= deadline {
@@ -143,6 +171,25 @@ public final class RepositoryLock {
         #else
         return nil
         #endif
+    }
+
+    /// The lock file's text: who holds it, and (`done`) that its work is complete, so that a
+    /// re-run of the same command after a kill at the very end knows it has nothing to do.
+    func lockText(command: String, done: Bool) -> String {
+        "pid=\(getpid())\nstart=\(Self.processStart(getpid()).map(String.init) ?? "")\nhost=\(Self.hostName())\ncommand=\(command)\n" +
+            "started=\(startedAt)\n" + (Self.invocationDigest.map { "invocation=\($0)\n" } ?? "") + (done ? "done=1\n" : "")
+    }
+
+    private lazy var startedAt = Self.timestamp()
+    private var command = ""
+
+    /// Records in the lock that this command's work is complete (written aside, renamed over it).
+    func markDone() {
+        guard held else { return }
+        let temporary = directory + "/lock.\(getpid()).tmp"
+        unlink(temporary)
+        guard (try? AtomicFiles.create(temporary, with: Array(lockText(command: command, done: true).utf8), durable: false)) != nil else { return }
+        if rename(temporary, lockPath) != 0 { unlink(temporary) }
     }
 
     init(repository: Repository) {
@@ -183,6 +230,10 @@ public final class RepositoryLock {
         var host: String?
         var command: String?
         var started: String?
+        /// The digest of the command's arguments (`RepositoryLock.invocationDigest`).
+        var invocation: String?
+        /// Its work was complete: it was killed (or crashed) only while ending.
+        var done = false
 
         /// When the lock file was last written (seconds since the epoch), when known.
         var written: Int?
@@ -198,6 +249,8 @@ public final class RepositoryLock {
                 case "host": host = parts[1]
                 case "command": command = parts[1]
                 case "started": started = parts[1]
+                case "invocation": invocation = parts[1]
+                case "done": done = parts[1] == "1"
                 default: break
                 }
             }
@@ -226,6 +279,13 @@ public final class RepositoryLock {
     /// Removes the lock of a relkit that no longer runs, and the temporary branches it may have left.
     func removeStaleLock(of owner: Owner, notice: (String) -> Void) {
         var actions: [String] = []
+        if let pid = owner.pid {
+            // Its temporary branches' locks first (their names hold its pid: no other process's).
+            let heads = repository.commonDirectory + "refs/heads/"
+            for entry in SystemCalls.directoryEntries(heads) where entry.hasPrefix("relkit-worktree-\(pid)-") && entry.hasSuffix(".lock") {
+                unlink(heads + entry)
+            }
+        }
         if let pid = owner.pid, let deleted = try? repository.deleteTemporaryWorktreeBranches(ofProcess: pid), !deleted.isEmpty {
             actions.append("deleted its temporary branch\(deleted.count == 1 ? "" : "es") \(deleted.joined(separator: ", "))")
         }
@@ -279,8 +339,11 @@ public final class RepositoryLock {
             }
             actions.append("restored \(files.count) file\(files.count == 1 ? "" : "s") it was writing")
         }
+        var finishedForward = false
         if let references = journal.references {
-            actions += try ReferenceMoves.finish(references, journalWrittenAt: writtenAt, repository: repository)
+            let finished = try ReferenceMoves.finish(references, journalWrittenAt: writtenAt, repository: repository)
+            actions += finished.actions
+            finishedForward = finished.forward
         }
         if let branch = journal.checkoutBranch, let from = journal.checkoutFrom.flatMap(ObjectID.init(hex:)),
            let to = journal.checkoutTo.flatMap(ObjectID.init(hex:)), let paths = journal.checkoutPaths {
@@ -289,9 +352,18 @@ public final class RepositoryLock {
                 actions.append(done)
             }
         }
+        if finishedForward, let following = journal.thenWrite {
+            try AtomicFiles.replace(following.path, with: Array(following.contents.utf8), keepingModeOf: nil)
+            actions.append("wrote \(following.path)")
+        }
         removeJournal()
-        notice("relkit: \(journal.command.map { "`\($0)`" } ?? "an earlier relkit") was interrupted; " +
-               (actions.isEmpty ? "nothing of it was left to finish" : actions.joined(separator: "; ")))
+        let said = "relkit: \(journal.command.map { "`\($0)`" } ?? "an earlier relkit") was interrupted; " +
+            (actions.isEmpty ? "nothing of it was left to finish" : actions.joined(separator: "; "))
+        if finishedForward, let invocation = journal.invocation, invocation == Self.invocation {
+            finishedThisCommand = said + ". That was this very command: it is done now"
+            return
+        }
+        notice(said)
     }
 
     /// A file's modification time in nanoseconds since the epoch.

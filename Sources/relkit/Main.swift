@@ -57,13 +57,14 @@ enum Main {
     static func main() {
         ProcessMemory.configure()
         let arguments = CommandLine.arguments
+        RepositoryLock.invocation = arguments.dropFirst().joined(separator: "\u{1F}")
         // Commands that open a repository initialise libgit2 on a second thread meanwhile.
         if arguments.count > 1, !commandsWithoutRepository.contains(arguments[1]) { LibGit2WarmUp.start() }
         do {
             var command = try RelKitCommand.parseAsRoot()
             try command.run()
         } catch let error as CLIError {
-            Console.error("error: \(error.message)")
+            Console.error(error.exitCode == 0 ? error.message : "error: \(error.message)")
             exit(error.exitCode)
         } catch let error as ExitCode {
             exit(error.rawValue)
