@@ -123,7 +123,7 @@ public enum Backport {
         Trace.mark("picked")
         if request.dryRun { return report }
 
-        do { try batch.write(commits: newCommits(report)) } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
+        do { try batch.write(commits: newCommits(report)) { FaultInjection.point("object-written-\($0)") } } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
         FaultInjection.point("objects-written")
         Trace.mark("objects written")
         // The state of the targets stopped on a conflict is written with the moves of the others
@@ -499,7 +499,11 @@ public enum Backport {
         for index in state.targets.indices where state.targets[index].prepared == false {
             let target = state.targets[index]
             discardWorktree(target, repository: context.repository)
-            try openConflictWorktree(target, repository: context.repository, mainline: state.mainline)
+            do { try openConflictWorktree(target, repository: context.repository, mainline: state.mainline) } catch {
+                // Nothing half-made is left (a full disk, a read-only directory): the next run starts again.
+                discardWorktree(target, repository: context.repository)
+                throw OperationError(error.kind, "\(error.message); the backport stays stopped, and the next relkit backport command prepares its worktree again")
+            }
             state.targets[index].prepared = true
             try state.save(context.lock)
         }
@@ -653,7 +657,7 @@ public enum Backport {
             }
             report.targets.append(entry)
         }
-        do { try batch.write(commits: newCommits(report)) } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
+        do { try batch.write(commits: newCommits(report)) { FaultInjection.point("object-written-\($0)") } } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
         FaultInjection.point("objects-written")
         let moving = report.targets.filter { target in target.newTip != nil && !finished.contains { $0.branch == target.branch } }
         for index in state.targets.indices {

@@ -115,7 +115,7 @@ public enum PlanExecutor {
                 commitIDs.append(try writer.createCommit(tree: tree, parents: [commit.parent], message: commit.message + "\n",
                                                          author: author, committer: committer))
             }
-            try batch.write(commits: commitIDs)
+            try batch.write(commits: commitIDs) { FaultInjection.point("object-written-\($0)") }
         } catch {
             throw OperationError(.repositoryState, "cannot write the commits: \(error)")
         }
@@ -172,7 +172,7 @@ public enum PlanExecutor {
             try AtomicFiles.replace(backup, with: edit.before, keepingModeOf: nil)
             backups.append(.init(path: root + "/" + edit.path, backup: backup))
         }
-        try lock.writeJournal(Journal(files: backups))
+        try lock.writeJournal(Journal(command: "relkit bump", files: backups))
         FaultInjection.point("journal-written")
         var written: [Int] = []
         do {

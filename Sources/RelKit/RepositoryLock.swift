@@ -146,6 +146,23 @@ public final class RepositoryLock {
         }
     }
 
+    /// What an interrupted relkit left in `repository` (its journal), in a line; nil when nothing.
+    /// Read only: `status` reports it, the next writing command finishes it.
+    public static func interruptedOperation(_ repository: Repository) -> String? {
+        let lock = RepositoryLock(repository: repository)
+        guard let data = FileManager.default.contents(atPath: lock.journalPath) else { return nil }
+        guard let journal = try? JSONDecoder().decode(Journal.self, from: data) else {
+            return "\(lock.journalPath) cannot be read; inspect the files it names, then remove it"
+        }
+        var parts: [String] = []
+        if let references = journal.references {
+            parts.append("moving " + references.map { ReferenceMoves.shortName($0.name) }.joined(separator: ", "))
+        }
+        if let branch = journal.checkoutBranch { parts.append("the checkout of \(branch)") }
+        if let files = journal.files { parts.append("writing \(files.count) file\(files.count == 1 ? "" : "s")") }
+        return "\(journal.command.map { "`\($0)`" } ?? "a relkit command") was interrupted while \(parts.joined(separator: " and ")); the next relkit cut, tag, bump or backport finishes it"
+    }
+
     /// When this system booted, in seconds since the epoch: the wall clock less the time since
     /// the boot. Nil where that cannot be told.
     static func bootTime() -> Int? {

@@ -31,6 +31,8 @@ public enum Status {
         public let apiVersion: String?
         public let lines: [LineTags]
         public let maintained: [MaintainedBranch]
+        /// What an interrupted relkit left for the next writing command to finish, said in a line.
+        public let interrupted: String?
     }
 
     public static func run(directory: String) throws(OperationError) -> Summary {
@@ -88,6 +90,7 @@ public enum Status {
             }
         }
         return Summary(configuration: configuration, configurationFile: configFile, branch: branch, role: role,
-                       versions: units, apiVersion: api, lines: lines, maintained: maintained)
+                       versions: units, apiVersion: api, lines: lines, maintained: maintained,
+                       interrupted: workspace.repository.flatMap(RepositoryLock.interruptedOperation))
     }
 }

@@ -16,7 +16,7 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Summarize versions, the branch and releases on one screen.",
         discussion: """
-            Shows the scheme (and the earlier ones of [[version.earlier]], with the lines each applies to), each group's and independent component's version (scheme and PEP 440 forms), the API version, the branch and its role, the latest tag of each release line, and the maintained branches. Exit 0, or 2 for a configuration error.
+            Shows the scheme (and the earlier ones of [[version.earlier]], with the lines each applies to), each group's and independent component's version (scheme and PEP 440 forms), the API version, the branch and its role, the latest tag of each release line, the maintained branches, and a relkit command that was interrupted (the next cut, tag, bump or backport finishes it). Exit 0, or 2 for a configuration error.
             """
     )
 
@@ -53,6 +53,8 @@ struct StatusCommand: ParsableCommand {
         let apiVersion: String?
         let lines: [Line]
         let maintained: [Maintained]
+        /// An interrupted relkit command that the next writing one finishes; null when none.
+        let interrupted: String?
     }
 
     func run() throws {
@@ -66,7 +68,8 @@ struct StatusCommand: ParsableCommand {
             versions: summary.versions.map { .init(name: $0.name, members: $0.members, version: $0.version?.description, pep440: $0.version?.pep440.description) },
             apiVersion: summary.apiVersion,
             lines: summary.lines.map { .init(line: $0.line.description, latestTag: $0.latestTag, tags: $0.count) },
-            maintained: summary.maintained.map { .init(branch: $0.name, tip: $0.tip?.short) })
+            maintained: summary.maintained.map { .init(branch: $0.name, tip: $0.tip?.short) },
+            interrupted: summary.interrupted)
         if format == .json { return try printJSON(report) }
         var lines = [
             "scheme:      \(report.scheme)" + (report.configuration.map { " (\($0))" } ?? " (defaults: no .release.toml)"),
@@ -93,6 +96,7 @@ struct StatusCommand: ParsableCommand {
         if report.lines.count > 8 { lines.append("  ... \(report.lines.count - 8) older lines") }
         lines.append("maintained:  " + (report.maintained.isEmpty ? "none configured"
             : report.maintained.map { "\($0.branch) (\($0.tip ?? "missing"))" }.joined(separator: ", ")))
+        if let interrupted = report.interrupted { lines.append("interrupted: \(interrupted)") }
         Console.out(lines.joined(separator: "\n"))
     }
 }

@@ -301,7 +301,8 @@ struct BumpTests {
         var notices: [String] = []
         let context = try ReleaseContext.open(repository.path, command: "bump") { notices.append($0) }
         context.lock.release()
-        #expect(notices == ["relkit: a relkit that no longer runs (pid \(dead), `relkit bump 26.12.0`) left its lock; restored 1 file it was writing and removed the lock"])
+        #expect(notices == ["relkit: a relkit that no longer runs (pid \(dead), `relkit bump 26.12.0`) left its lock; removed the lock",
+                            "relkit: an earlier relkit was interrupted; restored 1 file it was writing"])
         #expect(try repository.read("VERSION") == "26.11.0.dev0\n")
         #expect(!FileManager.default.fileExists(atPath: lockDirectory + "/journal"))
         #expect(!FileManager.default.fileExists(atPath: lockDirectory + "/lock"))
