@@ -18,17 +18,19 @@ STATIC_BUILD := RELKIT_STATIC_LIBGIT2=1 $(SWIFT) build --scratch-path .build-sta
 # How many tests a swift test log says passed.
 tests_passed = $$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' $(1) | tail -1)
 
-.PHONY: all deps resolve build release release-static test test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-startup bench-fastpaths bench-upgrade clean
+.PHONY: all deps resolve build release release-static test test-faults test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-startup bench-fastpaths bench-upgrade clean
 
 all: build
 
 # Install system packages only when missing; apt-get update first, as on a fresh machine.
+# (strace: the fault-injection suite, make test-faults.)
 # (Other systems: see README's install section; these checks then find everything present.)
 deps:
 	@missing=""; \
 	pkg-config --exists libgit2 2>/dev/null || missing="$$missing libgit2-dev pkg-config"; \
 	command -v git >/dev/null || missing="$$missing git"; \
 	command -v python3 >/dev/null || missing="$$missing python3 python3-pip"; \
+	command -v strace >/dev/null || missing="$$missing strace"; \
 	if [ -n "$$missing" ]; then \
 		command -v apt-get >/dev/null || { echo "make: missing$$missing (install libgit2's development files, pkg-config, git, python3)"; exit 2; }; \
 		echo "make: installing$$missing"; \
@@ -65,7 +67,7 @@ release-static: resolve
 
 # Every test: on this machine (the default build), the static build's own checks, and the whole
 # suite again on Debian 13 (libgit2 1.9, git 2.47). The last line sums them up.
-test: test-debian12 test-static test-debian13
+test: test-debian12 test-faults test-static test-debian13
 	@count=$(call tests_passed,.build/test.log); static=$(call tests_passed,.build/test-static.log); \
 	trixie=$(call tests_passed,.build/test-debian13.log); \
 	echo "tests: $$(( $${count:-0} + $${static:-0} + $${trixie:-0} )) passed, 0 failed ($${count:-0} here, $${static:-0} on the static binary, $${trixie:-0} on Debian 13)"
@@ -81,6 +83,11 @@ test-debian12: resolve
 	bash Tests/Scripts/check-install.sh $(DEBUG_BIN)
 	bash Tests/Scripts/check-consumer.sh
 	bash Tests/Scripts/check-docs.sh $(DEBUG_BIN)
+
+# relkit killed at every mutating system call (strace), on a full tmpfs and with read-only
+# directories (docs/guarantees.md); as root, for the tmpfs and the unprivileged runs.
+test-faults: build
+	python3 Tests/Faults/faults.py $(DEBUG_BIN) --report .build/faults.json
 
 # The static binary: the end-to-end tests on it (it links no libgit2 at run time), and the stubs'
 # own tests in a static build of the test bundle.

@@ -12,8 +12,10 @@ import RelKitCore
 /// Test-only: `RELKIT_FAULT_AT=<step>` kills relkit with SIGKILL at that step, so that the tests
 /// can check what an interrupted command leaves behind; `RELKIT_PAUSE_AT=<step>:<seconds>` pauses
 /// there, so that a second relkit meets the first one holding the lock. Steps: `locked`,
-/// `objects-written`, `journal-written`, `file-renamed`, `files-written`, `refs-moved`,
-/// `checked-out`; for backport also `worktree-added`, `state-written`, `worktree-removed`.
+/// `object-written-N` (after the Nth loose object), `objects-written`, `journal-written`,
+/// `file-renamed`, `files-written`, `refs-moved`, `checked-out`; for backport also
+/// `state-written`, `worktree-added`, `worktree-removed`. (Tests/Faults/faults.py kills at every
+/// system call instead, with strace.)
 public enum FaultInjection {
     static let step = environmentValue("RELKIT_FAULT_AT")
     static let pause: (step: String, seconds: Double)? = {
