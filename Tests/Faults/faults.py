@@ -161,21 +161,16 @@ def scenarios():
     def resolve_conflict(directory):
         write(directory, ".git/relkit/backport-26.11/requirements.txt", "release and main\n")
 
-    def clean(directory):
-        backport_scene(directory, conflict=False)
-        add_user_state(directory)
+    def backport_with_user_state(conflict, checked_out=None):
+        def setup(directory):
+            backport_scene(directory, conflict=conflict, checked_out=checked_out)
+            add_user_state(directory)
+        return setup
 
-    def clean_checked_out(directory):
-        backport_scene(directory, conflict=False, checked_out="26.11")
-        add_user_state(directory)
-
-    def conflicting(directory):
-        backport_scene(directory, conflict=True)
-        add_user_state(directory)
-
-    def conflicting_checked_out(directory):
-        backport_scene(directory, conflict=True, checked_out="26.11")
-        add_user_state(directory)
+    clean = backport_with_user_state(False)
+    clean_checked_out = backport_with_user_state(False, "26.11")
+    conflicting = backport_with_user_state(True)
+    conflicting_checked_out = backport_with_user_state(True, "26.11")
 
     stop = [["backport", "main~2..main", "--to", "26.11", "--to", "26.09"]]
     return [
