@@ -155,7 +155,7 @@ extension Repository {
 
     /// One reference change of a transaction: `expected` nil means the reference must not exist;
     /// `target` nil deletes it.
-    public struct ReferenceUpdate: Sendable, Equatable {
+    public struct ReferenceUpdate: Sendable {
         public let name: String
         public let expected: ObjectID?
         public let target: ObjectID?
@@ -168,12 +168,11 @@ extension Repository {
     }
 
     /// Moves several references together: every one is locked first, then each is checked to be
-    /// where the caller planned from (compare-and-swap); then `prepared` runs (the caller's
-    /// journal of the moves), and only then are all written, each with a reflog entry. If a lock
-    /// or a check fails, nothing moves. libgit2 writes the locked references one by one: a failure
-    /// part-way is `.partial`, naming those already moved (the caller rolls back or journals).
-    public func updateReferences(_ updates: [ReferenceUpdate], committer: Identity, reflogMessage: String,
-                                 prepared: () throws(ReferenceUpdateError) -> Void = {}) throws(ReferenceUpdateError) {
+    /// where the caller planned from (compare-and-swap); only then are all written, each with a
+    /// reflog entry. If a lock or a check fails, nothing moves. libgit2 writes the locked
+    /// references one by one: a failure part-way is `.partial`, naming those already moved (the
+    /// caller puts them back, or journals them).
+    public func updateReferences(_ updates: [ReferenceUpdate], committer: Identity, reflogMessage: String) throws(ReferenceUpdateError) {
         var transaction: OpaquePointer?
         do { try check("git_transaction_new", git_transaction_new(&transaction, pointer)) } catch { throw .git(error) }
         defer { git_transaction_free(transaction) }
@@ -202,7 +201,6 @@ extension Repository {
             }
             if result < 0 { throw .git(GitError.last("git_transaction_set_target", result)) }
         }
-        try prepared()
         let result = git_transaction_commit(transaction)
         if result < 0 {
             let error = GitError.last("git_transaction_commit", result)
@@ -346,8 +344,6 @@ public enum ReferenceUpdateError: Error, Sendable, CustomStringConvertible {
     case git(GitError)
     /// Writing failed after these references had moved (the others did not).
     case partial(moved: [String], GitError)
-    /// The caller's preparation failed (nothing moved).
-    case preparation(String)
 
     public var description: String {
         switch self {
@@ -362,7 +358,6 @@ public enum ReferenceUpdateError: Error, Sendable, CustomStringConvertible {
             }
         case .git(let error): return error.description
         case .partial(let moved, let error): return "\(error) (after moving \(moved.joined(separator: ", ")))"
-        case .preparation(let reason): return reason
         }
     }
 }

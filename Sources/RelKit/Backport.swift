@@ -130,7 +130,7 @@ public enum Backport {
         // (after them, by this run or, if it is killed, the next), naming worktrees not yet
         // prepared; then the worktrees: --status, --abort, --continue and a re-run all see a state
         // whose worktrees are not ready, and prepare them again from scratch.
-        var state = conflictStates.isEmpty ? nil : State(source: source, mainline: request.mainline, targets: conflictStates)
+        let state = conflictStates.isEmpty ? nil : State(source: source, mainline: request.mainline, targets: conflictStates)
         let following = try state.map { state throws(OperationError) in Journal.FollowingFile(path: State.path(context.lock), contents: try state.text()) }
         let moving = report.targets.filter { $0.newTip != nil }
         if moving.isEmpty {
@@ -142,7 +142,6 @@ public enum Backport {
         if var stopped = state {
             FaultInjection.point("state-written")
             try prepareWorktrees(&stopped, context: context)
-            state = stopped
             FaultInjection.point("worktree-added")
         }
         return report

@@ -53,9 +53,6 @@ enum ReferenceMoves {
             case .moved, .locked:
                 lock.removeJournal()
                 throw OperationError(.repositoryState, "\(error); nothing was changed (the new objects are unreferenced); run the command again")
-            case .preparation(let reason):
-                lock.removeJournal()
-                throw OperationError(.repositoryState, "\(reason); nothing was changed")
             case .git(let gitError):
                 lock.removeJournal()
                 throw OperationError(.repositoryState, "cannot move the references: \(gitError); nothing was changed")

@@ -87,9 +87,9 @@ public struct AppliedPlan {
 /// one locked compare-and-swap transaction, then the checkout of the branch that is checked out.
 /// The caller holds the repository lock from planning to the end.
 public enum PlanExecutor {
-    public static func apply(_ plan: ReleasePlan, repository: Repository?, lock: RepositoryLock?, root: String?) throws(OperationError) -> AppliedPlan {
+    public static func apply(_ plan: ReleasePlan, repository: Repository?, lock: RepositoryLock, root: String?) throws(OperationError) -> AppliedPlan {
         if !plan.workTreeEdits.isEmpty {
-            guard let root, let lock else { throw OperationError(.usage, "writing files needs a work tree") }
+            guard let root else { throw OperationError(.usage, "writing files needs a work tree") }
             try writeWorkTree(plan.workTreeEdits, root: root, lock: lock)
         }
         guard let repository, plan.changesReferences else {
@@ -144,19 +144,8 @@ public enum PlanExecutor {
         // 2. References, all or none, each against the tip it was planned from, journaled so that
         //    an interrupted move is finished by the next run; then the checkout that follows.
         let checkout = plan.checkout.map { ReferenceMoves.Checkout(branch: $0.branch, from: $0.from, to: commitIDs[$0.commit], paths: $0.paths) }
-        if let lock {
-            try ReferenceMoves.apply(updates, checkout: checkout, lock: lock, command: "relkit \(plan.command)", committer: committer,
-                                     reflogMessage: plan.reflogMessage)
-        } else {
-            do { try repository.updateReferences(updates, committer: committer, reflogMessage: plan.reflogMessage) } catch {
-                throw OperationError(.repositoryState, "cannot move the references: \(error)")
-            }
-            if let checkout {
-                do { try repository.checkout(to: checkout.to, from: checkout.from) } catch {
-                    throw OperationError(.repositoryState, "\(checkout.branch) moved, but the work tree could not follow: \(error)")
-                }
-            }
-        }
+        try ReferenceMoves.apply(updates, checkout: checkout, lock: lock, command: "relkit \(plan.command)", committer: committer,
+                                 reflogMessage: plan.reflogMessage)
         return AppliedPlan(commits: commitIDs, tags: tagIDs)
     }
 
