@@ -35,8 +35,14 @@ extension Repository {
         try deleteTemporaryWorktreeBranches { $0.hasPrefix("relkit-worktree-\(pid)-") }
     }
 
-    /// Deletes the temporary worktree branches whose names `matching` accepts.
+    /// Deletes the temporary worktree branches whose names `matching` accepts. Their lock files go
+    /// first: a `relkit-worktree-*` branch is made and deleted only by relkit under its repository
+    /// lock, so a lock file of one is what a killed relkit left (it would block the deletion).
     public func deleteTemporaryWorktreeBranches(matching: (String) -> Bool) throws(GitError) -> [String] {
+        let heads = commonDirectory + "refs/heads/"
+        for entry in directoryEntries(heads) where entry.hasPrefix("relkit-worktree-") && entry.hasSuffix(".lock") && matching(String(entry.dropLast(5))) {
+            unlink(heads + entry)
+        }
         var deleted: [String] = []
         for branch in try branches() where branch.name.hasPrefix("relkit-worktree-") && matching(branch.name) {
             var reference: OpaquePointer?

@@ -396,7 +396,7 @@ public enum Backport {
         guard !targets.isEmpty else { return }
         let repository = context.repository
         let here = context.checkedOutBranch()
-        var checkout: (from: ObjectID, to: ObjectID)?
+        var checkout: ReferenceMoves.Checkout?
         for target in targets where target.branch == here {
             let paths: [String]
             do {
@@ -410,20 +410,13 @@ public enum Backport {
             if !dirty.isEmpty {
                 throw OperationError(.repositoryState, "\(dirty.joined(separator: ", ")) \(dirty.count == 1 ? "has" : "have") uncommitted changes on the checked-out branch \(target.branch), which the backport changes: commit or stash them first (nothing was changed)")
             }
-            checkout = (target.from, target.newTip!)
+            checkout = ReferenceMoves.Checkout(branch: target.branch, from: target.from, to: target.newTip!, paths: paths)
         }
         for target in targets where target.branch != here && repository.isBranchCheckedOut(target.branch) {
             throw OperationError(.repositoryState, "branch \(target.branch) is checked out in another worktree; backport there, or switch that worktree to another branch (nothing was changed)")
         }
         let updates = targets.map { Repository.ReferenceUpdate(name: "refs/heads/" + $0.branch, expected: $0.from, target: $0.newTip!) }
-        var moves: ReferenceMoves.Checkout?
-        if let checkout, let here {
-            let paths = targets.first { $0.branch == here }.map { target in
-                (try? repository.treeChanges(from: repository.treeID(ofCommit: target.from), to: repository.treeID(ofCommit: target.newTip!)).map(\.path)) ?? []
-            } ?? []
-            moves = ReferenceMoves.Checkout(branch: here, from: checkout.from, to: checkout.to, paths: paths)
-        }
-        try ReferenceMoves.apply(updates, checkout: moves, lock: context.lock, command: "relkit backport", committer: committer,
+        try ReferenceMoves.apply(updates, checkout: checkout, lock: context.lock, command: "relkit backport", committer: committer,
                                  reflogMessage: "relkit backport: picks from \(source) onto \(targets.map(\.branch).joined(separator: ", "))",
                                  thenWrite: thenWrite)
     }
@@ -512,20 +505,10 @@ public enum Backport {
     /// temporary branch it may still have checked out.
     static func discardWorktree(_ target: State.Target, repository: Repository) {
         let name = worktreeName(target)
-        if (try? repository.removeWorktree(name: name)) == nil {
-            try? FileManager.default.removeItem(atPath: repository.commonDirectory + "worktrees/" + name)
-        }
+        // libgit2's prune fails on half-made admin files: what it leaves is removed by hand.
+        try? repository.removeWorktree(name: name)
+        try? FileManager.default.removeItem(atPath: repository.commonDirectory + "worktrees/" + name)
         try? FileManager.default.removeItem(atPath: target.worktree)
-        if access(repository.commonDirectory + "worktrees/" + name, F_OK) == 0 {
-            try? FileManager.default.removeItem(atPath: repository.commonDirectory + "worktrees/" + name)
-        }
-        // The lock of a temporary branch of a relkit that no longer runs (killed creating it): the
-        // branch's name holds that relkit's pid, so the lock can be no other process's. Then the branch.
-        let heads = repository.commonDirectory + "refs/heads/"
-        for entry in SystemCalls.directoryEntries(heads) where entry.hasPrefix("relkit-worktree-") && entry.hasSuffix("-" + name + ".lock") {
-            let pid = entry.dropFirst("relkit-worktree-".count).prefix { $0.isNumber }
-            if let pid = Int32(pid), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH { unlink(heads + entry) }
-        }
         _ = try? repository.deleteTemporaryWorktreeBranches { $0.hasPrefix("relkit-worktree-") && $0.hasSuffix("-" + name) }
     }
 

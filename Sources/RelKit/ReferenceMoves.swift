@@ -180,8 +180,14 @@ enum GitLockFile {
             guard let bytes = try? SystemCalls.readFile(path, limit: 4096),
                   acceptedContents.contains(String(decoding: bytes, as: UTF8.self)) else { return false }
         }
+        return !unchangedAfterAMoment([(path, first)]).isEmpty
+    }
+
+    /// Of files with their modification times (nanoseconds), those still so a tenth of a second later.
+    static func unchangedAfterAMoment(_ candidates: [(path: String, modified: Int)]) -> [String] {
+        guard !candidates.isEmpty else { return [] }
         usleep(100_000)
-        return RepositoryLock.modificationTime(path) == first
+        return candidates.filter { RepositoryLock.modificationTime($0.path) == $0.modified }.map(\.path)
     }
 }
 
@@ -191,11 +197,8 @@ extension GitLockFile {
     /// unchanged over a tenth of a second (another libgit2 program writing one finishes at once).
     static func leftBy(_ owner: RepositoryLock.Owner, among paths: [String]) -> [String] {
         guard let since = owner.written, !paths.isEmpty else { return [] }
-        let candidates = paths.compactMap { path in
+        return unchangedAfterAMoment(paths.compactMap { path in
             RepositoryLock.modificationTime(path).flatMap { $0 >= (since - 1) * 1_000_000_000 ? (path, $0) : nil }
-        }
-        guard !candidates.isEmpty else { return [] }
-        usleep(100_000)
-        return candidates.filter { RepositoryLock.modificationTime($0.0) == $0.1 }.map(\.0)
+        })
     }
 }

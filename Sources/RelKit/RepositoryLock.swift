@@ -298,13 +298,6 @@ public final class RepositoryLock {
     /// Removes the lock of a relkit that no longer runs, and the temporary branches it may have left.
     func removeStaleLock(of owner: Owner, notice: (String) -> Void) {
         var actions: [String] = []
-        if let pid = owner.pid {
-            // Its temporary branches' locks first (their names hold its pid: no other process's).
-            let heads = repository.commonDirectory + "refs/heads/"
-            for entry in SystemCalls.directoryEntries(heads) where entry.hasPrefix("relkit-worktree-\(pid)-") && entry.hasSuffix(".lock") {
-                unlink(heads + entry)
-            }
-        }
         if let pid = owner.pid, let deleted = try? repository.deleteTemporaryWorktreeBranches(ofProcess: pid), !deleted.isEmpty {
             actions.append("deleted its temporary branch\(deleted.count == 1 ? "" : "es") \(deleted.joined(separator: ", "))")
         }
