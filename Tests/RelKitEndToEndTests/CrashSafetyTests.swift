@@ -16,6 +16,14 @@ struct CrashSafetyTests {
         try repository.git("fsck", "--full", "--no-dangling", "--no-progress").isEmpty
     }
 
+    /// `relkit cut 26.11` succeeds, every object is there, and git checks the new branch out.
+    func cutAndCheckOut(_ repository: ScratchRepository) throws {
+        let cut = try relkit(["cut", "26.11"], in: repository.path, environment: releaseEnvironment)
+        #expect(cut.status == 0, "\(cut.stderr)")
+        #expect(try fsckClean(repository))
+        try repository.git("checkout", "-q", "26.11")
+    }
+
     /// Killed after each object written: the objects there name only objects that are there, and
     /// the next cut ends with a branch whose every tree can be checked out.
     @Test(arguments: 1...6)
@@ -25,10 +33,7 @@ struct CrashSafetyTests {
         let killed = try relkit(["cut", "26.11"], in: repository.path, environment: withFault("object-written-\(count)"))
         #expect(killed.status == 9, "\(killed.stderr)")
         #expect(try fsckClean(repository))
-        let again = try relkit(["cut", "26.11"], in: repository.path, environment: releaseEnvironment)
-        #expect(again.status == 0, "\(again.stderr)")
-        #expect(try fsckClean(repository))
-        try repository.git("checkout", "-q", "26.11")
+        try cutAndCheckOut(repository)
         #expect(try repository.read("VERSION") == "26.11.0\n")
     }
 
@@ -48,10 +53,7 @@ struct CrashSafetyTests {
         let source = try twin.git("rev-parse", "26.11:src")
         #expect(try runProcess("git", ["-C", repository.path, "cat-file", "-e", source], environment: gitEnvironment).status != 0,
                 "the changed subtree is missing under the planted tree")
-        let cut = try relkit(["cut", "26.11"], in: repository.path, environment: releaseEnvironment)
-        #expect(cut.status == 0, "\(cut.stderr)")
-        #expect(try fsckClean(repository))
-        try repository.git("checkout", "-q", "26.11")
+        try cutAndCheckOut(repository)
         #expect(try repository.read("src/ai/backend/common/VERSION") == "26.11.0\n")
     }
 
