@@ -18,7 +18,7 @@ STATIC_BUILD := RELKIT_STATIC_LIBGIT2=1 $(SWIFT) build --scratch-path .build-sta
 # How many tests a swift test log says passed.
 tests_passed = $$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' $(1) | tail -1)
 
-.PHONY: all deps resolve build release release-static test test-faults test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-startup bench-fastpaths bench-upgrade clean
+.PHONY: all deps resolve build release release-static test test-faults test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-backport-range bench-startup bench-fastpaths bench-upgrade clean
 
 all: build
 
@@ -135,7 +135,7 @@ fuzz: deps
 	bash Fuzz/run.sh $(FUZZ_SECONDS)
 
 # Benchmarks against the peers, run on a release build (see Benchmarks/README.md).
-bench: bench-normalize bench-check bench-release bench-backport bench-startup bench-fastpaths bench-upgrade
+bench: bench-normalize bench-check bench-release bench-backport bench-backport-range bench-startup bench-fastpaths bench-upgrade
 
 INVALID ?= 0
 bench-normalize: release
@@ -152,6 +152,10 @@ bench-upgrade: release
 
 bench-backport: release
 	bash Benchmarks/backport.sh $(RELEASE_BIN)
+
+# Long backports: 100, 300 and 1,000 picks against git cherry-pick A..B.
+bench-backport-range: release
+	python3 Benchmarks/bench_backport_range.py $(RELEASE_BIN)
 
 # Each fast path on and off (docs/ARCHITECTURE.md), on the static binary.
 bench-fastpaths: release-static

@@ -79,6 +79,14 @@ extension Repository {
             }
         }
         if include.count == 1, let line = try singleParentLine(from: include[0], downTo: Set(hidden)) { return line }
+        var result: [ObjectID] = []
+        try walkOldestFirst(from: include, hiding: hidden) { result.append($0); return true }
+        return result
+    }
+
+    /// libgit2's walk of what `include` reaches and `hidden` does not, oldest first (topological,
+    /// then by time); `visit` returns false to stop.
+    private func walkOldestFirst(from include: [ObjectID], hiding hidden: [ObjectID], _ visit: (ObjectID) -> Bool) throws(GitError) {
         var walk: OpaquePointer?
         try check("git_revwalk_new", git_revwalk_new(&walk, pointer))
         defer { git_revwalk_free(walk) }
@@ -87,19 +95,41 @@ extension Repository {
             var oid = id.raw
             try check("git_revwalk_push", git_revwalk_push(walk, &oid))
         }
-        for base in hidden {
-            var oid = base.raw
+        for id in hidden {
+            var oid = id.raw
             try check("git_revwalk_hide", git_revwalk_hide(walk, &oid))
         }
-        var result: [ObjectID] = []
         var oid = git_oid()
         while true {
             let status = git_revwalk_next(&oid, walk)
-            if status == GIT_ITEROVER.rawValue { break }
+            if status == GIT_ITEROVER.rawValue { return }
             try check("git_revwalk_next", status)
-            result.append(ObjectID(oid))
+            if !visit(ObjectID(oid)) { return }
         }
-        return result
+    }
+
+    /// `ids` in history order, oldest first (topological, then by time, as `git log --reverse
+    /// --topo-order`), in one walk of the history they span: from them down to their common
+    /// ancestor (all of both histories when they have none).
+    public func historyOrder(of ids: [ObjectID]) throws(GitError) -> [ObjectID] {
+        let wanted = Set(ids)
+        guard wanted.count > 1 else { return Array(wanted) }
+        var raw = ids.map(\.raw)
+        var base = git_oid()
+        let status = git_merge_base_octopus(&base, pointer, raw.count, &raw)
+        var hidden: [ObjectID] = []
+        if status == 0 {
+            // Hiding the base's parents keeps the base itself, which may be one of `ids`.
+            hidden = try parentIDs(ofCommit: ObjectID(base))
+        } else if status != GIT_ENOTFOUND.rawValue {
+            try check("git_merge_base_octopus", status)
+        }
+        var ordered: [ObjectID] = []
+        try walkOldestFirst(from: Array(wanted), hiding: hidden) { id in
+            if wanted.contains(id) { ordered.append(id) }
+            return ordered.count < wanted.count
+        }
+        return ordered
     }
 
     /// Without a commit-graph: the commits from `tip` down to the first hidden one, oldest first,

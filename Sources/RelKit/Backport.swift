@@ -27,10 +27,14 @@ public enum Backport {
         public var dryRun: Bool
         /// Called with the prepared message when `--edit` is given; returns the edited one.
         public var editMessage: ((String) throws(OperationError) -> String)?
+        /// Called after each pick with the target, the picks tried so far and their number.
+        public var progress: ((_ target: String, _ done: Int, _ total: Int) -> Void)?
 
         public init(directory: String, revisions: [String], lines: [String], maintained: Bool = false, source: String? = nil,
                     mainline: Int? = nil, allowOffSource: Bool = false, dryRun: Bool = false,
-                    editMessage: ((String) throws(OperationError) -> String)? = nil) {
+                    editMessage: ((String) throws(OperationError) -> String)? = nil,
+                    progress: ((_ target: String, _ done: Int, _ total: Int) -> Void)? = nil) {
+            self.progress = progress
             self.directory = directory
             self.revisions = revisions
             self.lines = lines
@@ -150,13 +154,19 @@ public enum Backport {
     /// The commits to pick, oldest first in the source branch's history.
     static func resolvePicks(_ request: Request, repository: Repository, source: String, sourceTip: ObjectID) throws(OperationError) -> [CommitInfo] {
         guard !request.revisions.isEmpty else { throw OperationError(.usage, "name the commits to backport (REV or A..B)") }
+        // Each revision's commits, and whether they are known to be on the source branch (a
+        // range whose end is on it: everything in it is): one ancestry walk per revision, not per
+        // commit.
         var ids: [ObjectID] = []
+        var onSource = Set<ObjectID>()
         do {
             for revision in request.revisions {
                 if let range = revision.firstRange(of: "..") {
                     let from = String(revision[..<range.lowerBound]), to = String(revision[range.upperBound...])
                     let start = try resolve(from.isEmpty ? "HEAD" : from, repository), end = try resolve(to.isEmpty ? "HEAD" : to, repository)
-                    ids += try repository.commits(reachableFrom: [end], excluding: [start])
+                    let inRange = try repository.commits(reachableFrom: [end], excluding: [start])
+                    ids += inRange
+                    if !request.allowOffSource, try repository.contains(sourceTip, ancestor: end) { onSource.formUnion(inRange) }
                 } else {
                     ids.append(try resolve(revision, repository))
                 }
@@ -169,7 +179,7 @@ public enum Backport {
         var seen = Set<ObjectID>()
         ids = ids.filter { seen.insert($0).inserted }
         guard !ids.isEmpty else { throw OperationError(.refused, "the ranges name no commit; nothing to backport") }
-        var commits: [CommitInfo] = []
+        var commits: [ObjectID: CommitInfo] = [:]
         do {
             for id in ids {
                 let commit = try repository.commit(id)
@@ -183,26 +193,20 @@ public enum Backport {
                 } else if request.mainline != nil {
                     throw OperationError(.usage, "--mainline was given, but \(id.short) is not a merge")
                 }
-                if !request.allowOffSource, !(try repository.contains(sourceTip, ancestor: id)) {
+                if !request.allowOffSource, !onSource.contains(id), !(try repository.contains(sourceTip, ancestor: id)) {
                     throw OperationError(.refused, "\(id.short) is not on \(source); fixes land on \(source) first (--allow-off-source to pick it anyway)")
                 }
-                commits.append(commit)
+                commits[id] = commit
             }
+            // History order: a commit comes after every other pick it descends from. One range's
+            // commits are in that order already.
+            let ordered = request.revisions.count == 1 ? ids : try repository.historyOrder(of: ids)
+            return ordered.map { commits[$0]! }
         } catch let error as OperationError {
             throw error
         } catch {
             throw OperationError.history(error, in: repository, "cannot read the history")
         }
-        // History order: a commit comes after every other pick it descends from.
-        var ordered: [CommitInfo] = []
-        var remaining = commits
-        while !remaining.isEmpty {
-            let index = remaining.firstIndex { candidate in
-                !remaining.contains { other in other.id != candidate.id && ((try? repository.contains(candidate.id, ancestor: other.id)) ?? false) }
-            } ?? 0
-            ordered.append(remaining.remove(at: index))
-        }
-        return ordered
     }
 
     static func resolve(_ revision: String, _ repository: Repository) throws(OperationError) -> ObjectID {
@@ -296,6 +300,7 @@ public enum Backport {
             var current = try writer.commit(tip)
             var outcome = TargetOutcome(picks: [], tip: tip)
             for (index, pick) in picks.enumerated() {
+                defer { request.progress?(target, index + 1, picks.count) }
                 let parentID = request.mainline.map { pick.parents[$0 - 1] } ?? pick.parents.first
                 let parentTree = try parentID.map { id throws(GitError) in try writer.treeID(ofCommit: id) }
                 let changes = try writer.treeChanges(from: parentTree, to: pick.tree)

@@ -26,6 +26,8 @@ public enum ConfigurationLoader {
     /// The nearest `.release.toml` in `directory` or above it.
     public static func nearestFile(from directory: String) -> String? {
         var url = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
+        // A relative path (an unreadable current directory) would climb "../" for ever.
+        guard url.path.hasPrefix("/") else { return nil }
         while true {
             let candidate = url.appendingPathComponent(fileName).path
             if FileManager.default.fileExists(atPath: candidate) { return candidate }

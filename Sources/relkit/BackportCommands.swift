@@ -83,10 +83,15 @@ struct BackportCommand: ParsableCommand {
                 if resume {
                     report = try Backport.resume(directory: directory, notice: { Console.error($0) }, editMessage: editor)
                 } else {
+                    let progress = ProgressLine(json: options.format == .json)
+                    defer { progress.finish() }
                     report = try Backport.run(Backport.Request(directory: directory, revisions: revisions, lines: lines, maintained: maintained,
                                                                source: from, mainline: mainline, allowOffSource: allowOffSource,
-                                                               dryRun: options.dryRun, editMessage: editor),
-                                              notice: { Console.error($0) })
+                                                               dryRun: options.dryRun, editMessage: editor,
+                                                               progress: { target, done, total in
+                                                                   progress.update("relkit backport: \(target): \(done) of \(total) commits", final: done == total)
+                                                               }),
+                                              notice: { progress.finish(); Console.error($0) })
                 }
                 Console.out(options.format == .json ? BackportRendering.json(report) : BackportRendering.text(report))
                 for pick in report.targets.flatMap(\.picks) where !pick.sensitivePaths.isEmpty {

@@ -60,6 +60,12 @@ enum Main {
         RepositoryLock.invocation = arguments.dropFirst().joined(separator: "\u{1F}")
         // Commands that open a repository initialise libgit2 on a second thread meanwhile.
         if arguments.count > 1, !commandsWithoutRepository.contains(arguments[1]) { LibGit2WarmUp.start() }
+        // A directory removed under the shell (getcwd fails): every path relkit derives from it
+        // would be empty. Said once, here.
+        if arguments.count > 1, !commandsWithoutRepository.contains(arguments[1]), currentDirectory() == nil {
+            Console.error("error: cannot read the current directory (\(String(cString: strerror(errno)))); was it deleted? cd to the repository again")
+            exit(ExitStatus.usage)
+        }
         do {
             var command = try RelKitCommand.parseAsRoot()
             try command.run()

@@ -80,3 +80,38 @@ struct BackportCommandEndToEndTests {
         #expect(try relkit(["backport", fix, "--maintained"], in: repository.path, environment: releaseEnvironment).status == 2, "26.09 and 26.03 do not exist")
     }
 }
+
+@Suite("relkit backport: long ranges")
+struct LongBackportEndToEndTests {
+    /// `command` run with stderr on a terminal (script(1) gives it one) and stdout in a file;
+    /// returns what the terminal showed.
+    func onATerminal(_ arguments: [String], in directory: String, stdout: String) throws -> String {
+        let quoted = ([relkitBinary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        var environment = releaseEnvironment
+        environment["RELKIT_PROGRESS_AFTER_MS"] = "0"
+        environment["TERM"] = "xterm"
+        let result = try runProcess("script", ["-qec", "\(quoted) >'\(stdout)'", "/dev/null"], environment: environment, directory: directory)
+        return result.stdout
+    }
+
+    @Test func progressOnATerminalOnlyAndNeverInJSON() throws {
+        let repository = try ScratchRepository(fixture: "check/clean")
+        defer { repository.remove() }
+        try repository.git("branch", "26.11")
+        for n in 1...40 { try repository.commit(["fixes/fix\(n).txt": "\(n)\n"], message: "fix: change \(n) (#\(n))") }
+        let output = repository.scratch.file("out.txt")
+        let shown = try onATerminal(["backport", "main~40..main", "--to", "26.11", "--dry-run"], in: repository.path, stdout: output)
+        #expect(shown.contains("relkit backport: 26.11: 40 of 40 commits"), "\(shown)")
+        #expect(shown.hasSuffix("\r\u{1B}[K"), "the line is cleared at the end: \(shown.debugDescription)")
+        #expect(try String(contentsOfFile: output, encoding: .utf8).contains("picked"), "the report itself is on stdout")
+
+        let json = try onATerminal(["backport", "main~40..main", "--to", "26.11", "--dry-run", "--format", "json"], in: repository.path, stdout: output)
+        #expect(json.isEmpty, "\(json.debugDescription)")
+        var environment = releaseEnvironment
+        environment["RELKIT_PROGRESS_AFTER_MS"] = "0"
+        let piped = try relkit(["backport", "main~40..main", "--to", "26.11"], in: repository.path, environment: environment)
+        #expect(piped.status == 0)
+        #expect(piped.stderr.isEmpty, "stderr is not a terminal: \(piped.stderr)")
+        #expect(try repository.git("rev-list", "--count", "main..26.11") == "40")
+    }
+}

@@ -93,6 +93,19 @@ struct BackportScenarioTests {
         #expect(try repo.git("status", "--porcelain").isEmpty, "the checkout of main was not touched")
     }
 
+    @Test func rangesAndCommitsGivenOutOfOrderArePickedInHistoryOrder() throws {
+        let scenario = try BackportScenario()
+        defer { scenario.repository.remove() }
+        let commits = try (1...6).map { n in try scenario.commit(["fix\(n).txt": "\(n)\n"], "fix: change \(n) (#\(n))") }
+        let releaseTip = try scenario.repository.git("rev-parse", "26.11")
+        // One range (commits 2 and 3) among single commits, newest first and mixed.
+        let report = try scenario.backport([commits[4], "\(commits[0])..\(commits[2])", commits[5], commits[3]])
+        #expect(report.targets[0].picks.map(\.commit.id.description) == Array(commits[1...]))
+        #expect(try scenario.repository.git("log", "--format=%s", "-5", "26.11").split(separator: "\n").reversed()
+            == (2...6).map { "fix: change \($0) (#\($0))" })
+        #expect(try scenario.tree("26.11") == scenario.gitCherryPickTree(Array(commits[1...]), onto: releaseTip))
+    }
+
     @Test func messagesWithoutNewlineAndWithPatchLines() throws {
         let scenario = try BackportScenario()
         defer { scenario.repository.remove() }
