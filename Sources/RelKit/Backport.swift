@@ -101,7 +101,15 @@ public enum Backport {
         let configuration = try context.baseConfiguration()
         let source = request.source ?? configuration.backportSource
         let sourceTip = try context.tip(of: source)
-        let picks = try resolvePicks(request, repository: repository, source: source, sourceTip: sourceTip)
+        let named = try resolvePicks(request, repository: repository, source: source, sourceTip: sourceTip)
+        // The commits relkit made to move versions (cut, tag, bump) are never picked.
+        let picks = named.filter { !Bookkeeping.isBookkeeping(message: $0.message) }
+        for skipped in named where Bookkeeping.isBookkeeping(message: skipped.message) {
+            notice("relkit backport: skipping \(skipped.id.short) \"\(skipped.subject.displayable())\": relkit made it to move versions (\(Bookkeeping.trailerKey)), it is not a fix")
+        }
+        guard !picks.isEmpty else {
+            throw OperationError(.refused, "every commit named is one relkit made to move versions (\(Bookkeeping.trailerKey)); nothing to backport")
+        }
         let branches = try targetBranches(request, configuration: configuration)
         Trace.mark("configuration read, picks resolved")
 
@@ -365,7 +373,8 @@ public enum Backport {
     /// The original message with the configured trailers, edited when asked.
     static func finalMessage(for pick: CommitInfo, source: String, target: String, configuration: ReleaseConfiguration,
                              request: Request) throws(OperationError) -> String {
-        var message = backportMessage(for: pick, source: source, target: target, templates: configuration.backport.trailers)
+        var message = backportMessage(for: pick, source: source, target: target, templates: configuration.backport.trailers,
+                                      recordPickedCommit: configuration.backport.recordPickedCommit)
         if let edit = request.editMessage {
             message = try edit(message)
             guard !message.allSatisfy(\.isWhitespace) else {
@@ -375,10 +384,12 @@ public enum Backport {
         return message
     }
 
-    /// The message of a backport: the original with the trailers (placeholders filled in) joined
-    /// to its trailer block, or after one blank line. A trailer with `{pr}` is left out when the
-    /// subject names no pull request.
-    public static func backportMessage(for pick: CommitInfo, source: String, target: String, templates: [String]) -> String {
+    /// The message of a backport: the original with `(cherry picked from commit <id>)` (as `git
+    /// cherry-pick -x` writes it) and the trailers (placeholders filled in) joined to its trailer
+    /// block, or after one blank line. A trailer with `{pr}` is left out when the subject names no
+    /// pull request.
+    public static func backportMessage(for pick: CommitInfo, source: String, target: String, templates: [String],
+                                       recordPickedCommit: Bool = true) -> String {
         let pullRequest = BackportAudit.pullRequestNumbers(in: pick.subject).last
         let trailers: [Trailers.Trailer] = templates.compactMap { template in
             if template.containsPlaceholder("{pr}") && pullRequest == nil { return nil }
@@ -392,6 +403,8 @@ public enum Backport {
         }
         var message = pick.message
         if !message.hasSuffix("\n") { message += "\n" }
+        let pickedLine = "(cherry picked from commit \(pick.id))"
+        if recordPickedCommit, !message.contains(pickedLine) { message = Trailers.appending(lines: [pickedLine], to: message) }
         return Trailers.adding(trailers, to: message)
     }
 

@@ -75,7 +75,9 @@ public enum BackportAudit {
             let sourceIDs = try repository.commits(reachableFrom: [sourceTip], excluding: [targetTip] + (start.map { [$0] } ?? []))
             let targetIDs = try repository.commits(reachableFrom: [targetTip], excluding: [sourceTip] + (start.map { [$0] } ?? []))
             Trace.mark("\(sourceIDs.count) + \(targetIDs.count) commits listed")
-            let sourceCommits = try sourceIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
+            // Neither merges nor the commits relkit made to move versions are candidates.
+            let sourceCommits = try sourceIDs.map { id throws(GitError) in try repository.commit(id) }
+                .filter { !$0.isMerge && !Bookkeeping.isBookkeeping(message: $0.message) }
             let targetCommits = try targetIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
             Trace.mark("commits read")
             var matcher = try Matcher(repository: repository, targets: targetCommits, scratch: { () throws(GitError) in try repository.beginObjectBatch() })

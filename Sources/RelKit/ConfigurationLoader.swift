@@ -653,7 +653,7 @@ struct TableReader {
 
     func readBackport(_ table: TOMLTable) throws(ConfigurationError) -> BackportPolicy {
         let path = ["backport"]
-        try checkKeys(table, at: path, known: ["source", "trailers", "sensitive-paths", "fix-subjects", "fix-fragments"])
+        try checkKeys(table, at: path, known: ["source", "trailers", "record-picked-commit", "sensitive-paths", "fix-subjects", "fix-fragments"])
         var policy = BackportPolicy()
         if let source = try string(table["source"], at: path + ["source"]) {
             try checkRefPart(source, at: path + ["source"], what: "branch name")
@@ -674,6 +674,7 @@ struct TableReader {
             }
             policy.trailers = trailers
         }
+        if let record = try bool(table["record-picked-commit"], at: path + ["record-picked-commit"]) { policy.recordPickedCommit = record }
         if let paths = try strings(table["sensitive-paths"], at: path + ["sensitive-paths"]) {
             for (index, glob) in paths.enumerated() { _ = try checkedPath(glob, at: path + ["sensitive-paths", "#\(index)"]) }
             policy.sensitivePaths = paths

@@ -153,7 +153,7 @@ public enum Bump {
         let edits = try VersionEditor.edits(setting: unit, to: version, configuration: configuration, reader: reader, configFile: configFile)
         if edits.isEmpty { throw OperationError(.refused, "every file of '\(unit)' already carries \(version); nothing to do") }
         if let branch, let tip {
-            plan.commits = [.init(branch: branch, parent: tip, message: "bump: \(unit) \(current) -> \(version)", edits: edits)]
+            plan.commits = [.init(branch: branch, parent: tip, message: Bookkeeping.message("bump: \(unit) \(current) -> \(version)", madeBy: "bump \(unit) \(version)"), edits: edits)]
             plan.branchMoves = [.init(name: branch, from: tip, commit: 0)]
             plan.checkout = try context.checkoutFor(branch: branch, from: tip, commit: 0, edits: edits)
         } else {
@@ -223,7 +223,7 @@ public enum Cut {
         if branchEdits.isEmpty {
             plan.newBranches = [.init(name: branchName, target: .existing(source))]
         } else {
-            plan.commits.append(.init(branch: branchName, parent: source, message: "release: start \(line) at \(first)", edits: branchEdits))
+            plan.commits.append(.init(branch: branchName, parent: source, message: Bookkeeping.message("release: start \(line) at \(first)", madeBy: "cut \(line)"), edits: branchEdits))
             plan.newBranches = [.init(name: branchName, target: .planned(commit: 0))]
         }
 
@@ -238,7 +238,7 @@ public enum Cut {
                 let mainEdits = try VersionEditor.edits(setting: configuration.releaseUnit, to: mainNext, configuration: configuration,
                                                         reader: mainReader, configFile: configFile)
                 let index = plan.commits.count
-                plan.commits.append(.init(branch: mainName, parent: mainTip, message: "\(mainName): \(mainNext) after cutting \(line)", edits: mainEdits))
+                plan.commits.append(.init(branch: mainName, parent: mainTip, message: Bookkeeping.message("\(mainName): \(mainNext) after cutting \(line)", madeBy: "cut \(line)"), edits: mainEdits))
                 plan.branchMoves = [.init(name: mainName, from: mainTip, commit: index)]
                 plan.checkout = try context.checkoutFor(branch: mainName, from: mainTip, commit: index, edits: mainEdits)
             }
@@ -331,7 +331,7 @@ public enum Tag {
             plan.tags = [.init(name: tagName, target: .existing(tip), annotated: configuration.tags.annotated, message: message)]
         } else {
             let edits = try VersionEditor.edits(setting: configuration.releaseUnit, to: candidate, configuration: configuration, reader: reader, configFile: configFile)
-            plan.commits = [.init(branch: branchName, parent: tip, message: "release: \(candidate)", edits: edits)]
+            plan.commits = [.init(branch: branchName, parent: tip, message: Bookkeeping.message("release: \(candidate)", madeBy: "tag \(candidate)"), edits: edits)]
             plan.branchMoves = [.init(name: branchName, from: tip, commit: 0)]
             plan.tags = [.init(name: tagName, target: .planned(commit: 0), annotated: configuration.tags.annotated, message: message)]
             plan.checkout = try context.checkoutFor(branch: branchName, from: tip, commit: 0, edits: edits)

@@ -143,6 +143,9 @@ public struct BackportPolicy: Sendable, Hashable {
     /// Trailer lines added to a backport's message; `{source}`, `{target}`, `{commit}`,
     /// `{short-commit}` and `{pr}` are replaced.
     public var trailers: [String] = ["Backported-From: {source}", "Backported-To: {target}"]
+    /// `(cherry picked from commit <id>)` in each backport's message, where `git cherry-pick -x`
+    /// writes it (and git's tools and the audit look for it).
+    public var recordPickedCommit = true
     /// Globs of paths whose backport deserves a warning (database migrations).
     public var sensitivePaths: [String] = []
     /// Regular expressions: a commit whose subject matches one is a fix (`backport audit --only-fixes`).

@@ -132,6 +132,12 @@ public enum Trailers {
         let new = trailers.filter { trailer in
             !existing.contains { $0.matches(key: trailer.key) && $0.value == trailer.value }
         }
+        return appending(lines: new.map(\.description), to: message)
+    }
+
+    /// The message with `lines` added where `adding` adds trailers: at the end of its trailer
+    /// block, or after one blank line when it has none.
+    public static func appending(lines new: [String], to message: String) -> String {
         guard !new.isEmpty else { return message }
         // Terminated first: a last line "---" or "Conflicts:" without its newline would become a
         // patch separator or a conflicts block once the trailers follow it.
@@ -156,7 +162,7 @@ public enum Trailers {
             output = Array(bytes[..<insertion])
             if output.last != 0x0A { output.append(0x0A) }
         }
-        for trailer in new { output += Array("\(trailer.key): \(trailer.value)\n".utf8) }
+        for line in new { output += Array("\(line)\n".utf8) }
         output += bytes[insertion...]
         return String(decoding: output, as: UTF8.self)
     }

@@ -32,7 +32,9 @@ enum PlanRendering {
         }
         for (index, commit) in plan.commits.enumerated() {
             let id = applied.map { " \($0.commits[index].short)" } ?? " (new commit \(index + 1))"
-            lines.append("  commit\(id) on \(commit.branch), parent \(commit.parent.short): \"\(commit.message)\"")
+            // The subject in quotes; the trailer lines after it, as they are.
+            let messageLines = commit.message.split(separator: "\n").map(String.init)
+            lines.append("  commit\(id) on \(commit.branch), parent \(commit.parent.short): \"\(messageLines.first ?? "")\"\(messageLines.dropFirst().map { " + \($0)" }.joined())")
             lines.append("      \(commit.edits.count) file\(commit.edits.count == 1 ? "" : "s"): \(commit.edits.map(\.path).joined(separator: ", "))")
         }
         for tag in plan.tags {

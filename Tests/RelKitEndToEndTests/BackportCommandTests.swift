@@ -41,7 +41,7 @@ struct BackportCommandEndToEndTests {
         let result = try relkit(["backport", fix, "--to", "26.11", "--edit"], in: repository.path, environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try repository.git("log", "-1", "--format=%B", "26.11")
-            == "fix: add the table (backport) (#77)\n\nBackported-From: main\nBackported-To: 26.11\nReviewed-by: Release Manager <rm@example.com>")
+            == "fix: add the table (backport) (#77)\n\n(cherry picked from commit \(fix))\nBackported-From: main\nBackported-To: 26.11\nReviewed-by: Release Manager <rm@example.com>")
 
         environment["GIT_EDITOR"] = "sh -c ': > \"$1\"' sh"
         try repository.commit(["x.txt": "x\n"], message: "fix: x (#78)")
@@ -113,5 +113,73 @@ struct LongBackportEndToEndTests {
         #expect(piped.status == 0)
         #expect(piped.stderr.isEmpty, "stderr is not a terminal: \(piped.stderr)")
         #expect(try repository.git("rev-list", "--count", "main..26.11") == "40")
+    }
+}
+
+@Suite("relkit backport: what relkit itself wrote")
+struct BackportBookkeepingEndToEndTests {
+    @Test func versionMovesOfCutAreNeverCandidates() throws {
+        let repository = try ScratchRepository(fixture: "check/clean")
+        defer { repository.remove() }
+        #expect(try relkit(["cut", "26.11"], in: repository.path, environment: releaseEnvironment).status == 0)
+        let bump = try repository.git("rev-parse", "main")
+        #expect(try repository.git("log", "-1", "--format=%(trailers:key=Relkit-Bookkeeping,valueonly)", "main") == "cut 26.11",
+                "git reads the trailer cut wrote on main")
+        #expect(try repository.git("log", "-1", "--format=%(trailers:key=Relkit-Bookkeeping,valueonly)", "26.11") == "cut 26.11")
+        try repository.commit(["src/fix.py": "FIXED = True\n"], message: "fix: the scheduler (#12)")
+
+        let audit = try relkit(["backport", "audit", "--to", "26.11", "--format", "json"], in: repository.path, environment: releaseEnvironment)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])
+        let listed = try #require(document["commits"] as? [[String: Any]]).compactMap { $0["subject"] as? String }
+        #expect(listed == ["fix: the scheduler (#12)"], "the version move of main is not a missing fix")
+
+        let range = try relkit(["backport", "26.11..main", "--to", "26.11"], in: repository.path, environment: releaseEnvironment)
+        #expect(range.status == 0, "\(range.stderr)")
+        #expect(range.stderr.contains("relkit backport: skipping \(bump.prefix(12)) \"main: 26.12.0.dev0 after cutting 26.11\": relkit made it to move versions"))
+        #expect(try repository.git("log", "--format=%s", "-1", "26.11") == "fix: the scheduler (#12)")
+        #expect(try repository.git("show", "26.11:VERSION") == "26.11.0", "the release branch keeps its own version")
+
+        let tip = try repository.git("rev-parse", "26.11")
+        let alone = try relkit(["backport", bump, "--to", "26.11"], in: repository.path, environment: releaseEnvironment)
+        #expect(alone.status == 1)
+        #expect(alone.stderr.contains("error: every commit named is one relkit made to move versions (Relkit-Bookkeeping); nothing to backport"))
+        #expect(try repository.git("rev-parse", "26.11") == tip)
+    }
+
+    @Test func aConflictResolvedBackportIsFoundByThePickedCommitLine() throws {
+        let repository = try ScratchRepository(fixture: "check/clean")
+        defer { repository.remove() }
+        try repository.git("checkout", "-q", "-b", "26.11")
+        try repository.commit(["requirements.txt": "release only\n"], message: "release edit")
+        try repository.git("checkout", "-q", "main")
+        // No pull request number: only the recorded commit can tie the backport to it.
+        try repository.commit(["requirements.txt": "main only\n"], message: "fix: requirements")
+        let fix = try repository.git("rev-parse", "main")
+        #expect(try relkit(["backport", "main", "--to", "26.11"], in: repository.path, environment: releaseEnvironment).status == 1)
+        let worktree = repository.scratch.file(".git/relkit/backport-26.11")
+        try "release and main\n".write(toFile: worktree + "/requirements.txt", atomically: true, encoding: .utf8)
+        let resumed = try relkit(["backport", "--continue"], in: repository.path, environment: releaseEnvironment)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try repository.git("log", "-1", "--format=%B", "26.11")
+            == "fix: requirements\n\n(cherry picked from commit \(fix))\nBackported-From: main\nBackported-To: 26.11")
+        #expect(try repository.git("log", "-1", "--format=%(trailers:only,unfold)", "26.11") == "Backported-From: main\nBackported-To: 26.11",
+                "git still reads exactly the two trailers")
+
+        let audit = try relkit(["backport", "audit", "--to", "26.11", "--format", "json"], in: repository.path, environment: releaseEnvironment)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])
+        let entry = try #require((document["commits"] as? [[String: Any]])?.first { $0["id"] as? String == fix })
+        #expect(entry["status"] as? String == "backported", "\(entry)")
+        #expect((entry["match"] as? [String: Any])?["kind"] as? String == "message", "\(entry)")
+    }
+
+    @Test func thePickedCommitLineCanBeTurnedOff() throws {
+        let repository = try ScratchRepository(fixture: "check/clean")
+        defer { repository.remove() }
+        try repository.git("branch", "26.11")
+        let configuration = try String(contentsOfFile: repository.scratch.file(".release.toml"), encoding: .utf8)
+        try repository.commit([".release.toml": configuration.replacingOccurrences(of: "[backport]\n", with: "[backport]\nrecord-picked-commit = false\n")], message: "config")
+        try repository.commit(["src/fix.py": "x\n"], message: "fix: x (#3)")
+        #expect(try relkit(["backport", "main", "--to", "26.11"], in: repository.path, environment: releaseEnvironment).status == 0)
+        #expect(try repository.git("log", "-1", "--format=%B", "26.11") == "fix: x (#3)\n\nBackported-From: main\nBackported-To: 26.11")
     }
 }

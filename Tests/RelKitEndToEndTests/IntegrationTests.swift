@@ -163,7 +163,7 @@ struct IntegrationEndToEndTests {
             let info = try git(["show", "\(line).\(patch):Sources/relkit/RelKitInfo.swift"])
             #expect(info.contains("static let version = \"\(line).\(patch)\""), "relkit --version of \(line).\(patch) says so")
         }
-        #expect(try git(["log", "-1", "--format=%B", "\(line).1~1"]) == "fix: a crash in relkit (#42)\n\nBackported-From: main\nBackported-To: \(line)")
+        #expect(try git(["log", "-1", "--format=%B", "\(line).1~1"]) == "fix: a crash in relkit (#42)\n\n(cherry picked from commit \(fix!))\nBackported-From: main\nBackported-To: \(line)")
         #expect(try git(["show", "main:VERSION"]) != version, "main moved on to the next development version")
     }
 }

@@ -116,9 +116,9 @@ struct BackportScenarioTests {
         let dashed = try scenario.commit(["b.txt": "b\n"], "fix: with a divider\n\nSome text\n---\nnot a patch, but git stops reading trailers here")
         _ = try scenario.backport([amended, dashed])
         let messages = try scenario.repository.git("log", "--format=%B%x00", "-2", "26.11").components(separatedBy: "\0\n")
-        #expect(messages[1].hasPrefix("fix: no newline at the end (#5)\n\nBackported-From: main\nBackported-To: 26.11"))
+        #expect(messages[1].hasPrefix("fix: no newline at the end (#5)\n\n(cherry picked from commit \(amended))\nBackported-From: main\nBackported-To: 26.11"))
         // Before the '---' line, where git still finds them.
-        #expect(messages[0].hasPrefix("fix: with a divider\n\nSome text\n\nBackported-From: main\nBackported-To: 26.11\n---\n"))
+        #expect(messages[0].hasPrefix("fix: with a divider\n\nSome text\n\n(cherry picked from commit \(dashed))\nBackported-From: main\nBackported-To: 26.11\n---\n"))
         let parsed = try runProcess("git", ["interpret-trailers", "--parse"], stdin: Data(messages[0].utf8)).stdout
         #expect(parsed == "Backported-From: main\nBackported-To: 26.11\n")
     }

@@ -1,0 +1,18 @@
+/// The commits relkit makes to move versions (`cut`, `tag`, `bump`) end with a trailer that says
+/// so. A backport never picks them and the audit never lists them: they are how each branch got
+/// its own version, not fixes. Recognised by the trailer, never by the wording of the subject.
+public enum Bookkeeping {
+    public static let trailerKey = "Relkit-Bookkeeping"
+
+    /// `subject` with the trailer naming what made it (`cut 26.05`, `tag 26.05.1`, `bump`).
+    public static func message(_ subject: String, madeBy command: String) -> String {
+        "\(subject)\n\n\(trailerKey): \(command)"
+    }
+
+    /// Whether relkit made this commit to move versions.
+    public static func isBookkeeping(message: String) -> Bool {
+        // The audit asks of every commit: the trailer parse only when the key is there at all.
+        guard message.lowercased().contains("relkit-bookkeeping") else { return false }
+        return Trailers.parse(message).contains { $0.matches(key: trailerKey) }
+    }
+}
