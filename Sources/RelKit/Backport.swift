@@ -69,10 +69,12 @@ public enum Backport {
         public var picks: [Pick]
         /// The branch's new tip (nil when nothing was picked or a conflict stopped it).
         public var newTip: ObjectID?
-        /// The worktree holding a conflict.
+        /// The worktree holding a conflict (none in a dry run: nothing is written).
         public var worktree: String?
 
-        public var stoppedOnConflict: Bool { worktree != nil }
+        public var stoppedOnConflict: Bool {
+            picks.contains { if case .conflict = $0.outcome { return true } else { return false } }
+        }
     }
 
     public struct Report {
@@ -125,8 +127,9 @@ public enum Backport {
                                       request: request, configuration: configuration, batch: batch, committer: committer)
             target.picks = outcome.picks
             if let conflict = outcome.conflict {
-                target.worktree = "\(context.lock.directory)/backport-\(branch.replacing("/", with: "-"))"
-                conflictStates.append(State.Target(branch: branch, expected: tip, stoppedAt: conflict, worktree: target.worktree!))
+                let worktree = "\(context.lock.directory)/backport-\(branch.replacing("/", with: "-"))"
+                if !request.dryRun { target.worktree = worktree }
+                conflictStates.append(State.Target(branch: branch, expected: tip, stoppedAt: conflict, worktree: worktree))
             } else if outcome.tip != tip {
                 target.newTip = outcome.tip
             }

@@ -11,6 +11,13 @@ import GitKit
 import RelKit
 import RelKitCore
 
+/// `--dry-run` and `--format` of `relkit backport`: its dry run lists picks, not diffs.
+struct BackportOutputOptions: ParsableArguments {
+    @Flag(help: "Print what each pick would do (the commit it would make, already there, or the conflict where the target would stop) and change nothing.")
+    var dryRun = false
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+}
+
 struct BackportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backport",
@@ -46,7 +53,7 @@ struct BackportCommand: ParsableCommand {
         @Flag(help: "Show what is stopped on a conflict.") var status = false
         @Flag(name: .customLong("continue"), help: "Commit the resolved conflict and go on.") var resume = false
         @Flag(help: "Drop a stopped backport: its worktrees and state go; no branch moved for it.") var abort = false
-        @OptionGroup var options: PlanOptions
+        @OptionGroup var options: BackportOutputOptions
 
         func validate() throws {
             if [status, resume, abort].filter({ $0 }).count > 1 { throw ValidationError("give one of --status, --continue, --abort") }
@@ -199,6 +206,9 @@ enum BackportRendering {
             }
             if let worktree = target.worktree {
                 lines.append("    stopped: resolve the conflicts in \(worktree), then run: relkit backport --continue  (or: relkit backport --abort)")
+            } else if target.stoppedOnConflict {
+                // A dry run stops at the conflict too, and writes no worktree to resolve it in.
+                lines.append("    would stop on this conflict; the picks after it are not tried (a real run leaves it in a worktree to resolve)")
             }
         }
         return lines.joined(separator: "\n")

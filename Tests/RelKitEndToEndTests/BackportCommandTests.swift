@@ -69,6 +69,30 @@ struct BackportCommandEndToEndTests {
         #expect(try relkit(["backport", "--status"], in: repository.path, environment: releaseEnvironment).stdout == "relkit backport: nothing is stopped\n")
     }
 
+    @Test func aDryRunSaysWhereItWouldStopAndLeavesNothingToContinue() throws {
+        let repository = try ScratchRepository(fixture: "check/clean")
+        defer { repository.remove() }
+        try repository.git("checkout", "-q", "-b", "26.11")
+        try repository.commit(["requirements.txt": "release only\n"], message: "release edit")
+        try repository.git("checkout", "-q", "main")
+        try repository.commit(["requirements.txt": "main only\n"], message: "fix: requirements (#90)")
+        try repository.commit(["src/later.py": "x\n"], message: "fix: later (#91)")
+        let before = try RepositoryState(repository)
+        let dryRun = try relkit(["backport", "main~2..main", "--to", "26.11", "--dry-run"], in: repository.path, environment: releaseEnvironment)
+        #expect(dryRun.status == 1, "a conflict is a finding, dry run or not")
+        #expect(dryRun.stdout.contains("    conflict      "))
+        #expect(dryRun.stdout.contains("    not reached   "))
+        #expect(dryRun.stdout.contains("    would stop on this conflict; the picks after it are not tried"))
+        #expect(!dryRun.stdout.contains("--continue"), "there is nothing to continue after a dry run: \(dryRun.stdout)")
+        let json = try relkit(["backport", "main~2..main", "--to", "26.11", "--dry-run", "--format", "json"], in: repository.path, environment: releaseEnvironment)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let target = try #require((document["targets"] as? [[String: Any]])?.first)
+        #expect(target["worktree"] is NSNull, "no worktree is made: \(target)")
+        #expect(try RepositoryState(repository) == before)
+        #expect(!FileManager.default.fileExists(atPath: repository.scratch.file(".git/relkit/backport-26.11")))
+        #expect(try relkit(["backport", "--status"], in: repository.path, environment: releaseEnvironment).stdout == "relkit backport: nothing is stopped\n")
+    }
+
     @Test func usageErrors() throws {
         let (repository, fix) = try repositoryWithAFix()
         defer { repository.remove() }
