@@ -16,7 +16,8 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public var column: Int
     public var message: String
 
-    public var description: String { "\(file):\(line):\(column): \(message)" }
+    /// `file:line:column: message`; the message alone when there is no file to point to.
+    public var description: String { file.isEmpty ? message : "\(file):\(line):\(column): \(message)" }
 }
 
 /// Finds, reads and checks `.release.toml`.
@@ -694,8 +695,8 @@ struct TableReader {
 }
 
 /// "Did you mean": the known word nearest to a misspelt one, when it is near enough.
-enum Spelling {
-    static func nearest(to word: String, among candidates: [String]) -> String? {
+public enum Spelling {
+    public static func nearest(to word: String, among candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         // Near enough: a few edits, and not a whole replacement of a short word.

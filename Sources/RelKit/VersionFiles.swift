@@ -13,7 +13,11 @@ public struct SpecProblem: Error, Sendable {
     public let message: String
 
     func configurationError(file: String?) -> ConfigurationError {
-        ConfigurationError(file: file ?? ConfigurationLoader.fileName, line: location.line, column: location.column, message: message)
+        guard let file else {
+            // No .release.toml: the problem is in relkit's defaults, which the user never wrote.
+            return ConfigurationError(file: "", line: 0, column: 0, message: "there is no \(ConfigurationLoader.fileName) here, and relkit's default configuration (one VERSION file at the root) does not fit: \(message); run relkit init to make a \(ConfigurationLoader.fileName) for this repository")
+        }
+        return ConfigurationError(file: file, line: location.line, column: location.column, message: message)
     }
 }
 

@@ -35,6 +35,11 @@ public enum PathText {
 
 /// Numbers as printf would print them, without printf.
 public enum NumberText {
+    /// "1 file", "2 files", "0 files": a count with its noun in the right number.
+    public static func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
+    }
+
     /// `value` with `digits` decimals, rounded half away from zero ("%.2f" for 3.14159 -> "3.14").
     public static func decimal(_ value: Double, digits: Int) -> String {
         guard value.isFinite else { return "\(value)" }

@@ -26,6 +26,24 @@ struct BackportCommand: ParsableCommand {
         defaultSubcommand: Pick.self
     )
 
+    /// `relkit backport --help` (and `relkit help backport`): how to backport, that is the help of
+    /// `pick` (the default subcommand, whose options a user types after `relkit backport`), and
+    /// then the audit. ArgumentParser alone would list the two subcommands and no option.
+    static func asksForItsHelp(_ arguments: [String]) -> Bool {
+        arguments == ["backport", "--help"] || arguments == ["backport", "-h"] || arguments == ["help", "backport"]
+    }
+
+    static func help() -> String {
+        let pick = RelKitCommand.helpMessage(for: Pick.self).replacing("relkit backport pick", with: "relkit backport")
+        return pick.trimmingNewlines() + """
+
+
+            SUBCOMMANDS:
+              pick (default)          The above: relkit backport REV... is relkit backport pick REV...
+              audit                   \(Audit.configuration.abstract) (relkit backport audit --help)
+            """
+    }
+
     struct Pick: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "pick",

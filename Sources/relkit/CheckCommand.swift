@@ -82,10 +82,14 @@ enum CheckRendering {
             if let suggestion = finding.suggestion { line += "\n      suggestion: \(suggestion)" }
             lines.append(line)
         }
+        // "No findings", not "clean": git may well show modified and untracked files.
         let files = Set(report.findings.compactMap(\.file)).count
+        let target = report.target == "working tree" ? "the working tree" : report.target
+        let read = NumberText.counted(report.filesRead, "file") + " read"
         let summary = report.findings.isEmpty
-            ? "relkit check: \(report.target) is clean (\(report.filesRead) files read)"
-            : "relkit check: \(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), \(report.warningCount) warning\(report.warningCount == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s") (\(report.target), \(report.filesRead) files read)"
+            ? "relkit check: no findings in \(target); \(read)"
+            : "relkit check: \(NumberText.counted(report.errorCount, "error")) and \(NumberText.counted(report.warningCount, "warning")) in \(target)"
+                + (files == 0 ? "" : ", in \(NumberText.counted(files, "file"))") + "; \(read)"
         lines.append(report.findings.isEmpty ? paint(summary, "32") : summary)
         return lines.joined(separator: "\n")
     }

@@ -9,6 +9,7 @@ import Foundation
 #endif
 import GitKit
 import RelKit
+import RelKitCore
 
 /// Exit codes shared by every command (README "Exit codes").
 enum ExitStatus {
@@ -43,9 +44,17 @@ struct RelKitCommand: ParsableCommand {
 
             Exit codes: 0 success; 1 findings, invalid input, nothing to do or refused by policy; 2 usage, bad argument or configuration error; 3 repository state (dirty, locked, ref moved).
             """,
-        version: RelKitInfo.version,
         subcommands: [CheckCommand.self, StatusCommand.self, InitCommand.self, BumpCommand.self, CutCommand.self, TagCommand.self, BackportCommand.self, TrailersCommand.self, VersionCommand.self, UpgradeCommand.self]
     )
+
+    // Here and not as the configuration's `version`: ArgumentParser would give every subcommand
+    // this flag too (commandLineMistake says why that misled).
+    @Flag(name: .customLong("version"), help: "Show relkit's version.") var showVersion = false
+
+    func run() throws {
+        guard showVersion else { throw CleanExit.helpRequest(self) }
+        Console.out(RelKitInfo.version)
+    }
 }
 
 @main
@@ -66,6 +75,14 @@ enum Main {
             Console.error("error: cannot read the current directory (\(String(cString: strerror(errno)))); was it deleted? cd to the repository again")
             exit(ExitStatus.usage)
         }
+        if BackportCommand.asksForItsHelp(Array(arguments.dropFirst())) {
+            Console.out(BackportCommand.help())
+            exit(0)
+        }
+        if let mistake = commandLineMistake(Array(arguments.dropFirst())) {
+            Console.error("error: \(mistake)")
+            exit(ExitStatus.usage)
+        }
         do {
             var command = try RelKitCommand.parseAsRoot()
             try command.run()
@@ -82,10 +99,37 @@ enum Main {
                 if !message.isEmpty { Console.out(message) }
                 exit(0)
             }
-            if !message.isEmpty { Console.error(message) }
+            if !message.isEmpty { Console.error(lowercasedErrorPrefix(message)) }
             exit(code == .validationFailure ? ExitStatus.usage : code.rawValue)
         }
     }
+}
+
+/// Mistakes ArgumentParser would accept or report badly: a misspelt command (it says only
+/// "Unexpected argument"), and `--version` after a command (ArgumentParser gives every
+/// subcommand relkit's own `--version`, so `relkit bump --version 26.08.0` printed relkit's
+/// version and changed nothing).
+func commandLineMistake(_ arguments: [String]) -> String? {
+    guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+    let commands = RelKitCommand.configuration.subcommands.map { $0._commandName } + ["help"]
+    guard commands.contains(first) else {
+        let guess = Spelling.nearest(to: first, among: commands).map { "; did you mean 'relkit \($0)'?" } ?? ""
+        return "'\(first.displayable())' is not a relkit command\(guess) (relkit --help lists them)"
+    }
+    let options = arguments.prefix { $0 != "--" }
+    guard let index = options.firstIndex(where: { $0 == "--version" || $0.hasPrefix("--version=") }) else { return nil }
+    let given = options[index].hasPrefix("--version=") ? String(options[index].dropFirst("--version=".count))
+        : (index + 1 < options.count && !options[index + 1].hasPrefix("-") ? options[index + 1] : nil)
+    var message = "--version is not an option of 'relkit \(first)'; relkit's own version is 'relkit --version'"
+    if first == "bump", let given { message += "; to set the version: relkit bump \(given.displayable())" }
+    return message
+}
+
+/// ArgumentParser's "Error: Unknown option" as relkit says every error: "error: unknown option".
+func lowercasedErrorPrefix(_ message: String) -> String {
+    guard message.hasPrefix("Error: ") else { return message }
+    let rest = message.dropFirst("Error: ".count)
+    return "error: " + rest.prefix(1).lowercased() + rest.dropFirst()
 }
 
 /// The current directory (getcwd: FileManager would set up more than this needs).

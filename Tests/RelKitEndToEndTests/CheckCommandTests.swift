@@ -9,7 +9,7 @@ struct CheckCommandEndToEndTests {
         defer { repository.remove() }
         let result = try relkit(["check"], in: repository.path)
         #expect(result.status == 0)
-        #expect(result.stdout == "relkit check: working tree is clean (7 files read)\n")
+        #expect(result.stdout == "relkit check: no findings in the working tree; 7 files read\n")
         #expect(!result.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
     }
 
@@ -21,7 +21,7 @@ struct CheckCommandEndToEndTests {
         #expect(text.stdoutLines.contains("tools/VERSION"))
         #expect(text.stdoutLines.contains("  1:1     error  '26.9.0' (yy.0m form): month '9' needs two digits: '09'  [version-invalid]"))
         #expect(text.stdoutLines.contains("      suggestion: 26.09.0"))
-        #expect(text.stdoutLines.last == "relkit check: 8 errors, 0 warnings in 8 files (working tree, 11 files read)")
+        #expect(text.stdoutLines.last == "relkit check: 8 errors and 0 warnings in the working tree, in 8 files; 11 files read")
 
         let json = try relkit(["check", "--format", "json"], in: repository.path)
         #expect(json.status == 1)

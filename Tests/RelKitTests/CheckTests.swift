@@ -225,7 +225,7 @@ struct CheckConfigurationErrorTests {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let missing = #expect(throws: OperationError.self) { try check(scratch.path) }
-        #expect(missing?.message == ".release.toml:1:1: 'VERSION' does not exist in the working tree")
+        #expect(missing?.message == "there is no .release.toml here, and relkit's default configuration (one VERSION file at the root) does not fit: 'VERSION' does not exist in the working tree; run relkit init to make a .release.toml for this repository")
     }
 }
 
