@@ -32,6 +32,8 @@ public enum Init {
         public let sensitivePaths: [String]
         /// What `relkit upgrade` is proposed to compare: alembic histories, samples, compose files.
         public let upgrade: UpgradePolicy
+        /// Pins of the monorepo's own packages found in its requirement files (`[[requirements]]`).
+        public let requirements: [RequirementRule]
         /// Things the user should look at (no VERSION file found, values that do not parse).
         public let notes: [String]
         /// A `.release.toml` is there already: the plan can be shown, never written.
@@ -65,6 +67,9 @@ public enum Init {
         }
         var rootValue: String?
         var rootFiles: [VersionFileSpec] = []
+        // The packages the monorepo publishes: name -> the component carrying its version (nil:
+        // a version computed at build time, `dynamic = ["version"]`, taken to be the release's).
+        var published: [(name: String, component: String?)] = []
         if case .file? = try? tree.kind(of: "VERSION"), let bytes = try? tree.read("VERSION") {
             rootValue = VersionExtractor.wholeFile(bytes).text
             rootFiles.append(VersionFileSpec(path: "VERSION"))
@@ -83,17 +88,29 @@ public enum Init {
                     components.append(DetectedComponent(name: uniqueName(directoryName), files: [VersionFileSpec(path: file)], value: value))
                 }
             case "pyproject.toml":
-                guard let bytes = try? tree.read(file), let found = try? VersionExtractor.extract(.tomlKey(["project", "version"]), from: bytes).first else { continue }
+                guard let bytes = try? tree.read(file) else { continue }
                 let table = try? TOMLTable(string: String(decoding: bytes, as: UTF8.self))
-                let projectName = table?["project"]?.table?["name"]?.string ?? directoryName
+                let declaredName = table?["project"]?.table?["name"]?.string
+                guard let found = try? VersionExtractor.extract(.tomlKey(["project", "version"]), from: bytes).first else {
+                    if let declaredName { published.append((declaredName, nil)) }
+                    continue
+                }
+                let component = uniqueName(declaredName ?? directoryName)
+                if let declaredName { published.append((declaredName, component)) }
                 // Its form is decided once the scheme is known (below).
-                components.append(DetectedComponent(name: uniqueName(projectName), files: [
+                components.append(DetectedComponent(name: component, files: [
                     VersionFileSpec(path: file, locator: .tomlKey(["project", "version"])),
                 ], value: found.text))
             case "package.json":
-                guard let bytes = try? tree.read(file), let found = try? VersionExtractor.extract(.jsonKey(["version"]), from: bytes).first else { continue }
-                let packageName = (try? JSONLocator.locate(["name"], in: bytes).value) ?? directoryName
-                components.append(DetectedComponent(name: uniqueName(packageName), files: [
+                guard let bytes = try? tree.read(file) else { continue }
+                let declaredName = try? JSONLocator.locate(["name"], in: bytes).value
+                guard let found = try? VersionExtractor.extract(.jsonKey(["version"]), from: bytes).first else {
+                    if let declaredName { published.append((declaredName, nil)) }
+                    continue
+                }
+                let component = uniqueName(declaredName ?? directoryName)
+                if let declaredName { published.append((declaredName, component)) }
+                components.append(DetectedComponent(name: component, files: [
                     VersionFileSpec(path: file, locator: .jsonKey(["version"])),
                 ], value: found.text))
             default:
@@ -146,9 +163,15 @@ public enum Init {
         let lines = branchNames.compactMap { name in history.line(ofBranch: name).map { (name, $0) } }
             .sorted { ($0.1.year, $0.1.number) > ($1.1.year, $1.1.number) }
         let maintained = lines.prefix(maintainedProposal).map(\.0)
+        // Pins of the published packages: a package with its own version follows its component;
+        // one whose version is computed follows the release (the group, else the root).
+        let releaseUnit = group.isEmpty ? components[0].name : "core"
+        let requirements = requirementProposal(found, tree: tree, published: published.map { package in
+            (package.name, package.component.map { name in group.contains(name) ? "core" : name } ?? releaseUnit)
+        }, release: (releaseUnit, rootValue))
         var plan = Plan(path: path, contents: "", components: components, group: group, scheme: scheme, earlierScheme: earlier,
                         maintained: Array(maintained), sensitivePaths: found.migrations.sorted().map { $0 + "/**" },
-                        upgrade: upgradeProposal(found), notes: notes)
+                        upgrade: upgradeProposal(found), requirements: requirements, notes: notes)
         plan.contents = render(plan, inferredFrom: requested == nil ? inferred.evidence : nil)
         return plan
     }
@@ -156,7 +179,7 @@ public enum Init {
     /// Version-bearing candidates, breadth first, skipping build and dependency directories; and
     /// database migration directories (alembic's `versions/`, Django's `migrations/`).
     static func walk(_ tree: WorkingTree) -> Found {
-        var result: [String] = [], migrations: [String] = [], samples: [String] = [], compose: [String] = []
+        var result: [String] = [], migrations: [String] = [], samples: [String] = [], compose: [String] = [], pinFiles: [String] = []
         var pending: [(String, Int)] = [("", 0)]
         while !pending.isEmpty {
             let (directory, depth) = pending.removeFirst()
@@ -175,6 +198,7 @@ public enum Init {
                 case .file?, .symlink?:
                     if ["VERSION", "pyproject.toml", "package.json"].contains(name) { result.append(path) }
                     let lowered = name.lowercased()
+                    if name == "pyproject.toml" || isRequirementFile(lowered, in: directory) { pinFiles.append(path) }
                     if lowered.hasPrefix("sample") && (lowered.hasSuffix(".toml") || lowered.hasSuffix(".json"))
                         && directory.split(separator: "/").contains("configs") {
                         samples.append(path)
@@ -187,7 +211,72 @@ public enum Init {
                 }
             }
         }
-        return Found(files: result, migrations: migrations, samples: samples, compose: compose)
+        return Found(files: result, migrations: migrations, samples: samples, compose: compose, pinFiles: pinFiles)
+    }
+
+    /// The start the normalized names share up to a separator (`backend-ai-` of backend-ai-agent
+    /// and backend-ai-manager), when at least two share one of four characters or more.
+    static func sharedNamePrefix(_ names: [String]) -> String? {
+        guard names.count >= 2, var shared = names.first else { return nil }
+        for name in names.dropFirst() {
+            shared = String(zip(shared, name).prefix { $0 == $1 }.map(\.0))
+        }
+        guard let separator = shared.lastIndex(of: "-") else { return nil }
+        let result = String(shared[...separator])
+        return result.count >= 4 ? result : nil
+    }
+
+    /// pip's requirement and constraint files as projects name them: requirements.txt,
+    /// requirements-dev.txt, dev-requirements.txt, constraints.txt, requirements/*.txt (and .in).
+    static func isRequirementFile(_ lowered: String, in directory: String) -> Bool {
+        guard lowered.hasSuffix(".txt") || lowered.hasSuffix(".in") else { return false }
+        return lowered.contains("requirements") || lowered.contains("constraints")
+            || ["requirements", "constraints"].contains(PathText.lastComponent(directory).lowercased())
+    }
+
+    /// `[[requirements]]` for the pins found: for each version the pins must follow, the files
+    /// that pin one of its packages and the packages they pin. A pyproject.toml with pins whose
+    /// package has siblings (`src/*/pyproject.toml` matches several) is named by that glob, so
+    /// that the pins of a sibling, or of a package added later, are checked too.
+    ///
+    /// A package published without a pyproject.toml or package.json of its own (a namespace
+    /// package built from the tree) is found by its pins: named with the prefix the published
+    /// names share (`backend.ai-`), pinned at exactly the release's current version.
+    static func requirementProposal(_ found: Found, tree: WorkingTree, published: [(name: String, versionOf: String)],
+                                    release: (unit: String, version: String?)) -> [RequirementRule] {
+        guard !published.isEmpty else { return [] }
+        var files: [String: Set<String>] = [:], packages: [String: Set<String>] = [:]
+        let prefix = sharedNamePrefix(published.map { RequirementScanner.normalizedName($0.name) })
+        let releaseVersion = release.version.flatMap(VersionSyntax.normalized)
+        let patterns = published.map(\.name) + (prefix.map { [$0 + "*"] } ?? [])
+        for path in found.pinFiles.sorted() {
+            guard let bytes = try? tree.read(path) else { continue }
+            for pin in RequirementScanner.pins(in: bytes, packages: patterns) {
+                let normalized = RequirementScanner.normalizedName(pin.package)
+                let package: (name: String, versionOf: String)
+                if let known = published.first(where: { RequirementScanner.normalizedName($0.name) == normalized }) {
+                    package = known
+                } else if ["==", "==="].contains(pin.comparison), let releaseVersion, VersionSyntax.normalized(pin.version) == releaseVersion {
+                    package = (pin.package, release.unit)
+                } else {
+                    continue
+                }
+                files[package.versionOf, default: []].insert(path)
+                packages[package.versionOf, default: []].insert(package.name)
+            }
+        }
+        return files.keys.sorted().map { unit in
+            var listed: [String] = []
+            let pyprojects = found.pinFiles.filter { PathText.lastComponent($0) == "pyproject.toml" }
+            let byParent = Dictionary(grouping: pyprojects) { PathText.deletingLastComponent(PathText.deletingLastComponent($0)) }
+            for path in files[unit]!.sorted() {
+                let parent = PathText.deletingLastComponent(PathText.deletingLastComponent(path))
+                let glob = (parent.isEmpty ? "" : parent + "/") + "*/pyproject.toml"
+                let entry = PathText.lastComponent(path) == "pyproject.toml" && (byParent[parent]?.count ?? 0) > 1 ? glob : path
+                if !listed.contains(entry) { listed.append(entry) }
+            }
+            return RequirementRule(files: listed, packages: packages[unit]!.sorted(), versionOf: unit)
+        }
     }
 
     /// What the walk found.
@@ -197,6 +286,8 @@ public enum Init {
         var migrations: [String]
         var samples: [String]
         var compose: [String]
+        /// pyproject.toml, requirements and constraints files: where pins can be.
+        var pinFiles: [String]
     }
 
     /// `[upgrade]` for what was found: each alembic history named after the package holding it
@@ -299,6 +390,13 @@ public enum Init {
             text += "# Database migrations: a backport that adds one deserves a second look.\n"
             text += "sensitive-paths = [\(plan.sensitivePaths.map(TOMLText.quoted).joined(separator: ", "))]\n"
         }
+        if !plan.requirements.isEmpty {
+            text += "\n# Pins of the monorepo's own packages: cut, tag and bump move them, check flags a stale one.\n"
+        }
+        text += plan.requirements.map { rule in
+            "[[requirements]]\nfiles = [\(rule.files.map(TOMLText.quoted).joined(separator: ", "))]\n"
+                + "packages = [\(rule.packages.map(TOMLText.quoted).joined(separator: ", "))]\nversion-of = \(TOMLText.quoted(rule.versionOf))\n"
+        }.joined(separator: "\n")
         let upgrade = plan.upgrade
         if upgrade.isConfigured {
             text += "\n# What `relkit upgrade FROM TO` compares between two refs.\n[upgrade]\n"
