@@ -45,7 +45,9 @@ public enum Check {
     public static func run(_ request: Request) throws(OperationError) -> Report {
         let workspace = try Workspace.open(at: request.directory)
         let tree = try workspace.tree(revision: request.revision)
-        let (configuration, configFile) = try Workspace.configuration(in: tree)
+        // A revision without its own .release.toml is read with the checkout's (when readable).
+        let checkout = request.revision == nil ? nil : try? workspace.checkoutConfiguration()
+        let (configuration, configFile) = try Workspace.configuration(in: tree, otherwise: checkout)
         let reader = VersionFileReader(tree: tree)
         var findings: [Finding] = []
 
@@ -249,7 +251,7 @@ public enum Check {
                     // those that existed then.
                     let tree = try CommitTree(repository: repository, commit: tag.commit, label: "\(tag.name) (\(tag.commit.short))")
                     let then: ReleaseConfiguration
-                    do { then = try Workspace.configuration(in: tree).0 } catch {
+                    do { then = try Workspace.configuration(in: tree, otherwise: (configuration, nil)).0 } catch {
                         findings.append(Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): \(error)"))
                         continue
                     }

@@ -26,6 +26,8 @@ public enum Init {
         /// The schemes it found the history written in (or was given).
         public let scheme: VersionScheme
         public let earlierScheme: EarlierScheme?
+        /// A release tag of the history is a post release (`22.03.11.post1`): allow-post = true.
+        public var postReleaseTag: String?
         /// The latest release branches, proposed as maintained.
         public let maintained: [String]
         /// Globs of database migration directories, proposed as sensitive to backport.
@@ -125,10 +127,11 @@ public enum Init {
 
         // The scheme, from the version files that carry its own spelling (not pyproject.toml,
         // which is PEP 440 by nature), the release tags and the release branches.
-        var branchNames: [String] = [], evidence: [String] = []
+        var branchNames: [String] = [], evidence: [String] = [], tagNames: [String] = []
         if let repository = workspace.repository {
             branchNames = ((try? repository.branches()) ?? []).map(\.name)
-            evidence = ((try? repository.tags()) ?? []).map(\.name) + branchNames
+            tagNames = ((try? repository.tags()) ?? []).map(\.name)
+            evidence = tagNames + branchNames
         }
         func isPython(_ component: DetectedComponent) -> Bool { component.files.contains { if case .tomlKey = $0.locator { true } else { false } } }
         evidence += components.filter { !$0.value.isEmpty && !isPython($0) }.map(\.value)
@@ -172,6 +175,12 @@ public enum Init {
         var plan = Plan(path: path, contents: "", components: components, group: group, scheme: scheme, earlierScheme: earlier,
                         maintained: Array(maintained), sensitivePaths: found.migrations.sorted().map { $0 + "/**" },
                         upgrade: upgradeProposal(found), requirements: requirements, notes: notes)
+        // Post releases are allowed when the history has one (inferred as the scheme is).
+        plan.postReleaseTag = tagNames.sorted().first(where: { name in
+            guard let range = name.firstRange(of: ".post") else { return false }
+            let number = name[range.upperBound...]
+            return !number.isEmpty && number.allSatisfy { $0.isASCII && $0.isNumber } && !name[..<range.lowerBound].isEmpty
+        })
         plan.contents = render(plan, inferredFrom: requested == nil ? inferred.evidence : nil)
         return plan
     }
@@ -179,7 +188,7 @@ public enum Init {
     /// Version-bearing candidates, breadth first, skipping build and dependency directories; and
     /// database migration directories (alembic's `versions/`, Django's `migrations/`).
     static func walk(_ tree: WorkingTree) -> Found {
-        var result: [String] = [], migrations: [String] = [], samples: [String] = [], compose: [String] = [], pinFiles: [String] = []
+        var result: [String] = [], migrations: [String] = [], samples: [String] = [], compose: [String] = [], pinFiles: [String] = [], alembicConfigs: [String] = []
         var pending: [(String, Int)] = [("", 0)]
         while !pending.isEmpty {
             let (directory, depth) = pending.removeFirst()
@@ -199,6 +208,7 @@ public enum Init {
                     if ["VERSION", "pyproject.toml", "package.json"].contains(name) { result.append(path) }
                     let lowered = name.lowercased()
                     if name == "pyproject.toml" || isRequirementFile(lowered, in: directory) { pinFiles.append(path) }
+                    if lowered.hasSuffix(".ini") && lowered.contains("alembic") { alembicConfigs.append(path) }
                     if lowered.hasPrefix("sample") && (lowered.hasSuffix(".toml") || lowered.hasSuffix(".json"))
                         && directory.split(separator: "/").contains("configs") {
                         samples.append(path)
@@ -211,7 +221,8 @@ public enum Init {
                 }
             }
         }
-        return Found(files: result, migrations: migrations, samples: samples, compose: compose, pinFiles: pinFiles)
+        return Found(files: result, migrations: migrations, samples: samples, compose: compose, pinFiles: pinFiles,
+                     alembicConfigs: alembicConfigs.map { path in (path, scriptLocation(in: tree, ini: path)) })
     }
 
     /// The start the normalized names share up to a separator (`backend-ai-` of backend-ai-agent
@@ -288,6 +299,33 @@ public enum Init {
         var compose: [String]
         /// pyproject.toml, requirements and constraints files: where pins can be.
         var pinFiles: [String]
+        /// alembic's ini files (`*alembic*.ini`) and the directory their script_location names.
+        var alembicConfigs: [(path: String, scriptLocation: String?)] = []
+    }
+
+    /// The `script_location` of an alembic ini file as a repository path where it can be told:
+    /// `%(here)s/alembic` from the file's directory, `pkg.models:alembic` as `pkg/models/alembic`
+    /// (a package resource: matched by its end), a plain path as it is.
+    static func scriptLocation(in tree: WorkingTree, ini path: String) -> String? {
+        guard let bytes = try? tree.read(path) else { return nil }
+        for line in String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingSpaces() }
+            guard parts.count == 2, parts[0] == "script_location" else { continue }
+            var value = parts[1]
+            if value.hasPrefix("%(here)s/") {
+                let directory = PathText.deletingLastComponent(path)
+                value = (directory.isEmpty ? "" : directory + "/") + value.dropFirst("%(here)s/".count)
+            } else if value.contains(":") {
+                value = value.replacing(":", with: "/").replacing(".", with: "/")
+            }
+            // "configs/account/../../src/account/models/alembic" as the path it names.
+            var components: [Substring] = []
+            for part in value.split(separator: "/") where part != "." {
+                if part == "..", !components.isEmpty, components.last != ".." { components.removeLast() } else { components.append(part) }
+            }
+            return components.joined(separator: "/")
+        }
+        return nil
     }
 
     /// `[upgrade]` for what was found: each alembic history named after the package holding it
@@ -302,7 +340,15 @@ public enum Init {
             var name = base, counter = 2
             while names.contains(name) { name = "\(base)-\(counter)"; counter += 1 }
             names.insert(name)
-            policy.migrations.append(MigrationHistorySpec(name: name, path: path))
+            // The history's own ini file, when exactly one names its directory: the commands
+            // printed then run against the right database.
+            let scripts = PathText.deletingLastComponent(path)
+            let configs = found.alembicConfigs.filter { config in
+                guard let location = config.scriptLocation, !location.isEmpty else { return false }
+                return scripts == location || scripts.hasSuffix("/" + location)
+            }
+            let command = configs.count == 1 ? "alembic -c \(configs[0].path)" : "alembic"
+            policy.migrations.append(MigrationHistorySpec(name: name, path: path, command: command))
         }
         /// One glob per place: the stem, `*` and the file's extension, in the file's directory;
         /// `acrossServices`: a file in `configs/<service>/` stands for every service
@@ -332,7 +378,7 @@ public enum Init {
 
             [version]
             scheme = \(TOMLText.quoted(scheme.name))\(found)
-            allow-post = false
+            allow-post = \(plan.postReleaseTag == nil ? "false" : "true  # the history has a post release: \(plan.postReleaseTag!.displayable())")
             next-line = "next-month"  # main after a cut: "next-month", "cadence" (with cadence = [3, 9]) or "none"
 
             """
@@ -404,7 +450,8 @@ public enum Init {
             text += "compose = [\(upgrade.compose.map(TOMLText.quoted).joined(separator: ", "))]\n"
             text += "fail-on = [\"error\"]\n"
             for history in upgrade.migrations {
-                text += "\n[[upgrade.migrations]]\nname = \(TOMLText.quoted(history.name))\npath = \(TOMLText.quoted(history.path))\ncommand = \"alembic\"          # e.g. \"alembic -c alembic.ini\"\n"
+                text += "\n[[upgrade.migrations]]\nname = \(TOMLText.quoted(history.name))\npath = \(TOMLText.quoted(history.path))\n"
+                text += history.command == "alembic" ? "command = \"alembic\"          # e.g. \"alembic -c alembic.ini\"\n" : "command = \(TOMLText.quoted(history.command))\n"
             }
         }
         return text

@@ -110,9 +110,11 @@ public enum Upgrade {
         var findings = Findings(fromLabel: request.from, toLabel: toRevision)
         // A ref's .release.toml is history, not the user's input: one that relkit cannot read
         // (broken then, or from a relkit of other keys) is a finding, and its version unknown.
+        // A ref of before .release.toml existed is read with the checkout's configuration.
+        let checkout = try? workspace.checkoutConfiguration()
         func configuration(_ tree: CommitTree, side: Ref) -> (ReleaseConfiguration, file: String?, readable: Bool) {
             do {
-                let (configuration, file) = try Workspace.configuration(in: tree)
+                let (configuration, file) = try Workspace.configuration(in: tree, otherwise: checkout)
                 return (configuration, file, true)
             } catch {
                 findings.add(Finding(rule: "version-unreadable", severity: .warning,
@@ -402,10 +404,14 @@ public enum Upgrade {
                 if let matches = try? glob.expand(listing: cached.children(of:)) { paths.formUnion(matches) }
             }
         }
-        return paths.sorted().filter { path in
-            let before = try? fromTree.tree.entry(at: path), after = try? toTree.tree.entry(at: path)
-            return before?.id != after?.id
+        // A symlink is compared by what it points to (inside the repository, as it is read): a
+        // change of its target's contents is a change of the file.
+        func contentID(_ tree: CommitTree, _ path: String) -> ObjectID? {
+            guard let entry = try? tree.tree.entry(at: path) else { return nil }
+            guard entry.kind == .symlink, case .file(let target)? = try? tree.resolve(path) else { return entry.id }
+            return (try? tree.tree.entry(at: target))?.id ?? entry.id
         }
+        return paths.sorted().filter { path in contentID(fromTree, path) != contentID(toTree, path) }
     }
 
     /// Why a sample or compose file cannot be read at a ref.

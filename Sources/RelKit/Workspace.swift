@@ -49,12 +49,15 @@ public struct Workspace {
     }
 
     /// The configuration commands start from: the work tree's, or in a bare repository HEAD's.
-    public func baseConfiguration() throws(OperationError) -> ReleaseConfiguration {
-        if let root { return try Workspace.configuration(in: WorkingTree(root: root)).0 }
+    public func baseConfiguration() throws(OperationError) -> ReleaseConfiguration { try checkoutConfiguration().0 }
+
+    /// The configuration commands start from, and its file (nil: relkit's defaults).
+    public func checkoutConfiguration() throws(OperationError) -> (ReleaseConfiguration, file: String?) {
+        if let root { return try Workspace.configuration(in: WorkingTree(root: root)) }
         let repository = try requireRepository(for: "reading the configuration")
         do {
             let head = try repository.resolveCommit("HEAD")
-            return try Workspace.configuration(in: CommitTree(repository: repository, commit: head, label: "HEAD (\(head.short))")).0
+            return try Workspace.configuration(in: CommitTree(repository: repository, commit: head, label: "HEAD (\(head.short))"))
         } catch let error as OperationError {
             throw error
         } catch {
@@ -68,13 +71,17 @@ public struct Workspace {
     }
 
     /// `.release.toml` of a tree, or the defaults when it has none.
-    public static func configuration(in tree: FileTree) throws(OperationError) -> (ReleaseConfiguration, file: String?) {
+    ///
+    /// `otherwise`: what a tree without one is read with instead of the defaults. A revision of
+    /// before `.release.toml` existed is read with the checkout's, whose earlier schemes describe
+    /// its versions (a `yy.n` 25.19.2 is not a month of the default `yy.0m`).
+    public static func configuration(in tree: FileTree, otherwise fallback: (ReleaseConfiguration, file: String?)? = nil) throws(OperationError) -> (ReleaseConfiguration, file: String?) {
         let name = ConfigurationLoader.fileName
         let label = tree is WorkingTree ? name : "\(tree.label):\(name)"
         do {
             switch try tree.resolve(name) {
             case .missing:
-                return (.defaults, nil)
+                return fallback ?? (.defaults, nil)
             case .file(let target):
                 let bytes = try tree.read(target)
                 guard let text = String(validating: bytes, as: UTF8.self) else {

@@ -205,11 +205,19 @@ public struct ImageReference: Sendable, Equatable {
         return digits.isEmpty || digits.count > 9 ? nil : Int(String(decoding: digits, as: UTF8.self))
     }
 
-    /// Services whose data outlives their image, and what a major version change of them takes.
-    public static let statefulServices: [(names: [String], product: String, procedure: String)] = [
-        (["postgres", "postgresql", "postgis"], "PostgreSQL", "dump the databases with the old version and restore them into the new one (pg_dumpall / psql), or pg_upgrade"),
-        (["etcd"], "etcd", "take a snapshot (etcdctl snapshot save) and upgrade one major version at a time, following etcd's upgrade guide"),
-        (["redis", "redis-stack", "redis-stack-server", "valkey"], "Redis", "save the data (SAVE / a copy of dump.rdb) before switching, and restore it if the new version cannot read it"),
+    /// Services whose data outlives their image, and what a major version change of them takes:
+    /// going up, and going back down (no tool converts data to an older major: the copy taken
+    /// before the upgrade is what goes back).
+    public static let statefulServices: [(names: [String], product: String, procedure: String, downgrade: String)] = [
+        (["postgres", "postgresql", "postgis"], "PostgreSQL",
+         "dump the databases with the old version and restore them into the new one (pg_dumpall / psql), or pg_upgrade",
+         "an older PostgreSQL cannot read a newer major's data directory, and pg_upgrade only goes up: restore the dump taken before the upgrade (pg_dumpall output, with psql) into a new cluster of the old version"),
+        (["etcd"], "etcd",
+         "take a snapshot (etcdctl snapshot save) and upgrade one major version at a time, following etcd's upgrade guide",
+         "restore the snapshot taken before the upgrade (etcdutl snapshot restore) into a cluster of the old version"),
+        (["redis", "redis-stack", "redis-stack-server", "valkey"], "Redis",
+         "save the data (SAVE / a copy of dump.rdb) before switching, and restore it if the new version cannot read it",
+         "an older Redis may not load a newer dump.rdb: restore the copy of dump.rdb saved before the upgrade"),
     ]
 }
 
@@ -242,7 +250,7 @@ public struct ImageChange: Sendable, Equatable {
                     change.product = stateful.product
                     change.oldMajor = oldMajor
                     change.newMajor = newMajor
-                    change.procedure = stateful.procedure
+                    change.procedure = newMajor < oldMajor ? stateful.downgrade : stateful.procedure
                 }
             }
             result.append(change)

@@ -84,3 +84,89 @@ struct InitPinsTests {
         #expect(stale.stdout.contains("constraints.txt"), "\(stale.stdout)")
     }
 }
+
+/// Real history is messy (issue 22): a `yy.n` past with no `.release.toml`, a post release, a
+/// compose file that is a symlink, one alembic ini file per history.
+@Suite("the first hour: a history that is not the defaults")
+struct MessyHistoryTests {
+    /// 25.1 to 25.19 in yy.n, tagged, before .release.toml existed; then the switch to yy.0m.
+    func sprintHistory() throws -> ScratchRepository {
+        let repository = try ScratchRepository()
+        for sprint in 1...19 {
+            try repository.commit(["VERSION": "25.\(sprint).0\n"], message: "release: 25.\(sprint).0")
+            try repository.git("tag", "25.\(sprint).0")
+        }
+        try repository.commit(["VERSION": "25.19.2\n"], message: "release: 25.19.2")
+        try repository.git("tag", "25.19.2")
+        try repository.commit([
+            "VERSION": "26.01.0.dev0\n",
+            ".release.toml": "[version]\nscheme = \"yy.0m\"\n\n[[version.earlier]]\nscheme = \"yy.n\"\nuntil = \"25.19\"\n\n[components.root]\nfiles = [\"VERSION\"]\n",
+        ], message: "switch to yy.0m")
+        return repository
+    }
+
+    @Test func aRefWithoutItsOwnConfigurationIsReadWithTheCheckoutsEarlierSchemes() throws {
+        let repository = try sprintHistory()
+        defer { repository.remove() }
+        let old = try relkit(["check", "--ref", "25.19.2"], in: repository.path)
+        #expect(old.status == 0, "\(old.stdout)\(old.stderr)")
+        #expect(!old.stdout.contains("is not a month"))
+        let tags = try relkit(["check", "--tags", "--format", "json"], in: repository.path)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(tags.stdout.utf8)) as? [String: Any])
+        let rules = try #require(document["findings"] as? [[String: Any]]).compactMap { $0["rule"] as? String }
+        #expect(!rules.contains("tag-unverifiable") && !rules.contains("tag-unparsable"), "\(tags.stdout)")
+        let upgrade = try relkit(["upgrade", "25.15.0", "25.19.2"], in: repository.path)
+        #expect(upgrade.status == 0, "\(upgrade.stderr)")
+        #expect(upgrade.stdout.contains("25.15.0 -> 25.19.2"), "read in yy.n, spelled as tagged: \(upgrade.stdout)")
+    }
+
+    @Test func initAllowsPostReleasesWhenTheHistoryHasOne() throws {
+        let repository = try ScratchRepository()
+        defer { repository.remove() }
+        try repository.commit(["VERSION": "22.03.11\n"], message: "release")
+        try repository.git("tag", "22.03.11")
+        try repository.commit(["VERSION": "22.03.11.post1\n"], message: "post release")
+        try repository.git("tag", "22.03.11.post1")
+        try repository.commit(["VERSION": "26.05.0.dev0\n"], message: "today")
+        let plan = try relkit(["init", "--dry-run"], in: repository.path)
+        #expect(plan.stdout.contains("allow-post = true  # the history has a post release: 22.03.11.post1"), "\(plan.stdout)")
+        #expect(try relkit(["init"], in: repository.path).status == 0)
+        let tags = try relkit(["check", "--tags"], in: repository.path)
+        #expect(!tags.stdout.contains("tag-unparsable"), "\(tags.stdout)")
+    }
+
+    @Test func initGivesEachAlembicHistoryItsOwnIniFile() throws {
+        let repository = try ScratchRepository()
+        defer { repository.remove() }
+        try repository.commit([
+            "VERSION": "26.05.0.dev0\n",
+            "src/manager/models/alembic/versions/a1.py": alembicRevision("a1", down: "None", message: "m"),
+            "src/account/models/alembic/versions/b1.py": alembicRevision("b1", down: "None", message: "a"),
+            "configs/manager/alembic.ini": "[alembic]\nscript_location = src.manager.models:alembic\n",
+            "configs/account/alembic-account.ini": "[alembic]\nscript_location = %(here)s/../../src/account/models/alembic\n",
+        ], message: "two histories")
+        let plan = try relkit(["init", "--dry-run"], in: repository.path)
+        #expect(plan.stdout.contains("name = \"manager\"\npath = \"src/manager/models/alembic/versions\"\ncommand = \"alembic -c configs/manager/alembic.ini\""), "\(plan.stdout)")
+        #expect(plan.stdout.contains("name = \"account\"\npath = \"src/account/models/alembic/versions\"\ncommand = \"alembic -c configs/account/alembic-account.ini\""), "\(plan.stdout)")
+    }
+
+    @Test func aComposeFileThatIsASymlinkIsComparedByWhatItPointsTo() throws {
+        let repository = try ScratchRepository()
+        defer { repository.remove() }
+        try repository.commit([
+            ".release.toml": "[components.root]\nfiles = [\"VERSION\"]\n\n[upgrade]\ncompose = [\"docker-compose.yml\"]\n",
+            "VERSION": "26.05.0\n",
+            "deploy/halfstack.yml": "services:\n  db:\n    image: postgres:16.3-alpine\n",
+        ], message: "release: 26.05.0")
+        try FileManager.default.createSymbolicLink(atPath: repository.scratch.file("docker-compose.yml"), withDestinationPath: "deploy/halfstack.yml")
+        try repository.git("add", "docker-compose.yml")
+        try repository.git("commit", "-q", "--amend", "--no-edit")
+        try repository.git("tag", "26.05.0")
+        // Back to 15: a major downgrade, through the link's target only.
+        try repository.commit(["VERSION": "26.06.0\n", "deploy/halfstack.yml": "services:\n  db:\n    image: postgres:15.6-alpine\n"], message: "release: 26.06.0")
+        try repository.git("tag", "26.06.0")
+        let report = try relkit(["upgrade", "26.05.0", "26.06.0"], in: repository.path)
+        #expect(report.stdout.contains("db: postgres:16.3-alpine -> postgres:15.6-alpine"), "\(report.stdout)")
+        #expect(report.stdout.contains("pg_upgrade only goes up: restore the dump taken before the upgrade"), "\(report.stdout)")
+    }
+}
