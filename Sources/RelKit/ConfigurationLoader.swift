@@ -72,14 +72,60 @@ public enum ConfigurationLoader {
         do {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigurationError(file: file, line: error.source.begin.line, column: error.source.begin.column,
-                                     message: "TOML syntax error: \(error.description)")
+            let (line, column) = (error.source.begin.line, error.source.begin.column)
+            // toml++ says "unescaped control characters other than TAB..." or "end-of-file" where
+            // an open string meets the end of its line or of the file: say that, where it opens.
+            if error.description.contains("parsing string") || error.description.contains("parsing literal string"),
+               let start = unclosedStringStart(in: text, line: line, column: column) {
+                throw ConfigurationError(file: file, line: start.line, column: start.column,
+                                         message: start.quote.count == 3
+                                            ? "this multi-line string is not closed before the end of the file: add the closing \(start.quote)"
+                                            : "this string is not closed: add the closing \(start.quote) (a TOML string ends on the line it starts on, unless it is written \"\"\"...\"\"\" or '''...''')")
+            }
+            throw ConfigurationError(file: file, line: line, column: column, message: "TOML syntax error: \(error.description)")
         } catch {
             throw ConfigurationError(file: file, line: 1, column: 1, message: "TOML syntax error: \(error)")
         }
         var reader = TableReader(file: file, map: TOMLSourceMap(text: text))
         return try reader.configuration(root)
     }
+}
+
+/// Where the string toml++ found open at `line`:`column` starts: the last opening quote before
+/// that place that nothing closes (a multi-line one may start lines before).
+func unclosedStringStart(in text: String, line: Int, column: Int) -> (line: Int, column: Int, quote: String)? {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+    let quotes = ["\"\"\"", "'''", "\"", "'"].map { Array($0.unicodeScalars) }
+    var open: (line: Int, column: Int, quote: [Unicode.Scalar])?
+    for lineIndex in 0..<min(lines.count, line) {
+        let scalars = lines[lineIndex]
+        func starts(_ quote: [Unicode.Scalar], at index: Int) -> Bool {
+            index + quote.count <= scalars.count && Array(scalars[index..<(index + quote.count)]) == quote
+        }
+        var index = 0
+        while index < scalars.count {
+            if let current = open {
+                if starts(current.quote, at: index) {
+                    index += current.quote.count
+                    open = nil
+                } else {
+                    // An escape in a basic string skips the character after it.
+                    index += current.quote.first == "\"" && scalars[index] == "\\" ? 2 : 1
+                }
+                continue
+            }
+            if scalars[index] == "#" { break }
+            if let quote = quotes.first(where: { starts($0, at: index) }) {
+                open = (lineIndex + 1, index + 1, quote)
+                index += quote.count
+            } else {
+                index += 1
+            }
+        }
+        // A one-line string still open at the end of its line is the one.
+        if let current = open, current.quote.count == 1 { return (current.line, current.column, String(String.UnicodeScalarView(current.quote))) }
+    }
+    return open.map { ($0.line, $0.column, String(String.UnicodeScalarView($0.quote))) }
 }
 
 /// What toml++ 3 (inside TOMLKit 0.6.0) must not see, found by fuzzing: it aborts the process on an

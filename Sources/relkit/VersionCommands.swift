@@ -36,7 +36,9 @@ struct SchemeOptions: ParsableArguments {
         do {
             configuration = try ConfigurationLoader.loadNearest(from: FileManager.default.currentDirectoryPath).0
         } catch {
-            throw CLIError(error.description)
+            // With --scheme given, a .release.toml that cannot be read is not needed.
+            guard scheme != nil else { throw CLIError(error.description) }
+            configuration = .defaults
         }
         if let scheme {
             guard let named = VersionScheme(named: scheme, allowsPost: configuration.scheme.allowsPost) else {

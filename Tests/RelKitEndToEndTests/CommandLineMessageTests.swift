@@ -52,3 +52,33 @@ struct CommandLineMessageTests {
         }
     }
 }
+
+@Suite("relkit's command line: a broken .release.toml")
+struct BrokenConfigurationMessageTests {
+    @Test func anUnclosedStringIsSaidSoWhereItStarts() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        for (text, expected) in [
+            ("[version]\nscheme = \"yy.0m\nallow-post = false\n", ".release.toml:2:10: this string is not closed: add the closing \""),
+            ("[version]\nscheme = 'yy.0m", ".release.toml:2:10: this string is not closed: add the closing '"),
+            ("# \"quoted\" in a comment\n[version]\nscheme = \"a\\\"b\nx = 1\n", ".release.toml:3:10: this string is not closed: add the closing \""),
+            ("[version]\nscheme = \"\"\"yy.0m\n\nx = 1\n", ".release.toml:2:10: this multi-line string is not closed before the end of the file: add the closing \"\"\""),
+        ] {
+            try directory.write(".release.toml", text)
+            let result = try relkit(["check"], in: directory.path)
+            #expect(result.status == 2)
+            #expect(result.stderr.hasPrefix("error: \(expected)"), "\(text.debugDescription): \(result.stderr)")
+            #expect(!result.stderr.contains("control characters"))
+        }
+    }
+
+    @Test func aSchemeGivenOnTheCommandLineNeedsNoConfiguration() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try directory.write(".release.toml", "[version]\nscheme = \"yy.0m\n")
+        let given = try relkit(["version", "validate", "--scheme", "yy.0m", "26.01.0"], in: directory.path)
+        #expect(given.status == 0, "\(given.stderr)")
+        #expect(given.stdout == "argument 1: ok 26.01.0\n")
+        #expect(try relkit(["version", "validate", "26.01.0"], in: directory.path).status == 2, "without --scheme the file is needed")
+    }
+}
