@@ -88,12 +88,12 @@ public enum Backport {
 
     public static func run(_ request: Request, notice: (String) -> Void) throws(OperationError) -> Report {
         Trace.mark("start")
-        let context = try ReleaseContext.open(request.directory, command: "backport", notice: notice)
+        let context = try ReleaseContext.open(request.directory, command: "backport", dryRun: request.dryRun, notice: notice)
         defer { context.lock.release() }
         let repository = context.repository
         Trace.mark("repository opened and locked")
         if var stopped = try State.load(context.lock) {
-            try prepareWorktrees(&stopped, context: context)
+            if !request.dryRun { try prepareWorktrees(&stopped, context: context) }
             if let finished = context.lock.finishedThisCommand {
                 throw OperationError(.refused, "\(finished); it stopped on a conflict in \(stopped.targets.map(\.branch).joined(separator: ", ")) (relkit backport --status): resolve it in \(stopped.targets.map(\.worktree).joined(separator: ", ")), then relkit backport --continue")
             }

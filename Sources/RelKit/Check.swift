@@ -234,47 +234,50 @@ public enum Check {
         }
 
         if request.checkTags {
-            for tag in tags {
-                guard let (tagged, canonical) = configuration.releaseVersion(ofTag: tag.name) else {
-                    findings.append(Finding(rule: "tag-unparsable", severity: .warning,
-                                            message: "tag \(tag.name.displayable()) is not a release of \(configuration.schemeDescription)\(configuration.tags.prefix.isEmpty ? "" : " with prefix '\(configuration.tags.prefix)'")"))
-                    continue
-                }
-                if !canonical {
-                    findings.append(Finding(rule: "tag-spelling", severity: .warning,
-                                            message: "tag \(tag.name) is not spelled as \(tagged.scheme.name) writes \(tagged)",
-                                            suggestion: configuration.tags.tagName(of: tagged)))
-                }
-                do {
-                    // The files of the tagged commit's own time: its .release.toml when it has one
-                    // (files and packages come and go over the years), and of the configured files
-                    // those that existed then.
-                    let tree = try CommitTree(repository: repository, commit: tag.commit, label: "\(tag.name) (\(tag.commit.short))")
-                    let then: ReleaseConfiguration
-                    do { then = try Workspace.configuration(in: tree, otherwise: (configuration, nil)).0 } catch {
-                        findings.append(Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): \(error)"))
-                        continue
-                    }
-                    let unitThen = then.releaseUnit
-                    var ignored: [Finding] = []
-                    let versions = try readVersions(then, reader: VersionFileReader(tree: tree, skipsMissingFiles: true), findings: &ignored)
-                    let filesVersion = versions.first { $0.0 == unitThen }?.1
-                        ?? then.group(containing: unitThen).flatMap { group in versions.first { $0.0 == group.name }?.1 }
-                    guard let filesVersion else {
-                        findings.append(Finding(rule: "tag-unverifiable", severity: .warning,
-                                                message: "tag \(tag.name): no configured file of '\(unitThen)' existed at \(tag.commit.short), or none had a readable version"))
-                        continue
-                    }
-                    if filesVersion != tagged {
-                        findings.append(Finding(rule: "tag-mismatch",
-                                                message: "tag \(tag.name) points to \(tag.commit.short), where '\(unitThen)' is at \(filesVersion)"))
-                    }
-                } catch let problem as SpecProblem {
-                    findings.append(Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): \(problem.message)"))
-                } catch {
-                    findings.append(Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): \(error)"))
-                }
+            for tag in tags { findings += verify(tag, repository: repository, configuration: configuration) }
+        }
+        return findings
+    }
+
+    /// The findings of one release tag: its spelling, and whether the files of the tagged commit
+    /// (read with that commit's own .release.toml, else `configuration`) carry its version.
+    public static func verify(_ tag: Repository.Tag, repository: Repository, configuration: ReleaseConfiguration) -> [Finding] {
+        guard let (tagged, canonical) = configuration.releaseVersion(ofTag: tag.name) else {
+            return [Finding(rule: "tag-unparsable", severity: .warning,
+                            message: "tag \(tag.name.displayable()) is not a release of \(configuration.schemeDescription)\(configuration.tags.prefix.isEmpty ? "" : " with prefix '\(configuration.tags.prefix)'")")]
+        }
+        var findings: [Finding] = []
+        if !canonical {
+            findings.append(Finding(rule: "tag-spelling", severity: .warning,
+                                    message: "tag \(tag.name) is not spelled as \(tagged.scheme.name) writes \(tagged)",
+                                    suggestion: configuration.tags.tagName(of: tagged)))
+        }
+        do {
+            // The files of the tagged commit's own time: its .release.toml when it has one
+            // (files and packages come and go over the years), and of the configured files
+            // those that existed then.
+            let tree = try CommitTree(repository: repository, commit: tag.commit, label: "\(tag.name) (\(tag.commit.short))")
+            let then: ReleaseConfiguration
+            do { then = try Workspace.configuration(in: tree, otherwise: (configuration, nil)).0 } catch {
+                return findings + [Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): \(error)")]
             }
+            let unitThen = then.releaseUnit
+            var ignored: [Finding] = []
+            let versions = try readVersions(then, reader: VersionFileReader(tree: tree, skipsMissingFiles: true), findings: &ignored)
+            let filesVersion = versions.first { $0.0 == unitThen }?.1
+                ?? then.group(containing: unitThen).flatMap { group in versions.first { $0.0 == group.name }?.1 }
+            guard let filesVersion else {
+                return findings + [Finding(rule: "tag-unverifiable", severity: .warning,
+                                           message: "tag \(tag.name): no configured file of '\(unitThen)' existed at \(tag.commit.short), or none had a readable version")]
+            }
+            if filesVersion != tagged {
+                findings.append(Finding(rule: "tag-mismatch",
+                                        message: "tag \(tag.name) points to \(tag.commit.short), where '\(unitThen)' is at \(filesVersion)"))
+            }
+        } catch let problem as SpecProblem {
+            findings.append(Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): \(problem.message)"))
+        } catch {
+            findings.append(Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): \(error)"))
         }
         return findings
     }

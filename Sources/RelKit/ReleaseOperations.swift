@@ -16,10 +16,18 @@ public struct ReleaseContext {
     public let lock: RepositoryLock
 
     /// Opens the repository around `directory` and takes the lock (held until released or freed).
-    public static func open(_ directory: String, command: String, notice: (String) -> Void) throws(OperationError) -> ReleaseContext {
+    /// A dry run (`dryRun`) writes nothing, so it takes no lock and leaves an interrupted command
+    /// for the next writing one to finish: it plans from the repository as it is, and says so.
+    public static func open(_ directory: String, command: String, dryRun: Bool = false, notice: (String) -> Void) throws(OperationError) -> ReleaseContext {
         let workspace = try Workspace.open(at: directory)
         let repository = try workspace.requireRepository(for: "relkit \(command)")
         Trace.mark("repository opened")
+        if dryRun {
+            if let interrupted = RepositoryLock.interruptedOperation(repository) {
+                notice("note: \(interrupted); this dry run plans from the repository as it is now")
+            }
+            return ReleaseContext(workspace: workspace, repository: repository, lock: RepositoryLock(repository: repository))
+        }
         Repository.enableDurableWrites()
         let lock = try RepositoryLock.acquire(repository, command: "relkit \(command)", notice: notice)
         return ReleaseContext(workspace: workspace, repository: repository, lock: lock)

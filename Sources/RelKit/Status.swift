@@ -9,12 +9,19 @@ public enum Status {
         public let version: SchemeVersion?
     }
 
+    /// A release line: its branch here, its latest tag (none for a line cut and not tagged yet)
+    /// and what check --tags finds wrong with that tag.
     public struct LineTags {
         public let line: ReleaseLine
-        public let latestTag: String
-        public let latest: SchemeVersion
+        public let branch: String?
+        public let latestTag: String?
+        public let latest: SchemeVersion?
         public let count: Int
+        public let problem: String?
     }
+
+    /// How many lines status shows (and verifies the latest tag of).
+    public static let shownLines = 8
 
     public struct MaintainedBranch {
         public let name: String
@@ -72,16 +79,31 @@ public enum Status {
                 } else {
                     role = "detached HEAD at \(head.commit?.short ?? "?")"
                 }
-                var byLine: [ReleaseLine: [(String, SchemeVersion)]] = [:]
+                var byLine: [ReleaseLine: [(tag: Repository.Tag, version: SchemeVersion)]] = [:]
                 for tag in try repository.tags() {
                     guard let version = configuration.releaseVersion(ofTag: tag.name)?.version else { continue }
-                    byLine[version.line, default: []].append((tag.name, version))
+                    byLine[version.line, default: []].append((tag, version))
                 }
-                lines = byLine.map { line, tags in
-                    let latest = tags.max { $0.1 < $1.1 }!
-                    return LineTags(line: line, latestTag: latest.0, latest: latest.1, count: tags.count)
-                }.sorted { $0.line > $1.line }
                 let branches = try repository.branches()
+                // A line is a release branch or a tag of one: a branch cut and not yet tagged is
+                // a line too.
+                var lineBranches: [ReleaseLine: String] = [:]
+                for branch in branches { if let line = configuration.line(ofBranch: branch.name) { lineBranches[line] = branch.name } }
+                let shown = Set(byLine.keys).union(lineBranches.keys).sorted(by: >)
+                lines = shown.enumerated().map { index, line in
+                    let tags = byLine[line] ?? []
+                    guard let latest = tags.max(by: { $0.version < $1.version }) else {
+                        return LineTags(line: line, branch: lineBranches[line], latestTag: nil, latest: nil, count: 0, problem: nil)
+                    }
+                    // The latest tag of each line shown is verified as check --tags does: a
+                    // mistaken tag is not shown as if it were the release.
+                    let problem = index < shownLines
+                        ? Check.verify(latest.tag, repository: repository, configuration: configuration)
+                            .sorted { ($0.severity == .error ? 0 : 1) < ($1.severity == .error ? 0 : 1) }.first?.message
+                        : nil
+                    return LineTags(line: line, branch: lineBranches[line], latestTag: latest.tag.name, latest: latest.version,
+                                    count: tags.count, problem: problem)
+                }
                 maintained = configuration.branches.maintained.map { name in
                     MaintainedBranch(name: name, tip: branches.first { $0.name == name }?.commit)
                 }

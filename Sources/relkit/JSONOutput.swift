@@ -45,11 +45,43 @@ enum JSONValue: Encodable, ExpressibleByStringLiteral, ExpressibleByIntegerLiter
         }
     }
 
-    /// The document as text: keys sorted, slashes as they are, indented unless `compact`.
+    /// The document as text: keys sorted, slashes as they are, indented unless `compact`. Every
+    /// document relkit prints says which schema it follows (`schema`, 1 unless it says otherwise).
     func text(compact: Bool = false) -> String {
+        var document = self
+        if case .object(var members) = document, members["schema"] == nil {
+            members["schema"] = .integer(JSONSchema.version)
+            document = .object(members)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = compact ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Strings, numbers, booleans and null always encode.
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+        return String(decoding: try! encoder.encode(document), as: UTF8.self)
     }
+}
+
+/// The schema of relkit's JSON documents: keys in snake_case, a `schema` number in each.
+enum JSONSchema {
+    static let version = 1
+}
+
+/// An Encodable report as a document: its keys in snake_case, with `schema` beside them.
+struct JSONDocument<Body: Encodable>: Encodable {
+    let body: Body
+
+    private enum Key: String, CodingKey { case schema }
+
+    func encode(to encoder: any Encoder) throws {
+        try body.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(JSONSchema.version, forKey: .schema)
+    }
+}
+
+/// Prints an Encodable report as a JSON document (snake_case keys, `schema`).
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    Console.out(String(decoding: try encoder.encode(JSONDocument(body: value)), as: UTF8.self))
 }

@@ -91,7 +91,7 @@ enum PlanRendering {
     /// Plans under the lock, prints the plan (dry run) or applies it and prints what was done.
     static func run(command: String, options: PlanOptions, plan makePlan: (ReleaseContext) throws(OperationError) -> ReleasePlan) throws {
         do throws(OperationError) {
-            let context = try ReleaseContext.open(FileManager.default.currentDirectoryPath, command: command) { Console.error($0) }
+            let context = try ReleaseContext.open(FileManager.default.currentDirectoryPath, command: command, dryRun: options.dryRun) { Console.error($0) }
             defer { context.lock.release() }
             // This very command was interrupted, and taking the lock finished it: planning again
             // would do it twice (a second tag, a second cut).

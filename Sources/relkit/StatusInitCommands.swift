@@ -31,8 +31,11 @@ struct StatusCommand: ParsableCommand {
         }
         struct Line: Encodable {
             let line: String
-            let latestTag: String
+            let branch: String?
+            let latestTag: String?
             let tags: Int
+            /// What check --tags finds wrong with the latest tag; null when nothing.
+            let problem: String?
         }
         struct Maintained: Encodable {
             let branch: String
@@ -67,7 +70,7 @@ struct StatusCommand: ParsableCommand {
             releaseUnit: summary.configuration.releaseUnit,
             versions: summary.versions.map { .init(name: $0.name, members: $0.members, version: $0.version?.description, pep440: $0.version?.pep440.description) },
             apiVersion: summary.apiVersion,
-            lines: summary.lines.map { .init(line: $0.line.description, latestTag: $0.latestTag, tags: $0.count) },
+            lines: summary.lines.map { .init(line: $0.line.description, branch: $0.branch, latestTag: $0.latestTag, tags: $0.count, problem: $0.problem) },
             maintained: summary.maintained.map { .init(branch: $0.name, tip: $0.tip?.short) },
             interrupted: summary.interrupted)
         if format == .json { return try printJSON(report) }
@@ -89,11 +92,16 @@ struct StatusCommand: ParsableCommand {
             lines.append("  \(name)  \(version)\(unit.name == report.releaseUnit ? "  [release]" : "")\(members)")
         }
         if let api = report.apiVersion { lines.append("api version: \(api)") }
-        lines.append("release lines:" + (report.lines.isEmpty ? " none tagged yet" : ""))
-        for line in report.lines.prefix(8) {
-            lines.append("  \(line.line)  latest \(line.latestTag)  (\(line.tags) tag\(line.tags == 1 ? "" : "s"))")
+        lines.append("release lines:" + (report.lines.isEmpty ? " none (no release branch or tag yet)" : ""))
+        for line in report.lines.prefix(Status.shownLines) {
+            guard let latest = line.latestTag else {
+                lines.append("  \(line.line)  branch \(line.branch ?? line.line), not tagged yet")
+                continue
+            }
+            lines.append("  \(line.line)  latest \(latest), \(NumberText.counted(line.tags, "tag"))"
+                + (line.problem.map { "  (! \($0): relkit check --tags)" } ?? ""))
         }
-        if report.lines.count > 8 { lines.append("  ... \(report.lines.count - 8) older lines") }
+        if report.lines.count > Status.shownLines { lines.append("  ... \(NumberText.counted(report.lines.count - Status.shownLines, "older line"))") }
         lines.append("maintained:  " + (report.maintained.isEmpty ? "none configured"
             : report.maintained.map { "\($0.branch) (\($0.tip ?? "missing"))" }.joined(separator: ", ")))
         if let interrupted = report.interrupted { lines.append("interrupted: \(interrupted)") }

@@ -84,11 +84,6 @@ struct VersionInputs: ParsableArguments {
     }
 }
 
-func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    Console.out(String(decoding: try encoder.encode(value), as: UTF8.self))
-}
 
 extension VersionCommand {
     struct Validate: ParsableCommand {

@@ -78,7 +78,8 @@ struct CheckCommandEndToEndTests {
         #expect(status.stdoutLines.contains("  client  26.04.2  (PEP 440: 26.4.2)"))
         let json = try relkit(["status", "--format", "json"], in: repository.path)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(document["releaseUnit"] as? String == "server")
+        #expect(document["release_unit"] as? String == "server")
+        #expect(document["schema"] as? Int == 1)
 
         let refused = try relkit(["init"], in: repository.path)
         #expect(refused.status == 1)

@@ -120,6 +120,27 @@ struct MessyHistoryTests {
         #expect(upgrade.stdout.contains("25.15.0 -> 25.19.2"), "read in yy.n, spelled as tagged: \(upgrade.stdout)")
     }
 
+    @Test func statusShowsALineCutAndNotTaggedAndAMistakenLatestTag() throws {
+        let repository = try ScratchRepository()
+        defer { repository.remove() }
+        try repository.commit([".release.toml": "[components.root]\nfiles = [\"VERSION\"]\n", "VERSION": "26.03.0\n"], message: "release: 26.03.0")
+        try repository.git("tag", "26.03.0")
+        // 26.03.1 tagged on a commit whose files still say 26.03.0.
+        try repository.commit(["src/fix.py": "x\n"], message: "fix")
+        try repository.git("tag", "26.03.1")
+        try repository.commit(["VERSION": "26.05.0.dev0\n"], message: "main moves on")
+        #expect(try relkit(["cut", "26.05"], in: repository.path, environment: releaseEnvironment).status == 0)
+        let status = try relkit(["status"], in: repository.path)
+        #expect(status.stdoutLines.contains("  26.05  branch 26.05, not tagged yet"), "\(status.stdout)")
+        #expect(status.stdoutLines.contains { $0.hasPrefix("  26.03  latest 26.03.1, 2 tags  (! tag 26.03.1 points to ") && $0.hasSuffix(", where 'root' is at 26.03.0: relkit check --tags)") },
+                "\(status.stdout)")
+        let json = try relkit(["status", "--format", "json"], in: repository.path)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let lines = try #require(document["lines"] as? [[String: Any]])
+        #expect(lines.first?["branch"] as? String == "26.05" && lines.first?["latest_tag"] as? String == nil)
+        #expect((lines.last?["problem"] as? String)?.contains("points to") == true)
+    }
+
     @Test func initAllowsPostReleasesWhenTheHistoryHasOne() throws {
         let repository = try ScratchRepository()
         defer { repository.remove() }

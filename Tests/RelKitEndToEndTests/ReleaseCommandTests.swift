@@ -106,17 +106,16 @@ struct FaultInjectionTests {
                 "files are all old or all new, or a journal says how to restore them")
         #expect(FileManager.default.fileExists(atPath: repository.scratch.file(".git/relkit/lock")), "the lock of the killed relkit is left")
 
-        // The next run explains the leftover lock and repairs (a dry run changes nothing else):
-        // the repository is then exactly as before the command, or exactly as after it.
-        let next = try relkit(fault.command + ["--dry-run"], in: repository.path, environment: releaseEnvironment)
+        // A dry run meanwhile writes nothing: no lock taken, nothing finished or undone.
+        let left = try RepositoryState(repository)
+        let dryRun = try relkit(fault.command + ["--dry-run"], in: repository.path, environment: releaseEnvironment)
+        #expect([0, 1, 3].contains(dryRun.status), "\(dryRun.stderr)")
+        #expect(try RepositoryState(repository) == left, "the dry run changed nothing")
+        // The next run explains the leftover lock and finishes the work (or undoes it and does it
+        // again): in the end as if nothing had been interrupted.
+        let next = try relkit(fault.command, in: repository.path, environment: releaseEnvironment)
         #expect(next.stderr.contains("left its lock"), "\(next.stderr)")
-        #expect(next.status == 0 || next.status == 1, "\(next.stderr)")
-        let repaired = try RepositoryState(repository)
-        #expect(repaired == old || repaired == new, "repaired to the old or the new state")
-        if repaired == old {
-            let rerun = try relkit(fault.command, in: repository.path, environment: releaseEnvironment)
-            #expect(rerun.status == 0, "\(rerun.stderr)")
-        }
+        #expect(next.status == 0, "\(next.stderr)")
         #expect(try RepositoryState(repository) == new, "in the end as if nothing had been interrupted")
         #expect(!FileManager.default.fileExists(atPath: repository.scratch.file(".git/relkit/lock")))
         #expect(try repository.git("fsck", "--no-dangling").isEmpty)
@@ -185,6 +184,15 @@ struct ReleaseCommandEndToEndTests {
         #expect(locked.status == 3)
         #expect(locked.stderr.contains("another relkit is writing to this repository (pid 1, `relkit cut`)"))
         #expect(locked.stderr.contains("remove \(repository.scratch.file(".git/relkit/lock"))"))
+        // A dry run writes nothing: it needs no lock, and leaves the other's alone (cut, tag and
+        // bump open the repository the same way).
+        try repository.git("checkout", "-q", "VERSION")
+        for dryRun in [["cut", "26.11", "--dry-run"], ["bump", "26.12.0", "--commit", "--dry-run"]] {
+            let planned = try relkit(dryRun, in: repository.path, environment: releaseEnvironment)
+            #expect(planned.status == 0, "\(dryRun): \(planned.stderr)")
+            #expect(planned.stdout.contains("(dry run: nothing is changed)"), "\(dryRun)")
+        }
+        #expect(try String(contentsOfFile: repository.scratch.file(".git/relkit/lock"), encoding: .utf8).contains("pid=1\n"))
     }
 
     /// relkit does not sync its lock's text to disk: after a system crash a lock may be empty. An

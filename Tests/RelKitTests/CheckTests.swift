@@ -274,7 +274,7 @@ struct InitStatusTests {
         #expect(summary.versions.map { "\($0.name)=\($0.version?.description ?? "-")" } == ["server=26.11.0.dev0", "client=26.04.2"])
         #expect(summary.versions[0].members == ["root", "manager", "agent", "common"])
         #expect(summary.apiVersion == "v8.20261101")
-        #expect(summary.lines.map { "\($0.line) \($0.latestTag) \($0.count)" } == ["26.09 26.09.1 2", "26.03 26.03.4 1"])
+        #expect(summary.lines.map { "\($0.line) \($0.latestTag ?? "-") \($0.count)" } == ["26.09 26.09.1 2", "26.03 26.03.4 1"])
         #expect(summary.maintained.map { "\($0.name) \($0.tip == nil ? "missing" : "present")" } == ["26.09 present", "26.03 missing"])
     }
 }

@@ -88,9 +88,11 @@ struct VersionConfigurationTests {
     }
 
     @Test func syntaxErrorsComeFromTOMLKitWithPosition() throws {
-        let message = try #require(error("[version]\nscheme = \"yy.0m"))
+        let message = try #require(error("[version]\nscheme = = 1"))
         #expect(message.hasPrefix(".release.toml:2:"), "\(message)")
         #expect(message.contains("TOML syntax error"))
+        // An unclosed string is said so, at its opening quote.
+        #expect(error("[version]\nscheme = \"yy.0m")?.hasPrefix(".release.toml:2:10: this string is not closed") == true)
     }
 
     @Test func nearestFileIsFoundFromASubdirectory() throws {
