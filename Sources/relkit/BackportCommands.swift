@@ -182,7 +182,9 @@ struct BackportCommand: ParsableCommand {
             } else {
                 var lines = ["relkit backport audit: \(report.source) -> \(report.target)" + (report.since.map { " since \($0.short)" } ?? " since the branch point") + (onlyFixes ? " (fixes only)" : "")]
                 for entry in report.entries {
-                    let head = "  \(padded(Self.status(of: entry), to: 10)) \(entry.commit.id.short)  \(entry.commit.subject.displayable())"
+                    let status = Self.status(of: entry)
+                    let colour = status == "missing" ? "31" : status == "backported" ? "32" : "33"
+                    let head = "  \(Console.paint(padded(status, to: 10), colour)) \(entry.commit.id.short)  \(entry.commit.subject.displayable())"
                     if let match = entry.match {
                         lines.append(head + "  <- \(match.by.id.short) (\(match.kind.rawValue): \(match.detail))")
                     } else if let unknown = entry.unknown {

@@ -68,7 +68,7 @@ struct CheckCommand: ParsableCommand {
 
 enum CheckRendering {
     static func text(_ report: Check.Report, colour: Bool) -> String {
-        func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+        func paint(_ text: String, _ code: String) -> String { Console.paint(text, code, colour: colour) }
         var lines: [String] = []
         var currentFile: String??
         for finding in report.findings {

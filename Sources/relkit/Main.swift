@@ -81,6 +81,7 @@ enum Main {
         }
         if let mistake = commandLineMistake(Array(arguments.dropFirst())) {
             Console.error("error: \(mistake)")
+            printJSONError(mistake, exitCode: ExitStatus.usage, arguments: arguments)
             exit(ExitStatus.usage)
         }
         do {
@@ -88,6 +89,7 @@ enum Main {
             try command.run()
         } catch let error as CLIError {
             Console.error(error.exitCode == 0 ? error.message : "error: \(error.message)")
+            if error.exitCode != 0 { printJSONError(error.message, exitCode: error.exitCode, arguments: arguments) }
             exit(error.exitCode)
         } catch let error as ExitCode {
             exit(error.rawValue)
@@ -100,7 +102,9 @@ enum Main {
                 exit(0)
             }
             if !message.isEmpty { Console.error(lowercasedErrorPrefix(message)) }
-            exit(code == .validationFailure ? ExitStatus.usage : code.rawValue)
+            let status = code == .validationFailure ? ExitStatus.usage : code.rawValue
+            printJSONError(lowercasedErrorPrefix(message).split(separator: "\n").first.map(String.init) ?? "", exitCode: status, arguments: arguments)
+            exit(status)
         }
     }
 }
@@ -123,6 +127,17 @@ func commandLineMistake(_ arguments: [String]) -> String? {
     var message = "--version is not an option of 'relkit \(first)'; relkit's own version is 'relkit --version'"
     if first == "bump", let given { message += "; to set the version: relkit bump \(given.displayable())" }
     return message
+}
+
+/// With `--format json`, an error is a JSON document on stdout too (the text stays on stderr):
+/// a pipeline reading stdout gets a document whatever happened.
+/// `{"schema": 1, "error": {"message": "...", "exit_code": 2}}`
+func printJSONError(_ message: String, exitCode: Int32, arguments: [String]) {
+    let options = arguments.prefix { $0 != "--" }
+    let json = options.contains("--format=json") || zip(options, options.dropFirst()).contains { $0 == "--format" && $1 == "json" }
+    guard json else { return }
+    let text = message.hasPrefix("error: ") ? String(message.dropFirst("error: ".count)) : message
+    Console.out(JSONValue.object(["error": ["message": JSONValue(text), "exit_code": .integer(Int(exitCode))]]).text())
 }
 
 /// ArgumentParser's "Error: Unknown option" as relkit says every error: "error: unknown option".
@@ -148,6 +163,25 @@ enum Console {
     }
 
     static func out(_ text: String) { SystemCalls.write(text + "\n", to: 1) }
+
+    /// `text` in an SGR colour (`"31"` red, `"32"` green, `"1"` bold) when `colour`.
+    static func paint(_ text: String, _ code: String, colour: Bool = useColour) -> String {
+        colour && !text.isEmpty ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// A unified diff, each line coloured as git colours it (headers bold, hunks cyan, removed red,
+    /// added green) when `colour`.
+    static func paintDiff(_ diff: String, colour: Bool = useColour) -> String {
+        guard colour else { return diff }
+        return diff.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let text = String(line)
+            if text.hasPrefix("+++") || text.hasPrefix("---") || text.hasPrefix("# ") { return paint(text, "1", colour: true) }
+            if text.hasPrefix("@@") { return paint(text, "36", colour: true) }
+            if text.hasPrefix("+") { return paint(text, "32", colour: true) }
+            if text.hasPrefix("-") { return paint(text, "31", colour: true) }
+            return text
+        }.joined(separator: "\n")
+    }
     static func error(_ text: String) { SystemCalls.write(text + "\n", to: 2) }
 }
 

@@ -49,10 +49,10 @@ enum PlanRendering {
         }
         for note in plan.notes { lines.append("  note: \(note)") }
         if dryRun {
-            for edit in plan.workTreeEdits { lines.append(edit.diff.trimmingNewlines()) }
+            for edit in plan.workTreeEdits { lines.append(Console.paintDiff(edit.diff.trimmingNewlines())) }
             for (index, commit) in plan.commits.enumerated() {
-                lines.append("# new commit \(index + 1) on \(commit.branch):")
-                for edit in commit.edits { lines.append(edit.diff.trimmingNewlines()) }
+                lines.append(Console.paint("# new commit \(index + 1) on \(commit.branch):", "1"))
+                for edit in commit.edits { lines.append(Console.paintDiff(edit.diff.trimmingNewlines())) }
             }
         } else {
             lines.append("done")

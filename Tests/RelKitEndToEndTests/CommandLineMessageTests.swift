@@ -82,3 +82,48 @@ struct BrokenConfigurationMessageTests {
         #expect(try relkit(["version", "validate", "26.01.0"], in: directory.path).status == 2, "without --scheme the file is needed")
     }
 }
+
+/// What a terminal shows of `relkit arguments` (script(1) gives it one), with `environment`.
+func onATerminal(_ arguments: [String], in directory: String, environment: [String: String]) throws -> String {
+    let quoted = ([relkitBinary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+    var environment = environment
+    environment["TERM"] = "xterm"
+    return try runProcess("script", ["-qec", quoted, "/dev/null"], environment: environment, directory: directory).stdout
+}
+
+@Suite("relkit's command line: colour and JSON errors")
+struct ColourAndJSONErrorTests {
+    @Test func diffsAndTheAuditAreColouredOnATerminalUnlessNoColour() throws {
+        let repository = try ScratchRepository(fixture: "check/clean")
+        defer { repository.remove() }
+        try repository.git("branch", "26.11")
+        try repository.commit(["src/fix.py": "x\n"], message: "fix: x (#5)")
+        var environment = releaseEnvironment
+        environment.removeValue(forKey: "NO_COLOR")
+        let diff = try onATerminal(["bump", "26.12.0", "--dry-run"], in: repository.path, environment: environment)
+        #expect(diff.contains("\u{1B}[32m+26.12.0"), "\(diff.debugDescription)")
+        #expect(diff.contains("\u{1B}[31m-26.11.0.dev0"))
+        let audit = try onATerminal(["backport", "audit", "--to", "26.11"], in: repository.path, environment: environment)
+        #expect(audit.contains("\u{1B}[31mmissing"), "\(audit.debugDescription)")
+        environment["NO_COLOR"] = "1"
+        #expect(!(try onATerminal(["bump", "26.12.0", "--dry-run"], in: repository.path, environment: environment)).contains("\u{1B}["))
+        let piped = try relkit(["bump", "26.12.0", "--dry-run"], in: repository.path, environment: releaseEnvironment)
+        #expect(!piped.stdout.contains("\u{1B}["), "not a terminal")
+    }
+
+    @Test func withJSONAnErrorIsADocumentOnStdoutToo() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        for arguments in [["check", "--format", "json"], ["check", "--format=json", "--bogus"], ["status", "--format", "json"]] {
+            let result = try relkit(arguments, in: directory.path)
+            #expect(result.status == 2)
+            #expect(result.stderr.hasPrefix("error: "), "the text stays on stderr")
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(arguments): \(result.stdout)")
+            #expect(document["schema"] as? Int == 1)
+            let error = try #require(document["error"] as? [String: Any])
+            #expect(error["exit_code"] as? Int == 2)
+            #expect((error["message"] as? String).map { result.stderr.contains($0) } == true, "\(arguments)")
+        }
+        #expect(try relkit(["check"], in: directory.path).stdout.isEmpty, "text output: stderr only")
+    }
+}
