@@ -53,7 +53,7 @@ struct BackportCommand: ParsableCommand {
 
                 On a conflict, that target stops: relkit makes a worktree for it under the git directory, leaves the conflict markers there, and prints the files and the next commands; other targets still complete (exit 1). --status shows what is stopped; --continue checks that no conflict markers are left, stages the resolved files, commits with the trailers, and goes on; --abort removes the worktree and the state (no branch moved for a stopped target). If a target branch moved meanwhile, --continue refuses and says what moved.
 
-                Exit codes: 0 done; 1 stopped on a conflict, or refused (not on the source branch, nothing to do); 2 usage or configuration error; 3 repository state (lock, uncommitted changes, a branch moved).
+                \(ExitCodes.help(for: "backport"))
 
                   relkit backport 1a2b3c4d --to 26.09
                   relkit backport main~3..main --maintained --dry-run
@@ -140,7 +140,7 @@ struct BackportCommand: ParsableCommand {
 
                 A commit whose patch-id cannot be compared (a blob it or a target commit needs is not in the repository: a partial clone made with --filter=blob:none, a damaged mirror) is listed as unknown, with the reason; the others are still audited.
 
-                Exit codes: 0; 1 with --fail-on-missing when a commit is missing (for CI); 2 usage or configuration error; 3 when any commit is unknown (the report is printed, and incomplete).
+                \(ExitCodes.help(for: "backport audit"))
 
                   relkit backport audit --to 26.09 --only-fixes
                   relkit backport audit --to 26.09 --fail-on-missing --format json

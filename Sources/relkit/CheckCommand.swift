@@ -37,7 +37,7 @@ struct CheckCommand: ParsableCommand {
 
             Rules: \(Finding.rules.map(\.id).joined(separator: ", ")).
 
-            Exit codes: 0 clean (warnings allowed), 1 findings of severity error, 2 usage or configuration error.
+            \(ExitCodes.help(for: "check"))
 
               relkit check
               relkit check --ref 24.03.1 --format json

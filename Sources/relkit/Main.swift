@@ -11,16 +11,8 @@ import GitKit
 import RelKit
 import RelKitCore
 
-/// Exit codes shared by every command (README "Exit codes").
-enum ExitStatus {
-    static let success: Int32 = 0
-    /// Findings, invalid input in a filter, nothing to do, or refused by policy.
-    static let findings: Int32 = 1
-    /// Usage, bad argument or configuration error.
-    static let usage: Int32 = 2
-    /// Repository state: dirty, locked, ref moved.
-    static let repositoryState: Int32 = 3
-}
+/// Exit codes shared by every command: RelKit's ExitCodes, the one table of them.
+typealias ExitStatus = ExitCodes
 
 /// An error the CLI reports as one line on stderr, with its exit code.
 struct CLIError: Error, CustomStringConvertible {
@@ -42,7 +34,7 @@ struct RelKitCommand: ParsableCommand {
         discussion: """
             Versions are YY.0M.P (or YY.N.P), with aN, bN, rcN pre-releases and .devN development releases; Python requirement pins use the PEP 440 form without leading zeros. Configuration comes from .release.toml at the repository root (for the version commands, the nearest one above the current directory); without one, relkit uses its defaults.
 
-            Exit codes: 0 success; 1 findings, invalid input, nothing to do or refused by policy; 2 usage, bad argument or configuration error; 3 repository state (dirty, locked, ref moved).
+            Exit codes: \(ExitCodes.general.map { "\($0.code) \($0.meaning.replacing("`", with: ""))" }.joined(separator: "; ")). Each command's help says what its codes mean.
             """,
         subcommands: [CheckCommand.self, StatusCommand.self, InitCommand.self, BumpCommand.self, CutCommand.self, TagCommand.self, BackportCommand.self, TrailersCommand.self, VersionCommand.self, UpgradeCommand.self]
     )

@@ -114,7 +114,7 @@ func preKind(_ text: String?) throws -> PreReleaseKind? {
     return kind
 }
 
-let releaseExitCodes = "Exit codes: 0 done; 1 nothing to do or refused by policy; 2 usage or configuration error; 3 repository state (uncommitted changes in files relkit must write, another relkit holds the lock, a branch moved meanwhile)."
+let releaseExitCodes = ExitCodes.help(for: "cut, tag, bump")
 
 struct BumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -16,7 +16,7 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Summarize versions, the branch and releases on one screen.",
         discussion: """
-            Shows the scheme (and the earlier ones of [[version.earlier]], with the lines each applies to), each group's and independent component's version (scheme and PEP 440 forms), the API version, the branch and its role, the latest tag of each release line, the maintained branches, and a relkit command that was interrupted (the next cut, tag, bump or backport finishes it). Exit 0, or 2 for a configuration error.
+            Shows the scheme (and the earlier ones of [[version.earlier]], with the lines each applies to), each group's and independent component's version (scheme and PEP 440 forms), the API version, the branch and its role, the latest tag of each release line, the maintained branches, and a relkit command that was interrupted (the next cut, tag, bump or backport finishes it). \(ExitCodes.help(for: "status"))
             """
     )
 
@@ -114,7 +114,9 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Write a starter .release.toml from the version files found in the repository.",
         discussion: """
-            Looks for the root VERSION file and the symlinks to it, other VERSION files, pyproject.toml files with a static project.version and package.json files with a version, and groups those that carry the root's version now. It finds the pins of the monorepo's own packages (the names of its pyproject.toml and package.json files) in pyproject.toml dependencies and optional dependencies, requirements and constraints files, and configures them ([[requirements]]), so that cut, tag and bump move them and check flags a stale one. Without --scheme it infers the scheme from the versions, release tags and release branches (24.03 is yy.0m, 25.1 or 25.14 is yy.n), and an earlier scheme when the history switched; it proposes the latest release branches as maintained, and alembic versions/ and Django migrations/ directories as sensitive paths. Only pyproject.toml gets form = "pep440", and only when its value is in that form. It never overwrites an existing .release.toml (exit 1). --dry-run prints the file instead of writing it, also when one exists.
+            Looks for the root VERSION file and the symlinks to it, other VERSION files, pyproject.toml files with a static project.version and package.json files with a version, and groups those that carry the root's version now. It finds the pins of the monorepo's own packages (the names of its pyproject.toml and package.json files) in pyproject.toml dependencies and optional dependencies, requirements and constraints files, and configures them ([[requirements]]), so that cut, tag and bump move them and check flags a stale one. Without --scheme it infers the scheme from the versions, release tags and release branches (24.03 is yy.0m, 25.1 or 25.14 is yy.n), and an earlier scheme when the history switched; it proposes the latest release branches as maintained, and alembic versions/ and Django migrations/ directories as sensitive paths. Only pyproject.toml gets form = "pep440", and only when its value is in that form. It never overwrites an existing .release.toml. --dry-run prints the file instead of writing it, also when one exists.
+
+            \(ExitCodes.help(for: "init"))
             """
     )
 

@@ -24,7 +24,7 @@ struct TrailersCommand: ParsableCommand {
             discussion: """
                 Reads the message as git gives it to a commit-msg hook (comment lines and a `git commit -v` diff below the scissors line are fine) and parses its trailers by git's rules, with the same parser relkit backport uses. Errors: a configured trailer ([backport] trailers, default Backported-From: {source} and Backported-To: {target}) outside the trailer block, where git does not read it (in the body, or after a '---' line); the same trailer twice; a trailer without a value; a value that does not fit its template ({target} a release line of the scheme, {source} a branch name, {commit} a full commit id, {short-commit} an abbreviated one, {pr} a number); the configured trailers not all there together. A key in another case (backported-to) is a warning. --require-backport also makes a message without them an error (a commit-msg hook on release branches). Configuration comes from the nearest .release.toml.
 
-                Exit codes: 0 no errors (warnings allowed), 1 errors, 2 usage error (the file cannot be read or is not UTF-8, a bad .release.toml).
+                \(ExitCodes.help(for: "trailers check"))
 
                   relkit trailers check .git/COMMIT_EDITMSG
                   git log -1 --format=%B | relkit trailers check -

@@ -22,7 +22,7 @@ struct UpgradeCommand: ParsableCommand {
 
             Finding rules: \(UpgradeFindings.rules.map(\.id).joined(separator: ", ")).
 
-            Exit codes: 0 the report is made (no blocking finding); 1 a finding blocks under --fail-on (default: [upgrade] fail-on, else findings of severity error); 2 usage or configuration error, or an unknown revision.
+            \(ExitCodes.help(for: "upgrade"))
 
               relkit upgrade 24.03.2                  (from a tag to HEAD)
               relkit upgrade 24.03.2 24.09.0 --format markdown

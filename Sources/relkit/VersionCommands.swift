@@ -91,7 +91,9 @@ extension VersionCommand {
             commandName: "validate",
             abstract: "Check that versions are spelled as the scheme wants them.",
             discussion: """
-                Reports every problem of each version with the corrected spelling when there is one. Exit 0 when all are valid, 1 when any is not, 2 for a usage or configuration error.
+                Reports every problem of each version with the corrected spelling when there is one.
+
+                \(ExitCodes.help(for: "version validate"))
 
                   relkit version validate 24.03.0 24.3.0
                   git tag --list | relkit version validate --format json -
@@ -181,6 +183,8 @@ extension VersionCommand {
 
                   relkit version normalize 24.03.0-RC.01
                   relkit version normalize - < versions.txt
+
+                \(ExitCodes.help(for: "version normalize"))
                 """
         )
 
@@ -223,6 +227,8 @@ extension VersionCommand {
                   relkit version next 24.03.0b2 --pre rc        # 24.03.0rc1
                   relkit version next 24.12.0 --next-line       # 25.01.0.dev0
                   relkit version next 24.03.0 --next-line --cadence 3,9   # 24.09.0.dev0
+
+                \(ExitCodes.help(for: "version next"))
                 """
         )
 
@@ -295,6 +301,8 @@ extension VersionCommand {
                   relkit version compare 24.3.0 24.03.0         # =
 
                 An invalid version exits 2.
+
+                \(ExitCodes.help(for: "version compare"))
                 """
         )
 
@@ -321,6 +329,8 @@ extension VersionCommand {
                 Reads the versions given, or one a line from standard input (with - or no argument). Equal versions keep their input order. An invalid version is reported on stderr with its line and left out; exit 1 if any was invalid.
 
                   git tag --list | relkit version sort --reverse
+
+                \(ExitCodes.help(for: "version sort"))
                 """
         )
 
@@ -355,6 +365,8 @@ extension VersionCommand {
             discussion: """
                 Accepts any PEP 440 spelling whose numbers fit the scheme:
                   relkit version show 24.3.0rc1      # scheme form 24.03.0rc1, line 24.03
+
+                \(ExitCodes.help(for: "version show"))
                 """
         )
 

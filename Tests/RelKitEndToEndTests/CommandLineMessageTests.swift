@@ -127,3 +127,24 @@ struct ColourAndJSONErrorTests {
         #expect(try relkit(["check"], in: directory.path).stdout.isEmpty, "text output: stderr only")
     }
 }
+
+@Suite("relkit's command line: exit codes in every help")
+struct ExitCodeHelpTests {
+    /// Each row of docs/exit-codes.md (itself checked against Sources/RelKit/ExitCodes.swift) is
+    /// what the command's --help says.
+    @Test func everyHelpSaysWhatTheTableSays() throws {
+        let table = try String(contentsOfFile: packageRoot + "/docs/exit-codes.md", encoding: .utf8)
+        let rows = table.split(separator: "\n").filter { $0.hasPrefix("| `") }
+        #expect(rows.count >= 12)
+        for row in rows {
+            let cells = row.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let command = cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            let expected = "Exit codes: " + (0...3).compactMap { code in cells[2 + code] == "—" ? nil : "\(code) \(cells[2 + code])" }.joined(separator: "; ") + "."
+            for name in command.components(separatedBy: ", ") {
+                let help = try relkit(name.split(separator: " ").map(String.init) + ["--help"], environment: ["COLUMNS": "100000"])
+                #expect(help.status == 0)
+                #expect(help.stdout.replacingOccurrences(of: "\n", with: " ").contains(expected), "relkit \(name) --help says: \(expected)")
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// relkit's exit codes: the one table the help texts, README.md and docs/exit-codes.md are made
+/// from (the CLI interpolates `help(for:)`; a test compares the documents with `markdown`).
+public enum ExitCodes {
+    public static let success: Int32 = 0
+    /// Findings, nothing to do, or refused by policy.
+    public static let findings: Int32 = 1
+    /// Usage, a bad argument or a bad configuration.
+    public static let usage: Int32 = 2
+    /// Repository state: uncommitted changes, the lock, a ref moved, objects missing.
+    public static let repositoryState: Int32 = 3
+
+    /// What each code means for every command.
+    public static let general: [(code: Int32, meaning: String)] = [
+        (success, "success"),
+        (findings, "findings, nothing to do, or refused by policy (what each command's are: its --help, docs/exit-codes.md)"),
+        (usage, "usage error, invalid version argument, unknown revision, or bad `.release.toml` (reported as `file:line:column`)"),
+        (repositoryState, "repository state: uncommitted changes in files relkit must write, another relkit holds the lock, a ref moved meanwhile, history or objects missing (shallow or partial clone)"),
+    ]
+
+    /// Each command's own meanings; a code a command never returns is not listed.
+    public static let commands: [(command: String, codes: [(code: Int32, meaning: String)])] = [
+        ("check", [(0, "no error findings (warnings allowed)"), (1, "findings of severity error"),
+                   (2, "usage or configuration error (bad .release.toml, a glob that matches nothing, a pattern that does not match its file, an unknown revision)")]),
+        ("status", [(0, "shown"), (2, "usage or configuration error")]),
+        ("init", [(0, "written (or printed with --dry-run)"), (1, "refused: .release.toml exists, it is never overwritten"), (2, "usage error")]),
+        ("cut, tag, bump", [(0, "done (or planned with --dry-run; or an interrupted run of the same command that relkit finished)"),
+                            (1, "nothing to do or refused by policy (branch exists, line not later, not on main, would go backwards, tag exists)"),
+                            (2, "usage or configuration error"),
+                            (3, "repository state (uncommitted changes in files relkit must write, another relkit holds the lock, a branch moved meanwhile)")]),
+        ("backport", [(0, "done: every pick made or already on the target (--status, --abort: shown, dropped)"),
+                      (1, "stopped on a conflict (a dry run too: where it would stop), or refused (not on the source branch, a range that names no commit, only relkit's own version moves, nothing to continue)"),
+                      (2, "usage or configuration error"),
+                      (3, "repository state (another relkit holds the lock, uncommitted changes where the checkout must follow, a branch moved, a target checked out in another worktree)")]),
+        ("backport audit", [(0, "the report is made"), (1, "--fail-on-missing and a commit is missing (for CI)"), (2, "usage or configuration error"),
+                            (3, "a commit is unknown: its objects are missing (partial clone); the report is printed, and incomplete")]),
+        ("trailers check", [(0, "no errors (warnings allowed)"), (1, "errors"), (2, "usage error (the file cannot be read or is not UTF-8, a bad .release.toml)")]),
+        ("version validate", [(0, "all valid"), (1, "any invalid"), (2, "usage or configuration error")]),
+        ("version normalize", [(0, "all valid"), (1, "any invalid (the valid ones are still printed)"), (2, "usage error")]),
+        ("version next", [(0, "done"), (1, "refused: it would go backwards, or there is nothing to finalize"), (2, "invalid version or usage error")]),
+        ("version compare", [(0, "compared"), (2, "invalid version or usage error")]),
+        ("version sort", [(0, "sorted"), (1, "any invalid (reported on stderr with its line and left out)"), (2, "usage error")]),
+        ("version show", [(0, "shown"), (2, "invalid version or usage error")]),
+        ("upgrade", [(0, "the report is made and nothing blocks"), (1, "a finding blocks under --fail-on (default: [upgrade] fail-on, else findings of severity error)"),
+                     (2, "usage or configuration error, an unknown revision, or no repository")]),
+    ]
+
+    /// The "Exit codes:" paragraph of a command's help (`command` as in `commands`).
+    public static func help(for command: String) -> String {
+        let codes = commands.first { $0.command == command }?.codes ?? general
+        return "Exit codes: " + codes.map { "\($0.code) \($0.meaning)" }.joined(separator: "; ") + "."
+    }
+
+    /// The general table (README.md) and the table of every command (docs/exit-codes.md).
+    public static var generalMarkdown: String {
+        (["| code | meaning |", "|---:|---|"] + general.map { "| \($0.code) | \($0.meaning) |" }).joined(separator: "\n")
+    }
+
+    public static var commandsMarkdown: String {
+        var lines = ["| command | 0 | 1 | 2 | 3 |", "|---|---|---|---|---|"]
+        for (command, codes) in commands {
+            let cells = (Int32(0)...3).map { code in codes.first { $0.code == code }?.meaning ?? "—" }
+            lines.append("| `\(command)` | " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
