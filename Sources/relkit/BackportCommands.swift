@@ -55,7 +55,7 @@ struct BackportCommand: ParsableCommand {
 
                 \(ExitCodes.help(for: "backport"))
 
-                  relkit backport 1a2b3c4d --to 26.09
+                  relkit backport main --to 26.09
                   relkit backport main~3..main --maintained --dry-run
                   relkit backport --continue
                 """

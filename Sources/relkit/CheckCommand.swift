@@ -40,7 +40,7 @@ struct CheckCommand: ParsableCommand {
             \(ExitCodes.help(for: "check"))
 
               relkit check
-              relkit check --ref 24.03.1 --format json
+              relkit check --ref 26.03.1 --format json
               relkit check --tags --format github
             """
     )

@@ -127,7 +127,7 @@ struct BumpCommand: ParsableCommand {
 
               relkit bump 26.11.1 --dry-run
               relkit bump 26.11.1 --commit
-              relkit bump 26.5.0 --component client
+              relkit bump 26.05.0 --component client
             """
     )
 
@@ -155,7 +155,7 @@ struct CutCommand: ParsableCommand {
 
               relkit cut 26.11 --dry-run
               relkit cut 26.11 --pre rc
-              relkit cut --from 1a2b3c4d
+              relkit cut 26.12 --from main~1
             """
     )
 
@@ -180,7 +180,7 @@ struct TagCommand: ParsableCommand {
         discussion: """
             Works on the checked-out release branch, or --branch X.Y. If the version in the branch tip's files has no tag yet, that version is tagged as it is. Otherwise the next version is computed (--patch by default, --pre rc for the next release candidate, --final to finalize a pre-release), committed to the version files ("release: X.Y.Z") and tagged. Tags are annotated unless configured lightweight, and prefixed as configured. relkit never reuses or moves a tag, never tags a version of another line, and never goes backwards.
 
-            After relkit cut 24.03: relkit tag -> 24.03.0; relkit tag -> 24.03.1; relkit tag --pre rc -> 24.03.2rc1; relkit tag --pre rc -> 24.03.2rc2; relkit tag --final -> 24.03.2.
+            After relkit cut 26.11: relkit tag -> 26.11.0; relkit tag -> 26.11.1; relkit tag --pre rc -> 26.11.2rc1; relkit tag --pre rc -> 26.11.2rc2; relkit tag --final -> 26.11.2.
 
             \(releaseExitCodes)
             """

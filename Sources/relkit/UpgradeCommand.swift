@@ -24,9 +24,9 @@ struct UpgradeCommand: ParsableCommand {
 
             \(ExitCodes.help(for: "upgrade"))
 
-              relkit upgrade 24.03.2                  (from a tag to HEAD)
-              relkit upgrade 24.03.2 24.09.0 --format markdown
-              relkit upgrade origin/main topic/x --format json --fail-on any
+              relkit upgrade 26.03.1                  # from a tag to HEAD
+              relkit upgrade 26.03.1 26.09.0 --format markdown
+              relkit upgrade 26.09 main --format json --fail-on any
             """
     )
 
