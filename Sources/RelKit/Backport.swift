@@ -61,6 +61,15 @@ public enum Backport {
         public let outcome: Outcome
         /// Changed paths that match [backport] sensitive-paths (database migrations).
         public let sensitivePaths: [String]
+        /// Picked with the conflict resolved by hand (`--continue`).
+        public var resolved = false
+
+        init(commit: CommitInfo, outcome: Outcome, sensitivePaths: [String], resolved: Bool = false) {
+            self.commit = commit
+            self.outcome = outcome
+            self.sensitivePaths = sensitivePaths
+            self.resolved = resolved
+        }
     }
 
     public struct TargetReport {
@@ -641,7 +650,7 @@ public enum Backport {
                 } else {
                     let message = try finalMessage(for: pick, source: state.source, target: target.branch, configuration: configuration, request: request)
                     current = try batch.repository.createCommit(tree: tree, parents: [base.id], message: message, author: pick.author, committer: committer)
-                    entry.picks.append(Pick(commit: pick, outcome: .picked(current, fastPath: false), sensitivePaths: []))
+                    entry.picks.append(Pick(commit: pick, outcome: .picked(current, fastPath: false), sensitivePaths: [], resolved: true))
                 }
                 let remaining = try target.remaining.map { hex throws(GitError) in try repository.commit(ObjectID(hex: hex)!) }
                 let outcome = try pickAll(remaining, onto: current, target: target.branch, source: state.source, sourceTip: sourceTip,

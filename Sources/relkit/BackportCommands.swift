@@ -204,9 +204,9 @@ struct BackportCommand: ParsableCommand {
 }
 
 enum BackportRendering {
-    static func describe(_ outcome: Backport.Outcome) -> (status: String, detail: String) {
-        switch outcome {
-        case .picked(let id, let fastPath): return ("picked", "\(id.short)\(fastPath ? "" : " (full merge)")")
+    static func describe(_ pick: Backport.Pick) -> (status: String, detail: String) {
+        switch pick.outcome {
+        case .picked(let id, let fastPath): return ("picked", "\(id.short)\(pick.resolved ? " (conflict resolved)" : fastPath ? "" : " (full merge)")")
         case .alreadyThere(let by): return ("already there", by)
         case .conflict(let paths): return ("conflict", paths.joined(separator: ", "))
         case .notReached: return ("not reached", "")
@@ -221,7 +221,7 @@ enum BackportRendering {
             else if !target.stoppedOnConflict { head += ": nothing to pick" }
             lines.append(head)
             for pick in target.picks {
-                let (status, detail) = describe(pick.outcome)
+                let (status, detail) = describe(pick)
                 lines.append("    \(padded(status, to: 13)) \(pick.commit.id.short)  \(pick.commit.subject.displayable())\(detail.isEmpty ? "" : "  [\(detail)]")\(pick.sensitivePaths.isEmpty ? "" : "  (sensitive: \(pick.sensitivePaths.joined(separator: ", ")))")")
             }
             if let worktree = target.worktree {
@@ -242,13 +242,14 @@ enum BackportRendering {
                 ["branch": JSONValue(target.branch), "from": JSONValue(target.from.description), "to": JSONValue(target.newTip?.description),
                  "worktree": JSONValue(target.worktree),
                  "picks": .array(target.picks.map { pick -> JSONValue in
-                     let (status, detail) = describe(pick.outcome)
+                     let (status, detail) = describe(pick)
                      var entry: [String: JSONValue] = ["commit": JSONValue(pick.commit.id.description), "subject": JSONValue(pick.commit.subject),
                                                        "status": JSONValue(status), "detail": JSONValue(detail),
                                                        "sensitive": JSONValue(!pick.sensitivePaths.isEmpty), "sensitive_paths": JSONValue(pick.sensitivePaths)]
                      if case .picked(let id, let fastPath) = pick.outcome {
                          entry["new_commit"] = JSONValue(id.description)
                          entry["fast_path"] = JSONValue(fastPath)
+                         entry["resolved"] = JSONValue(pick.resolved)
                      }
                      return .object(entry)
                  })]

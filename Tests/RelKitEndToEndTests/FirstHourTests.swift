@@ -191,3 +191,96 @@ struct MessyHistoryTests {
         #expect(report.stdout.contains("pg_upgrade only goes up: restore the dump taken before the upgrade"), "\(report.stdout)")
     }
 }
+
+/// The first hour of a new release manager, end to end (issue 22): a fresh monorepo whose two
+/// packages pin each other, `relkit init` with nothing edited, then check, cut, tag, a fix and its
+/// backport, a conflicting backport resolved with --continue, the audit, a patch release and the
+/// upgrade report; every output asserted for what a person reads.
+@Suite("the first hour, end to end")
+struct FirstHourTests {
+    @Test func fromInitToAPatchRelease() throws {
+        let monorepo = try PinningMonorepo()
+        let repository = monorepo.repository
+        defer { repository.remove() }
+        func relkit(_ arguments: String...) throws -> ProcessResult { try monorepo.run(arguments) }
+        func short(_ revision: String) throws -> String { try repository.git("rev-parse", "--short=12", revision) }
+
+        let initialised = try relkit("init")
+        #expect(initialised.stdout == "wrote \(repository.scratch.file(".release.toml")): 3 components, group core of root, acme_api, acme-core; run relkit check\n")
+        #expect(initialised.stderr.isEmpty)
+        try repository.git("add", ".release.toml")
+        try repository.git("commit", "-q", "-m", "relkit init")
+
+        let check = try relkit("check")
+        #expect(check.status == 0)
+        #expect(check.stdout == "relkit check: no findings in the working tree; 6 files read\n", "\(check.stdout)")
+
+        let start = try short("main")
+        let cut = try relkit("cut", "26.05")
+        #expect(cut.status == 0, "\(cut.stderr)")
+        #expect(cut.stdoutLines.first == "relkit cut: create release line 26.05 from main at \(start)")
+        #expect(cut.stdoutLines.contains("  commit \(try short("26.05")) on 26.05, parent \(start): \"release: start 26.05 at 26.05.0\" + Relkit-Bookkeeping: cut 26.05"))
+        #expect(cut.stdoutLines.contains("  commit \(try short("main")) on main, parent \(start): \"main: 26.06.0.dev0 after cutting 26.05\" + Relkit-Bookkeeping: cut 26.05"))
+        #expect(cut.stdoutLines.last == "done")
+        #expect(try relkit("status").stdoutLines.contains("  26.05  branch 26.05, not tagged yet"))
+
+        let tagged = try relkit("tag", "--branch", "26.05")
+        #expect(tagged.stdoutLines == ["relkit tag: release 26.05.0 on 26.05",
+                                       "  tag 26.05.0 -> \(try short("26.05")) (annotated: \"Release 26.05.0 (line 26.05)\")", "done"])
+
+        // A fix on main, backported.
+        try repository.commit(["src/app.py": "print('hello, world')\n"], message: "fix: greet the world (#12)")
+        let fix = try repository.git("rev-parse", "main")
+        let backport = try relkit("backport", "main", "--to", "26.05")
+        #expect(backport.status == 0, "\(backport.stderr)")
+        #expect(backport.stdoutLines == ["relkit backport from main", "  26.05 (at \(try short("26.05~1"))) -> \(try short("26.05"))",
+                                         "    picked        \(fix.prefix(12))  fix: greet the world (#12)  [\(try short("26.05"))]"])
+
+        // A fix that conflicts with the release line's own change: stopped, resolved, continued.
+        try repository.git("checkout", "-q", "26.05")
+        try repository.commit(["src/app.py": "print('hello, release')\n"], message: "release-only greeting")
+        try repository.git("checkout", "-q", "main")
+        try repository.commit(["src/app.py": "print('hello, everyone')\n"], message: "fix: greet everyone")
+        let second = try repository.git("rev-parse", "main")
+        let releaseTip = try short("26.05")
+        let stopped = try relkit("backport", "main", "--to", "26.05")
+        let worktree = repository.scratch.file(".git/relkit/backport-26.05")
+        #expect(stopped.status == 1)
+        #expect(stopped.stdoutLines == ["relkit backport from main", "  26.05 (at \(releaseTip))",
+                                        "    conflict      \(second.prefix(12))  fix: greet everyone  [src/app.py]",
+                                        "    stopped: resolve the conflicts in \(worktree), then run: relkit backport --continue  (or: relkit backport --abort)"])
+        let markers = try relkit("backport", "--continue")
+        #expect(markers.status == 1)
+        #expect(markers.stderr == "error: conflict markers are left in src/app.py in \(worktree); resolve them, then run relkit backport --continue\n")
+        try "print('hello, everyone on the release')\n".write(toFile: worktree + "/src/app.py", atomically: true, encoding: .utf8)
+        let resumed = try relkit("backport", "--continue")
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdoutLines == ["relkit backport from main", "  26.05 (at \(releaseTip)) -> \(try short("26.05"))",
+                                        "    picked        \(second.prefix(12))  fix: greet everyone  [\(try short("26.05")) (conflict resolved)]"])
+        #expect(!FileManager.default.fileExists(atPath: worktree), "the worktree is gone once done")
+
+        // The audit finds both, the resolved one by the commit its message records.
+        let audit = try relkit("backport", "audit", "--to", "26.05")
+        #expect(audit.status == 0)
+        #expect(audit.stdoutLines == [
+            "relkit backport audit: main -> 26.05 since the branch point",
+            "  backported \(fix.prefix(12))  fix: greet the world (#12)  <- \(try short("26.05~2")) (message: names \(fix))",
+            "  backported \(second.prefix(12))  fix: greet everyone  <- \(try short("26.05")) (message: names \(second))",
+            "2 commits: 0 missing, 2 backported",
+        ], "the version move of main is not listed: \(audit.stdout)")
+
+        let patch = try relkit("tag", "--branch", "26.05")
+        #expect(patch.status == 0)
+        #expect(patch.stdoutLines.first == "relkit tag: release 26.05.1 on 26.05")
+        #expect(try repository.git("show", "26.05.1:requirements.txt") == "acme-core==26.5.1\nacme-api==26.5.1  # the service\nrequests>=2")
+
+        let upgrade = try relkit("upgrade", "26.05.0", "26.05.1")
+        #expect(upgrade.status == 0)
+        #expect(upgrade.stdoutLines.contains("Version of core: 26.05.0 -> 26.05.1 (patch update)"), "\(upgrade.stdout)")
+        #expect(upgrade.stdoutLines.contains("  pin acme-core in requirements.txt: ==26.5.0 -> ==26.5.1"), "\(upgrade.stdout)")
+        #expect(upgrade.stdoutLines.last == "relkit upgrade: 26.05.0 -> 26.05.1: 0 errors, 0 warnings")
+
+        #expect(try relkit("check", "--tags").stdout.hasPrefix("relkit check: no findings"))
+        #expect(try repository.git("fsck", "--strict", "--no-dangling").isEmpty)
+    }
+}

@@ -172,7 +172,7 @@ struct VersionCommandEndToEndTests {
         let help = try relkit(["help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("Exit codes"))
-        #expect(try relkit(["version", "validate", "--help"]).stdout.contains("Exit 0 when all are valid"))
+        #expect(try relkit(["version", "validate", "--help"]).stdout.contains("Exit codes: 0 all valid; 1 any invalid"))
         let completion = try relkit(["--generate-completion-script", "bash"])
         #expect(completion.status == 0 && completion.stdout.contains("relkit"))
     }
