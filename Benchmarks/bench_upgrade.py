@@ -4,6 +4,11 @@
 today to start answering the same questions, and `alembic heads` (alembic itself listing the
 heads of one checkout), in the same run. Goal: the whole report in under 100 ms.
 
+Then a real-sized monorepo (issue 22): three alembic histories of 300, 120 and 70 revisions (490,
+as a real monorepo measured), 40 samples, a year of commits between two tags: `relkit upgrade
+main main` (the same ref: goal under 20 ms) and `relkit upgrade 25.12.0 26.12.0` (a year apart:
+goal under 60 ms).
+
 Usage: bench_upgrade.py path/to/relkit [--revisions N] [--samples N] [--runs R]
 """
 import argparse, os, platform, random, shutil, subprocess, sys, tempfile, time
@@ -49,8 +54,8 @@ def downgrade() -> None:
 def revision_ids(count, rng):
     return ["%012x" % rng.getrandbits(48) for _ in range(count)]
 
-def write_revisions(root, ids, parents):
-    directory = os.path.join(root, VERSIONS)
+def write_revisions(root, ids, parents, versions=VERSIONS):
+    directory = os.path.join(root, versions)
     os.makedirs(directory, exist_ok=True)
     for n, (rev, down) in enumerate(zip(ids, parents)):
         down_code = "None" if not down else (repr(down[0]) if len(down) == 1 else repr(tuple(down)))
@@ -135,6 +140,43 @@ def timed(command, cwd, runs, expect=0):
             sys.exit(f"{command} failed ({result.returncode}): {result.stdout[-2000:]}{result.stderr[-2000:]}")
     return best, result.stdout
 
+REAL_HISTORIES = [("manager", 300), ("account", 120), ("storage", 70)]
+
+def generate_real(root, samples=40):
+    """Three histories, 40 samples; 25.12.0 with 80 % of each history, then 24 commits over a year
+    adding the rest (one history each), samples and images changed; 26.12.0 at the end."""
+    rng = random.Random(2027)
+    histories = []
+    for name, count in REAL_HISTORIES:
+        ids, parents = history(count, rng)
+        histories.append((name, f"src/ai/backend/{name}/models/alembic/versions", ids, parents))
+    with open(os.path.join(root, ".release.toml"), "w") as f:
+        f.write('[components.root]\nfiles = ["VERSION"]\n\n[upgrade]\nconfig-samples = ["configs/*/sample*.toml", "configs/*/sample*.json"]\n'
+                'compose = ["docker-compose*.yml"]\n')
+        for name, versions, _, _ in histories:
+            f.write(f'\n[[upgrade.migrations]]\nname = "{name}"\npath = "{versions}"\ncommand = "alembic -c configs/{name}/alembic.ini"\n')
+    git(root, "init", "-q", "-b", "main")
+    for name, versions, ids, parents in histories:
+        old = len(ids) * 4 // 5
+        write_revisions(root, ids[:old], parents[:old], versions)
+    write_samples(root, samples, 0)
+    write_compose(root, 0)
+    with open(os.path.join(root, "VERSION"), "w") as f:
+        f.write("25.12.0\n")
+    git(root, "add", "-A"); git(root, "commit", "-q", "-m", "25.12.0"); git(root, "tag", "25.12.0")
+    for step in range(24):
+        name, versions, ids, parents = histories[step % 3]
+        old = len(ids) * 4 // 5
+        upto = old + (len(ids) - old) * (step // 3 + 1) // 8
+        write_revisions(root, ids[:upto], parents[:upto], versions)
+        if step == 12:
+            write_samples(root, samples, 1)
+            write_compose(root, 1)
+        git(root, "add", "-A"); git(root, "commit", "-q", "-m", f"change {step}")
+    with open(os.path.join(root, "VERSION"), "w") as f:
+        f.write("26.12.0\n")
+    git(root, "add", "-A"); git(root, "commit", "-q", "-m", "26.12.0"); git(root, "tag", "26.12.0")
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("relkit")
@@ -172,6 +214,31 @@ def main():
         print(f"| alembic heads (one checkout's heads only) | {alembic_time * 1000:.1f} | {alembic_time / diff_time:.2f} x |")
     goal = "met" if relkit_time < 0.1 else "NOT met"
     print(f"\nthe whole report in {relkit_time * 1000:.1f} ms: the 100 ms goal is {goal}")
+
+    with tempfile.TemporaryDirectory() as root:
+        generate_real(root)
+        same, _ = timed([relkit, "upgrade", "main", "main"], root, args.runs)
+        same_json, _ = timed([relkit, "upgrade", "main", "main", "--format", "json"], root, args.runs)
+        year, report = timed([relkit, "upgrade", "25.12.0", "26.12.0", "--format", "json"], root, args.runs)
+        year_text, _ = timed([relkit, "upgrade", "25.12.0", "26.12.0"], root, args.runs)
+        status, _ = timed([relkit, "status"], root, args.runs)
+        import json
+        parsed = json.loads(report)
+        applied = [len(m["upgrade"]) for m in parsed["migrations"]]
+        expected = [count - count * 4 // 5 for _, count in REAL_HISTORIES]
+        if applied != expected or len(parsed["config_samples"]) != 24:
+            sys.exit(f"unexpected real-sized report: {applied} revisions to apply (expected {expected}), {len(parsed['config_samples'])} samples")
+        paths = ["src", "configs", "docker-compose.halfstack-main.yml"]
+        diff_time, _ = timed(["git", "diff", "--stat", "25.12.0", "26.12.0", "--", *paths], root, args.runs)
+    print(f"\nreal-sized: {sum(c for _, c in REAL_HISTORIES)} revisions in {len(REAL_HISTORIES)} histories, 40 samples, a year of commits; best of {args.runs} runs\n")
+    print("| command | time (ms) | vs git diff --stat | goal |")
+    print("|---|---:|---:|---|")
+    print(f"| relkit upgrade main main (the same ref) | {same * 1000:.1f} | {same / diff_time:.2f} x | < 20 ms |")
+    print(f"| relkit upgrade main main --format json | {same_json * 1000:.1f} | {same_json / diff_time:.2f} x | < 20 ms |")
+    print(f"| relkit upgrade 25.12.0 26.12.0 --format json (a year apart: {sum(applied)} revisions to apply, 24 samples) | {year * 1000:.1f} | {year / diff_time:.2f} x | < 60 ms |")
+    print(f"| relkit upgrade 25.12.0 26.12.0 (text) | {year_text * 1000:.1f} | {year_text / diff_time:.2f} x | < 60 ms |")
+    print(f"| relkit status (process start, libgit2 and the configuration: the floor) | {status * 1000:.1f} | {status / diff_time:.2f} x | |")
+    print(f"| git diff --stat 25.12.0 26.12.0 -- src configs <compose> | {diff_time * 1000:.1f} | 1.00 x | |")
 
 if __name__ == "__main__":
     main()

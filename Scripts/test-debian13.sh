@@ -65,6 +65,8 @@ fi
 
 mountpoint -q "$root/proc" || bind /proc proc
 mountpoint -q "$root/dev" || bind /dev
+# Pseudo-terminals (a mount of its own under /dev): the tests of what relkit shows on a terminal.
+mountpoint -q "$root/dev/pts" || bind /dev/pts
 bind "$toolchain"
 for dir in $package_dirs; do bind "${dir%/}"; done
 # git inside the root finds the package copies as git does here.
