@@ -59,8 +59,6 @@ enum Main {
         ProcessMemory.configure()
         let arguments = CommandLine.arguments
         RepositoryLock.invocation = arguments.dropFirst().joined(separator: "\u{1F}")
-        // Commands that open a repository initialise libgit2 on a second thread meanwhile.
-        if arguments.count > 1, !commandsWithoutRepository.contains(arguments[1]) { LibGit2WarmUp.start() }
         // A directory removed under the shell (getcwd fails): every path relkit derives from it
         // would be empty. Said once, here.
         if arguments.count > 1, !commandsWithoutRepository.contains(arguments[1]), currentDirectory() == nil {
@@ -76,6 +74,10 @@ enum Main {
             printJSONError(mistake, exitCode: ExitStatus.usage, arguments: arguments)
             exit(ExitStatus.usage)
         }
+        // Commands that open a repository initialise libgit2 on a second thread meanwhile; only
+        // once the command line is known good: exiting while that thread is in libgit2's
+        // initialisation could crash instead of exiting 2.
+        if arguments.count > 1, !commandsWithoutRepository.contains(arguments[1]) { LibGit2WarmUp.start() }
         do {
             var command = try RelKitCommand.parseAsRoot()
             try command.run()
