@@ -107,15 +107,12 @@ struct BackportCommandEndToEndTests {
 
 @Suite("relkit backport: long ranges")
 struct LongBackportEndToEndTests {
-    /// `command` run with stderr on a terminal (script(1) gives it one) and stdout in a file;
-    /// returns what the terminal showed.
+    /// `command` run with stderr on a terminal and stdout in a file, the progress line shown at
+    /// once; returns what the terminal showed.
     func onATerminal(_ arguments: [String], in directory: String, stdout: String) throws -> String {
-        let quoted = ([relkitBinary] + arguments).map { "'\($0)'" }.joined(separator: " ")
         var environment = releaseEnvironment
         environment["RELKIT_PROGRESS_AFTER_MS"] = "0"
-        environment["TERM"] = "xterm"
-        let result = try runProcess("script", ["-qec", "\(quoted) >'\(stdout)'", "/dev/null"], environment: environment, directory: directory)
-        return result.stdout
+        return try RelKitEndToEndTests.onATerminal(arguments, in: directory, environment: environment, stdout: stdout)
     }
 
     @Test func progressOnATerminalOnlyAndNeverInJSON() throws {

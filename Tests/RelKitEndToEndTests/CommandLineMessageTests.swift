@@ -83,9 +83,10 @@ struct BrokenConfigurationMessageTests {
     }
 }
 
-/// What a terminal shows of `relkit arguments` (script(1) gives it one), with `environment`.
-func onATerminal(_ arguments: [String], in directory: String, environment: [String: String]) throws -> String {
-    let quoted = ([relkitBinary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+/// What a terminal shows of `relkit arguments` (script(1) gives it one), with `environment`;
+/// with `stdout`, standard output goes to that file and the terminal shows standard error only.
+func onATerminal(_ arguments: [String], in directory: String, environment: [String: String], stdout: String? = nil) throws -> String {
+    let quoted = ([relkitBinary] + arguments).map { "'\($0)'" }.joined(separator: " ") + (stdout.map { " >'\($0)'" } ?? "")
     var environment = environment
     environment["TERM"] = "xterm"
     return try runProcess("script", ["-qec", quoted, "/dev/null"], environment: environment, directory: directory).stdout
