@@ -274,30 +274,32 @@ public enum Upgrade {
         }
     }
 
-    /// The history in one tree's versions directory; nil when the directory is not there.
-    static func history(_ spec: MigrationHistorySpec, tree: CommitTree, side: Ref, blobs: inout BlobCache,
-                        findings: inout Findings) -> (history: AlembicHistory?, complete: Bool) {
+    /// The history in one tree's versions directory (nil when the directory is not there), and
+    /// what was found reading it.
+    static func history(_ spec: MigrationHistorySpec, tree: CommitTree, blobs: inout BlobCache)
+        -> (history: AlembicHistory?, complete: Bool, findings: [Finding]) {
+        var found: [Finding] = []
         func finding(_ rule: String, _ file: String?, _ message: String) {
-            findings.add(Finding(rule: rule, file: file, message: message), side: side)
+            found.append(Finding(rule: rule, file: file, message: message))
         }
         let directory: String
         do {
             switch try tree.resolve(spec.path) {
-            case .missing: return (nil, true)
+            case .missing: return (nil, true, found)
             case .file(let target):
                 finding("alembic-unreadable", target, "\(spec.name): \(spec.path) is a file, not an alembic versions directory")
-                return (nil, false)
+                return (nil, false, found)
             case .directory(let resolved): directory = resolved
             case .directoryOutside(let link, let target), .fileOutside(let link, let target):
                 finding("symlink-outside", link, "\(spec.name): \(spec.path) leads out of the repository (-> \(target)); not read")
-                return (nil, false)
+                return (nil, false, found)
             case .symlinkLoop(let link):
                 finding("symlink-outside", link, "\(spec.name): \(spec.path) is a symlink loop; not read")
-                return (nil, false)
+                return (nil, false, found)
             }
         } catch {
             finding("alembic-unreadable", spec.path, "\(spec.name): \(error)")
-            return (nil, false)
+            return (nil, false, found)
         }
         var revisions: [AlembicRevision] = []
         var complete = true
@@ -345,18 +347,23 @@ public enum Upgrade {
             }
         } catch {
             finding("alembic-unreadable", spec.path, "\(spec.name): cannot read the versions directory: \(error)")
-            return (nil, false)
+            return (nil, false, found)
         }
         let history = AlembicHistory(name: spec.name, directory: spec.path, revisions: revisions, findings: loadFindings)
-        for item in history.findings { findings.add(item, side: side) }
+        found += history.findings
         let broken = history.findings.contains { $0.severity == .error }
-        return (history, complete && !broken && !history.hasCycle)
+        return (history, complete && !broken && !history.hasCycle, found)
     }
 
     static func migrationReport(_ spec: MigrationHistorySpec, fromTree: CommitTree, toTree: CommitTree,
                                 blobs: inout BlobCache, findings: inout Findings) -> Migrations {
-        let (from, fromComplete) = history(spec, tree: fromTree, side: .from, blobs: &blobs, findings: &findings)
-        let (to, toComplete) = history(spec, tree: toTree, side: .to, blobs: &blobs, findings: &findings)
+        let (from, fromComplete, fromFindings) = history(spec, tree: fromTree, blobs: &blobs)
+        // The same tree at both refs (`upgrade main main`, a tag of the commit checked out): the
+        // same history, read once.
+        let (to, toComplete, toFindings) = fromTree.tree.id == toTree.tree.id
+            ? (from, fromComplete, fromFindings) : history(spec, tree: toTree, blobs: &blobs)
+        for item in fromFindings { findings.add(item, side: .from) }
+        for item in toFindings { findings.add(item, side: .to) }
         var report = Migrations(spec: spec, from: from, to: to)
         if from == nil && to == nil && fromComplete && toComplete {
             findings.add(Finding(rule: "migrations-missing", severity: .warning, file: spec.path,

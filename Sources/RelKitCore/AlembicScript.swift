@@ -64,15 +64,21 @@ public enum AlembicScript {
             return unreadable(nil, "the revision file is not UTF-8 text")
         }
         let statements: [Statement]
+        let wanted: Set<String> = ["revision", "down_revision", "branch_labels", "depends_on"]
         do {
             var tokenizer = PythonTokenizer(text)
-            statements = try tokenizer.statements()
+            // Only the docstring and statements that start with a wanted name are read whole; for
+            // the rest (imports, function bodies) the first token tells all the parse needs.
+            statements = try tokenizer.statements(keepingWhole: { token, index in
+                if index == 0 { return true }
+                if case .name(let name) = token.kind { return wanted.contains(name) }
+                return false
+            })
         } catch {
             return unreadable(error.line, "Python syntax error: \(error.message)")
         }
         var values: [String: (Literal, line: Int)] = [:]
         var docstring: String?
-        let wanted: Set<String> = ["revision", "down_revision", "branch_labels", "depends_on"]
         // Inside a function or class body an assignment is not the module's attribute.
         var inFunctionOrClass = false
         for (index, statement) in statements.enumerated() {
@@ -214,7 +220,8 @@ struct Token: Equatable {
     var line: Int
 }
 
-/// One simple statement: its tokens, and whether it starts in the first column (module level).
+/// One simple statement: its tokens (only the first, when the statement was not kept whole), and
+/// whether it starts in the first column (module level).
 struct Statement {
     var tokens: [Token]
     var isTopLevel: Bool
@@ -242,15 +249,25 @@ struct PythonTokenizer {
     static func isNameStart(_ byte: UInt8) -> Bool { ASCII.lower(byte) &- 0x61 < 26 || byte == UInt8(ascii: "_") || byte >= 0x80 }
     static func isNameByte(_ byte: UInt8) -> Bool { isNameStart(byte) || ASCII.isDigit(byte) }
 
-    mutating func statements() throws(PythonSyntaxError) -> [Statement] {
+    /// `keepingWhole(first token, statement index)`: whether a statement's tokens are all wanted;
+    /// the others keep their first token only, and the rest of them is scanned (brackets, strings,
+    /// syntax errors) without building tokens, which is most of the cost of a long file.
+    mutating func statements(keepingWhole: (Token, Int) -> Bool = { _, _ in true }) throws(PythonSyntaxError) -> [Statement] {
         var result: [Statement] = []
         var current: [Token] = []
         var currentTopLevel = false
+        var keeping = true
         var brackets: [(byte: UInt8, line: Int)] = []
         var atLogicalLineStart = true
         func finish() {
             if !current.isEmpty { result.append(Statement(tokens: current, isTopLevel: currentTopLevel)) }
             current = []
+        }
+        /// Whether the token about to be read is to be built: the first of a statement always is.
+        var building: Bool { current.isEmpty || keeping }
+        func append(_ token: Token) {
+            if current.isEmpty { keeping = keepingWhole(token, result.count) }
+            current.append(token)
         }
         while index < bytes.count {
             let byte = bytes[index]
@@ -291,15 +308,16 @@ struct PythonTokenizer {
             if Self.isNameStart(byte) {
                 let start = index
                 while index < bytes.count && Self.isNameByte(bytes[index]) { index += 1 }
-                let name = String(decoding: bytes[start..<index], as: UTF8.self)
                 // A string prefix (r, u, b, f and their pairs) directly before a quote.
-                if index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'"),
-                   name.count <= 2, name.lowercased().allSatisfy({ "rubf".contains($0) }) {
-                    let prefix = name.lowercased()
-                    let value = try stringLiteral(raw: prefix.contains("r"))
-                    current.append(Token(kind: prefix.contains("b") || prefix.contains("f") ? .otherString : .string(value), line: tokenLine))
-                } else {
-                    current.append(Token(kind: .name(name), line: tokenLine))
+                if index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'"), index - start <= 2,
+                   bytes[start..<index].allSatisfy({ "rubfRUBF".utf8.contains($0) }) {
+                    let prefix = bytes[start..<index].map(ASCII.lower)
+                    let raw = prefix.contains(UInt8(ascii: "r"))
+                    guard building else { try skipStringLiteral(raw: raw); continue }
+                    let value = try stringLiteral(raw: raw)
+                    append(Token(kind: prefix.contains(UInt8(ascii: "b")) || prefix.contains(UInt8(ascii: "f")) ? .otherString : .string(value), line: tokenLine))
+                } else if building {
+                    append(Token(kind: .name(String(decoding: bytes[start..<index], as: UTF8.self)), line: tokenLine))
                 }
                 continue
             }
@@ -307,17 +325,17 @@ struct PythonTokenizer {
                 while index < bytes.count && (Self.isNameByte(bytes[index]) || bytes[index] == UInt8(ascii: ".")
                                               || ((bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"))
                                                   && (bytes[index - 1] | 0x20) == UInt8(ascii: "e"))) { index += 1 }
-                current.append(Token(kind: .number, line: tokenLine))
+                if building { append(Token(kind: .number, line: tokenLine)) }
                 continue
             }
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                current.append(Token(kind: .string(try stringLiteral(raw: false)), line: tokenLine))
+                if building { append(Token(kind: .string(try stringLiteral(raw: false)), line: tokenLine)) } else { try skipStringLiteral(raw: false) }
                 continue
             }
             switch byte {
             case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"):
                 brackets.append((byte, line))
-                current.append(Token(kind: .operator(String(UnicodeScalar(byte))), line: tokenLine))
+                if building { append(Token(kind: .operator(String(UnicodeScalar(byte))), line: tokenLine)) }
                 index += 1
             case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"):
                 let expected: UInt8 = byte == UInt8(ascii: ")") ? UInt8(ascii: "(") : byte == UInt8(ascii: "]") ? UInt8(ascii: "[") : UInt8(ascii: "{")
@@ -327,7 +345,7 @@ struct PythonTokenizer {
                 guard open.byte == expected else {
                     throw PythonSyntaxError(line: line, message: "closing '\(UnicodeScalar(byte))' does not match '\(UnicodeScalar(open.byte))' on line \(open.line)")
                 }
-                current.append(Token(kind: .operator(String(UnicodeScalar(byte))), line: tokenLine))
+                if building { append(Token(kind: .operator(String(UnicodeScalar(byte))), line: tokenLine)) }
                 index += 1
             case UInt8(ascii: ";") where brackets.isEmpty:
                 // Statements after ';' share the logical line, and so its level.
@@ -345,7 +363,7 @@ struct PythonTokenizer {
                 } else {
                     throw PythonSyntaxError(line: line, message: "unexpected character '\(String(decoding: [byte], as: UTF8.self).displayable())'")
                 }
-                current.append(Token(kind: .operator(String(decoding: bytes[start..<index], as: UTF8.self)), line: tokenLine))
+                if building { append(Token(kind: .operator(String(decoding: bytes[start..<index], as: UTF8.self)), line: tokenLine)) }
             }
         }
         if let open = brackets.last {
@@ -355,13 +373,25 @@ struct PythonTokenizer {
         return result
     }
 
+    /// A string literal at `index` passed over: the same checks and line counting, no value built.
+    mutating func skipStringLiteral(raw: Bool) throws(PythonSyntaxError) {
+        var ignored: [UInt8]? = nil
+        try readStringLiteral(raw: raw, into: &ignored)
+    }
+
     /// A string literal at `index` (its prefix read), single or triple quoted, decoded.
     mutating func stringLiteral(raw: Bool) throws(PythonSyntaxError) -> String {
+        var value: [UInt8]? = []
+        try readStringLiteral(raw: raw, into: &value)
+        return String(decoding: value!, as: UTF8.self)
+    }
+
+    /// Reads a string literal, appending its decoded bytes to `value` unless that is nil.
+    private mutating func readStringLiteral(raw: Bool, into value: inout [UInt8]?) throws(PythonSyntaxError) {
         let quote = bytes[index]
         let startLine = line
         let triple = index + 2 < bytes.count && bytes[index + 1] == quote && bytes[index + 2] == quote
         index += triple ? 3 : 1
-        var value: [UInt8] = []
         while true {
             guard index < bytes.count else {
                 throw PythonSyntaxError(line: startLine, message: triple ? "a triple-quoted string is never closed" : "a string is never closed")
@@ -381,24 +411,23 @@ struct PythonTokenizer {
                 if next == UInt8(ascii: "\n") {
                     line += 1
                     lineStart = index + 2
-                    if raw { value += [byte, next] }
+                    if raw { value?.append(contentsOf: [byte, next]) }
                     index += 2
                     continue
                 }
                 index += 2
-                if raw { value += [byte, next]; continue }
+                if raw { value?.append(contentsOf: [byte, next]); continue }
                 switch next {
-                case UInt8(ascii: "n"): value.append(0x0A)
-                case UInt8(ascii: "t"): value.append(0x09)
-                case UInt8(ascii: "r"): value.append(0x0D)
-                case UInt8(ascii: "\\"), UInt8(ascii: "'"), UInt8(ascii: "\""): value.append(next)
-                default: value += [byte, next]  // Python keeps unknown escapes as written.
+                case UInt8(ascii: "n"): value?.append(0x0A)
+                case UInt8(ascii: "t"): value?.append(0x09)
+                case UInt8(ascii: "r"): value?.append(0x0D)
+                case UInt8(ascii: "\\"), UInt8(ascii: "'"), UInt8(ascii: "\""): value?.append(next)
+                default: value?.append(contentsOf: [byte, next])  // Python keeps unknown escapes as written.
                 }
                 continue
             }
-            value.append(byte)
+            value?.append(byte)
             index += 1
         }
-        return String(decoding: value, as: UTF8.self)
     }
 }

@@ -20,8 +20,13 @@ extension StringProtocol {
 public enum PathText {
     /// The last component: "a/b/c" -> "c", "a/b/" -> "b".
     public static func lastComponent(_ path: String) -> String {
-        let parts = path.split(separator: "/")
-        return parts.last.map(String.init) ?? (path.hasPrefix("/") ? "/" : "")
+        // On bytes, without splitting the whole path: it runs once per file of a directory listing.
+        let bytes = path.utf8
+        var end = bytes.endIndex
+        while end > bytes.startIndex, bytes[bytes.index(before: end)] == UInt8(ascii: "/") { end = bytes.index(before: end) }
+        guard end > bytes.startIndex else { return path.hasPrefix("/") ? "/" : "" }
+        let start = bytes[..<end].lastIndex(of: UInt8(ascii: "/")).map { bytes.index(after: $0) } ?? bytes.startIndex
+        return String(path[start..<end])
     }
 
     /// Without the last component: "a/b/c" -> "a/b", "c" -> "".
