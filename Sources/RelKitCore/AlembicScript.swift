@@ -155,9 +155,8 @@ public enum AlembicScript {
 
     /// alembic's `doc` is the stripped docstring's first paragraph; its first line names the revision.
     static func firstLine(ofDocstring text: String) -> String {
-        let trimmed = text.trimmingSpaces()
-        let first = trimmed.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        return first.trimmingSpaces()
+        // Only the first line is walked (a docstring can be long).
+        String(text.drop(while: \.isWhitespace).prefix(while: { $0 != "\n" })).trimmingSpaces()
     }
 
     struct NotALiteral: Error {}

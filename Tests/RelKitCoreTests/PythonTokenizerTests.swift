@@ -86,6 +86,17 @@ struct PythonTokenizerTests {
         #expect(disagreements.isEmpty, "\(disagreements.prefix(3))")
     }
 
+    @Test func docstringFirstLineAsTrimmingTheWholeSays() {
+        func reference(_ text: String) -> String {
+            let trimmed = text.trimmingSpaces()
+            return (trimmed.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "").trimmingSpaces()
+        }
+        for text in ["", "  ", "\n\n  add users  \n\nRevision ID: x\n", "one line", "abc  \n  ", "\r\n first\r\nsecond\r\n",
+                     "\t tab\u{A0}\n", "é\u{301} accent\nnext", "no newline at all   "] {
+            #expect(AlembicScript.firstLine(ofDocstring: text) == reference(text), "\(text.debugDescription)")
+        }
+    }
+
     @Test func lastComponentAsSplittingSays() {
         func reference(_ path: String) -> String {
             path.split(separator: "/").last.map(String.init) ?? (path.hasPrefix("/") ? "/" : "")
