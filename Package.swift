@@ -6,7 +6,7 @@ import PackageDescription
 // RELKIT_STATIC_LIBGIT2=1 (set by `make release-static` after Scripts/static-prerequisites.sh)
 // is the opt-in packaging step: libgit2 and its libraries from their archives, with the stubs
 // of Sources/StaticLinkStubs; the Makefile passes their linker wraps on the command line
-// (STATIC_LINK_FLAGS). GNU ld on Linux only.
+// (STATIC_LINK_WRAPS). GNU ld on Linux only.
 let staticLibgit2 = Context.environment["RELKIT_STATIC_LIBGIT2"] == "1"
 let gitKitDependencies: [Target.Dependency] = staticLibgit2 ? ["Clibgit2", "StaticLinkStubs"] : ["Clibgit2"]
 
@@ -60,8 +60,10 @@ let package = Package(
         ),
         // Helpers shared by the integration and end-to-end tests: processes, scratch repositories.
         .target(name: "RelKitTestSupport", path: "Tests/RelKitTestSupport"),
-        .testTarget(name: "RelKitCoreTests", dependencies: ["RelKitCore"]),
-        .testTarget(name: "RelKitTests", dependencies: ["RelKit", "RelKitCore", "GitKit", "RelKitTestSupport"] + (staticLibgit2 ? ["StaticLinkStubs"] : [])),
+        .testTarget(name: "RelKitCoreTests", dependencies: ["RelKitCore", "RelKitTestSupport"]),
+        // GitKit's own tests: the libgit2 wrapper and the fast readers against git and zlib.
+        .testTarget(name: "GitKitTests", dependencies: ["GitKit", "Clibgit2", "RelKitTestSupport"] + (staticLibgit2 ? ["StaticLinkStubs"] : [])),
+        .testTarget(name: "RelKitTests", dependencies: ["RelKit", "RelKitCore", "GitKit", "RelKitTestSupport"]),
         .testTarget(name: "RelKitEndToEndTests", dependencies: ["relkit", "RelKitTestSupport"]),
     ]
 )

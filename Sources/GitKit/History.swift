@@ -317,3 +317,14 @@ extension Repository {
         return ObjectID(oid)
     }
 }
+
+extension Repository {
+    /// Whether `commit` is `ancestor` or has it in its history.
+    public func contains(_ commit: ObjectID, ancestor: ObjectID) throws(GitError) -> Bool {
+        if commit == ancestor { return true }
+        if let known = try fastHistory.isAncestor(ancestor, of: commit) { return known }
+        var a = commit.raw, b = ancestor.raw
+        let result = git_graph_descendant_of(pointer, &a, &b)
+        try check("git_graph_descendant_of", result)
+        return result == 1
+    }}

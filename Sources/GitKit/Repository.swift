@@ -184,3 +184,16 @@ public final class Repository {
         reference.hasPrefix("refs/heads/") ? String(reference.dropFirst("refs/heads/".count)) : reference
     }
 }
+
+extension Repository {
+    /// A value from a snapshot of the configuration (a live configuration refuses string reads).
+    public func configString(_ key: String) throws(GitError) -> String? {
+        var config: OpaquePointer?
+        try check("git_repository_config_snapshot", git_repository_config_snapshot(&config, pointer))
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        let result = git_config_get_string(&value, config, key)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check("git_config_get_string", result)
+        return value.map { String(cString: $0) }
+    }}

@@ -40,7 +40,7 @@ extension Repository {
     /// lock, so a lock file of one is what a killed relkit left (it would block the deletion).
     public func deleteTemporaryWorktreeBranches(matching: (String) -> Bool) throws(GitError) -> [String] {
         let heads = commonDirectory + "refs/heads/"
-        for entry in directoryEntries(heads) where entry.hasPrefix("relkit-worktree-") && entry.hasSuffix(".lock") && matching(String(entry.dropLast(5))) {
+        for entry in FileSystem.directoryEntries(heads) where entry.hasPrefix("relkit-worktree-") && entry.hasSuffix(".lock") && matching(String(entry.dropLast(5))) {
             unlink(heads + entry)
         }
         var deleted: [String] = []

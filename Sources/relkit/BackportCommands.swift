@@ -122,7 +122,7 @@ struct BackportCommand: ParsableCommand {
                 for pick in report.targets.flatMap(\.picks) where !pick.sensitivePaths.isEmpty {
                     Console.error("warning: \(pick.commit.id.short) changes sensitive paths: \(pick.sensitivePaths.joined(separator: ", "))")
                 }
-                if report.hasConflicts { throw ExitCode(ExitStatus.findings) }
+                if report.hasConflicts { throw ExitCode(ExitCodes.findings) }
             } catch let error as OperationError {
                 throw error.cliError
             }
@@ -197,8 +197,8 @@ struct BackportCommand: ParsableCommand {
                              + (report.unknown.isEmpty ? "" : ", \(report.unknown.count) unknown"))
                 Console.out(lines.joined(separator: "\n"))
             }
-            if !report.unknown.isEmpty { throw ExitCode(ExitStatus.repositoryState) }
-            if failOnMissing && !report.missing.isEmpty { throw ExitCode(ExitStatus.findings) }
+            if !report.unknown.isEmpty { throw ExitCode(ExitCodes.repositoryState) }
+            if failOnMissing && !report.missing.isEmpty { throw ExitCode(ExitCodes.findings) }
         }
     }
 }

@@ -14,20 +14,6 @@ enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, github
 }
 
-/// Today's date in UTC, for the API version's "not in the future".
-func todayUTC() -> (year: Int, month: Int, day: Int) {
-    // The C library's calendar: Foundation's named time zones (TimeZone(identifier: "UTC")) need
-    // FoundationInternationalization, which relkit does not link (README, "How relkit is built").
-    var now = time(nil)
-    var parts = tm()
-    gmtime_r(&now, &parts)
-    return (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday))
-}
-
-extension OperationError {
-    var cliError: CLIError { CLIError(message, exitCode: exitCode) }
-}
-
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -62,7 +48,7 @@ struct CheckCommand: ParsableCommand {
         case .json: Console.out(CheckRendering.json(report))
         case .github: Console.out(CheckRendering.github(report))
         }
-        if report.errorCount > 0 { throw ExitCode(ExitStatus.findings) }
+        if report.errorCount > 0 { throw ExitCode(ExitCodes.findings) }
     }
 }
 

@@ -85,3 +85,14 @@ func printJSON<T: Encodable>(_ value: T) throws {
     encoder.keyEncodingStrategy = .convertToSnakeCase
     Console.out(String(decoding: try encoder.encode(JSONDocument(body: value)), as: UTF8.self))
 }
+
+/// With `--format json`, an error is a JSON document on stdout too (the text stays on stderr):
+/// a pipeline reading stdout gets a document whatever happened.
+/// `{"schema": 1, "error": {"message": "...", "exit_code": 2}}`
+func printJSONError(_ message: String, exitCode: Int32, arguments: [String]) {
+    let options = arguments.prefix { $0 != "--" }
+    let json = options.contains("--format=json") || zip(options, options.dropFirst()).contains { $0 == "--format" && $1 == "json" }
+    guard json else { return }
+    let text = message.hasPrefix("error: ") ? String(message.dropFirst("error: ".count)) : message
+    Console.out(JSONValue.object(["error": ["message": JSONValue(text), "exit_code": .integer(Int(exitCode))]]).text())
+}

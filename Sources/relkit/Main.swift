@@ -11,22 +11,6 @@ import GitKit
 import RelKit
 import RelKitCore
 
-/// Exit codes shared by every command: RelKit's ExitCodes, the one table of them.
-typealias ExitStatus = ExitCodes
-
-/// An error the CLI reports as one line on stderr, with its exit code.
-struct CLIError: Error, CustomStringConvertible {
-    let message: String
-    let exitCode: Int32
-
-    init(_ message: String, exitCode: Int32 = ExitStatus.usage) {
-        self.message = message
-        self.exitCode = exitCode
-    }
-
-    var description: String { message }
-}
-
 struct RelKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relkit",
@@ -63,16 +47,16 @@ enum Main {
         // would be empty. Said once, here.
         if arguments.count > 1, !commandsWithoutRepository.contains(arguments[1]), currentDirectory() == nil {
             Console.error("error: cannot read the current directory (\(String(cString: strerror(errno)))); was it deleted? cd to the repository again")
-            exit(ExitStatus.usage)
+            exit(ExitCodes.usage)
         }
         if BackportCommand.asksForItsHelp(Array(arguments.dropFirst())) {
             Console.out(BackportCommand.help())
-            exit(0)
+            exit(ExitCodes.success)
         }
         if let mistake = commandLineMistake(Array(arguments.dropFirst())) {
             Console.error("error: \(mistake)")
-            printJSONError(mistake, exitCode: ExitStatus.usage, arguments: arguments)
-            exit(ExitStatus.usage)
+            printJSONError(mistake, exitCode: ExitCodes.usage, arguments: arguments)
+            exit(ExitCodes.usage)
         }
         // Commands that open a repository initialise libgit2 on a second thread meanwhile; only
         // once the command line is known good: exiting while that thread is in libgit2's
@@ -93,10 +77,10 @@ enum Main {
             let message = RelKitCommand.fullMessage(for: error)
             if code == .success {
                 if !message.isEmpty { Console.out(message) }
-                exit(0)
+                exit(ExitCodes.success)
             }
             if !message.isEmpty { Console.error(lowercasedErrorPrefix(message)) }
-            let status = code == .validationFailure ? ExitStatus.usage : code.rawValue
+            let status = code == .validationFailure ? ExitCodes.usage : code.rawValue
             printJSONError(lowercasedErrorPrefix(message).split(separator: "\n").first.map(String.init) ?? "", exitCode: status, arguments: arguments)
             exit(status)
         }
@@ -123,64 +107,9 @@ func commandLineMistake(_ arguments: [String]) -> String? {
     return message
 }
 
-/// With `--format json`, an error is a JSON document on stdout too (the text stays on stderr):
-/// a pipeline reading stdout gets a document whatever happened.
-/// `{"schema": 1, "error": {"message": "...", "exit_code": 2}}`
-func printJSONError(_ message: String, exitCode: Int32, arguments: [String]) {
-    let options = arguments.prefix { $0 != "--" }
-    let json = options.contains("--format=json") || zip(options, options.dropFirst()).contains { $0 == "--format" && $1 == "json" }
-    guard json else { return }
-    let text = message.hasPrefix("error: ") ? String(message.dropFirst("error: ".count)) : message
-    Console.out(JSONValue.object(["error": ["message": JSONValue(text), "exit_code": .integer(Int(exitCode))]]).text())
-}
-
-/// ArgumentParser's "Error: Unknown option" as relkit says every error: "error: unknown option".
-func lowercasedErrorPrefix(_ message: String) -> String {
-    guard message.hasPrefix("Error: ") else { return message }
-    let rest = message.dropFirst("Error: ".count)
-    return "error: " + rest.prefix(1).lowercased() + rest.dropFirst()
-}
-
 /// The current directory (getcwd: FileManager would set up more than this needs).
 func currentDirectory() -> String? {
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     guard getcwd(&buffer, buffer.count) != nil else { return nil }
     return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-}
-
-/// Writing to the terminal; colour only on a terminal and never with NO_COLOR.
-enum Console {
-    /// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
-    static var useColour: Bool {
-        let noColour = environmentValue("NO_COLOR").map { !$0.isEmpty } ?? false
-        return isatty(1) == 1 && !noColour
-    }
-
-    static func out(_ text: String) { SystemCalls.write(text + "\n", to: 1) }
-
-    /// `text` in an SGR colour (`"31"` red, `"32"` green, `"1"` bold) when `colour`.
-    static func paint(_ text: String, _ code: String, colour: Bool = useColour) -> String {
-        colour && !text.isEmpty ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
-    }
-
-    /// A unified diff, each line coloured as git colours it (headers bold, hunks cyan, removed red,
-    /// added green) when `colour`.
-    static func paintDiff(_ diff: String, colour: Bool = useColour) -> String {
-        guard colour else { return diff }
-        return diff.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            let text = String(line)
-            if text.hasPrefix("+++") || text.hasPrefix("---") || text.hasPrefix("# ") { return paint(text, "1", colour: true) }
-            if text.hasPrefix("@@") { return paint(text, "36", colour: true) }
-            if text.hasPrefix("+") { return paint(text, "32", colour: true) }
-            if text.hasPrefix("-") { return paint(text, "31", colour: true) }
-            return text
-        }.joined(separator: "\n")
-    }
-    static func error(_ text: String) { SystemCalls.write(text + "\n", to: 2) }
-}
-
-/// `text` followed by spaces up to `width` characters (never cut).
-func padded(_ text: String, to width: Int) -> String {
-    let count = text.count
-    return count >= width ? text : text + String(repeating: " ", count: width - count)
 }

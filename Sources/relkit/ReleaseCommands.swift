@@ -108,10 +108,10 @@ enum PlanRendering {
     }
 }
 
-func preKind(_ text: String?) throws -> PreReleaseKind? {
-    guard let text else { return nil }
-    guard let kind = PreReleaseKind(letters: text) else { throw CLIError("--pre takes a, b or rc, not '\(text)'") }
-    return kind
+/// `--pre a|b|rc`: ArgumentParser refuses any other value, naming the three.
+extension PreReleaseKind: ExpressibleByArgument {
+    public init?(argument: String) { self.init(letters: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.description) }
 }
 
 let releaseExitCodes = ExitCodes.help(for: "cut, tag, bump")
@@ -161,14 +161,13 @@ struct CutCommand: ParsableCommand {
 
     @Argument(help: ArgumentHelp("The release line to cut, e.g. 26.11.", valueName: "X.Y")) var line: String?
     @Option(help: ArgumentHelp("The commit of main to branch from (default: main's tip).", valueName: "rev")) var from: String?
-    @Option(help: ArgumentHelp("Start the line with a pre-release: a, b or rc.", valueName: "a|b|rc")) var pre: String?
+    @Option(help: ArgumentHelp("Start the line with a pre-release.", valueName: "a|b|rc")) var pre: PreReleaseKind?
     @OptionGroup var options: PlanOptions
 
     func run() throws {
-        let kind = try preKind(pre)
         let today = todayUTC()
         try PlanRendering.run(command: "cut", options: options) { context throws(OperationError) in
-            try Cut.plan(context, line: line, from: from, pre: kind, today: (today.year, today.month))
+            try Cut.plan(context, line: line, from: from, pre: pre, today: (today.year, today.month))
         }
     }
 }
@@ -187,7 +186,7 @@ struct TagCommand: ParsableCommand {
     )
 
     @Flag(help: "The next patch release (the default).") var patch = false
-    @Option(help: ArgumentHelp("The next pre-release of a kind: a, b or rc.", valueName: "a|b|rc")) var pre: String?
+    @Option(help: ArgumentHelp("The next pre-release of a kind.", valueName: "a|b|rc")) var pre: PreReleaseKind?
     @Flag(help: "The final release of the current pre-release.") var final = false
     @Option(help: ArgumentHelp("The release line to tag (default: the checked-out release branch).", valueName: "X.Y")) var branch: String?
     @OptionGroup var options: PlanOptions
@@ -198,7 +197,7 @@ struct TagCommand: ParsableCommand {
 
     func run() throws {
         let request: NextVersionRequest?
-        if let kind = try preKind(pre) { request = .pre(kind) }
+        if let pre { request = .pre(pre) }
         else if final { request = .final }
         else if patch { request = .patch }
         else { request = nil }

@@ -78,7 +78,7 @@ struct TrailersCommand: ParsableCommand {
                 ]
                 Console.out(object.text(compact: true))
             }
-            if report.errorCount > 0 { throw ExitCode(ExitStatus.findings) }
+            if report.errorCount > 0 { throw ExitCode(ExitCodes.findings) }
         }
     }
 }

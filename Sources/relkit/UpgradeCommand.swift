@@ -62,7 +62,7 @@ struct UpgradeCommand: ParsableCommand {
         case .json: Console.out(UpgradeRendering.json(report))
         case .markdown: Console.out(UpgradeRendering.markdown(report))
         }
-        if !report.blockingFindings.isEmpty { throw ExitCode(ExitStatus.findings) }
+        if !report.blockingFindings.isEmpty { throw ExitCode(ExitCodes.findings) }
     }
 }
 

@@ -170,7 +170,7 @@ extension VersionCommand {
                 }
                 streams.flush()
             }
-            if !allValid { throw ExitCode(ExitStatus.findings) }
+            if !allValid { throw ExitCode(ExitCodes.findings) }
         }
     }
 
@@ -212,7 +212,7 @@ extension VersionCommand {
                 streams.flush()
                 invalid = count
             }
-            if invalid > 0 { throw ExitCode(ExitStatus.findings) }
+            if invalid > 0 { throw ExitCode(ExitCodes.findings) }
         }
     }
 
@@ -246,8 +246,8 @@ extension VersionCommand {
 
         @Argument(help: "The current version.") var version: String
         @Flag var kind: Kind?
-        @Option(help: ArgumentHelp("The next pre-release of a kind: a, b or rc (24.03.0rc1 -> 24.03.0rc2).", valueName: "a|b|rc"))
-        var pre: String?
+        @Option(help: ArgumentHelp("The next pre-release of a kind (24.03.0rc1 -> 24.03.0rc2).", valueName: "a|b|rc"))
+        var pre: PreReleaseKind?
         @Option(help: ArgumentHelp("With --next-line: the release months, e.g. 3,9 (default: the next-line policy of .release.toml).", valueName: "months"))
         var cadence: String?
         @OptionGroup var schemeOptions: SchemeOptions
@@ -263,10 +263,7 @@ extension VersionCommand {
             var configuration = try schemeOptions.configuration()
             let request: NextVersionRequest
             if let pre {
-                guard let preKind = PreReleaseKind(letters: pre) else {
-                    throw CLIError("--pre takes a, b or rc, not '\(pre)'")
-                }
-                request = .pre(preKind)
+                request = .pre(pre)
             } else {
                 switch kind! {
                 case .patch: request = .patch
@@ -287,7 +284,7 @@ extension VersionCommand {
                 let next = configuration.inSchemeOfItsTime(try current.next(request, policy: configuration.nextLine))
                 Console.out(next.description)
             } catch {
-                throw CLIError(error.message, exitCode: ExitStatus.findings)
+                throw CLIError(error.message, exitCode: ExitCodes.findings)
             }
         }
     }
@@ -354,7 +351,7 @@ extension VersionCommand {
             let sorted = parsed.sorted { reverse ? $0.version > $1.version : $0.version < $1.version }
             for entry in sorted { streams.out(entry.text) }
             streams.flush()
-            if invalid > 0 { throw ExitCode(ExitStatus.findings) }
+            if invalid > 0 { throw ExitCode(ExitCodes.findings) }
         }
     }
 

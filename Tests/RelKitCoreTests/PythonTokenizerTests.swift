@@ -1,4 +1,5 @@
 @testable import RelKitCore
+import RelKitTestSupport
 import Testing
 
 /// The tokenizer's fast mode (statements not kept whole keep their first token only) must see the
@@ -72,7 +73,7 @@ struct PythonTokenizerTests {
     }
 
     @Test func fastModeAgreesOnMutatedSources() {
-        var random = SplitMix(seed: 2026)
+        var random = SeededGenerator(seed: 2026)
         var disagreements: [String] = []
         for round in 0..<3_000 {
             var bytes = Array(Self.sources[round % Self.sources.count].utf8)
@@ -104,18 +105,5 @@ struct PythonTokenizerTests {
         for path in ["", "/", "//", "a", "a/", "a//", "/a", "a/b", "a/b/", "/a/b//", "dir/é.py", "a/b/c.py", "x//y"] {
             #expect(PathText.lastComponent(path) == reference(path), "\(path)")
         }
-    }
-}
-
-/// A small seeded generator (the mutations are the same on every run).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

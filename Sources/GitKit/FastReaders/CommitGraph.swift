@@ -77,7 +77,7 @@ import Glibc
         if let single = Layer.map(path: single, offset: 0, expectedBases: []) {
             return CommitGraph(layers: [single])
         }
-        guard let chain = readSmallFile(chainFile) else { return nil }
+        guard let chain = FileSystem.readSmallFile(chainFile) else { return nil }
         var layers: [Layer] = [], hashes: [[UInt8]] = []
         for line in chain.split(separator: UInt8(ascii: "\n")) {
             guard line.count == 40, let hash = hexBytes(line) else { break }
@@ -370,20 +370,4 @@ private func hexBytes(_ text: ArraySlice<UInt8>) -> [UInt8]? {
         index += 2
     }
     return bytes
-}
-
-/// A small file's bytes (the chain file: one line per layer), or nil.
-/// A file's bytes, or nil when it cannot be read or is larger than `limit`.
-func readSmallFile(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while bytes.count <= limit {
-        let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 4096) }
-        if got <= 0 { return got == 0 ? bytes : nil }
-        bytes += buffer[0..<got]
-    }
-    return nil
 }

@@ -2,10 +2,10 @@
 import Glibc
 #endif
 
-/// What the rest of relkit asks of history, answered by the fast readers of this folder where they
-/// can and by libgit2 otherwise, behind the same calls (History.swift asks the readers first for
-/// merge bases, ancestry and ranges). Nothing outside this folder names a fast reader's type: the
-/// answers are the same whichever reader gave them; only the time differs.
+// What the rest of relkit asks of history, answered by the fast readers of this folder where they
+// can and by libgit2 otherwise, behind the same calls (History.swift asks the readers first for
+// merge bases, ancestry and ranges). Nothing outside this folder names a fast reader's type: the
+// answers are the same whichever reader gave them; only the time differs.
 
 /// The fast readers a repository handle uses, chosen by git's rules and relkit's switches: git's
 /// commit-graph when there is one (`HistoryWalker` over `CommitGraph`), else the pack files and

@@ -114,7 +114,7 @@ import Glibc
         let directory = objectsDirectory.hasSuffix("/") ? String(objectsDirectory.dropLast()) : objectsDirectory
         if access(directory + "/info/alternates", F_OK) == 0 { return nil }
         var packs: [Pack] = []
-        for name in directoryEntries(directory + "/pack") {
+        for name in FileSystem.directoryEntries(directory + "/pack") {
             guard name.hasPrefix("pack-"), name.hasSuffix(".idx") else { continue }
             let stem = directory + "/pack/" + name.dropLast(4)
             // An index without its pack is a pack being written or removed: not there yet.
@@ -337,18 +337,6 @@ final class MappedFile {
 
     /// A big-endian 32-bit value at `offset` (the caller checked the bounds).
     func word(_ offset: Int) -> UInt32 { bigEndianWord(bytes, offset) }
-}
-
-/// The names in a directory (not "." and ".."); none when it cannot be listed.
-func directoryEntries(_ path: String) -> [String] {
-    guard let listing = opendir(path) else { return [] }
-    defer { closedir(listing) }
-    var names: [String] = []
-    while let entry = readdir(listing) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-        if name != ".", name != ".." { names.append(name) }
-    }
-    return names
 }
 
 extension Repository {

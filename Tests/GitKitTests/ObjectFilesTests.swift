@@ -1,7 +1,6 @@
 import Clibgit2
 import Foundation
 @_spi(FastReaders) @testable import GitKit
-@testable import RelKit
 import RelKitTestSupport
 import Testing
 

@@ -9,69 +9,6 @@ import Foundation
 import GitKit
 import RelKitCore
 
-/// Test-only: `RELKIT_FAULT_AT=<step>` kills relkit with SIGKILL at that step, so that the tests
-/// can check what an interrupted command leaves behind; `RELKIT_PAUSE_AT=<step>:<seconds>` pauses
-/// there, so that a second relkit meets the first one holding the lock. Steps: `locked`,
-/// `object-written-N` (after the Nth loose object), `objects-written`, `journal-written`,
-/// `file-renamed`, `files-written`, `refs-moved`, `checked-out`; for backport also
-/// `state-written`, `worktree-added`, `worktree-removed`. (Tests/Faults/faults.py kills at every
-/// system call instead, with strace.)
-public enum FaultInjection {
-    static let step = environmentValue("RELKIT_FAULT_AT")
-    static let pause: (step: String, seconds: Double)? = {
-        guard let value = environmentValue("RELKIT_PAUSE_AT"), let colon = value.lastIndex(of: ":"),
-              let seconds = Double(value[value.index(after: colon)...]) else { return nil }
-        return (String(value[..<colon]), seconds)
-    }()
-
-    public static func point(_ name: String) {
-        if step == name { kill(getpid(), SIGKILL) }
-        if let pause, pause.step == name { usleep(UInt32(pause.seconds * 1_000_000)) }
-    }
-}
-
-/// What an interrupted relkit must finish or undo, written before a change that takes several
-/// steps (files of the work tree, several refs, a checkout). The next relkit command that takes
-/// the lock finishes it (`RepositoryLock.finishInterrupted`); `relkit status` reports it.
-struct Journal: Codable {
-    struct FileBackup: Codable {
-        /// The file written, absolute.
-        let path: String
-        /// A copy of its old contents, absolute; nil when the file was new.
-        let backup: String?
-    }
-
-    /// One ref of a move made all together: from `from` (nil: it did not exist) to `to` (nil: deleted).
-    struct ReferenceMove: Codable {
-        let name: String
-        let from: String?
-        let to: String?
-    }
-
-    /// The command that wrote it (`relkit cut`), for the messages.
-    var command: String?
-    /// Its arguments as given (`cut 26.11`): a run with the same ones, finding this journal
-    /// finished, has nothing left to do (a second `relkit tag` would tag the next release).
-    var invocation: String?
-    /// Files being replaced: an interrupted write is rolled back from the backups.
-    var files: [FileBackup]?
-    /// Refs being moved together: an interrupted move is finished (or undone when the objects
-    /// they would name are not all there).
-    var references: [ReferenceMove]?
-    /// A checkout that follows a branch relkit moved: an interrupted one is completed.
-    var checkoutBranch: String?
-    var checkoutFrom: String?
-    var checkoutTo: String?
-    var checkoutPaths: [String]?
-    /// A file written once the refs have moved (a stopped backport's state, naming the conflicts
-    /// left for --continue): written by the recovery too when it finishes the move.
-    struct FollowingFile: Codable {
-        let path: String
-        let contents: String
-    }
-    var thenWrite: FollowingFile?
-}
-
 /// One relkit writer at a time: a lock file in the git directory, shared by every worktree.
 /// The lock appears whole (written aside, then linked into place), names its process by pid and
 /// start time, and is recovered once that process is provably gone. Whatever that process left
@@ -302,8 +239,8 @@ public final class RepositoryLock {
             actions.append("deleted its temporary branch\(deleted.count == 1 ? "" : "es") \(deleted.joined(separator: ", "))")
         }
         let objects = repository.commonDirectory + "objects"
-        let leftovers = SystemCalls.directoryEntries(objects).filter { $0.hasPrefix("tmp_object_git2_") }.map { objects + "/" + $0 }
-            + SystemCalls.directoryEntries(objects + "/pack").filter { $0.hasPrefix("pack_git2_") }.map { objects + "/pack/" + $0 }
+        let leftovers = FileSystem.directoryEntries(objects).filter { $0.hasPrefix("tmp_object_git2_") }.map { objects + "/" + $0 }
+            + FileSystem.directoryEntries(objects + "/pack").filter { $0.hasPrefix("pack_git2_") }.map { objects + "/pack/" + $0 }
         let removed = GitLockFile.leftBy(owner, among: leftovers)
         removed.forEach { unlink($0) }
         if !removed.isEmpty { actions.append("removed \(removed.count) temporary object file\(removed.count == 1 ? "" : "s") of its own") }
@@ -313,7 +250,7 @@ public final class RepositoryLock {
 
     /// Temporary files of relkits that no longer run: `lock.PID.tmp` and `NAME.relkit-PID.tmp`.
     func sweepTemporaryFiles() {
-        for name in SystemCalls.directoryEntries(directory) {
+        for name in FileSystem.directoryEntries(directory) {
             guard let pid = Self.temporaryFileProcess(name), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
             unlink(directory + "/" + name)
         }
@@ -345,7 +282,7 @@ public final class RepositoryLock {
                     try AtomicFiles.replace(file.path, with: [UInt8](old), keepingModeOf: file.path)
                 }
                 let parent = PathText.deletingLastComponent(file.path), name = PathText.lastComponent(file.path)
-                for entry in SystemCalls.directoryEntries(parent) where entry.hasPrefix(name + ".relkit-") && Self.temporaryFileProcess(entry) != nil {
+                for entry in FileSystem.directoryEntries(parent) where entry.hasPrefix(name + ".relkit-") && Self.temporaryFileProcess(entry) != nil {
                     unlink(parent + "/" + entry)
                 }
             }
@@ -399,58 +336,5 @@ public final class RepositoryLock {
     func removeJournal() {
         unlink(journalPath)
         try? FileManager.default.removeItem(atPath: backupDirectory)
-    }
-}
-
-/// Replacing files whole: temporary file in the same directory, fsync, rename.
-enum AtomicFiles {
-    /// Writes a new file (it must not exist) with all of `bytes`; removed again if that fails.
-    static func create(_ path: String, with bytes: [UInt8], durable: Bool) throws(OperationError) {
-        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw OperationError(.repositoryState, "cannot write \(path): \(SystemCalls.reason(errno))") }
-        let ok = writeAll(descriptor, bytes) && (!durable || fsync(descriptor) == 0)
-        let reason = SystemCalls.reason(errno)
-        close(descriptor)
-        guard ok else {
-            unlink(path)
-            throw OperationError(.repositoryState, "cannot write \(path): \(reason)")
-        }
-    }
-
-    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        return bytes.withUnsafeBytes { raw -> Bool in
-            while offset < raw.count {
-                let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
-            }
-            return true
-        }
-    }
-
-    static func replace(_ path: String, with bytes: [UInt8], keepingModeOf original: String?) throws(OperationError) {
-        var mode: mode_t = 0o644
-        if let original {
-            var info = stat()
-            if stat(original, &info) == 0 { mode = info.st_mode & 0o7777 }
-        }
-        let temporary = path + ".relkit-\(getpid()).tmp"
-        let descriptor = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
-        guard descriptor >= 0 else {
-            throw OperationError(.repositoryState, "cannot write \(temporary): \(String(cString: strerror(errno)))")
-        }
-        let ok = writeAll(descriptor, bytes)
-        fchmod(descriptor, mode)  // the umask must not change the file's permissions
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        guard ok && synced, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw OperationError(.repositoryState, "cannot write \(path): \(reason)")
-        }
     }
 }

@@ -26,10 +26,10 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
 
     public var exitCode: Int32 {
         switch kind {
-        case .usage: return 2
-        case .refused: return 1
-        case .repositoryState: return 3
-        case .alreadyDone: return 0
+        case .usage: return ExitCodes.usage
+        case .refused: return ExitCodes.findings
+        case .repositoryState: return ExitCodes.repositoryState
+        case .alreadyDone: return ExitCodes.success
         }
     }
 

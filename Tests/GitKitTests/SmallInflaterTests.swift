@@ -1,5 +1,6 @@
 import Clibgit2
 @_spi(FastReaders) @testable import GitKit
+import RelKitTestSupport
 import Testing
 
 /// SmallInflater against zlib, the reference: every stream zlib's deflate writes (levels,

@@ -1,6 +1,12 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
+import GitKit
+
+/// The C library's write(2), named apart from `SystemCalls.write` (which would shadow it there).
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(descriptor, buffer, count) }
 
 /// The few operating-system calls relkit makes for itself, each behind one small function with a
 /// message that says what failed and why (strerror). Not Foundation's FileHandle, Process or
@@ -16,11 +22,8 @@ public enum SystemCalls {
         var offset = 0
         bytes.withUnsafeMutableBytes { raw in
             while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
+                let written = FileSystem.retryingInterrupts { systemWrite(descriptor, raw.baseAddress! + offset, raw.count - offset) }
+                if written < 0 { return }
                 offset += written
             }
         }
@@ -31,11 +34,8 @@ public enum SystemCalls {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while bytes.count <= limit {
-            let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw SystemError(reason: reason(errno))
-            }
+            let got = FileSystem.retryingInterrupts { buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) } }
+            if got < 0 { throw SystemError(reason: reason(errno)) }
             if got == 0 { return bytes }
             bytes += buffer[0..<got]
         }
@@ -48,20 +48,6 @@ public enum SystemCalls {
         guard descriptor >= 0 else { throw SystemError(reason: reason(errno)) }
         defer { close(descriptor) }
         return try readAll(from: descriptor, limit: limit)
-    }
-
-    /// The names in a directory (none when it cannot be read).
-    public static func directoryEntries(_ path: String) -> [String] {
-        guard let directory = opendir(path) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 
     /// `mkdir -p`: the directory and any missing parents.
@@ -84,9 +70,7 @@ public enum SystemCalls {
         let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
         guard spawned == 0 else { throw SystemError(reason: reason(spawned)) }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw SystemError(reason: reason(errno)) }
-        }
+        if FileSystem.retryingInterrupts({ waitpid(pid, &status, 0) }) < 0 { throw SystemError(reason: reason(errno)) }
         // WIFEXITED / WEXITSTATUS / WTERMSIG, which are macros in C.
         let signal = status & 0x7F
         return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
@@ -99,15 +83,4 @@ public struct SystemError: Error, CustomStringConvertible {
     /// A file refused for its size (`readFile`'s limit), not for an error of the system's.
     public var isTooLarge = false
     public var description: String { reason }
-}
-
-/// A mutual-exclusion lock (pthread), for results written by parallel workers.
-final class Lock: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    func lock() { pthread_mutex_lock(&mutex) }
-    func unlock() { pthread_mutex_unlock(&mutex) }
 }

@@ -121,7 +121,7 @@ public enum Backport {
         guard !picks.isEmpty else {
             throw OperationError(.refused, "every commit named is one relkit made to move versions (\(Bookkeeping.trailerKey)); nothing to backport")
         }
-        let branches = try targetBranches(request, configuration: configuration)
+        let branches = try targetBranches(lines: request.lines, maintained: request.maintained, configuration: configuration)
         Trace.mark("configuration read, picks resolved")
 
         let committer = try IdentityResolver.resolve(.committer, repository: repository)
@@ -233,10 +233,6 @@ public enum Backport {
         do { return try repository.resolveCommit(revision) } catch {
             throw OperationError(.usage, "cannot read revision '\(revision.displayable())': \(error.message)")
         }
-    }
-
-    static func targetBranches(_ request: Request, configuration: ReleaseConfiguration) throws(OperationError) -> [String] {
-        try targetBranches(lines: request.lines, maintained: request.maintained, configuration: configuration)
     }
 
     static func targetBranches(lines: [String], maintained: Bool, configuration: ReleaseConfiguration) throws(OperationError) -> [String] {

@@ -1,0 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One environment variable (`ProcessInfo.environment` builds a dictionary of all of them per
+/// call). Here, in the lowest library, because GitKit's fast paths read their switches too
+/// (`RELKIT_OBJECT_FILES`, `RELKIT_COMMIT_GRAPH`).
+public func environmentValue(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }

@@ -1,0 +1,159 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+#else
+import Foundation
+#endif
+import RelKitCore
+import TOMLKit
+
+/// Where the string toml++ found open at `line`:`column` starts: the last opening quote before
+/// that place that nothing closes (a multi-line one may start lines before).
+func unclosedStringStart(in text: String, line: Int, column: Int) -> (line: Int, column: Int, quote: String)? {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+    let quotes = ["\"\"\"", "'''", "\"", "'"].map { Array($0.unicodeScalars) }
+    var open: (line: Int, column: Int, quote: [Unicode.Scalar])?
+    for lineIndex in 0..<min(lines.count, line) {
+        let scalars = lines[lineIndex]
+        func starts(_ quote: [Unicode.Scalar], at index: Int) -> Bool {
+            index + quote.count <= scalars.count && Array(scalars[index..<(index + quote.count)]) == quote
+        }
+        var index = 0
+        while index < scalars.count {
+            if let current = open {
+                if starts(current.quote, at: index) {
+                    index += current.quote.count
+                    open = nil
+                } else {
+                    // An escape in a basic string skips the character after it.
+                    index += current.quote.first == "\"" && scalars[index] == "\\" ? 2 : 1
+                }
+                continue
+            }
+            if scalars[index] == "#" { break }
+            if let quote = quotes.first(where: { starts($0, at: index) }) {
+                open = (lineIndex + 1, index + 1, quote)
+                index += quote.count
+            } else {
+                index += 1
+            }
+        }
+        // A one-line string still open at the end of its line is the one.
+        if let current = open, current.quote.count == 1 { return (current.line, current.column, String(String.UnicodeScalarView(current.quote))) }
+    }
+    return open.map { ($0.line, $0.column, String(String.UnicodeScalarView($0.quote))) }
+}
+
+/// What toml++ 3 (inside TOMLKit 0.6.0) must not see, found by fuzzing: it aborts the process on an
+/// assertion when a table header's name starts with a character that cannot start a key (`[é]`,
+/// `[!x]`, `[.a]`), when a '}' comes where an array expects a value (`a = [1, }`), or when a
+/// date is followed by one space and a single digit (`a = 1979-05-27 2`). relkit
+/// reports these, and any character above ASCII outside strings and comments (never valid TOML),
+/// with line and column, before toml++ sees the text.
+func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? {
+    let scalars = Array(text.unicodeScalars)
+    var index = 0, line = 1, lineStart = 0
+    var atLineStart = true, inHeader = false
+    /// The open arrays and inline tables of the value being read: "[" or "{".
+    var containers: [Unicode.Scalar] = []
+    func starts(with delimiter: [Unicode.Scalar]) -> Bool {
+        index + delimiter.count <= scalars.count && Array(scalars[index..<(index + delimiter.count)]) == delimiter
+    }
+    func describe(_ scalar: Unicode.Scalar) -> String {
+        "'\(String(scalar).displayable())' (U+\(NumberText.hexadecimal(scalar.value, width: 4)))"
+    }
+    func startsKey(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-" || scalar == "\"" || scalar == "'")
+    }
+    let basic: [Unicode.Scalar] = ["\"", "\"", "\""], literal: [Unicode.Scalar] = ["'", "'", "'"]
+    while index < scalars.count {
+        let scalar = scalars[index]
+        if scalar == "\n" {
+            line += 1
+            lineStart = index + 1
+            atLineStart = true
+            index += 1
+            continue
+        }
+        if scalar == " " || scalar == "\t" || scalar == "\r" {
+            // toml++ aborts on a date-like value, one space, one digit and the value's end
+            // (`a = 1979-05-27 2`): it takes the digit for the start of a time.
+            if scalar == " ", index + 2 < scalars.count, ("0"..."9").contains(scalars[index + 1]),
+               " \t\r\n,]}#".unicodeScalars.contains(scalars[index + 2]) {
+                // The value as toml++ scans it: back to one of its value terminators (or '='), then
+                // past the brackets that open arrays and inline tables.
+                var start = index
+                while start > 0 && !" \t\r\n,]}#=".unicodeScalars.contains(scalars[start - 1]) { start -= 1 }
+                while start < index && (scalars[start] == "[" || scalars[start] == "{") { start += 1 }
+                let token = scalars[start..<index]
+                if let first = token.first, ("0"..."9").contains(first) || first == "+" || first == "-", token.contains("-") {
+                    return (line, start - lineStart + 1, "TOML syntax error: '\(String(String.UnicodeScalarView(token)).displayable()) \(scalars[index + 1])' is not a date-time (a time has hours, minutes and seconds)")
+                }
+            }
+            index += 1
+            continue
+        }
+        let wasAtLineStart = atLineStart
+        atLineStart = false
+        // A quote opens a string only where a key or a value starts; elsewhere (`54"x`) toml++
+        // reads it as part of a bare value, and so must this scan.
+        let opensString = index == 0 || " \t\r\n=[{,.".unicodeScalars.contains(scalars[index - 1])
+        if scalar.value < 0x20 && scalar != "\t" && scalar != "\r" || scalar.value == 0x7F {
+            // TOML allows no control character but tab, in strings or out of them.
+            return (line, index - lineStart + 1, "TOML syntax error: control character U+\(NumberText.hexadecimal(scalar.value, width: 4))")
+        } else if scalar == "#" {
+            while index + 1 < scalars.count && scalars[index + 1] != "\n" { index += 1 }
+        } else if opensString && (starts(with: basic) || starts(with: literal)) {
+            let delimiter = scalar == "\"" ? basic : literal
+            index += 3
+            while index < scalars.count && !starts(with: delimiter) {
+                if scalars[index] == "\\" && delimiter == basic { index += 1 }
+                if index < scalars.count && scalars[index] == "\n" {
+                    line += 1
+                    lineStart = index + 1
+                }
+                index += 1
+            }
+            index += 2
+        } else if opensString && (scalar == "\"" || scalar == "'") {
+            index += 1
+            while index < scalars.count && scalars[index] != scalar && scalars[index] != "\n" {
+                if scalars[index] == "\\" && scalar == "\"" { index += 1 }
+                index += 1
+            }
+            if index < scalars.count && scalars[index] == "\n" { continue }
+        } else if scalar == "[" && wasAtLineStart && containers.isEmpty && !inHeader {
+            // A table header: its name must start like a key.
+            inHeader = true
+            var next = index + 1
+            if next < scalars.count && scalars[next] == "[" { next += 1 }
+            while next < scalars.count && (scalars[next] == " " || scalars[next] == "\t") { next += 1 }
+            if next < scalars.count, scalars[next] != "]", !startsKey(scalars[next]) {
+                return (line, next - lineStart + 1, "TOML syntax error: a table name cannot start with \(describe(scalars[next]))")
+            }
+            index = next
+            continue
+        } else if scalar == "[" || scalar == "{" {
+            containers.append(scalar)
+        } else if scalar == "]" {
+            if inHeader {
+                inHeader = false
+                if index + 1 < scalars.count && scalars[index + 1] == "]" { index += 1 }
+            } else if containers.last == "[" {
+                containers.removeLast()
+            }
+        } else if scalar == "}" {
+            // toml++ also aborts on a '}' where an array expects a value (`a = [1, }`).
+            if containers.last == "[" {
+                return (line, index - lineStart + 1, "TOML syntax error: '}' inside an array, where a value or ']' is expected")
+            }
+            if containers.last == "{" { containers.removeLast() }
+        } else if scalar.value > 0x7F {
+            return (line, index - lineStart + 1, "TOML syntax error: unexpected character \(describe(scalar)); outside quotes and comments TOML is ASCII")
+        }
+        index += 1
+    }
+    return nil
+}

@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import Foundation
+import GitKit
+import RelKitCore
+
+/// Reads a file descriptor line by line without holding the whole input: each line is handed
+/// over as bytes, without its `\n` or `\r\n`.
+public struct LineReader {
+    public let fileDescriptor: Int32
+
+    public init(fileDescriptor: Int32) { self.fileDescriptor = fileDescriptor }
+
+    /// Calls `body` with each line and its 1-based number. A final line without `\n` counts.
+    public func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
+        let chunkSize = 1 << 16
+        var pending: [UInt8] = []
+        pending.reserveCapacity(chunkSize * 2)
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var lineNumber = 0
+        while true {
+            let count = FileSystem.retryingInterrupts { chunk.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, chunkSize) } }
+            if count < 0 { throw LineStreamError(message: "cannot read the input: \(String(cString: strerror(errno)))") }
+            if count == 0 { break }
+            pending.append(contentsOf: chunk[0..<count])
+            var consumed = 0
+            try pending.withUnsafeBufferPointer { buffer in
+                var lineStart = 0
+                while let newline = Self.indexOfNewline(buffer, from: lineStart) {
+                    lineNumber += 1
+                    try body(Self.line(buffer, lineStart, newline), lineNumber)
+                    lineStart = newline + 1
+                }
+                consumed = lineStart
+            }
+            pending.removeFirst(consumed)
+        }
+        if !pending.isEmpty {
+            lineNumber += 1
+            try pending.withUnsafeBufferPointer { try body(Self.line($0, 0, $0.count), lineNumber) }
+        }
+    }
+
+    /// Every line as a `String` (invalid UTF-8 repaired, and described in `notUTF8`), for inputs
+    /// that are read whole anyway.
+    public func lines() throws -> [(text: String, notUTF8: String?)] {
+        var result: [(text: String, notUTF8: String?)] = []
+        try forEachLine { bytes, _ in
+            let invalid = UTF8Check.firstInvalidOffset(in: bytes).map { UTF8Check.describe(bytes, invalidAt: $0) }
+            result.append((String(decoding: bytes, as: UTF8.self), invalid))
+        }
+        return result
+    }
+
+    private static func line(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UnsafeBufferPointer<UInt8> {
+        var stop = end
+        if stop > start && buffer[stop - 1] == 0x0D { stop -= 1 }
+        return UnsafeBufferPointer(rebasing: buffer[start..<stop])
+    }
+
+    private static func indexOfNewline(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < buffer.count, let base = buffer.baseAddress,
+              let found = memchr(base + start, 0x0A, buffer.count - start) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+}
+
+/// Reads a file descriptor in blocks of whole lines: each block ends with a `\n`, except the last
+/// one when the input does not; a line longer than a block makes its block longer.
+struct BlockReader {
+    let fileDescriptor: Int32
+    let blockSize: Int
+    private var carried: [UInt8] = []
+    private var ended = false
+
+    init(fileDescriptor: Int32, blockSize: Int) {
+        self.fileDescriptor = fileDescriptor
+        self.blockSize = blockSize
+    }
+
+    /// The next block, or nil at the end of the input.
+    mutating func next() throws -> [UInt8]? {
+        var block = carried
+        carried = []
+        var filled = block.count
+        var wanted = max(blockSize, filled * 2)
+        block += repeatElement(0, count: wanted - filled)
+        while true {
+            while filled < wanted && !ended {
+                let count = FileSystem.retryingInterrupts { block.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress! + filled, wanted - filled) } }
+                if count < 0 { throw LineStreamError(message: "cannot read the input: \(String(cString: strerror(errno)))") }
+                if count == 0 { ended = true } else { filled += count }
+            }
+            if ended {
+                block.removeSubrange(filled...)
+                return block.isEmpty ? nil : block
+            }
+            if let newline = block[..<filled].lastIndex(of: 0x0A) {
+                carried = Array(block[(newline + 1)..<filled])
+                block.removeSubrange((newline + 1)...)
+                return block
+            }
+            // One line longer than the block: read on.
+            block += repeatElement(0, count: wanted)
+            wanted *= 2
+        }
+    }
+}
+
+public struct LineStreamError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import Foundation
+import GitKit
+import RelKitCore
+
+/// Buffered writes to a file descriptor, into memory it owns (no array bookkeeping per write).
+public final class OutputBuffer {
+    public let fileDescriptor: Int32
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
+    private let flushThreshold = 1 << 16
+
+    public init(fileDescriptor: Int32) {
+        self.fileDescriptor = fileDescriptor
+        capacity = flushThreshold * 2
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        flush()
+        storage.deallocate()
+    }
+
+    /// Room for `size` more bytes; write them there, then `commit` how many were written.
+    @inline(__always)
+    public func reserve(_ size: Int) -> UnsafeMutablePointer<UInt8> {
+        if count + size > capacity {
+            flush()
+            if size > capacity {
+                storage.deallocate()
+                capacity = size
+                storage = .allocate(capacity: capacity)
+            }
+        }
+        return storage + count
+    }
+
+    @inline(__always)
+    public func commit(_ written: Int) {
+        count += written
+        if count >= flushThreshold { flush() }
+    }
+
+    /// Bytes of any length: copied in pieces no larger than the buffer.
+    public func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard var source = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let piece = min(remaining, flushThreshold)
+            reserve(piece).update(from: source, count: piece)
+            commit(piece)
+            source += piece
+            remaining -= piece
+        }
+    }
+
+    public func append(_ string: String) {
+        var copy = string
+        copy.withUTF8 { bytes in
+            let destination = reserve(bytes.count)
+            if let base = bytes.baseAddress { destination.update(from: base, count: bytes.count) }
+            commit(bytes.count)
+        }
+    }
+
+    public func flush() {
+        var offset = 0
+        while offset < count {
+            let written = FileSystem.retryingInterrupts { write(fileDescriptor, storage + offset, count - offset) }
+            if written < 0 { break }
+            offset += written
+        }
+        count = 0
+    }
+}
+
+/// Standard output and standard error, both buffered (a write system call per 64 KiB, not per
+/// line). When both go to the same file (a terminal, `2>&1`), error lines are written through the
+/// output's buffer, so that the two keep the order they were written in. `flush()` before exit
+/// and before anything that waits for the user.
+public final class StandardStreams {
+    public let output: OutputBuffer
+    public let errors: OutputBuffer
+
+    public init(output outputDescriptor: Int32 = 1, errors errorDescriptor: Int32 = 2) {
+        output = OutputBuffer(fileDescriptor: outputDescriptor)
+        errors = Self.sameFile(outputDescriptor, errorDescriptor) ? output : OutputBuffer(fileDescriptor: errorDescriptor)
+    }
+
+    deinit { flush() }
+
+    public func out(_ line: String) { output.append(line + "\n") }
+    public func error(_ line: String) { errors.append(line + "\n") }
+
+    public func flush() {
+        output.flush()
+        if errors !== output { errors.flush() }
+    }
+
+    static func sameFile(_ one: Int32, _ two: Int32) -> Bool {
+        var first = stat(), second = stat()
+        guard fstat(one, &first) == 0, fstat(two, &second) == 0 else { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
+}
