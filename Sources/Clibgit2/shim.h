@@ -3,6 +3,7 @@
 #include <git2.h>
 #include <git2/sys/mempack.h>
 #include <git2/odb_backend.h>
+#include <git2/sys/odb_backend.h>
 #include <zlib.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -22,6 +23,11 @@ static inline int relkit_writepack_commit(git_odb_writepack *writer, git_indexer
 }
 static inline void relkit_writepack_free(git_odb_writepack *writer) {
     writer->free(writer);
+}
+
+/* Frees an object-database backend that no database took (git_odb_add_backend failed). */
+static inline void relkit_odb_backend_free(git_odb_backend *backend) {
+    if (backend && backend->free) backend->free(backend);
 }
 
 /* git_libgit2_opts is variadic, which Swift cannot call: one small function per option. */

@@ -1,4 +1,4 @@
-import Clibgit2
+internal import Clibgit2
 
 /// A commit, copied out of libgit2.
 public struct CommitInfo: Sendable, Equatable {

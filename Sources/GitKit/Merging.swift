@@ -1,4 +1,4 @@
-import Clibgit2
+internal import Clibgit2
 
 /// A three-way merge of one file's contents.
 public struct MergedFile: Sendable {

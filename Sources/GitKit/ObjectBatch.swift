@@ -1,4 +1,4 @@
-import Clibgit2
+internal import Clibgit2
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,36 +48,28 @@ public final class ObjectBatch {
     /// Write blobs, trees and commits through this handle.
     public let repository: Repository
     let origin: Repository
-    let odb: OpaquePointer
-    let originODB: OpaquePointer
+    /// The batch's object database (the mempack backend in it) and the repository's own.
+    private let database: Handle
+    private let originDatabase: Handle
+    var odb: OpaquePointer { database.pointer }
+    var originODB: OpaquePointer { originDatabase.pointer }
     private var written = false
 
     init(origin: Repository) throws(GitError) {
         self.origin = origin
         repository = try Repository.open(at: origin.gitDirectory)
-        var originODB: OpaquePointer?
-        try check("git_repository_odb", git_repository_odb(&originODB, origin.pointer))
-        self.originODB = originODB!
-        var odb: OpaquePointer?
-        try check("git_repository_odb", git_repository_odb(&odb, repository.pointer))
-        var backend: OpaquePointer?
-        let created = git_mempack_new(&backend)
-        if created < 0 {
-            git_odb_free(odb)
-            throw GitError.last("git_mempack_new", created)
-        }
-        // Highest priority: writes land in memory until the batch is written out.
-        let added = git_odb_add_backend(odb, backend, 1000)
+        originDatabase = try Handle.objectDatabase(of: origin.pointer)
+        database = try Handle.objectDatabase(of: repository.pointer)
+        var backend: UnsafeMutablePointer<git_odb_backend>?
+        try check("git_mempack_new", Fault.result("git_mempack_new", git_mempack_new(&backend)))
+        // Highest priority: writes land in memory until the batch is written out. The database
+        // owns the backend once added; until then it is freed here.
+        let added = Fault.result("git_odb_add_backend", git_odb_add_backend(database.pointer, backend, 1000))
         if added < 0 {
-            git_odb_free(odb)
-            throw GitError.last("git_odb_add_backend", added)
+            let error = GitError.last("git_odb_add_backend", added)
+            relkit_odb_backend_free(backend)
+            throw error
         }
-        self.odb = odb!
-    }
-
-    deinit {
-        git_odb_free(odb)
-        git_odb_free(originODB)
     }
 
     func existsInRepository(_ id: ObjectID) -> Bool {

@@ -1,4 +1,4 @@
-import Clibgit2
+internal import Clibgit2
 
 /// A git object id (SHA-1), copied out of C. Stored inline (no allocation): walks and audits
 /// make, hash and compare thousands of them.

@@ -1,4 +1,4 @@
-import Clibgit2
+internal import Clibgit2
 
 /// How the process's memory is allocated, set once when it starts.
 public enum ProcessMemory {

@@ -1,4 +1,4 @@
-import Clibgit2
+internal import Clibgit2
 
 /// What a tree entry is, from its file mode.
 public enum TreeEntryKind: Sendable, Equatable {

@@ -131,7 +131,7 @@ struct ColourAndJSONErrorTests {
 
 @Suite("relkit's command line: exit codes in every help")
 struct ExitCodeHelpTests {
-    /// Each row of docs/exit-codes.md (itself checked against Sources/RelKit/ExitCodes.swift) is
+    /// Each row of docs/exit-codes.md (itself checked against Sources/RelKit/Support/ExitCodes.swift) is
     /// what the command's --help says.
     @Test func everyHelpSaysWhatTheTableSays() throws {
         let table = try String(contentsOfFile: packageRoot + "/docs/exit-codes.md", encoding: .utf8)

@@ -7,7 +7,7 @@ import Testing
 /// with RELKIT_EXPECT_STATIC=1) loads no shared library but the C runtime's. relkit's code must not
 /// call into the Objective-C-compatible half of Foundation (NSString, JSONSerialization,
 /// FileHandle...: linking it, ICU with it, slows every command's start; see
-/// Sources/RelKit/SystemCalls.swift).
+/// Sources/RelKit/Support/SystemCalls.swift).
 @Suite("Start-up of the relkit binary")
 struct StartupTests {
     @Test func libgit2IsLinkedAsTheBuildSays() throws {

@@ -3,7 +3,7 @@ import RelKit
 import RelKitTestSupport
 import Testing
 
-/// README.md and docs/exit-codes.md hold the one exit-code table of Sources/RelKit/ExitCodes.swift,
+/// README.md and docs/exit-codes.md hold the one exit-code table of Sources/RelKit/Support/ExitCodes.swift,
 /// and every command's help says what its codes mean from it (issue 22: they once disagreed).
 @Suite("exit codes: one table, everywhere the same")
 struct ExitCodeDocumentTests {

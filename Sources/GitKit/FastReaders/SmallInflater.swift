@@ -1,4 +1,4 @@
-import Clibgit2
+internal import Clibgit2
 
 /// A decoder of the small zlib streams commits are stored in (RFC 1950 around RFC 1951), for the
 /// walks that read thousands of them. Each commit is its own stream of one dynamic-Huffman block
