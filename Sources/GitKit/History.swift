@@ -173,7 +173,7 @@ extension Repository {
             // libgit2 1.5 fails past a shallow clone's boundary (a parent object is missing);
             // 1.7 and later take the boundary commits as roots and find no common ancestor.
             // Either way the history needed is not there: say so the same way under each.
-            if isShallow { throw GitError(function: "git_merge_bases", code: status, message: "no common ancestor within the shallow history") }
+            if isShallow { throw GitError(function: "git_merge_bases", code: GitError.Code(rawValue: status), message: "no common ancestor within the shallow history") }
             return []
         }
         try check("git_merge_bases", status)

@@ -30,7 +30,7 @@ public final class Repository {
         let gitDirectory = String(cString: buffer.ptr)
         do {
             return try open(at: gitDirectory)
-        } catch where error.isNotFound || error.code == GIT_EOWNER.rawValue {
+        } catch where error.isNotFound || error.code == .owner {
             // libgit2 refuses a repository owned by another user (as git does, unless
             // safe.directory trusts it): 1.5 with "not found" and a stale message, 1.9 with
             // GIT_EOWNER and its own wording. Say what it is, the same way under each.
@@ -55,7 +55,7 @@ public final class Repository {
         let workTree = trimmed.hasSuffix("/.git") ? String(trimmed.dropLast(5)) : trimmed
         var status = stat()
         guard stat(workTree, &status) == 0, status.st_uid != geteuid() else { return nil }
-        return GitError(function: "git_repository_open", code: GIT_EOWNER.rawValue, message:
+        return GitError(function: "git_repository_open", code: .owner, message:
             "the repository at \(workTree) is owned by another user (uid \(status.st_uid)), and git does not trust it; if it is yours to use, trust it with: git config --global --add safe.directory \(workTree)")
     }
 

@@ -81,7 +81,7 @@ extension Repository {
         // Recognised by its code, in relkit's words: libgit2's message changed between versions
         // ("ambiguous SHA1 prefix" in 1.5, "ambiguous OID prefix" in 1.9).
         if status == GIT_EAMBIGUOUS.rawValue {
-            throw GitError(function: "git_revparse_single", code: status, errorClass: git_error_last()?.pointee.klass ?? 0,
+            throw GitError(function: "git_revparse_single", code: .ambiguous, category: GitError.Category(rawValue: git_error_last()?.pointee.klass ?? 0),
                            message: "ambiguous abbreviated id: more than one object's id starts with it; give more hex digits")
         }
         try check("git_revparse_single", status)

@@ -20,6 +20,11 @@ public struct VersionScheme: Sendable, Hashable, CustomStringConvertible {
     public static let yearSequence = VersionScheme(name: "yy.n", lineStyle: .sequence, allowsPost: false)
     public static let all = [yearMonth, yearSequence]
 
+    /// What is said of a name that is no scheme, wherever it was given.
+    public static func unknownName(_ name: String) -> String {
+        "unknown scheme '\(name)'; use one of: \(all.map(\.name).joined(separator: ", "))"
+    }
+
     public init(name: String, lineStyle: LineStyle, allowsPost: Bool) {
         self.name = name
         self.lineStyle = lineStyle

@@ -27,7 +27,7 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         let scheme = try schemeOptions.scheme.map { name in
-            guard let scheme = VersionScheme(named: name) else { throw CLIError("unknown scheme '\(name)'; use one of: yy.0m, yy.n") }
+            guard let scheme = VersionScheme(named: name) else { throw CLIError(VersionScheme.unknownName(name)) }
             return scheme
         }
         let plan: Init.Plan

@@ -42,7 +42,7 @@ struct SchemeOptions: ParsableArguments {
         }
         if let scheme {
             guard let named = VersionScheme(named: scheme, allowsPost: configuration.scheme.allowsPost) else {
-                throw CLIError("unknown scheme '\(scheme)'; use one of: \(VersionScheme.all.map(\.name).joined(separator: ", "))")
+                throw CLIError(VersionScheme.unknownName(scheme))
             }
             configuration.scheme = named
             if named.lineStyle == .sequence, case .cadence = configuration.nextLine { configuration.nextLine = .nextMonth }

@@ -338,7 +338,7 @@ public enum Upgrade {
                     }
                 } catch {
                     // A partial clone has the tree but not every blob: say which, and how to get it.
-                    let missing = (error as? GitError)?.isNotFound == true || "\(error)".contains("object not found")
+                    let missing = (error as? GitError)?.isMissingObject == true
                     loadFindings.append(Finding(rule: "alembic-unreadable", file: shown,
                                                 message: missing ? "the file's object \(blob.short) is not in this clone (a partial clone fetches it with `git fetch` or a checkout of \(tree.label))"
                                                     : "the file cannot be read: \(error)"))

@@ -163,7 +163,7 @@ struct TableReader {
         let allowPost = try bool(table["allow-post"], at: path + ["allow-post"]) ?? false
         let schemeName = try string(table["scheme"], at: path + ["scheme"]) ?? VersionScheme.yearMonth.name
         guard let scheme = VersionScheme(named: schemeName, allowsPost: allowPost) else {
-            throw error(path + ["scheme"], "unknown scheme '\(schemeName)'; use one of: \(VersionScheme.all.map(\.name).joined(separator: ", "))")
+            throw error(path + ["scheme"], VersionScheme.unknownName(schemeName))
         }
         configuration.scheme = scheme
         if let earlier = table["earlier"] {
@@ -207,7 +207,7 @@ struct TableReader {
                 throw error(path, "an earlier scheme needs scheme = \"yy.0m\" or \"yy.n\"")
             }
             guard let scheme = VersionScheme(named: name, allowsPost: allowPost) else {
-                throw error(path + ["scheme"], "unknown scheme '\(name)'; use one of: \(VersionScheme.all.map(\.name).joined(separator: ", "))")
+                throw error(path + ["scheme"], VersionScheme.unknownName(name))
             }
             guard let untilText = try string(entry["until"], at: path + ["until"]) else {
                 throw error(path, "an earlier scheme needs until = \"YY.NN\", its last release line")

@@ -49,8 +49,8 @@ extension OperationError {
     /// A failure while walking history. In a shallow clone libgit2 1.5 walks past the boundary and
     /// finds no parent object: say so, and how to get the history, rather than "object not found".
     static func history(_ error: any Error, in repository: Repository, _ what: String, kind: Kind = .usage) -> OperationError {
-        // (git_merge_bases says -1 "object not found", the revwalk -3: both mean a missing parent.)
-        if repository.isShallow, let gitError = error as? GitError, gitError.isNotFound || gitError.message.contains("object not found") {
+        // (git_merge_bases fails with -1 in the object database's class, the revwalk with -3: both a missing parent.)
+        if repository.isShallow, let gitError = error as? GitError, gitError.isMissingObject {
             return OperationError(.repositoryState, "\(what): this is a shallow clone, and the history relkit needs goes past its boundary; fetch it with `git fetch --unshallow` (or `--deepen N`) [\(gitError.message)]")
         }
         return OperationError(kind, "\(what): \(error)")

@@ -26,7 +26,7 @@ final class ParallelResults<Value>: @unchecked Sendable {
 
     func fail(_ failure: any Error) {
         lock.lock()
-        if error == nil { error = failure as? GitError ?? GitError(function: "worker", code: -1, message: "\(failure)") }
+        if error == nil { error = failure as? GitError ?? GitError(function: "worker", code: .failure, message: "\(failure)") }
         lock.unlock()
     }
 }
