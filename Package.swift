@@ -32,6 +32,8 @@ let package = Package(
             pkgConfig: staticLibgit2 ? nil : "libgit2",
             providers: [.apt(["libgit2-dev", "pkg-config"]), .yum(["libgit2-devel", "pkgconf"]), .brew(["libgit2", "pkg-config"])]
         ),
+        // The C library's allocator settings (glibc's mallopt), for the executable's start.
+        .systemLibrary(name: "CAllocator", path: "Sources/CAllocator"),
         // Pure core: versions, schemes, policies. No I/O, no Foundation. Its rounding calls
         // libm's floor/ceil, which nothing else links for it in a package without Foundation
         // (the fuzz targets).
@@ -53,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "relkit",
             dependencies: [
-                "RelKit", "RelKitCore", "GitKit",
+                "RelKit", "RelKitCore", "GitKit", "CAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]

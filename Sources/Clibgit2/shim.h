@@ -5,9 +5,6 @@
 #include <git2/odb_backend.h>
 #include <git2/sys/odb_backend.h>
 #include <zlib.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 /* inflateInit2 is a macro (it passes zlib's version and struct size), which Swift cannot call. */
 static inline int relkit_inflate_init2(z_stream *stream, int windowBits) {
@@ -53,12 +50,4 @@ static inline int relkit_set_cache_max_size(ssize_t size) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, size);
 }
 
-/* glibc's malloc: heaps grown 4 MiB at a time and not handed back (see GitKit's ProcessMemory).
-   Other C libraries (macOS, musl) have no mallopt: their allocator is left as it is. */
-static inline void relkit_configure_malloc(void) {
-#ifdef __GLIBC__
-    mallopt(M_TOP_PAD, 4 << 20);
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
-#endif
-}
 #endif
