@@ -179,7 +179,7 @@ public enum Backport {
         // commit.
         var ids: [ObjectID] = []
         var onSource = Set<ObjectID>()
-        do {
+        try OperationError.converting {
             for revision in request.revisions {
                 if let range = revision.firstRange(of: "..") {
                     let from = String(revision[..<range.lowerBound]), to = String(revision[range.upperBound...])
@@ -191,16 +191,14 @@ public enum Backport {
                     ids.append(try resolve(revision, repository))
                 }
             }
-        } catch let error as OperationError {
-            throw error
-        } catch {
-            throw OperationError.history(error, in: repository, "cannot read the history")
+        } otherwise: { error in
+            OperationError.history(error, in: repository, "cannot read the history")
         }
         var seen = Set<ObjectID>()
         ids = ids.filter { seen.insert($0).inserted }
         guard !ids.isEmpty else { throw OperationError(.refused, "the ranges name no commit; nothing to backport") }
         var commits: [ObjectID: CommitInfo] = [:]
-        do {
+        return try OperationError.converting {
             for id in ids {
                 let commit = try repository.commit(id)
                 if commit.isMerge {
@@ -222,10 +220,8 @@ public enum Backport {
             // commits are in that order already.
             let ordered = request.revisions.count == 1 ? ids : try repository.historyOrder(of: ids)
             return ordered.map { commits[$0]! }
-        } catch let error as OperationError {
-            throw error
-        } catch {
-            throw OperationError.history(error, in: repository, "cannot read the history")
+        } otherwise: { error in
+            OperationError.history(error, in: repository, "cannot read the history")
         }
     }
 
@@ -279,7 +275,7 @@ public enum Backport {
         let writer = batch.repository
         let engine = PickEngine(repository: writer)
         let sensitive = configuration.backport.sensitivePaths.map(Glob.init)
-        do {
+        return try OperationError.converting {
             // The target's own commits (for the already-there check): with a commit-graph they are
             // listed at once (no commit read) and, when many, read on a second thread (from the
             // object files) while this thread makes the first pick. Without one, listing them is
@@ -371,10 +367,8 @@ public enum Backport {
             }
             outcome.tip = current.id
             return outcome
-        } catch let error as OperationError {
-            throw error
-        } catch {
-            throw OperationError.history(error, in: batch.repository, "cannot pick onto \(target)", kind: .repositoryState)
+        } otherwise: { error in
+            OperationError.history(error, in: batch.repository, "cannot pick onto \(target)", kind: .repositoryState)
         }
     }
 
@@ -634,8 +628,8 @@ public enum Backport {
         for target in state.targets {
             let expected = ObjectID(hex: target.expected)!
             var entry = TargetReport(branch: target.branch, from: expected, picks: [])
-            var current: ObjectID
-            do {
+            try OperationError.converting {
+                var current: ObjectID
                 let pick = try repository.commit(ObjectID(hex: target.conflicting)!)
                 let worktree = try Repository.open(at: target.worktree)
                 let tree = try worktree.stageAndWriteTree(target.paths + (try worktree.conflictedPaths()))
@@ -658,10 +652,8 @@ public enum Backport {
                 } else if outcome.tip != expected {
                     entry.newTip = outcome.tip
                 }
-            } catch let error as OperationError {
-                throw error
-            } catch {
-                throw OperationError(.repositoryState, "cannot continue the backport to \(target.branch): \(error)")
+            } otherwise: { error in
+                OperationError(.repositoryState, "cannot continue the backport to \(target.branch): \(error)")
             }
             report.targets.append(entry)
         }

@@ -58,7 +58,7 @@ public enum BackportAudit {
         do { line = try configuration.releaseLine(parsing: requested) } catch { throw OperationError(.usage, error.message) }
         let target = configuration.branches.branchName(of: line)
         let source = requestedSource ?? configuration.backportSource
-        do {
+        return try OperationError.converting {
             guard let targetTip = try repository.referenceTarget("refs/heads/" + target) else {
                 throw OperationError(.usage, "there is no branch '\(target)'")
             }
@@ -68,7 +68,7 @@ public enum BackportAudit {
             // Each tip hides the other's history, the branch point included; --since hides more.
             let start: ObjectID?
             if let since {
-                do { start = try repository.resolveCommit(since) } catch { throw OperationError(.usage, "cannot read revision '\(since.displayable())': \(error.message)") }
+                do throws(GitError) { start = try repository.resolveCommit(since) } catch { throw OperationError(.usage, "cannot read revision '\(since.displayable())': \(error.message)") }
             } else {
                 start = nil
             }
@@ -96,10 +96,8 @@ public enum BackportAudit {
             }
             Trace.mark("\(entries.count) commits matched")
             return Report(source: source, target: target, since: start, entries: entries)
-        } catch let error as OperationError {
-            throw error
-        } catch {
-            throw OperationError.history(error, in: repository, "cannot read the history")
+        } otherwise: { error in
+            OperationError.history(error, in: repository, "cannot read the history")
         }
     }
 

@@ -34,16 +34,12 @@ public struct ReleaseContext {
     }
 
     func tip(of branch: String) throws(OperationError) -> ObjectID {
-        do {
-            guard let tip = try repository.referenceTarget("refs/heads/" + branch) else {
-                throw OperationError(.usage, "there is no branch '\(branch.displayable())'")
-            }
-            return tip
-        } catch let error as OperationError {
-            throw error
-        } catch {
+        let tip: ObjectID?
+        do { tip = try repository.referenceTarget("refs/heads/" + branch) } catch {
             throw OperationError(.usage, "cannot read branch \(branch): \(error)")
         }
+        guard let tip else { throw OperationError(.usage, "there is no branch '\(branch.displayable())'") }
+        return tip
     }
 
     func tree(at commit: ObjectID, label: String) throws(OperationError) -> FileTree {

@@ -55,14 +55,14 @@ public struct Workspace {
     public func checkoutConfiguration() throws(OperationError) -> (ReleaseConfiguration, file: String?) {
         if let root { return try Workspace.configuration(in: WorkingTree(root: root)) }
         let repository = try requireRepository(for: "reading the configuration")
+        let tree: CommitTree
         do {
             let head = try repository.resolveCommit("HEAD")
-            return try Workspace.configuration(in: CommitTree(repository: repository, commit: head, label: "HEAD (\(head.short))"))
-        } catch let error as OperationError {
-            throw error
+            tree = try CommitTree(repository: repository, commit: head, label: "HEAD (\(head.short))")
         } catch {
             throw OperationError(.usage, "cannot read HEAD: \(error)")
         }
+        return try Workspace.configuration(in: tree)
     }
 
     public func requireRepository(for what: String) throws(OperationError) -> Repository {
@@ -78,7 +78,7 @@ public struct Workspace {
     public static func configuration(in tree: FileTree, otherwise fallback: (ReleaseConfiguration, file: String?)? = nil) throws(OperationError) -> (ReleaseConfiguration, file: String?) {
         let name = ConfigurationLoader.fileName
         let label = tree is WorkingTree ? name : "\(tree.label):\(name)"
-        do {
+        return try OperationError.converting {
             switch try tree.resolve(name) {
             case .missing:
                 return fallback ?? (.defaults, nil)
@@ -91,12 +91,8 @@ public struct Workspace {
             default:
                 throw OperationError(.usage, "\(label): not a file inside the repository")
             }
-        } catch let error as OperationError {
-            throw error
-        } catch let error as ConfigurationError {
-            throw .configuration(error)
-        } catch {
-            throw OperationError(.usage, "\(label): \(error)")
+        } otherwise: { error in
+            (error as? ConfigurationError).map(OperationError.configuration) ?? OperationError(.usage, "\(label): \(error)")
         }
     }
 }

@@ -323,14 +323,11 @@ public final class RepositoryLock {
     }
 
     func writeJournal(_ journal: Journal) throws(OperationError) {
-        do {
-            let data = try JSONEncoder().encode(journal)
-            try AtomicFiles.replace(journalPath, with: [UInt8](data), keepingModeOf: nil)
-        } catch let error as OperationError {
-            throw error
-        } catch {
+        let data: Data
+        do { data = try JSONEncoder().encode(journal) } catch {
             throw OperationError(.repositoryState, "cannot write \(journalPath): \(error)")
         }
+        try AtomicFiles.replace(journalPath, with: [UInt8](data), keepingModeOf: nil)
     }
 
     func removeJournal() {

@@ -36,6 +36,20 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
+extension OperationError {
+    /// `body`'s failure as one `OperationError`: its own pass as they are, any other (libgit2's,
+    /// a file's) becomes `convert(error)`, said in the words of what was being done.
+    static func converting<Value>(_ body: () throws -> Value, otherwise convert: (any Error) -> OperationError) throws(OperationError) -> Value {
+        do {
+            return try body()
+        } catch let error as OperationError {
+            throw error
+        } catch {
+            throw convert(error)
+        }
+    }
+}
+
 extension GitError {
     /// libgit2's refusal of a repository owned by someone else, explained.
     var explained: String {
