@@ -183,12 +183,12 @@ public enum Backport {
             for revision in request.revisions {
                 if let range = revision.firstRange(of: "..") {
                     let from = String(revision[..<range.lowerBound]), to = String(revision[range.upperBound...])
-                    let start = try resolve(from.isEmpty ? "HEAD" : from, repository), end = try resolve(to.isEmpty ? "HEAD" : to, repository)
+                    let start = try repository.commit(named: from.isEmpty ? "HEAD" : from), end = try repository.commit(named: to.isEmpty ? "HEAD" : to)
                     let inRange = try repository.commits(reachableFrom: [end], excluding: [start])
                     ids += inRange
                     if !request.allowOffSource, try repository.contains(sourceTip, ancestor: end) { onSource.formUnion(inRange) }
                 } else {
-                    ids.append(try resolve(revision, repository))
+                    ids.append(try repository.commit(named: revision))
                 }
             }
         } otherwise: { error in
@@ -222,12 +222,6 @@ public enum Backport {
             return ordered.map { commits[$0]! }
         } otherwise: { error in
             OperationError.history(error, in: repository, "cannot read the history")
-        }
-    }
-
-    static func resolve(_ revision: String, _ repository: Repository) throws(OperationError) -> ObjectID {
-        do { return try repository.resolveCommit(revision) } catch {
-            throw OperationError(.usage, "cannot read revision '\(revision.displayable())': \(error.message)")
         }
     }
 
@@ -598,8 +592,7 @@ public enum Backport {
         for target in state.targets {
             let tip = try context.tip(of: target.branch)
             guard let movingTo = target.movingTo, tip.description == movingTo else { continue }
-            try? repository.removeWorktree(name: worktreeName(target))
-            try? FileManager.default.removeItem(atPath: target.worktree)
+            discardWorktree(target, repository: repository)
             var entry = TargetReport(branch: target.branch, from: ObjectID(hex: target.expected)!, picks: [])
             entry.newTip = tip
             finished.append(entry)
@@ -667,8 +660,7 @@ public enum Backport {
         FaultInjection.point("state-written")
         try moveTargets(moving, context: context, committer: committer, source: state.source)
         for target in state.targets where !stillStopped.contains(where: { $0.branch == target.branch }) {
-            try? repository.removeWorktree(name: worktreeName(target))
-            try? FileManager.default.removeItem(atPath: target.worktree)
+            discardWorktree(target, repository: repository)
         }
         if stillStopped.isEmpty {
             unlink(State.path(context.lock))

@@ -68,7 +68,7 @@ public enum BackportAudit {
             // Each tip hides the other's history, the branch point included; --since hides more.
             let start: ObjectID?
             if let since {
-                do throws(GitError) { start = try repository.resolveCommit(since) } catch { throw OperationError(.usage, "cannot read revision '\(since.displayable())': \(error.message)") }
+                start = try repository.commit(named: since)
             } else {
                 start = nil
             }

@@ -181,9 +181,7 @@ public enum Cut {
 
         let source: ObjectID
         if let revision {
-            do { source = try repository.resolveCommit(revision) } catch {
-                throw OperationError(.usage, "cannot read revision '\(revision.displayable())': \(error.message)")
-            }
+            source = try repository.commit(named: revision)
             let onMain: Bool
             do { onMain = try repository.contains(mainTip, ancestor: source) } catch { throw OperationError(.usage, "\(error)") }
             guard onMain else {

@@ -97,16 +97,8 @@ public enum Upgrade {
         let workspace = try Workspace.open(at: request.directory)
         let repository = try workspace.requireRepository(for: "relkit upgrade")
         let toRevision = request.to ?? "HEAD"
-        func open(_ revision: String) throws(OperationError) -> (CommitTree, ObjectID) {
-            do {
-                let commit = try repository.resolveCommit(revision)
-                return (try CommitTree(repository: repository, commit: commit, label: "\(revision) (\(commit.short))"), commit)
-            } catch {
-                throw OperationError(.usage, "cannot read revision '\(revision.displayable())': \(error.message)")
-            }
-        }
-        let (fromTree, fromCommit) = try open(request.from)
-        let (toTree, toCommit) = try open(toRevision)
+        let (fromTree, fromCommit) = try repository.commitTree(named: request.from)
+        let (toTree, toCommit) = try repository.commitTree(named: toRevision)
         var findings = Findings(fromLabel: request.from, toLabel: toRevision)
         // A ref's .release.toml is history, not the user's input: one that relkit cannot read
         // (broken then, or from a relkit of other keys) is a finding, and its version unknown.

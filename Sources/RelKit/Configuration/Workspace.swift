@@ -40,12 +40,7 @@ public struct Workspace {
             return WorkingTree(root: root)
         }
         let repository = try requireRepository(for: "--ref")
-        do {
-            let commit = try repository.resolveCommit(revision)
-            return try CommitTree(repository: repository, commit: commit, label: "\(revision) (\(commit.short))")
-        } catch {
-            throw OperationError(.usage, "cannot read revision '\(revision.displayable())': \(error.message)")
-        }
+        return try repository.commitTree(named: revision).tree
     }
 
     /// The configuration commands start from: the work tree's, or in a bare repository HEAD's.

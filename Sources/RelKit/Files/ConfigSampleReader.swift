@@ -21,18 +21,11 @@ enum ConfigSampleReader {
                 throw Upgrade.FileProblem(message: "not valid JSON: \(error)")
             }
         }
-        if let (line, _, message) = tomlPrecheck(text) { throw Upgrade.FileProblem(line: line, message: message) }
-        if text.utf8.contains(0) { throw Upgrade.FileProblem(message: "a NUL byte; TOML text cannot contain one") }
-        do {
-            let table = try TOMLTable(string: text)
-            var result: [ConfigLeaf] = []
-            flatten(table, path: [], into: &result)
-            return result
-        } catch let error as TOMLParseError {
-            throw Upgrade.FileProblem(line: error.source.begin.line, message: "TOML syntax error: \(error.description)")
-        } catch {
-            throw Upgrade.FileProblem(message: "TOML syntax error: \(error)")
-        }
+        let table: TOMLTable
+        do { table = try TOMLParsing.table(text) } catch { throw Upgrade.FileProblem(line: error.line, message: error.message) }
+        var result: [ConfigLeaf] = []
+        flatten(table, path: [], into: &result)
+        return result
     }
 
     static func flatten(_ table: TOMLTable, path: [String], into result: inout [ConfigLeaf]) {

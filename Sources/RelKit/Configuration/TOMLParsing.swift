@@ -157,3 +157,43 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
     }
     return nil
 }
+
+/// Where and why a TOML text cannot be read.
+struct TOMLProblem: Error {
+    var line: Int
+    var column: Int
+    var message: String
+}
+
+/// TOML text to a table, one way for every TOML relkit reads (`.release.toml`, configuration
+/// samples): a NUL refused where it stands (toml++ reads a C string and would stop there,
+/// silently), relkit's pre-check, then TOMLKit, with an unclosed string said where it opens.
+enum TOMLParsing {
+    static func table(_ text: String) throws(TOMLProblem) -> TOMLTable {
+        if let nul = text.utf8.firstIndex(of: 0) {
+            let before = text.utf8[..<nul]
+            let line = 1 + before.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+            let lineStart = before.lastIndex(of: 0x0A).map { text.utf8.index(after: $0) } ?? text.utf8.startIndex
+            let column = 1 + String(decoding: text.utf8[lineStart..<nul], as: UTF8.self).unicodeScalars.count
+            throw TOMLProblem(line: line, column: column, message: "a NUL byte; TOML text cannot contain one")
+        }
+        if let (line, column, message) = tomlPrecheck(text) { throw TOMLProblem(line: line, column: column, message: message) }
+        do {
+            return try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            let (line, column) = (error.source.begin.line, error.source.begin.column)
+            // toml++ says "unescaped control characters other than TAB..." or "end-of-file" where
+            // an open string meets the end of its line or of the file: say that, where it opens.
+            if error.description.contains("parsing string") || error.description.contains("parsing literal string"),
+               let start = unclosedStringStart(in: text, line: line, column: column) {
+                throw TOMLProblem(line: start.line, column: start.column,
+                                  message: start.quote.count == 3
+                                    ? "this multi-line string is not closed before the end of the file: add the closing \(start.quote)"
+                                    : "this string is not closed: add the closing \(start.quote) (a TOML string ends on the line it starts on, unless it is written \"\"\"...\"\"\" or '''...''')")
+            }
+            throw TOMLProblem(line: line, column: column, message: "TOML syntax error: \(error.description)")
+        } catch {
+            throw TOMLProblem(line: 1, column: 1, message: "TOML syntax error: \(error)")
+        }
+    }
+}
