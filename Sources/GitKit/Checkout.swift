@@ -13,7 +13,7 @@ extension Repository {
         options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
         options.flags = GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH.rawValue | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
         let cPaths = paths.map { strdup($0) }
-        defer { cPaths.forEach { free($0) } }
+        defer { for path in cPaths { free(path) } }
         var list: OpaquePointer?
         var mutablePaths = cPaths
         let result = mutablePaths.withUnsafeMutableBufferPointer { buffer -> Int32 in
@@ -58,7 +58,7 @@ extension Repository {
         options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue
         let targetTree = try tree(ofCommit: commit)
         let cPaths = paths.map { strdup($0) }
-        defer { cPaths.forEach { free($0) } }
+        defer { for path in cPaths { free(path) } }
         var mutablePaths = cPaths
         let result = mutablePaths.withUnsafeMutableBufferPointer { buffer -> Int32 in
             options.paths = git_strarray(strings: buffer.baseAddress, count: buffer.count)
@@ -76,7 +76,7 @@ extension Repository {
         try check("git_object_lookup", git_object_lookup(&object, pointer, &oid, GIT_OBJECT_COMMIT))
         defer { git_object_free(object) }
         let cPaths = paths.map { strdup($0) }
-        defer { cPaths.forEach { free($0) } }
+        defer { for path in cPaths { free(path) } }
         var mutablePaths = cPaths
         let result = mutablePaths.withUnsafeMutableBufferPointer { buffer -> Int32 in
             var list = git_strarray(strings: buffer.baseAddress, count: buffer.count)

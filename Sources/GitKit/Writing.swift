@@ -44,7 +44,7 @@ extension Repository {
         defer { git_tree_free(base) }
         var oid = git_oid()
         let paths = updates.map { strdup($0.path)! }
-        defer { paths.forEach { free($0) } }
+        defer { for path in paths { free(path) } }
         var raw = updates.enumerated().map { index, update in
             git_tree_update(action: update.blob == nil ? GIT_TREE_UPDATE_REMOVE : GIT_TREE_UPDATE_UPSERT,
                             id: update.blob?.raw ?? git_oid(), filemode: git_filemode_t(update.mode),
@@ -62,7 +62,7 @@ extension Repository {
         try check("git_tree_lookup", git_tree_lookup(&treeObject, pointer, &treeOID))
         defer { git_tree_free(treeObject) }
         var parentObjects: [OpaquePointer?] = []
-        defer { parentObjects.forEach { git_commit_free($0) } }
+        defer { for parent in parentObjects { git_commit_free(parent) } }
         for parent in parents {
             var oid = parent.raw
             var commit: OpaquePointer?

@@ -158,8 +158,11 @@ struct AlembicDifferentialTests {
         let relative: Int?
     }
 
+    /// Named as the Python oracle writes them.
     struct OracleAnswer: Decodable {
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         let from_heads: [String]
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         let to_heads: [String]
         let steps: [[String]]
         let relative: [String]?

@@ -242,7 +242,7 @@ public final class RepositoryLock {
         let leftovers = FileSystem.directoryEntries(objects).filter { $0.hasPrefix("tmp_object_git2_") }.map { objects + "/" + $0 }
             + FileSystem.directoryEntries(objects + "/pack").filter { $0.hasPrefix("pack_git2_") }.map { objects + "/pack/" + $0 }
         let removed = GitLockFile.leftBy(owner, among: leftovers)
-        removed.forEach { unlink($0) }
+        for path in removed { unlink(path) }
         if !removed.isEmpty { actions.append("removed \(removed.count) temporary object file\(removed.count == 1 ? "" : "s") of its own") }
         unlink(lockPath)
         notice("relkit: a relkit that no longer runs (\(owner.summary)) left its lock; " + (actions.isEmpty ? "" : actions.joined(separator: ", ") + "; ") + "removed the lock")
