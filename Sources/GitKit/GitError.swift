@@ -1,4 +1,5 @@
 internal import Clibgit2
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,8 +58,9 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     /// Reads libgit2's thread-local error right after the failing call (stale ones linger).
     static func last(_ function: String, _ code: Int32) -> GitError {
         if let error = git_error_last() {
-            return GitError(function: function, code: Code(rawValue: code), category: Category(rawValue: error.pointee.klass),
-                            message: error.pointee.message.map { String(cString: $0) } ?? "unknown error")
+            return GitError(
+                function: function, code: Code(rawValue: code), category: Category(rawValue: error.pointee.klass),
+                message: error.pointee.message.map { String(cString: $0) } ?? "unknown error")
         }
         return GitError(function: function, code: Code(rawValue: code), message: "failed with code \(code)")
     }

@@ -36,13 +36,15 @@ extension Repository {
         try check("git_commit_lookup", git_commit_lookup(&commit, pointer, &oid))
         defer { git_commit_free(commit) }
         func identity(_ signature: UnsafePointer<git_signature>) -> Identity {
-            Identity(name: String(cString: signature.pointee.name), email: String(cString: signature.pointee.email),
-                     time: Int64(signature.pointee.when.time), offsetMinutes: Int32(signature.pointee.when.offset))
+            Identity(
+                name: String(cString: signature.pointee.name), email: String(cString: signature.pointee.email),
+                time: Int64(signature.pointee.when.time), offsetMinutes: Int32(signature.pointee.when.offset))
         }
         let parents = (0..<git_commit_parentcount(commit)).compactMap { git_commit_parent_id(commit, $0).map { ObjectID($0) } }
-        return CommitInfo(id: id, parents: parents, tree: ObjectID(git_commit_tree_id(commit)),
-                          message: git_commit_message_raw(commit).map { String(cString: $0) } ?? "",
-                          author: identity(git_commit_author(commit)), committer: identity(git_commit_committer(commit)))
+        return CommitInfo(
+            id: id, parents: parents, tree: ObjectID(git_commit_tree_id(commit)),
+            message: git_commit_message_raw(commit).map { String(cString: $0) } ?? "",
+            author: identity(git_commit_author(commit)), committer: identity(git_commit_committer(commit)))
     }
 
     /// The tree of a commit, without reading the rest of it into Swift values.
@@ -80,7 +82,10 @@ extension Repository {
         }
         if include.count == 1, let line = try singleParentLine(from: include[0], downTo: Set(hidden)) { return line }
         var result: [ObjectID] = []
-        try walkOldestFirst(from: include, hiding: hidden) { result.append($0); return true }
+        try walkOldestFirst(from: include, hiding: hidden) {
+            result.append($0)
+            return true
+        }
         return result
     }
 
@@ -167,7 +172,8 @@ extension Repository {
 
     private func computeMergeBases(_ one: ObjectID, _ two: ObjectID) throws(GitError) -> [ObjectID] {
         var array = git_oidarray()
-        var first = one.raw, second = two.raw
+        var first = one.raw
+        var second = two.raw
         let status = git_merge_bases(&array, pointer, &first, &second)
         if status == GIT_ENOTFOUND.rawValue {
             // libgit2 1.5 fails past a shallow clone's boundary (a parent object is missing);
@@ -212,7 +218,7 @@ extension Repository {
         defer { git_odb_free(odb) }
         for change in changes {
             for side in [change.old, change.new] {
-                guard let side, side.mode & 0o170000 != 0o160000 else { continue }  // not a submodule's commit
+                guard let side, side.mode & 0o170000 != 0o160000 else { continue } // not a submodule's commit
                 var oid = side.id.raw
                 if git_odb_exists(odb, &oid) != 1 { return (change.path, side.id) }
             }
@@ -233,21 +239,25 @@ extension Repository {
         return changes
     }
 
-    private func compareTrees(_ old: ObjectID?, _ new: ObjectID?, prefix: String, within: Set<String>?,
-                              into changes: inout [TreeChange]) throws(GitError) {
+    private func compareTrees(
+        _ old: ObjectID?, _ new: ObjectID?, prefix: String, within: Set<String>?,
+        into changes: inout [TreeChange]
+    ) throws(GitError) {
         if old == new { return }
         let a = try old.map { id throws(GitError) in try lookupTree(id) }
         defer { if let a { git_tree_free(a) } }
         let b = try new.map { id throws(GitError) in try lookupTree(id) }
         defer { if let b { git_tree_free(b) } }
-        let countA = a.map { git_tree_entrycount($0) } ?? 0, countB = b.map { git_tree_entrycount($0) } ?? 0
+        let countA = a.map { git_tree_entrycount($0) } ?? 0
+        let countB = b.map { git_tree_entrycount($0) } ?? 0
         func side(_ entry: OpaquePointer) -> (id: ObjectID, mode: UInt32) {
             (ObjectID(git_tree_entry_id(entry)), UInt32(git_tree_entry_filemode(entry).rawValue))
         }
         func isTree(_ entry: OpaquePointer) -> Bool { git_tree_entry_filemode(entry) == GIT_FILEMODE_TREE }
         // Both lists are in git's tree order: walk them together, comparing raw ids, and make
         // strings only for the entries that differ.
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < countA || j < countB {
             let ea = i < countA ? git_tree_entry_byindex(a, i) : nil
             let eb = j < countB ? git_tree_entry_byindex(b, j) : nil
@@ -268,14 +278,12 @@ extension Repository {
                 i += 1
                 let path = prefix + String(cString: git_tree_entry_name(ea))
                 if let within, !within.contains(path) { continue }
-                if isTree(ea) { try compareTrees(side(ea).id, nil, prefix: path + "/", within: within, into: &changes) }
-                else { changes.append(TreeChange(path: path, old: side(ea), new: nil)) }
+                if isTree(ea) { try compareTrees(side(ea).id, nil, prefix: path + "/", within: within, into: &changes) } else { changes.append(TreeChange(path: path, old: side(ea), new: nil)) }
             } else if let eb {
                 j += 1
                 let path = prefix + String(cString: git_tree_entry_name(eb))
                 if let within, !within.contains(path) { continue }
-                if isTree(eb) { try compareTrees(nil, side(eb).id, prefix: path + "/", within: within, into: &changes) }
-                else { changes.append(TreeChange(path: path, old: nil, new: side(eb))) }
+                if isTree(eb) { try compareTrees(nil, side(eb).id, prefix: path + "/", within: within, into: &changes) } else { changes.append(TreeChange(path: path, old: nil, new: side(eb))) }
             }
         }
     }
@@ -286,13 +294,18 @@ extension Repository {
     public func patchID(of changes: [TreeChange], scratch: ObjectBatch) throws(GitError) -> ObjectID {
         let writer = scratch.repository
         let empty = try writer.emptyTree()
-        let oldTree = try writer.createTree(fromTreeID: empty, updating: changes.compactMap { change in
-            change.old.map { Repository.TreeUpdate(path: change.path, blob: $0.id, mode: $0.mode) }
-        })
-        let newTree = try writer.createTree(fromTreeID: empty, updating: changes.compactMap { change in
-            change.new.map { Repository.TreeUpdate(path: change.path, blob: $0.id, mode: $0.mode) }
-        })
-        let a = try writer.lookupTree(oldTree), b = try writer.lookupTree(newTree)
+        let oldTree = try writer.createTree(
+            fromTreeID: empty,
+            updating: changes.compactMap { change in
+                change.old.map { Repository.TreeUpdate(path: change.path, blob: $0.id, mode: $0.mode) }
+            })
+        let newTree = try writer.createTree(
+            fromTreeID: empty,
+            updating: changes.compactMap { change in
+                change.new.map { Repository.TreeUpdate(path: change.path, blob: $0.id, mode: $0.mode) }
+            })
+        let a = try writer.lookupTree(oldTree)
+        let b = try writer.lookupTree(newTree)
         defer {
             git_tree_free(a)
             git_tree_free(b)
@@ -323,8 +336,10 @@ extension Repository {
     public func contains(_ commit: ObjectID, ancestor: ObjectID) throws(GitError) -> Bool {
         if commit == ancestor { return true }
         if let known = try fastHistory.isAncestor(ancestor, of: commit) { return known }
-        var a = commit.raw, b = ancestor.raw
+        var a = commit.raw
+        var b = ancestor.raw
         let result = git_graph_descendant_of(pointer, &a, &b)
         try check("git_graph_descendant_of", result)
         return result == 1
-    }}
+    }
+}

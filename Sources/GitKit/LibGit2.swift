@@ -1,4 +1,5 @@
 internal import Clibgit2
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,7 +8,9 @@ import Glibc
 /// relkit was built against). Behaviour that changed between versions is decided from it.
 public enum LibGit2Version {
     public static let current: (major: Int, minor: Int, revision: Int) = {
-        var major: Int32 = 0, minor: Int32 = 0, revision: Int32 = 0
+        var major: Int32 = 0
+        var minor: Int32 = 0
+        var revision: Int32 = 0
         git_libgit2_version(&major, &minor, &revision)
         return (Int(major), Int(minor), Int(revision))
     }()
@@ -55,6 +58,14 @@ extension Repository {
 public enum LibGit2WarmUp {
     public static func start() {
         var thread = pthread_t()
-        if pthread_create(&thread, nil, { _ in LibGit2.ensureInitialized(); return nil }, nil) == 0 { pthread_detach(thread) }
+        if pthread_create(
+            &thread, nil,
+            { _ in
+                LibGit2.ensureInitialized()
+                return nil
+            }, nil) == 0
+        {
+            pthread_detach(thread)
+        }
     }
 }

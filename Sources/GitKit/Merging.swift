@@ -44,7 +44,9 @@ extension Repository {
                             input.mode = mode
                             return input
                         }
-                        var ancestorInput = input(a, ancestor.mode), oursInput = input(o, ours.mode), theirsInput = input(t, theirs.mode)
+                        var ancestorInput = input(a, ancestor.mode)
+                        var oursInput = input(o, ours.mode)
+                        var theirsInput = input(t, theirs.mode)
                         return git_merge_file(&result, &ancestorInput, &oursInput, &theirsInput, &options)
                     }
                 }
@@ -58,8 +60,10 @@ extension Repository {
     /// libgit2's whole-tree cherry-pick of `pick` onto `ours`, in memory: the slow, complete path
     /// (rename detection, every kind of change). `mainline` is 1-based for merges, 0 otherwise.
     public func cherryPickInMemory(_ pick: ObjectID, onto ours: ObjectID, mainline: UInt32) throws(GitError) -> CherryPickOutcome {
-        var pickOID = pick.raw, oursOID = ours.raw
-        var pickCommit: OpaquePointer?, oursCommit: OpaquePointer?
+        var pickOID = pick.raw
+        var oursOID = ours.raw
+        var pickCommit: OpaquePointer?
+        var oursCommit: OpaquePointer?
         try check("git_commit_lookup", git_commit_lookup(&pickCommit, pointer, &pickOID))
         defer { git_commit_free(pickCommit) }
         try check("git_commit_lookup", git_commit_lookup(&oursCommit, pointer, &oursOID))
@@ -83,7 +87,9 @@ extension Repository {
         try check("git_index_conflict_iterator_new", git_index_conflict_iterator_new(&iterator, index))
         defer { git_index_conflict_iterator_free(iterator) }
         var paths: [String] = []
-        var ancestor: UnsafePointer<git_index_entry>?, ours: UnsafePointer<git_index_entry>?, theirs: UnsafePointer<git_index_entry>?
+        var ancestor: UnsafePointer<git_index_entry>?
+        var ours: UnsafePointer<git_index_entry>?
+        var theirs: UnsafePointer<git_index_entry>?
         while git_index_conflict_next(&ancestor, &ours, &theirs, iterator) == 0 {
             if let entry = ours ?? theirs ?? ancestor { paths.append(String(cString: entry.pointee.path)) }
         }

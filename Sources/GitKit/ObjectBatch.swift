@@ -1,4 +1,5 @@
 internal import Clibgit2
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -165,7 +166,8 @@ extension Repository {
         }
         for index in 0..<git_tree_entrycount(newTree) {
             guard let entry = git_tree_entry_byindex(newTree, index) else { continue }
-            let id = ObjectID(git_tree_entry_id(entry)), mode = UInt32(git_tree_entry_filemode(entry).rawValue)
+            let id = ObjectID(git_tree_entry_id(entry))
+            let mode = UInt32(git_tree_entry_filemode(entry).rawValue)
             let before = oldEntries[String(cString: git_tree_entry_name(entry))]
             if before?.id == id { continue }
             if mode == 0o040000 {

@@ -10,8 +10,10 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     init(_ oid: git_oid) {
         var copy = oid
         let words = withUnsafeBytes(of: &copy.id) { raw in
-            (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-             raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+            (
+                raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
+            )
         }
         high = UInt64(bigEndian: words.0)
         middle = UInt64(bigEndian: words.1)
@@ -57,9 +59,12 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
             let text = digits.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian
             // Every byte 0-9 or a-f. Below 0x80, adding 0x80 - c to a byte sets its top bit when
             // the byte is c or more, and no carry reaches the next byte.
-            let ascii: UInt64 = 0x8080_8080_8080_8080, ones: UInt64 = 0x0101_0101_0101_0101
-            let atLeast0 = text &+ ones &* (0x80 - 0x30), above9 = text &+ ones &* (0x80 - 0x3A)
-            let atLeastA = text &+ ones &* (0x80 - 0x61), aboveF = text &+ ones &* (0x80 - 0x67)
+            let ascii: UInt64 = 0x8080_8080_8080_8080
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let atLeast0 = text &+ ones &* (0x80 - 0x30)
+            let above9 = text &+ ones &* (0x80 - 0x3A)
+            let atLeastA = text &+ ones &* (0x80 - 0x61)
+            let aboveF = text &+ ones &* (0x80 - 0x67)
             guard text & ascii == 0, (atLeast0 & ~above9 | atLeastA & ~aboveF) & ascii == ascii else { return nil }
             // Each byte's value: its low four bits, plus 9 for a letter (bit 6 set).
             let nibbles = (text & 0x0F0F_0F0F_0F0F_0F0F) &+ ((text >> 6) & ones) &* 9

@@ -1,4 +1,5 @@
 internal import Clibgit2
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,7 +31,7 @@ public final class Repository {
         let gitDirectory = String(cString: buffer.ptr)
         do {
             return try open(at: gitDirectory)
-        } catch where error.isNotFound || error.code == .owner {
+        } catch  where error.isNotFound || error.code == .owner {
             // libgit2 refuses a repository owned by another user (as git does, unless
             // safe.directory trusts it): 1.5 with "not found" and a stale message, 1.9 with
             // GIT_EOWNER and its own wording. Say what it is, the same way under each.
@@ -55,8 +56,11 @@ public final class Repository {
         let workTree = trimmed.hasSuffix("/.git") ? String(trimmed.dropLast(5)) : trimmed
         var status = stat()
         guard stat(workTree, &status) == 0, status.st_uid != geteuid() else { return nil }
-        return GitError(function: "git_repository_open", code: .owner, message:
-            "the repository at \(workTree) is owned by another user (uid \(status.st_uid)), and git does not trust it; if it is yours to use, trust it with: git config --global --add safe.directory \(workTree)")
+        return GitError(
+            function: "git_repository_open", code: .owner,
+            message:
+                "the repository at \(workTree) is owned by another user (uid \(status.st_uid)), and git does not trust it; if it is yours to use, trust it with: git config --global --add safe.directory \(workTree)"
+        )
     }
 
     /// Opens the repository whose git directory or work tree is `path`.
@@ -196,4 +200,5 @@ extension Repository {
         if result == GIT_ENOTFOUND.rawValue { return nil }
         try check("git_config_get_string", result)
         return value.map { String(cString: $0) }
-    }}
+    }
+}

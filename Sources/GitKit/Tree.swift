@@ -57,8 +57,9 @@ public final class Tree {
         let base = directory.isEmpty ? "" : directory + "/"
         return (0..<git_tree_entrycount(start)).compactMap { index in
             guard let entry = git_tree_entry_byindex(start, index) else { return nil }
-            return Entry(path: base + String(cString: git_tree_entry_name(entry)), kind: Self.kind(git_tree_entry_filemode(entry)),
-                         id: ObjectID(git_tree_entry_id(entry)))
+            return Entry(
+                path: base + String(cString: git_tree_entry_name(entry)), kind: Self.kind(git_tree_entry_filemode(entry)),
+                id: ObjectID(git_tree_entry_id(entry)))
         }
     }
 
@@ -81,8 +82,9 @@ extension Repository {
         // Recognised by its code, in relkit's words: libgit2's message changed between versions
         // ("ambiguous SHA1 prefix" in 1.5, "ambiguous OID prefix" in 1.9).
         if status == GIT_EAMBIGUOUS.rawValue {
-            throw GitError(function: "git_revparse_single", code: .ambiguous, category: GitError.Category(rawValue: git_error_last()?.pointee.klass ?? 0),
-                           message: "ambiguous abbreviated id: more than one object's id starts with it; give more hex digits")
+            throw GitError(
+                function: "git_revparse_single", code: .ambiguous, category: GitError.Category(rawValue: git_error_last()?.pointee.klass ?? 0),
+                message: "ambiguous abbreviated id: more than one object's id starts with it; give more hex digits")
         }
         try check("git_revparse_single", status)
         defer { git_object_free(object) }

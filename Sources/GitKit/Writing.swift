@@ -1,4 +1,5 @@
 internal import Clibgit2
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,9 +47,10 @@ extension Repository {
         let paths = updates.map { strdup($0.path)! }
         defer { for path in paths { free(path) } }
         var raw = updates.enumerated().map { index, update in
-            git_tree_update(action: update.blob == nil ? GIT_TREE_UPDATE_REMOVE : GIT_TREE_UPDATE_UPSERT,
-                            id: update.blob?.raw ?? git_oid(), filemode: git_filemode_t(update.mode),
-                            path: UnsafePointer(paths[index]))
+            git_tree_update(
+                action: update.blob == nil ? GIT_TREE_UPDATE_REMOVE : GIT_TREE_UPDATE_UPSERT,
+                id: update.blob?.raw ?? git_oid(), filemode: git_filemode_t(update.mode),
+                path: UnsafePointer(paths[index]))
         }
         let result = raw.withUnsafeMutableBufferPointer { git_tree_create_updated(&oid, pointer, base, $0.count, $0.baseAddress) }
         try check("git_tree_create_updated", result)
@@ -76,8 +78,9 @@ extension Repository {
         var oid = git_oid()
         let result = parentObjects.withUnsafeMutableBufferPointer { buffer in
             buffer.withMemoryRebound(to: OpaquePointer?.self) { parentsPointer in
-                git_commit_create(&oid, pointer, nil, authorSignature, committerSignature, "UTF-8", message, treeObject,
-                                  parents.count, parentsPointer.baseAddress)
+                git_commit_create(
+                    &oid, pointer, nil, authorSignature, committerSignature, "UTF-8", message, treeObject,
+                    parents.count, parentsPointer.baseAddress)
             }
         }
         try check("git_commit_create", result)

@@ -25,8 +25,10 @@ public struct AlembicHistory: Sendable {
         var order: [String] = []
         for revision in loaded.sorted(by: { $0.file < $1.file }) {
             if let earlier = byID[revision.id] {
-                findings.append(Finding(rule: "alembic-duplicate", file: revision.file, line: revision.line,
-                                        message: "revision '\(revision.id)' is also defined in \(earlier.file); alembic keeps this one"))
+                findings.append(
+                    Finding(
+                        rule: "alembic-duplicate", file: revision.file, line: revision.line,
+                        message: "revision '\(revision.id)' is also defined in \(earlier.file); alembic keeps this one"))
             } else {
                 order.append(revision.id)
             }
@@ -41,17 +43,23 @@ public struct AlembicHistory: Sendable {
             let revision = byID[id]!
             var resolved: [String] = []
             for down in revision.downRevisions {
-                if byID[down] != nil { resolved.append(down) } else {
-                    findings.append(Finding(rule: "alembic-missing-revision", file: revision.file, line: revision.line,
-                                            message: "down_revision '\(down.displayable())' of '\(id)' is not in the history"))
+                if byID[down] != nil {
+                    resolved.append(down)
+                } else {
+                    findings.append(
+                        Finding(
+                            rule: "alembic-missing-revision", file: revision.file, line: revision.line,
+                            message: "down_revision '\(down.displayable())' of '\(id)' is not in the history"))
                 }
             }
             for dependency in revision.dependsOn {
                 if let target = byID[dependency] != nil ? dependency : labelOwner[dependency] {
                     if !resolved.contains(target) { resolved.append(target) }
                 } else {
-                    findings.append(Finding(rule: "alembic-missing-revision", file: revision.file, line: revision.line,
-                                            message: "depends_on '\(dependency.displayable())' of '\(id)' is neither a revision nor a branch label of the history"))
+                    findings.append(
+                        Finding(
+                            rule: "alembic-missing-revision", file: revision.file, line: revision.line,
+                            message: "depends_on '\(dependency.displayable())' of '\(id)' is neither a revision nor a branch label of the history"))
                 }
             }
             parents[id] = resolved
@@ -64,21 +72,25 @@ public struct AlembicHistory: Sendable {
         let cycle = Self.cycle(order: order, parents: parents)
         hasCycle = cycle != nil
         if let cycle, let first = byID[cycle[0]] {
-            findings.append(Finding(rule: "alembic-cycle", file: first.file, line: first.line,
-                                    message: "the revisions form a cycle: \(cycle.joined(separator: " -> "))"))
+            findings.append(
+                Finding(
+                    rule: "alembic-cycle", file: first.file, line: first.line,
+                    message: "the revisions form a cycle: \(cycle.joined(separator: " -> "))"))
         }
         let named = Set(byID.values.flatMap(\.downRevisions))
         heads = order.filter { !named.contains($0) }
         if heads.count > 1 {
-            findings.append(Finding(rule: "alembic-multiple-heads", severity: .warning, file: directory,
-                                    message: "\(name): \(heads.count) heads (\(heads.joined(separator: ", "))); `alembic upgrade head` refuses them until they are merged (`alembic merge heads`)"))
+            findings.append(
+                Finding(
+                    rule: "alembic-multiple-heads", severity: .warning, file: directory,
+                    message: "\(name): \(heads.count) heads (\(heads.joined(separator: ", "))); `alembic upgrade head` refuses them until they are merged (`alembic merge heads`)"))
         }
         self.findings = findings
     }
 
     /// A cycle through down revisions and dependencies, if any, as a path of ids.
     static func cycle(order: [String], parents: [String: [String]]) -> [String]? {
-        var state: [String: Int] = [:]  // 1 on the stack, 2 done
+        var state: [String: Int] = [:] // 1 on the stack, 2 done
         for start in order where state[start] == nil {
             // Iterative depth-first search: histories of thousands of revisions must not overflow.
             var stack: [(id: String, next: Int)] = [(start, 0)]
@@ -124,7 +136,7 @@ public struct AlembicHistory: Sendable {
         var remaining = order.filter { ids.contains($0) }
         while !remaining.isEmpty {
             let ready = remaining.filter { id in (parents[id] ?? []).allSatisfy { !ids.contains($0) || placed.contains($0) } }
-            guard !ready.isEmpty else { return result + remaining }  // a cycle: reported elsewhere
+            guard !ready.isEmpty else { return result + remaining } // a cycle: reported elsewhere
             for id in ready { placed.insert(id) }
             result += ready
             remaining.removeAll { placed.contains($0) }
@@ -168,7 +180,10 @@ public struct AlembicSwitch: Sendable, Equatable {
         var changed = Set<String>()
         for id in from.order {
             guard let old = from.revisions[id] else { continue }
-            guard let new = to.revisions[id] else { changed.insert(id); continue }
+            guard let new = to.revisions[id] else {
+                changed.insert(id)
+                continue
+            }
             if old.downRevisions != new.downRevisions || old.dependsOn != new.dependsOn {
                 repointed.append(id)
                 changed.insert(id)
@@ -182,12 +197,14 @@ public struct AlembicSwitch: Sendable, Equatable {
         let steps = removed.isEmpty ? [] : downgradeSteps(from: from, removed: removed, downgradeOrder: downgrade)
         var relative: Int?
         if steps.count == 1, from.heads.count == 1, downgrade.first == from.heads.first,
-           zip(downgrade, downgrade.dropFirst()).allSatisfy({ from.parents[$0.0] == [$0.1] && from.children[$0.1] == [$0.0] }),
-           let last = downgrade.last, let lastParents = from.parents[last], lastParents.count <= 1 {
+            zip(downgrade, downgrade.dropFirst()).allSatisfy({ from.parents[$0.0] == [$0.1] && from.children[$0.1] == [$0.0] }),
+            let last = downgrade.last, let lastParents = from.parents[last], lastParents.count <= 1
+        {
             relative = downgrade.count
         }
-        return AlembicSwitch(downgrade: downgrade, downgradeSteps: steps, relativeSteps: relative, upgrade: upgrade,
-                             repointed: repointed, mergesDowngraded: merges, upgradeTarget: to.heads.count > 1 ? "heads" : "head")
+        return AlembicSwitch(
+            downgrade: downgrade, downgradeSteps: steps, relativeSteps: relative, upgrade: upgrade,
+            repointed: repointed, mergesDowngraded: merges, upgradeTarget: to.heads.count > 1 ? "heads" : "head")
     }
 
     /// One target when a single revision (or base) has exactly the removed revisions above it;

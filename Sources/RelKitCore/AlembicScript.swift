@@ -14,8 +14,10 @@ public struct AlembicRevision: Sendable, Equatable {
     /// The line of the `revision` assignment (1 for a legacy id taken from the file name).
     public var line: Int
 
-    public init(id: String, downRevisions: [String] = [], dependsOn: [String] = [], branchLabels: [String] = [],
-                message: String = "", file: String, line: Int = 1) {
+    public init(
+        id: String, downRevisions: [String] = [], dependsOn: [String] = [], branchLabels: [String] = [],
+        message: String = "", file: String, line: Int = 1
+    ) {
         self.id = id
         self.downRevisions = downRevisions
         self.dependsOn = dependsOn
@@ -96,7 +98,7 @@ public enum AlembicScript {
                 if tokens.count > 1, case .operator(let op) = tokens[1].kind, op.hasSuffix("="), op != "==" {
                     return unreadable(tokens[0].line, "'\(name)' is changed by code ('\(op)'); relkit reads literal values only")
                 }
-                continue  // an annotation without a value, or an expression
+                continue // an annotation without a value, or an expression
             }
             guard equals == 1 || tokens[1].kind == .operator(":") else { continue }
             guard statement.isTopLevel else {
@@ -144,8 +146,10 @@ public enum AlembicScript {
             return unreadable(downLine, "revision '\(revisionID)' names itself as its down_revision")
         }
         let message = docstring.map(firstLine(ofDocstring:)) ?? ""
-        return .revision(AlembicRevision(id: revisionID, downRevisions: deduplicated(downRevisions), dependsOn: deduplicated(strings("depends_on")),
-                                        branchLabels: strings("branch_labels"), message: message, file: file, line: revisionLine))
+        return .revision(
+            AlembicRevision(
+                id: revisionID, downRevisions: deduplicated(downRevisions), dependsOn: deduplicated(strings("depends_on")),
+                branchLabels: strings("branch_labels"), message: message, file: file, line: revisionLine))
     }
 
     static func deduplicated(_ values: [String]) -> [String] {
@@ -168,7 +172,8 @@ public enum AlembicScript {
         if tokens.count == 1, tokens.first?.kind == .name("None") { return .none }
         var bracketed = false
         if let open = tokens.first, open.kind == .operator("(") || open.kind == .operator("["),
-           let close = tokens.last, close.kind == (open.kind == .operator("(") ? .operator(")") : .operator("]")) {
+            let close = tokens.last, close.kind == (open.kind == .operator("(") ? .operator(")") : .operator("]"))
+        {
             tokens = tokens.dropFirst().dropLast()
             bracketed = true
             if tokens.isEmpty { return .sequence([]) }
@@ -309,10 +314,14 @@ struct PythonTokenizer {
                 while index < bytes.count && Self.isNameByte(bytes[index]) { index += 1 }
                 // A string prefix (r, u, b, f and their pairs) directly before a quote.
                 if index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'"), index - start <= 2,
-                   bytes[start..<index].allSatisfy({ "rubfRUBF".utf8.contains($0) }) {
+                    bytes[start..<index].allSatisfy({ "rubfRUBF".utf8.contains($0) })
+                {
                     let prefix = bytes[start..<index].map(ASCII.lower)
                     let raw = prefix.contains(UInt8(ascii: "r"))
-                    guard building else { try skipStringLiteral(raw: raw); continue }
+                    guard building else {
+                        try skipStringLiteral(raw: raw)
+                        continue
+                    }
                     let value = try stringLiteral(raw: raw)
                     append(Token(kind: prefix.contains(UInt8(ascii: "b")) || prefix.contains(UInt8(ascii: "f")) ? .otherString : .string(value), line: tokenLine))
                 } else if building {
@@ -321,9 +330,11 @@ struct PythonTokenizer {
                 continue
             }
             if ASCII.isDigit(byte) || (byte == UInt8(ascii: ".") && index + 1 < bytes.count && ASCII.isDigit(bytes[index + 1])) {
-                while index < bytes.count && (Self.isNameByte(bytes[index]) || bytes[index] == UInt8(ascii: ".")
-                                              || ((bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"))
-                                                  && (bytes[index - 1] | 0x20) == UInt8(ascii: "e"))) { index += 1 }
+                while index < bytes.count
+                    && (Self.isNameByte(bytes[index]) || bytes[index] == UInt8(ascii: ".")
+                        || ((bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"))
+                            && (bytes[index - 1] | 0x20) == UInt8(ascii: "e")))
+                { index += 1 }
                 if building { append(Token(kind: .number, line: tokenLine)) }
                 continue
             }
@@ -358,7 +369,8 @@ struct PythonTokenizer {
                     index += 1
                 } else if Self.operatorBytes.contains(byte) {
                     while index < bytes.count && Self.operatorBytes.contains(bytes[index]) && bytes[index] != UInt8(ascii: ",")
-                            && bytes[index] != UInt8(ascii: ".") { index += 1 }
+                        && bytes[index] != UInt8(ascii: ".")
+                    { index += 1 }
                 } else {
                     throw PythonSyntaxError(line: line, message: "unexpected character '\(String(decoding: [byte], as: UTF8.self).displayable())'")
                 }
@@ -397,8 +409,14 @@ struct PythonTokenizer {
             }
             let byte = bytes[index]
             if byte == quote {
-                if !triple { index += 1; break }
-                if index + 2 < bytes.count && bytes[index + 1] == quote && bytes[index + 2] == quote { index += 3; break }
+                if !triple {
+                    index += 1
+                    break
+                }
+                if index + 2 < bytes.count && bytes[index + 1] == quote && bytes[index + 2] == quote {
+                    index += 3
+                    break
+                }
             }
             if byte == UInt8(ascii: "\n") {
                 guard triple else { throw PythonSyntaxError(line: startLine, message: "a string is never closed on its line") }
@@ -415,13 +433,16 @@ struct PythonTokenizer {
                     continue
                 }
                 index += 2
-                if raw { value?.append(contentsOf: [byte, next]); continue }
+                if raw {
+                    value?.append(contentsOf: [byte, next])
+                    continue
+                }
                 switch next {
                 case UInt8(ascii: "n"): value?.append(0x0A)
                 case UInt8(ascii: "t"): value?.append(0x09)
                 case UInt8(ascii: "r"): value?.append(0x0D)
                 case UInt8(ascii: "\\"), UInt8(ascii: "'"), UInt8(ascii: "\""): value?.append(next)
-                default: value?.append(contentsOf: [byte, next])  // Python keeps unknown escapes as written.
+                default: value?.append(contentsOf: [byte, next]) // Python keeps unknown escapes as written.
                 }
                 continue
             }

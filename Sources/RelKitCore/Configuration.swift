@@ -239,11 +239,13 @@ public struct ReleaseConfiguration: Sendable {
     public var backport: BackportPolicy
     public var upgrade = UpgradePolicy()
 
-    public init(scheme: VersionScheme = .yearMonth, nextLine: NextLinePolicy = .nextMonth,
-                releaseUnit: String = "root",
-                components: [Component] = [Component(name: "root", files: [VersionFileSpec(path: "VERSION")])],
-                groups: [ComponentGroup] = [], apiVersion: VersionFileSpec? = nil, requirements: [RequirementRule] = [],
-                branches: BranchPolicy = BranchPolicy(), tags: TagPolicy = TagPolicy(), backport: BackportPolicy = BackportPolicy()) {
+    public init(
+        scheme: VersionScheme = .yearMonth, nextLine: NextLinePolicy = .nextMonth,
+        releaseUnit: String = "root",
+        components: [Component] = [Component(name: "root", files: [VersionFileSpec(path: "VERSION")])],
+        groups: [ComponentGroup] = [], apiVersion: VersionFileSpec? = nil, requirements: [RequirementRule] = [],
+        branches: BranchPolicy = BranchPolicy(), tags: TagPolicy = TagPolicy(), backport: BackportPolicy = BackportPolicy()
+    ) {
         self.scheme = scheme
         self.nextLine = nextLine
         self.releaseUnit = releaseUnit
@@ -300,15 +302,16 @@ public struct ReleaseConfiguration: Sendable {
     public func inSchemeOfItsTime(_ version: SchemeVersion) -> SchemeVersion {
         let schemeThen = scheme(of: version.description)
         guard schemeThen != version.scheme,
-              let line = try? ReleaseLine(scheme: schemeThen, year: version.line.year, number: version.line.number),
-              let moved = try? schemeThen.version(parsing: line.description + version.description.dropFirst(version.line.description.count))
+            let line = try? ReleaseLine(scheme: schemeThen, year: version.line.year, number: version.line.number),
+            let moved = try? schemeThen.version(parsing: line.description + version.description.dropFirst(version.line.description.count))
         else { return version }
         return moved
     }
 
     /// "yy.n", or with earlier schemes "yy.n (yy.0m up to 24.12)".
     public var schemeDescription: String {
-        earlierSchemes.isEmpty ? scheme.name
+        earlierSchemes.isEmpty
+            ? scheme.name
             : scheme.name + " (" + earlierSchemes.map { "\($0.scheme.name) up to \($0.until)" }.joined(separator: ", ") + ")"
     }
 
@@ -369,7 +372,8 @@ extension String {
     /// With a pattern such as `release/{line}`: the text standing for `{line}` in `name`.
     func extractPlaceholder(_ placeholder: String, from name: String) -> String? {
         guard let range = self[...].placeholderRange(placeholder) else { return self == name ? "" : nil }
-        let prefix = self[..<range.lowerBound], suffix = self[range.upperBound...]
+        let prefix = self[..<range.lowerBound]
+        let suffix = self[range.upperBound...]
         guard name.hasPrefix(prefix), name.hasSuffix(suffix), name.count >= prefix.count + suffix.count else { return nil }
         return String(name.dropFirst(prefix.count).dropLast(suffix.count))
     }

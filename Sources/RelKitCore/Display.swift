@@ -15,7 +15,8 @@ extension String {
             if value < 0x20 || value == 0x7F || (0x80..<0xA0).contains(value)
                 || scalar.properties.generalCategory == .format
                 || scalar.properties.generalCategory == .lineSeparator
-                || scalar.properties.generalCategory == .paragraphSeparator {
+                || scalar.properties.generalCategory == .paragraphSeparator
+            {
                 result += "\\u{\(String(value, radix: 16, uppercase: true))}"
             } else {
                 result.unicodeScalars.append(scalar)
@@ -33,12 +34,21 @@ public enum UTF8Check {
         var index = bytes.startIndex
         while index < bytes.endIndex {
             let lead = bytes[index]
-            let length: Int, minimum: UInt32
+            let length: Int
+            let minimum: UInt32
             switch lead {
-            case 0x00...0x7F: index += 1; continue
-            case 0xC2...0xDF: length = 2; minimum = 0x80
-            case 0xE0...0xEF: length = 3; minimum = 0x800
-            case 0xF0...0xF4: length = 4; minimum = 0x10000
+            case 0x00...0x7F:
+                index += 1
+                continue
+            case 0xC2...0xDF:
+                length = 2
+                minimum = 0x80
+            case 0xE0...0xEF:
+                length = 3
+                minimum = 0x800
+            case 0xF0...0xF4:
+                length = 4
+                minimum = 0x10000
             default: return index - bytes.startIndex
             }
             guard index + length <= bytes.endIndex else { return index - bytes.startIndex }

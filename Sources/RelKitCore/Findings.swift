@@ -15,8 +15,10 @@ public struct Finding: Sendable, Equatable, Codable {
     public var message: String
     public var suggestion: String?
 
-    public init(rule: String, severity: Severity = .error, file: String? = nil, line: Int? = nil, column: Int? = nil,
-                message: String, suggestion: String? = nil) {
+    public init(
+        rule: String, severity: Severity = .error, file: String? = nil, line: Int? = nil, column: Int? = nil,
+        message: String, suggestion: String? = nil
+    ) {
         self.rule = rule
         self.severity = severity
         self.file = file
@@ -41,7 +43,7 @@ public struct Finding: Sendable, Equatable, Codable {
         ("tag-unparsable", "a tag that is not a version of the scheme (warning)"),
         ("tag-spelling", "a release tag that is not spelled canonically (warning)"),
         ("tag-unverifiable", "the version files cannot be read at a tagged commit (warning)"),
-        ("symlink-outside", "a version file is a symlink to a file outside the repository"),
+        ("symlink-outside", "a version file is a symlink to a file outside the repository")
     ]
 }
 
@@ -115,8 +117,7 @@ public enum CheckRules {
         let readable = occurrences.filter { $0.value != nil }
         var counts: [(value: SchemeVersion, count: Int)] = []
         for occurrence in readable {
-            if let index = counts.firstIndex(where: { $0.value == occurrence.value! }) { counts[index].count += 1 }
-            else { counts.append((occurrence.value!, 1)) }
+            if let index = counts.firstIndex(where: { $0.value == occurrence.value! }) { counts[index].count += 1 } else { counts.append((occurrence.value!, 1)) }
         }
         guard let highest = counts.map(\.count).max() else { return (nil, []) }
         let agreed = counts.first { $0.count == highest }!.value
@@ -125,10 +126,12 @@ public enum CheckRules {
             "\(entry.value) (" + readable.filter { $0.value! == entry.value }.map(\.place).joined(separator: ", ") + ")"
         }.joined(separator: "; ")
         let findings = readable.filter { $0.value! != agreed }.map { occurrence in
-            Finding(rule: isGroup ? "group-mismatch" : "component-mismatch", file: occurrence.file, line: occurrence.line,
-                    column: occurrence.column,
-                    message: "\(isGroup ? "group" : "component") '\(unit)' disagrees: this file says \(occurrence.value!), but the \(isGroup ? "group" : "component")'s version is \(agreed) (the most common; all: \(summary))",
-                    suggestion: agreed.scheme.spell(agreed, form: occurrence.form))
+            Finding(
+                rule: isGroup ? "group-mismatch" : "component-mismatch", file: occurrence.file, line: occurrence.line,
+                column: occurrence.column,
+                message:
+                    "\(isGroup ? "group" : "component") '\(unit)' disagrees: this file says \(occurrence.value!), but the \(isGroup ? "group" : "component")'s version is \(agreed) (the most common; all: \(summary))",
+                suggestion: agreed.scheme.spell(agreed, form: occurrence.form))
         }
         return (agreed, findings)
     }
@@ -138,11 +141,14 @@ public enum CheckRules {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         let major = parts.first?.dropFirst() ?? ""
         guard parts.count == 2, parts[0].hasPrefix("v"), !major.isEmpty, major.allSatisfy({ $0.isASCII && $0.isNumber }),
-              parts[1].count == 8, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            parts[1].count == 8, parts[1].allSatisfy({ $0.isASCII && $0.isNumber })
+        else {
             return "API version '\(text.displayable())' is not vN.yyyymmdd (e.g. v8.20240315)"
         }
         let digits = Array(parts[1])
-        let year = Int(String(digits[0..<4]))!, month = Int(String(digits[4..<6]))!, day = Int(String(digits[6..<8]))!
+        let year = Int(String(digits[0..<4]))!
+        let month = Int(String(digits[4..<6]))!
+        let day = Int(String(digits[6..<8]))!
         guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day) else {
             return "API version '\(text)' has \(parts[1]), which is not a real date"
         }

@@ -27,7 +27,8 @@ public enum GitDate {
         }
         let digits = text.dropFirst().filter { $0 != ":" }
         guard digits.count == 4, digits.allSatisfy(\.isASCII), let value = Int32(digits) else { return nil }
-        let hours = value / 100, minutes = value % 100
+        let hours = value / 100
+        let minutes = value % 100
         guard hours <= 14, minutes < 60 else { return nil }
         return sign * (hours * 60 + minutes)
     }
@@ -49,7 +50,8 @@ public enum GitDate {
         let date = halves[0].split(separator: "-").map { Int($0) }
         let time = halves[1].split(separator: ":").map { Int($0) }
         guard date.count == 3, time.count == 3, let year = date[0], let month = date[1], let day = date[2],
-              let hour = time[0], let minute = time[1], let second = time[2] else { return nil }
+            let hour = time[0], let minute = time[1], let second = time[2]
+        else { return nil }
         return fromCivil(year, month, day, hour, minute, second, offset)
     }
 

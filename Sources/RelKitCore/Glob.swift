@@ -34,7 +34,7 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
             guard let first = remaining.first else { return }
             let rest = remaining.dropFirst()
             if first == "**" {
-                try walk(directory, rest)  // zero components
+                try walk(directory, rest) // zero components
                 for child in try listing(directory) where child.isDirectory {
                     try walk(join(directory, child.name), remaining)
                 }
@@ -77,8 +77,10 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func matchComponent(_ pattern: ArraySlice<Unicode.Scalar>, _ name: ArraySlice<Unicode.Scalar>) -> Bool {
-        var p = pattern.startIndex, n = name.startIndex
-        var starP: Int?, starN = 0
+        var p = pattern.startIndex
+        var n = name.startIndex
+        var starP: Int?
+        var starN = 0
         while n < name.endIndex {
             if p < pattern.endIndex {
                 switch pattern[p] {
@@ -135,7 +137,7 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
                 index += 1
             }
         }
-        guard index < pattern.endIndex else { return nil }  // no closing bracket: a literal "["
+        guard index < pattern.endIndex else { return nil } // no closing bracket: a literal "["
         return (matched != negated, index + 1)
     }
 }

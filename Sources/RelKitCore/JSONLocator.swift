@@ -33,7 +33,10 @@ public enum JSONLocator {
         init(bytes: [UInt8]) { self.bytes = bytes }
 
         mutating func skipBOM() {
-            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3; lineStart = 3 }
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+                index = 3
+                lineStart = 3
+            }
         }
 
         var column: Int { 1 + bytes[lineStart..<index].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
@@ -43,7 +46,10 @@ public enum JSONLocator {
         mutating func skipSpace() {
             while index < bytes.count {
                 switch bytes[index] {
-                case 0x0A: line += 1; index += 1; lineStart = index
+                case 0x0A:
+                    line += 1
+                    index += 1
+                    lineStart = index
                 case 0x20, 0x09, 0x0D: index += 1
                 default: return
                 }
@@ -66,13 +72,18 @@ public enum JSONLocator {
         mutating func value(at current: [String], target: [String], found: inout Located?, notScalar: inout Bool) throws(Failure) {
             skipSpace()
             guard index < bytes.count else { throw fail("the document ends where a value is expected") }
-            let startLine = line, startColumn = column, start = index
+            let startLine = line
+            let startColumn = column
+            let start = index
             switch bytes[index] {
             case UInt8(ascii: "{"):
                 if current == target { notScalar = true }
                 index += 1
                 skipSpace()
-                if index < bytes.count && bytes[index] == UInt8(ascii: "}") { index += 1; return }
+                if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return
+                }
                 while true {
                     skipSpace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key in quotes") }
@@ -83,23 +94,38 @@ public enum JSONLocator {
                     try value(at: current + [key], target: target, found: &found, notScalar: &notScalar)
                     skipSpace()
                     guard index < bytes.count else { throw fail("the document ends inside an object") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "}") { index += 1; return }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                        continue
+                    }
+                    if bytes[index] == UInt8(ascii: "}") {
+                        index += 1
+                        return
+                    }
                     throw fail("expected ',' or '}' in an object")
                 }
             case UInt8(ascii: "["):
                 if current == target { notScalar = true }
                 index += 1
                 skipSpace()
-                if index < bytes.count && bytes[index] == UInt8(ascii: "]") { index += 1; return }
+                if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return
+                }
                 var position = 0
                 while true {
                     try value(at: current + [String(position)], target: target, found: &found, notScalar: &notScalar)
                     position += 1
                     skipSpace()
                     guard index < bytes.count else { throw fail("the document ends inside an array") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "]") { index += 1; return }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                        continue
+                    }
+                    if bytes[index] == UInt8(ascii: "]") {
+                        index += 1
+                        return
+                    }
                     throw fail("expected ',' or ']' in an array")
                 }
             case UInt8(ascii: "\""):
@@ -151,7 +177,8 @@ public enum JSONLocator {
                     var code = try hex4()
                     // A surrogate pair spells one character above U+FFFF.
                     if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count,
-                       bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                        bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                    {
                         index += 2
                         let low = try hex4()
                         code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00)

@@ -8,7 +8,7 @@ public enum Natural: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// A value of at least `smallLimit`, as decimal digits without leading zeros.
     case big(String)
 
-    static let smallLimit: UInt64 = 1_000_000_000_000_000_000  // 10^18
+    static let smallLimit: UInt64 = 1_000_000_000_000_000_000 // 10^18
     static let smallDigits = 18
 
     public static let zero = Natural.small(0)
@@ -67,7 +67,10 @@ public enum Natural: Hashable, Comparable, Sendable, CustomStringConvertible {
         case .big(let digits):
             var bytes = Array(digits.utf8)
             var index = bytes.count - 1
-            while index >= 0 && bytes[index] == 0x39 { bytes[index] = 0x30; index -= 1 }
+            while index >= 0 && bytes[index] == 0x39 {
+                bytes[index] = 0x30
+                index -= 1
+            }
             if index < 0 { bytes.insert(0x31, at: 0) } else { bytes[index] += 1 }
             return .big(String(decoding: bytes, as: UTF8.self))
         }

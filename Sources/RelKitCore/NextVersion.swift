@@ -61,7 +61,8 @@ extension SchemeVersion {
     public func nextPreRelease(_ kind: PreReleaseKind) throws(SchemeError) -> SchemeVersion {
         if let pre {
             if kind < pre.kind {
-                throw SchemeError("\(self) is already a\(pre.kind == .alpha ? "n" : "") \(pre.kind.longName); a\(kind == .alpha ? "n" : "") \(kind.longName) would go backwards (\(pre.kind) -> \(kind))")
+                throw SchemeError(
+                    "\(self) is already a\(pre.kind == .alpha ? "n" : "") \(pre.kind.longName); a\(kind == .alpha ? "n" : "") \(kind.longName) would go backwards (\(pre.kind) -> \(kind))")
             }
             if kind == pre.kind {
                 // rc1.dev0 precedes rc1, so rc1 itself is next; otherwise the number goes up.

@@ -27,7 +27,9 @@ extension VersionSyntax {
             switch preKind {
             case .alpha: writer.byte(0x61)
             case .beta: writer.byte(0x62)
-            case .releaseCandidate: writer.byte(0x72); writer.byte(0x63)
+            case .releaseCandidate:
+                writer.byte(0x72)
+                writer.byte(0x63)
             }
             writer.number(pre.number)
         }

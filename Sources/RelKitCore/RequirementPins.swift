@@ -46,7 +46,8 @@ public enum RequirementScanner {
     /// skipped; each specifier of a list (`>=24.3,<25`) is its own pin.
     public static func pins(in bytes: [UInt8], packages patterns: [String]) -> [RequirementPin] {
         var pins: [RequirementPin] = []
-        var lineStart = 0, lineNumber = 1
+        var lineStart = 0
+        var lineNumber = 1
         while lineStart < bytes.count {
             let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
             var index = lineStart
@@ -82,9 +83,11 @@ public enum RequirementScanner {
                     while cursor < lineEnd && (ASCII.isAlphanumeric(bytes[cursor]) || ".*+!-_".utf8.contains(bytes[cursor])) { cursor += 1 }
                     guard cursor > versionStart else { break }
                     let column = 1 + bytes[lineStart..<versionStart].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
-                    pins.append(RequirementPin(package: name, comparison: comparison,
-                                               version: String(decoding: bytes[versionStart..<cursor], as: UTF8.self),
-                                               line: lineNumber, column: column, byteRange: versionStart..<cursor))
+                    pins.append(
+                        RequirementPin(
+                            package: name, comparison: comparison,
+                            version: String(decoding: bytes[versionStart..<cursor], as: UTF8.self),
+                            line: lineNumber, column: column, byteRange: versionStart..<cursor))
                     skipSpaces(bytes, &cursor, lineEnd)
                     guard cursor < lineEnd && bytes[cursor] == UInt8(ascii: ",") else { break }
                     cursor += 1
@@ -141,8 +144,10 @@ public enum RequirementScanner {
         }
         guard admits else {
             let exact = pin.comparison == "==" || pin.comparison == "==="
-            return ("pin-mismatch", "\(pin.package)\(pin.comparison)\(pin.version) does not \(exact ? "match" : "admit") the version \(expectedText)",
-                    exact ? expectedText : nil)
+            return (
+                "pin-mismatch", "\(pin.package)\(pin.comparison)\(pin.version) does not \(exact ? "match" : "admit") the version \(expectedText)",
+                exact ? expectedText : nil
+            )
         }
         return nil
     }

@@ -65,8 +65,9 @@ public struct ReleaseLine: Sendable, Hashable, Comparable, CustomStringConvertib
     public init(scheme: VersionScheme, year: Int, number: Int) throws(SchemeError) {
         guard (0...99).contains(year) else { throw SchemeError("year \(year) does not fit in two digits") }
         guard scheme.isValidLineNumber(number) else {
-            throw SchemeError(scheme.lineStyle == .month
-                ? "month \(number) is not a month (01 to 12)" : "sprint \(number) is not between 1 and 99")
+            throw SchemeError(
+                scheme.lineStyle == .month
+                    ? "month \(number) is not a month (01 to 12)" : "sprint \(number) is not between 1 and 99")
         }
         self.scheme = scheme
         self.year = year
@@ -77,7 +78,7 @@ public struct ReleaseLine: Sendable, Hashable, Comparable, CustomStringConvertib
     public init(parsing text: String, scheme: VersionScheme) throws(SchemeError) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]),
-              parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(ASCII.isDigit) })
+            parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(ASCII.isDigit) })
         else {
             throw SchemeError("'\(text)' is not a release line of \(scheme.name) (expected \(scheme.lineExample))")
         }
@@ -133,8 +134,10 @@ public struct SchemeVersion: Sendable, Hashable, Comparable, CustomStringConvert
     public var post: Natural?
     public var dev: Natural?
 
-    public init(line: ReleaseLine, patch: Natural, pre: (kind: PreReleaseKind, number: Natural)? = nil,
-                post: Natural? = nil, dev: Natural? = nil) {
+    public init(
+        line: ReleaseLine, patch: Natural, pre: (kind: PreReleaseKind, number: Natural)? = nil,
+        post: Natural? = nil, dev: Natural? = nil
+    ) {
         self.line = line
         self.patch = patch
         self.pre = pre
@@ -194,9 +197,10 @@ extension VersionScheme {
             throw SchemeError("'\(shown)' has year \(parsed.release[0]); \(name) needs a two-digit year")
         }
         guard let number = parsed.release[1].intValue, isValidLineNumber(number) else {
-            throw SchemeError(lineStyle == .month
-                ? "'\(shown)' has month \(parsed.release[1]), which is not a month (01 to 12)"
-                : "'\(shown)' has sprint \(parsed.release[1]), which is not between 1 and 99")
+            throw SchemeError(
+                lineStyle == .month
+                    ? "'\(shown)' has month \(parsed.release[1]), which is not a month (01 to 12)"
+                    : "'\(shown)' has sprint \(parsed.release[1]), which is not between 1 and 99")
         }
         if parsed.post != nil && !allowsPost {
             throw SchemeError("'\(shown)' is a post-release, which the configuration does not allow (allow-post = false)")
@@ -227,4 +231,3 @@ extension ReleaseLine {
         digits.prefix(limit).reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
     }
 }
-

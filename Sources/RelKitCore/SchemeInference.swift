@@ -14,7 +14,8 @@ public enum SchemeInference {
     /// The scheme one text is evidence of, with its line's (year, number); nil when it says nothing.
     public static func evidence(of text: String) -> (scheme: VersionScheme, year: Int, number: Int)? {
         guard let (year, second, rest) = ReleaseLine.leadingDigitRuns(of: text), year.count == 2, (1...2).contains(second.count),
-              rest.isEmpty || rest.first == UInt8(ascii: ".") else { return nil }
+            rest.isEmpty || rest.first == UInt8(ascii: ".")
+        else { return nil }
         let yearValue = ReleaseLine.value(of: year)
         let number = ReleaseLine.value(of: second)
         if second.count == 2 && second.first == UInt8(ascii: "0") {

@@ -53,7 +53,8 @@ public enum NumberText {
         let scaled = (abs(value) * scale).rounded(.toNearestOrAwayFromZero)
         guard scaled < 9e15 else { return "\(value)" }
         let whole = Int64(scaled)
-        let integer = whole / Int64(scale), fraction = whole % Int64(scale)
+        let integer = whole / Int64(scale)
+        let fraction = whole % Int64(scale)
         let sign = value < 0 && whole != 0 ? "-" : ""
         guard digits > 0 else { return sign + String(integer) }
         let fractionText = String(fraction)

@@ -101,8 +101,10 @@ public enum Trailers {
             guard separator >= 1 else { continue }
             let key = String(decoding: bytes[..<separator], as: UTF8.self).trimmingSpaces()
             if let wanted = keys.first(where: { $0.lowercased() == key.lowercased() }) {
-                problems.append(Problem(line: lineNumber, code: "misplaced",
-                    message: "'\(wanted):' is not in the trailer block (the message's last paragraph, before any '---' line), so git does not read it as a trailer"))
+                problems.append(
+                    Problem(
+                        line: lineNumber, code: "misplaced",
+                        message: "'\(wanted):' is not in the trailer block (the message's last paragraph, before any '---' line), so git does not read it as a trailer"))
             }
         }
         var seen: [String: Int] = [:]
@@ -203,7 +205,7 @@ public enum Trailers {
             }
             lineStart = nextLine(bytes, lineStart, limit: length)
         }
-        var runStart = 0  // 0 means "no run", as in git
+        var runStart = 0 // 0 means "no run", as in git
         var inConflicts = false
         var line = 0
         while line < cutoff {
@@ -228,14 +230,20 @@ public enum Trailers {
         // The first paragraph is the title and cannot be trailers.
         var start = 0
         while start < length {
-            if bytes[start] == UInt8(ascii: "#") { start = nextLine(bytes, start, limit: length); continue }
+            if bytes[start] == UInt8(ascii: "#") {
+                start = nextLine(bytes, start, limit: length)
+                continue
+            }
             if isBlankLine(bytes, start, length) { break }
             start = nextLine(bytes, start, limit: length)
         }
         let endOfTitle = start
 
-        var onlySpaces = true, recognizedPrefix = false
-        var trailerLines = 0, nonTrailerLines = 0, possibleContinuationLines = 0
+        var onlySpaces = true
+        var recognizedPrefix = false
+        var trailerLines = 0
+        var nonTrailerLines = 0
+        var possibleContinuationLines = 0
         var line = lastLine(bytes, length)
         while line >= endOfTitle && line >= 0 {
             defer { line = lastLine(bytes, line) }

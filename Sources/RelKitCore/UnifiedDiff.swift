@@ -1,7 +1,8 @@
 /// A unified diff of two versions of a file, as `git diff` prints it (what `--dry-run` shows).
 public enum UnifiedDiff {
     public static func render(path: String, before: [UInt8], after: [UInt8], context: Int = 3) -> String {
-        let old = lines(before), new = lines(after)
+        let old = lines(before)
+        let new = lines(after)
         var text = "--- a/\(path)\n+++ b/\(path)\n"
         guard old.count == new.count else {
             // Replacements never add lines; if they did, show the whole file.
@@ -13,7 +14,8 @@ public enum UnifiedDiff {
         let changed = old.indices.filter { old[$0] != new[$0] }
         var hunks: [ClosedRange<Int>] = []
         for index in changed {
-            let low = max(0, index - context), high = min(old.count - 1, index + context)
+            let low = max(0, index - context)
+            let high = min(old.count - 1, index + context)
             if let last = hunks.last, low <= last.upperBound + 1 {
                 hunks[hunks.count - 1] = last.lowerBound...max(last.upperBound, high)
             } else {
@@ -22,7 +24,8 @@ public enum UnifiedDiff {
         }
         for hunk in hunks {
             text += "@@ -\(range(hunk.lowerBound + 1, hunk.count)) +\(range(hunk.lowerBound + 1, hunk.count)) @@\n"
-            var removed = "", added = ""
+            var removed = ""
+            var added = ""
             func flush() {
                 text += removed + added
                 removed = ""

@@ -209,15 +209,21 @@ public struct ImageReference: Sendable, Equatable {
     /// going up, and going back down (no tool converts data to an older major: the copy taken
     /// before the upgrade is what goes back).
     public static let statefulServices: [(names: [String], product: String, procedure: String, downgrade: String)] = [
-        (["postgres", "postgresql", "postgis"], "PostgreSQL",
-         "dump the databases with the old version and restore them into the new one (pg_dumpall / psql), or pg_upgrade",
-         "an older PostgreSQL cannot read a newer major's data directory, and pg_upgrade only goes up: restore the dump taken before the upgrade (pg_dumpall output, with psql) into a new cluster of the old version"),
-        (["etcd"], "etcd",
-         "take a snapshot (etcdctl snapshot save) and upgrade one major version at a time, following etcd's upgrade guide",
-         "restore the snapshot taken before the upgrade (etcdutl snapshot restore) into a cluster of the old version"),
-        (["redis", "redis-stack", "redis-stack-server", "valkey"], "Redis",
-         "save the data (SAVE / a copy of dump.rdb) before switching, and restore it if the new version cannot read it",
-         "an older Redis may not load a newer dump.rdb: restore the copy of dump.rdb saved before the upgrade"),
+        (
+            ["postgres", "postgresql", "postgis"], "PostgreSQL",
+            "dump the databases with the old version and restore them into the new one (pg_dumpall / psql), or pg_upgrade",
+            "an older PostgreSQL cannot read a newer major's data directory, and pg_upgrade only goes up: restore the dump taken before the upgrade (pg_dumpall output, with psql) into a new cluster of the old version"
+        ),
+        (
+            ["etcd"], "etcd",
+            "take a snapshot (etcdctl snapshot save) and upgrade one major version at a time, following etcd's upgrade guide",
+            "restore the snapshot taken before the upgrade (etcdutl snapshot restore) into a cluster of the old version"
+        ),
+        (
+            ["redis", "redis-stack", "redis-stack-server", "valkey"], "Redis",
+            "save the data (SAVE / a copy of dump.rdb) before switching, and restore it if the new version cannot read it",
+            "an older Redis may not load a newer dump.rdb: restore the copy of dump.rdb saved before the upgrade"
+        )
     ]
 }
 
@@ -244,9 +250,11 @@ public struct ImageChange: Sendable, Equatable {
             guard before[service.name] == nil || previous != service.image else { continue }
             var change = ImageChange(service: service.name, old: previous, new: service.image, line: service.line)
             if let previous, let current = service.image {
-                let a = ImageReference(previous), b = ImageReference(current)
+                let a = ImageReference(previous)
+                let b = ImageReference(current)
                 if let stateful = ImageReference.statefulServices.first(where: { $0.names.contains(b.name) }),
-                   let oldMajor = a.major, let newMajor = b.major, oldMajor != newMajor {
+                    let oldMajor = a.major, let newMajor = b.major, oldMajor != newMajor
+                {
                     change.product = stateful.product
                     change.oldMajor = oldMajor
                     change.newMajor = newMajor
@@ -306,6 +314,6 @@ public enum UpgradeFindings {
         ("image-major-change", "a PostgreSQL, etcd or Redis image changes major version (warning)"),
         ("version-downgrade", "the release version at the second ref is lower (warning)"),
         ("version-unreadable", "the release version cannot be read at a ref: its files or its .release.toml (warning)"),
-        ("symlink-outside", "a configured path or revision file is a symlink out of the repository; not read"),
+        ("symlink-outside", "a configured path or revision file is a symlink out of the repository; not read")
     ]
 }

@@ -65,7 +65,8 @@ extension VersionScheme {
 
         // The release numbers, as written.
         let components = raw(syntax.release).split(separator: ".").map(String.init)
-        var year = 0, lineNumber = 0
+        var year = 0
+        var lineNumber = 0
         var patch = Natural.zero
         switch components.count {
         case 3:
@@ -98,16 +99,18 @@ extension VersionScheme {
                 lineNumber = value
                 let canonical = spell(lineNumber: value)
                 if written != canonical {
-                    problem(lineStyle == .month ? "month-digits" : "sprint-digits",
-                            lineStyle == .month
-                                ? "month '\(written)' needs two digits: '\(canonical)'"
-                                : "sprint '\(written)' is written without a leading zero: '\(canonical)'")
+                    problem(
+                        lineStyle == .month ? "month-digits" : "sprint-digits",
+                        lineStyle == .month
+                            ? "month '\(written)' needs two digits: '\(canonical)'"
+                            : "sprint '\(written)' is written without a leading zero: '\(canonical)'")
                 }
             } else {
-                problem(lineStyle == .month ? "month-range" : "sprint-range",
-                        lineStyle == .month
-                            ? "month '\(written)' is not a month (01 to 12)"
-                            : "sprint '\(written)' is not between 1 and 99", fixable: false)
+                problem(
+                    lineStyle == .month ? "month-range" : "sprint-range",
+                    lineStyle == .month
+                        ? "month '\(written)' is not a month (01 to 12)"
+                        : "sprint '\(written)' is not between 1 and 99", fixable: false)
             }
         }
         if components.count == 3 {
@@ -157,7 +160,8 @@ extension VersionScheme {
             return (version, true)
         case .invalid(let problems, let suggestion):
             guard let suggestion, problems.allSatisfy({ Self.spellingOnly.contains($0.code) }),
-                  case .valid(let version) = validate(suggestion) else { return nil }
+                case .valid(let version) = validate(suggestion)
+            else { return nil }
             return (version, false)
         }
     }

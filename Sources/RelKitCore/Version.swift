@@ -83,12 +83,14 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
         if let post { text += ".post\(post)" }
         if let dev { text += ".dev\(dev)" }
         if let local {
-            text += "+" + local.map { part in
-                switch part {
-                case .number(let value): return value.description
-                case .text(let value): return value
-                }
-            }.joined(separator: ".")
+            text +=
+                "+"
+                + local.map { part in
+                    switch part {
+                    case .number(let value): return value.description
+                    case .text(let value): return value
+                    }
+                }.joined(separator: ".")
         }
         return text
     }
@@ -141,10 +143,12 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// -1, 0 or 1, as PEP 440 orders the two.
     public static func compare(_ lhs: Version, _ rhs: Version) -> Int {
         if lhs.epoch != rhs.epoch { return lhs.epoch < rhs.epoch ? -1 : 1 }
-        let left = lhs.trimmedRelease, right = rhs.trimmedRelease
+        let left = lhs.trimmedRelease
+        let right = rhs.trimmedRelease
         for (a, b) in zip(left, right) where a != b { return a < b ? -1 : 1 }
         if left.count != right.count { return left.count < right.count ? -1 : 1 }
-        let l = lhs.suffixKey, r = rhs.suffixKey
+        let l = lhs.suffixKey
+        let r = rhs.suffixKey
         if l.0 != r.0 { return l.0 < r.0 ? -1 : 1 }
         if l.1 != r.1 { return l.1 < r.1 ? -1 : 1 }
         if l.2 != r.2 { return l.2 < r.2 ? -1 : 1 }
@@ -160,7 +164,7 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
                 switch (x, y) {
                 case (.text(let s), .text(let t)) where s != t: return s < t ? -1 : 1
                 case (.number(let m), .number(let n)) where m != n: return m < n ? -1 : 1
-                case (.text, .number): return -1  // strings sort before numbers
+                case (.text, .number): return -1 // strings sort before numbers
                 case (.number, .text): return 1
                 default: continue
                 }

@@ -49,7 +49,9 @@ public struct VersionSyntaxError: Error, Sendable, Equatable {
 
 /// Pre-release kinds in PEP 440 order.
 public enum PreReleaseKind: Int, Comparable, Sendable, CaseIterable, CustomStringConvertible {
-    case alpha = 0, beta = 1, releaseCandidate = 2
+    case alpha = 0
+    case beta = 1
+    case releaseCandidate = 2
 
     /// The canonical letters: `a`, `b`, `rc`.
     public var description: String {
@@ -116,8 +118,9 @@ extension VersionSyntax {
     }
 
     /// A value to parse into.
-    public static let empty = VersionSyntax(trimmed: 0..<0, hasVPrefix: false, epoch: nil, release: 0..<0, pre: nil,
-                                            preKind: nil, post: nil, dev: nil, local: nil)
+    public static let empty = VersionSyntax(
+        trimmed: 0..<0, hasVPrefix: false, epoch: nil, release: 0..<0, pre: nil,
+        preKind: nil, post: nil, dev: nil, local: nil)
 
     /// Parses a version string.
     public static func parse(_ string: String) -> Result<VersionSyntax, VersionSyntaxError> {
@@ -188,7 +191,7 @@ private struct Parser {
         syntax.trimmed = start..<end
 
         syntax.hasVPrefix = false
-        if ASCII.lower(bytes[index]) == 0x76 {  // v
+        if ASCII.lower(bytes[index]) == 0x76 { // v
             syntax.hasVPrefix = true
             index += 1
         }
@@ -300,9 +303,16 @@ private struct Parser {
         let length: Int
         var kind: PreReleaseKind?
         switch letters {
-        case .pre: guard let (found, size) = matchPre(at: cursor) else { return nil }; kind = found; length = size
-        case .post: guard let size = matchPost(at: cursor) else { return nil }; length = size
-        case .dev: guard matches("dev", at: cursor) else { return nil }; length = 3
+        case .pre:
+            guard let (found, size) = matchPre(at: cursor) else { return nil }
+            kind = found
+            length = size
+        case .post:
+            guard let size = matchPost(at: cursor) else { return nil }
+            length = size
+        case .dev:
+            guard matches("dev", at: cursor) else { return nil }
+            length = 3
         }
         let letterRange = cursor..<(cursor + length)
         cursor += length

@@ -1,4 +1,8 @@
 import ArgumentParser
+import GitKit
+import RelKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -7,9 +11,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKit
-import RelKitCore
 
 /// `--dry-run` and `--format` of `relkit backport`: its dry run lists picks, not diffs.
 struct BackportOutputOptions: ParsableArguments {
@@ -82,9 +83,11 @@ struct BackportCommand: ParsableCommand {
 
         func run() throws {
             let directory = FileManager.default.currentDirectoryPath
-            let editor: ((String) throws(OperationError) -> String)? = edit ? { message throws(OperationError) in
-                try MessageEditor.edit(message, directory: directory)
-            } : nil
+            let editor: ((String) throws(OperationError) -> String)? =
+                edit
+                ? { message throws(OperationError) in
+                    try MessageEditor.edit(message, directory: directory)
+                } : nil
             do {
                 if status {
                     guard let report = try Backport.status(directory: directory, notice: { Console.error($0) }) else {
@@ -110,13 +113,18 @@ struct BackportCommand: ParsableCommand {
                 } else {
                     let progress = ProgressLine(json: options.format == .json)
                     defer { progress.finish() }
-                    report = try Backport.run(Backport.Request(directory: directory, revisions: revisions, lines: lines, maintained: maintained,
-                                                               source: from, mainline: mainline, allowOffSource: allowOffSource,
-                                                               dryRun: options.dryRun, editMessage: editor,
-                                                               progress: { target, done, total in
-                                                                   progress.update("relkit backport: \(target): \(done) of \(total) commits", final: done == total)
-                                                               }),
-                                              notice: { progress.finish(); Console.error($0) })
+                    report = try Backport.run(
+                        Backport.Request(
+                            directory: directory, revisions: revisions, lines: lines, maintained: maintained,
+                            source: from, mainline: mainline, allowOffSource: allowOffSource,
+                            dryRun: options.dryRun, editMessage: editor,
+                            progress: { target, done, total in
+                                progress.update("relkit backport: \(target): \(done) of \(total) commits", final: done == total)
+                            }),
+                        notice: {
+                            progress.finish()
+                            Console.error($0)
+                        })
                 }
                 Console.out(options.format == .json ? BackportRendering.json(report) : BackportRendering.text(report))
                 for pick in report.targets.flatMap(\.picks) where !pick.sensitivePaths.isEmpty {
@@ -161,8 +169,9 @@ struct BackportCommand: ParsableCommand {
         func run() throws {
             let report: BackportAudit.Report
             do {
-                report = try BackportAudit.run(directory: FileManager.default.currentDirectoryPath, line: to, source: from, since: since, onlyFixes: onlyFixes,
-                                                   classifyFixes: format == .json)
+                report = try BackportAudit.run(
+                    directory: FileManager.default.currentDirectoryPath, line: to, source: from, since: since, onlyFixes: onlyFixes,
+                    classifyFixes: format == .json)
             } catch {
                 throw error.cliError
             }
@@ -170,17 +179,24 @@ struct BackportCommand: ParsableCommand {
             if format == .json {
                 let document: JSONValue = [
                     "source": JSONValue(report.source), "target": JSONValue(report.target), "since": JSONValue(report.since?.description),
-                    "summary": ["commits": JSONValue(report.entries.count), "missing": JSONValue(report.missing.count),
-                                "backported": JSONValue(backported), "unknown": JSONValue(report.unknown.count)],
-                    "commits": .array(report.entries.map { entry -> JSONValue in
-                        ["id": JSONValue(entry.commit.id.description), "subject": JSONValue(entry.commit.subject), "fix": JSONValue(entry.isFix),
-                         "status": JSONValue(Self.status(of: entry)), "detail": JSONValue(entry.unknown),
-                         "match": entry.match.map { ["kind": JSONValue($0.kind.rawValue), "by": JSONValue($0.by.id.description), "detail": JSONValue($0.detail)] } ?? .null]
-                    }),
+                    "summary": [
+                        "commits": JSONValue(report.entries.count), "missing": JSONValue(report.missing.count),
+                        "backported": JSONValue(backported), "unknown": JSONValue(report.unknown.count)
+                    ],
+                    "commits": .array(
+                        report.entries.map { entry -> JSONValue in
+                            [
+                                "id": JSONValue(entry.commit.id.description), "subject": JSONValue(entry.commit.subject), "fix": JSONValue(entry.isFix),
+                                "status": JSONValue(Self.status(of: entry)), "detail": JSONValue(entry.unknown),
+                                "match": entry.match.map { ["kind": JSONValue($0.kind.rawValue), "by": JSONValue($0.by.id.description), "detail": JSONValue($0.detail)] } ?? .null
+                            ]
+                        })
                 ]
                 Console.out(document.text())
             } else {
-                var lines = ["relkit backport audit: \(report.source) -> \(report.target)" + (report.since.map { " since \($0.short)" } ?? " since the branch point") + (onlyFixes ? " (fixes only)" : "")]
+                var lines = [
+                    "relkit backport audit: \(report.source) -> \(report.target)" + (report.since.map { " since \($0.short)" } ?? " since the branch point") + (onlyFixes ? " (fixes only)" : "")
+                ]
                 for entry in report.entries {
                     let status = Self.status(of: entry)
                     let colour = status == "missing" ? "31" : status == "backported" ? "32" : "33"
@@ -193,8 +209,9 @@ struct BackportCommand: ParsableCommand {
                         lines.append(head)
                     }
                 }
-                lines.append("\(report.entries.count) commit\(report.entries.count == 1 ? "" : "s"): \(report.missing.count) missing, \(backported) backported"
-                             + (report.unknown.isEmpty ? "" : ", \(report.unknown.count) unknown"))
+                lines.append(
+                    "\(report.entries.count) commit\(report.entries.count == 1 ? "" : "s"): \(report.missing.count) missing, \(backported) backported"
+                        + (report.unknown.isEmpty ? "" : ", \(report.unknown.count) unknown"))
                 Console.out(lines.joined(separator: "\n"))
             }
             if !report.unknown.isEmpty { throw ExitCode(ExitCodes.repositoryState) }
@@ -217,12 +234,13 @@ enum BackportRendering {
         var lines = ["relkit backport from \(report.source)\(report.dryRun ? " (dry run: nothing is changed)" : "")"]
         for target in report.targets {
             var head = "  \(target.branch) (at \(target.from.short))"
-            if let tip = target.newTip { head += report.dryRun ? " would move to \(tip.short)" : " -> \(tip.short)" }
-            else if !target.stoppedOnConflict { head += ": nothing to pick" }
+            if let tip = target.newTip { head += report.dryRun ? " would move to \(tip.short)" : " -> \(tip.short)" } else if !target.stoppedOnConflict { head += ": nothing to pick" }
             lines.append(head)
             for pick in target.picks {
                 let (status, detail) = describe(pick)
-                lines.append("    \(padded(status, to: 13)) \(pick.commit.id.short)  \(pick.commit.subject.displayable())\(detail.isEmpty ? "" : "  [\(detail)]")\(pick.sensitivePaths.isEmpty ? "" : "  (sensitive: \(pick.sensitivePaths.joined(separator: ", ")))")")
+                lines.append(
+                    "    \(padded(status, to: 13)) \(pick.commit.id.short)  \(pick.commit.subject.displayable())\(detail.isEmpty ? "" : "  [\(detail)]")\(pick.sensitivePaths.isEmpty ? "" : "  (sensitive: \(pick.sensitivePaths.joined(separator: ", ")))")"
+                )
             }
             if let worktree = target.worktree {
                 lines.append("    stopped: resolve the conflicts in \(worktree), then run: relkit backport --continue  (or: relkit backport --abort)")
@@ -238,24 +256,29 @@ enum BackportRendering {
         let document: JSONValue = [
             "source": JSONValue(report.source),
             "dry_run": JSONValue(report.dryRun),
-            "targets": .array(report.targets.map { target -> JSONValue in
-                ["branch": JSONValue(target.branch), "from": JSONValue(target.from.description), "to": JSONValue(target.newTip?.description),
-                 "worktree": JSONValue(target.worktree),
-                 "picks": .array(target.picks.map { pick -> JSONValue in
-                     let (status, detail) = describe(pick)
-                     var entry: [String: JSONValue] = ["commit": JSONValue(pick.commit.id.description), "subject": JSONValue(pick.commit.subject),
-                                                       "status": JSONValue(status), "detail": JSONValue(detail),
-                                                       "sensitive": JSONValue(!pick.sensitivePaths.isEmpty), "sensitive_paths": JSONValue(pick.sensitivePaths)]
-                     if case .picked(let id, let fastPath) = pick.outcome {
-                         entry["new_commit"] = JSONValue(id.description)
-                         entry["fast_path"] = JSONValue(fastPath)
-                         entry["resolved"] = JSONValue(pick.resolved)
-                     }
-                     return .object(entry)
-                 })]
-            }),
+            "targets": .array(
+                report.targets.map { target -> JSONValue in
+                    [
+                        "branch": JSONValue(target.branch), "from": JSONValue(target.from.description), "to": JSONValue(target.newTip?.description),
+                        "worktree": JSONValue(target.worktree),
+                        "picks": .array(
+                            target.picks.map { pick -> JSONValue in
+                                let (status, detail) = describe(pick)
+                                var entry: [String: JSONValue] = [
+                                    "commit": JSONValue(pick.commit.id.description), "subject": JSONValue(pick.commit.subject),
+                                    "status": JSONValue(status), "detail": JSONValue(detail),
+                                    "sensitive": JSONValue(!pick.sensitivePaths.isEmpty), "sensitive_paths": JSONValue(pick.sensitivePaths)
+                                ]
+                                if case .picked(let id, let fastPath) = pick.outcome {
+                                    entry["new_commit"] = JSONValue(id.description)
+                                    entry["fast_path"] = JSONValue(fastPath)
+                                    entry["resolved"] = JSONValue(pick.resolved)
+                                }
+                                return .object(entry)
+                            })
+                    ]
+                })
         ]
         return document.text()
     }
 }
-

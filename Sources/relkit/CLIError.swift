@@ -1,4 +1,7 @@
 import ArgumentParser
+import RelKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -7,8 +10,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import RelKit
-import RelKitCore
 
 extension OperationError {
     var cliError: CLIError { CLIError(message, exitCode: exitCode) }

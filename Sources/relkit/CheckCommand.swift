@@ -1,4 +1,7 @@
 import ArgumentParser
+import RelKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -7,8 +10,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import RelKit
-import RelKitCore
 
 enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, github
@@ -38,8 +39,10 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let report: Check.Report
         do {
-            report = try Check.run(Check.Request(directory: FileManager.default.currentDirectoryPath, revision: ref,
-                                                 checkTags: tags, today: todayUTC()))
+            report = try Check.run(
+                Check.Request(
+                    directory: FileManager.default.currentDirectoryPath, revision: ref,
+                    checkTags: tags, today: todayUTC()))
         } catch {
             throw error.cliError
         }
@@ -72,7 +75,8 @@ enum CheckRendering {
         let files = Set(report.findings.compactMap(\.file)).count
         let target = report.target == "working tree" ? "the working tree" : report.target
         let read = NumberText.counted(report.filesRead, "file") + " read"
-        let summary = report.findings.isEmpty
+        let summary =
+            report.findings.isEmpty
             ? "relkit check: no findings in \(target); \(read)"
             : "relkit check: \(NumberText.counted(report.errorCount, "error")) and \(NumberText.counted(report.warningCount, "warning")) in \(target)"
                 + (files == 0 ? "" : ", in \(NumberText.counted(files, "file"))") + "; \(read)"
@@ -88,11 +92,14 @@ enum CheckRendering {
             "target": JSONValue(report.target),
             "configuration": JSONValue(report.configurationFile),
             "summary": ["errors": JSONValue(report.errorCount), "warnings": JSONValue(report.warningCount), "files_read": JSONValue(report.filesRead)],
-            "findings": .array(report.findings.map { finding -> JSONValue in
-                ["rule": JSONValue(finding.rule), "severity": JSONValue(finding.severity.rawValue), "file": JSONValue(finding.file),
-                 "line": JSONValue(finding.line), "column": JSONValue(finding.column), "message": JSONValue(finding.message),
-                 "suggestion": JSONValue(finding.suggestion)]
-            }),
+            "findings": .array(
+                report.findings.map { finding -> JSONValue in
+                    [
+                        "rule": JSONValue(finding.rule), "severity": JSONValue(finding.severity.rawValue), "file": JSONValue(finding.file),
+                        "line": JSONValue(finding.line), "column": JSONValue(finding.column), "message": JSONValue(finding.message),
+                        "suggestion": JSONValue(finding.suggestion)
+                    ]
+                })
         ]
         return document.text()
     }

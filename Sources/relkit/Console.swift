@@ -1,4 +1,8 @@
 import ArgumentParser
+import GitKit
+import RelKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -7,9 +11,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKit
-import RelKitCore
 
 /// Writing to the terminal; colour only on a terminal and never with NO_COLOR.
 enum Console {

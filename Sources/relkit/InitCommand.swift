@@ -1,4 +1,8 @@
 import ArgumentParser
+import GitKit
+import RelKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -7,9 +11,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKit
-import RelKitCore
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,7 +42,8 @@ struct InitCommand: ParsableCommand {
         }
         if plan.exists { throw CLIError("\(plan.path) exists already; relkit init does not overwrite it (--dry-run shows what it finds)", exitCode: ExitCodes.findings) }
         do { try Init.apply(plan) } catch { throw error.cliError }
-        Console.out("wrote \(plan.path): \(plan.components.count) component\(plan.components.count == 1 ? "" : "s")"
-            + (plan.group.isEmpty ? "" : ", group core of \(plan.group.joined(separator: ", "))") + "; run relkit check")
+        Console.out(
+            "wrote \(plan.path): \(plan.components.count) component\(plan.components.count == 1 ? "" : "s")"
+                + (plan.group.isEmpty ? "" : ", group core of \(plan.group.joined(separator: ", "))") + "; run relkit check")
     }
 }

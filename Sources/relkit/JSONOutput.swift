@@ -10,7 +10,8 @@ import Foundation
 /// A JSON document for `--format json`, written with JSONEncoder (not JSONSerialization, whose
 /// `Any` documents need the Objective-C-compatible half of Foundation: see SystemCalls).
 enum JSONValue: Encodable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
     case string(String)
     case integer(Int)
     case bool(Bool)

@@ -1,4 +1,8 @@
 import ArgumentParser
+import GitKit
+import RelKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -7,9 +11,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKit
-import RelKitCore
 
 struct RelKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,10 @@ struct RelKitCommand: ParsableCommand {
 
             Exit codes: \(ExitCodes.general.map { "\($0.code) \($0.meaning.replacing("`", with: ""))" }.joined(separator: "; ")). Each command's help says what its codes mean.
             """,
-        subcommands: [CheckCommand.self, StatusCommand.self, InitCommand.self, BumpCommand.self, CutCommand.self, TagCommand.self, BackportCommand.self, TrailersCommand.self, VersionCommand.self, UpgradeCommand.self]
+        subcommands: [
+            CheckCommand.self, StatusCommand.self, InitCommand.self, BumpCommand.self, CutCommand.self, TagCommand.self, BackportCommand.self, TrailersCommand.self, VersionCommand.self,
+            UpgradeCommand.self
+        ]
     )
 
     // Here and not as the configuration's `version`: ArgumentParser would give every subcommand
@@ -36,8 +40,10 @@ struct RelKitCommand: ParsableCommand {
 @main
 enum Main {
     /// Commands that never open a repository: no libgit2 to warm up for them.
-    static let commandsWithoutRepository: Set<String> = ["version", "trailers", "help", "-h", "--help", "--version",
-                                                           "--generate-completion-script", "--experimental-dump-help"]
+    static let commandsWithoutRepository: Set<String> = [
+        "version", "trailers", "help", "-h", "--help", "--version",
+        "--generate-completion-script", "--experimental-dump-help"
+    ]
 
     static func main() {
         ProcessMemory.configure()
@@ -100,7 +106,9 @@ func commandLineMistake(_ arguments: [String]) -> String? {
     }
     let options = arguments.prefix { $0 != "--" }
     guard let index = options.firstIndex(where: { $0 == "--version" || $0.hasPrefix("--version=") }) else { return nil }
-    let given = options[index].hasPrefix("--version=") ? String(options[index].dropFirst("--version=".count))
+    let given =
+        options[index].hasPrefix("--version=")
+        ? String(options[index].dropFirst("--version=".count))
         : (index + 1 < options.count && !options[index + 1].hasPrefix("-") ? options[index + 1] : nil)
     var message = "--version is not an option of 'relkit \(first)'; relkit's own version is 'relkit --version'"
     if first == "bump", let given { message += "; to set the version: relkit bump \(given.displayable())" }

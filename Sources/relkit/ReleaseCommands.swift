@@ -1,4 +1,8 @@
 import ArgumentParser
+import GitKit
+import RelKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -7,9 +11,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKit
-import RelKitCore
 
 /// `--dry-run` and `--format`, shared by the commands that write.
 struct PlanOptions: ParsableArguments {
@@ -70,20 +71,27 @@ enum PlanRendering {
             "dry_run": JSONValue(dryRun),
             "version": JSONValue(plan.version?.description),
             "work_tree_files": .array(plan.workTreeEdits.map(file)),
-            "commits": .array(plan.commits.enumerated().map { index, commit -> JSONValue in
-                ["branch": JSONValue(commit.branch), "parent": JSONValue(commit.parent.description), "message": JSONValue(commit.message),
-                 "id": JSONValue(applied?.commits[index].description), "files": .array(commit.edits.map(file))]
-            }),
-            "tags": .array(plan.tags.enumerated().map { index, tag -> JSONValue in
-                ["name": JSONValue(tag.name), "target": JSONValue(target(tag.target, applied)), "annotated": JSONValue(tag.annotated),
-                 "message": JSONValue(tag.message), "id": JSONValue(applied?.tags[index].description)]
-            }),
+            "commits": .array(
+                plan.commits.enumerated().map { index, commit -> JSONValue in
+                    [
+                        "branch": JSONValue(commit.branch), "parent": JSONValue(commit.parent.description), "message": JSONValue(commit.message),
+                        "id": JSONValue(applied?.commits[index].description), "files": .array(commit.edits.map(file))
+                    ]
+                }),
+            "tags": .array(
+                plan.tags.enumerated().map { index, tag -> JSONValue in
+                    [
+                        "name": JSONValue(tag.name), "target": JSONValue(target(tag.target, applied)), "annotated": JSONValue(tag.annotated),
+                        "message": JSONValue(tag.message), "id": JSONValue(applied?.tags[index].description)
+                    ]
+                }),
             "branches": .array(plan.newBranches.map { ["name": JSONValue($0.name), "target": JSONValue(target($0.target, applied))] }),
-            "moves": .array(plan.branchMoves.map {
-                ["branch": JSONValue($0.name), "from": JSONValue($0.from.description), "to": JSONValue(target(.planned(commit: $0.commit), applied))]
-            }),
+            "moves": .array(
+                plan.branchMoves.map {
+                    ["branch": JSONValue($0.name), "from": JSONValue($0.from.description), "to": JSONValue(target(.planned(commit: $0.commit), applied))]
+                }),
             "checkout": plan.checkout.map { ["branch": JSONValue($0.branch), "paths": JSONValue($0.paths)] } ?? .null,
-            "notes": JSONValue(plan.notes),
+            "notes": JSONValue(plan.notes)
         ]
         return document.text()
     }
@@ -197,10 +205,7 @@ struct TagCommand: ParsableCommand {
 
     func run() throws {
         let request: NextVersionRequest?
-        if let pre { request = .pre(pre) }
-        else if final { request = .final }
-        else if patch { request = .patch }
-        else { request = nil }
+        if let pre { request = .pre(pre) } else if final { request = .final } else if patch { request = .patch } else { request = nil }
         try PlanRendering.run(command: "tag", options: options) { context throws(OperationError) in
             try Tag.plan(context, request: request, line: branch)
         }

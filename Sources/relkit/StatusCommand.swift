@@ -1,4 +1,8 @@
 import ArgumentParser
+import GitKit
+import RelKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -7,9 +11,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKit
-import RelKitCore
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -75,14 +76,14 @@ struct StatusCommand: ParsableCommand {
             interrupted: summary.interrupted)
         if format == .json { return try printJSON(report) }
         var lines = [
-            "scheme:      \(report.scheme)" + (report.configuration.map { " (\($0))" } ?? " (defaults: no .release.toml)"),
+            "scheme:      \(report.scheme)" + (report.configuration.map { " (\($0))" } ?? " (defaults: no .release.toml)")
         ]
         if report.schemes.count > 1 {
             lines += report.schemes.map { "  \(padded($0.scheme, to: 6))  \($0.applies)" }
         }
         lines += [
             "branch:      \(report.branch ?? "-") (\(report.role))",
-            "versions:",
+            "versions:"
         ]
         let width = report.versions.map(\.name.count).max() ?? 0
         for unit in report.versions {
@@ -98,12 +99,16 @@ struct StatusCommand: ParsableCommand {
                 lines.append("  \(line.line)  branch \(line.branch ?? line.line), not tagged yet")
                 continue
             }
-            lines.append("  \(line.line)  latest \(latest), \(NumberText.counted(line.tags, "tag"))"
-                + (line.problem.map { "  (! \($0): relkit check --tags)" } ?? ""))
+            lines.append(
+                "  \(line.line)  latest \(latest), \(NumberText.counted(line.tags, "tag"))"
+                    + (line.problem.map { "  (! \($0): relkit check --tags)" } ?? ""))
         }
         if report.lines.count > Status.shownLines { lines.append("  ... \(NumberText.counted(report.lines.count - Status.shownLines, "older line"))") }
-        lines.append("maintained:  " + (report.maintained.isEmpty ? "none configured"
-            : report.maintained.map { "\($0.branch) (\($0.tip ?? "missing"))" }.joined(separator: ", ")))
+        lines.append(
+            "maintained:  "
+                + (report.maintained.isEmpty
+                    ? "none configured"
+                    : report.maintained.map { "\($0.branch) (\($0.tip ?? "missing"))" }.joined(separator: ", ")))
         if let interrupted = report.interrupted { lines.append("interrupted: \(interrupted)") }
         Console.out(lines.joined(separator: "\n"))
     }

@@ -1,4 +1,7 @@
 import ArgumentParser
+import RelKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -7,8 +10,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import RelKit
-import RelKitCore
 
 /// Today's date in UTC, for the API version's "not in the future".
 func todayUTC() -> (year: Int, month: Int, day: Int) {

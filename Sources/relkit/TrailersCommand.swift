@@ -1,4 +1,7 @@
 import ArgumentParser
+import RelKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -7,8 +10,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import RelKit
-import RelKitCore
 
 struct TrailersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,26 +56,30 @@ struct TrailersCommand: ParsableCommand {
             } catch {
                 throw CLIError(error.description)
             }
-            let report = TrailerCheck.run(message: message, policy: configuration.backport, schemeOf: configuration.scheme(of:),
-                                          requireBackport: requireBackport)
+            let report = TrailerCheck.run(
+                message: message, policy: configuration.backport, schemeOf: configuration.scheme(of:),
+                requireBackport: requireBackport)
             let name = file == "-" ? "(stdin)" : file
             switch format {
             case .text:
                 for finding in report.findings {
                     Console.out("\(name):\(finding.line): \(finding.severity.rawValue): \(finding.message) [\(finding.code)]")
                 }
-                let errors = report.errorCount, warnings = report.findings.count - errors
-                Console.out(report.findings.isEmpty
-                    ? "relkit trailers check: \(name) is fine (\(report.trailers.count) trailer\(report.trailers.count == 1 ? "" : "s"))"
-                    : "relkit trailers check: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in \(name)")
+                let errors = report.errorCount
+                let warnings = report.findings.count - errors
+                Console.out(
+                    report.findings.isEmpty
+                        ? "relkit trailers check: \(name) is fine (\(report.trailers.count) trailer\(report.trailers.count == 1 ? "" : "s"))"
+                        : "relkit trailers check: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in \(name)")
             case .json:
                 let object: JSONValue = [
                     "file": JSONValue(name),
                     "errors": JSONValue(report.errorCount),
                     "trailers": .array(report.trailers.map { ["line": JSONValue($0.line), "key": JSONValue($0.trailer.key), "value": JSONValue($0.trailer.value)] }),
-                    "findings": .array(report.findings.map {
-                        ["line": JSONValue($0.line), "severity": JSONValue($0.severity.rawValue), "code": JSONValue($0.code), "message": JSONValue($0.message)]
-                    }),
+                    "findings": .array(
+                        report.findings.map {
+                            ["line": JSONValue($0.line), "severity": JSONValue($0.severity.rawValue), "code": JSONValue($0.code), "message": JSONValue($0.message)]
+                        })
                 ]
                 Console.out(object.text(compact: true))
             }

@@ -1,11 +1,12 @@
 import ArgumentParser
+import RelKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import RelKit
-import RelKitCore
 
 enum UpgradeFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, markdown
@@ -33,14 +34,17 @@ struct UpgradeCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The ref the deployment or checkout is at (branch, tag, commit).", valueName: "from")) var from: String
     @Argument(help: ArgumentHelp("The ref to move to (default: HEAD).", valueName: "to")) var to: String?
     @Option(help: "Output format: text, json, or markdown (for release notes).") var format: UpgradeFormat = .text
-    @Option(name: .customLong("fail-on"),
-            help: ArgumentHelp("Comma-separated finding rules, or error, warning, any, none: which findings make the exit status 1.", valueName: "rules"))
+    @Option(
+        name: .customLong("fail-on"),
+        help: ArgumentHelp("Comma-separated finding rules, or error, warning, any, none: which findings make the exit status 1.", valueName: "rules"))
     var failOn: String?
 
     func validate() throws {
         if let failOn {
             for entry in failOnList(failOn) where !UpgradePolicy.failOnChoices.contains(entry) {
-                throw ValidationError("--fail-on: unknown entry '\(entry.displayable())'; use \(UpgradePolicy.failOnClasses.joined(separator: ", ")) or a rule: \(UpgradeFindings.rules.map(\.id).joined(separator: ", "))")
+                throw ValidationError(
+                    "--fail-on: unknown entry '\(entry.displayable())'; use \(UpgradePolicy.failOnClasses.joined(separator: ", ")) or a rule: \(UpgradeFindings.rules.map(\.id).joined(separator: ", "))"
+                )
             }
         }
     }
@@ -52,8 +56,9 @@ struct UpgradeCommand: ParsableCommand {
     func run() throws {
         let report: Upgrade.Report
         do {
-            report = try Upgrade.run(Upgrade.Request(directory: FileManager.default.currentDirectoryPath, from: from, to: to),
-                                     failOn: failOn.map(failOnList))
+            report = try Upgrade.run(
+                Upgrade.Request(directory: FileManager.default.currentDirectoryPath, from: from, to: to),
+                failOn: failOn.map(failOnList))
         } catch {
             throw error.cliError
         }
@@ -239,11 +244,14 @@ enum UpgradeRendering {
             ["revision": JSONValue(side.revision), "commit": JSONValue(side.commit), "version": JSONValue(side.version?.description)]
         }
         func revisions(_ ids: [String], _ history: AlembicHistory?) -> JSONValue {
-            .array(ids.map { id in
-                let revision = history?.revisions[id]
-                return ["revision": JSONValue(id), "message": JSONValue(revision?.message), "file": JSONValue(revision?.file),
-                        "down_revisions": JSONValue(revision?.downRevisions ?? []), "merge": JSONValue(revision?.isMerge ?? false)]
-            })
+            .array(
+                ids.map { id in
+                    let revision = history?.revisions[id]
+                    return [
+                        "revision": JSONValue(id), "message": JSONValue(revision?.message), "file": JSONValue(revision?.file),
+                        "down_revisions": JSONValue(revision?.downRevisions ?? []), "merge": JSONValue(revision?.isMerge ?? false)
+                    ]
+                })
         }
         let migrations: [JSONValue] = report.migrations.map { migration in
             let plan = migration.plan
@@ -257,21 +265,30 @@ enum UpgradeRendering {
                 "upgrade": plan.map { revisions($0.upgrade, migration.to) } ?? .null,
                 "upgrade_target": JSONValue(plan?.upgradeTarget),
                 "repointed": plan.map { JSONValue($0.repointed) } ?? .null,
-                "commands": ["downgrade": JSONValue(migration.downgradeCommands), "downgrade_relative": JSONValue(migration.relativeDowngradeCommand),
-                             "upgrade": JSONValue(migration.upgradeCommand)],
-                "plan_problem": JSONValue(migration.planProblem),
+                "commands": [
+                    "downgrade": JSONValue(migration.downgradeCommands), "downgrade_relative": JSONValue(migration.relativeDowngradeCommand),
+                    "upgrade": JSONValue(migration.upgradeCommand)
+                ],
+                "plan_problem": JSONValue(migration.planProblem)
             ]
         }
         let samples: [JSONValue] = report.samples.map { sample in
-            ["file": JSONValue(sample.file), "status": JSONValue(sample.status.rawValue),
-             "keys": .array(sample.changes.map { ["key": JSONValue($0.key), "change": JSONValue($0.kind.rawValue), "old": JSONValue($0.old), "new": JSONValue($0.new)] })]
+            [
+                "file": JSONValue(sample.file), "status": JSONValue(sample.status.rawValue),
+                "keys": .array(sample.changes.map { ["key": JSONValue($0.key), "change": JSONValue($0.kind.rawValue), "old": JSONValue($0.old), "new": JSONValue($0.new)] })
+            ]
         }
         let compose: [JSONValue] = report.compose.map { file in
-            ["file": JSONValue(file.file), "status": JSONValue(file.status.rawValue),
-             "services": .array(file.changes.map { change in
-                 ["service": JSONValue(change.service), "old": JSONValue(change.old), "new": JSONValue(change.new), "product": JSONValue(change.product),
-                  "old_major": JSONValue(change.oldMajor), "new_major": JSONValue(change.newMajor), "procedure": JSONValue(change.procedure)]
-             })]
+            [
+                "file": JSONValue(file.file), "status": JSONValue(file.status.rawValue),
+                "services": .array(
+                    file.changes.map { change in
+                        [
+                            "service": JSONValue(change.service), "old": JSONValue(change.old), "new": JSONValue(change.new), "product": JSONValue(change.product),
+                            "old_major": JSONValue(change.oldMajor), "new_major": JSONValue(change.newMajor), "procedure": JSONValue(change.procedure)
+                        ]
+                    })
+            ]
         }
         let document: JSONValue = [
             "schema": 1,
@@ -283,13 +300,18 @@ enum UpgradeRendering {
             "migrations": .array(migrations),
             "config_samples": .array(samples),
             "compose": .array(compose),
-            "findings": .array(report.findings.map { finding -> JSONValue in
-                ["rule": JSONValue(finding.rule), "severity": JSONValue(finding.severity.rawValue), "file": JSONValue(finding.file),
-                 "line": JSONValue(finding.line), "message": JSONValue(finding.message),
-                 "blocking": JSONValue(UpgradePolicy.blocks(finding, under: report.failOn))]
-            }),
-            "summary": ["errors": JSONValue(report.errorCount), "warnings": JSONValue(report.warningCount),
-                        "blocking": JSONValue(report.blockingFindings.count), "fail_on": JSONValue(report.failOn)],
+            "findings": .array(
+                report.findings.map { finding -> JSONValue in
+                    [
+                        "rule": JSONValue(finding.rule), "severity": JSONValue(finding.severity.rawValue), "file": JSONValue(finding.file),
+                        "line": JSONValue(finding.line), "message": JSONValue(finding.message),
+                        "blocking": JSONValue(UpgradePolicy.blocks(finding, under: report.failOn))
+                    ]
+                }),
+            "summary": [
+                "errors": JSONValue(report.errorCount), "warnings": JSONValue(report.warningCount),
+                "blocking": JSONValue(report.blockingFindings.count), "fail_on": JSONValue(report.failOn)
+            ]
         ]
         return document.text()
     }

@@ -1,4 +1,7 @@
 import ArgumentParser
+import RelKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -7,8 +10,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import RelKit
-import RelKitCore
 
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +25,9 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// `--scheme`, `--allow-post`, and the nearest `.release.toml` behind them.
 struct SchemeOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The version scheme: yy.0m or yy.n (default: the nearest .release.toml's, each version in the scheme of its time with [[version.earlier]]; else yy.0m).", valueName: "scheme"))
+    @Option(
+        help: ArgumentHelp(
+            "The version scheme: yy.0m or yy.n (default: the nearest .release.toml's, each version in the scheme of its time with [[version.earlier]]; else yy.0m).", valueName: "scheme"))
     var scheme: String?
 
     @Flag(help: "Allow .postN releases (default: [version] allow-post of .release.toml, else no).")
@@ -84,7 +87,6 @@ struct VersionInputs: ParsableArguments {
     }
 }
 
-
 extension VersionCommand {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -137,19 +139,25 @@ extension VersionCommand {
             var results: [Result] = []
             for (place, text, notUTF8) in try inputs.numbered() {
                 if let notUTF8 {
-                    results.append(Result(place: place, input: text, scheme: scheme.name, valid: false, canonical: nil, pep440: nil,
-                                          problems: [.init(code: "not-utf8", message: "not UTF-8 text: \(notUTF8)")], suggestion: nil))
+                    results.append(
+                        Result(
+                            place: place, input: text, scheme: scheme.name, valid: false, canonical: nil, pep440: nil,
+                            problems: [.init(code: "not-utf8", message: "not UTF-8 text: \(notUTF8)")], suggestion: nil))
                     continue
                 }
                 let scheme = configuration.scheme(of: text)
                 switch scheme.validate(text) {
                 case .valid(let version):
-                    results.append(Result(place: place, input: text, scheme: scheme.name, valid: true, canonical: version.description,
-                                          pep440: version.pep440.description, problems: [], suggestion: nil))
+                    results.append(
+                        Result(
+                            place: place, input: text, scheme: scheme.name, valid: true, canonical: version.description,
+                            pep440: version.pep440.description, problems: [], suggestion: nil))
                 case .invalid(let problems, let suggestion):
-                    results.append(Result(place: place, input: text, scheme: scheme.name, valid: false, canonical: nil, pep440: nil,
-                                          problems: problems.map { .init(code: $0.code, message: $0.message) },
-                                          suggestion: suggestion))
+                    results.append(
+                        Result(
+                            place: place, input: text, scheme: scheme.name, valid: false, canonical: nil, pep440: nil,
+                            problems: problems.map { .init(code: $0.code, message: $0.message) },
+                            suggestion: suggestion))
                 }
             }
             let allValid = results.allSatisfy(\.valid)
@@ -307,7 +315,8 @@ extension VersionCommand {
         @Argument(help: "The second version.") var second: String
 
         func run() throws {
-            let a: Version, b: Version
+            let a: Version
+            let b: Version
             do {
                 a = try Version(parsing: first)
                 b = try Version(parsing: second)
@@ -387,17 +396,24 @@ extension VersionCommand {
             let value: SchemeVersion
             do { value = try scheme.version(parsing: version) } catch { throw CLIError(error.message) }
             let kind: String
-            if let pre = value.pre { kind = pre.kind.longName + (value.dev != nil ? " (development)" : "") }
-            else if value.dev != nil { kind = "development" }
-            else if value.post != nil { kind = "post-release" }
-            else { kind = "final" }
-            let report = Report(input: version, scheme: scheme.name, version: value.description, pep440: value.pep440.description,
-                                line: value.line.description, kind: kind, canonical: scheme.validate(version).isValid)
+            if let pre = value.pre {
+                kind = pre.kind.longName + (value.dev != nil ? " (development)" : "")
+            } else if value.dev != nil {
+                kind = "development"
+            } else if value.post != nil {
+                kind = "post-release"
+            } else {
+                kind = "final"
+            }
+            let report = Report(
+                input: version, scheme: scheme.name, version: value.description, pep440: value.pep440.description,
+                line: value.line.description, kind: kind, canonical: scheme.validate(version).isValid)
             switch format {
             case .json:
                 try printJSON(report)
             case .text:
-                Console.out("""
+                Console.out(
+                    """
                     version:  \(report.version)
                     pep440:   \(report.pep440)
                     line:     \(report.line)

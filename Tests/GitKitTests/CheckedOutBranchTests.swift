@@ -1,15 +1,17 @@
 import Foundation
-@testable import GitKit
 import RelKitTestSupport
 import Testing
+
+@testable import GitKit
 
 /// `Repository.isBranchCheckedOut` reads the worktrees' HEAD files; git's own answer is the oracle
 /// (`git worktree list --porcelain` names each worktree's branch).
 @Suite("Branches checked out in worktrees")
 struct CheckedOutBranchTests {
     static func gitCheckedOut(_ repository: ScratchRepository) throws -> Set<String> {
-        Set(try repository.git("worktree", "list", "--porcelain").split(separator: "\n")
-            .filter { $0.hasPrefix("branch refs/heads/") }.map { String($0.dropFirst("branch refs/heads/".count)) })
+        Set(
+            try repository.git("worktree", "list", "--porcelain").split(separator: "\n")
+                .filter { $0.hasPrefix("branch refs/heads/") }.map { String($0.dropFirst("branch refs/heads/".count)) })
     }
 
     @Test func worktreeHeadsAgreeWithGit() throws {

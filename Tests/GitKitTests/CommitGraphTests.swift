@@ -1,7 +1,8 @@
 import Foundation
-@_spi(FastReaders) @testable import GitKit
 import RelKitTestSupport
 import Testing
+
+@_spi(FastReaders) @testable import GitKit
 
 /// relkit's reader of git's commit-graph and the walks over it, against git itself: random
 /// histories with merges, octopus merges, several roots and skewed commit dates, made with
@@ -32,15 +33,18 @@ struct CommitGraphTests {
             }
             for _ in 0..<int(1...3) {
                 let path = paths[int(0...(paths.count - 1))]
-                if int(0...7) == 0 { stream += "D \(path)\n" } else {
+                if int(0...7) == 0 {
+                    stream += "D \(path)\n"
+                } else {
                     let text = "\(path) \(mark) \(int(0...999))\n"
                     stream += "M 100644 inline \(path)\ndata \(text.utf8.count)\n\(text)\n"
                 }
             }
         }
         let marks = repository.scratch.file("marks")
-        let result = try runProcess("git", ["-C", repository.path, "fast-import", "--quiet", "--export-marks=\(marks)"],
-                                    stdin: Data(stream.utf8), environment: gitEnvironment)
+        let result = try runProcess(
+            "git", ["-C", repository.path, "fast-import", "--quiet", "--export-marks=\(marks)"],
+            stdin: Data(stream.utf8), environment: gitEnvironment)
         guard result.status == 0 else { throw GitCommandError(description: "fast-import: \(result.stderr)") }
         var ids = [String](repeating: "", count: commits)
         for line in try String(contentsOfFile: marks, encoding: .utf8).split(separator: "\n") {
@@ -72,7 +76,9 @@ struct CommitGraphTests {
         let listing = try repository.git("log", "--reverse", "--topo-order", "--format=%H %ct %P", "--all")
         for line in listing.split(separator: "\n") {
             let fields = line.split(separator: " ").map(String.init)
-            let id = fields[0], time = Int64(fields[1])!, parents = Array(fields.dropFirst(2))
+            let id = fields[0]
+            let time = Int64(fields[1])!
+            let parents = Array(fields.dropFirst(2))
             let position = try #require(graph.position(of: ObjectID(hex: id)!))
             #expect(graph.id(at: position).description == id)
             #expect(graph.parents(at: position)?.map { graph.id(at: $0).description } == parents)
@@ -92,8 +98,9 @@ struct CommitGraphTests {
         if withGraph {
             // Only the older two thirds are in the graph: the rest is read from the objects.
             let older = ids.prefix(ids.count * 2 / 3).joined(separator: "\n") + "\n"
-            let written = try runProcess("git", ["-C", repository.path, "commit-graph", "write", "--stdin-commits"],
-                                         stdin: Data(older.utf8), environment: gitEnvironment)
+            let written = try runProcess(
+                "git", ["-C", repository.path, "commit-graph", "write", "--stdin-commits"],
+                stdin: Data(older.utf8), environment: gitEnvironment)
             #expect(written.status == 0)
         }
         let handle = try Repository.open(at: repository.path)
@@ -102,12 +109,14 @@ struct CommitGraphTests {
         let walker = HistoryWalker(repository: handle, graph: graph)
         var random = SeededGenerator(seed: seed)
         for _ in 0..<40 {
-            let a = ids.randomElement(using: &random)!, b = ids.randomElement(using: &random)!
+            let a = ids.randomElement(using: &random)!
+            let b = ids.randomElement(using: &random)!
             let bases = try walker.mergeBases(ObjectID(hex: a)!, ObjectID(hex: b)!).map(\.description)
             #expect(Set(bases) == (try Self.gitMergeBases(repository, a, b)), "merge bases of \(a) and \(b)")
             #expect(bases.count == Set(bases).count)
-            #expect(try walker.isAncestor(ObjectID(hex: a)!, of: ObjectID(hex: b)!) == (try Self.gitIsAncestor(repository, a, b)),
-                    "is \(a) an ancestor of \(b)")
+            #expect(
+                try walker.isAncestor(ObjectID(hex: a)!, of: ObjectID(hex: b)!) == (try Self.gitIsAncestor(repository, a, b)),
+                "is \(a) an ancestor of \(b)")
         }
     }
 
@@ -131,7 +140,8 @@ struct CommitGraphTests {
         var random = SeededGenerator(seed: 8)
         for _ in 0..<25 {
             let handle = try Repository.open(at: repository.path)
-            let a = ids.randomElement(using: &random)!, b = ids.randomElement(using: &random)!
+            let a = ids.randomElement(using: &random)!
+            let b = ids.randomElement(using: &random)!
             #expect(Set(try handle.mergeBases(ObjectID(hex: a)!, ObjectID(hex: b)!).map(\.description)) == (try Self.gitMergeBases(repository, a, b)))
             #expect(try handle.contains(ObjectID(hex: b)!, ancestor: ObjectID(hex: a)!) == (try Self.gitIsAncestor(repository, a, b)))
             let listed = try handle.commits(reachableFrom: [ObjectID(hex: b)!], excluding: [ObjectID(hex: a)!]).map(\.description)
@@ -155,7 +165,8 @@ struct CommitGraphTests {
         try repository.git("commit-graph", "write", "--reachable")
         let handle = try Repository.open(at: repository.path)
         let walker = try #require(handle.fastHistory.historyWalker)
-        let main = ObjectID(hex: try repository.git("rev-parse", "main"))!, release = ObjectID(hex: try repository.git("rev-parse", "26.11"))!
+        let main = ObjectID(hex: try repository.git("rev-parse", "main"))!
+        let release = ObjectID(hex: try repository.git("rev-parse", "26.11"))!
         let line = try #require(try walker.linearHistory(reachableFrom: [release], excluding: [main]))
         #expect(line.map(\.description) == (try repository.git("rev-list", "--reverse", "26.11", "^main").split(separator: "\n").map(String.init)))
         #expect(try walker.linearHistory(reachableFrom: [main], excluding: [release])?.count == 6)
@@ -167,8 +178,9 @@ struct CommitGraphTests {
         defer { repository.remove() }
         for (index, end) in [20, 45, ids.count].enumerated() {
             let commits = ids.prefix(end).joined(separator: "\n") + "\n"
-            let written = try runProcess("git", ["-C", repository.path, "commit-graph", "write", "--stdin-commits", "--split=no-merge", "--changed-paths"],
-                                         stdin: Data(commits.utf8), environment: gitEnvironment)
+            let written = try runProcess(
+                "git", ["-C", repository.path, "commit-graph", "write", "--stdin-commits", "--split=no-merge", "--changed-paths"],
+                stdin: Data(commits.utf8), environment: gitEnvironment)
             #expect(written.status == 0, "layer \(index): \(written.stderr)")
         }
         let graph = try #require(CommitGraph.load(objectsDirectory: repository.path + "/.git/objects"))
@@ -191,12 +203,15 @@ struct CommitGraphTests {
         defer { repository.remove() }
         try repository.git("commit-graph", "write", "--reachable", "--changed-paths")
         let handle = try Repository.open(at: repository.path)
-        var ruledOut = 0, asked = 0
+        var ruledOut = 0
+        var asked = 0
         for id in ids {
             let filter = try #require(handle.fastHistory.changedPathFilter(of: ObjectID(hex: id)!))
             let parents = try repository.git("rev-list", "--parents", "-n", "1", id).split(separator: " ").dropFirst()
-            let changed = try (parents.isEmpty ? repository.git("-c", "core.quotePath=false", "diff-tree", "-r", "--name-only", "--no-commit-id", "--root", id)
-                                               : repository.git("-c", "core.quotePath=false", "diff-tree", "-r", "--name-only", "--no-commit-id", String(parents.first!), id))
+            let changed = try
+                (parents.isEmpty
+                ? repository.git("-c", "core.quotePath=false", "diff-tree", "-r", "--name-only", "--no-commit-id", "--root", id)
+                : repository.git("-c", "core.quotePath=false", "diff-tree", "-r", "--name-only", "--no-commit-id", String(parents.first!), id))
                 .split(separator: "\n").map(String.init)
             var places = Set(changed)
             for path in changed {

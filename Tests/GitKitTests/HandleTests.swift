@@ -1,6 +1,7 @@
-@testable import GitKit
 import RelKitTestSupport
 import Testing
+
+@testable import GitKit
 
 /// Each libgit2 object GitKit makes has an owner that frees it: a call failing half-way through
 /// leaves nothing behind (issue: `ObjectBatch.init` leaked the object databases and the backend
@@ -14,7 +15,10 @@ struct HandleTests {
         let repository = try Repository.open(at: scratch.path)
         let before = Handle.liveOnThisThread
         let error = Fault.with(failing: [call]) { () -> GitError? in
-            do { _ = try repository.beginObjectBatch(); return nil } catch let error as GitError { return error } catch { return nil }
+            do {
+                _ = try repository.beginObjectBatch()
+                return nil
+            } catch let error as GitError { return error } catch { return nil }
         }
         #expect(error?.function == call, "the injected failure is the one reported")
         #expect(Handle.liveOnThisThread == before, "after \(call) failed")

@@ -1,8 +1,9 @@
 import Clibgit2
 import Foundation
-@_spi(FastReaders) @testable import GitKit
 import RelKitTestSupport
 import Testing
+
+@_spi(FastReaders) @testable import GitKit
 
 /// relkit's own reader of pack files and loose objects, its commit parsers, the merge bases it
 /// walks without a commit-graph, against git and
@@ -90,10 +91,13 @@ struct ObjectFilesTests {
         let pack = try Data(contentsOf: URL(fileURLWithPath: directory + name))
         let index = try Data(contentsOf: URL(fileURLWithPath: directory + name.dropLast(5) + ".idx"))
         func word(_ data: Data, _ at: Int) -> UInt32 { data.withUnsafeBytes { bigEndianWord($0, at) } }
-        let count = Int(word(index, 8 + 4 * 255)), names = 8 + 1024, crcs = names + 20 * count, offsets = crcs + 4 * count
+        let count = Int(word(index, 8 + 4 * 255))
+        let names = 8 + 1024
+        let crcs = names + 20 * count
+        let offsets = crcs + 4 * count
         #expect(word(index, 4) == 2 && count > 100)
         // git wrote this small pack's offsets in the 32-bit table.
-        let hole = (5 << 29) as Int  // 2.5 GiB
+        let hole = (5 << 29) as Int // 2.5 GiB
         var moved = Data(index[0..<offsets])
         var large = Data()
         for entry in 0..<count {
@@ -103,7 +107,7 @@ struct ObjectFilesTests {
             withUnsafeBytes(of: UInt64(offset + hole).bigEndian) { large.append(contentsOf: $0) }
         }
         moved.append(large)
-        moved.append(index[(index.count - 40)...])  // the pack's and the index's checksums, as they were
+        moved.append(index[(index.count - 40)...]) // the pack's and the index's checksums, as they were
 
         let objects = repository.scratch.file("large/objects")
         try FileManager.default.createDirectory(atPath: objects + "/pack", withIntermediateDirectories: true)
@@ -111,8 +115,10 @@ struct ObjectFilesTests {
         try moved.write(to: URL(fileURLWithPath: stem + ".idx"))
         let descriptor = open(stem + ".pack", O_CREAT | O_WRONLY | O_TRUNC, 0o644)
         try #require(descriptor >= 0)
-        let header = pack.prefix(12), rest = pack.dropFirst(12)
-        let wrote = header.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, 12, 0) } == 12
+        let header = pack.prefix(12)
+        let rest = pack.dropFirst(12)
+        let wrote =
+            header.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, 12, 0) } == 12
             && rest.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, rest.count, off_t(12 + hole)) } == rest.count
         close(descriptor)
         try #require(wrote)
@@ -155,12 +161,14 @@ struct ObjectFilesTests {
             let expected = ObjectID(hex: String(decoding: text, as: UTF8.self))
             #expect(expected != nil && parse(text) == expected)
             // One byte replaced by any other value: an id only when it is a lowercase digit.
-            let position = Int(random.next() % 40), byte = UInt8(truncatingIfNeeded: random.next())
+            let position = Int(random.next() % 40)
+            let byte = UInt8(truncatingIfNeeded: random.next())
             text[position] = byte
             let isDigit = digits.contains(byte)
             let parsed = parse(text)
-            #expect(isDigit ? parsed == ObjectID(hex: String(decoding: text, as: UTF8.self)) : parsed == nil,
-                    "byte \(byte) at \(position)")
+            #expect(
+                isDigit ? parsed == ObjectID(hex: String(decoding: text, as: UTF8.self)) : parsed == nil,
+                "byte \(byte) at \(position)")
         }
         // Every byte value at every position of one id (the checks work on eight bytes at once).
         let base = Array(String(repeating: "0123456789abcdef", count: 3).utf8.prefix(40))
@@ -186,17 +194,21 @@ struct ObjectFilesTests {
             guard (1...18).contains(digitCount), tail.count == 1 + digitCount + 6 else { return nil }
             let zone = tail.suffix(6)
             guard zone.first == 0x20, zone.dropFirst().first == UInt8(ascii: "+") || zone.dropFirst().first == UInt8(ascii: "-"),
-                  zone.suffix(4).allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+                zone.suffix(4).allSatisfy({ (0x30...0x39).contains($0) })
+            else { return nil }
             let time = Int64(String(decoding: tail[1...digitCount], as: UTF8.self))!
             let value = Int32(String(decoding: zone.suffix(4), as: UTF8.self))!
-            let hours = value / 100, minutes = value % 100
+            let hours = value / 100
+            let minutes = value % 100
             var offset: Int32 = hours <= 14 && minutes <= 59 ? hours * 60 + minutes : 0
             if zone.dropFirst().first == UInt8(ascii: "-") { offset = -offset }
             return (open, close, time, offset)
         }
         var random = SeededGenerator(seed: 0x516)
-        let pieces = ["A U Thor", " ", "<", ">", "a@example.invalid", "1700000000", "0", "99999999999999999999", "123456789", "+0100", "-0230",
-                      "+", "-", "1", "12", "x", "\t"]
+        let pieces = [
+            "A U Thor", " ", "<", ">", "a@example.invalid", "1700000000", "0", "99999999999999999999", "123456789", "+0100", "-0230",
+            "+", "-", "1", "12", "x", "\t"
+        ]
         var accepted = 0
         for round in 0..<20_000 {
             var text: String
@@ -214,11 +226,13 @@ struct ObjectFilesTests {
                 text = (0..<Int(random.next() % 12)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
             }
             // Inside a longer content, as in a commit: the line is a range of it.
-            let line = Array(text.utf8), content = Array("author ".utf8) + line + [0x0A]
+            let line = Array(text.utf8)
+            let content = Array("author ".utf8) + line + [0x0A]
             let parsed = CommitCursor(content).signature(7..<(7 + line.count))
             let expected = reference(line).map { (open: $0.open + 7, close: $0.close + 7, time: $0.time, offset: $0.offset) }
-            #expect(parsed?.open == expected?.open && parsed?.close == expected?.close && parsed?.time == expected?.time
-                        && parsed?.offset == expected?.offset, "\(text)")
+            #expect(
+                parsed?.open == expected?.open && parsed?.close == expected?.close && parsed?.time == expected?.time
+                    && parsed?.offset == expected?.offset, "\(text)")
             if parsed != nil { accepted += 1 }
         }
         // Both kinds of answer were asked for.
@@ -242,7 +256,7 @@ struct ObjectFilesTests {
         "author A <a@example.invalid> 1700000000\ncommitter C <c@example.invalid> 1700000100\n\nno zones\n",
         "author A <a@example.invalid> 1700000000 +0000\ncommitter C <c@example.invalid> 99999999999999999999 +0000\n\nhuge date\n",
         "author A a@example.invalid 1700000000 +0000\ncommitter C <c@example.invalid> 1700000100 +0000\n\nno brackets\n",
-        "author Caf\u{e9} \u{1F600} <\u{e9}@example.invalid> 1700000000 +0530\ncommitter C <c@example.invalid> 1700000100 +0530\n\nunicode \u{e9}\n",
+        "author Caf\u{e9} \u{1F600} <\u{e9}@example.invalid> 1700000000 +0530\ncommitter C <c@example.invalid> 1700000100 +0530\n\nunicode \u{e9}\n"
     ])
     func oddCommitsParseAsLibgit2ParsesThemOrNotAtAll(rest: String) throws {
         let repository = try ScratchRepository()
@@ -251,8 +265,9 @@ struct ObjectFilesTests {
         let tree = try repository.git("rev-parse", "HEAD^{tree}").trimmingCharacters(in: .whitespacesAndNewlines)
         let parent = try repository.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
         let content = "tree \(tree)\nparent \(parent)\n" + rest
-        let written = try runProcess("git", ["-C", repository.path, "hash-object", "-w", "--literally", "-t", "commit", "--stdin"],
-                                     stdin: Data(content.utf8), environment: gitEnvironment)
+        let written = try runProcess(
+            "git", ["-C", repository.path, "hash-object", "-w", "--literally", "-t", "commit", "--stdin"],
+            stdin: Data(content.utf8), environment: gitEnvironment)
         #expect(written.status == 0)
         let id = try #require(ObjectID(hex: written.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         let bytes = [UInt8](content.utf8)
@@ -283,7 +298,8 @@ struct ObjectFilesTests {
         var random = SeededGenerator(seed: seed)
         var answered = 0
         for _ in 0..<40 {
-            let a = ids.randomElement(using: &random)!, b = ids.randomElement(using: &random)!
+            let a = ids.randomElement(using: &random)!
+            let b = ids.randomElement(using: &random)!
             let git = try CommitGraphTests.gitMergeBases(repository, a, b)
             if let bases = try walker.mergeBases(ObjectID(hex: a)!, ObjectID(hex: b)!) {
                 answered += 1
@@ -323,7 +339,8 @@ struct ObjectFilesTests {
         #expect(candidates.contains { $0[1] == "commit" })
         for entry in candidates.shuffled(using: &random).prefix(12) {
             var damaged = original
-            let offset = Int(entry[4])!, packedSize = Int(entry[3])!
+            let offset = Int(entry[4])!
+            let packedSize = Int(entry[3])!
             damaged[offset + packedSize / 2] ^= 0x5A
             try Data(damaged).write(to: URL(fileURLWithPath: pack))
             let files = try #require(ObjectFiles.open(objectsDirectory: repository.path + "/.git/objects"))

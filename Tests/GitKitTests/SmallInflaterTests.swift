@@ -1,22 +1,26 @@
 import Clibgit2
-@_spi(FastReaders) @testable import GitKit
 import RelKitTestSupport
 import Testing
+
+@_spi(FastReaders) @testable import GitKit
 
 /// SmallInflater against zlib, the reference: every stream zlib's deflate writes (levels,
 /// strategies, window sizes, stored/fixed/dynamic and several blocks) decodes to the original, and
 /// on damaged streams it gives either nothing or exactly what zlib gives.
 @Suite struct SmallInflaterTests {
     /// zlib's deflate with these parameters (negative `windowBits`: raw deflate, no zlib wrapper).
-    static func deflate(_ data: [UInt8], level: Int32 = Z_DEFAULT_COMPRESSION, windowBits: Int32 = 15, memLevel: Int32 = 8,
-                        strategy: Int32 = Z_DEFAULT_STRATEGY, dictionary: [UInt8]? = nil) -> [UInt8] {
+    static func deflate(
+        _ data: [UInt8], level: Int32 = Z_DEFAULT_COMPRESSION, windowBits: Int32 = 15, memLevel: Int32 = 8,
+        strategy: Int32 = Z_DEFAULT_STRATEGY, dictionary: [UInt8]? = nil
+    ) -> [UInt8] {
         var stream = z_stream()
         #expect(deflateInit2_(&stream, level, Z_DEFLATED, windowBits, memLevel, strategy, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK)
         defer { deflateEnd(&stream) }
         if let dictionary {
             #expect(deflateSetDictionary(&stream, dictionary, UInt32(dictionary.count)) == Z_OK)
         }
-        var input = data, output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(data.count))) + 16)
+        var input = data
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(data.count))) + 16)
         let status = input.withUnsafeMutableBufferPointer { source in
             output.withUnsafeMutableBufferPointer { target in
                 stream.next_in = source.baseAddress
@@ -37,10 +41,14 @@ import Testing
             let parents = (0..<Int.random(in: 0...3, using: &random)).map { _ in "parent \(hex(40))\n" }.joined()
             let date = Int.random(in: 1_000_000_000...1_900_000_000, using: &random)
             let body = (0..<Int.random(in: 0...30, using: &random)).map { _ in "line \(hex(Int.random(in: 1...20, using: &random)))" }.joined(separator: "\n")
-            return Array("tree \(hex(40))\n\(parents)author A U Thor <a@example.org> \(date) +0100\ncommitter C O Mitter <c@example.org> \(date + 60) -0230\n\nfix: something (#\(date % 9999))\n\n\(body)\n".utf8)
+            return Array(
+                "tree \(hex(40))\n\(parents)author A U Thor <a@example.org> \(date) +0100\ncommitter C O Mitter <c@example.org> \(date + 60) -0230\n\nfix: something (#\(date % 9999))\n\n\(body)\n"
+                    .utf8)
         }
-        var samples: [[UInt8]] = [[0x41], Array("x".utf8), Array("tree \n".utf8), [UInt8](repeating: 0x61, count: 1000),
-                                  [UInt8](repeating: 0, count: 70_000)]
+        var samples: [[UInt8]] = [
+            [0x41], Array("x".utf8), Array("tree \n".utf8), [UInt8](repeating: 0x61, count: 1000),
+            [UInt8](repeating: 0, count: 70_000)
+        ]
         for _ in 0..<40 { samples.append(commit()) }
         for size in [1, 2, 3, 17, 258, 259, 1000, 4096, 40_000, 65_536] {
             samples.append((0..<size).map { _ in UInt8.random(in: 0...255, using: &random) })
@@ -63,17 +71,19 @@ import Testing
     @Test func decodesWhatZlibWrites() {
         var random = SeededGenerator(seed: 51)
         let inflater = SmallInflater()
-        var streams = 0, blocks: Set<Int> = []
+        var streams = 0
+        var blocks: Set<Int> = []
         for sample in Self.samples(&random) {
             let settings: [(level: Int32, windowBits: Int32, memLevel: Int32, strategy: Int32)] = [
                 (Z_DEFAULT_COMPRESSION, 15, 8, Z_DEFAULT_STRATEGY), (0, 15, 8, Z_DEFAULT_STRATEGY), (1, 15, 8, Z_DEFAULT_STRATEGY),
                 (9, 15, 9, Z_DEFAULT_STRATEGY), (6, 9, 1, Z_DEFAULT_STRATEGY), (6, 15, 8, Z_FILTERED), (6, 15, 8, Z_HUFFMAN_ONLY),
-                (6, 15, 8, Z_RLE), (6, 15, 8, Z_FIXED), (4, 12, 3, Z_DEFAULT_STRATEGY),
+                (6, 15, 8, Z_RLE), (6, 15, 8, Z_FIXED), (4, 12, 3, Z_DEFAULT_STRATEGY)
             ]
             for setting in settings {
                 for raw in [false, true] {
-                    let stream = Self.deflate(sample, level: setting.level, windowBits: raw ? -setting.windowBits : setting.windowBits,
-                                              memLevel: setting.memLevel, strategy: setting.strategy)
+                    let stream = Self.deflate(
+                        sample, level: setting.level, windowBits: raw ? -setting.windowBits : setting.windowBits,
+                        memLevel: setting.memLevel, strategy: setting.strategy)
                     // In a pack the next object follows: the stream's end must be found, not assumed.
                     let followed = stream + (0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
                     let decoded = inflater.inflate(followed, size: sample.count, raw: raw)
@@ -94,13 +104,15 @@ import Testing
     @Test func agreesWithZlibOnDamagedStreams() {
         var random = SeededGenerator(seed: 52)
         let inflater = SmallInflater()
-        var acceptedDamaged = 0, refused = 0
+        var acceptedDamaged = 0
+        var refused = 0
         let samples = Self.samples(&random).filter { $0.count <= 5000 }
         for round in 0..<6000 {
             let sample = samples[round % samples.count]
             let raw = round % 3 != 0
-            var stream = Self.deflate(sample, level: Int32(round % 10), windowBits: raw ? -15 : 15,
-                                      strategy: [Z_DEFAULT_STRATEGY, Z_FIXED, Z_HUFFMAN_ONLY][round % 3])
+            var stream = Self.deflate(
+                sample, level: Int32(round % 10), windowBits: raw ? -15 : 15,
+                strategy: [Z_DEFAULT_STRATEGY, Z_FIXED, Z_HUFFMAN_ONLY][round % 3])
             var size = sample.count
             // One to three bit flips, a cut, or a wrong size.
             switch round % 5 {

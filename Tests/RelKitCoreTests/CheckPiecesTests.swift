@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RelKitCore
 
 @Suite("Glob")
@@ -11,7 +12,7 @@ struct GlobTests {
         ("requirements*.txt", "dir/requirements.txt", false), ("file?.json", "file1.json", true), ("file?.json", "file10.json", false),
         ("[ab]*.toml", "a1.toml", true), ("[ab]*.toml", "c1.toml", false), ("[!ab]*.toml", "c1.toml", true),
         ("v[0-9].txt", "v7.txt", true), ("v[0-9].txt", "vx.txt", false), ("**/alembic/versions/**", "src/m/alembic/versions/1_a.py", true),
-        ("*", ".hidden", true), ("a*b*c", "axxbyyc", true), ("a*b*c", "axxbyy", false),
+        ("*", ".hidden", true), ("a*b*c", "axxbyyc", true), ("a*b*c", "axxbyy", false)
     ])
     func matching(pattern: String, path: String, expected: Bool) {
         #expect(Glob(pattern).matches(path) == expected, "\(pattern) ~ \(path)")
@@ -63,13 +64,14 @@ struct RequirementPinTests {
             name = "backend.ai-cli"
             """
         let pins = RequirementScanner.pins(in: Array(text.utf8), packages: patterns)
-        #expect(pins.map { "\($0.package)\($0.comparison)\($0.version)@\($0.line):\($0.column)" } == [
-            "backend.ai-common==24.03.1@2:20",
-            "Backend_AI.Manager>=24.3.0@3:30",
-            "Backend_AI.Manager<25@3:39",
-            "backend.ai-agent~=24.3.0@4:36",
-            "backend.ai-client==24.3.0@6:24",
-        ])
+        #expect(
+            pins.map { "\($0.package)\($0.comparison)\($0.version)@\($0.line):\($0.column)" } == [
+                "backend.ai-common==24.03.1@2:20",
+                "Backend_AI.Manager>=24.3.0@3:30",
+                "Backend_AI.Manager<25@3:39",
+                "backend.ai-agent~=24.3.0@4:36",
+                "backend.ai-client==24.3.0@6:24"
+            ])
     }
 
     @Test func namesCompareAsPEP503() {
@@ -117,8 +119,9 @@ struct CheckRuleTests {
         func occurrence(_ file: String, _ text: String, _ form: VersionForm = .scheme) -> VersionOccurrence {
             VersionOccurrence(component: "c", file: file, line: 1, column: 1, text: text, form: form, value: scheme.check(text, form: form).value)
         }
-        let (agreed, findings) = CheckRules.agreement(of: [occurrence("A", "24.03.0"), occurrence("B", "24.3.0", .pep440), occurrence("C", "24.04.0")],
-                                                      unit: "server", isGroup: true)
+        let (agreed, findings) = CheckRules.agreement(
+            of: [occurrence("A", "24.03.0"), occurrence("B", "24.3.0", .pep440), occurrence("C", "24.04.0")],
+            unit: "server", isGroup: true)
         #expect(agreed?.description == "24.03.0")
         #expect(findings.map(\.file) == ["C"])
         #expect(findings.first?.message == "group 'server' disagrees: this file says 24.04.0, but the group's version is 24.03.0 (the most common; all: 24.03.0 (A:1, B:1); 24.04.0 (C:1))")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RelKitCore
 
 /// Inputs the fuzzers (Fuzz/) found, kept with the property they broke.

@@ -1,6 +1,7 @@
-@testable import RelKitCore
 import RelKitTestSupport
 import Testing
+
+@testable import RelKitCore
 
 /// The tokenizer's fast mode (statements not kept whole keep their first token only) must see the
 /// same statements, levels and syntax errors as the full tokenization, on every input.
@@ -36,7 +37,7 @@ struct PythonTokenizerTests {
         "revision = 'a' \\\n  # comment\ndown_revision = None\n",
         "x = '''a\nb'''\nrevision = \"r\"\ndown_revision = ('a' 'b',)\n",
         "revision = 'a'\r\ndown_revision = None\r\nx = 1 \\\r\n + 2\r\n",
-        "import os\nos.environ['a'] = \"b\"\nrevision += 'x'\ndown_revision: str\n",
+        "import os\nos.environ['a'] = \"b\"\nrevision += 'x'\ndown_revision: str\n"
     ]
 
     static let tricky = Array("'\"()[]{}\\\n#;=: rbf\t".utf8)
@@ -50,7 +51,8 @@ struct PythonTokenizerTests {
     /// Either the same error, or the same statements (kept ones whole, the rest by their first token).
     static func compare(_ bytes: [UInt8]) -> String? {
         let text = String(decoding: bytes, as: UTF8.self)
-        var full = PythonTokenizer(text), fast = PythonTokenizer(text)
+        var full = PythonTokenizer(text)
+        var fast = PythonTokenizer(text)
         let whole: Result<[Statement], PythonSyntaxError> = Result { () throws(PythonSyntaxError) in try full.statements() }
         let filtered: Result<[Statement], PythonSyntaxError> = Result { () throws(PythonSyntaxError) in try fast.statements(keepingWhole: wanted) }
         switch (whole, filtered) {
@@ -79,8 +81,7 @@ struct PythonTokenizerTests {
             var bytes = Array(Self.sources[round % Self.sources.count].utf8)
             for _ in 0..<Int.random(in: 1...4, using: &random) {
                 let at = Int.random(in: 0...bytes.count, using: &random)
-                if Bool.random(using: &random), at < bytes.count { bytes.remove(at: at) }
-                else { bytes.insert(Self.tricky.randomElement(using: &random)!, at: at) }
+                if Bool.random(using: &random), at < bytes.count { bytes.remove(at: at) } else { bytes.insert(Self.tricky.randomElement(using: &random)!, at: at) }
             }
             if let problem = Self.compare(bytes) { disagreements.append("\(problem): \(String(decoding: bytes, as: UTF8.self))") }
         }
@@ -92,8 +93,10 @@ struct PythonTokenizerTests {
             let trimmed = text.trimmingSpaces()
             return (trimmed.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "").trimmingSpaces()
         }
-        for text in ["", "  ", "\n\n  add users  \n\nRevision ID: x\n", "one line", "abc  \n  ", "\r\n first\r\nsecond\r\n",
-                     "\t tab\u{A0}\n", "é\u{301} accent\nnext", "no newline at all   "] {
+        for text in [
+            "", "  ", "\n\n  add users  \n\nRevision ID: x\n", "one line", "abc  \n  ", "\r\n first\r\nsecond\r\n",
+            "\t tab\u{A0}\n", "é\u{301} accent\nnext", "no newline at all   "
+        ] {
             #expect(AlembicScript.firstLine(ofDocstring: text) == reference(text), "\(text.debugDescription)")
         }
     }

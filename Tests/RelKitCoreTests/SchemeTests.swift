@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RelKitCore
 
 /// (input, problem codes, suggestion) for invalid spellings in yy.0m.
@@ -33,7 +34,7 @@ let yearMonthInvalid: [(String, [String], String?)] = [
     ("24.03.0_final", ["not-pep440"], nil),
     ("v2024.3.01-RC.1-dev", ["v-prefix", "year-digits", "month-digits", "patch-digits", "pre-spelling", "dev-spelling"], "24.03.1rc1.dev0"),
     ("23.03.0a2.dev", ["dev-spelling"], "23.03.0a2.dev0"),
-    ("23.09.8.rc1", ["pre-spelling"], "23.09.8rc1"),
+    ("23.09.8.rc1", ["pre-spelling"], "23.09.8rc1")
 ]
 
 @Suite("Schemes: validation of canonical spellings")
@@ -50,10 +51,12 @@ struct SchemeValidationTests {
         if let suggested { #expect(VersionScheme.yearMonth.validate(suggested).isValid, "suggestion \(suggested) is valid") }
     }
 
-    @Test("yy.0m accepts canonical spellings", arguments: [
-        "24.03.0", "24.12.10", "00.01.0", "99.09.123", "24.03.0a1", "24.03.0b2", "24.03.0rc10", "24.04.0.dev0",
-        "24.03.0rc1.dev2", "26.09.0a0",
-    ])
+    @Test(
+        "yy.0m accepts canonical spellings",
+        arguments: [
+            "24.03.0", "24.12.10", "00.01.0", "99.09.123", "24.03.0a1", "24.03.0b2", "24.03.0rc10", "24.04.0.dev0",
+            "24.03.0rc1.dev2", "26.09.0a0"
+        ])
     func yearMonthValid(input: String) throws {
         guard case .valid(let version) = VersionScheme.yearMonth.validate(input) else {
             Issue.record("\(input) should be valid")
@@ -69,7 +72,7 @@ struct SchemeValidationTests {
             ("24.03.01", "patch '01' has a leading zero: '1'"),
             ("24.03.0-dev0", "dev release '-dev0' is written '.dev0'"),
             ("24.03.0-RC1", "pre-release '-RC1' is written 'rc1'"),
-            ("24.03.0_final", "not a PEP 440 version: unexpected '_' at column 8"),
+            ("24.03.0_final", "not a PEP 440 version: unexpected '_' at column 8")
         ]
         for (input, message) in cases {
             guard case .invalid(let problems, _) = VersionScheme.yearMonth.validate(input) else {
@@ -83,9 +86,12 @@ struct SchemeValidationTests {
     @Test func postReleasesWhenAllowed() {
         let scheme = VersionScheme(named: "yy.0m", allowsPost: true)!
         #expect(scheme.validate("22.03.11.post1").isValid)
-        #expect(scheme.validate("22.03.11-1") == .invalid(problems: [
-            SchemeProblem(code: "post-spelling", message: "post-release '-1' is written '.post1'", fixable: true),
-        ], suggestion: "22.03.11.post1"))
+        #expect(
+            scheme.validate("22.03.11-1")
+                == .invalid(
+                    problems: [
+                        SchemeProblem(code: "post-spelling", message: "post-release '-1' is written '.post1'", fixable: true)
+                    ], suggestion: "22.03.11.post1"))
     }
 
     @Test func yearSequenceScheme() {
@@ -93,9 +99,12 @@ struct SchemeValidationTests {
         #expect(scheme.validate("25.14.2").isValid)
         #expect(scheme.validate("25.1.0").isValid)
         #expect(scheme.validate("25.99.0rc1").isValid)
-        #expect(scheme.validate("25.01.0") == .invalid(problems: [
-            SchemeProblem(code: "sprint-digits", message: "sprint '01' is written without a leading zero: '1'", fixable: true),
-        ], suggestion: "25.1.0"))
+        #expect(
+            scheme.validate("25.01.0")
+                == .invalid(
+                    problems: [
+                        SchemeProblem(code: "sprint-digits", message: "sprint '01' is written without a leading zero: '1'", fixable: true)
+                    ], suggestion: "25.1.0"))
         guard case .invalid(let problems, nil) = scheme.validate("25.100.0") else {
             Issue.record("sprint 100 is out of range")
             return
@@ -145,8 +154,10 @@ struct SchemeConversionTests {
 
 @Suite("Next-version arithmetic")
 struct NextVersionTests {
-    func next(_ version: String, _ request: NextVersionRequest, policy: NextLinePolicy = .nextMonth,
-              scheme: VersionScheme = .yearMonth) throws -> String {
+    func next(
+        _ version: String, _ request: NextVersionRequest, policy: NextLinePolicy = .nextMonth,
+        scheme: VersionScheme = .yearMonth
+    ) throws -> String {
         try scheme.version(parsing: version).next(request, policy: policy).description
     }
 
@@ -179,9 +190,11 @@ struct NextVersionTests {
         #expect(throws: SchemeError.self) { try next("24.03.0", .nextLine, policy: .cadence([13])) }
     }
 
-    @Test("every next version is greater", arguments: [
-        "24.03.0", "24.03.1", "24.03.0a1", "24.03.0b3", "24.03.0rc1", "24.03.0rc1.dev0", "24.04.0.dev0", "24.12.9",
-    ])
+    @Test(
+        "every next version is greater",
+        arguments: [
+            "24.03.0", "24.03.1", "24.03.0a1", "24.03.0b3", "24.03.0rc1", "24.03.0rc1.dev0", "24.04.0.dev0", "24.12.9"
+        ])
     func nextIsAlwaysGreater(version: String) throws {
         let current = try VersionScheme.yearMonth.version(parsing: version)
         let requests: [NextVersionRequest] = [.patch, .pre(.alpha), .pre(.beta), .pre(.releaseCandidate), .final, .dev, .nextLine]
@@ -214,18 +227,21 @@ struct DisplayTests {
 
 @Suite("Scheme inference (relkit init)")
 struct SchemeInferenceTests {
-    @Test(arguments: [
-        ("24.03", "yy.0m"), ("24.03.1rc1", "yy.0m"), ("v23.09.8.rc1", "yy.0m"), ("25.1", "yy.n"), ("25.14.0", "yy.n"), ("26.8.0rc1", "yy.n"),
-        ("24.11.0", nil), ("24.10", nil), ("24.00.1", nil), ("2024.03.0", nil), ("api-v2.20170315", nil), ("main", nil), ("v0.7.0", nil), ("24.031", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("24.03", "yy.0m"), ("24.03.1rc1", "yy.0m"), ("v23.09.8.rc1", "yy.0m"), ("25.1", "yy.n"), ("25.14.0", "yy.n"), ("26.8.0rc1", "yy.n"),
+            ("24.11.0", nil), ("24.10", nil), ("24.00.1", nil), ("2024.03.0", nil), ("api-v2.20170315", nil), ("main", nil), ("v0.7.0", nil), ("24.031", nil)
+        ] as [(String, String?)])
     func evidenceOfOneText(text: String, scheme: String?) {
         #expect(SchemeInference.evidence(of: text)?.scheme.name == scheme)
     }
 
     @Test func aHistoryThatSwitchedSchemes() throws {
         // As a public calver monorepo has it: yy.0m lines until 2024, then year and sprint.
-        let result = SchemeInference.infer(["20.03.0", "22.03.11.post1", "23.09.8.rc1", "24.09.1", "24.09", "25.1.0", "25.15.2", "25.15", "26.4.0",
-                                            "v0.7.0", "api-v2.20170315", "main", "26.8.0rc1"])
+        let result = SchemeInference.infer([
+            "20.03.0", "22.03.11.post1", "23.09.8.rc1", "24.09.1", "24.09", "25.1.0", "25.15.2", "25.15", "26.4.0",
+            "v0.7.0", "api-v2.20170315", "main", "26.8.0rc1"
+        ])
         #expect(result.scheme == .yearSequence)
         #expect(result.earlier?.scheme == .yearMonth)
         #expect(result.earlier?.until.description == "24.09")
@@ -239,4 +255,3 @@ struct SchemeInferenceTests {
         #expect(SchemeInference.infer(["24.11.0", "main"]) == .init(scheme: .yearMonth, earlier: nil, evidence: 0))
     }
 }
-

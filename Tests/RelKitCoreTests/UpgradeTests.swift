@@ -21,7 +21,8 @@ struct AlembicScriptTests {
     }
 
     @Test func templateOfAlembic1_13() throws {
-        let read = try revision("""
+        let read = try revision(
+            """
             \"\"\"add users table
 
             Revision ID: 1975ea83b712
@@ -62,7 +63,8 @@ struct AlembicScriptTests {
     }
 
     @Test func labelsDependenciesAndStringForms() throws {
-        let read = try revision("""
+        let read = try revision(
+            """
             revision = r'abc'
             down_revision = None
             branch_labels = ('networking',)
@@ -91,12 +93,14 @@ struct AlembicScriptTests {
     }
 
     @Test func computedValuesAreFindingsNotGuesses() {
-        for text in ["revision = 'a'\ndown_revision = get_parent()\n",
-                     "revision = 'a'\ndown_revision = 'x' + 'y'\n",
-                     "revision = 'a'\ndown_revision = f'{x}'\n",
-                     "revision = 'a'\ndown_revision = PARENT\n",
-                     "revision = 'a'\ndown_revision = None\ndown_revision += ('b',)\n",
-                     "revision = 'a'\nif True:\n    down_revision = 'b'\nelse:\n    down_revision = None\n"] {
+        for text in [
+            "revision = 'a'\ndown_revision = get_parent()\n",
+            "revision = 'a'\ndown_revision = 'x' + 'y'\n",
+            "revision = 'a'\ndown_revision = f'{x}'\n",
+            "revision = 'a'\ndown_revision = PARENT\n",
+            "revision = 'a'\ndown_revision = None\ndown_revision += ('b',)\n",
+            "revision = 'a'\nif True:\n    down_revision = 'b'\nelse:\n    down_revision = None\n"
+        ] {
             let finding = problem(text)
             #expect(finding?.rule == "alembic-unreadable", "\(text)")
             #expect(finding?.line != nil, "\(text)")
@@ -139,9 +143,11 @@ struct AlembicScriptTests {
 @Suite("Alembic histories and switching between them")
 struct AlembicHistoryTests {
     func history(_ spec: [(String, [String])], dependsOn: [String: [String]] = [:], labels: [String: [String]] = [:]) -> AlembicHistory {
-        AlembicHistory(name: "test", revisions: spec.map { id, down in
-            AlembicRevision(id: id, downRevisions: down, dependsOn: dependsOn[id] ?? [], branchLabels: labels[id] ?? [], file: "v/\(id).py")
-        })
+        AlembicHistory(
+            name: "test",
+            revisions: spec.map { id, down in
+                AlembicRevision(id: id, downRevisions: down, dependsOn: dependsOn[id] ?? [], branchLabels: labels[id] ?? [], file: "v/\(id).py")
+            })
     }
 
     @Test func linearTopicBranchUsesOneTargetAndMinusN() {
@@ -225,10 +231,14 @@ struct AlembicHistoryTests {
 @Suite("Configuration samples, compose files and version moves")
 struct UpgradeChangeTests {
     @Test func keysAddedRemovedAndChanged() {
-        let old = [ConfigLeaf(path: ["manager", "num-proc"], value: "4"), ConfigLeaf(path: ["etcd", "addr"], value: "\"x\""),
-                   ConfigLeaf(path: ["debug"], value: "false")]
-        let new = [ConfigLeaf(path: ["manager", "num-proc"], value: "8"), ConfigLeaf(path: ["manager", "workers"], value: "2"),
-                   ConfigLeaf(path: ["debug"], value: "false"), ConfigLeaf(path: ["a.b", "c d"], value: "1")]
+        let old = [
+            ConfigLeaf(path: ["manager", "num-proc"], value: "4"), ConfigLeaf(path: ["etcd", "addr"], value: "\"x\""),
+            ConfigLeaf(path: ["debug"], value: "false")
+        ]
+        let new = [
+            ConfigLeaf(path: ["manager", "num-proc"], value: "8"), ConfigLeaf(path: ["manager", "workers"], value: "2"),
+            ConfigLeaf(path: ["debug"], value: "false"), ConfigLeaf(path: ["a.b", "c d"], value: "1")
+        ]
         let changes = ConfigSampleDiff.changes(from: old, to: new)
         #expect(changes.map(\.key) == ["[\"a.b\"] \"c d\"", "[etcd] addr", "[manager] num-proc", "[manager] workers"])
         #expect(changes.map(\.kind) == [.added, .removed, .changed, .added])
@@ -267,10 +277,14 @@ struct UpgradeChangeTests {
         #expect(ImageReference("registry.local:5000/library/postgres:16.4-alpine").major == 16)
         #expect(ImageReference("quay.io/coreos/etcd:v3.5.14").major == 3)
         #expect(ImageReference("redis").tag == nil && ImageReference("redis:latest").major == nil)
-        let old = [ComposeService(name: "db", image: "postgres:15.6", line: 3), ComposeService(name: "etcd", image: "bitnami/etcd:3.5", line: 5),
-                   ComposeService(name: "gone", image: "x:1", line: 7), ComposeService(name: "cache", image: "redis:7.2", line: 9)]
-        let new = [ComposeService(name: "db", image: "postgres:16.3", line: 3), ComposeService(name: "etcd", image: "bitnami/etcd:3.5", line: 5),
-                   ComposeService(name: "cache", image: "redis:7.4", line: 9), ComposeService(name: "added", image: "y:2", line: 11)]
+        let old = [
+            ComposeService(name: "db", image: "postgres:15.6", line: 3), ComposeService(name: "etcd", image: "bitnami/etcd:3.5", line: 5),
+            ComposeService(name: "gone", image: "x:1", line: 7), ComposeService(name: "cache", image: "redis:7.2", line: 9)
+        ]
+        let new = [
+            ComposeService(name: "db", image: "postgres:16.3", line: 3), ComposeService(name: "etcd", image: "bitnami/etcd:3.5", line: 5),
+            ComposeService(name: "cache", image: "redis:7.4", line: 9), ComposeService(name: "added", image: "y:2", line: 11)
+        ]
         let changes = ImageChange.changes(from: old, to: new)
         #expect(changes.map(\.service) == ["db", "cache", "added", "gone"])
         #expect(changes[0].product == "PostgreSQL" && changes[0].oldMajor == 15 && changes[0].newMajor == 16 && changes[0].procedure != nil)

@@ -7,8 +7,11 @@ struct BackportCommandEndToEndTests {
     func repositoryWithAFix() throws -> (ScratchRepository, String) {
         let repository = try ScratchRepository(fixture: "check/clean")
         try repository.git("branch", "26.11")
-        try repository.commit(["src/ai/backend/manager/models/alembic/versions/0001_add_table.py": "revision = '0001'\n",
-                               "src/ai/backend/common/fix.py": "FIXED = True\n"], message: "fix: add the table (#77)")
+        try repository.commit(
+            [
+                "src/ai/backend/manager/models/alembic/versions/0001_add_table.py": "revision = '0001'\n",
+                "src/ai/backend/common/fix.py": "FIXED = True\n"
+            ], message: "fix: add the table (#77)")
         return (repository, try repository.git("rev-parse", "HEAD"))
     }
 
@@ -40,8 +43,9 @@ struct BackportCommandEndToEndTests {
         environment["GIT_EDITOR"] = "sed -i -e 's/^fix: add the table/fix: add the table (backport)/' -e '/^Backported-To:/a Reviewed-by: Release Manager <rm@example.com>'"
         let result = try relkit(["backport", fix, "--to", "26.11", "--edit"], in: repository.path, environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try repository.git("log", "-1", "--format=%B", "26.11")
-            == "fix: add the table (backport) (#77)\n\n(cherry picked from commit \(fix))\nBackported-From: main\nBackported-To: 26.11\nReviewed-by: Release Manager <rm@example.com>")
+        #expect(
+            try repository.git("log", "-1", "--format=%B", "26.11")
+                == "fix: add the table (backport) (#77)\n\n(cherry picked from commit \(fix))\nBackported-From: main\nBackported-To: 26.11\nReviewed-by: Release Manager <rm@example.com>")
 
         environment["GIT_EDITOR"] = "sh -c ': > \"$1\"' sh"
         try repository.commit(["x.txt": "x\n"], message: "fix: x (#78)")
@@ -144,8 +148,9 @@ struct BackportBookkeepingEndToEndTests {
         defer { repository.remove() }
         #expect(try relkit(["cut", "26.11"], in: repository.path, environment: releaseEnvironment).status == 0)
         let bump = try repository.git("rev-parse", "main")
-        #expect(try repository.git("log", "-1", "--format=%(trailers:key=Relkit-Bookkeeping,valueonly)", "main") == "cut 26.11",
-                "git reads the trailer cut wrote on main")
+        #expect(
+            try repository.git("log", "-1", "--format=%(trailers:key=Relkit-Bookkeeping,valueonly)", "main") == "cut 26.11",
+            "git reads the trailer cut wrote on main")
         #expect(try repository.git("log", "-1", "--format=%(trailers:key=Relkit-Bookkeeping,valueonly)", "26.11") == "cut 26.11")
         try repository.commit(["src/fix.py": "FIXED = True\n"], message: "fix: the scheduler (#12)")
 
@@ -181,10 +186,12 @@ struct BackportBookkeepingEndToEndTests {
         try "release and main\n".write(toFile: worktree + "/requirements.txt", atomically: true, encoding: .utf8)
         let resumed = try relkit(["backport", "--continue"], in: repository.path, environment: releaseEnvironment)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(try repository.git("log", "-1", "--format=%B", "26.11")
-            == "fix: requirements\n\n(cherry picked from commit \(fix))\nBackported-From: main\nBackported-To: 26.11")
-        #expect(try repository.git("log", "-1", "--format=%(trailers:only,unfold)", "26.11") == "Backported-From: main\nBackported-To: 26.11",
-                "git still reads exactly the two trailers")
+        #expect(
+            try repository.git("log", "-1", "--format=%B", "26.11")
+                == "fix: requirements\n\n(cherry picked from commit \(fix))\nBackported-From: main\nBackported-To: 26.11")
+        #expect(
+            try repository.git("log", "-1", "--format=%(trailers:only,unfold)", "26.11") == "Backported-From: main\nBackported-To: 26.11",
+            "git still reads exactly the two trailers")
 
         let audit = try relkit(["backport", "audit", "--to", "26.11", "--format", "json"], in: repository.path, environment: releaseEnvironment)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])

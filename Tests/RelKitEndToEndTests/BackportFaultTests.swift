@@ -48,21 +48,29 @@ let backportFaults: [BackportFault] = {
         cases.append(BackportFault(name: "backport (clean)", conflict: false, command: ["backport", "main~2..main", "--to", "26.11"], step: step))
     }
     for step in ["locked", "objects-written", "journal-written", "refs-moved", "checked-out"] {
-        cases.append(BackportFault(name: "backport to the checked-out branch", conflict: false, checkedOut: "26.11",
-                                   command: ["backport", "main~2..main", "--to", "26.11"], step: step))
+        cases.append(
+            BackportFault(
+                name: "backport to the checked-out branch", conflict: false, checkedOut: "26.11",
+                command: ["backport", "main~2..main", "--to", "26.11"], step: step))
     }
     for step in ["locked", "objects-written", "refs-moved", "worktree-added", "state-written"] {
-        cases.append(BackportFault(name: "backport stopping on a conflict", conflict: true,
-                                   command: ["backport", "main~2..main", "--to", "26.11", "--to", "26.09"], step: step))
+        cases.append(
+            BackportFault(
+                name: "backport stopping on a conflict", conflict: true,
+                command: ["backport", "main~2..main", "--to", "26.11", "--to", "26.09"], step: step))
     }
     let stop = [["backport", "main~2..main", "--to", "26.11", "--to", "26.09"]]
     for step in ["locked", "objects-written", "state-written", "refs-moved"] {
-        cases.append(BackportFault(name: "backport --continue", conflict: true, before: stop, resolve: true,
-                                   command: ["backport", "--continue"], step: step))
+        cases.append(
+            BackportFault(
+                name: "backport --continue", conflict: true, before: stop, resolve: true,
+                command: ["backport", "--continue"], step: step))
     }
     for step in ["locked", "objects-written", "state-written", "journal-written", "refs-moved", "checked-out"] {
-        cases.append(BackportFault(name: "backport --continue to the checked-out branch", conflict: true, checkedOut: "26.11",
-                                   before: stop, resolve: true, command: ["backport", "--continue"], step: step))
+        cases.append(
+            BackportFault(
+                name: "backport --continue to the checked-out branch", conflict: true, checkedOut: "26.11",
+                before: stop, resolve: true, command: ["backport", "--continue"], step: step))
     }
     for step in ["locked", "worktree-removed"] {
         cases.append(BackportFault(name: "backport --abort", conflict: true, before: stop, command: ["backport", "--abort"], step: step))

@@ -37,7 +37,10 @@ struct CommandLineMessageTests {
         for arguments in [["check"], ["status"]] {
             let result = try relkit(arguments, in: directory.path)
             #expect(result.status == 2)
-            #expect(result.stderr == "error: there is no .release.toml here, and relkit's default configuration (one VERSION file at the root) does not fit: 'VERSION' does not exist in the working tree; run relkit init to make a .release.toml for this repository\n", "\(arguments)")
+            #expect(
+                result.stderr
+                    == "error: there is no .release.toml here, and relkit's default configuration (one VERSION file at the root) does not fit: 'VERSION' does not exist in the working tree; run relkit init to make a .release.toml for this repository\n",
+                "\(arguments)")
         }
     }
 
@@ -62,7 +65,7 @@ struct BrokenConfigurationMessageTests {
             ("[version]\nscheme = \"yy.0m\nallow-post = false\n", ".release.toml:2:10: this string is not closed: add the closing \""),
             ("[version]\nscheme = 'yy.0m", ".release.toml:2:10: this string is not closed: add the closing '"),
             ("# \"quoted\" in a comment\n[version]\nscheme = \"a\\\"b\nx = 1\n", ".release.toml:3:10: this string is not closed: add the closing \""),
-            ("[version]\nscheme = \"\"\"yy.0m\n\nx = 1\n", ".release.toml:2:10: this multi-line string is not closed before the end of the file: add the closing \"\"\""),
+            ("[version]\nscheme = \"\"\"yy.0m\n\nx = 1\n", ".release.toml:2:10: this multi-line string is not closed before the end of the file: add the closing \"\"\"")
         ] {
             try directory.write(".release.toml", text)
             let result = try relkit(["check"], in: directory.path)

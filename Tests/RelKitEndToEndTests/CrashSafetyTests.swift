@@ -51,8 +51,9 @@ struct CrashSafetyTests {
         let planted = try runProcess("git", ["-C", repository.path, "mktree", "--missing"], stdin: Data((listing + "\n").utf8), environment: gitEnvironment)
         #expect(planted.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == tree)
         let source = try twin.git("rev-parse", "26.11:src")
-        #expect(try runProcess("git", ["-C", repository.path, "cat-file", "-e", source], environment: gitEnvironment).status != 0,
-                "the changed subtree is missing under the planted tree")
+        #expect(
+            try runProcess("git", ["-C", repository.path, "cat-file", "-e", source], environment: gitEnvironment).status != 0,
+            "the changed subtree is missing under the planted tree")
         try cutAndCheckOut(repository)
         #expect(try repository.read("src/ai/backend/common/VERSION") == "26.11.0\n")
     }

@@ -8,9 +8,11 @@ import Testing
 @Suite("examples: every one in --help and docs/ runs on the demo", .serialized)
 struct ExampleTests {
     /// The commands whose help is read: the rows of the exit-code table.
-    static let commands = ["check", "status", "init", "bump", "cut", "tag", "backport", "backport audit", "trailers check",
-                           "version validate", "version normalize", "version next", "version compare", "version sort",
-                           "version show", "upgrade"]
+    static let commands = [
+        "check", "status", "init", "bump", "cut", "tag", "backport", "backport audit", "trailers check",
+        "version validate", "version normalize", "version next", "version compare", "version sort",
+        "version show", "upgrade"
+    ]
 
     /// The demo as Examples/demo.sh sets it up, with what the examples take as given: release
     /// branches 26.09 and 26.03 (the maintained ones) at their tags, a fix on main, a file of
@@ -60,7 +62,8 @@ struct ExampleTests {
             expectRan(example, result, from: "relkit \(command) --help")
             // "# 24.03.2" after a version command is its output.
             if example.hasPrefix("relkit version next") || example.hasPrefix("relkit version compare"),
-               let comment = example.components(separatedBy: "# ").dropFirst().first {
+                let comment = example.components(separatedBy: "# ").dropFirst().first
+            {
                 #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == comment.trimmingCharacters(in: .whitespaces), "`\(example)`")
             }
         }
@@ -79,7 +82,8 @@ struct ExampleTests {
                 // Each command with what the page shows it print: a command shown failing (an
                 // error or an invalid version in its output, "# exit 1" after it) may exit 1; any
                 // other must exit 0.
-                var commands: [String] = [], shownFailing: [Bool] = []
+                var commands: [String] = []
+                var shownFailing: [Bool] = []
                 for line in block.components(separatedBy: "\n```")[0].split(separator: "\n") {
                     if line.hasPrefix("$ ") {
                         commands.append(String(line.dropFirst(2)))

@@ -9,16 +9,17 @@ struct PinningMonorepo {
 
     init() throws {
         repository = try ScratchRepository()
-        try repository.commit([
-            "VERSION": "26.05.0.dev0\n",
-            "packages/core/pyproject.toml": """
+        try repository.commit(
+            [
+                "VERSION": "26.05.0.dev0\n",
+                "packages/core/pyproject.toml": """
                 [project]
                 name = "acme-core"
                 version = "26.5.0.dev0"
                 dependencies = ["attrs>=23"]
 
                 """,
-            "packages/api/pyproject.toml": """
+                "packages/api/pyproject.toml": """
                 [project]
                 name = "acme_api"
                 version = "26.5.0.dev0"
@@ -31,11 +32,11 @@ struct PinningMonorepo {
                 server = ["acme-core[server]==26.5.0.dev0"]
 
                 """,
-            "requirements.txt": "acme-core==26.5.0.dev0\nacme-api==26.5.0.dev0  # the service\nrequests>=2\n",
-            "requirements/dev.txt": "-r ../requirements.txt\nacme-core==26.5.0.dev0\npytest>=8\n",
-            "constraints.txt": "acme-api==26.5.0.dev0\n",
-            "src/app.py": "print('hello')\n",
-        ], message: "import the monorepo")
+                "requirements.txt": "acme-core==26.5.0.dev0\nacme-api==26.5.0.dev0  # the service\nrequests>=2\n",
+                "requirements/dev.txt": "-r ../requirements.txt\nacme-core==26.5.0.dev0\npytest>=8\n",
+                "constraints.txt": "acme-api==26.5.0.dev0\n",
+                "src/app.py": "print('hello')\n"
+            ], message: "import the monorepo")
     }
 
     func run(_ arguments: [String]) throws -> ProcessResult {
@@ -52,12 +53,14 @@ struct InitPinsTests {
         let initialised = try monorepo.run(["init"])
         #expect(initialised.status == 0, "\(initialised.stderr)")
         let configuration = try String(contentsOfFile: repository.scratch.file(".release.toml"), encoding: .utf8)
-        #expect(configuration.contains("""
-            [[requirements]]
-            files = ["constraints.txt", "packages/*/pyproject.toml", "requirements.txt", "requirements/dev.txt"]
-            packages = ["acme-core", "acme_api"]
-            version-of = "core"
-            """), "\(configuration)")
+        #expect(
+            configuration.contains(
+                """
+                [[requirements]]
+                files = ["constraints.txt", "packages/*/pyproject.toml", "requirements.txt", "requirements/dev.txt"]
+                packages = ["acme-core", "acme_api"]
+                version-of = "core"
+                """), "\(configuration)")
         try repository.git("add", ".release.toml")
         try repository.git("commit", "-q", "-m", "relkit init")
         let check = try monorepo.run(["check"])
@@ -65,9 +68,11 @@ struct InitPinsTests {
 
         let cut = try monorepo.run(["cut", "26.05"])
         #expect(cut.status == 0, "\(cut.stdout)\(cut.stderr)")
-        for (file, expected) in [("requirements.txt", "acme-core==26.5.0\nacme-api==26.5.0  # the service\nrequests>=2\n"),
-                                 ("requirements/dev.txt", "-r ../requirements.txt\nacme-core==26.5.0\npytest>=8\n"),
-                                 ("constraints.txt", "acme-api==26.5.0\n")] {
+        for (file, expected) in [
+            ("requirements.txt", "acme-core==26.5.0\nacme-api==26.5.0  # the service\nrequests>=2\n"),
+            ("requirements/dev.txt", "-r ../requirements.txt\nacme-core==26.5.0\npytest>=8\n"),
+            ("constraints.txt", "acme-api==26.5.0\n")
+        ] {
             #expect(try repository.git("show", "26.05:\(file)") + "\n" == expected, "\(file) on the release branch")
         }
         let api = try repository.git("show", "26.05:packages/api/pyproject.toml")
@@ -98,10 +103,11 @@ struct MessyHistoryTests {
         }
         try repository.commit(["VERSION": "25.19.2\n"], message: "release: 25.19.2")
         try repository.git("tag", "25.19.2")
-        try repository.commit([
-            "VERSION": "26.01.0.dev0\n",
-            ".release.toml": "[version]\nscheme = \"yy.0m\"\n\n[[version.earlier]]\nscheme = \"yy.n\"\nuntil = \"25.19\"\n\n[components.root]\nfiles = [\"VERSION\"]\n",
-        ], message: "switch to yy.0m")
+        try repository.commit(
+            [
+                "VERSION": "26.01.0.dev0\n",
+                ".release.toml": "[version]\nscheme = \"yy.0m\"\n\n[[version.earlier]]\nscheme = \"yy.n\"\nuntil = \"25.19\"\n\n[components.root]\nfiles = [\"VERSION\"]\n"
+            ], message: "switch to yy.0m")
         return repository
     }
 
@@ -132,8 +138,9 @@ struct MessyHistoryTests {
         #expect(try relkit(["cut", "26.05"], in: repository.path, environment: releaseEnvironment).status == 0)
         let status = try relkit(["status"], in: repository.path)
         #expect(status.stdoutLines.contains("  26.05  branch 26.05, not tagged yet"), "\(status.stdout)")
-        #expect(status.stdoutLines.contains { $0.hasPrefix("  26.03  latest 26.03.1, 2 tags  (! tag 26.03.1 points to ") && $0.hasSuffix(", where 'root' is at 26.03.0: relkit check --tags)") },
-                "\(status.stdout)")
+        #expect(
+            status.stdoutLines.contains { $0.hasPrefix("  26.03  latest 26.03.1, 2 tags  (! tag 26.03.1 points to ") && $0.hasSuffix(", where 'root' is at 26.03.0: relkit check --tags)") },
+            "\(status.stdout)")
         let json = try relkit(["status", "--format", "json"], in: repository.path)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let lines = try #require(document["lines"] as? [[String: Any]])
@@ -159,13 +166,14 @@ struct MessyHistoryTests {
     @Test func initGivesEachAlembicHistoryItsOwnIniFile() throws {
         let repository = try ScratchRepository()
         defer { repository.remove() }
-        try repository.commit([
-            "VERSION": "26.05.0.dev0\n",
-            "src/manager/models/alembic/versions/a1.py": alembicRevision("a1", down: "None", message: "m"),
-            "src/account/models/alembic/versions/b1.py": alembicRevision("b1", down: "None", message: "a"),
-            "configs/manager/alembic.ini": "[alembic]\nscript_location = src.manager.models:alembic\n",
-            "configs/account/alembic-account.ini": "[alembic]\nscript_location = %(here)s/../../src/account/models/alembic\n",
-        ], message: "two histories")
+        try repository.commit(
+            [
+                "VERSION": "26.05.0.dev0\n",
+                "src/manager/models/alembic/versions/a1.py": alembicRevision("a1", down: "None", message: "m"),
+                "src/account/models/alembic/versions/b1.py": alembicRevision("b1", down: "None", message: "a"),
+                "configs/manager/alembic.ini": "[alembic]\nscript_location = src.manager.models:alembic\n",
+                "configs/account/alembic-account.ini": "[alembic]\nscript_location = %(here)s/../../src/account/models/alembic\n"
+            ], message: "two histories")
         let plan = try relkit(["init", "--dry-run"], in: repository.path)
         #expect(plan.stdout.contains("name = \"manager\"\npath = \"src/manager/models/alembic/versions\"\ncommand = \"alembic -c configs/manager/alembic.ini\""), "\(plan.stdout)")
         #expect(plan.stdout.contains("name = \"account\"\npath = \"src/account/models/alembic/versions\"\ncommand = \"alembic -c configs/account/alembic-account.ini\""), "\(plan.stdout)")
@@ -174,11 +182,12 @@ struct MessyHistoryTests {
     @Test func aComposeFileThatIsASymlinkIsComparedByWhatItPointsTo() throws {
         let repository = try ScratchRepository()
         defer { repository.remove() }
-        try repository.commit([
-            ".release.toml": "[components.root]\nfiles = [\"VERSION\"]\n\n[upgrade]\ncompose = [\"docker-compose.yml\"]\n",
-            "VERSION": "26.05.0\n",
-            "deploy/halfstack.yml": "services:\n  db:\n    image: postgres:16.3-alpine\n",
-        ], message: "release: 26.05.0")
+        try repository.commit(
+            [
+                ".release.toml": "[components.root]\nfiles = [\"VERSION\"]\n\n[upgrade]\ncompose = [\"docker-compose.yml\"]\n",
+                "VERSION": "26.05.0\n",
+                "deploy/halfstack.yml": "services:\n  db:\n    image: postgres:16.3-alpine\n"
+            ], message: "release: 26.05.0")
         try FileManager.default.createSymbolicLink(atPath: repository.scratch.file("docker-compose.yml"), withDestinationPath: "deploy/halfstack.yml")
         try repository.git("add", "docker-compose.yml")
         try repository.git("commit", "-q", "--amend", "--no-edit")
@@ -225,16 +234,22 @@ struct FirstHourTests {
         #expect(try relkit("status").stdoutLines.contains("  26.05  branch 26.05, not tagged yet"))
 
         let tagged = try relkit("tag", "--branch", "26.05")
-        #expect(tagged.stdoutLines == ["relkit tag: release 26.05.0 on 26.05",
-                                       "  tag 26.05.0 -> \(try short("26.05")) (annotated: \"Release 26.05.0 (line 26.05)\")", "done"])
+        #expect(
+            tagged.stdoutLines == [
+                "relkit tag: release 26.05.0 on 26.05",
+                "  tag 26.05.0 -> \(try short("26.05")) (annotated: \"Release 26.05.0 (line 26.05)\")", "done"
+            ])
 
         // A fix on main, backported.
         try repository.commit(["src/app.py": "print('hello, world')\n"], message: "fix: greet the world (#12)")
         let fix = try repository.git("rev-parse", "main")
         let backport = try relkit("backport", "main", "--to", "26.05")
         #expect(backport.status == 0, "\(backport.stderr)")
-        #expect(backport.stdoutLines == ["relkit backport from main", "  26.05 (at \(try short("26.05~1"))) -> \(try short("26.05"))",
-                                         "    picked        \(fix.prefix(12))  fix: greet the world (#12)  [\(try short("26.05"))]"])
+        #expect(
+            backport.stdoutLines == [
+                "relkit backport from main", "  26.05 (at \(try short("26.05~1"))) -> \(try short("26.05"))",
+                "    picked        \(fix.prefix(12))  fix: greet the world (#12)  [\(try short("26.05"))]"
+            ])
 
         // A fix that conflicts with the release line's own change: stopped, resolved, continued.
         try repository.git("checkout", "-q", "26.05")
@@ -246,28 +261,35 @@ struct FirstHourTests {
         let stopped = try relkit("backport", "main", "--to", "26.05")
         let worktree = repository.scratch.file(".git/relkit/backport-26.05")
         #expect(stopped.status == 1)
-        #expect(stopped.stdoutLines == ["relkit backport from main", "  26.05 (at \(releaseTip))",
-                                        "    conflict      \(second.prefix(12))  fix: greet everyone  [src/app.py]",
-                                        "    stopped: resolve the conflicts in \(worktree), then run: relkit backport --continue  (or: relkit backport --abort)"])
+        #expect(
+            stopped.stdoutLines == [
+                "relkit backport from main", "  26.05 (at \(releaseTip))",
+                "    conflict      \(second.prefix(12))  fix: greet everyone  [src/app.py]",
+                "    stopped: resolve the conflicts in \(worktree), then run: relkit backport --continue  (or: relkit backport --abort)"
+            ])
         let markers = try relkit("backport", "--continue")
         #expect(markers.status == 1)
         #expect(markers.stderr == "error: conflict markers are left in src/app.py in \(worktree); resolve them, then run relkit backport --continue\n")
         try "print('hello, everyone on the release')\n".write(toFile: worktree + "/src/app.py", atomically: true, encoding: .utf8)
         let resumed = try relkit("backport", "--continue")
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(resumed.stdoutLines == ["relkit backport from main", "  26.05 (at \(releaseTip)) -> \(try short("26.05"))",
-                                        "    picked        \(second.prefix(12))  fix: greet everyone  [\(try short("26.05")) (conflict resolved)]"])
+        #expect(
+            resumed.stdoutLines == [
+                "relkit backport from main", "  26.05 (at \(releaseTip)) -> \(try short("26.05"))",
+                "    picked        \(second.prefix(12))  fix: greet everyone  [\(try short("26.05")) (conflict resolved)]"
+            ])
         #expect(!FileManager.default.fileExists(atPath: worktree), "the worktree is gone once done")
 
         // The audit finds both, the resolved one by the commit its message records.
         let audit = try relkit("backport", "audit", "--to", "26.05")
         #expect(audit.status == 0)
-        #expect(audit.stdoutLines == [
-            "relkit backport audit: main -> 26.05 since the branch point",
-            "  backported \(fix.prefix(12))  fix: greet the world (#12)  <- \(try short("26.05~2")) (message: names \(fix))",
-            "  backported \(second.prefix(12))  fix: greet everyone  <- \(try short("26.05")) (message: names \(second))",
-            "2 commits: 0 missing, 2 backported",
-        ], "the version move of main is not listed: \(audit.stdout)")
+        #expect(
+            audit.stdoutLines == [
+                "relkit backport audit: main -> 26.05 since the branch point",
+                "  backported \(fix.prefix(12))  fix: greet the world (#12)  <- \(try short("26.05~2")) (message: names \(fix))",
+                "  backported \(second.prefix(12))  fix: greet everyone  <- \(try short("26.05")) (message: names \(second))",
+                "2 commits: 0 missing, 2 backported"
+            ], "the version move of main is not listed: \(audit.stdout)")
 
         let patch = try relkit("tag", "--branch", "26.05")
         #expect(patch.status == 0)

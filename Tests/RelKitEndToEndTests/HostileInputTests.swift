@@ -58,119 +58,150 @@ let megabyteVersion = Data(("24.03.0" + String(repeating: "1", count: 1 << 20) +
 
 let hostileCases: [HostileCase] = [
     // Version strings.
-    HostileCase(name: "a 1 MB version on stdin (validate)", arguments: ["version", "validate", "-"], stdin: megabyteVersion,
-                status: 1, message: "(1048583 characters)' in yy.0m: not a PEP 440 version: the number at column 7 has more than 4300 digits"),
-    HostileCase(name: "a 1 MB version on stdin (normalize)", arguments: ["version", "normalize", "-"], stdin: megabyteVersion,
-                status: 1, message: "line 1: invalid version '24.03.0111"),
-    HostileCase(name: "a NUL byte in a version", arguments: ["version", "validate", "-"], stdin: Data("24.03.0\u{0}1\n".utf8),
-                status: 1, message: "line 1: invalid '24.03.0\\u{0}1' in yy.0m: not a PEP 440 version: unexpected character U+0000 at column 8"),
-    HostileCase(name: "a version that is not UTF-8", arguments: ["version", "validate", "-"], stdin: Data([0x32, 0x34, 0xFF, 0x0A]),
-                status: 1, message: "line 1: invalid '24\u{FFFD}' in yy.0m: not UTF-8 text: byte 0xFF at column 3 is not UTF-8"),
-    HostileCase(name: "a UTF-16 version on stdin (normalize)", arguments: ["version", "normalize", "-"], stdin: Data([0xFF, 0xFE, 0x32, 0x00, 0x0A]),
-                status: 1, message: "line 1: invalid version '\u{FFFD}\u{FFFD}2\\u{0}': unexpected byte 0xFF (not UTF-8) at column 1"),
-    HostileCase(name: "a right-to-left override in a version", arguments: ["version", "validate", "\u{202E}24.03.0"],
-                status: 1, message: "argument 1: invalid '\\u{202E}24.03.0' in yy.0m: not a PEP 440 version: unexpected character U+202E at column 1"),
-    HostileCase(name: "right-to-left text in compare", arguments: ["version", "compare", "24.03.0", "\u{05D0}24"],
-                status: 2, message: "invalid version '\u{05D0}24': unexpected 'א' at column 1"),
+    HostileCase(
+        name: "a 1 MB version on stdin (validate)", arguments: ["version", "validate", "-"], stdin: megabyteVersion,
+        status: 1, message: "(1048583 characters)' in yy.0m: not a PEP 440 version: the number at column 7 has more than 4300 digits"),
+    HostileCase(
+        name: "a 1 MB version on stdin (normalize)", arguments: ["version", "normalize", "-"], stdin: megabyteVersion,
+        status: 1, message: "line 1: invalid version '24.03.0111"),
+    HostileCase(
+        name: "a NUL byte in a version", arguments: ["version", "validate", "-"], stdin: Data("24.03.0\u{0}1\n".utf8),
+        status: 1, message: "line 1: invalid '24.03.0\\u{0}1' in yy.0m: not a PEP 440 version: unexpected character U+0000 at column 8"),
+    HostileCase(
+        name: "a version that is not UTF-8", arguments: ["version", "validate", "-"], stdin: Data([0x32, 0x34, 0xFF, 0x0A]),
+        status: 1, message: "line 1: invalid '24\u{FFFD}' in yy.0m: not UTF-8 text: byte 0xFF at column 3 is not UTF-8"),
+    HostileCase(
+        name: "a UTF-16 version on stdin (normalize)", arguments: ["version", "normalize", "-"], stdin: Data([0xFF, 0xFE, 0x32, 0x00, 0x0A]),
+        status: 1, message: "line 1: invalid version '\u{FFFD}\u{FFFD}2\\u{0}': unexpected byte 0xFF (not UTF-8) at column 1"),
+    HostileCase(
+        name: "a right-to-left override in a version", arguments: ["version", "validate", "\u{202E}24.03.0"],
+        status: 1, message: "argument 1: invalid '\\u{202E}24.03.0' in yy.0m: not a PEP 440 version: unexpected character U+202E at column 1"),
+    HostileCase(
+        name: "right-to-left text in compare", arguments: ["version", "compare", "24.03.0", "\u{05D0}24"],
+        status: 2, message: "invalid version '\u{05D0}24': unexpected 'א' at column 1"),
 
     // .release.toml.
-    HostileCase(name: "a path that leaves the repository", arguments: ["check"], status: 2,
-                message: ".release.toml:2:10: '../outside/VERSION' leaves the repository ('..')",
-                setup: { try $0.write(".release.toml", configuration("\"../outside/VERSION\"")) }),
-    HostileCase(name: "an absolute path", arguments: ["check"], status: 2,
-                message: ".release.toml:2:10: '/etc/hostname' is absolute; paths are relative to the repository root",
-                setup: { try $0.write(".release.toml", configuration("\"/etc/hostname\"")) }),
-    HostileCase(name: "a path through a symlinked directory outside", arguments: ["check"], status: 2,
-                message: ".release.toml:2:10: 'escape/hostname' leaves the repository through the symlink escape -> /etc",
-                setup: { repository in
-                    try repository.write(".release.toml", configuration("\"escape/hostname\""))
-                    try FileManager.default.createSymbolicLink(atPath: repository.path + "/escape", withDestinationPath: "/etc")
-                }),
-    HostileCase(name: "a version file symlinked outside", arguments: ["check"], status: 1,
-                message: "VERSION is a symlink to /etc/hostname, outside the repository; relkit does not read it  [symlink-outside]",
-                setup: { repository in
-                    try repository.write(".release.toml", minimalConfiguration)
-                    try FileManager.default.removeItem(atPath: repository.path + "/VERSION")
-                    try FileManager.default.createSymbolicLink(atPath: repository.path + "/VERSION", withDestinationPath: "/etc/hostname")
-                }),
-    HostileCase(name: "a glob matching 100,000 files, one of them wrong", arguments: ["check"], status: 1,
-                message: "data/f054321.txt\n  1:1     error  component 'root' disagrees: this file says 26.11.0",
-                setup: { repository in
-                    try repository.write(".release.toml", configuration("\"VERSION\", \"data/*.txt\""))
-                    let directory = repository.path + "/data"
-                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                    let version = Data("26.11.0.dev0\n".utf8)
-                    for index in 0..<100_000 {
-                        let name = String(index).leftPaddedWithZeros(to: 6)
-                        FileManager.default.createFile(atPath: "\(directory)/f\(name).txt", contents: index == 54321 ? Data("26.11.0\n".utf8) : version)
-                    }
-                }),
-    HostileCase(name: "deeply nested TOML arrays", arguments: ["check"], status: 2,
-                message: ".release.toml:1:261: TOML syntax error: Error while parsing value: exceeded maximum nested value depth of 256",
-                setup: { try $0.write(".release.toml", "a = " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n") }),
-    HostileCase(name: "deeply nested TOML tables", arguments: ["check"], status: 2,
-                message: ".release.toml:1:1: unknown key 'a'; known keys: version, components",
-                setup: { try $0.write(".release.toml", "[" + Array(repeating: "a", count: 10_000).joined(separator: ".") + "]\n") }),
-    HostileCase(name: "a duplicate key", arguments: ["check"], status: 2,
-                message: ".release.toml:3:10: TOML syntax error: Error while parsing key-value pair: cannot redefine existing string 'scheme'",
-                setup: { try $0.write(".release.toml", "[version]\nscheme = \"yy.0m\"\nscheme = \"yy.n\"\n") }),
-    HostileCase(name: "a NUL byte in the configuration", arguments: ["check"], status: 2,
-                message: ".release.toml:3:1: a NUL byte; TOML text cannot contain one",
-                setup: { try $0.write(".release.toml", "[version]\nscheme = \"yy.0m\"\n\u{0}\n[bogus]\n") }),
-    HostileCase(name: "a table name the TOML parser would abort on", arguments: ["check"], status: 2,
-                message: ".release.toml:2:3: TOML syntax error: a table name cannot start with '!' (U+0021)",
-                setup: { try $0.write(".release.toml", "[version]\n[[!component]]\n") }),
-    HostileCase(name: "a configuration that is not UTF-8", arguments: ["check"], status: 2,
-                message: ".release.toml:1:1: the file is not UTF-8 text",
-                setup: { repository in
-                    try Data([0xFF, 0xFE, 0x5B, 0x00]).write(to: URL(fileURLWithPath: repository.path + "/.release.toml"))
-                }),
+    HostileCase(
+        name: "a path that leaves the repository", arguments: ["check"], status: 2,
+        message: ".release.toml:2:10: '../outside/VERSION' leaves the repository ('..')",
+        setup: { try $0.write(".release.toml", configuration("\"../outside/VERSION\"")) }),
+    HostileCase(
+        name: "an absolute path", arguments: ["check"], status: 2,
+        message: ".release.toml:2:10: '/etc/hostname' is absolute; paths are relative to the repository root",
+        setup: { try $0.write(".release.toml", configuration("\"/etc/hostname\"")) }),
+    HostileCase(
+        name: "a path through a symlinked directory outside", arguments: ["check"], status: 2,
+        message: ".release.toml:2:10: 'escape/hostname' leaves the repository through the symlink escape -> /etc",
+        setup: { repository in
+            try repository.write(".release.toml", configuration("\"escape/hostname\""))
+            try FileManager.default.createSymbolicLink(atPath: repository.path + "/escape", withDestinationPath: "/etc")
+        }),
+    HostileCase(
+        name: "a version file symlinked outside", arguments: ["check"], status: 1,
+        message: "VERSION is a symlink to /etc/hostname, outside the repository; relkit does not read it  [symlink-outside]",
+        setup: { repository in
+            try repository.write(".release.toml", minimalConfiguration)
+            try FileManager.default.removeItem(atPath: repository.path + "/VERSION")
+            try FileManager.default.createSymbolicLink(atPath: repository.path + "/VERSION", withDestinationPath: "/etc/hostname")
+        }),
+    HostileCase(
+        name: "a glob matching 100,000 files, one of them wrong", arguments: ["check"], status: 1,
+        message: "data/f054321.txt\n  1:1     error  component 'root' disagrees: this file says 26.11.0",
+        setup: { repository in
+            try repository.write(".release.toml", configuration("\"VERSION\", \"data/*.txt\""))
+            let directory = repository.path + "/data"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let version = Data("26.11.0.dev0\n".utf8)
+            for index in 0..<100_000 {
+                let name = String(index).leftPaddedWithZeros(to: 6)
+                FileManager.default.createFile(atPath: "\(directory)/f\(name).txt", contents: index == 54321 ? Data("26.11.0\n".utf8) : version)
+            }
+        }),
+    HostileCase(
+        name: "deeply nested TOML arrays", arguments: ["check"], status: 2,
+        message: ".release.toml:1:261: TOML syntax error: Error while parsing value: exceeded maximum nested value depth of 256",
+        setup: { try $0.write(".release.toml", "a = " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n") }),
+    HostileCase(
+        name: "deeply nested TOML tables", arguments: ["check"], status: 2,
+        message: ".release.toml:1:1: unknown key 'a'; known keys: version, components",
+        setup: { try $0.write(".release.toml", "[" + Array(repeating: "a", count: 10_000).joined(separator: ".") + "]\n") }),
+    HostileCase(
+        name: "a duplicate key", arguments: ["check"], status: 2,
+        message: ".release.toml:3:10: TOML syntax error: Error while parsing key-value pair: cannot redefine existing string 'scheme'",
+        setup: { try $0.write(".release.toml", "[version]\nscheme = \"yy.0m\"\nscheme = \"yy.n\"\n") }),
+    HostileCase(
+        name: "a NUL byte in the configuration", arguments: ["check"], status: 2,
+        message: ".release.toml:3:1: a NUL byte; TOML text cannot contain one",
+        setup: { try $0.write(".release.toml", "[version]\nscheme = \"yy.0m\"\n\u{0}\n[bogus]\n") }),
+    HostileCase(
+        name: "a table name the TOML parser would abort on", arguments: ["check"], status: 2,
+        message: ".release.toml:2:3: TOML syntax error: a table name cannot start with '!' (U+0021)",
+        setup: { try $0.write(".release.toml", "[version]\n[[!component]]\n") }),
+    HostileCase(
+        name: "a configuration that is not UTF-8", arguments: ["check"], status: 2,
+        message: ".release.toml:1:1: the file is not UTF-8 text",
+        setup: { repository in
+            try Data([0xFF, 0xFE, 0x5B, 0x00]).write(to: URL(fileURLWithPath: repository.path + "/.release.toml"))
+        }),
 
     // Version files.
-    HostileCase(name: "a binary version file", arguments: ["check"], status: 1,
-                message: "'26.11.0.dev0\\u{0}\\u{1}' (yy.0m form): not a PEP 440 version: unexpected character U+0000 at column 13",
-                setup: { repository in
-                    try repository.write(".release.toml", minimalConfiguration)
-                    try Data("26.11.0.dev0\u{0}\u{1}\n".utf8).write(to: URL(fileURLWithPath: repository.path + "/VERSION"))
-                }),
-    HostileCase(name: "a UTF-16 version file", arguments: ["check"], status: 2,
-                message: "VERSION: the version at line 1 is not UTF-8 text: the text is UTF-16 (it starts with a UTF-16 byte order mark), not UTF-8",
-                setup: { repository in
-                    try repository.write(".release.toml", minimalConfiguration)
-                    try Data([0xFF, 0xFE, 0x32, 0x00, 0x36, 0x00, 0x0A, 0x00]).write(to: URL(fileURLWithPath: repository.path + "/VERSION"))
-                }),
-    HostileCase(name: "a version file of 20 MB", arguments: ["check"], status: 2, message: "VERSION is larger than 16 MiB",
-                setup: { repository in
-                    try repository.write(".release.toml", minimalConfiguration)
-                    try Data(repeating: 0x31, count: 20 << 20).write(to: URL(fileURLWithPath: repository.path + "/VERSION"))
-                }),
+    HostileCase(
+        name: "a binary version file", arguments: ["check"], status: 1,
+        message: "'26.11.0.dev0\\u{0}\\u{1}' (yy.0m form): not a PEP 440 version: unexpected character U+0000 at column 13",
+        setup: { repository in
+            try repository.write(".release.toml", minimalConfiguration)
+            try Data("26.11.0.dev0\u{0}\u{1}\n".utf8).write(to: URL(fileURLWithPath: repository.path + "/VERSION"))
+        }),
+    HostileCase(
+        name: "a UTF-16 version file", arguments: ["check"], status: 2,
+        message: "VERSION: the version at line 1 is not UTF-8 text: the text is UTF-16 (it starts with a UTF-16 byte order mark), not UTF-8",
+        setup: { repository in
+            try repository.write(".release.toml", minimalConfiguration)
+            try Data([0xFF, 0xFE, 0x32, 0x00, 0x36, 0x00, 0x0A, 0x00]).write(to: URL(fileURLWithPath: repository.path + "/VERSION"))
+        }),
+    HostileCase(
+        name: "a version file of 20 MB", arguments: ["check"], status: 2, message: "VERSION is larger than 16 MiB",
+        setup: { repository in
+            try repository.write(".release.toml", minimalConfiguration)
+            try Data(repeating: 0x31, count: 20 << 20).write(to: URL(fileURLWithPath: repository.path + "/VERSION"))
+        }),
 
     // Revisions.
-    HostileCase(name: "a revision that does not exist", arguments: ["check", "--ref", "no-such-branch"], status: 2,
-                message: "cannot read revision 'no-such-branch': revspec 'no-such-branch' not found"),
-    HostileCase(name: "an ambiguous abbreviated commit id", arguments: ["check", "--ref", "AMBIGUOUS"], status: 2,
-                message: "ambiguous abbreviated id: more than one object's id starts with it"),
-    HostileCase(name: "a backport of a revision that does not exist", arguments: ["backport", "nope~3", "--to", "26.11"], status: 2,
-                message: "cannot read revision 'nope~3': revspec 'nope' not found", setup: { try $0.git("branch", "26.11") }),
+    HostileCase(
+        name: "a revision that does not exist", arguments: ["check", "--ref", "no-such-branch"], status: 2,
+        message: "cannot read revision 'no-such-branch': revspec 'no-such-branch' not found"),
+    HostileCase(
+        name: "an ambiguous abbreviated commit id", arguments: ["check", "--ref", "AMBIGUOUS"], status: 2,
+        message: "ambiguous abbreviated id: more than one object's id starts with it"),
+    HostileCase(
+        name: "a backport of a revision that does not exist", arguments: ["backport", "nope~3", "--to", "26.11"], status: 2,
+        message: "cannot read revision 'nope~3': revspec 'nope' not found", setup: { try $0.git("branch", "26.11") }),
 
     // Repository shapes.
-    HostileCase(name: "check in a bare repository", arguments: ["check"], status: 2,
-                message: "a bare repository has no working tree; name a revision with --ref", directory: "bare"),
-    HostileCase(name: "bump in a bare repository", arguments: ["bump", "26.11.1"], status: 2,
-                message: "relkit bump needs a work tree; this repository is bare", directory: "bare"),
-    HostileCase(name: "cut on an unborn branch", arguments: ["cut", "26.11"], status: 2,
-                message: "there is no branch 'main'", directory: "unborn"),
-    HostileCase(name: "tag on a detached HEAD", arguments: ["tag"], status: 2,
-                message: "HEAD is not a release branch (named X.Y); name one with --branch X.Y",
-                setup: { try $0.git("checkout", "-q", "--detach") }),
-    HostileCase(name: "bump --commit on a detached HEAD", arguments: ["bump", "26.11.1", "--commit"], status: 2,
-                message: "--commit needs a checked-out branch with commits (HEAD is detached or unborn)",
-                setup: { try $0.git("checkout", "-q", "--detach") }),
-    HostileCase(name: "audit in a shallow clone", arguments: ["backport", "audit", "--to", "26.11"], status: 3,
-                message: "this is a shallow clone, and the history relkit needs goes past its boundary; fetch it with `git fetch --unshallow`",
-                directory: "shallow"),
-    HostileCase(name: "cut while main is checked out in another worktree", arguments: ["cut", "26.11"], status: 3,
-                message: "branch main is checked out in another worktree", directory: "worktree"),
+    HostileCase(
+        name: "check in a bare repository", arguments: ["check"], status: 2,
+        message: "a bare repository has no working tree; name a revision with --ref", directory: "bare"),
+    HostileCase(
+        name: "bump in a bare repository", arguments: ["bump", "26.11.1"], status: 2,
+        message: "relkit bump needs a work tree; this repository is bare", directory: "bare"),
+    HostileCase(
+        name: "cut on an unborn branch", arguments: ["cut", "26.11"], status: 2,
+        message: "there is no branch 'main'", directory: "unborn"),
+    HostileCase(
+        name: "tag on a detached HEAD", arguments: ["tag"], status: 2,
+        message: "HEAD is not a release branch (named X.Y); name one with --branch X.Y",
+        setup: { try $0.git("checkout", "-q", "--detach") }),
+    HostileCase(
+        name: "bump --commit on a detached HEAD", arguments: ["bump", "26.11.1", "--commit"], status: 2,
+        message: "--commit needs a checked-out branch with commits (HEAD is detached or unborn)",
+        setup: { try $0.git("checkout", "-q", "--detach") }),
+    HostileCase(
+        name: "audit in a shallow clone", arguments: ["backport", "audit", "--to", "26.11"], status: 3,
+        message: "this is a shallow clone, and the history relkit needs goes past its boundary; fetch it with `git fetch --unshallow`",
+        directory: "shallow"),
+    HostileCase(
+        name: "cut while main is checked out in another worktree", arguments: ["cut", "26.11"], status: 3,
+        message: "branch main is checked out in another worktree", directory: "worktree")
 ]
 
 @Suite("Hostile input, end to end: a clear message, a documented exit code, nothing changed")
@@ -228,8 +259,10 @@ struct HostileInputTests {
     func ambiguousPrefix(in repository: ScratchRepository) throws -> String {
         var seen: [String: Int] = [:]
         for index in 0..<2000 {
-            let id = try runProcess("git", ["-C", repository.path, "hash-object", "-w", "--stdin"], stdin: Data("blob \(index)\n".utf8),
-                                    environment: gitEnvironment).stdout
+            let id = try runProcess(
+                "git", ["-C", repository.path, "hash-object", "-w", "--stdin"], stdin: Data("blob \(index)\n".utf8),
+                environment: gitEnvironment
+            ).stdout
             let prefix = String(id.prefix(4))
             if seen[prefix] != nil { return prefix }
             seen[prefix] = index
@@ -252,7 +285,10 @@ struct HostileInputTests {
         environment["GIT_CONFIG_NOSYSTEM"] = "1"
         let refused = try runProcess(relkitBinary, ["check"], environment: environment, directory: repository.path + "/src")
         #expect(refused.status == 2)
-        #expect(refused.stderr == "error: the repository at \(repository.path) is owned by another user (uid 65534), and git does not trust it; if it is yours to use, trust it with: git config --global --add safe.directory \(repository.path)\n")
+        #expect(
+            refused.stderr
+                == "error: the repository at \(repository.path) is owned by another user (uid 65534), and git does not trust it; if it is yours to use, trust it with: git config --global --add safe.directory \(repository.path)\n"
+        )
         let cut = try runProcess(relkitBinary, ["cut", "26.11"], environment: environment, directory: repository.path)
         #expect(cut.status == 2 && cut.stderr.contains("is owned by another user"), "never taken for 'no repository here'")
         #expect(try DirectorySnapshot(repository.path) == before)

@@ -109,8 +109,10 @@ struct IntegrationEndToEndTests {
         let end = try #require(readme.range(of: "```\n<!-- tour:end -->"))
         let tour = String(readme[start.upperBound..<end.lowerBound])
         #expect(tour.split(separator: "\n").count >= 18)
-        for command in ["status", "check", "version validate", "version normalize", "version sort", "version compare", "version show",
-                        "version next", "bump", "cut", "tag", "backport ", "backport audit", "trailers check", "init"] {
+        for command in [
+            "status", "check", "version validate", "version normalize", "version sort", "version compare", "version show",
+            "version next", "bump", "cut", "tag", "backport ", "backport audit", "trailers check", "init"
+        ] {
             #expect(tour.contains("relkit \(command)"), "the tour shows relkit \(command)")
         }
         try? FileManager.default.removeItem(atPath: "/tmp/relkit-tour")
@@ -136,7 +138,7 @@ struct IntegrationEndToEndTests {
         }
         _ = try git(["checkout", "-q", "-B", "main"])
         let version = try String(contentsOfFile: clone + "/VERSION", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let line = String(version.prefix(5))  // 26.11.0.dev0 -> 26.11
+        let line = String(version.prefix(5)) // 26.11.0.dev0 -> 26.11
         let releasing = try String(contentsOfFile: packageRoot + "/RELEASING.md", encoding: .utf8)
         let commands = releasing.split(separator: "\n").filter { $0.hasPrefix("$R ") }.map { line -> [String] in
             let command = line.split(separator: "#", maxSplits: 1)[0]
@@ -167,4 +169,3 @@ struct IntegrationEndToEndTests {
         #expect(try git(["show", "main:VERSION"]) != version, "main moved on to the next development version")
     }
 }
-

@@ -57,12 +57,16 @@ let faultCases: [FaultCase] = {
     for step in ["locked", "objects-written", "journal-written", "refs-moved", "checked-out"] {
         cases.append(FaultCase(name: "cut", setup: [], command: ["cut", "26.11"], step: step))
         cases.append(FaultCase(name: "bump --commit", setup: [], command: ["bump", "26.11.1", "--commit"], step: step))
-        cases.append(FaultCase(name: "tag on the checked-out branch", setup: [["cut", "26.11"], ["git", "checkout", "-q", "26.11"], ["tag"]],
-                               command: ["tag"], step: step))
+        cases.append(
+            FaultCase(
+                name: "tag on the checked-out branch", setup: [["cut", "26.11"], ["git", "checkout", "-q", "26.11"], ["tag"]],
+                command: ["tag"], step: step))
     }
     for step in ["locked", "objects-written", "refs-moved"] {
-        cases.append(FaultCase(name: "tag --branch", setup: [["cut", "26.11"], ["tag", "--branch", "26.11"]],
-                               command: ["tag", "--branch", "26.11", "--pre", "rc"], step: step))
+        cases.append(
+            FaultCase(
+                name: "tag --branch", setup: [["cut", "26.11"], ["tag", "--branch", "26.11"]],
+                command: ["tag", "--branch", "26.11", "--pre", "rc"], step: step))
     }
     for step in ["locked", "journal-written", "file-renamed", "files-written"] {
         cases.append(FaultCase(name: "bump", setup: [], command: ["bump", "26.11.1"], step: step))
@@ -72,8 +76,10 @@ let faultCases: [FaultCase] = {
 
 /// Runs `command` killed by SIGKILL at `step`, and checks what every interrupted write must leave:
 /// `git fsck` clean, and every ref (HEAD and any the command made included) at its old or new value.
-func killed(_ command: [String], at step: String, in repository: ScratchRepository,
-            old: [String: String], new: [String: String]) throws -> RepositoryState {
+func killed(
+    _ command: [String], at step: String, in repository: ScratchRepository,
+    old: [String: String], new: [String: String]
+) throws -> RepositoryState {
     var environment = releaseEnvironment
     environment["RELKIT_FAULT_AT"] = step
     let result = try relkit(command, in: repository.path, environment: environment)
@@ -102,8 +108,9 @@ struct FaultInjectionTests {
         let old = try RepositoryState(repository)
         let interrupted = try killed(fault.command, at: fault.step, in: repository, old: old.refs, new: new.refs)
         let journal = FileManager.default.fileExists(atPath: repository.scratch.file(".git/relkit/journal"))
-        #expect(interrupted.files == old.files || interrupted.files == new.files || journal,
-                "files are all old or all new, or a journal says how to restore them")
+        #expect(
+            interrupted.files == old.files || interrupted.files == new.files || journal,
+            "files are all old or all new, or a journal says how to restore them")
         #expect(FileManager.default.fileExists(atPath: repository.scratch.file(".git/relkit/lock")), "the lock of the killed relkit is left")
 
         // A dry run meanwhile writes nothing: no lock taken, nothing finished or undone.

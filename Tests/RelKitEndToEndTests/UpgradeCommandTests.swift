@@ -47,31 +47,34 @@ let versionsDirectory = "src/manager/models/alembic/versions"
 /// own), then 26.09.0 on main (two migrations, a merge, changed samples and images).
 func upgradeRepository() throws -> ScratchRepository {
     let repository = try ScratchRepository()
-    try repository.commit([
-        ".release.toml": upgradeConfiguration,
-        "VERSION": "26.03.0\n",
-        "requirements.txt": "backend.ai-common==26.3.0\n",
-        "\(versionsDirectory)/a1_create.py": alembicRevision("a1", down: "None", message: "create users"),
-        "\(versionsDirectory)/b2_email.py": alembicRevision("b2", down: "'a1'", message: "add email"),
-        "configs/manager/sample.toml": "[manager]\nnum-proc = 4\n\n[etcd]\naddr = \"127.0.0.1:2379\"\n",
-        "configs/agent/sample.json": "{\"agent\": {\"port\": 6001}}\n",
-        "docker-compose.halfstack.yml": "services:\n  db:\n    image: postgres:15.6-alpine\n  redis:\n    image: redis:7.2\n",
-    ], message: "release: 26.03.0")
+    try repository.commit(
+        [
+            ".release.toml": upgradeConfiguration,
+            "VERSION": "26.03.0\n",
+            "requirements.txt": "backend.ai-common==26.3.0\n",
+            "\(versionsDirectory)/a1_create.py": alembicRevision("a1", down: "None", message: "create users"),
+            "\(versionsDirectory)/b2_email.py": alembicRevision("b2", down: "'a1'", message: "add email"),
+            "configs/manager/sample.toml": "[manager]\nnum-proc = 4\n\n[etcd]\naddr = \"127.0.0.1:2379\"\n",
+            "configs/agent/sample.json": "{\"agent\": {\"port\": 6001}}\n",
+            "docker-compose.halfstack.yml": "services:\n  db:\n    image: postgres:15.6-alpine\n  redis:\n    image: redis:7.2\n"
+        ], message: "release: 26.03.0")
     try repository.git("tag", "26.03.0")
     try repository.git("switch", "-q", "-c", "topic/session")
-    try repository.commit(["\(versionsDirectory)/t1_session.py": alembicRevision("t1", down: "'b2'", message: "topic: sessions table")],
-                          message: "topic: sessions")
+    try repository.commit(
+        ["\(versionsDirectory)/t1_session.py": alembicRevision("t1", down: "'b2'", message: "topic: sessions table")],
+        message: "topic: sessions")
     try repository.git("switch", "-q", "main")
-    try repository.commit([
-        "VERSION": "26.09.0\n",
-        "requirements.txt": "backend.ai-common==26.9.0\n",
-        "\(versionsDirectory)/c3_index.py": alembicRevision("c3", down: "'b2'", message: "add an index"),
-        "\(versionsDirectory)/d4_kernels.py": alembicRevision("d4", down: "'b2'", message: "kernels table"),
-        "\(versionsDirectory)/e5_merge.py": alembicRevision("e5", down: "('c3', 'd4')", message: "merge"),
-        "configs/manager/sample.toml": "[manager]\nnum-proc = 8\nworkers = 2\n",
-        "configs/storage/sample.toml": "[storage]\nroot = \"/vfroot\"\n",
-        "docker-compose.halfstack.yml": "services:\n  db:\n    image: postgres:16.3-alpine\n  redis:\n    image: redis:7.4\n",
-    ], message: "release: 26.09.0")
+    try repository.commit(
+        [
+            "VERSION": "26.09.0\n",
+            "requirements.txt": "backend.ai-common==26.9.0\n",
+            "\(versionsDirectory)/c3_index.py": alembicRevision("c3", down: "'b2'", message: "add an index"),
+            "\(versionsDirectory)/d4_kernels.py": alembicRevision("d4", down: "'b2'", message: "kernels table"),
+            "\(versionsDirectory)/e5_merge.py": alembicRevision("e5", down: "('c3', 'd4')", message: "merge"),
+            "configs/manager/sample.toml": "[manager]\nnum-proc = 8\nworkers = 2\n",
+            "configs/storage/sample.toml": "[storage]\nroot = \"/vfroot\"\n",
+            "docker-compose.halfstack.yml": "services:\n  db:\n    image: postgres:16.3-alpine\n  redis:\n    image: redis:7.4\n"
+        ], message: "release: 26.09.0")
     try repository.git("tag", "26.09.0")
     return repository
 }
@@ -187,7 +190,7 @@ struct UpgradeCommandTests {
         ("not UTF-8", "bad_latin1.py", Data("revision = 'x1'\ndown_revision = 'e5'\n# caf".utf8) + Data([0xE9, 0x0A]), "not UTF-8 text", nil as Int?),
         ("10 MB", "big.py", Data(("revision = 'x1'\ndown_revision = 'e5'\n" + String(repeating: "# padding\n", count: 1_000_000)).utf8), "relkit reads revision files up to 1024 KiB", nil),
         ("a syntax error", "broken.py", Data("revision = 'x1'\ndown_revision = ('e5',\n\ndef upgrade():\n    pass\n".utf8), "Python syntax error: '(' is never closed", 2),
-        ("a computed down_revision", "computed.py", Data("import os\nrevision = 'x1'\ndown_revision = os.environ['PARENT']\n".utf8), "'down_revision' is computed by code", 3),
+        ("a computed down_revision", "computed.py", Data("import os\nrevision = 'x1'\ndown_revision = os.environ['PARENT']\n".utf8), "'down_revision' is computed by code", 3)
     ])
     func hostileRevisionFiles(name: String, file: String, contents: Data, message: String, line: Int?) throws {
         let repository = try upgradeRepository()
@@ -233,12 +236,17 @@ struct UpgradeCommandTests {
         let repository = try upgradeRepository()
         defer { repository.remove() }
         // A second history that did not exist at 26.03.0, with two heads and a missing parent.
-        try repository.write(".release.toml", upgradeConfiguration + "\n[[upgrade.migrations]]\nname = \"appproxy\"\npath = \"src/appproxy/alembic/versions\"\ncommand = \"alembic -c configs/appproxy/alembic.ini\"\n[[upgrade.migrations]]\nname = \"gone\"\npath = \"src/gone/versions\"\n")
-        try repository.commit([
-            "src/appproxy/alembic/versions/p1.py": alembicRevision("p1", down: "None", message: "first"),
-            "src/appproxy/alembic/versions/p2.py": alembicRevision("p2", down: "'p1'", message: "second"),
-            "src/appproxy/alembic/versions/p3.py": alembicRevision("p3", down: "'p1'", message: "side"),
-        ], message: "appproxy")
+        try repository.write(
+            ".release.toml",
+            upgradeConfiguration
+                + "\n[[upgrade.migrations]]\nname = \"appproxy\"\npath = \"src/appproxy/alembic/versions\"\ncommand = \"alembic -c configs/appproxy/alembic.ini\"\n[[upgrade.migrations]]\nname = \"gone\"\npath = \"src/gone/versions\"\n"
+        )
+        try repository.commit(
+            [
+                "src/appproxy/alembic/versions/p1.py": alembicRevision("p1", down: "None", message: "first"),
+                "src/appproxy/alembic/versions/p2.py": alembicRevision("p2", down: "'p1'", message: "second"),
+                "src/appproxy/alembic/versions/p3.py": alembicRevision("p3", down: "'p1'", message: "side")
+            ], message: "appproxy")
         let result = try relkit(["upgrade", "26.03.0", "--format", "json"], in: repository.path)
         #expect(result.status == 0, "\(result.stderr)")
         let report = try jsonObject(result.stdout)
@@ -282,10 +290,11 @@ struct UpgradeCommandTests {
     @Test func unreadableSamplesAndComposeFilesAreFindingsOfTheirOwn() throws {
         let repository = try upgradeRepository()
         defer { repository.remove() }
-        try repository.commit([
-            "docker-compose.halfstack.yml": "services: {db: {image: postgres:16}}\n",
-            "configs/manager/sample.toml": "[manager]\nnum-proc = \n",
-        ], message: "broken files")
+        try repository.commit(
+            [
+                "docker-compose.halfstack.yml": "services: {db: {image: postgres:16}}\n",
+                "configs/manager/sample.toml": "[manager]\nnum-proc = \n"
+            ], message: "broken files")
         let result = try relkit(["upgrade", "26.03.0", "--format", "json"], in: repository.path)
         #expect(result.status == 1)
         let report = try jsonObject(result.stdout)
@@ -316,30 +325,34 @@ struct InitUpgradeProposalTests {
     @Test func migrationsSamplesAndComposeFilesAreProposedAndWork() throws {
         let repository = try ScratchRepository()
         defer { repository.remove() }
-        try repository.commit([
-            "VERSION": "26.03.0\n",
-            "src/ai/backend/manager/models/alembic/versions/a1.py": alembicRevision("a1", down: "None", message: "first"),
-            "src/ai/backend/appproxy/coordinator/alembic/versions/p1.py": alembicRevision("p1", down: "None", message: "first"),
-            "configs/manager/sample.toml": "[manager]\nnum-proc = 4\n",
-            "configs/agent/sample-dev.toml": "[agent]\nport = 6001\n",
-            "configs/webui/sample.json": "{}\n",
-            "docker-compose.halfstack-main.yml": "services:\n  db:\n    image: postgres:15\n",
-            "docker-compose.halfstack-ha.yml": "services:\n  db:\n    image: postgres:15\n",
-        ], message: "26.03.0")
+        try repository.commit(
+            [
+                "VERSION": "26.03.0\n",
+                "src/ai/backend/manager/models/alembic/versions/a1.py": alembicRevision("a1", down: "None", message: "first"),
+                "src/ai/backend/appproxy/coordinator/alembic/versions/p1.py": alembicRevision("p1", down: "None", message: "first"),
+                "configs/manager/sample.toml": "[manager]\nnum-proc = 4\n",
+                "configs/agent/sample-dev.toml": "[agent]\nport = 6001\n",
+                "configs/webui/sample.json": "{}\n",
+                "docker-compose.halfstack-main.yml": "services:\n  db:\n    image: postgres:15\n",
+                "docker-compose.halfstack-ha.yml": "services:\n  db:\n    image: postgres:15\n"
+            ], message: "26.03.0")
         try repository.git("tag", "26.03.0")
         let planned = try relkit(["init", "--dry-run"], in: repository.path)
         #expect(planned.status == 0, "\(planned.stderr)")
-        #expect(planned.stdout.contains("""
-            [upgrade]
-            config-samples = ["configs/*/sample*.toml", "configs/*/sample*.json"]
-            compose = ["docker-compose*.yml"]
-            """), "\(planned.stdout)")
+        #expect(
+            planned.stdout.contains(
+                """
+                [upgrade]
+                config-samples = ["configs/*/sample*.toml", "configs/*/sample*.json"]
+                compose = ["docker-compose*.yml"]
+                """), "\(planned.stdout)")
         #expect(planned.stdout.contains("name = \"coordinator\"\npath = \"src/ai/backend/appproxy/coordinator/alembic/versions\""))
         #expect(planned.stdout.contains("name = \"manager\"\npath = \"src/ai/backend/manager/models/alembic/versions\""))
         // What init writes, relkit upgrade reads.
         #expect(try relkit(["init"], in: repository.path).status == 0)
-        try repository.commit(["src/ai/backend/manager/models/alembic/versions/b2.py": alembicRevision("b2", down: "'a1'", message: "second")],
-                              message: "next")
+        try repository.commit(
+            ["src/ai/backend/manager/models/alembic/versions/b2.py": alembicRevision("b2", down: "'a1'", message: "second")],
+            message: "next")
         let upgrade = try relkit(["upgrade", "26.03.0", "--format", "json"], in: repository.path)
         #expect(upgrade.status == 0, "\(upgrade.stderr)")
         let manager = try #require((try jsonObject(upgrade.stdout)["migrations"] as? [[String: Any]])?.first { $0["name"] as? String == "manager" })

@@ -12,8 +12,9 @@ let relkitBinary: String = {
 
 /// Runs relkit in `directory` (a scratch directory without configuration by default).
 func relkit(_ arguments: [String], stdin: String = "", in directory: String? = nil, environment: [String: String]? = nil) throws -> ProcessResult {
-    try runProcess(relkitBinary, arguments, stdin: Data(stdin.utf8), environment: environment,
-                   directory: directory ?? FileManager.default.temporaryDirectory.path)
+    try runProcess(
+        relkitBinary, arguments, stdin: Data(stdin.utf8), environment: environment,
+        directory: directory ?? FileManager.default.temporaryDirectory.path)
 }
 
 @Suite("relkit version, end to end")
@@ -21,11 +22,12 @@ struct VersionCommandEndToEndTests {
     @Test func validateReportsEachInvalidVersionWithPlaceReasonAndSuggestion() throws {
         let result = try relkit(["version", "validate", "24.03.0", "24.3.0", "24.13.0"])
         #expect(result.status == 1)
-        #expect(result.stdoutLines == [
-            "argument 1: ok 24.03.0",
-            "argument 2: invalid '24.3.0' in yy.0m: month '3' needs two digits: '03' (suggestion: 24.03.0)",
-            "argument 3: invalid '24.13.0' in yy.0m: month '13' is not a month (01 to 12)",
-        ])
+        #expect(
+            result.stdoutLines == [
+                "argument 1: ok 24.03.0",
+                "argument 2: invalid '24.3.0' in yy.0m: month '3' needs two digits: '03' (suggestion: 24.03.0)",
+                "argument 3: invalid '24.13.0' in yy.0m: month '13' is not a month (01 to 12)"
+            ])
         #expect(result.stderr.isEmpty)
         #expect(try relkit(["version", "validate", "24.03.0", "24.04.0.dev0"]).status == 0)
     }
@@ -33,11 +35,12 @@ struct VersionCommandEndToEndTests {
     @Test func validateReadsStandardInputWithLineNumbers() throws {
         let result = try relkit(["version", "validate", "-"], stdin: "24.03.0\r\n24.03.0-dev0\n25.14.2\n")
         #expect(result.status == 1)
-        #expect(result.stdoutLines == [
-            "line 1: ok 24.03.0",
-            "line 2: invalid '24.03.0-dev0' in yy.0m: dev release '-dev0' is written '.dev0' (suggestion: 24.03.0.dev0)",
-            "line 3: invalid '25.14.2' in yy.0m: month '14' is not a month (01 to 12)",
-        ])
+        #expect(
+            result.stdoutLines == [
+                "line 1: ok 24.03.0",
+                "line 2: invalid '24.03.0-dev0' in yy.0m: dev release '-dev0' is written '.dev0' (suggestion: 24.03.0.dev0)",
+                "line 3: invalid '25.14.2' in yy.0m: month '14' is not a month (01 to 12)"
+            ])
         #expect(try relkit(["version", "validate", "--scheme", "yy.n", "-"], stdin: "25.14.2\n").status == 0)
     }
 
@@ -72,7 +75,10 @@ struct VersionCommandEndToEndTests {
     @Test func errorsStayInOrderWithTheOutputWhenBothGoToOneFile() throws {
         let directory = try ScratchDirectory("normalize-order")
         defer { directory.remove() }
-        var input = "", merged = "", separateOut = "", separateErr = ""
+        var input = ""
+        var merged = ""
+        var separateOut = ""
+        var separateErr = ""
         for number in 1...20_000 {
             if number % 10 == 3 {
                 input += "bad-\(number)\n"

@@ -21,8 +21,10 @@ private let brokenPipesAreErrors: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 /// Runs a program to completion. `stdin` is written while output is read, so large inputs and
 /// outputs cannot deadlock on full pipes.
 @discardableResult
-public func runProcess(_ executable: String, _ arguments: [String], stdin: Data = Data(),
-                       environment: [String: String]? = nil, directory: String? = nil) throws -> ProcessResult {
+public func runProcess(
+    _ executable: String, _ arguments: [String], stdin: Data = Data(),
+    environment: [String: String]? = nil, directory: String? = nil
+) throws -> ProcessResult {
     brokenPipesAreErrors
     let process = Process()
     if executable.contains("/") {
@@ -34,14 +36,17 @@ public func runProcess(_ executable: String, _ arguments: [String], stdin: Data 
     }
     if let environment { process.environment = environment }
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let input = Pipe(), output = Pipe(), error = Pipe()
+    let input = Pipe()
+    let output = Pipe()
+    let error = Pipe()
     process.standardInput = input
     process.standardOutput = output
     process.standardError = error
     do { try process.run() } catch { throw ProcessLaunchError(description: "cannot run \(executable): \(error)") }
 
     let group = DispatchGroup()
-    nonisolated(unsafe) var outData = Data(), errData = Data()
+    nonisolated(unsafe) var outData = Data()
+    nonisolated(unsafe) var errData = Data()
     group.enter()
     DispatchQueue.global().async {
         outData = output.fileHandleForReading.readDataToEndOfFile()
@@ -56,9 +61,10 @@ public func runProcess(_ executable: String, _ arguments: [String], stdin: Data 
     try? input.fileHandleForWriting.close()
     group.wait()
     process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    return ProcessResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
 }
 
 /// A fresh directory under the system's temporary directory, removed by `remove()`.

@@ -85,8 +85,7 @@ struct AlembicHistoryGenerator {
             }
             if !revisions.isEmpty && chance(8) {
                 let earlier = revisions.randomElement(using: &random)!
-                if let label = earlier.labels.first, chance(50) { revision.dependsOn = [label] }
-                else if !revision.down.contains(earlier.id) { revision.dependsOn = [earlier.id] }
+                if let label = earlier.labels.first, chance(50) { revision.dependsOn = [label] } else if !revision.down.contains(earlier.id) { revision.dependsOn = [earlier.id] }
             }
             revisions.append(revision)
         }
@@ -104,7 +103,10 @@ struct AlembicHistoryGenerator {
                 changed = false
                 for revision in result where !dropped.contains(revision.id) {
                     let names = revision.down + revision.dependsOn.map { dep in result.first { $0.labels.contains(dep) }?.id ?? dep }
-                    if names.contains(where: dropped.contains) { dropped.insert(revision.id); changed = true }
+                    if names.contains(where: dropped.contains) {
+                        dropped.insert(revision.id)
+                        changed = true
+                    }
                 }
             }
             result.removeAll { dropped.contains($0.id) }
@@ -133,18 +135,22 @@ struct AlembicHistoryGenerator {
     mutating func file(_ revision: Revision) -> String {
         let double = chance(50)
         let annotated = chance(50)
-        var lines = ["\"\"\"\(revision.message)", "", "Revision ID: \(revision.id)",
-                     // The docstring's Revises: is not authoritative: sometimes it is stale.
-                     "Revises: \(chance(10) ? "stale" : revision.down.joined(separator: ", "))", "Create Date: 2024-03-01 10:00:00", "\"\"\"",
-                     "from typing import Sequence, Union", "", "from alembic import op", "import sqlalchemy as sa", "",
-                     "# revision identifiers, used by Alembic."]
+        var lines = [
+            "\"\"\"\(revision.message)", "", "Revision ID: \(revision.id)",
+            // The docstring's Revises: is not authoritative: sometimes it is stale.
+            "Revises: \(chance(10) ? "stale" : revision.down.joined(separator: ", "))", "Create Date: 2024-03-01 10:00:00", "\"\"\"",
+            "from typing import Sequence, Union", "", "from alembic import op", "import sqlalchemy as sa", "",
+            "# revision identifiers, used by Alembic."
+        ]
         lines.append(annotated ? "revision: str = \(quoted(revision.id, double))" : "revision = \(quoted(revision.id, double))")
         let down = value(revision.down, double: double, scalarWhenOne: chance(85))
         lines.append(annotated ? "down_revision: Union[str, Sequence[str], None] = \(down)" : "down_revision = \(down)")
         lines.append("branch_labels = \(revision.labels.isEmpty ? "None" : value(revision.labels, double: double, scalarWhenOne: chance(50)))")
         lines.append("depends_on = \(value(revision.dependsOn, double: double, scalarWhenOne: chance(50)))")
-        lines += ["", "", "def upgrade() -> None:", "    revision = 'a local, not the module variable'",
-                  "    op.execute(\"\"\"", "    CREATE TABLE t (id int)", "    \"\"\")", "", "", "def downgrade() -> None:", "    pass", ""]
+        lines += [
+            "", "", "def upgrade() -> None:", "    revision = 'a local, not the module variable'",
+            "    op.execute(\"\"\"", "    CREATE TABLE t (id int)", "    \"\"\")", "", "", "def downgrade() -> None:", "    pass", ""
+        ]
         return lines.joined(separator: "\n")
     }
 }
@@ -200,15 +206,20 @@ struct AlembicDifferentialTests {
             #expect(fromHistory.findings.allSatisfy { $0.rule == "alembic-multiple-heads" }, "\(fromHistory.findings)" as Comment)
             let plan = AlembicSwitch.plan(from: fromHistory, to: toHistory)
             plans.append((fromHistory, toHistory, plan))
-            cases.append(OracleCase(from: root.appendingPathComponent("\(index)/from").path, to: root.appendingPathComponent("\(index)/to").path,
-                                    steps: plan.downgradeSteps.map(\.target), relative: plan.relativeSteps))
+            cases.append(
+                OracleCase(
+                    from: root.appendingPathComponent("\(index)/from").path, to: root.appendingPathComponent("\(index)/to").path,
+                    steps: plan.downgradeSteps.map(\.target), relative: plan.relativeSteps))
         }
         let result = try runProcess("python3", ["-c", alembicOracle], stdin: try JSONEncoder().encode(cases))
         try #require(result.status == 0, "python3 with alembic is needed for this test (make test installs it): \(result.stderr)")
         let answers = try JSONDecoder().decode([OracleAnswer].self, from: Data(result.stdout.utf8))
         try #require(answers.count == cases.count)
 
-        var multiStep = 0, relative = 0, merges = 0, repointed = 0
+        var multiStep = 0
+        var relative = 0
+        var merges = 0
+        var repointed = 0
         for (index, ((from, to, plan), answer)) in zip(plans, answers).enumerated() {
             let context = "case \(index): from \(from.order.count) revisions, to \(to.order.count)"
             #expect(from.heads.sorted() == answer.from_heads, "\(context): heads")

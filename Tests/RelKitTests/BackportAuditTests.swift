@@ -46,8 +46,9 @@ struct BackportAuditTests {
         #expect(byID[ids["patch-only"]!]?.match?.kind == .patchID)
         #expect(byID[ids["trailer"]!]?.match?.kind == .message)
         #expect(report.missing.map { $0.commit.id.description } == [ids["missing-fix"]!, ids["feature"]!, ids["fragment"]!])
-        #expect(report.entries.map(\.commit.id.description) == ["picked-x", "squashed", "patch-only", "missing-fix", "feature", "fragment", "trailer"].map { ids[$0]! },
-                "oldest first, in the source branch's order")
+        #expect(
+            report.entries.map(\.commit.id.description) == ["picked-x", "squashed", "patch-only", "missing-fix", "feature", "fragment", "trailer"].map { ids[$0]! },
+            "oldest first, in the source branch's order")
 
         // git's own view (patch-ids only) misses the backports whose patches differ; relkit finds them.
         let gitMissing = Set(try repository.git("log", "--cherry-pick", "--right-only", "--no-merges", "--format=%H", "26.11...main").split(separator: "\n").map(String.init))
@@ -63,8 +64,9 @@ struct BackportAuditTests {
         #expect(fixes.missing.map { $0.commit.id.description } == [ids["missing-fix"]!, ids["fragment"]!], "a fix subject, or an added changes/*.fix.md")
         #expect(!fixes.entries.contains { $0.commit.id.description == ids["feature"]! })
 
-        let result = try runProcess(relkitBinaryForIntegration, ["backport", "audit", "--to", "26.11", "--only-fixes", "--fail-on-missing"],
-                                    directory: repository.path)
+        let result = try runProcess(
+            relkitBinaryForIntegration, ["backport", "audit", "--to", "26.11", "--only-fixes", "--fail-on-missing"],
+            directory: repository.path)
         #expect(result.status == 1)
         #expect(result.stdout.contains("  missing    \(ids["missing-fix"]!.prefix(12))  fix: leak in the agent (#1237)\n"))
         #expect(result.stdoutLines.last == "6 commits: 2 missing, 4 backported")
@@ -133,12 +135,12 @@ struct LongAuditTests {
         stream += "commit refs/heads/main\nmark :1\ncommitter T <t@example.invalid> 1790000000 +0000\n" + blob("import")
         for file in 0..<300 { stream += "M 100644 inline f\(file).txt\n" + blob("line 1\nline 2 of \(file)\nline 3\n") }
         for n in 0..<300 {
-            stream += "commit refs/heads/main\nmark :\(n + 2)\ncommitter T <t@example.invalid> \(1790000001 + n) +0000\n" + blob("change \(n)")
+            stream += "commit refs/heads/main\nmark :\(n + 2)\ncommitter T <t@example.invalid> \(1_790_000_001 + n) +0000\n" + blob("change \(n)")
             stream += "from :\(n + 1)\nM 100644 inline f\(n).txt\n" + blob("line 1\nline 2 of \(n), changed\nline 3\n")
         }
         var parent = 1
         for n in stride(from: 0, to: 300, by: 7) {
-            stream += "commit refs/heads/26.11\nmark :\(1000 + n)\ncommitter T <t@example.invalid> \(1790100000 + n) +0000\n" + blob("release: other subject \(n)")
+            stream += "commit refs/heads/26.11\nmark :\(1000 + n)\ncommitter T <t@example.invalid> \(1_790_100_000 + n) +0000\n" + blob("release: other subject \(n)")
             stream += "from :\(parent)\nM 100644 inline f\(n).txt\n" + blob("line 1\nline 2 of \(n), changed\nline 3\n")
             parent = 1000 + n
         }

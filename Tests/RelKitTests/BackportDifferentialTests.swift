@@ -24,8 +24,7 @@ struct BackportDifferentialTests {
                     guard let name = names.randomElement(using: &random) else { continue }
                     var content = files[name]!
                     let at = int(0...max(0, content.count - 1))
-                    if content.isEmpty || int(0...2) == 0 { content.insert("new \(int(0...999))", at: min(at, content.count)) }
-                    else { content[at] = "edited \(int(0...999))" }
+                    if content.isEmpty || int(0...2) == 0 { content.insert("new \(int(0...999))", at: min(at, content.count)) } else { content[at] = "edited \(int(0...999))" }
                     files[name] = content
                 case 6...7:
                     let name = "dir\(int(0...2))/file\(int(0...30)).txt"
@@ -49,7 +48,8 @@ struct BackportDifferentialTests {
     @Test(arguments: [false, true])
     func randomPicksAgreeWithGit(fullMergeOnly: Bool) throws {
         var editor = Editor(random: SeededGenerator(seed: fullMergeOnly ? 11 : 12))
-        var compared = 0, conflicts = 0
+        var compared = 0
+        var conflicts = 0
         for round in 0..<12 {
             let scenario = try BackportScenario(base: [:])
             defer { scenario.repository.remove() }
@@ -74,8 +74,9 @@ struct BackportDifferentialTests {
             let environment = fullMergeOnly ? ["RELKIT_FULL_MERGE": "1"] : [:]
             var merged = gitEnvironment.merging(environment) { $1 }
             merged["RELKIT_LOCK_TIMEOUT"] = "0.5"
-            let result = try runProcess(relkitBinaryForIntegration, ["backport", pick, "--to", "26.11", "--format", "json"],
-                                        environment: merged, directory: repository.path)
+            let result = try runProcess(
+                relkitBinaryForIntegration, ["backport", pick, "--to", "26.11", "--format", "json"],
+                environment: merged, directory: repository.path)
             if let gitTree {
                 #expect(result.status == 0, "round \(round): git picked cleanly, relkit: \(result.stdout) \(result.stderr)")
                 let relkitTree = try repository.git("rev-parse", "26.11^{tree}")

@@ -27,10 +27,15 @@ struct BackportScenario {
         return try repository.git("rev-parse", "HEAD")
     }
 
-    func backport(_ revisions: [String], to lines: [String] = ["26.11"], mainline: Int? = nil, source: String? = nil,
-                  allowOffSource: Bool = false) throws(OperationError) -> Backport.Report {
-        try Backport.run(Backport.Request(directory: repository.path, revisions: revisions, lines: lines, source: source,
-                                          mainline: mainline, allowOffSource: allowOffSource)) { _ in }
+    func backport(
+        _ revisions: [String], to lines: [String] = ["26.11"], mainline: Int? = nil, source: String? = nil,
+        allowOffSource: Bool = false
+    ) throws(OperationError) -> Backport.Report {
+        try Backport.run(
+            Backport.Request(
+                directory: repository.path, revisions: revisions, lines: lines, source: source,
+                mainline: mainline, allowOffSource: allowOffSource)
+        ) { _ in }
     }
 
     /// The tree `git cherry-pick` makes of the same picks, in a scratch worktree; nil on a conflict.
@@ -41,8 +46,9 @@ struct BackportScenario {
             _ = try? repository.git("worktree", "remove", "--force", path)
         }
         for pick in picks {
-            let result = try runProcess("git", ["-C", path, "cherry-pick", "--allow-empty", "--keep-redundant-commits"] + (mainline.map { ["-m", "\($0)"] } ?? []) + [pick],
-                                        environment: gitEnvironment)
+            let result = try runProcess(
+                "git", ["-C", path, "cherry-pick", "--allow-empty", "--keep-redundant-commits"] + (mainline.map { ["-m", "\($0)"] } ?? []) + [pick],
+                environment: gitEnvironment)
             if result.status != 0 { return nil }
         }
         return try runProcess("git", ["-C", path, "rev-parse", "HEAD^{tree}"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -56,7 +62,7 @@ struct BackportScenarioTests {
     @Test func cleanPicksOfEveryKindOfChange() throws {
         let scenario = try BackportScenario(base: [
             "app.txt": "one\ntwo\nthree\nfour\nfive\nsix\nseven\neight\n", "bin.dat": "\u{0}\u{1}binary\u{2}", "tool.sh": "echo hi\n",
-            "crlf.txt": "a\r\nb\r\nc\r\n", "gone.txt": "delete me\n", "old-name.txt": "rename me\n",
+            "crlf.txt": "a\r\nb\r\nc\r\n", "gone.txt": "delete me\n", "old-name.txt": "rename me\n"
         ])
         defer { scenario.repository.remove() }
         let repo = scenario.repository
@@ -78,15 +84,18 @@ struct BackportScenarioTests {
         let start = try scenario.tree("26.11")
         _ = start
         let releaseTip = try repo.git("rev-parse", "26.11")
-        let report = try scenario.backport(picks.map { String($0.prefix(10)) }.reversed())  // any order: history order is used
+        let report = try scenario.backport(picks.map { String($0.prefix(10)) }.reversed()) // any order: history order is used
         #expect(report.targets[0].picks.map(\.commit.id.description) == picks)
         #expect(report.targets[0].picks.allSatisfy { if case .picked = $0.outcome { return true } else { return false } })
         #expect(try scenario.tree("26.11") == scenario.gitCherryPickTree(picks, onto: releaseTip))
-        #expect(try repo.git("log", "--format=%s", "-5", "26.11").split(separator: "\n") == [
-            "fix: executable bit and a symlink", "fix: delete and rename (#3)", "fix: binary and crlf (#2)", "fix: first line (#1)", "release edit"])
+        #expect(
+            try repo.git("log", "--format=%s", "-5", "26.11").split(separator: "\n") == [
+                "fix: executable bit and a symlink", "fix: delete and rename (#3)", "fix: binary and crlf (#2)", "fix: first line (#1)", "release edit"
+            ])
         // Trailers: joined to the Signed-off-by block; git parses every one.
-        #expect(try runProcess("git", ["-C", repo.path, "log", "-1", "--format=%(trailers:only,unfold)", "26.11"]).stdout
-            == "Signed-off-by: Dev <dev@example.com>\nBackported-From: main\nBackported-To: 26.11\n\n")
+        #expect(
+            try runProcess("git", ["-C", repo.path, "log", "-1", "--format=%(trailers:only,unfold)", "26.11"]).stdout
+                == "Signed-off-by: Dev <dev@example.com>\nBackported-From: main\nBackported-To: 26.11\n\n")
         #expect(try repo.git("log", "-1", "--format=%an|%cn", "26.11") == "Test Author|Test Committer")
         #expect(try repo.git("reflog", "-1", "--format=%gs", "26.11") == "relkit backport: picks from main onto 26.11")
         #expect(try repo.git("fsck", "--strict", "--no-dangling").isEmpty)
@@ -101,8 +110,9 @@ struct BackportScenarioTests {
         // One range (commits 2 and 3) among single commits, newest first and mixed.
         let report = try scenario.backport([commits[4], "\(commits[0])..\(commits[2])", commits[5], commits[3]])
         #expect(report.targets[0].picks.map(\.commit.id.description) == Array(commits[1...]))
-        #expect(try scenario.repository.git("log", "--format=%s", "-5", "26.11").split(separator: "\n").reversed()
-            == (2...6).map { "fix: change \($0) (#\($0))" })
+        #expect(
+            try scenario.repository.git("log", "--format=%s", "-5", "26.11").split(separator: "\n").reversed()
+                == (2...6).map { "fix: change \($0) (#\($0))" })
         #expect(try scenario.tree("26.11") == scenario.gitCherryPickTree(Array(commits[1...]), onto: releaseTip))
     }
 
@@ -197,7 +207,8 @@ struct BackportScenarioTests {
         let report = try scenario.backport([a, b, c])
         let outcomes = report.targets[0].picks.map(\.outcome)
         guard outcomes.count == 3, case .alreadyThere(let byMessage) = outcomes[0], case .alreadyThere(let byNumber) = outcomes[1],
-              case .picked(let made, _) = outcomes[2] else {
+            case .picked(let made, _) = outcomes[2]
+        else {
             Issue.record("unexpected outcomes: \(outcomes)")
             return
         }
@@ -288,7 +299,7 @@ struct BackportConflictTests {
         let (scenario, conflicting, later) = try conflicted()
         defer { scenario.repository.remove() }
         let repo = scenario.repository
-        try repo.git("branch", "26.09", "main~2")  // a second target without the conflict
+        try repo.git("branch", "26.09", "main~2") // a second target without the conflict
         let tip = try repo.git("rev-parse", "26.11")
         let report = try scenario.backport([conflicting, later], to: ["26.09", "26.11"])
         #expect(report.hasConflicts)

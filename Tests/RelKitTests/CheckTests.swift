@@ -33,16 +33,17 @@ struct CheckFixtureTests {
         let repository = try ScratchRepository(fixture: "check/planted")
         defer { repository.remove() }
         let report = try check(repository.path)
-        #expect(places(report) == [
-            "component-mismatch docs-site/conf.py:2",
-            "api-version docs/openapi-next.json:1",
-            "api-version docs/openapi.json:5",
-            "pin-form requirements.txt:2",
-            "group-mismatch src/ai/backend/common/defs.py:4",
-            "pin-mismatch src/ai/backend/manager/pyproject.toml:6",
-            "symlink-outside src/ai/backend/storage/VERSION:-",
-            "version-invalid tools/VERSION:1",
-        ])
+        #expect(
+            places(report) == [
+                "component-mismatch docs-site/conf.py:2",
+                "api-version docs/openapi-next.json:1",
+                "api-version docs/openapi.json:5",
+                "pin-form requirements.txt:2",
+                "group-mismatch src/ai/backend/common/defs.py:4",
+                "pin-mismatch src/ai/backend/manager/pyproject.toml:6",
+                "symlink-outside src/ai/backend/storage/VERSION:-",
+                "version-invalid tools/VERSION:1"
+            ])
         let byRule = Dictionary(report.findings.map { ($0.rule, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(byRule["version-invalid"]?.suggestion == "26.09.0")
         #expect(byRule["pin-form"]?.suggestion == "26.11.0.dev0")
@@ -72,12 +73,12 @@ struct CheckFixtureTests {
         let repository = try ScratchRepository()
         defer { repository.remove() }
         try repository.commit(["README": "history before versions\n"], message: "start")
-        try repository.git("tag", "26.01.0")  // no VERSION file at this commit
+        try repository.git("tag", "26.01.0") // no VERSION file at this commit
         try repository.commit(["VERSION": "26.02.0\n"], message: "release")
         try repository.git("tag", "26.02.0")
-        try repository.git("tag", "-a", "26.03.0rc1", "-m", "wrong commit")  // VERSION says 26.02.0 there
+        try repository.git("tag", "-a", "26.03.0rc1", "-m", "wrong commit") // VERSION says 26.02.0 there
         try repository.commit(["VERSION": "26.03.1\n"], message: "next")
-        try repository.git("tag", "26.03.1.rc1")                               // misspelt, and VERSION says 26.03.1
+        try repository.git("tag", "26.03.1.rc1") // misspelt, and VERSION says 26.03.1
         try repository.git("tag", "v0.7.0")
         try repository.git("tag", "api-v2.20170315")
         let report = try check(repository.path, tags: true)
@@ -100,19 +101,25 @@ struct CheckFixtureTests {
         let repository = try ScratchRepository()
         defer { repository.remove() }
         try repository.commit(["README": "before versions\n"], message: "start")
-        try repository.git("tag", "26.01.0")                      // no version file at all yet
+        try repository.git("tag", "26.01.0") // no version file at all yet
         try repository.commit(["VERSION": "26.02.0\n"], message: "root VERSION only")
-        try repository.git("tag", "26.02.0")                      // the package's VERSION came later
-        try repository.git("tag", "26.02.1")                      // planted: the files say 26.02.0
+        try repository.git("tag", "26.02.0") // the package's VERSION came later
+        try repository.git("tag", "26.02.1") // planted: the files say 26.02.0
         // Its own .release.toml names an old file of the time (since removed): that one decides.
-        try repository.commit([".release.toml": "[components.root]\nfiles = [\"VERSION\", \"old/VERSION\"]\n\n[groups.server]\ncomponents = [\"root\"]\n",
-                               "VERSION": "26.03.0\n", "old/VERSION": "26.03.0\n"], message: "own configuration")
+        try repository.commit(
+            [
+                ".release.toml": "[components.root]\nfiles = [\"VERSION\", \"old/VERSION\"]\n\n[groups.server]\ncomponents = [\"root\"]\n",
+                "VERSION": "26.03.0\n", "old/VERSION": "26.03.0\n"
+            ], message: "own configuration")
         try repository.git("tag", "26.03.0")
         try repository.commit(["old/VERSION": "26.02.9\n"], message: "a mismatch only the old configuration sees")
-        try repository.git("tag", "26.03.1")                      // planted: the files say 26.03.0
+        try repository.git("tag", "26.03.1") // planted: the files say 26.03.0
         try repository.git("rm", "-q", "-r", "old")
-        try repository.commit([".release.toml": "[components.root]\nfiles = [\"VERSION\", \"pkg/*/VERSION\"]\n",
-                               "VERSION": "26.04.0\n", "pkg/a/VERSION": "26.04.0\n"], message: "packages with their VERSION")
+        try repository.commit(
+            [
+                ".release.toml": "[components.root]\nfiles = [\"VERSION\", \"pkg/*/VERSION\"]\n",
+                "VERSION": "26.04.0\n", "pkg/a/VERSION": "26.04.0\n"
+            ], message: "packages with their VERSION")
         try repository.git("tag", "26.04.0")
         let report = try check(repository.path, tags: true)
         let summary = report.findings.map { "\($0.rule): \($0.message)" }
@@ -177,44 +184,58 @@ struct CheckConfigurationErrorTests {
         #expect(try failure("[components.a]\nfiles = [\"MISSING\"]\n") == ".release.toml:2:10: 'MISSING' does not exist in the working tree")
         #expect(try failure("[components.a]\nfiles = [\"../VERSION\"]\n") == ".release.toml:2:10: '../VERSION' leaves the repository ('..')")
         #expect(try failure("[components.a]\nfiles = [\"/etc/hostname\"]\n") == ".release.toml:2:10: '/etc/hostname' is absolute; paths are relative to the repository root")
-        #expect(try failure("[components.a]\nfiles = [\"out/VERSION\"]\n", symlinks: ["out": "/etc"])
+        #expect(
+            try failure("[components.a]\nfiles = [\"out/VERSION\"]\n", symlinks: ["out": "/etc"])
                 == ".release.toml:2:10: 'out/VERSION' leaves the repository through the symlink out -> /etc")
         #expect(try failure("[components.a]\nfiles = [\"sub\"]\n", files: ["sub/x": ""]) == ".release.toml:2:10: 'sub' is a directory, not a file")
     }
 
     @Test func locatorsThatFindNothing() throws {
-        #expect(try failure("[components.a]\nfiles = [{ path = \"defs.py\", pattern = 'V = \"{version}\"' }]\n", files: ["defs.py": "X = 1\n"])
+        #expect(
+            try failure("[components.a]\nfiles = [{ path = \"defs.py\", pattern = 'V = \"{version}\"' }]\n", files: ["defs.py": "X = 1\n"])
                 == ".release.toml:2:12: defs.py: no line matches the pattern 'V = \"{version}\"'")
-        #expect(try failure("[components.a]\nfiles = [{ path = \"p.toml\", toml = \"project.version\" }]\n", files: ["p.toml": "[project]\nname = \"x\"\n"])
+        #expect(
+            try failure("[components.a]\nfiles = [{ path = \"p.toml\", toml = \"project.version\" }]\n", files: ["p.toml": "[project]\nname = \"x\"\n"])
                 == ".release.toml:2:12: p.toml: TOML key project.version is not in the file")
-        #expect(try failure("[components.a]\nfiles = [{ path = \"a.json\", json = \"info.version\" }]\n", files: ["a.json": "{\"info\": {}}"])
+        #expect(
+            try failure("[components.a]\nfiles = [{ path = \"a.json\", json = \"info.version\" }]\n", files: ["a.json": "{\"info\": {}}"])
                 == ".release.toml:2:12: a.json: JSON key info.version is not in the file")
-        #expect(try failure("[components.a]\nfiles = [{ path = \"a.json\", json = \"version\" }]\n", files: ["a.json": "{\"version\": 3"])
+        #expect(
+            try failure("[components.a]\nfiles = [{ path = \"a.json\", json = \"version\" }]\n", files: ["a.json": "{\"version\": 3"])
                 == ".release.toml:2:12: a.json: not valid JSON: the document ends inside an object at 1:14")
     }
 
     @Test func keysTypesAndNames() throws {
         #expect(try failure("[components.a]\nfile = [\"VERSION\"]\n") == ".release.toml:2:1: unknown key 'file' in [components.a]; did you mean 'files'?")
         #expect(try failure("[components.a]\nfiles = \"VERSION\"\n") == ".release.toml:2:1: 'components.a.files' must be an array, not a string")
-        #expect(try failure("[components.a]\nfiles = [\"VERSION\"]\n[groups.g]\ncomponents = [\"b\"]\n")
+        #expect(
+            try failure("[components.a]\nfiles = [\"VERSION\"]\n[groups.g]\ncomponents = [\"b\"]\n")
                 == ".release.toml:4:15: 'groups.g.components[0]' names component 'b', which is not defined; defined: a")
-        #expect(try failure("[components.a]\nfiles = [{ path = \"VERSION\", form = \"semver\" }]\n")
+        #expect(
+            try failure("[components.a]\nfiles = [{ path = \"VERSION\", form = \"semver\" }]\n")
                 == ".release.toml:2:30: unknown form 'semver'; use scheme (24.03.0) or pep440 (24.3.0)")
-        #expect(try failure("[components.a]\nfiles = [{ path = \"VERSION\", pattern = \"v\" }]\n")
+        #expect(
+            try failure("[components.a]\nfiles = [{ path = \"VERSION\", pattern = \"v\" }]\n")
                 == ".release.toml:2:30: pattern must contain {version} exactly once: 'v'")
-        #expect(try failure("[version]\nrelease = \"sever\"\n[components.server]\nfiles = [\"VERSION\"]\n")
+        #expect(
+            try failure("[version]\nrelease = \"sever\"\n[components.server]\nfiles = [\"VERSION\"]\n")
                 == ".release.toml:2:1: 'version.release' names group or component 'sever', which is not defined; did you mean 'server'?")
-        #expect(try failure("[branches]\nrelease-pattern = \"release/line\"\n")
+        #expect(
+            try failure("[branches]\nrelease-pattern = \"release/line\"\n")
                 == ".release.toml:2:1: release-pattern must contain {line} exactly once, e.g. \"release/{line}\"")
-        #expect(try failure("[branches]\nmaintained = [\"24.3\"]\n")
+        #expect(
+            try failure("[branches]\nmaintained = [\"24.3\"]\n")
                 == ".release.toml:2:15: maintained branch '24.3' is not a release branch ({line} with a line such as YY.MM, e.g. 24.03)")
         #expect(try failure("[tags]\nprefix = \"v \"\n") == ".release.toml:2:1: 'v 24.03.0' is not a valid git tag prefix")
-        #expect(try failure("[backport]\ntrailers = [\"Backported-From {source}\"]\n")
+        #expect(
+            try failure("[backport]\ntrailers = [\"Backported-From {source}\"]\n")
                 == ".release.toml:2:13: trailer 'Backported-From {source}' is not 'Key: value' (a key of letters, digits and '-')")
-        #expect(try failure("[backport]\ntrailers = [\"Backported-To: {branch}\"]\n")
+        #expect(
+            try failure("[backport]\ntrailers = [\"Backported-To: {branch}\"]\n")
                 == ".release.toml:2:13: unknown placeholder '{branch}'; known: {source}, {target}, {commit}, {short-commit}, {pr}")
         #expect(try failure("[components]\n") == ".release.toml:1:2: [components] defines no component")
-        #expect(try failure("[[requirements]]\nfiles = [\"r.txt\"]\npackages = [\"x-*\"]\nversion-of = \"nothing\"\n")
+        #expect(
+            try failure("[[requirements]]\nfiles = [\"r.txt\"]\npackages = [\"x-*\"]\nversion-of = \"nothing\"\n")
                 == ".release.toml:4:1: 'requirements[0].version-of' names group or component 'nothing', which is not defined; defined: root")
     }
 
@@ -225,7 +246,10 @@ struct CheckConfigurationErrorTests {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let missing = #expect(throws: OperationError.self) { try check(scratch.path) }
-        #expect(missing?.message == "there is no .release.toml here, and relkit's default configuration (one VERSION file at the root) does not fit: 'VERSION' does not exist in the working tree; run relkit init to make a .release.toml for this repository")
+        #expect(
+            missing?.message
+                == "there is no .release.toml here, and relkit's default configuration (one VERSION file at the root) does not fit: 'VERSION' does not exist in the working tree; run relkit init to make a .release.toml for this repository"
+        )
     }
 }
 

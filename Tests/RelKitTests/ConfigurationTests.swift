@@ -28,7 +28,8 @@ struct VersionConfigurationTests {
     /// `[[version.earlier]]`: schemes of earlier years, each up to its last line; each text is
     /// read in the scheme of its time.
     @Test func earlierSchemesAndTheSchemeOfEachTime() throws {
-        let configuration = try load("""
+        let configuration = try load(
+            """
             [version]
             scheme = "yy.n"
 
@@ -53,17 +54,20 @@ struct VersionConfigurationTests {
         #expect(error("[version]\nscheme = \"yy.n\"\n[[version.earlier]]\nscheme = \"yy.mm\"\nuntil = \"24.12\"\n")?.contains(":4:") == true)
         #expect(error("[version]\nscheme = \"yy.n\"\n[[version.earlier]]\nscheme = \"yy.0m\"\nuntil = \"24.13\"\n")?.contains("is not a release line of yy.0m") == true)
         #expect(error("[version]\nscheme = \"yy.n\"\n[[version.earlier]]\nscheme = \"yy.0m\"\n")?.contains("until") == true)
-        #expect(error("[version]\n[[version.earlier]]\nscheme = \"yy.0m\"\nuntil = \"22.12\"\n[[version.earlier]]\nscheme = \"yy.n\"\nuntil = \"21.4\"\n")?
-            .contains("oldest first") == true)
+        #expect(
+            error("[version]\n[[version.earlier]]\nscheme = \"yy.0m\"\nuntil = \"22.12\"\n[[version.earlier]]\nscheme = \"yy.n\"\nuntil = \"21.4\"\n")?
+                .contains("oldest first") == true)
         #expect(error("[version]\nearlier = \"yy.0m\"\n")?.contains("array of tables") == true)
         // Maintained branches of an earlier scheme are release branches.
-        #expect(try load("[version]\nscheme = \"yy.n\"\n[[version.earlier]]\nscheme = \"yy.0m\"\nuntil = \"24.12\"\n[branches]\nmaintained = [\"24.09\", \"25.3\"]\n")
-            .branches.maintained == ["24.09", "25.3"])
+        #expect(
+            try load("[version]\nscheme = \"yy.n\"\n[[version.earlier]]\nscheme = \"yy.0m\"\nuntil = \"24.12\"\n[branches]\nmaintained = [\"24.09\", \"25.3\"]\n")
+                .branches.maintained == ["24.09", "25.3"])
         #expect(error("[version]\nscheme = \"yy.n\"\n[branches]\nmaintained = [\"24.09\"]\n") != nil, "without the earlier scheme 24.09 is no yy.n line")
     }
 
     @Test func readsEveryKey() throws {
-        let configuration = try load("""
+        let configuration = try load(
+            """
             [version]
             scheme = "yy.0m"
             allow-post = true
@@ -112,7 +116,7 @@ struct ConfigurationFuzzRegressionTests {
     /// ignored, and relkit's source map, which reads it all, looped on what followed.
     @Test(.timeLimit(.minutes(1))) func nulBytesAreRefusedAndTheSourceMapMovesOn() throws {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: fixturesDirectory + "/fuzz/configuration-timeout.toml"))
-        let text = String(decoding: bytes, as: UTF8.self)  // as the fuzz target reads it
+        let text = String(decoding: bytes, as: UTF8.self) // as the fuzz target reads it
         let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: text, file: ".release.toml") }
         #expect(error?.description == ".release.toml:1:11: a NUL byte; TOML text cannot contain one")
         let truncated = #expect(throws: ConfigurationError.self) {
@@ -125,24 +129,28 @@ struct ConfigurationFuzzRegressionTests {
     /// with a character that cannot start a key; relkit reports it as a syntax error first, and any
     /// character above ASCII outside strings and comments too.
     @Test func tableNamesThatAbortedTomlPlusPlusAreSyntaxErrors() throws {
-        for (fixture, expected) in [("configuration-crash.toml", "t:1:2: TOML syntax error: a table name cannot start with '\u{FFFD}' (U+FFFD)"),
-                                    ("configuration-crash-2.toml", "t:3:3: TOML syntax error: a table name cannot start with '!' (U+0021)")] {
+        for (fixture, expected) in [
+            ("configuration-crash.toml", "t:1:2: TOML syntax error: a table name cannot start with '\u{FFFD}' (U+FFFD)"),
+            ("configuration-crash-2.toml", "t:3:3: TOML syntax error: a table name cannot start with '!' (U+0021)")
+        ] {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: fixturesDirectory + "/fuzz/" + fixture))
             let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: String(decoding: bytes, as: UTF8.self), file: "t") }
             #expect(error?.description == expected)
         }
-        for (text, expected) in [("[é]\n", "1:2: TOML syntax error: a table name cannot start with 'é' (U+00E9)"),
-                                 ("[[ !x]]\n", "1:4: TOML syntax error: a table name cannot start with '!' (U+0021)"),
-                                 ("[.a]\n", "1:2: TOML syntax error: a table name cannot start with '.' (U+002E)"),
-                                 ("a = [[[[[}  }\n", "1:10: TOML syntax error: '}' inside an array, where a value or ']' is expected"),
-                                 ("a = [1,\n  }\n", "2:3: TOML syntax error: '}' inside an array, where a value or ']' is expected"),
-                                 ("a=5499-!---% 2 ", "1:3: TOML syntax error: '5499-!---% 2' is not a date-time (a time has hours, minutes and seconds)"),
-                                 ("a = [1979-05-27 2,]\n", "1:6: TOML syntax error: '1979-05-27 2' is not a date-time (a time has hours, minutes and seconds)"),
-                                 ("a=54\u{1}\"-!---% 2 ", "1:5: TOML syntax error: control character U+0001"),
-                                 ("a=54\"-!---% 2 ", "1:3: TOML syntax error: '54\"-!---% 2' is not a date-time (a time has hours, minutes and seconds)"),
-                                 ("a=5499-2--[% 2 ", "1:3: TOML syntax error: '5499-2--[% 2' is not a date-time (a time has hours, minutes and seconds)"),
-                                 ("a = [{b = [1979-05-27 2]}]\n", "1:12: TOML syntax error: '1979-05-27 2' is not a date-time (a time has hours, minutes and seconds)"),
-                                 ("a = 1\n  [b.é]\n", "2:6: TOML syntax error: unexpected character 'é' (U+00E9); outside quotes and comments TOML is ASCII")] {
+        for (text, expected) in [
+            ("[é]\n", "1:2: TOML syntax error: a table name cannot start with 'é' (U+00E9)"),
+            ("[[ !x]]\n", "1:4: TOML syntax error: a table name cannot start with '!' (U+0021)"),
+            ("[.a]\n", "1:2: TOML syntax error: a table name cannot start with '.' (U+002E)"),
+            ("a = [[[[[}  }\n", "1:10: TOML syntax error: '}' inside an array, where a value or ']' is expected"),
+            ("a = [1,\n  }\n", "2:3: TOML syntax error: '}' inside an array, where a value or ']' is expected"),
+            ("a=5499-!---% 2 ", "1:3: TOML syntax error: '5499-!---% 2' is not a date-time (a time has hours, minutes and seconds)"),
+            ("a = [1979-05-27 2,]\n", "1:6: TOML syntax error: '1979-05-27 2' is not a date-time (a time has hours, minutes and seconds)"),
+            ("a=54\u{1}\"-!---% 2 ", "1:5: TOML syntax error: control character U+0001"),
+            ("a=54\"-!---% 2 ", "1:3: TOML syntax error: '54\"-!---% 2' is not a date-time (a time has hours, minutes and seconds)"),
+            ("a=5499-2--[% 2 ", "1:3: TOML syntax error: '5499-2--[% 2' is not a date-time (a time has hours, minutes and seconds)"),
+            ("a = [{b = [1979-05-27 2]}]\n", "1:12: TOML syntax error: '1979-05-27 2' is not a date-time (a time has hours, minutes and seconds)"),
+            ("a = 1\n  [b.é]\n", "2:6: TOML syntax error: unexpected character 'é' (U+00E9); outside quotes and comments TOML is ASCII")
+        ] {
             let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(text: text, file: "t") }
             #expect(error?.description == "t:" + expected, "\(text)")
         }
@@ -168,7 +176,8 @@ struct UpgradeConfigurationTests {
     func error(_ text: String) -> String? { loader.error(text) }
 
     @Test func historiesSamplesComposeAndPolicy() throws {
-        let upgrade = try load("""
+        let upgrade = try load(
+            """
             [upgrade]
             config-samples = ["configs/*/sample*.toml"]
             compose = ["docker-compose.halfstack-*.yml"]
@@ -178,9 +187,14 @@ struct UpgradeConfigurationTests {
             name = "manager"
             path = "./src/ai/backend/manager/models/alembic/versions/"
             command = "alembic -c alembic.ini"
-            """).upgrade
-        #expect(upgrade.migrations == [MigrationHistorySpec(name: "manager", path: "src/ai/backend/manager/models/alembic/versions",
-                                                            command: "alembic -c alembic.ini", location: upgrade.migrations[0].location)])
+            """
+        ).upgrade
+        #expect(
+            upgrade.migrations == [
+                MigrationHistorySpec(
+                    name: "manager", path: "src/ai/backend/manager/models/alembic/versions",
+                    command: "alembic -c alembic.ini", location: upgrade.migrations[0].location)
+            ])
         #expect(upgrade.migrations[0].location.line == 6)
         #expect(upgrade.configSamples == ["configs/*/sample*.toml"])
         #expect(upgrade.compose == ["docker-compose.halfstack-*.yml"])
@@ -193,7 +207,8 @@ struct UpgradeConfigurationTests {
         #expect(error("[[upgrade.migrations]]\npath = \"v\"\n") == ".release.toml:1:3: a migration history needs name = \"...\"")
         #expect(error("[[upgrade.migrations]]\nname = \"m\"\n") == ".release.toml:1:3: a migration history needs path = \"...\" (its alembic versions directory)")
         #expect(error("[[upgrade.migrations]]\nname = \"m\"\npath = \"../v\"\n") == ".release.toml:3:1: '../v' leaves the repository ('..')")
-        #expect(error("[[upgrade.migrations]]\nname = \"m\"\npath = \"v\"\n[[upgrade.migrations]]\nname = \"m\"\npath = \"w\"\n")
+        #expect(
+            error("[[upgrade.migrations]]\nname = \"m\"\npath = \"v\"\n[[upgrade.migrations]]\nname = \"m\"\npath = \"w\"\n")
                 == ".release.toml:5:1: migration history 'm' is named twice")
         #expect(error("[upgrade]\ncompose = [\"/etc/compose.yml\"]\n") == ".release.toml:2:12: '/etc/compose.yml' is absolute; paths are relative to the repository root")
         #expect(error("[upgrade]\nfail-on = [\"image-major\"]\n")?.contains("names fail-on entry 'image-major', which is not defined") == true)

@@ -31,8 +31,10 @@ struct VersionStringGenerator {
 
     mutating func whitespace() -> String {
         guard chance(15) else { return "" }
-        return pick([" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{1C}", "\u{85}", "\u{A0}", "\u{1680}", "\u{2003}",
-                     "\u{2028}", "\u{202F}", "\u{205F}", "\u{3000}", "  ", "\u{200B}", "\u{FEFF}"])
+        return pick([
+            " ", "\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{1C}", "\u{85}", "\u{A0}", "\u{1680}", "\u{2003}",
+            "\u{2028}", "\u{202F}", "\u{205F}", "\u{3000}", "  ", "\u{200B}", "\u{FEFF}"
+        ])
     }
 
     /// A string from the grammar, with each part spelled in one of its accepted ways.
@@ -131,7 +133,9 @@ struct DifferentialTests {
         var inputs = (0..<12_000).map { _ in generator.next() }
         inputs += ["20.09.0", "24.03.0-RC.01", "24.03.0dev", "23.03.0a2.dev", "22.03.11.post1", "23.09.8.rc1", "v0.7.0", "api-v2.20170315"]
         let result = try runProcess("python3", ["-c", packagingOracle], stdin: try JSONEncoder().encode(inputs))
-        try #require(result.status == 0, """
+        try #require(
+            result.status == 0,
+            """
             python3 with packaging is needed for this test (make test installs it): \(result.stderr)
             """)
         let answer = try JSONDecoder().decode(OracleAnswer.self, from: Data(result.stdout.utf8))

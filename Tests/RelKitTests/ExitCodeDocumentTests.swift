@@ -9,15 +9,18 @@ import Testing
 struct ExitCodeDocumentTests {
     /// `text` with what lies between `<!-- exit-codes:NAME -->` and the next end marker replaced.
     func filled(_ text: String, _ name: String, with table: String) throws -> String {
-        let start = "<!-- exit-codes:\(name) -->\n", end = "<!-- exit-codes:end -->"
+        let start = "<!-- exit-codes:\(name) -->\n"
+        let end = "<!-- exit-codes:end -->"
         let open = try #require(text.range(of: start), "\(name) marker")
         let close = try #require(text.range(of: end, range: open.upperBound..<text.endIndex))
         return text.replacingCharacters(in: open.upperBound..<close.lowerBound, with: table + "\n")
     }
 
     @Test func theDocumentsHoldTheTable() throws {
-        for (file, parts) in [("README.md", [("general", ExitCodes.generalMarkdown)]),
-                              ("docs/exit-codes.md", [("general", ExitCodes.generalMarkdown), ("commands", ExitCodes.commandsMarkdown)])] {
+        for (file, parts) in [
+            ("README.md", [("general", ExitCodes.generalMarkdown)]),
+            ("docs/exit-codes.md", [("general", ExitCodes.generalMarkdown), ("commands", ExitCodes.commandsMarkdown)])
+        ] {
             let path = packageRoot + "/" + file
             let text = try String(contentsOfFile: path, encoding: .utf8)
             var expected = text

@@ -1,8 +1,9 @@
 import Foundation
-@testable import RelKit
 import RelKitCore
 import RelKitTestSupport
 import Testing
+
+@testable import RelKit
 
 @Suite("Line streams: invalid lines written as bytes")
 struct LineStreamTests {
@@ -30,17 +31,20 @@ struct LineStreamTests {
     /// backslashes, control characters, non-ASCII letters, invalid UTF-8, empty and blank lines.
     @Test func invalidLinesAreWordedAsTheReferenceWordsThem() throws {
         var random = SeededGenerator(seed: 2026)
-        var inputs: [[UInt8]] = ["bad", "24.03.0-foo", "release-24.03", "24..03.0", "v24.03.0+", "24.03.0rc", "'quoted'", "back\\slash",
-                                 "", "   ", "24.03.0 x", "x" + String(repeating: "1", count: 118), "x" + String(repeating: "1", count: 119),
-                                 "x" + String(repeating: "1", count: 120), "tab\there", "café", "24.03.ä", "1." + String(repeating: "9", count: 5000)]
-            .map { Array($0.utf8) }
+        var inputs: [[UInt8]] = [
+            "bad", "24.03.0-foo", "release-24.03", "24..03.0", "v24.03.0+", "24.03.0rc", "'quoted'", "back\\slash",
+            "", "   ", "24.03.0 x", "x" + String(repeating: "1", count: 118), "x" + String(repeating: "1", count: 119),
+            "x" + String(repeating: "1", count: 120), "tab\there", "café", "24.03.ä", "1." + String(repeating: "9", count: 5000)
+        ]
+        .map { Array($0.utf8) }
         inputs.append([0x32, 0x34, 0xFF, 0x2E])
         inputs.append([0x7F, 0x31])
         let alphabet = Array("0123456789.abcdefrcpostdevRC-_+!v' \\".utf8) + [0x09, 0xC3, 0xA9, 0x80]
         for _ in 0..<3_000 {
             inputs.append((0..<Int.random(in: 0...30, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
         }
-        var expected = "", numbered: [(Int, [UInt8])] = []
+        var expected = ""
+        var numbered: [(Int, [UInt8])] = []
         for (index, bytes) in inputs.enumerated() {
             let number = index * 37 + 1
             let error = bytes.withUnsafeBufferPointer { bytes -> VersionParseError? in
@@ -62,7 +66,8 @@ struct BlockNormalizerTests {
     /// What `relkit version normalize -` prints for `lines`, line by line through `Version`: the
     /// reference the block path must equal, whatever the block size.
     func reference(_ input: [UInt8], interleaved: Bool) -> (output: String, errors: String) {
-        var output = "", errors = ""
+        var output = ""
+        var errors = ""
         var lines = input.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
         if input.last == 0x0A || input.isEmpty { lines.removeLast() }
         for (index, var line) in lines.enumerated() {
@@ -90,9 +95,14 @@ struct BlockNormalizerTests {
         let inputDescriptor = open(directory.file("in"), O_RDONLY)
         let outputDescriptor = open(directory.file("out"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let errorDescriptor = interleaved ? outputDescriptor : open(directory.file("err"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        defer { close(inputDescriptor); close(outputDescriptor); if !interleaved { close(errorDescriptor) } }
-        let invalid = try StreamNormalizer.run(input: inputDescriptor, streams: StandardStreams(output: outputDescriptor, errors: errorDescriptor),
-                                               blockSize: blockSize)
+        defer {
+            close(inputDescriptor)
+            close(outputDescriptor)
+            if !interleaved { close(errorDescriptor) }
+        }
+        let invalid = try StreamNormalizer.run(
+            input: inputDescriptor, streams: StandardStreams(output: outputDescriptor, errors: errorDescriptor),
+            blockSize: blockSize)
         let output = try String(contentsOfFile: directory.file("out"), encoding: .utf8)
         let errors = interleaved ? "" : try String(contentsOfFile: directory.file("err"), encoding: .utf8)
         return (output, errors, invalid)
@@ -101,8 +111,10 @@ struct BlockNormalizerTests {
     @Test(arguments: [1, 7, 64, 4096, StreamNormalizer.blockSize])
     func blocksOfAnySizeSayWhatLineByLineSays(blockSize: Int) throws {
         var random = SeededGenerator(seed: UInt64(blockSize))
-        let spellings = ["26.03.0", "v26.3.0rc1", " 026.003.0-POST-2 ", "26.03.0.dev", "bad", "", "26.03.0\r", "1!2.0+local.7",
-                         String(repeating: "9", count: 300) + ".1", "26..3", "  ", "26.03.0-foo"]
+        let spellings = [
+            "26.03.0", "v26.3.0rc1", " 026.003.0-POST-2 ", "26.03.0.dev", "bad", "", "26.03.0\r", "1!2.0+local.7",
+            String(repeating: "9", count: 300) + ".1", "26..3", "  ", "26.03.0-foo"
+        ]
         var input: [UInt8] = []
         for _ in 0..<2_000 { input += Array(spellings.randomElement(using: &random)!.utf8) + [0x0A] }
         for interleaved in [false, true] {

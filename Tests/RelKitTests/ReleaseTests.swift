@@ -12,8 +12,10 @@ let setTestIdentity: Void = {
 
 /// Runs a release command in-process: lock, plan, apply, unlock.
 @discardableResult
-func release(_ repository: ScratchRepository, _ command: String,
-             _ makePlan: (ReleaseContext) throws(OperationError) -> ReleasePlan) throws(OperationError) -> (ReleasePlan, AppliedPlan) {
+func release(
+    _ repository: ScratchRepository, _ command: String,
+    _ makePlan: (ReleaseContext) throws(OperationError) -> ReleasePlan
+) throws(OperationError) -> (ReleasePlan, AppliedPlan) {
     _ = setTestIdentity
     let context = try ReleaseContext.open(repository.path, command: command) { _ in }
     defer { context.lock.release() }
@@ -67,7 +69,9 @@ struct CutTests {
         #expect(try repository.git("show", "26.11:src/ai/backend/client/pyproject.toml").contains("version = \"26.4.2\""))
         #expect(try repository.git("cat-file", "-p", "main:src/ai/backend/manager").contains("120000 blob"))
         #expect(try repository.git("reflog", "-1", "--format=%gs", "main") == "relkit cut: create release line 26.11 from main at \(mainBefore.prefix(12))")
-        #expect(try repository.git("log", "-1", "--format=%an <%ae>|%cn <%ce>|%s", "main") == "Test Author <author@example.invalid>|Test Committer <committer@example.invalid>|main: 26.12.0.dev0 after cutting 26.11")
+        #expect(
+            try repository.git("log", "-1", "--format=%an <%ae>|%cn <%ce>|%s", "main")
+                == "Test Author <author@example.invalid>|Test Committer <committer@example.invalid>|main: 26.12.0.dev0 after cutting 26.11")
         #expect(try repository.git("fsck", "--strict").isEmpty)
     }
 
@@ -132,9 +136,12 @@ struct CutTests {
         let repository = try ScratchRepository(fixture: "check/clean")
         defer { repository.remove() }
         let config = try repository.read(".release.toml").replacingOccurrences(of: "next-line = \"next-month\"", with: "next-line = \"cadence\"\ncadence = [3, 9]")
-        try repository.commit([".release.toml": config, "VERSION": "26.09.0.dev0\n",
-                               "src/ai/backend/common/defs.py": "NEXT_RELEASE_VERSION = \"26.9.0.dev0\"\n",
-                               "requirements.txt": "backend.ai-common==26.9.0.dev0\n"], message: "cadence")
+        try repository.commit(
+            [
+                ".release.toml": config, "VERSION": "26.09.0.dev0\n",
+                "src/ai/backend/common/defs.py": "NEXT_RELEASE_VERSION = \"26.9.0.dev0\"\n",
+                "requirements.txt": "backend.ai-common==26.9.0.dev0\n"
+            ], message: "cadence")
         try cut(repository, "26.09")
         #expect(try repository.git("show", "main:VERSION") == "27.03.0.dev0")
         #expect(try repository.git("show", "main:requirements.txt") == "backend.ai-common==27.3.0.dev0")
@@ -193,12 +200,13 @@ struct TagTests {
         try cut(repository, "26.11", pre: .releaseCandidate)
         #expect(try tag(repository) == "26.11.0rc1")
         let before = try snapshot(repository)
-        #expect((#expect(throws: OperationError.self) { try tag(repository, .pre(.alpha)) })?.message
-            == "26.11.0rc1 is already a release candidate; an alpha would go backwards (rc -> a)")
+        #expect(
+            (#expect(throws: OperationError.self) { try tag(repository, .pre(.alpha)) })?.message
+                == "26.11.0rc1 is already a release candidate; an alpha would go backwards (rc -> a)")
         #expect((#expect(throws: OperationError.self) { try tag(repository, .patch) })?.exitCode == 1)
         #expect((#expect(throws: OperationError.self) { try tag(repository, branch: "26.12") })?.message == "there is no branch '26.12'")
         #expect((#expect(throws: OperationError.self) { try tag(repository, branch: nil) })?.message.hasPrefix("HEAD is not a release branch") == true)
-        try repository.git("tag", "26.11.0rc2")  // someone tagged the next candidate by hand
+        try repository.git("tag", "26.11.0rc2") // someone tagged the next candidate by hand
         #expect((#expect(throws: OperationError.self) { try tag(repository, .pre(.releaseCandidate)) })?.message == "tag 26.11.0rc2 exists already; tags never move")
         try repository.git("tag", "-d", "26.11.0rc2")
         #expect(try snapshot(repository) == before)
@@ -206,8 +214,9 @@ struct TagTests {
         // A branch whose files carry another line's version.
         try repository.git("checkout", "-q", "26.11")
         _ = try bump(repository, "26.12.0", commit: true)
-        #expect((#expect(throws: OperationError.self) { try tag(repository, branch: nil) })?.message
-            == "26.11 carries 26.12.0, a version of line 26.12, not 26.11; relkit never tags a version of another line")
+        #expect(
+            (#expect(throws: OperationError.self) { try tag(repository, branch: nil) })?.message
+                == "26.11 carries 26.12.0, a version of line 26.12, not 26.11; relkit never tags a version of another line")
     }
 
     @Test func lightweightPrefixedTagsOnTheCheckedOutBranch() throws {
@@ -236,11 +245,15 @@ struct BumpTests {
         try repository.git("add", "-A")
         try repository.git("commit", "-q", "-m", "crlf")
         let plan = try bump(repository, "26.11.1")
-        #expect(plan.workTreeEdits.map(\.path) == ["VERSION", "requirements.txt", "src/ai/backend/agent/pyproject.toml",
-                                                   "src/ai/backend/common/defs.py", "src/ai/backend/manager/pyproject.toml"])
+        #expect(
+            plan.workTreeEdits.map(\.path) == [
+                "VERSION", "requirements.txt", "src/ai/backend/agent/pyproject.toml",
+                "src/ai/backend/common/defs.py", "src/ai/backend/manager/pyproject.toml"
+            ])
         // Bytes, not a String: decoding would drop the BOM.
-        #expect(FileManager.default.contents(atPath: repository.scratch.file("src/ai/backend/common/defs.py"))
-            == Data("\u{FEFF}\"\"\"Constants.\"\"\"\r\nNEXT_RELEASE_VERSION = \"26.11.1\"\r\nX = 1".utf8))
+        #expect(
+            FileManager.default.contents(atPath: repository.scratch.file("src/ai/backend/common/defs.py"))
+                == Data("\u{FEFF}\"\"\"Constants.\"\"\"\r\nNEXT_RELEASE_VERSION = \"26.11.1\"\r\nX = 1".utf8))
         var info = stat()
         stat(repository.scratch.file("src/ai/backend/common/defs.py"), &info)
         #expect(info.st_mode & 0o777 == 0o755)
@@ -268,11 +281,13 @@ struct BumpTests {
         let repository = try ScratchRepository(fixture: "check/clean")
         defer { repository.remove() }
         let before = try snapshot(repository)
-        #expect((#expect(throws: OperationError.self) { try bump(repository, "26.11.0.dev0") })?.message
-            == "every file of 'server' already carries 26.11.0.dev0; nothing to do")
+        #expect(
+            (#expect(throws: OperationError.self) { try bump(repository, "26.11.0.dev0") })?.message
+                == "every file of 'server' already carries 26.11.0.dev0; nothing to do")
         #expect((#expect(throws: OperationError.self) { try bump(repository, "26.10.0") })?.exitCode == 1)
-        #expect((#expect(throws: OperationError.self) { try bump(repository, "26.3.0") })?.message
-            == "'26.3.0' is not a version of yy.0m: month '3' needs two digits: '03' (did you mean 26.03.0?)")
+        #expect(
+            (#expect(throws: OperationError.self) { try bump(repository, "26.3.0") })?.message
+                == "'26.3.0' is not a version of yy.0m: month '3' needs two digits: '03' (did you mean 26.03.0?)")
         #expect((#expect(throws: OperationError.self) { try bump(repository, "26.12.0", unit: "nope") })?.exitCode == 2)
         #expect(try snapshot(repository) == before)
         try repository.write("VERSION", "26.11.0.dev0\n\n")
@@ -295,14 +310,18 @@ struct BumpTests {
         let dead = try runProcess("/bin/sh", ["-c", "echo $$"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try FileManager.default.createDirectory(atPath: lockDirectory + "/backup", withIntermediateDirectories: true)
         try "26.11.0.dev0\n".write(toFile: lockDirectory + "/backup/0", atomically: true, encoding: .utf8)
-        try "{\"files\": [{\"path\": \"\(repository.scratch.file("VERSION"))\", \"backup\": \"\(lockDirectory)/backup/0\"}]}".write(toFile: lockDirectory + "/journal", atomically: true, encoding: .utf8)
+        try "{\"files\": [{\"path\": \"\(repository.scratch.file("VERSION"))\", \"backup\": \"\(lockDirectory)/backup/0\"}]}".write(
+            toFile: lockDirectory + "/journal", atomically: true, encoding: .utf8)
         try repository.write("VERSION", "half-written\n")
         try "pid=\(dead)\nhost=\(hostnameOfThisMachine())\ncommand=relkit bump 26.12.0\n".write(toFile: lockDirectory + "/lock", atomically: true, encoding: .utf8)
         var notices: [String] = []
         let context = try ReleaseContext.open(repository.path, command: "bump") { notices.append($0) }
         context.lock.release()
-        #expect(notices == ["relkit: a relkit that no longer runs (pid \(dead), `relkit bump 26.12.0`) left its lock; removed the lock",
-                            "relkit: an earlier relkit was interrupted; restored 1 file it was writing"])
+        #expect(
+            notices == [
+                "relkit: a relkit that no longer runs (pid \(dead), `relkit bump 26.12.0`) left its lock; removed the lock",
+                "relkit: an earlier relkit was interrupted; restored 1 file it was writing"
+            ])
         #expect(try repository.read("VERSION") == "26.11.0.dev0\n")
         #expect(!FileManager.default.fileExists(atPath: lockDirectory + "/journal"))
         #expect(!FileManager.default.fileExists(atPath: lockDirectory + "/lock"))

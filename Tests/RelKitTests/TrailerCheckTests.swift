@@ -9,8 +9,9 @@ struct TrailerCheckTests {
     }
 
     @Test func aBackportAsRelkitWritesItIsFine() {
-        let message = Trailers.adding([.init(key: "Backported-From", value: "main"), .init(key: "Backported-To", value: "26.11")],
-                                      to: "fix: x (#12)\n\nSigned-off-by: A <a@b>\n")
+        let message = Trailers.adding(
+            [.init(key: "Backported-From", value: "main"), .init(key: "Backported-To", value: "26.11")],
+            to: "fix: x (#12)\n\nSigned-off-by: A <a@b>\n")
         #expect(codes(message, require: true) == [])
         #expect(codes("fix: no backport\n") == [], "without --require-backport a plain commit is fine")
         #expect(codes("fix: no backport\n\n# Please enter the commit message\n", require: true) == ["1:missing"])

@@ -17,14 +17,16 @@ struct MessageGenerator {
             "Reviewed-by: Linus <l@example.com>", "Backported-from: main (26.2)", "Backport-of: 9571",
             "Fixes: #123", "Bug #42", "Change-Id: I0123456789abcdef", "Closes:#9", "Acked-by :  Someone  ",
             "(cherry picked from commit 1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b)", "https://example.com/pr/1",
-            "Key With Space: value", "X: y", "Refs: a\n  continued value", "Signed-off-by: Bob <b@example.com>",
+            "Key With Space: value", "X: y", "Refs: a\n  continued value", "Signed-off-by: Bob <b@example.com>"
         ])
     }
 
     mutating func proseLine() -> String {
-        pick(["Fix the frobnicator when the widget is empty.", "This changes how things work:", "  indented prose",
-              "- a bullet point", "Note: this line looks like a trailer", "#123 is the issue", "---", "--- a/file",
-              "see https://example.com for details", "   ", "# a comment line", "Conflicts:", "\tsrc/file.py"])
+        pick([
+            "Fix the frobnicator when the widget is empty.", "This changes how things work:", "  indented prose",
+            "- a bullet point", "Note: this line looks like a trailer", "#123 is the issue", "---", "--- a/file",
+            "see https://example.com for details", "   ", "# a comment line", "Conflicts:", "\tsrc/file.py"
+        ])
     }
 
     mutating func message() -> String {
@@ -87,7 +89,8 @@ struct TrailerDifferentialTests {
             let message = generator.message()
             let theirs = try git(["--trailer", "Backported-From: main", "--trailer", "Backported-To: 24.03"], terminated(message))
             let ours = Trailers.adding(added, to: message)
-            let parsedOurs = try git(["--parse"], ours), parsedTheirs = try git(["--parse"], theirs)
+            let parsedOurs = try git(["--parse"], ours)
+            let parsedTheirs = try git(["--parse"], theirs)
             // git must read back every trailer the message had, then the new ones. git's own
             // insertion does not always manage it (after a whitespace-only or comment line at the
             // end it starts a paragraph of its own); relkit must, and agree with git where git does.

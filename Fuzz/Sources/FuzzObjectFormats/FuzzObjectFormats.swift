@@ -8,7 +8,8 @@
 
 let anyID = ObjectID(hex: String(repeating: "ab", count: 20))!
 // libFuzzer calls from one thread.
-nonisolated(unsafe) let inflater = SmallInflater(), zlib = ZlibInflater()
+nonisolated(unsafe) let inflater = SmallInflater()
+nonisolated(unsafe) let zlib = ZlibInflater()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzObjectFormats(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
@@ -17,7 +18,9 @@ public func fuzzObjectFormats(_ data: UnsafePointer<UInt8>, _ count: Int) -> CIn
     if data[0] & 3 == 3 {
         // A deflate stream (raw when bit 2 is set) and the size it must give, from two bytes.
         guard bytes.count >= 2 else { return 0 }
-        let size = Int(bytes[0]) | Int(bytes[1]) << 8, stream = Array(bytes.dropFirst(2)), raw = data[0] & 4 != 0
+        let size = Int(bytes[0]) | Int(bytes[1]) << 8
+        let stream = Array(bytes.dropFirst(2))
+        let raw = data[0] & 4 != 0
         if let decoded = inflater.inflate(stream, size: size, raw: raw) {
             let reference = zlib.inflate(stream, size: size, raw: raw)
             require(reference?.content == decoded.content, "SmallInflater decoded what zlib does not")
@@ -33,11 +36,13 @@ public func fuzzObjectFormats(_ data: UnsafePointer<UInt8>, _ count: Int) -> CIn
     } else {
         // A base and a delta, split where the second byte says.
         let split = bytes.isEmpty ? 0 : Int(bytes[0]) % bytes.count
-        let base = Array(bytes.dropFirst().prefix(split)), delta = Array(bytes.dropFirst(1 + split))
+        let base = Array(bytes.dropFirst().prefix(split))
+        let delta = Array(bytes.dropFirst(1 + split))
         if let result = ObjectFiles.applyDelta(delta, to: base) {
             var at = 0
             func size() -> Int {
-                var value = 0, shift = 0
+                var value = 0
+                var shift = 0
                 while at < delta.count {
                     let byte = delta[at]
                     at += 1

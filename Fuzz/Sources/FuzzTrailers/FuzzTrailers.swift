@@ -5,7 +5,7 @@ import RelKitCore
 
 let added = [
     Trailers.Trailer(key: "Backported-From", value: "main"),
-    Trailers.Trailer(key: "Backported-To", value: "24.03"),
+    Trailers.Trailer(key: "Backported-To", value: "24.03")
 ]
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -16,8 +16,9 @@ public func fuzzTrailers(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let after = Trailers.parse(result)
     // A trailer the message has already (key in any case, same value) is not added again.
     for trailer in added {
-        require(after.contains { $0.matches(key: trailer.key) && $0.value == trailer.value },
-                "\(trailer) not parseable after adding it to \(message.debugDescription): \(result.debugDescription)")
+        require(
+            after.contains { $0.matches(key: trailer.key) && $0.value == trailer.value },
+            "\(trailer) not parseable after adding it to \(message.debugDescription): \(result.debugDescription)")
     }
     require(Trailers.adding(added, to: result) == result, "adding twice changed \(result.debugDescription)")
     let kept = before.filter { old in !added.contains(old) }

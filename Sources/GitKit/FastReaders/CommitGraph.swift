@@ -78,7 +78,8 @@ import Glibc
             return CommitGraph(layers: [single])
         }
         guard let chain = FileSystem.readSmallFile(chainFile) else { return nil }
-        var layers: [Layer] = [], hashes: [[UInt8]] = []
+        var layers: [Layer] = []
+        var hashes: [[UInt8]] = []
         for line in chain.split(separator: UInt8(ascii: "\n")) {
             guard line.count == 40, let hash = hexBytes(line) else { break }
             let name = String(decoding: line, as: UTF8.self)
@@ -121,7 +122,8 @@ import Glibc
     func forEachParent(at position: UInt32, _ body: (UInt32) throws -> Void) rethrows -> Bool {
         let (layer, index) = locate(position)
         let record = layer.commitData + 36 * index + 20
-        let first = layer.word(record), second = layer.word(record + 4)
+        let first = layer.word(record)
+        let second = layer.word(record + 4)
         let none: UInt32 = 0x7000_0000
         if first == none { return second == none }
         guard first < count else { return false }
@@ -145,7 +147,8 @@ import Glibc
     public func parents(at position: UInt32) -> [UInt32]? {
         let (layer, index) = locate(position)
         let record = layer.commitData + 36 * index + 20
-        let first = layer.word(record), second = layer.word(record + 4)
+        let first = layer.word(record)
+        let second = layer.word(record + 4)
         let none: UInt32 = 0x7000_0000
         var parents: [UInt32] = []
         if first != none {
@@ -257,7 +260,8 @@ import Glibc
 
 /// 32-bit murmur3 over bytes (unsigned), as git's `murmur3_seeded_v2`.
 func murmur3(_ data: [UInt8], seed: UInt32) -> UInt32 {
-    let c1: UInt32 = 0xCC9E_2D51, c2: UInt32 = 0x1B87_3593
+    let c1: UInt32 = 0xCC9E_2D51
+    let c2: UInt32 = 0x1B87_3593
     func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 { value << count | value >> (32 - count) }
     var hash = seed
     let blocks = data.count / 4
@@ -303,7 +307,8 @@ extension CommitGraph.Layer {
         func word(_ at: Int) -> UInt32 { bigEndianWord(base, at) }
         let size = base.count
         guard size >= 8 + 12 + 20, word(0) == 0x4347_5048, base[4] == 1, base[5] == 1 else { return nil }
-        let chunkCount = Int(base[6]), baseCount = Int(base[7])
+        let chunkCount = Int(base[6])
+        let baseCount = Int(base[7])
         guard baseCount == expectedBases.count, 8 + 12 * (chunkCount + 1) <= size - 20 else { return nil }
         var chunks: [UInt32: (start: Int, length: Int)] = [:]
         for index in 0..<chunkCount {
@@ -314,9 +319,9 @@ extension CommitGraph.Layer {
             guard id != 0, start >= 8 + 12 * (chunkCount + 1), start <= end, end <= size - 20, chunks[id] == nil else { return nil }
             chunks[id] = (start, end - start)
         }
-        guard let fanout = chunks[0x4F49_4446], fanout.length == 1024,  // OIDF
-              let lookup = chunks[0x4F49_444C],                          // OIDL
-              let commitData = chunks[0x4344_4154]                       // CDAT
+        guard let fanout = chunks[0x4F49_4446], fanout.length == 1024, // OIDF
+            let lookup = chunks[0x4F49_444C], // OIDL
+            let commitData = chunks[0x4344_4154] // CDAT
         else { return nil }
         var previous: UInt32 = 0
         for index in 0..<256 {
@@ -327,15 +332,18 @@ extension CommitGraph.Layer {
         let count = previous
         guard lookup.length == 20 * Int(count), commitData.length == 36 * Int(count), UInt64(offset) + UInt64(count) < 0x7000_0000 else { return nil }
         if baseCount > 0 {
-            guard let bases = chunks[0x4241_5345], bases.length == 20 * baseCount else { return nil }  // BASE
+            guard let bases = chunks[0x4241_5345], bases.length == 20 * baseCount else { return nil } // BASE
             for (index, hash) in expectedBases.enumerated() where !hash.elementsEqual(base[(bases.start + 20 * index)..<(bases.start + 20 * index + 20)]) {
                 return nil
             }
         }
-        let extraEdges = chunks[0x4544_4745].flatMap { $0.length % 4 == 0 ? ($0.start, $0.length / 4) : nil }  // EDGE
-        var bloomIndex: Int?, bloomData: (Int, Int)?, bloomSettings: CommitGraph.BloomSettings?
-        if let index = chunks[0x4249_4458], index.length == 4 * Int(count),  // BIDX
-           let data = chunks[0x4244_4154], data.length >= 12 {                // BDAT
+        let extraEdges = chunks[0x4544_4745].flatMap { $0.length % 4 == 0 ? ($0.start, $0.length / 4) : nil } // EDGE
+        var bloomIndex: Int?
+        var bloomData: (Int, Int)?
+        var bloomSettings: CommitGraph.BloomSettings?
+        if let index = chunks[0x4249_4458], index.length == 4 * Int(count), // BIDX
+            let data = chunks[0x4244_4154], data.length >= 12
+        { // BDAT
             let settings = CommitGraph.BloomSettings(hashVersion: word(data.start), hashCount: word(data.start + 4))
             if (1...2).contains(settings.hashVersion), (1...32).contains(settings.hashCount) {
                 bloomIndex = index.start
@@ -343,9 +351,10 @@ extension CommitGraph.Layer {
                 bloomSettings = settings
             }
         }
-        return CommitGraph.Layer(base: base, file: file, offset: offset, count: count, fanout: fanout.start,
-                                 lookup: lookup.start, commitData: commitData.start, extraEdges: extraEdges,
-                                 bloomIndex: bloomIndex, bloomData: bloomData, bloomSettings: bloomSettings)
+        return CommitGraph.Layer(
+            base: base, file: file, offset: offset, count: count, fanout: fanout.start,
+            lookup: lookup.start, commitData: commitData.start, extraEdges: extraEdges,
+            bloomIndex: bloomIndex, bloomData: bloomData, bloomSettings: bloomSettings)
     }
 }
 

@@ -60,8 +60,9 @@ extension CommitInfo {
         // Other headers (encoding, gpgsig and its continuation lines, mergetag) up to the blank
         // line; the message is everything after it (empty when there is none).
         let message = cursor.messageAfterHeaders()
-        self.init(id: id, parents: parents, tree: tree, message: String(decoding: message, as: UTF8.self),
-                  author: author, committer: committer)
+        self.init(
+            id: id, parents: parents, tree: tree, message: String(decoding: message, as: UTF8.self),
+            author: author, committer: committer)
     }
 }
 
@@ -119,7 +120,8 @@ struct CommitCursor {
     /// one before it. (Every commit of a walk has two of these lines.)
     func signature(_ range: Range<Int>) -> (open: Int, close: Int, time: Int64, offset: Int32)? {
         content.withUnsafeBufferPointer { bytes -> (open: Int, close: Int, time: Int64, offset: Int32)? in
-            let lower = range.lowerBound, end = range.upperBound
+            let lower = range.lowerBound
+            let end = range.upperBound
             // "<" ">" " " digit " " sign and four digits: ten bytes at least.
             guard end - lower >= 10, bytes[end - 6] == 0x20 else { return nil }
             let sign = bytes[end - 5]
@@ -142,7 +144,8 @@ struct CommitCursor {
             var time: Int64 = 0
             for index in first..<(end - 6) { time = time &* 10 &+ Int64(bytes[index] &- 0x30) }
             // libgit2 keeps an impossible zone as UTC.
-            let hours = zone / 100, minutes = zone % 100
+            let hours = zone / 100
+            let minutes = zone % 100
             var offset: Int32 = hours <= 14 && minutes <= 59 ? hours * 60 + minutes : 0
             if sign == 0x2D { offset = -offset }
             return (open, close, time, offset)
@@ -152,9 +155,11 @@ struct CommitCursor {
     /// The signature with its name and email, each trimmed as libgit2 trims them.
     func identity(_ range: Range<Int>) -> Identity? {
         guard let signature = signature(range) else { return nil }
-        let name = trimmed(range.lowerBound..<signature.open), email = trimmed((signature.open + 1)..<signature.close)
-        return Identity(name: String(decoding: content[name], as: UTF8.self), email: String(decoding: content[email], as: UTF8.self),
-                        time: signature.time, offsetMinutes: signature.offset)
+        let name = trimmed(range.lowerBound..<signature.open)
+        let email = trimmed((signature.open + 1)..<signature.close)
+        return Identity(
+            name: String(decoding: content[name], as: UTF8.self), email: String(decoding: content[email], as: UTF8.self),
+            time: signature.time, offsetMinutes: signature.offset)
     }
 
     /// Without the "crud" libgit2 strips from both ends of a name or email: control characters,
@@ -166,12 +171,14 @@ struct CommitCursor {
         func isCrud(_ byte: UInt8) -> Bool {
             switch byte {
             case 0...0x20, UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: "<"), UInt8(ascii: ">"),
-                 UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "'"): return true
+                UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "'"):
+                return true
             case UInt8(ascii: "."): return dotIsCrud
             default: return false
             }
         }
-        var lower = range.lowerBound, upper = range.upperBound
+        var lower = range.lowerBound
+        var upper = range.upperBound
         while lower < upper, isCrud(content[lower]) { lower += 1 }
         while upper > lower, isCrud(content[upper - 1]) { upper -= 1 }
         return lower..<upper

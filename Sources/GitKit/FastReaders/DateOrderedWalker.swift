@@ -73,8 +73,12 @@ final class DateOrderedWalker {
     /// nil when the walk finds several candidates (libgit2 then sorts out the redundant ones).
     func mergeBases(_ one: ObjectID, _ two: ObjectID) throws(Unreadable) -> [ObjectID]? {
         if one == two { return [one] }
-        let fromOne: UInt8 = 1, fromTwo: UInt8 = 2, stale: UInt8 = 4, result: UInt8 = 8
-        let a = node(one), b = node(two)
+        let fromOne: UInt8 = 1
+        let fromTwo: UInt8 = 2
+        let stale: UInt8 = 4
+        let result: UInt8 = 8
+        let a = node(one)
+        let b = node(two)
         var flags: [UInt8] = []
         func mark(_ node: Int, _ value: UInt8) {
             if node >= flags.count { flags.append(contentsOf: repeatElement(0, count: ids.count - flags.count)) }

@@ -48,7 +48,8 @@ final class FastHistory {
     private func makeDateOrderedWalker() -> DateOrderedWalker? {
         let commonDirectory = repository.commonDirectory
         guard historyWalker == nil, environmentValue("RELKIT_OBJECT_FILES") != "0", !Self.historyIsRewritten(commonDirectory: commonDirectory),
-              let files = ObjectFiles.open(objectsDirectory: commonDirectory + "objects") else { return nil }
+            let files = ObjectFiles.open(objectsDirectory: commonDirectory + "objects")
+        else { return nil }
         return DateOrderedWalker(files: files)
     }
 
@@ -181,4 +182,3 @@ struct ChangedPathTrie {
         return false
     }
 }
-

@@ -120,8 +120,10 @@ final class HistoryWalker {
     /// (every path to it from the excluded side goes through commits of higher generation, which
     /// came out before). The walk stops when only marked commits are left.
     func linearHistory(reachableFrom include: [ObjectID], excluding exclude: [ObjectID]) throws -> [ObjectID]? {
-        let wanted: UInt8 = 1, excluded: UInt8 = 2
-        let includeNodes = try include.map(node), excludeNodes = try exclude.map(node)
+        let wanted: UInt8 = 1
+        let excluded: UInt8 = 2
+        let includeNodes = try include.map(node)
+        let excludeNodes = try exclude.map(node)
         var flags = [UInt8](repeating: 0, count: nodeCount)
         var queue = GenerationQueue()
         var wantedInQueue = 0
@@ -170,7 +172,8 @@ final class HistoryWalker {
     /// The best common ancestors of two commits, as `git merge-base --all`: common ancestors that
     /// are not in the history of another common ancestor. Empty for unrelated histories.
     func mergeBases(_ one: ObjectID, _ two: ObjectID) throws -> [ObjectID] {
-        let a = try node(one), b = try node(two)
+        let a = try node(one)
+        let b = try node(two)
         if a == b { return [one] }
         let candidates = try paintDownToCommon(a, b)
         var bases: [Int] = []
@@ -186,7 +189,10 @@ final class HistoryWalker {
     /// what each reaches; a commit reached from both is a common ancestor, and what lies below it
     /// is stale. Stops when only stale commits are left to visit.
     private func paintDownToCommon(_ one: Int, _ two: Int) throws -> [Int] {
-        let fromOne: UInt8 = 1, fromTwo: UInt8 = 2, stale: UInt8 = 4, result: UInt8 = 8
+        let fromOne: UInt8 = 1
+        let fromTwo: UInt8 = 2
+        let stale: UInt8 = 4
+        let result: UInt8 = 8
         var flags = [UInt8](repeating: 0, count: nodeCount)
         flags[one] = fromOne
         flags[two] = fromTwo
@@ -242,7 +248,8 @@ struct NodeHeap<Key: Comparable> {
             heap[0] = last
             var parent = 0
             while true {
-                let left = 2 * parent + 1, right = left + 1
+                let left = 2 * parent + 1
+                let right = left + 1
                 var largest = parent
                 if left < heap.count, heap[largest].key < heap[left].key { largest = left }
                 if right < heap.count, heap[largest].key < heap[right].key { largest = right }

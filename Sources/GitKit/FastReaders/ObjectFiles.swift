@@ -1,4 +1,5 @@
 internal import Clibgit2
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,21 +28,29 @@ import Glibc
         /// packed bytes; nil when the pack does not have it.
         func entry(of id: ObjectID) -> (offset: Int, crc: UInt32)? {
             let first = Int(id[byte: 0])
-            var low = first == 0 ? 0 : fanout(first - 1), high = min(fanout(first), count)
+            var low = first == 0 ? 0 : fanout(first - 1)
+            var high = min(fanout(first), count)
             guard low <= high else { return nil }
             // Ids are evenly spread hashes: the position of an id among those of its first byte
             // is close to where its next bytes say (interpolation), two or three probes near each
             // other instead of a binary search's nine across the bucket, each a cache miss when
             // a walk looks up thousands of ids once. The bytes after the first, as a number:
             let key = id.bytesAfterFirst
-            var lowKey: UInt64 = 0, highKey: UInt64 = .max
+            var lowKey: UInt64 = 0
+            var highKey: UInt64 = .max
             for _ in 0..<4 where high - low > 8 && lowKey < highKey && (lowKey...highKey).contains(key) {
                 let fraction = Double(key - lowKey) / Double(highKey - lowKey)
                 let probe = min(high - 1, low + Int(fraction * Double(high - low)))
                 let order = id.compare(index.bytes, at: names + 20 * probe)
                 if order == 0 { return entryOffset(probe).map { ($0, index.word(names + 20 * count + 4 * probe)) } }
                 let probeKey = ObjectID(index.bytes, at: names + 20 * probe).bytesAfterFirst
-                if order < 0 { high = probe; highKey = probeKey } else { low = probe + 1; lowKey = probeKey }
+                if order < 0 {
+                    high = probe
+                    highKey = probeKey
+                } else {
+                    low = probe + 1
+                    lowKey = probeKey
+                }
             }
             while low < high {
                 let middle = (low + high) / 2
@@ -69,7 +78,9 @@ import Glibc
             let bytes = index.bytes
             guard bytes.count >= 8 + 1024 + 40, index.word(0) == 0xFF74_4F63, index.word(4) == 2 else { return nil }
             let count = Int(index.word(8 + 4 * 255))
-            let names = 8 + 1024, offsets = names + 24 * count, largeOffsets = offsets + 4 * count
+            let names = 8 + 1024
+            let offsets = names + 24 * count
+            let largeOffsets = offsets + 4 * count
             let rest = bytes.count - largeOffsets - 40
             guard rest >= 0, rest % 8 == 0 else { return nil }
             guard data.bytes.count >= 12 + 20, data.word(0) == 0x5041_434B, [2, 3].contains(data.word(4)), Int(data.word(8)) == count else { return nil }
@@ -157,14 +168,15 @@ import Glibc
     private func readPacked(_ pack: Pack, at offset: Int, depth: Int, crc: UInt32? = nil) -> Object? {
         guard depth < Self.chainLimit else { return nil }
         let bytes = pack.data.bytes
-        let end = bytes.count - 20  // the pack's checksum
+        let end = bytes.count - 20 // the pack's checksum
         var at = offset
         guard at >= 12, at < end else { return nil }
         // Type and size: 3 bits and 4, then 7 bits a byte while the high bit is set.
         var byte = bytes[at]
         at += 1
         let type = Int(byte >> 4) & 7
-        var size = Int(byte & 0x0F), shift = 4
+        var size = Int(byte & 0x0F)
+        var shift = 4
         while byte & 0x80 != 0 {
             guard at < end, shift < 32 else { return nil }
             byte = bytes[at]
@@ -191,16 +203,18 @@ import Glibc
                 distance = ((distance + 1) << 7) | Int(byte & 0x7F)
             }
             guard distance > 0, distance < offset,
-                  let base = readPacked(pack, at: offset - distance, depth: depth + 1),
-                  let delta = inflate(bytes, from: at, to: end, size: size), packedBytesMatch(bytes, offset, at, crc),
-                  let content = Self.applyDelta(delta, to: base.bytes) else { return nil }
+                let base = readPacked(pack, at: offset - distance, depth: depth + 1),
+                let delta = inflate(bytes, from: at, to: end, size: size), packedBytesMatch(bytes, offset, at, crc),
+                let content = Self.applyDelta(delta, to: base.bytes)
+            else { return nil }
             return Object(type: base.type, bytes: content)
         case 7:
             // REF_DELTA: the base is named by its id (in this pack or elsewhere).
             guard at + 20 <= end else { return nil }
             let baseID = ObjectID(bytes, at: at)
             guard let base = read(baseID, depth: depth + 1), let delta = inflate(bytes, from: at + 20, to: end, size: size),
-                  packedBytesMatch(bytes, offset, at + 20, crc), let content = Self.applyDelta(delta, to: base.bytes) else { return nil }
+                packedBytesMatch(bytes, offset, at + 20, crc), let content = Self.applyDelta(delta, to: base.bytes)
+            else { return nil }
             return Object(type: base.type, bytes: content)
         default:
             return nil
@@ -232,7 +246,8 @@ import Glibc
     public static func applyDelta(_ delta: [UInt8], to base: [UInt8]) -> [UInt8]? {
         var at = 0
         func size() -> Int? {
-            var value = 0, shift = 0
+            var value = 0
+            var shift = 0
             while at < delta.count {
                 let byte = delta[at]
                 at += 1
@@ -250,7 +265,8 @@ import Glibc
             let instruction = delta[at]
             at += 1
             if instruction & 0x80 != 0 {
-                var offset = 0, length = 0
+                var offset = 0
+                var length = 0
                 for bit in 0..<4 where instruction & (1 << bit) != 0 {
                     guard at < delta.count else { return nil }
                     offset |= Int(delta[at]) << (8 * bit)
@@ -270,7 +286,7 @@ import Glibc
                 result.append(contentsOf: delta[at..<at + length])
                 at += length
             } else {
-                return nil  // reserved
+                return nil // reserved
             }
         }
         return result.count == resultSize ? result : nil
@@ -298,7 +314,8 @@ import Glibc
         guard let space = head.firstIndex(of: 0x20), let nul = head.firstIndex(of: 0), space < nul else { return nil }
         let types: [String: Int] = ["commit": 1, "tree": 2, "blob": 3, "tag": 4]
         guard let type = types[String(decoding: head[..<space], as: UTF8.self)],
-              let size = Int(String(decoding: head[(space + 1)..<nul], as: UTF8.self)), size <= Self.sizeLimit else { return nil }
+            let size = Int(String(decoding: head[(space + 1)..<nul], as: UTF8.self)), size <= Self.sizeLimit
+        else { return nil }
         let already = Array(head[(nul + 1)...])
         guard already.count <= size else { return nil }
         var content = [UInt8](repeating: 0, count: size + 1)

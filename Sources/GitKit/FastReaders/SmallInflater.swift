@@ -21,13 +21,13 @@ internal import Clibgit2
     private struct Code {
         let bits: Int
         let table: UnsafeMutablePointer<UInt16>
-        let counts: UnsafeMutablePointer<Int>  // codes of each length, 0...15
-        let firsts: UnsafeMutablePointer<Int>  // the first code of each length
-        let offsets: UnsafeMutablePointer<Int>  // where each length's symbols start in `symbols`
-        let symbols: UnsafeMutablePointer<UInt16>  // by length, then symbol
+        let counts: UnsafeMutablePointer<Int> // codes of each length, 0...15
+        let firsts: UnsafeMutablePointer<Int> // the first code of each length
+        let offsets: UnsafeMutablePointer<Int> // where each length's symbols start in `symbols`
+        let symbols: UnsafeMutablePointer<UInt16> // by length, then symbol
 
         init(bits: Int, symbols: Int) {
-            precondition(bits <= 8)  // codes are reversed a byte at a time
+            precondition(bits <= 8) // codes are reversed a byte at a time
             self.bits = bits
             table = .allocate(capacity: 1 << bits)
             counts = .allocate(capacity: 16)
@@ -47,8 +47,10 @@ internal import Clibgit2
         /// Builds the code from the lengths of the symbols listed in `used` (each `base` more
         /// than its symbol; the others have none). False for a code that is over-subscribed or
         /// incomplete: zlib's deflate writes complete codes only, and zlib decides the rest.
-        func build(_ lengths: UnsafePointer<UInt8>, used: UnsafePointer<UInt16>, count: Int, base: Int,
-                   reversed: UnsafePointer<UInt8>) -> Bool {
+        func build(
+            _ lengths: UnsafePointer<UInt8>, used: UnsafePointer<UInt16>, count: Int, base: Int,
+            reversed: UnsafePointer<UInt8>
+        ) -> Bool {
             counts.update(repeating: 0, count: 16)
             for item in 0..<count { counts[Int(lengths[Int(used[item])])] &+= 1 }
             var left = 1
@@ -81,13 +83,14 @@ internal import Clibgit2
             // code fills stay 0: prefixes of long codes.
             table[0] = 0
             table[1] = 0
-            var size = 2, index = 0
+            var size = 2
+            var index = 0
             for length in 1...bits {
                 if length > 1 {
                     (table + size).update(from: table, count: size)
                     size &<<= 1
                 }
-                for code in firsts[length] ..< firsts[length] &+ counts[length] {
+                for code in firsts[length]..<firsts[length] &+ counts[length] {
                     table[Int(reversed[code &<< (8 &- length)])] = symbols[index] << 4 | UInt16(length)
                     index &+= 1
                 }
@@ -124,8 +127,11 @@ internal import Clibgit2
         }
         lengthBase.initialize(from: [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258], count: 29)
         lengthExtra.initialize(from: [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0], count: 29)
-        distanceBase.initialize(from: [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
-                                       6145, 8193, 12289, 16385, 24577], count: 30)
+        distanceBase.initialize(
+            from: [
+                1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
+                6145, 8193, 12289, 16385, 24577
+            ], count: 30)
         distanceExtra.initialize(from: [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13], count: 30)
         codeLengthOrder.initialize(from: [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15], count: 19)
         // RFC 1951 3.2.6: the fixed codes (distance symbols 30 and 31 have codes but are invalid).
@@ -208,7 +214,8 @@ internal import Clibgit2
     /// A code longer than the table: its first `bits` bits are `prefix`, then a bit at a time
     /// from `following`. The symbol and the code's length.
     @inline(never) private func decodeLong(_ code: Code, _ prefix: Int, _ following: UInt64) -> (Int, Int)? {
-        var value = prefix, rest = following
+        var value = prefix
+        var rest = following
         for length in (code.bits &+ 1)..<16 {
             value = value &<< 1 | Int(truncatingIfNeeded: rest & 1)
             rest &>>= 1
@@ -225,9 +232,11 @@ internal import Clibgit2
         // RFC 1950: deflate with a window of at most 32 KiB, no preset dictionary, header check;
         // after the data, the Adler-32 of the content, big-endian.
         guard available >= 6 else { return nil }
-        let method = Int(input[0]), flags = Int(input[1])
+        let method = Int(input[0])
+        let flags = Int(input[1])
         guard method & 0x0F == 8, method >> 4 <= 7, (method << 8 | flags) % 31 == 0, flags & 0x20 == 0,
-              let length = inflateRaw(input + 2, available: available - 2, into: output, size: size), length + 4 <= available - 2 else { return nil }
+            let length = inflateRaw(input + 2, available: available - 2, into: output, size: size), length + 4 <= available - 2
+        else { return nil }
         let at = input + 2 + length
         let stored = UInt32(at[0]) << 24 | UInt32(at[1]) << 16 | UInt32(at[2]) << 8 | UInt32(at[3])
         guard UInt32(truncatingIfNeeded: adler32_z(1, output, size)) == stored else { return nil }
@@ -280,11 +289,14 @@ internal import Clibgit2
     /// block headers' state, the loop's state did not fit in registers (~30 instructions a
     /// literal, five of them to the stack and back).
     @inline(never)
-    private func decodeBlock(dynamic: Bool, _ stream: inout Bits, _ output: UnsafeMutablePointer<UInt8>, _ written: inout Int,
-                             _ size: Int) -> Bool {
+    private func decodeBlock(
+        dynamic: Bool, _ stream: inout Bits, _ output: UnsafeMutablePointer<UInt8>, _ written: inout Int,
+        _ size: Int
+    ) -> Bool {
         let literalTable = dynamic ? literals.table : fixedLiterals.table
         let distanceTable = dynamic ? distances.table : fixedDistances.table
-        var bits = stream, at = written
+        var bits = stream
+        var at = written
         defer {
             stream = bits
             written = at
@@ -312,8 +324,11 @@ internal import Clibgit2
             let distanceIndex = Int(truncatingIfNeeded: bits.buffer) & 0x1F
             var distanceEntry = Int(distanceTable[distanceIndex])
             if distanceEntry == 0 {
-                guard let (symbol, length) = decodeLong(dynamic ? distances : fixedDistances, Int(reversed[distanceIndex]) &>> 3,
-                                                        bits.buffer &>> 5) else { return false }
+                guard
+                    let (symbol, length) = decodeLong(
+                        dynamic ? distances : fixedDistances, Int(reversed[distanceIndex]) &>> 3,
+                        bits.buffer &>> 5)
+                else { return false }
                 distanceEntry = symbol &<< 4 | length
             }
             _ = bits.take(distanceEntry & 15)
@@ -323,7 +338,8 @@ internal import Clibgit2
             guard distance <= at, at &+ length <= size else { return false }
             // Eight bytes at a time when the copy is that far behind (then what it reads was
             // written before); byte by byte when nearer (a run repeating what it writes).
-            var from = at &- distance, left = length
+            var from = at &- distance
+            var left = length
             if distance >= 8 {
                 while left >= 8 {
                     UnsafeMutableRawPointer(output + at).storeBytes(of: UnsafeRawPointer(output + from).loadUnaligned(as: UInt64.self), as: UInt64.self)
@@ -348,7 +364,9 @@ internal import Clibgit2
         guard size > 0 else { return nil }
         var length: Int?
         let content = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            length = raw ? inflateRaw(input, available: available, into: buffer.baseAddress!, size: size)
+            length =
+                raw
+                ? inflateRaw(input, available: available, into: buffer.baseAddress!, size: size)
                 : inflate(input, available: available, into: buffer.baseAddress!, size: size)
             initialized = length == nil ? 0 : size
         }
@@ -365,7 +383,9 @@ internal import Clibgit2
     /// Returns the bits after them, or nil. (The bits by value: see `decode`.)
     private func readCodes(_ start: Bits) -> Bits? {
         var bits = start
-        let literalCount = bits.take(5) + 257, distanceCount = bits.take(5) + 1, codeLengthCount = bits.take(4) + 4
+        let literalCount = bits.take(5) + 257
+        let distanceCount = bits.take(5) + 1
+        let codeLengthCount = bits.take(4) + 4
         guard literalCount <= 286, distanceCount <= 30 else { return nil }
         for index in 0..<19 { lengths[index] = 0 }
         var usedCount = 0
@@ -383,7 +403,7 @@ internal import Clibgit2
         var index = 0
         usedCount = 0
         while index < total {
-            if bits.count < 16 { bits.refill() }  // a code of up to 7 bits and up to 7 more
+            if bits.count < 16 { bits.refill() } // a code of up to 7 bits and up to 7 more
             guard let symbol = decode(codeLengths, 7, &bits) else { return nil }
             if symbol < 16 {
                 lengths[index] = UInt8(truncatingIfNeeded: symbol)
@@ -394,7 +414,8 @@ internal import Clibgit2
                 index &+= 1
                 continue
             }
-            var length: UInt8 = 0, times: Int
+            var length: UInt8 = 0
+            var times: Int
             switch symbol {
             case 16:
                 guard index > 0 else { return nil }
@@ -417,7 +438,8 @@ internal import Clibgit2
         // A block without an end-of-block code could not end.
         guard lengths[256] != 0 else { return nil }
         guard literals.build(lengths, used: used, count: literalsUsed, base: 0, reversed: reversed),
-              distances.build(lengths, used: used + literalsUsed, count: usedCount - literalsUsed, base: literalCount, reversed: reversed) else { return nil }
+            distances.build(lengths, used: used + literalsUsed, count: usedCount - literalsUsed, base: literalCount, reversed: reversed)
+        else { return nil }
         return bits
     }
 }

@@ -1,3 +1,6 @@
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
 
 /// Who writes commits and tags: `GIT_AUTHOR_*` / `GIT_COMMITTER_*` first, then git config, as git
 /// does (libgit2's default signature ignores the environment, which CI relies on).
@@ -31,15 +32,19 @@ public enum IdentityResolver {
         return found
     }
 
-    public static func resolve(_ role: Role, repository: Repository,
-                               environment: [String: String] = identityEnvironment,
-                               now: Date = Date()) throws(OperationError) -> Identity {
+    public static func resolve(
+        _ role: Role, repository: Repository,
+        environment: [String: String] = identityEnvironment,
+        now: Date = Date()
+    ) throws(OperationError) -> Identity {
         func config(_ key: String) -> String? { (try? repository.configString(key)).flatMap { $0?.isEmpty == false ? $0 : nil } }
         let prefix = "GIT_\(role.rawValue)_"
         let name = environment[prefix + "NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? config("user.name")
         let email = environment[prefix + "EMAIL"].flatMap { $0.isEmpty ? nil : $0 } ?? config("user.email") ?? environment["EMAIL"]
         guard let name, let email else {
-            throw OperationError(.usage, """
+            throw OperationError(
+                .usage,
+                """
                 no \(role == .author ? "author" : "committer") identity: set user.name and user.email \
                 (git config --global user.name "Your Name"; git config --global user.email you@example.com) \
                 or \(prefix)NAME and \(prefix)EMAIL

@@ -1,3 +1,6 @@
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
 
 /// Cherry-picks in memory. The fast path costs in proportion to the change, not the repository:
 /// it diffs the picked commit against its parent (equal subtrees are skipped), takes the picked
@@ -57,7 +58,8 @@ struct PickEngine {
         }
         for change in changes {
             let path = change.path
-            let base = change.old, theirs = change.new
+            let base = change.old
+            let theirs = change.new
             let current = try repository.entry(inTree: ours.tree, path: path)
             func same(_ a: (id: ObjectID, mode: UInt32)?, _ b: (id: ObjectID, mode: UInt32)?) -> Bool {
                 a?.id == b?.id && a?.mode == b?.mode
@@ -73,9 +75,7 @@ struct PickEngine {
             guard let base, let theirs, let current else { return nil }
             // Both sides changed the file: merge its contents; modes must not conflict.
             let mode: UInt32
-            if current.mode == base.mode { mode = theirs.mode }
-            else if theirs.mode == base.mode { mode = current.mode }
-            else { return nil }
+            if current.mode == base.mode { mode = theirs.mode } else if theirs.mode == base.mode { mode = current.mode } else { return nil }
             guard mode != 0o120000, base.mode != 0o120000, current.mode != 0o120000 else { return nil }
             if current.id == theirs.id {
                 updates.append(Repository.TreeUpdate(path: path, blob: current.id, mode: mode))

@@ -1,3 +1,6 @@
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
 
 /// What a mutating command will do. `--dry-run` prints it; apply carries out exactly it.
 public struct ReleasePlan {
@@ -112,8 +113,10 @@ public enum PlanExecutor {
                 }
                 let tree = try writer.createTree(from: parentTree, updating: updates)
                 // git ends every message with a line break; libgit2 stores what it is given.
-                commitIDs.append(try writer.createCommit(tree: tree, parents: [commit.parent], message: commit.message + "\n",
-                                                         author: author, committer: committer))
+                commitIDs.append(
+                    try writer.createCommit(
+                        tree: tree, parents: [commit.parent], message: commit.message + "\n",
+                        author: author, committer: committer))
             }
             try batch.write(commits: commitIDs) { FaultInjection.point("object-written-\($0)") }
         } catch {
@@ -144,8 +147,9 @@ public enum PlanExecutor {
         // 2. References, all or none, each against the tip it was planned from, journaled so that
         //    an interrupted move is finished by the next run; then the checkout that follows.
         let checkout = plan.checkout.map { ReferenceMoves.Checkout(branch: $0.branch, from: $0.from, to: commitIDs[$0.commit], paths: $0.paths) }
-        try ReferenceMoves.apply(updates, checkout: checkout, lock: lock, command: "relkit \(plan.command)", committer: committer,
-                                 reflogMessage: plan.reflogMessage)
+        try ReferenceMoves.apply(
+            updates, checkout: checkout, lock: lock, command: "relkit \(plan.command)", committer: committer,
+            reflogMessage: plan.reflogMessage)
         return AppliedPlan(commits: commitIDs, tags: tagIDs)
     }
 

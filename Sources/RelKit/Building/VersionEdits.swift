@@ -24,8 +24,10 @@ public enum VersionEditor {
         configuration.group(containing: name)?.name ?? name
     }
 
-    public static func edits(setting unit: String, to version: SchemeVersion, configuration: ReleaseConfiguration,
-                             reader: VersionFileReader, configFile: String?) throws(OperationError) -> [FileEdit] {
+    public static func edits(
+        setting unit: String, to version: SchemeVersion, configuration: ReleaseConfiguration,
+        reader: VersionFileReader, configFile: String?
+    ) throws(OperationError) -> [FileEdit] {
         let tree = reader.tree
         let replacements: [String: [Replacement]]
         do {
@@ -56,8 +58,10 @@ public enum VersionEditor {
     }
 
     /// Where each file's version (and pins) must change, by byte range.
-    static func collectReplacements(_ unit: String, _ version: SchemeVersion, _ configuration: ReleaseConfiguration,
-                                    _ reader: VersionFileReader) throws(SpecProblem) -> [String: [Replacement]] {
+    static func collectReplacements(
+        _ unit: String, _ version: SchemeVersion, _ configuration: ReleaseConfiguration,
+        _ reader: VersionFileReader
+    ) throws(SpecProblem) -> [String: [Replacement]] {
         var replacements: [String: [Replacement]] = [:]
         // The version's own scheme: the one of its time.
         let scheme = version.scheme
@@ -88,4 +92,3 @@ public enum VersionEditor {
         return replacements
     }
 }
-

@@ -1,3 +1,7 @@
+import Dispatch
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,9 +10,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import Dispatch
-import GitKit
-import RelKitCore
 
 /// `relkit backport`: cherry-picks fixes from the source branch to release branches, in memory,
 /// with the backport trailers; each target branch moves once, by compare-and-swap, when all its
@@ -30,10 +31,12 @@ public enum Backport {
         /// Called after each pick with the target, the picks tried so far and their number.
         public var progress: ((_ target: String, _ done: Int, _ total: Int) -> Void)?
 
-        public init(directory: String, revisions: [String], lines: [String], maintained: Bool = false, source: String? = nil,
-                    mainline: Int? = nil, allowOffSource: Bool = false, dryRun: Bool = false,
-                    editMessage: ((String) throws(OperationError) -> String)? = nil,
-                    progress: ((_ target: String, _ done: Int, _ total: Int) -> Void)? = nil) {
+        public init(
+            directory: String, revisions: [String], lines: [String], maintained: Bool = false, source: String? = nil,
+            mainline: Int? = nil, allowOffSource: Bool = false, dryRun: Bool = false,
+            editMessage: ((String) throws(OperationError) -> String)? = nil,
+            progress: ((_ target: String, _ done: Int, _ total: Int) -> Void)? = nil
+        ) {
             self.progress = progress
             self.directory = directory
             self.revisions = revisions
@@ -104,7 +107,10 @@ public enum Backport {
         if var stopped = try State.load(context.lock) {
             if !request.dryRun { try prepareWorktrees(&stopped, context: context) }
             if let finished = context.lock.finishedThisCommand {
-                throw OperationError(.refused, "\(finished); it stopped on a conflict in \(stopped.targets.map(\.branch).joined(separator: ", ")) (relkit backport --status): resolve it in \(stopped.targets.map(\.worktree).joined(separator: ", ")), then relkit backport --continue")
+                throw OperationError(
+                    .refused,
+                    "\(finished); it stopped on a conflict in \(stopped.targets.map(\.branch).joined(separator: ", ")) (relkit backport --status): resolve it in \(stopped.targets.map(\.worktree).joined(separator: ", ")), then relkit backport --continue"
+                )
             }
             throw OperationError(.repositoryState, "a backport is stopped on a conflict (relkit backport --status); finish it with --continue or drop it with --abort first")
         }
@@ -132,8 +138,9 @@ public enum Backport {
         for branch in branches {
             let tip = try context.tip(of: branch)
             var target = TargetReport(branch: branch, from: tip, picks: [])
-            let outcome = try pickAll(picks, onto: tip, target: branch, source: source, sourceTip: sourceTip,
-                                      request: request, configuration: configuration, batch: batch, committer: committer)
+            let outcome = try pickAll(
+                picks, onto: tip, target: branch, source: source, sourceTip: sourceTip,
+                request: request, configuration: configuration, batch: batch, committer: committer)
             target.picks = outcome.picks
             if let conflict = outcome.conflict {
                 let worktree = "\(context.lock.directory)/backport-\(branch.replacing("/", with: "-"))"
@@ -182,8 +189,10 @@ public enum Backport {
         try OperationError.converting {
             for revision in request.revisions {
                 if let range = revision.firstRange(of: "..") {
-                    let from = String(revision[..<range.lowerBound]), to = String(revision[range.upperBound...])
-                    let start = try repository.commit(named: from.isEmpty ? "HEAD" : from), end = try repository.commit(named: to.isEmpty ? "HEAD" : to)
+                    let from = String(revision[..<range.lowerBound])
+                    let to = String(revision[range.upperBound...])
+                    let start = try repository.commit(named: from.isEmpty ? "HEAD" : from)
+                    let end = try repository.commit(named: to.isEmpty ? "HEAD" : to)
                     let inRange = try repository.commits(reachableFrom: [end], excluding: [start])
                     ids += inRange
                     if !request.allowOffSource, try repository.contains(sourceTip, ancestor: end) { onSource.formUnion(inRange) }
@@ -263,9 +272,11 @@ public enum Backport {
     }
 
     /// Picks every commit onto `tip` in memory, stopping at the first conflict.
-    static func pickAll(_ picks: [CommitInfo], onto tip: ObjectID, target: String, source: String, sourceTip: ObjectID,
-                        request: Request, configuration: ReleaseConfiguration, batch: ObjectBatch,
-                        committer: Identity) throws(OperationError) -> TargetOutcome {
+    static func pickAll(
+        _ picks: [CommitInfo], onto tip: ObjectID, target: String, source: String, sourceTip: ObjectID,
+        request: Request, configuration: ReleaseConfiguration, batch: ObjectBatch,
+        committer: Identity
+    ) throws(OperationError) -> TargetOutcome {
         let writer = batch.repository
         let engine = PickEngine(repository: writer)
         let sensitive = configuration.backport.sensitivePaths.map(Glob.init)
@@ -278,10 +289,14 @@ public enum Backport {
             // that turns out to be there already is dropped (its objects are never written).
             // Hiding the source's tip hides the branch point and everything before it.
             let listedEarly = try writer.commitsListedWithoutReading(reachableFrom: [tip], excluding: [sourceTip])
-            let gitDirectory = writer.gitDirectory, commonDirectory = writer.commonDirectory
-            let targetRead = (listedEarly?.count ?? 0) < 64 ? nil : BackgroundWork { () throws(GitError) -> [CommitInfo] in
-                try Repository.readCommits(listedEarly!, gitDirectory: gitDirectory, commonDirectory: commonDirectory)
-            }
+            let gitDirectory = writer.gitDirectory
+            let commonDirectory = writer.commonDirectory
+            let targetRead =
+                (listedEarly?.count ?? 0) < 64
+                ? nil
+                : BackgroundWork { () throws(GitError) -> [CommitInfo] in
+                    try Repository.readCommits(listedEarly!, gitDirectory: gitDirectory, commonDirectory: commonDirectory)
+                }
             func readTargets() throws(GitError) -> [CommitInfo] {
                 if let targetRead { return try targetRead.value() }
                 let ids: [ObjectID]
@@ -344,7 +359,9 @@ public enum Backport {
                         continue
                     }
                     let id: ObjectID
-                    if let made { id = made } else {
+                    if let made {
+                        id = made
+                    } else {
                         let message = try finalMessage(for: pick, source: source, target: target, configuration: configuration, request: request)
                         id = try writer.createCommit(tree: tree, parents: [current.id], message: message, author: pick.author, committer: committer)
                     }
@@ -367,10 +384,13 @@ public enum Backport {
     }
 
     /// The original message with the configured trailers, edited when asked.
-    static func finalMessage(for pick: CommitInfo, source: String, target: String, configuration: ReleaseConfiguration,
-                             request: Request) throws(OperationError) -> String {
-        var message = backportMessage(for: pick, source: source, target: target, templates: configuration.backport.trailers,
-                                      recordPickedCommit: configuration.backport.recordPickedCommit)
+    static func finalMessage(
+        for pick: CommitInfo, source: String, target: String, configuration: ReleaseConfiguration,
+        request: Request
+    ) throws(OperationError) -> String {
+        var message = backportMessage(
+            for: pick, source: source, target: target, templates: configuration.backport.trailers,
+            recordPickedCommit: configuration.backport.recordPickedCommit)
         if let edit = request.editMessage {
             message = try edit(message)
             guard !message.allSatisfy(\.isWhitespace) else {
@@ -384,14 +404,18 @@ public enum Backport {
     /// cherry-pick -x` writes it) and the trailers (placeholders filled in) joined to its trailer
     /// block, or after one blank line. A trailer with `{pr}` is left out when the subject names no
     /// pull request.
-    public static func backportMessage(for pick: CommitInfo, source: String, target: String, templates: [String],
-                                       recordPickedCommit: Bool = true) -> String {
+    public static func backportMessage(
+        for pick: CommitInfo, source: String, target: String, templates: [String],
+        recordPickedCommit: Bool = true
+    ) -> String {
         let pullRequest = BackportAudit.pullRequestNumbers(in: pick.subject).last
         let trailers: [Trailers.Trailer] = templates.compactMap { template in
             if template.containsPlaceholder("{pr}") && pullRequest == nil { return nil }
             var text = template
-            for (placeholder, value) in [("{source}", source), ("{target}", target), ("{commit}", pick.id.description),
-                                         ("{short-commit}", pick.id.short), ("{pr}", pullRequest ?? "")] {
+            for (placeholder, value) in [
+                ("{source}", source), ("{target}", target), ("{commit}", pick.id.description),
+                ("{short-commit}", pick.id.short), ("{pr}", pullRequest ?? "")
+            ] {
                 text = text.replacingPlaceholder(placeholder, with: value)
             }
             guard let colon = text.firstIndex(of: ":") else { return nil }
@@ -405,8 +429,10 @@ public enum Backport {
     }
 
     /// Moves the finished targets together; the checked-out one brings its checkout along.
-    static func moveTargets(_ targets: [TargetReport], context: ReleaseContext, committer: Identity, source: String,
-                            thenWrite: Journal.FollowingFile? = nil) throws(OperationError) {
+    static func moveTargets(
+        _ targets: [TargetReport], context: ReleaseContext, committer: Identity, source: String,
+        thenWrite: Journal.FollowingFile? = nil
+    ) throws(OperationError) {
         guard !targets.isEmpty else { return }
         let repository = context.repository
         let here = context.checkedOutBranch()
@@ -414,15 +440,20 @@ public enum Backport {
         for target in targets where target.branch == here {
             let paths: [String]
             do {
-                paths = try repository.treeChanges(from: repository.treeID(ofCommit: target.from),
-                                                   to: repository.treeID(ofCommit: target.newTip!)).map(\.path)
+                paths = try repository.treeChanges(
+                    from: repository.treeID(ofCommit: target.from),
+                    to: repository.treeID(ofCommit: target.newTip!)
+                ).map(\.path)
             } catch {
                 throw OperationError(.repositoryState, "cannot compare the trees of \(target.branch): \(error)")
             }
             let dirty: [String]
             do { dirty = try repository.modifiedPaths(paths) } catch { throw OperationError(.repositoryState, "cannot read the status of the work tree: \(error)") }
             if !dirty.isEmpty {
-                throw OperationError(.repositoryState, "\(dirty.joined(separator: ", ")) \(dirty.count == 1 ? "has" : "have") uncommitted changes on the checked-out branch \(target.branch), which the backport changes: commit or stash them first (nothing was changed)")
+                throw OperationError(
+                    .repositoryState,
+                    "\(dirty.joined(separator: ", ")) \(dirty.count == 1 ? "has" : "have") uncommitted changes on the checked-out branch \(target.branch), which the backport changes: commit or stash them first (nothing was changed)"
+                )
             }
             checkout = ReferenceMoves.Checkout(branch: target.branch, from: target.from, to: target.newTip!, paths: paths)
         }
@@ -430,9 +461,10 @@ public enum Backport {
             throw OperationError(.repositoryState, "branch \(target.branch) is checked out in another worktree; backport there, or switch that worktree to another branch (nothing was changed)")
         }
         let updates = targets.map { Repository.ReferenceUpdate(name: "refs/heads/" + $0.branch, expected: $0.from, target: $0.newTip!) }
-        try ReferenceMoves.apply(updates, checkout: checkout, lock: context.lock, command: "relkit backport", committer: committer,
-                                 reflogMessage: "relkit backport: picks from \(source) onto \(targets.map(\.branch).joined(separator: ", "))",
-                                 thenWrite: thenWrite)
+        try ReferenceMoves.apply(
+            updates, checkout: checkout, lock: context.lock, command: "relkit backport", committer: committer,
+            reflogMessage: "relkit backport: picks from \(source) onto \(targets.map(\.branch).joined(separator: ", "))",
+            thenWrite: thenWrite)
     }
 
     // MARK: Conflicts
@@ -529,7 +561,8 @@ public enum Backport {
     /// A worktree at the last good commit, with the conflicting pick applied and its markers left.
     static func openConflictWorktree(_ target: State.Target, repository: Repository, mainline: Int?) throws(OperationError) {
         do {
-            let base = ObjectID(hex: target.base)!, pick = ObjectID(hex: target.conflicting)!
+            let base = ObjectID(hex: target.base)!
+            let pick = ObjectID(hex: target.conflicting)!
             let worktree: Repository
             if FileManager.default.fileExists(atPath: target.worktree) {
                 worktree = try Repository.open(at: target.worktree)
@@ -555,9 +588,11 @@ public enum Backport {
         defer { context.lock.release() }
         guard var state = try State.load(context.lock) else { return nil }
         try prepareWorktrees(&state, context: context)
-        return StatusReport(source: state.source, targets: state.targets.map {
-            ($0.branch, String($0.conflicting.prefix(12)), $0.remaining.count, $0.worktree, $0.paths)
-        })
+        return StatusReport(
+            source: state.source,
+            targets: state.targets.map {
+                ($0.branch, String($0.conflicting.prefix(12)), $0.remaining.count, $0.worktree, $0.paths)
+            })
     }
 
     /// Drops a stopped backport: its worktrees and state go; no branch moved for it.
@@ -577,8 +612,10 @@ public enum Backport {
     }
 
     /// Commits the resolution of each stopped target, picks the rest, and moves the branches.
-    public static func resume(directory: String, notice: (String) -> Void,
-                              editMessage: ((String) throws(OperationError) -> String)? = nil) throws(OperationError) -> Report {
+    public static func resume(
+        directory: String, notice: (String) -> Void,
+        editMessage: ((String) throws(OperationError) -> String)? = nil
+    ) throws(OperationError) -> Report {
         let context = try ReleaseContext.open(directory, command: "backport --continue", notice: notice)
         defer { context.lock.release() }
         let repository = context.repository
@@ -608,7 +645,10 @@ public enum Backport {
         for target in state.targets {
             let tip = try context.tip(of: target.branch)
             if tip.description != target.expected {
-                throw OperationError(.repositoryState, "\(target.branch) moved from \(target.expected.prefix(12)) to \(tip.short) since the backport stopped; relkit will not overwrite it: run relkit backport --abort, then backport again")
+                throw OperationError(
+                    .repositoryState,
+                    "\(target.branch) moved from \(target.expected.prefix(12)) to \(tip.short) since the backport stopped; relkit will not overwrite it: run relkit backport --abort, then backport again"
+                )
             }
             try checkResolved(target)
         }
@@ -636,8 +676,9 @@ public enum Backport {
                     entry.picks.append(Pick(commit: pick, outcome: .picked(current, fastPath: false), sensitivePaths: [], resolved: true))
                 }
                 let remaining = try target.remaining.map { hex throws(GitError) in try repository.commit(ObjectID(hex: hex)!) }
-                let outcome = try pickAll(remaining, onto: current, target: target.branch, source: state.source, sourceTip: sourceTip,
-                                          request: request, configuration: configuration, batch: batch, committer: committer)
+                let outcome = try pickAll(
+                    remaining, onto: current, target: target.branch, source: state.source, sourceTip: sourceTip,
+                    request: request, configuration: configuration, batch: batch, committer: committer)
                 entry.picks += outcome.picks
                 if let conflict = outcome.conflict {
                     entry.worktree = target.worktree

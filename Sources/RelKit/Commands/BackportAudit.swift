@@ -1,3 +1,7 @@
+import Dispatch
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,9 +10,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import Dispatch
-import GitKit
-import RelKitCore
 
 /// `relkit backport audit`: which commits of the source branch are on a release branch, how each
 /// was recognized, and which are missing.
@@ -47,8 +48,10 @@ public enum BackportAudit {
         public var unknown: [Entry] { entries.filter { $0.unknown != nil } }
     }
 
-    public static func run(directory: String, line requested: String, source requestedSource: String?, since: String?,
-                           onlyFixes: Bool, classifyFixes: Bool = true) throws(OperationError) -> Report {
+    public static func run(
+        directory: String, line requested: String, source requestedSource: String?, since: String?,
+        onlyFixes: Bool, classifyFixes: Bool = true
+    ) throws(OperationError) -> Report {
         Trace.mark("start")
         let workspace = try Workspace.open(at: directory)
         let repository = try workspace.requireRepository(for: "relkit backport audit")
@@ -84,7 +87,8 @@ public enum BackportAudit {
             Trace.mark("target messages indexed")
             try matcher.precomputeSharedChanges(of: sourceCommits, gitDirectory: repository.gitDirectory)
             Trace.mark("source changes at the target's places")
-            let fixSubjects = onlyFixes || classifyFixes
+            let fixSubjects =
+                onlyFixes || classifyFixes
                 ? configuration.backport.fixSubjects.compactMap { try? Regex($0).ignoresCase() } : []
             let fragments = configuration.backport.fixFragments.map(Glob.init)
             var entries: [Entry] = []
@@ -119,7 +123,10 @@ public enum BackportAudit {
         let bytes = Array(text.utf8)
         var index = 0
         while index + 1 < bytes.count {
-            guard bytes[index] == UInt8(ascii: "("), bytes[index + 1] == UInt8(ascii: "#") else { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "("), bytes[index + 1] == UInt8(ascii: "#") else {
+                index += 1
+                continue
+            }
             var end = index + 2
             while end < bytes.count, ASCII.isDigit(bytes[end]) { end += 1 }
             if end > index + 2, end < bytes.count, bytes[end] == UInt8(ascii: ")") {
@@ -202,7 +209,10 @@ public enum BackportAudit {
                 let utf8 = Array(commit.message.utf8)
                 var start = 0
                 while start < utf8.count {
-                    guard ASCII.isHexDigit(utf8[start]) else { start += 1; continue }
+                    guard ASCII.isHexDigit(utf8[start]) else {
+                        start += 1
+                        continue
+                    }
                     var end = start
                     while end < utf8.count && ASCII.isHexDigit(utf8[end]) { end += 1 }
                     if (7...40).contains(end - start) {

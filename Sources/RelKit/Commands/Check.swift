@@ -1,3 +1,6 @@
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
 
 /// `relkit check`: every version in the monorepo is valid, consistent, and agrees with git.
 public enum Check {
@@ -86,16 +87,20 @@ public enum Check {
 
         // 5: git consistency.
         if let repository = workspace.repository {
-            findings += try gitFindings(repository, request: request, configuration: configuration,
-                                        releaseVersion: unitVersion(configuration.releaseUnit))
+            findings += try gitFindings(
+                repository, request: request, configuration: configuration,
+                releaseVersion: unitVersion(configuration.releaseUnit))
         }
 
-        return Report(target: tree.label, configurationFile: configFile, findings: sortedFindings(dedupe(findings)),
-                      filesRead: reader.filesRead, configuration: configuration, versions: versions)
+        return Report(
+            target: tree.label, configurationFile: configFile, findings: sortedFindings(dedupe(findings)),
+            filesRead: reader.filesRead, configuration: configuration, versions: versions)
     }
 
-    static func checkAPIVersion(_ api: VersionFileSpec, reader: VersionFileReader,
-                                today: (year: Int, month: Int, day: Int)) throws(SpecProblem) -> [Finding] {
+    static func checkAPIVersion(
+        _ api: VersionFileSpec, reader: VersionFileReader,
+        today: (year: Int, month: Int, day: Int)
+    ) throws(SpecProblem) -> [Finding] {
         var findings: [Finding] = []
         for file in try reader.expand(api.path, at: api.location) {
             let bytes = try reader.bytes(file.target)
@@ -120,8 +125,10 @@ public enum Check {
 
     /// Reads every component, reports invalid spellings once per place, and checks agreement.
     /// Returns the agreed version of each group, then of each independent component.
-    static func readVersions(_ configuration: ReleaseConfiguration, reader: VersionFileReader,
-                             findings: inout [Finding]) throws(SpecProblem) -> [(String, SchemeVersion?)] {
+    static func readVersions(
+        _ configuration: ReleaseConfiguration, reader: VersionFileReader,
+        findings: inout [Finding]
+    ) throws(SpecProblem) -> [(String, SchemeVersion?)] {
         var byComponent: [String: [VersionOccurrence]] = [:]
         var validated = Set<String>()
         for component in configuration.components {
@@ -134,9 +141,11 @@ public enum Check {
                 let scheme = configuration.scheme(of: occurrence.text)
                 let (_, problem, suggestion) = scheme.check(occurrence.text, form: occurrence.form)
                 if let problem {
-                    findings.append(Finding(rule: "version-invalid", file: occurrence.file, line: occurrence.line, column: occurrence.column,
-                                            message: "'\(occurrence.text.displayable())' (\(occurrence.form == .scheme ? scheme.name : "PEP 440") form): \(problem)",
-                                            suggestion: suggestion))
+                    findings.append(
+                        Finding(
+                            rule: "version-invalid", file: occurrence.file, line: occurrence.line, column: occurrence.column,
+                            message: "'\(occurrence.text.displayable())' (\(occurrence.form == .scheme ? scheme.name : "PEP 440") form): \(problem)",
+                            suggestion: suggestion))
                 }
             }
             byComponent[component.name] = occurrences
@@ -147,8 +156,9 @@ public enum Check {
         }
         var result: [(String, SchemeVersion?)] = []
         for group in configuration.groups {
-            let (agreed, problems) = CheckRules.agreement(of: unique(group.components.flatMap { byComponent[$0] ?? [] }),
-                                                         unit: group.name, isGroup: true)
+            let (agreed, problems) = CheckRules.agreement(
+                of: unique(group.components.flatMap { byComponent[$0] ?? [] }),
+                unit: group.name, isGroup: true)
             findings += problems
             result.append((group.name, agreed))
         }
@@ -178,22 +188,28 @@ public enum Check {
             guard let expected else {
                 // Without a readable version only the spelling can be checked.
                 if let written = try? Version(parsing: pin.version), written.description != pin.version {
-                    findings.append(Finding(rule: "pin-form", file: file.target, line: pin.line, column: pin.column,
-                                            message: "\(pin.package)\(pin.comparison)\(pin.version) is not in PEP 440 form",
-                                            suggestion: written.description))
+                    findings.append(
+                        Finding(
+                            rule: "pin-form", file: file.target, line: pin.line, column: pin.column,
+                            message: "\(pin.package)\(pin.comparison)\(pin.version) is not in PEP 440 form",
+                            suggestion: written.description))
                 }
                 continue
             }
             if let problem = RequirementScanner.check(pin, against: expected) {
-                findings.append(Finding(rule: problem.rule, file: file.target, line: pin.line, column: pin.column,
-                                        message: problem.message, suggestion: problem.suggestion))
+                findings.append(
+                    Finding(
+                        rule: problem.rule, file: file.target, line: pin.line, column: pin.column,
+                        message: problem.message, suggestion: problem.suggestion))
             }
         }
         return findings
     }
 
-    static func gitFindings(_ repository: Repository, request: Request, configuration: ReleaseConfiguration,
-                            releaseVersion: SchemeVersion?) throws(OperationError) -> [Finding] {
+    static func gitFindings(
+        _ repository: Repository, request: Request, configuration: ReleaseConfiguration,
+        releaseVersion: SchemeVersion?
+    ) throws(OperationError) -> [Finding] {
         var findings: [Finding] = []
         let branch: String?
         let commit: ObjectID?
@@ -219,8 +235,10 @@ public enum Check {
                     findings.append(Finding(rule: "branch-line", message: "branch \(branch) is release line \(line), but '\(unit)' is at \(releaseVersion) (line \(releaseVersion.line))"))
                 }
                 if releaseVersion.dev != nil {
-                    findings.append(Finding(rule: "dev-off-main",
-                                            message: "branch \(branch) is release line \(line) and carries development version \(releaseVersion); dev versions belong on \(configuration.branches.main)"))
+                    findings.append(
+                        Finding(
+                            rule: "dev-off-main",
+                            message: "branch \(branch) is release line \(line) and carries development version \(releaseVersion); dev versions belong on \(configuration.branches.main)"))
                 }
             }
             if let commit {
@@ -243,14 +261,20 @@ public enum Check {
     /// (read with that commit's own .release.toml, else `configuration`) carry its version.
     public static func verify(_ tag: Repository.Tag, repository: Repository, configuration: ReleaseConfiguration) -> [Finding] {
         guard let (tagged, canonical) = configuration.releaseVersion(ofTag: tag.name) else {
-            return [Finding(rule: "tag-unparsable", severity: .warning,
-                            message: "tag \(tag.name.displayable()) is not a release of \(configuration.schemeDescription)\(configuration.tags.prefix.isEmpty ? "" : " with prefix '\(configuration.tags.prefix)'")")]
+            return [
+                Finding(
+                    rule: "tag-unparsable", severity: .warning,
+                    message:
+                        "tag \(tag.name.displayable()) is not a release of \(configuration.schemeDescription)\(configuration.tags.prefix.isEmpty ? "" : " with prefix '\(configuration.tags.prefix)'")")
+            ]
         }
         var findings: [Finding] = []
         if !canonical {
-            findings.append(Finding(rule: "tag-spelling", severity: .warning,
-                                    message: "tag \(tag.name) is not spelled as \(tagged.scheme.name) writes \(tagged)",
-                                    suggestion: configuration.tags.tagName(of: tagged)))
+            findings.append(
+                Finding(
+                    rule: "tag-spelling", severity: .warning,
+                    message: "tag \(tag.name) is not spelled as \(tagged.scheme.name) writes \(tagged)",
+                    suggestion: configuration.tags.tagName(of: tagged)))
         }
         do {
             // The files of the tagged commit's own time: its .release.toml when it has one
@@ -264,15 +288,21 @@ public enum Check {
             let unitThen = then.releaseUnit
             var ignored: [Finding] = []
             let versions = try readVersions(then, reader: VersionFileReader(tree: tree, skipsMissingFiles: true), findings: &ignored)
-            let filesVersion = versions.first { $0.0 == unitThen }?.1
+            let filesVersion =
+                versions.first { $0.0 == unitThen }?.1
                 ?? then.group(containing: unitThen).flatMap { group in versions.first { $0.0 == group.name }?.1 }
             guard let filesVersion else {
-                return findings + [Finding(rule: "tag-unverifiable", severity: .warning,
-                                           message: "tag \(tag.name): no configured file of '\(unitThen)' existed at \(tag.commit.short), or none had a readable version")]
+                return findings + [
+                    Finding(
+                        rule: "tag-unverifiable", severity: .warning,
+                        message: "tag \(tag.name): no configured file of '\(unitThen)' existed at \(tag.commit.short), or none had a readable version")
+                ]
             }
             if filesVersion != tagged {
-                findings.append(Finding(rule: "tag-mismatch",
-                                        message: "tag \(tag.name) points to \(tag.commit.short), where '\(unitThen)' is at \(filesVersion)"))
+                findings.append(
+                    Finding(
+                        rule: "tag-mismatch",
+                        message: "tag \(tag.name) points to \(tag.commit.short), where '\(unitThen)' is at \(filesVersion)"))
             }
         } catch let problem as SpecProblem {
             findings.append(Finding(rule: "tag-unverifiable", severity: .warning, message: "tag \(tag.name): \(problem.message)"))

@@ -1,3 +1,7 @@
+import GitKit
+import RelKitCore
+import TOMLKit
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,9 +10,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
-import TOMLKit
 
 /// `relkit init`: a starter `.release.toml` from the version files found in the repository.
 public enum Init {
@@ -63,7 +64,10 @@ public enum Init {
             let cleaned = String(base.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "-" })
             var name = cleaned.isEmpty ? "component" : cleaned
             var counter = 2
-            while usedNames.contains(name) { name = "\(cleaned)-\(counter)"; counter += 1 }
+            while usedNames.contains(name) {
+                name = "\(cleaned)-\(counter)"
+                counter += 1
+            }
             usedNames.insert(name)
             return name
         }
@@ -84,7 +88,7 @@ public enum Init {
             switch name {
             case "VERSION" where file != "VERSION":
                 if case .file("VERSION")? = try? tree.resolve(file) {
-                    rootFiles.append(VersionFileSpec(path: file))  // a symlink to the root VERSION
+                    rootFiles.append(VersionFileSpec(path: file)) // a symlink to the root VERSION
                 } else if case .file(let target)? = try? tree.resolve(file), let bytes = try? tree.read(target) {
                     let value = VersionExtractor.wholeFile(bytes).text
                     components.append(DetectedComponent(name: uniqueName(directoryName), files: [VersionFileSpec(path: file)], value: value))
@@ -100,9 +104,12 @@ public enum Init {
                 let component = uniqueName(declaredName ?? directoryName)
                 if let declaredName { published.append((declaredName, component)) }
                 // Its form is decided once the scheme is known (below).
-                components.append(DetectedComponent(name: component, files: [
-                    VersionFileSpec(path: file, locator: .tomlKey(["project", "version"])),
-                ], value: found.text))
+                components.append(
+                    DetectedComponent(
+                        name: component,
+                        files: [
+                            VersionFileSpec(path: file, locator: .tomlKey(["project", "version"]))
+                        ], value: found.text))
             case "package.json":
                 guard let bytes = try? tree.read(file) else { continue }
                 let declaredName = try? JSONLocator.locate(["name"], in: bytes).value
@@ -112,9 +119,12 @@ public enum Init {
                 }
                 let component = uniqueName(declaredName ?? directoryName)
                 if let declaredName { published.append((declaredName, component)) }
-                components.append(DetectedComponent(name: component, files: [
-                    VersionFileSpec(path: file, locator: .jsonKey(["version"])),
-                ], value: found.text))
+                components.append(
+                    DetectedComponent(
+                        name: component,
+                        files: [
+                            VersionFileSpec(path: file, locator: .jsonKey(["version"]))
+                        ], value: found.text))
             default:
                 continue
             }
@@ -127,7 +137,9 @@ public enum Init {
 
         // The scheme, from the version files that carry its own spelling (not pyproject.toml,
         // which is PEP 440 by nature), the release tags and the release branches.
-        var branchNames: [String] = [], evidence: [String] = [], tagNames: [String] = []
+        var branchNames: [String] = []
+        var evidence: [String] = []
+        var tagNames: [String] = []
         if let repository = workspace.repository {
             branchNames = ((try? repository.branches()) ?? []).map(\.name)
             tagNames = ((try? repository.tags()) ?? []).map(\.name)
@@ -147,7 +159,8 @@ public enum Init {
         // PEP 440 form, gets `form = "pep440"`, and only when its value is that form. A value that
         // fits neither is left to `relkit check` (a note says so), never made to fit.
         for index in components.indices where isPython(components[index]) {
-            let value = components[index].value, valueScheme = history.scheme(of: value)
+            let value = components[index].value
+            let valueScheme = history.scheme(of: value)
             if !valueScheme.validate(value).isValid && valueScheme.check(value, form: .pep440).problem == nil {
                 components[index].files = components[index].files.map { VersionFileSpec(path: $0.path, locator: $0.locator, form: .pep440) }
             }
@@ -169,12 +182,15 @@ public enum Init {
         // Pins of the published packages: a package with its own version follows its component;
         // one whose version is computed follows the release (the group, else the root).
         let releaseUnit = group.isEmpty ? components[0].name : "core"
-        let requirements = requirementProposal(found, tree: tree, published: published.map { package in
-            (package.name, package.component.map { name in group.contains(name) ? "core" : name } ?? releaseUnit)
-        }, release: (releaseUnit, rootValue))
-        var plan = Plan(path: path, contents: "", components: components, group: group, scheme: scheme, earlierScheme: earlier,
-                        maintained: Array(maintained), sensitivePaths: found.migrations.sorted().map { $0 + "/**" },
-                        upgrade: upgradeProposal(found), requirements: requirements, notes: notes)
+        let requirements = requirementProposal(
+            found, tree: tree,
+            published: published.map { package in
+                (package.name, package.component.map { name in group.contains(name) ? "core" : name } ?? releaseUnit)
+            }, release: (releaseUnit, rootValue))
+        var plan = Plan(
+            path: path, contents: "", components: components, group: group, scheme: scheme, earlierScheme: earlier,
+            maintained: Array(maintained), sensitivePaths: found.migrations.sorted().map { $0 + "/**" },
+            upgrade: upgradeProposal(found), requirements: requirements, notes: notes)
         // Post releases are allowed when the history has one (inferred as the scheme is).
         plan.postReleaseTag = tagNames.sorted().first(where: { name in
             guard let range = name.firstRange(of: ".post") else { return false }
@@ -188,7 +204,12 @@ public enum Init {
     /// Version-bearing candidates, breadth first, skipping build and dependency directories; and
     /// database migration directories (alembic's `versions/`, Django's `migrations/`).
     static func walk(_ tree: WorkingTree) -> Found {
-        var result: [String] = [], migrations: [String] = [], samples: [String] = [], compose: [String] = [], pinFiles: [String] = [], alembicConfigs: [String] = []
+        var result: [String] = []
+        var migrations: [String] = []
+        var samples: [String] = []
+        var compose: [String] = []
+        var pinFiles: [String] = []
+        var alembicConfigs: [String] = []
         var pending: [(String, Int)] = [("", 0)]
         while !pending.isEmpty {
             let (directory, depth) = pending.removeFirst()
@@ -210,7 +231,8 @@ public enum Init {
                     if name == "pyproject.toml" || isRequirementFile(lowered, in: directory) { pinFiles.append(path) }
                     if lowered.hasSuffix(".ini") && lowered.contains("alembic") { alembicConfigs.append(path) }
                     if lowered.hasPrefix("sample") && (lowered.hasSuffix(".toml") || lowered.hasSuffix(".json"))
-                        && directory.split(separator: "/").contains("configs") {
+                        && directory.split(separator: "/").contains("configs")
+                    {
                         samples.append(path)
                     }
                     if (lowered.hasPrefix("docker-compose") || lowered.hasPrefix("compose")) && (lowered.hasSuffix(".yml") || lowered.hasSuffix(".yaml")) {
@@ -221,8 +243,9 @@ public enum Init {
                 }
             }
         }
-        return Found(files: result, migrations: migrations, samples: samples, compose: compose, pinFiles: pinFiles,
-                     alembicConfigs: alembicConfigs.map { path in (path, scriptLocation(in: tree, ini: path)) })
+        return Found(
+            files: result, migrations: migrations, samples: samples, compose: compose, pinFiles: pinFiles,
+            alembicConfigs: alembicConfigs.map { path in (path, scriptLocation(in: tree, ini: path)) })
     }
 
     /// The start the normalized names share up to a separator (`backend-ai-` of backend-ai-agent
@@ -253,10 +276,13 @@ public enum Init {
     /// A package published without a pyproject.toml or package.json of its own (a namespace
     /// package built from the tree) is found by its pins: named with the prefix the published
     /// names share (`backend.ai-`), pinned at exactly the release's current version.
-    static func requirementProposal(_ found: Found, tree: WorkingTree, published: [(name: String, versionOf: String)],
-                                    release: (unit: String, version: String?)) -> [RequirementRule] {
+    static func requirementProposal(
+        _ found: Found, tree: WorkingTree, published: [(name: String, versionOf: String)],
+        release: (unit: String, version: String?)
+    ) -> [RequirementRule] {
         guard !published.isEmpty else { return [] }
-        var files: [String: Set<String>] = [:], packages: [String: Set<String>] = [:]
+        var files: [String: Set<String>] = [:]
+        var packages: [String: Set<String>] = [:]
         let prefix = sharedNamePrefix(published.map { RequirementScanner.normalizedName($0.name) })
         let releaseVersion = release.version.flatMap(VersionSyntax.normalized)
         let patterns = published.map(\.name) + (prefix.map { [$0 + "*"] } ?? [])
@@ -337,8 +363,12 @@ public enum Init {
         for path in found.migrations.sorted() where path.hasSuffix("alembic/versions") {
             let parts = path.split(separator: "/").map(String.init).filter { !["versions", "alembic", "models", "migrations", "src", "db"].contains($0) }
             let base = parts.last ?? "database"
-            var name = base, counter = 2
-            while names.contains(name) { name = "\(base)-\(counter)"; counter += 1 }
+            var name = base
+            var counter = 2
+            while names.contains(name) {
+                name = "\(base)-\(counter)"
+                counter += 1
+            }
             names.insert(name)
             // The history's own ini file, when exactly one names its directory: the commands
             // printed then run against the right database.
@@ -356,10 +386,12 @@ public enum Init {
         func globs(_ paths: [String], stem: (String) -> String, acrossServices: Bool) -> [String] {
             var result: [String] = []
             for path in paths.sorted() {
-                let directory = PathText.deletingLastComponent(path), name = PathText.lastComponent(path)
+                let directory = PathText.deletingLastComponent(path)
+                let name = PathText.lastComponent(path)
                 let pattern = stem(name.lowercased()) + "*" + (name.split(separator: ".").last.map { "." + $0 } ?? "")
                 let parent = PathText.deletingLastComponent(directory)
-                let glob = acrossServices && !directory.isEmpty && PathText.lastComponent(parent) == "configs"
+                let glob =
+                    acrossServices && !directory.isEmpty && PathText.lastComponent(parent) == "configs"
                     ? parent + "/*/" + pattern : (directory.isEmpty ? "" : directory + "/") + pattern
                 if !result.contains(glob) { result.append(glob) }
             }
@@ -466,7 +498,8 @@ public enum Init {
         defer { unlink(temporary) }
         if link(temporary, plan.path) != 0 {
             let reason = String(cString: strerror(errno))
-            throw errno == EEXIST ? OperationError(.refused, "\(plan.path) exists already; relkit init does not overwrite it")
+            throw errno == EEXIST
+                ? OperationError(.refused, "\(plan.path) exists already; relkit init does not overwrite it")
                 : OperationError(.repositoryState, "cannot write \(plan.path): \(reason)")
         }
     }

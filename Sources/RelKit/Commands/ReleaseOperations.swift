@@ -1,3 +1,6 @@
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
 
 /// What every release command starts from: the repository, its root, and the writer's lock.
 public struct ReleaseContext {
@@ -68,7 +69,10 @@ public struct ReleaseContext {
         let dirty: [String]
         do { dirty = try repository.modifiedPaths(paths) } catch { throw OperationError(.repositoryState, "cannot read the status of the work tree: \(error)") }
         if !dirty.isEmpty {
-            throw OperationError(.repositoryState, "\(dirty.joined(separator: ", ")) \(dirty.count == 1 ? "has" : "have") uncommitted changes, and relkit must write \(dirty.count == 1 ? "it" : "them") on the checked-out branch \(branch): commit or stash them first")
+            throw OperationError(
+                .repositoryState,
+                "\(dirty.joined(separator: ", ")) \(dirty.count == 1 ? "has" : "have") uncommitted changes, and relkit must write \(dirty.count == 1 ? "it" : "them") on the checked-out branch \(branch): commit or stash them first"
+            )
         }
         return ReleasePlan.Checkout(branch: branch, from: tip, commit: commit, paths: paths)
     }
@@ -115,8 +119,10 @@ public struct ReleaseContext {
 
 /// `relkit bump VERSION`: sets a group's version in every file, all or nothing.
 public enum Bump {
-    public static func plan(_ context: ReleaseContext, version text: String, unit requested: String?, commit: Bool,
-                            allowLower: Bool) throws(OperationError) -> ReleasePlan {
+    public static func plan(
+        _ context: ReleaseContext, version text: String, unit requested: String?, commit: Bool,
+        allowLower: Bool
+    ) throws(OperationError) -> ReleasePlan {
         guard let root = context.workspace.root else { throw OperationError(.usage, "relkit bump needs a work tree; this repository is bare") }
         let workTree = WorkingTree(root: root)
         let (configuration, configFile) = try Workspace.configuration(in: workTree)
@@ -126,7 +132,8 @@ public enum Bump {
         switch scheme.validate(text) {
         case .valid(let valid): version = valid
         case .invalid(let problems, let suggestion):
-            throw OperationError(.usage, "'\(text.displayable())' is not a version of \(scheme.name): \(problems.map(\.message).joined(separator: "; "))\(suggestion.map { " (did you mean \($0)?)" } ?? "")")
+            throw OperationError(
+                .usage, "'\(text.displayable())' is not a version of \(scheme.name): \(problems.map(\.message).joined(separator: "; "))\(suggestion.map { " (did you mean \($0)?)" } ?? "")")
         }
         let unit = requested ?? configuration.releaseUnit
         guard !configuration.components(of: unit).isEmpty else {
@@ -169,8 +176,10 @@ public enum Bump {
 
 /// `relkit cut [X.Y]`: creates release branch X.Y with its first version, and moves main on.
 public enum Cut {
-    public static func plan(_ context: ReleaseContext, line requested: String?, from revision: String?, pre: PreReleaseKind?,
-                            today: (year: Int, month: Int)) throws(OperationError) -> ReleasePlan {
+    public static func plan(
+        _ context: ReleaseContext, line requested: String?, from revision: String?, pre: PreReleaseKind?,
+        today: (year: Int, month: Int)
+    ) throws(OperationError) -> ReleasePlan {
         let repository = context.repository
         // The configuration of main, where releases are cut from.
         let mainName = try context.baseConfiguration().branches.main
@@ -220,8 +229,9 @@ public enum Cut {
         var plan = ReleasePlan(command: "cut", summary: "create release line \(line) from \(revision ?? mainName) at \(source.short)")
         let first = line.firstVersion(pre: pre)
         plan.version = first
-        let branchEdits = try VersionEditor.edits(setting: configuration.releaseUnit, to: first, configuration: configuration,
-                                                  reader: sourceReader, configFile: configFile)
+        let branchEdits = try VersionEditor.edits(
+            setting: configuration.releaseUnit, to: first, configuration: configuration,
+            reader: sourceReader, configFile: configFile)
         if branchEdits.isEmpty {
             plan.newBranches = [.init(name: branchName, target: .existing(source))]
         } else {
@@ -237,8 +247,9 @@ public enum Cut {
             if mainNext <= mainVersion {
                 plan.notes.append("\(mainName) is at \(mainVersion) already, not below \(mainNext); it is left as it is")
             } else {
-                let mainEdits = try VersionEditor.edits(setting: configuration.releaseUnit, to: mainNext, configuration: configuration,
-                                                        reader: mainReader, configFile: configFile)
+                let mainEdits = try VersionEditor.edits(
+                    setting: configuration.releaseUnit, to: mainNext, configuration: configuration,
+                    reader: mainReader, configFile: configFile)
                 let index = plan.commits.count
                 plan.commits.append(.init(branch: mainName, parent: mainTip, message: Bookkeeping.message("\(mainName): \(mainNext) after cutting \(line)", madeBy: "cut \(line)"), edits: mainEdits))
                 plan.branchMoves = [.init(name: mainName, from: mainTip, commit: index)]
@@ -264,7 +275,8 @@ public enum Tag {
             branchName = workConfiguration.branches.branchName(of: line)
         } else {
             guard let head = context.checkedOutBranch(), let headLine = workConfiguration.line(ofBranch: head) else {
-                throw OperationError(.usage, "HEAD is not a release branch (named \(workConfiguration.branches.releasePattern.replacingPlaceholder("{line}", with: "X.Y"))); name one with --branch X.Y")
+                throw OperationError(
+                    .usage, "HEAD is not a release branch (named \(workConfiguration.branches.releasePattern.replacingPlaceholder("{line}", with: "X.Y"))); name one with --branch X.Y")
             }
             branchName = head
             line = headLine
@@ -305,9 +317,13 @@ public enum Tag {
                 case nil: candidate = current
                 case .patch?: candidate = current.isFinal ? current : try current.nextPatch()
                 case .pre(let kind)?:
-                    if current.pre?.kind == kind { candidate = current }
-                    else if current.isFinal { candidate = SchemeVersion(line: current.line, patch: current.patch, pre: (kind, Natural(1))) }
-                    else { candidate = try current.nextPreRelease(kind) }
+                    if current.pre?.kind == kind {
+                        candidate = current
+                    } else if current.isFinal {
+                        candidate = SchemeVersion(line: current.line, patch: current.patch, pre: (kind, Natural(1)))
+                    } else {
+                        candidate = try current.nextPreRelease(kind)
+                    }
                 case .final?: candidate = current.isFinal ? current : try current.finalRelease()
                 default: throw SchemeError("relkit tag takes --patch, --pre or --final")
                 }

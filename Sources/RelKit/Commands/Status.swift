@@ -72,9 +72,13 @@ public enum Status {
                 let head = try repository.head()
                 branch = head.branchName
                 if let name = head.branchName {
-                    if name == configuration.branches.main { role = "main branch" }
-                    else if let line = configuration.line(ofBranch: name) { role = "release line \(line)" }
-                    else { role = "other branch" }
+                    if name == configuration.branches.main {
+                        role = "main branch"
+                    } else if let line = configuration.line(ofBranch: name) {
+                        role = "release line \(line)"
+                    } else {
+                        role = "other branch"
+                    }
                     if case .unborn = head { role += ", no commits yet" }
                 } else {
                     role = "detached HEAD at \(head.commit?.short ?? "?")"
@@ -97,12 +101,14 @@ public enum Status {
                     }
                     // The latest tag of each line shown is verified as check --tags does: a
                     // mistaken tag is not shown as if it were the release.
-                    let problem = index < shownLines
+                    let problem =
+                        index < shownLines
                         ? Check.verify(latest.tag, repository: repository, configuration: configuration)
                             .sorted { ($0.severity == .error ? 0 : 1) < ($1.severity == .error ? 0 : 1) }.first?.message
                         : nil
-                    return LineTags(line: line, branch: lineBranches[line], latestTag: latest.tag.name, latest: latest.version,
-                                    count: tags.count, problem: problem)
+                    return LineTags(
+                        line: line, branch: lineBranches[line], latestTag: latest.tag.name, latest: latest.version,
+                        count: tags.count, problem: problem)
                 }
                 maintained = configuration.branches.maintained.map { name in
                     MaintainedBranch(name: name, tip: branches.first { $0.name == name }?.commit)
@@ -111,8 +117,9 @@ public enum Status {
                 throw OperationError(.usage, "cannot read the repository: \(error.explained)")
             }
         }
-        return Summary(configuration: configuration, configurationFile: configFile, branch: branch, role: role,
-                       versions: units, apiVersion: api, lines: lines, maintained: maintained,
-                       interrupted: workspace.repository.flatMap(RepositoryLock.interruptedOperation))
+        return Summary(
+            configuration: configuration, configurationFile: configFile, branch: branch, role: role,
+            versions: units, apiVersion: api, lines: lines, maintained: maintained,
+            interrupted: workspace.repository.flatMap(RepositoryLock.interruptedOperation))
     }
 }

@@ -1,3 +1,5 @@
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,7 +8,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import RelKitCore
 
 /// `relkit trailers check`: are the backport trailers of a commit message where git reads them,
 /// and do their values say what `[backport] trailers` says they say? Used by a commit-msg hook,
@@ -64,11 +65,15 @@ public enum TrailerCheck {
         if counts.contains(where: { $0 > 0 }) && Set(counts).count > 1 {
             let line = located.first { entry in required.contains { entry.trailer.matches(key: $0.key) } }?.line ?? 1
             let tally = zip(required, counts).map { "\($1) '\($0.key)'" }.joined(separator: ", ")
-            findings.append(Finding(line: line, severity: .error, code: "incomplete",
-                                    message: "the backport trailers do not go together: \(tally)"))
+            findings.append(
+                Finding(
+                    line: line, severity: .error, code: "incomplete",
+                    message: "the backport trailers do not go together: \(tally)"))
         } else if requireBackport && counts.allSatisfy({ $0 == 0 }) && !required.isEmpty {
-            findings.append(Finding(line: 1, severity: .error, code: "missing",
-                                    message: "no backport trailers (\(required.map { "\($0.key):" }.joined(separator: ", "))); a commit on a release branch is a backport (relkit backport adds them)"))
+            findings.append(
+                Finding(
+                    line: 1, severity: .error, code: "missing",
+                    message: "no backport trailers (\(required.map { "\($0.key):" }.joined(separator: ", "))); a commit on a release branch is a backport (relkit backport adds them)"))
         }
         findings.sort { ($0.line, $0.code) < ($1.line, $1.code) }
         return Report(findings: findings, trailers: located)

@@ -1,11 +1,12 @@
+import GitKit
+import RelKitCore
+import TOMLKit
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
-import TOMLKit
 
 /// `relkit upgrade FROM [TO]`: what moving a deployment or a checkout from one ref to another
 /// takes, read from the two trees (never from the checkout): migrations to downgrade and apply,
@@ -109,8 +110,10 @@ public enum Upgrade {
                 let (configuration, file) = try Workspace.configuration(in: tree, otherwise: checkout)
                 return (configuration, file, true)
             } catch {
-                findings.add(Finding(rule: "version-unreadable", severity: .warning,
-                                     message: "its .release.toml cannot be read, so neither can the version: \(error.message)"), side: side)
+                findings.add(
+                    Finding(
+                        rule: "version-unreadable", severity: .warning,
+                        message: "its .release.toml cannot be read, so neither can the version: \(error.message)"), side: side)
                 return (.defaults, nil, false)
             }
         }
@@ -137,8 +140,10 @@ public enum Upgrade {
             let found = VersionMove.between(fromVersion, toVersion)
             move = found
             if found == .downgrade {
-                findings.add(Finding(rule: "version-downgrade", severity: .warning,
-                                     message: "\(toConfiguration.releaseUnit) goes down from \(fromVersion) to \(toVersion)"), side: nil)
+                findings.add(
+                    Finding(
+                        rule: "version-downgrade", severity: .warning,
+                        message: "\(toConfiguration.releaseUnit) goes down from \(fromVersion) to \(toVersion)"), side: nil)
             }
         }
         let pins = pinChanges(fromConfiguration, fromReader, toConfiguration, toReader)
@@ -148,23 +153,27 @@ public enum Upgrade {
             migrationReport(spec, fromTree: fromTree, toTree: toTree, blobs: &blobs, findings: &findings)
         }
         let samples = changedFiles(policy.configSamples, fromTree, toTree).map { file in
-            compare(file, fromTree, toTree, rule: "sample-unreadable", findings: &findings,
-                    read: { bytes throws(FileProblem) in try ConfigSampleReader.leaves(of: bytes, file: file) },
-                    diff: ConfigSampleDiff.changes(from:to:))
+            compare(
+                file, fromTree, toTree, rule: "sample-unreadable", findings: &findings,
+                read: { bytes throws(FileProblem) in try ConfigSampleReader.leaves(of: bytes, file: file) },
+                diff: ConfigSampleDiff.changes(from:to:))
         }
         let compose = changedFiles(policy.compose, fromTree, toTree).map { file in
             compare(file, fromTree, toTree, rule: "compose-unreadable", findings: &findings, read: composeServices, diff: ImageChange.changes(from:to:))
         }
         for change in compose {
             for image in change.changes where image.procedure != nil {
-                findings.add(Finding(rule: "image-major-change", severity: .warning, file: change.file, line: image.line,
-                                     message: "service '\(image.service)': \(image.product!) \(image.oldMajor!) -> \(image.newMajor!); \(image.procedure!)"), side: nil)
+                findings.add(
+                    Finding(
+                        rule: "image-major-change", severity: .warning, file: change.file, line: image.line,
+                        message: "service '\(image.service)': \(image.product!) \(image.oldMajor!) -> \(image.newMajor!); \(image.procedure!)"), side: nil)
             }
         }
-        return Report(from: Side(revision: request.from, commit: fromCommit.description, version: fromVersion),
-                      to: Side(revision: toRevision, commit: toCommit.description, version: toVersion),
-                      configurationFile: configurationFile, releaseUnit: toConfiguration.releaseUnit, move: move, pins: pins,
-                      migrations: migrations, samples: samples, compose: compose, findings: findings.sorted, failOn: failOn ?? policy.failOn)
+        return Report(
+            from: Side(revision: request.from, commit: fromCommit.description, version: fromVersion),
+            to: Side(revision: toRevision, commit: toCommit.description, version: toVersion),
+            configurationFile: configurationFile, releaseUnit: toConfiguration.releaseUnit, move: move, pins: pins,
+            migrations: migrations, samples: samples, compose: compose, findings: findings.sorted, failOn: failOn ?? policy.failOn)
     }
 
     // MARK: Findings at one ref or both
@@ -193,12 +202,12 @@ public enum Upgrade {
         }
 
         var sorted: [Finding] {
-            sortedFindings(entries.map { entry in
-                var finding = entry.finding
-                if entry.sides == [.from] { finding.message += " (at \(fromLabel))" }
-                else if entry.sides == [.to] { finding.message += " (at \(toLabel))" }
-                return finding
-            })
+            sortedFindings(
+                entries.map { entry in
+                    var finding = entry.finding
+                    if entry.sides == [.from] { finding.message += " (at \(fromLabel))" } else if entry.sides == [.to] { finding.message += " (at \(toLabel))" }
+                    return finding
+                })
         }
     }
 
@@ -212,17 +221,23 @@ public enum Upgrade {
             let unit = configuration.releaseUnit
             let owner = configuration.group(containing: unit)?.name ?? unit
             if let version = versions.first(where: { $0.0 == owner })?.1 { return version }
-            findings.add(Finding(rule: "version-unreadable", severity: .warning,
-                                 message: "no single version of \(unit) can be read in \(tree.label)"), side: side)
+            findings.add(
+                Finding(
+                    rule: "version-unreadable", severity: .warning,
+                    message: "no single version of \(unit) can be read in \(tree.label)"), side: side)
         } catch {
-            findings.add(Finding(rule: "version-unreadable", severity: .warning,
-                                 message: "the version of \(configuration.releaseUnit) cannot be read in \(tree.label): \(error.message)"), side: side)
+            findings.add(
+                Finding(
+                    rule: "version-unreadable", severity: .warning,
+                    message: "the version of \(configuration.releaseUnit) cannot be read in \(tree.label): \(error.message)"), side: side)
         }
         return nil
     }
 
-    static func pinChanges(_ fromConfiguration: ReleaseConfiguration, _ fromReader: VersionFileReader,
-                           _ toConfiguration: ReleaseConfiguration, _ toReader: VersionFileReader) -> [PinChange] {
+    static func pinChanges(
+        _ fromConfiguration: ReleaseConfiguration, _ fromReader: VersionFileReader,
+        _ toConfiguration: ReleaseConfiguration, _ toReader: VersionFileReader
+    ) -> [PinChange] {
         /// A rule whose files cannot be read at a ref (history, not input) has no pins there.
         func pins(_ configuration: ReleaseConfiguration, _ reader: VersionFileReader) -> [String: (file: String, package: String, text: String)] {
             var result: [String: (file: String, package: String, text: String)] = [:]
@@ -233,7 +248,8 @@ public enum Upgrade {
             }
             return result
         }
-        let before = pins(fromConfiguration, fromReader), after = pins(toConfiguration, toReader)
+        let before = pins(fromConfiguration, fromReader)
+        let after = pins(toConfiguration, toReader)
         var changes: [PinChange] = []
         for key in Set(before.keys).union(after.keys) where before[key]?.text != after[key]?.text {
             let entry = after[key] ?? before[key]!
@@ -269,7 +285,8 @@ public enum Upgrade {
     /// The history in one tree's versions directory (nil when the directory is not there), and
     /// what was found reading it.
     static func history(_ spec: MigrationHistorySpec, tree: CommitTree, blobs: inout BlobCache)
-        -> (history: AlembicHistory?, complete: Bool, findings: [Finding]) {
+        -> (history: AlembicHistory?, complete: Bool, findings: [Finding])
+    {
         var found: [Finding] = []
         func finding(_ rule: String, _ file: String?, _ message: String) {
             found.append(Finding(rule: rule, file: file, message: message))
@@ -331,9 +348,12 @@ public enum Upgrade {
                 } catch {
                     // A partial clone has the tree but not every blob: say which, and how to get it.
                     let missing = (error as? GitError)?.isMissingObject == true
-                    loadFindings.append(Finding(rule: "alembic-unreadable", file: shown,
-                                                message: missing ? "the file's object \(blob.short) is not in this clone (a partial clone fetches it with `git fetch` or a checkout of \(tree.label))"
-                                                    : "the file cannot be read: \(error)"))
+                    loadFindings.append(
+                        Finding(
+                            rule: "alembic-unreadable", file: shown,
+                            message: missing
+                                ? "the file's object \(blob.short) is not in this clone (a partial clone fetches it with `git fetch` or a checkout of \(tree.label))"
+                                : "the file cannot be read: \(error)"))
                     complete = false
                 }
             }
@@ -347,19 +367,24 @@ public enum Upgrade {
         return (history, complete && !broken && !history.hasCycle, found)
     }
 
-    static func migrationReport(_ spec: MigrationHistorySpec, fromTree: CommitTree, toTree: CommitTree,
-                                blobs: inout BlobCache, findings: inout Findings) -> Migrations {
+    static func migrationReport(
+        _ spec: MigrationHistorySpec, fromTree: CommitTree, toTree: CommitTree,
+        blobs: inout BlobCache, findings: inout Findings
+    ) -> Migrations {
         let (from, fromComplete, fromFindings) = history(spec, tree: fromTree, blobs: &blobs)
         // The same tree at both refs (`upgrade main main`, a tag of the commit checked out): the
         // same history, read once.
-        let (to, toComplete, toFindings) = fromTree.tree.id == toTree.tree.id
+        let (to, toComplete, toFindings) =
+            fromTree.tree.id == toTree.tree.id
             ? (from, fromComplete, fromFindings) : history(spec, tree: toTree, blobs: &blobs)
         for item in fromFindings { findings.add(item, side: .from) }
         for item in toFindings { findings.add(item, side: .to) }
         var report = Migrations(spec: spec, from: from, to: to)
         if from == nil && to == nil && fromComplete && toComplete {
-            findings.add(Finding(rule: "migrations-missing", severity: .warning, file: spec.path,
-                                 message: "\(spec.name): the versions directory is at neither ref"), side: nil)
+            findings.add(
+                Finding(
+                    rule: "migrations-missing", severity: .warning, file: spec.path,
+                    message: "\(spec.name): the versions directory is at neither ref"), side: nil)
             report.planProblem = "the versions directory is at neither ref"
             return report
         }
@@ -368,17 +393,23 @@ public enum Upgrade {
             return report
         }
         // A history that does not exist yet (or any more) is an empty one.
-        let plan = AlembicSwitch.plan(from: from ?? AlembicHistory(name: spec.name, revisions: []),
-                                      to: to ?? AlembicHistory(name: spec.name, revisions: []))
+        let plan = AlembicSwitch.plan(
+            from: from ?? AlembicHistory(name: spec.name, revisions: []),
+            to: to ?? AlembicHistory(name: spec.name, revisions: []))
         for id in plan.mergesDowngraded {
             let revision = from!.revisions[id]!
-            findings.add(Finding(rule: "alembic-downgrade-merge", severity: .warning, file: revision.file, line: revision.line,
-                                 message: "\(spec.name): the downgrade goes through merge revision '\(id)' (of \(revision.downRevisions.joined(separator: ", ")))"), side: nil)
+            findings.add(
+                Finding(
+                    rule: "alembic-downgrade-merge", severity: .warning, file: revision.file, line: revision.line,
+                    message: "\(spec.name): the downgrade goes through merge revision '\(id)' (of \(revision.downRevisions.joined(separator: ", ")))"), side: nil)
         }
         for id in plan.repointed {
             let revision = to!.revisions[id]!
-            findings.add(Finding(rule: "alembic-repointed", severity: .warning, file: revision.file, line: revision.line,
-                                 message: "\(spec.name): revision '\(id)' follows \(describe(from!.revisions[id]!)) at \(fromTree.label) but \(describe(revision)) here; it is downgraded and applied again"), side: nil)
+            findings.add(
+                Finding(
+                    rule: "alembic-repointed", severity: .warning, file: revision.file, line: revision.line,
+                    message: "\(spec.name): revision '\(id)' follows \(describe(from!.revisions[id]!)) at \(fromTree.label) but \(describe(revision)) here; it is downgraded and applied again"),
+                side: nil)
         }
         report.plan = plan
         return report
@@ -399,7 +430,10 @@ public enum Upgrade {
             let cached = CachedTree(tree)
             for pattern in globs {
                 let glob = Glob(pattern)
-                if glob.isLiteral { paths.insert(pattern); continue }
+                if glob.isLiteral {
+                    paths.insert(pattern)
+                    continue
+                }
                 if let matches = try? glob.expand(listing: cached.children(of:)) { paths.formUnion(matches) }
             }
         }
@@ -421,9 +455,11 @@ public enum Upgrade {
 
     /// A file at both refs: each side read (a side that cannot be is a finding under `rule`, as
     /// is a symlink out of the repository), and the two compared when both could be.
-    static func compare<Value, Change>(_ file: String, _ fromTree: CommitTree, _ toTree: CommitTree, rule: String, findings: inout Findings,
-                                       read: ([UInt8]) throws(FileProblem) -> [Value],
-                                       diff: ([Value], [Value]) -> [Change]) -> FileChange<Change> {
+    static func compare<Value, Change>(
+        _ file: String, _ fromTree: CommitTree, _ toTree: CommitTree, rule: String, findings: inout Findings,
+        read: ([UInt8]) throws(FileProblem) -> [Value],
+        diff: ([Value], [Value]) -> [Change]
+    ) -> FileChange<Change> {
         /// The values, [] when the file is not at the ref, nil when it cannot be read.
         func values(_ tree: CommitTree, side: Ref) -> (values: [Value]?, present: Bool) {
             func problem(_ link: String, _ message: String) -> (values: [Value]?, present: Bool) {
@@ -448,7 +484,8 @@ public enum Upgrade {
                 return (nil, false)
             }
         }
-        let old = values(fromTree, side: .from), new = values(toTree, side: .to)
+        let old = values(fromTree, side: .from)
+        let new = values(toTree, side: .to)
         let status: FileStatus = !old.present ? .added : !new.present ? .removed : .changed
         let changes = old.values.flatMap { old in new.values.map { diff(old, $0) } } ?? []
         return FileChange(file: file, status: status, changes: changes)

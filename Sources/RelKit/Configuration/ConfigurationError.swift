@@ -1,3 +1,6 @@
+import RelKitCore
+import TOMLKit
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import RelKitCore
-import TOMLKit
 
 /// A problem with `.release.toml`, pointing at the place in the file.
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {

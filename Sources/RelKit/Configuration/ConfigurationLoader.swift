@@ -1,3 +1,6 @@
+import RelKitCore
+import TOMLKit
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import RelKitCore
-import TOMLKit
 
 /// Finds, reads and checks `.release.toml`.
 public enum ConfigurationLoader {

@@ -1,3 +1,6 @@
+import RelKitCore
+import TOMLKit
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import RelKitCore
-import TOMLKit
 
 /// Walks the parsed tables with the source map at hand, so every error has a place.
 struct TableReader {
@@ -34,8 +35,7 @@ struct TableReader {
     func checkKeys(_ table: TOMLTable, at path: [String], known: [String]) throws(ConfigurationError) {
         for key in table.keys where !known.contains(key) {
             var message = "unknown key '\(key)'" + (path.isEmpty ? "" : " in [\(Self.dotted(path))]")
-            if let suggestion = Spelling.nearest(to: key, among: known) { message += "; did you mean '\(suggestion)'?" }
-            else { message += "; known keys: \(known.joined(separator: ", "))" }
+            if let suggestion = Spelling.nearest(to: key, among: known) { message += "; did you mean '\(suggestion)'?" } else { message += "; known keys: \(known.joined(separator: ", "))" }
             throw error(path + [key], message)
         }
     }
@@ -94,7 +94,8 @@ struct TableReader {
     /// The keys of a table in the order they are written in the file.
     func orderedKeys(_ table: TOMLTable, at path: [String]) -> [String] {
         table.keys.sorted { a, b in
-            let x = map.position(of: path + [a]), y = map.position(of: path + [b])
+            let x = map.position(of: path + [a])
+            let y = map.position(of: path + [b])
             return (x.line, x.column, a) < (y.line, y.column, b)
         }
     }
@@ -151,8 +152,11 @@ struct TableReader {
 
     func unknownName(_ path: [String], _ name: String, kind: String, among names: [String]) -> ConfigurationError {
         var message = "'\(Self.dotted(path))' names \(kind) '\(name)', which is not defined"
-        if let suggestion = Spelling.nearest(to: name, among: names) { message += "; did you mean '\(suggestion)'?" }
-        else if !names.isEmpty { message += "; defined: \(names.joined(separator: ", "))" }
+        if let suggestion = Spelling.nearest(to: name, among: names) {
+            message += "; did you mean '\(suggestion)'?"
+        } else if !names.isEmpty {
+            message += "; defined: \(names.joined(separator: ", "))"
+        }
         return error(path, message)
     }
 
@@ -368,8 +372,10 @@ struct TableReader {
             for (index, file) in files.enumerated() { checkedFiles.append(try checkedPath(file, at: path + ["files", "#\(index)"])) }
             let versionOf = try string(table["version-of"], at: path + ["version-of"]) ?? configuration.groups.first?.name ?? configuration.components[0].name
             guard names.contains(versionOf) else { throw unknownName(path + ["version-of"], versionOf, kind: "group or component", among: names) }
-            rules.append(RequirementRule(files: checkedFiles, packages: packages, versionOf: versionOf, location: location(path),
-                                         fileLocations: files.indices.map { location(path + ["files", "#\($0)"]) }))
+            rules.append(
+                RequirementRule(
+                    files: checkedFiles, packages: packages, versionOf: versionOf, location: location(path),
+                    fileLocations: files.indices.map { location(path + ["files", "#\($0)"]) }))
         }
         return rules
     }
@@ -395,8 +401,9 @@ struct TableReader {
             withPolicy.branches = policy
             // Each in the scheme of its time: maintained lines of an earlier scheme are allowed.
             for (index, branch) in maintained.enumerated() where withPolicy.line(ofBranch: branch) == nil {
-                throw error(path + ["maintained", "#\(index)"],
-                            "maintained branch '\(branch.displayable())' is not a release branch (\(policy.releasePattern) with a line such as \(scheme.lineExample))")
+                throw error(
+                    path + ["maintained", "#\(index)"],
+                    "maintained branch '\(branch.displayable())' is not a release branch (\(policy.releasePattern) with a line such as \(scheme.lineExample))")
             }
             policy.maintained = maintained
         }
@@ -408,7 +415,8 @@ struct TableReader {
         let forbidden = " ~^:?*[\\"
         if text.isEmpty || text.contains("..") || text.contains("@{") || text.hasPrefix("-") || text.hasSuffix(".lock")
             || text.hasSuffix("/") || text.hasSuffix(".") || text.hasPrefix("/")
-            || text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || forbidden.unicodeScalars.contains($0) }) {
+            || text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || forbidden.unicodeScalars.contains($0) })
+        {
             throw error(path, "'\(text.displayable())' is not a valid git \(what)")
         }
     }
@@ -449,8 +457,10 @@ struct TableReader {
                 guard !command.trimmingSpaces().isEmpty, !command.contains("\n") else {
                     throw error(entryPath + ["command"], "command must be one line, such as \"alembic -c alembic.ini\"")
                 }
-                policy.migrations.append(MigrationHistorySpec(name: name, path: try checkedPath(rawPath, at: entryPath + ["path"]),
-                                                             command: command.trimmingSpaces(), location: location(entryPath)))
+                policy.migrations.append(
+                    MigrationHistorySpec(
+                        name: name, path: try checkedPath(rawPath, at: entryPath + ["path"]),
+                        command: command.trimmingSpaces(), location: location(entryPath)))
             }
         }
         for (key, keyPath) in [("config-samples", \UpgradePolicy.configSamples), ("compose", \UpgradePolicy.compose)] {
@@ -479,7 +489,8 @@ struct TableReader {
             for (index, trailer) in trailers.enumerated() {
                 let trailerPath = path + ["trailers", "#\(index)"]
                 guard let colon = trailer.firstIndex(of: ":"), Self.isTrailerKey(trailer[..<colon]),
-                      !trailer[trailer.index(after: colon)...].trimmingSpaces().isEmpty else {
+                    !trailer[trailer.index(after: colon)...].trimmingSpaces().isEmpty
+                else {
                     throw error(trailerPath, "trailer '\(trailer.displayable())' is not 'Key: value' (a key of letters, digits and '-')")
                 }
                 var rest = trailer

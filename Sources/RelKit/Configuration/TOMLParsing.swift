@@ -1,3 +1,6 @@
+import RelKitCore
+import TOMLKit
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import RelKitCore
-import TOMLKit
 
 /// Where the string toml++ found open at `line`:`column` starts: the last opening quote before
 /// that place that nothing closes (a multi-line one may start lines before).
@@ -54,8 +55,11 @@ func unclosedStringStart(in text: String, line: Int, column: Int) -> (line: Int,
 /// with line and column, before toml++ sees the text.
 func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? {
     let scalars = Array(text.unicodeScalars)
-    var index = 0, line = 1, lineStart = 0
-    var atLineStart = true, inHeader = false
+    var index = 0
+    var line = 1
+    var lineStart = 0
+    var atLineStart = true
+    var inHeader = false
     /// The open arrays and inline tables of the value being read: "[" or "{".
     var containers: [Unicode.Scalar] = []
     func starts(with delimiter: [Unicode.Scalar]) -> Bool {
@@ -67,7 +71,8 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
     func startsKey(_ scalar: Unicode.Scalar) -> Bool {
         scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-" || scalar == "\"" || scalar == "'")
     }
-    let basic: [Unicode.Scalar] = ["\"", "\"", "\""], literal: [Unicode.Scalar] = ["'", "'", "'"]
+    let basic: [Unicode.Scalar] = ["\"", "\"", "\""]
+    let literal: [Unicode.Scalar] = ["'", "'", "'"]
     while index < scalars.count {
         let scalar = scalars[index]
         if scalar == "\n" {
@@ -81,7 +86,8 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
             // toml++ aborts on a date-like value, one space, one digit and the value's end
             // (`a = 1979-05-27 2`): it takes the digit for the start of a time.
             if scalar == " ", index + 2 < scalars.count, ("0"..."9").contains(scalars[index + 1]),
-               " \t\r\n,]}#".unicodeScalars.contains(scalars[index + 2]) {
+                " \t\r\n,]}#".unicodeScalars.contains(scalars[index + 2])
+            {
                 // The value as toml++ scans it: back to one of its value terminators (or '='), then
                 // past the brackets that open arrays and inline tables.
                 var start = index
@@ -89,7 +95,10 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
                 while start < index && (scalars[start] == "[" || scalars[start] == "{") { start += 1 }
                 let token = scalars[start..<index]
                 if let first = token.first, ("0"..."9").contains(first) || first == "+" || first == "-", token.contains("-") {
-                    return (line, start - lineStart + 1, "TOML syntax error: '\(String(String.UnicodeScalarView(token)).displayable()) \(scalars[index + 1])' is not a date-time (a time has hours, minutes and seconds)")
+                    return (
+                        line, start - lineStart + 1,
+                        "TOML syntax error: '\(String(String.UnicodeScalarView(token)).displayable()) \(scalars[index + 1])' is not a date-time (a time has hours, minutes and seconds)"
+                    )
                 }
             }
             index += 1
@@ -185,11 +194,13 @@ enum TOMLParsing {
             // toml++ says "unescaped control characters other than TAB..." or "end-of-file" where
             // an open string meets the end of its line or of the file: say that, where it opens.
             if error.description.contains("parsing string") || error.description.contains("parsing literal string"),
-               let start = unclosedStringStart(in: text, line: line, column: column) {
-                throw TOMLProblem(line: start.line, column: start.column,
-                                  message: start.quote.count == 3
-                                    ? "this multi-line string is not closed before the end of the file: add the closing \(start.quote)"
-                                    : "this string is not closed: add the closing \(start.quote) (a TOML string ends on the line it starts on, unless it is written \"\"\"...\"\"\" or '''...''')")
+                let start = unclosedStringStart(in: text, line: line, column: column)
+            {
+                throw TOMLProblem(
+                    line: start.line, column: start.column,
+                    message: start.quote.count == 3
+                        ? "this multi-line string is not closed before the end of the file: add the closing \(start.quote)"
+                        : "this string is not closed: add the closing \(start.quote) (a TOML string ends on the line it starts on, unless it is written \"\"\"...\"\"\" or '''...''')")
             }
             throw TOMLProblem(line: line, column: column, message: "TOML syntax error: \(error.description)")
         } catch {

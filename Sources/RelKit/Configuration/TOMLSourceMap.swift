@@ -89,8 +89,14 @@ struct TOMLSourceMap {
             cursor += 1
             while cursor < chars.count {
                 Self.skipSpaces(chars, &cursor)
-                if cursor >= chars.count || chars[cursor] == "}" { cursor += 1; return }
-                if chars[cursor] == "," { cursor += 1; continue }
+                if cursor >= chars.count || chars[cursor] == "}" {
+                    cursor += 1
+                    return
+                }
+                if chars[cursor] == "," {
+                    cursor += 1
+                    continue
+                }
                 let keyStart = cursor
                 let (keys, afterKeys) = Self.readKeys(chars, from: cursor, until: "=")
                 guard !keys.isEmpty, afterKeys < chars.count, chars[afterKeys] == "=" else { return }
@@ -103,8 +109,15 @@ struct TOMLSourceMap {
             var element = 0
             while cursor < chars.count {
                 Self.skipSpaces(chars, &cursor)
-                if cursor >= chars.count || chars[cursor] == "]" { cursor += 1; return }
-                if chars[cursor] == "," { cursor += 1; element += 1; continue }
+                if cursor >= chars.count || chars[cursor] == "]" {
+                    cursor += 1
+                    return
+                }
+                if chars[cursor] == "," {
+                    cursor += 1
+                    element += 1
+                    continue
+                }
                 record(path + ["#\(element)"], Position(line: line, column: cursor + 1))
                 let before = cursor
                 scanValue(chars, &cursor, path: path + ["#\(element)"], line: line)
@@ -160,4 +173,3 @@ struct TOMLSourceMap {
         return (keys.contains(where: \.isEmpty) ? [] : keys, cursor)
     }
 }
-

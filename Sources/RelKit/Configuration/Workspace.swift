@@ -1,3 +1,6 @@
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
 
 /// Where relkit works: the repository around the current directory (if any), its root, and the
 /// configuration read from the tree being looked at.

@@ -1,3 +1,6 @@
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
 
 /// Replacing files whole: temporary file in the same directory, fsync, rename.
 enum AtomicFiles {
@@ -48,7 +49,7 @@ enum AtomicFiles {
             throw OperationError(.repositoryState, "cannot write \(temporary): \(String(cString: strerror(errno)))")
         }
         let ok = writeAll(descriptor, bytes)
-        fchmod(descriptor, mode)  // the umask must not change the file's permissions
+        fchmod(descriptor, mode) // the umask must not change the file's permissions
         let synced = fsync(descriptor) == 0
         close(descriptor)
         guard ok && synced, rename(temporary, path) == 0 else {

@@ -1,3 +1,6 @@
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
 
 /// Test-only: `RELKIT_FAULT_AT=<step>` kills relkit with SIGKILL at that step, so that the tests
 /// can check what an interrupted command leaves behind; `RELKIT_PAUSE_AT=<step>:<seconds>` pauses
@@ -20,7 +21,8 @@ public enum FaultInjection {
     static let step = environmentValue("RELKIT_FAULT_AT")
     static let pause: (step: String, seconds: Double)? = {
         guard let value = environmentValue("RELKIT_PAUSE_AT"), let colon = value.lastIndex(of: ":"),
-              let seconds = Double(value[value.index(after: colon)...]) else { return nil }
+            let seconds = Double(value[value.index(after: colon)...])
+        else { return nil }
         return (String(value[..<colon]), seconds)
     }()
 

@@ -1,3 +1,6 @@
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
 
 /// git's `*.lock` files: relkit removes one only when it is provably its own leftover.
 enum GitLockFile {
@@ -20,7 +21,8 @@ enum GitLockFile {
         guard let first = RepositoryLock.modificationTime(path), first >= journalWrittenAt - 1_000_000_000 else { return false }
         if let acceptedContents {
             guard let bytes = try? SystemCalls.readFile(path, limit: 4096),
-                  acceptedContents.contains(String(decoding: bytes, as: UTF8.self)) else { return false }
+                acceptedContents.contains(String(decoding: bytes, as: UTF8.self))
+            else { return false }
         }
         return !unchangedAfterAMoment([(path, first)]).isEmpty
     }
@@ -39,8 +41,9 @@ extension GitLockFile {
     /// unchanged over a tenth of a second (another libgit2 program writing one finishes at once).
     static func leftBy(_ owner: RepositoryLock.Owner, among paths: [String]) -> [String] {
         guard let since = owner.written, !paths.isEmpty else { return [] }
-        return unchangedAfterAMoment(paths.compactMap { path in
-            RepositoryLock.modificationTime(path).flatMap { $0 >= (since - 1) * 1_000_000_000 ? (path, $0) : nil }
-        })
+        return unchangedAfterAMoment(
+            paths.compactMap { path in
+                RepositoryLock.modificationTime(path).flatMap { $0 >= (since - 1) * 1_000_000_000 ? (path, $0) : nil }
+            })
     }
 }

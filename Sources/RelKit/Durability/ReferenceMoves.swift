@@ -1,3 +1,6 @@
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
 
 /// Refs moved all or nothing, and the checkout that follows them, for every command that moves
 /// refs (cut, tag, bump --commit, backport, backport --continue).
@@ -25,13 +26,16 @@ enum ReferenceMoves {
     }
 
     /// `thenWrite`: a file written once the refs have moved (by the next run, if this one is killed).
-    static func apply(_ updates: [Repository.ReferenceUpdate], checkout: Checkout?, lock: RepositoryLock, command: String,
-                      committer: Identity, reflogMessage: String, thenWrite: Journal.FollowingFile? = nil) throws(OperationError) {
+    static func apply(
+        _ updates: [Repository.ReferenceUpdate], checkout: Checkout?, lock: RepositoryLock, command: String,
+        committer: Identity, reflogMessage: String, thenWrite: Journal.FollowingFile? = nil
+    ) throws(OperationError) {
         let repository = lock.repository
-        let journal = Journal(command: command, invocation: RepositoryLock.invocation,
-                              references: updates.map { .init(name: $0.name, from: $0.expected?.description, to: $0.target?.description) },
-                              checkoutBranch: checkout?.branch, checkoutFrom: checkout?.from.description,
-                              checkoutTo: checkout?.to.description, checkoutPaths: checkout?.paths, thenWrite: thenWrite)
+        let journal = Journal(
+            command: command, invocation: RepositoryLock.invocation,
+            references: updates.map { .init(name: $0.name, from: $0.expected?.description, to: $0.target?.description) },
+            checkoutBranch: checkout?.branch, checkoutFrom: checkout?.from.description,
+            checkoutTo: checkout?.to.description, checkoutPaths: checkout?.paths, thenWrite: thenWrite)
         // The journal before any ref is locked: whenever a ref's lock file exists, the journal that
         // names it does, and the next run can tell that lock file for relkit's own.
         try lock.writeJournal(journal)
@@ -46,7 +50,10 @@ enum ReferenceMoves {
                 do {
                     try repository.updateReferences(back, committer: committer, reflogMessage: reflogMessage + " (undone)")
                 } catch {
-                    throw OperationError(.repositoryState, "cannot move the references: \(gitError); \(moved.joined(separator: ", ")) moved and could not be put back (\(error)): the next relkit command finishes the move (\(lock.journalPath))")
+                    throw OperationError(
+                        .repositoryState,
+                        "cannot move the references: \(gitError); \(moved.joined(separator: ", ")) moved and could not be put back (\(error)): the next relkit command finishes the move (\(lock.journalPath))"
+                    )
                 }
                 lock.removeJournal()
                 throw OperationError(.repositoryState, "cannot move the references: \(gitError); those that had moved were put back, nothing was changed")
@@ -61,7 +68,10 @@ enum ReferenceMoves {
         FaultInjection.point("refs-moved")
         if let checkout {
             do { try repository.checkout(to: checkout.to, from: checkout.from) } catch {
-                throw OperationError(.repositoryState, "\(checkout.branch) moved to \(checkout.to.short), but the work tree could not follow: \(error); the next relkit command completes it (or run `git checkout HEAD -- \(checkout.paths.joined(separator: " "))`)")
+                throw OperationError(
+                    .repositoryState,
+                    "\(checkout.branch) moved to \(checkout.to.short), but the work tree could not follow: \(error); the next relkit command completes it (or run `git checkout HEAD -- \(checkout.paths.joined(separator: " "))`)"
+                )
             }
             FaultInjection.point("checked-out")
         }
@@ -78,7 +88,8 @@ enum ReferenceMoves {
         var pending: [Repository.ReferenceUpdate] = []
         var done: [Repository.ReferenceUpdate] = []
         for move in moves {
-            let from = move.from.flatMap(ObjectID.init(hex:)), to = move.to.flatMap(ObjectID.init(hex:))
+            let from = move.from.flatMap(ObjectID.init(hex:))
+            let to = move.to.flatMap(ObjectID.init(hex:))
             let lockFile = repository.commonDirectory + move.name + ".lock"
             if GitLockFile.isLeftByRelkit(lockFile, journalWrittenAt: journalWrittenAt, acceptedContents: ["", (to?.description ?? "") + "\n"]) {
                 unlink(lockFile)
@@ -88,9 +99,13 @@ enum ReferenceMoves {
             do { current = try repository.referenceTarget(move.name) } catch {
                 throw OperationError(.repositoryState, "cannot read \(move.name) to finish an interrupted relkit: \(error)")
             }
-            if current == to { done.append(.init(name: move.name, expected: from, target: to)) }
-            else if current == from { pending.append(.init(name: move.name, expected: from, target: to)) }
-            else { actions.append("\(move.name) was moved by someone else meanwhile (to \(current?.short ?? "nothing")); left it there") }
+            if current == to {
+                done.append(.init(name: move.name, expected: from, target: to))
+            } else if current == from {
+                pending.append(.init(name: move.name, expected: from, target: to))
+            } else {
+                actions.append("\(move.name) was moved by someone else meanwhile (to \(current?.short ?? "nothing")); left it there")
+            }
         }
         guard !pending.isEmpty else { return (actions, true) }
         let complete = pending.allSatisfy { $0.target.map { repository.isComplete($0) } ?? true }
@@ -119,19 +134,26 @@ enum ReferenceMoves {
     /// either as it was, as it should be, missing or cut short (a kill inside the write), and is
     /// then written whole, with its index entry. A file the user changed since is left as it is,
     /// and only its index entry is set to the branch's (so that committing cannot undo the move).
-    static func completeCheckout(branch: String, from: ObjectID, to: ObjectID, paths: [String], journalWrittenAt: Int,
-                                 repository: Repository) throws(OperationError) -> String? {
+    static func completeCheckout(
+        branch: String, from: ObjectID, to: ObjectID, paths: [String], journalWrittenAt: Int,
+        repository: Repository
+    ) throws(OperationError) -> String? {
         guard let root = repository.workingDirectory,
-              let head = try? repository.head(), case .branch(let name, _) = head, name == branch,
-              (try? repository.referenceTarget("refs/heads/" + branch)) == to else { return nil }
+            let head = try? repository.head(), case .branch(let name, _) = head, name == branch,
+            (try? repository.referenceTarget("refs/heads/" + branch)) == to
+        else { return nil }
         let indexLock = repository.gitDirectory + "index.lock"
         if access(indexLock, F_OK) == 0 {
             guard GitLockFile.isLeftByRelkit(indexLock, journalWrittenAt: journalWrittenAt, acceptedContents: nil) else {
-                throw OperationError(.repositoryState, "relkit moved \(branch) to \(to.short) but was interrupted before the work tree followed, and \(indexLock) exists. A git command may be running; if none is (`pgrep -a git` lists none), remove it with `rm '\(indexLock)'`, then run relkit again: it completes the checkout")
+                throw OperationError(
+                    .repositoryState,
+                    "relkit moved \(branch) to \(to.short) but was interrupted before the work tree followed, and \(indexLock) exists. A git command may be running; if none is (`pgrep -a git` lists none), remove it with `rm '\(indexLock)'`, then run relkit again: it completes the checkout"
+                )
             }
             unlink(indexLock)
         }
-        let oldTree: Tree, newTree: Tree
+        let oldTree: Tree
+        let newTree: Tree
         do {
             oldTree = try repository.tree(ofCommit: from)
             newTree = try repository.tree(ofCommit: to)
@@ -142,10 +164,12 @@ enum ReferenceMoves {
             guard let entry = try? tree.entry(at: path) else { return nil }
             return try? tree.blobContents(entry.id)
         }
-        var rewrite: [String] = [], userChanged: [String] = []
+        var rewrite: [String] = []
+        var userChanged: [String] = []
         for path in paths {
             let present = try? SystemCalls.readFile(root + path, limit: 64 << 20)
-            let old = contents(oldTree, path), new = contents(newTree, path)
+            let old = contents(oldTree, path)
+            let new = contents(newTree, path)
             if present == new && new != nil { continue }
             if present == nil || present == old || (new.map { present!.count < $0.count && Array($0.prefix(present!.count)) == present! } ?? false) {
                 rewrite.append(path)

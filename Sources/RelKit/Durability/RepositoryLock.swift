@@ -1,3 +1,6 @@
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
 
 /// One relkit writer at a time: a lock file in the git directory, shared by every worktree.
 /// The lock appears whole (written aside, then linked into place), names its process by pid and
@@ -20,8 +21,8 @@ public final class RepositoryLock {
     /// A short digest of `invocation` (FNV-1a, 64 bits) for the lock file's one-line fields.
     static var invocationDigest: String? {
         guard let invocation else { return nil }
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in invocation.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in invocation.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return String(hash, radix: 16)
     }
 
@@ -37,8 +38,10 @@ public final class RepositoryLock {
     var backupDirectory: String { directory + "/backup" }
 
     /// Waits up to `RELKIT_LOCK_TIMEOUT` seconds (default 2) for another relkit to finish.
-    public static func acquire(_ repository: Repository, command: String,
-                               notice: (String) -> Void) throws(OperationError) -> RepositoryLock {
+    public static func acquire(
+        _ repository: Repository, command: String,
+        notice: (String) -> Void
+    ) throws(OperationError) -> RepositoryLock {
         let lock = RepositoryLock(repository: repository)
         lock.command = command
         let timeout = Double(environmentValue("RELKIT_LOCK_TIMEOUT") ?? "") ?? 2.0
@@ -65,7 +68,7 @@ public final class RepositoryLock {
             guard errno == EEXIST else {
                 throw OperationError(.repositoryState, "cannot create \(lock.lockPath): \(SystemCalls.reason(errno))")
             }
-                var info = stat()
+            var info = stat()
             let written = stat(lock.lockPath, &info) == 0 ? Int(info.st_mtim.tv_sec) : nil
             let owner = Owner(text: (try? SystemCalls.readFile(lock.lockPath, limit: 4096)).map { String(decoding: $0, as: UTF8.self) } ?? "", written: written)
             if owner.isGone {
@@ -76,7 +79,9 @@ public final class RepositoryLock {
                 continue
             }
             if Date() >= deadline {
-                throw OperationError(.repositoryState, """
+                throw OperationError(
+                    .repositoryState,
+                    """
                     another relkit is writing to this repository (\(owner.summary)); wait for it to finish. \
                     If no relkit runs, remove \(lock.lockPath)
                     """)
@@ -132,8 +137,8 @@ public final class RepositoryLock {
     /// The lock file's text: who holds it, and (`done`) that its work is complete, so that a
     /// re-run of the same command after a kill at the very end knows it has nothing to do.
     func lockText(command: String, done: Bool) -> String {
-        "pid=\(getpid())\nstart=\(Self.processStart(getpid()).map(String.init) ?? "")\nhost=\(Self.hostName())\ncommand=\(command)\n" +
-            "started=\(startedAt)\n" + (Self.invocationDigest.map { "invocation=\($0)\n" } ?? "") + (done ? "done=1\n" : "")
+        "pid=\(getpid())\nstart=\(Self.processStart(getpid()).map(String.init) ?? "")\nhost=\(Self.hostName())\ncommand=\(command)\n" + "started=\(startedAt)\n"
+            + (Self.invocationDigest.map { "invocation=\($0)\n" } ?? "") + (done ? "done=1\n" : "")
     }
 
     private lazy var startedAt = Self.timestamp()
@@ -239,7 +244,8 @@ public final class RepositoryLock {
             actions.append("deleted its temporary branch\(deleted.count == 1 ? "" : "es") \(deleted.joined(separator: ", "))")
         }
         let objects = repository.commonDirectory + "objects"
-        let leftovers = FileSystem.directoryEntries(objects).filter { $0.hasPrefix("tmp_object_git2_") }.map { objects + "/" + $0 }
+        let leftovers =
+            FileSystem.directoryEntries(objects).filter { $0.hasPrefix("tmp_object_git2_") }.map { objects + "/" + $0 }
             + FileSystem.directoryEntries(objects + "/pack").filter { $0.hasPrefix("pack_git2_") }.map { objects + "/pack/" + $0 }
         let removed = GitLockFile.leftBy(owner, among: leftovers)
         for path in removed { unlink(path) }
@@ -281,7 +287,8 @@ public final class RepositoryLock {
                 if let backup = file.backup, let old = FileManager.default.contents(atPath: backup) {
                     try AtomicFiles.replace(file.path, with: [UInt8](old), keepingModeOf: file.path)
                 }
-                let parent = PathText.deletingLastComponent(file.path), name = PathText.lastComponent(file.path)
+                let parent = PathText.deletingLastComponent(file.path)
+                let name = PathText.lastComponent(file.path)
                 for entry in FileSystem.directoryEntries(parent) where entry.hasPrefix(name + ".relkit-") && Self.temporaryFileProcess(entry) != nil {
                     unlink(parent + "/" + entry)
                 }
@@ -295,9 +302,12 @@ public final class RepositoryLock {
             finishedForward = finished.forward
         }
         if let branch = journal.checkoutBranch, let from = journal.checkoutFrom.flatMap(ObjectID.init(hex:)),
-           let to = journal.checkoutTo.flatMap(ObjectID.init(hex:)), let paths = journal.checkoutPaths {
-            if let done = try ReferenceMoves.completeCheckout(branch: branch, from: from, to: to, paths: paths,
-                                                              journalWrittenAt: writtenAt, repository: repository) {
+            let to = journal.checkoutTo.flatMap(ObjectID.init(hex:)), let paths = journal.checkoutPaths
+        {
+            if let done = try ReferenceMoves.completeCheckout(
+                branch: branch, from: from, to: to, paths: paths,
+                journalWrittenAt: writtenAt, repository: repository)
+            {
                 actions.append(done)
             }
         }
@@ -306,8 +316,7 @@ public final class RepositoryLock {
             actions.append("wrote \(following.path)")
         }
         removeJournal()
-        let said = "relkit: \(journal.command.map { "`\($0)`" } ?? "an earlier relkit") was interrupted; " +
-            (actions.isEmpty ? "nothing of it was left to finish" : actions.joined(separator: "; "))
+        let said = "relkit: \(journal.command.map { "`\($0)`" } ?? "an earlier relkit") was interrupted; " + (actions.isEmpty ? "nothing of it was left to finish" : actions.joined(separator: "; "))
         if finishedForward, let invocation = journal.invocation, invocation == Self.invocation {
             finishedThisCommand = said + ". That was this very command: it is done now"
             return

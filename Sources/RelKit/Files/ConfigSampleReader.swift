@@ -1,11 +1,12 @@
+import GitKit
+import RelKitCore
+import TOMLKit
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import GitKit
-import RelKitCore
-import TOMLKit
 
 /// Configuration samples as key paths and values: TOML through TOMLKit, JSON through JSONDecoder.
 enum ConfigSampleReader {
@@ -56,13 +57,21 @@ enum ConfigSampleReader {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if container.decodeNil() { self = .scalar("null") }
-            else if let value = try? container.decode(Bool.self) { self = .scalar(value ? "true" : "false") }
-            else if let value = try? container.decode(Int.self) { self = .scalar(String(value)) }
-            else if let value = try? container.decode(Double.self) { self = .scalar(String(value)) }
-            else if let value = try? container.decode(String.self) { self = .scalar(TOMLText.quoted(value)) }
-            else if let value = try? container.decode([JSONNode].self) { self = .array(value) }
-            else { self = .object(try container.decode([String: JSONNode].self)) }
+            if container.decodeNil() {
+                self = .scalar("null")
+            } else if let value = try? container.decode(Bool.self) {
+                self = .scalar(value ? "true" : "false")
+            } else if let value = try? container.decode(Int.self) {
+                self = .scalar(String(value))
+            } else if let value = try? container.decode(Double.self) {
+                self = .scalar(String(value))
+            } else if let value = try? container.decode(String.self) {
+                self = .scalar(TOMLText.quoted(value))
+            } else if let value = try? container.decode([JSONNode].self) {
+                self = .array(value)
+            } else {
+                self = .object(try container.decode([String: JSONNode].self))
+            }
         }
 
         var rendered: String {

@@ -1,12 +1,13 @@
+import Dispatch
+import Foundation
+import GitKit
+import RelKitCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
-import Foundation
-import GitKit
-import RelKitCore
 
 /// Reads a file descriptor line by line without holding the whole input: each line is handed
 /// over as bytes, without its `\n` or `\r\n`.
@@ -64,7 +65,8 @@ public struct LineReader {
 
     private static func indexOfNewline(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         guard start < buffer.count, let base = buffer.baseAddress,
-              let found = memchr(base + start, 0x0A, buffer.count - start) else { return nil }
+            let found = memchr(base + start, 0x0A, buffer.count - start)
+        else { return nil }
         return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 }

@@ -1,12 +1,13 @@
+import Dispatch
+import Foundation
+import GitKit
+import RelKitCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
-import Foundation
-import GitKit
-import RelKitCore
 
 /// Buffered writes to a file descriptor, into memory it owns (no array bookkeeping per write).
 public final class OutputBuffer {
@@ -104,7 +105,8 @@ public final class StandardStreams {
     }
 
     static func sameFile(_ one: Int32, _ two: Int32) -> Bool {
-        var first = stat(), second = stat()
+        var first = stat()
+        var second = stat()
         guard fstat(one, &first) == 0, fstat(two, &second) == 0 else { return false }
         return first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }

@@ -1,11 +1,12 @@
+import Dispatch
+import Foundation
+import RelKitCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
-import Foundation
-import RelKitCore
 
 /// `relkit version normalize -`: PEP 440 normal forms of a stream of versions, one a line.
 public enum StreamNormalizer {
@@ -32,7 +33,8 @@ public enum StreamNormalizer {
         let interleaved = streams.errors === streams.output
         var reader = BlockReader(fileDescriptor: input, blockSize: max(1, blockSize))
         let width = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        var invalid = 0, linesBefore = 0
+        var invalid = 0
+        var linesBefore = 0
         while true {
             var blocks: [[UInt8]] = []
             while blocks.count < width, let block = try reader.next() { blocks.append(block) }
@@ -81,7 +83,8 @@ public enum StreamNormalizer {
                 guard let base = bytes.baseAddress, let destination = output.baseAddress else { return }
                 var lineStart = 0
                 while lineStart < bytes.count {
-                    let lineEnd = memchr(base + lineStart, 0x0A, bytes.count - lineStart)
+                    let lineEnd =
+                        memchr(base + lineStart, 0x0A, bytes.count - lineStart)
                         .map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
                     var stop = lineEnd
                     if stop > lineStart && bytes[stop - 1] == 0x0D { stop -= 1 }
@@ -121,7 +124,8 @@ public enum StreamNormalizer {
         }
         func put(_ value: Int) {
             // Digits last to first, then turned round.
-            var rest = value, low = at
+            var rest = value
+            var low = at
             repeat {
                 destination[at] = UInt8(ascii: "0") + UInt8(rest % 10)
                 rest /= 10

@@ -1,3 +1,6 @@
+import RelKitCore
+import TOMLKit
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import RelKitCore
-import TOMLKit
 
 /// A version string found in a file: its text, where it is, and its exact bytes (so that it can
 /// be replaced without touching anything else of the file).
@@ -60,7 +61,8 @@ public enum VersionExtractor {
     /// Each line holding `prefix`, the version, then `suffix` (or the end of the line).
     static func pattern(prefix: [UInt8], suffix: [UInt8], in bytes: [UInt8]) throws(ExtractionError) -> [ExtractedVersion] {
         var found: [ExtractedVersion] = []
-        var lineStart = bomLength(bytes), lineNumber = 1
+        var lineStart = bomLength(bytes)
+        var lineNumber = 1
         while lineStart <= bytes.count {
             var lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
             let nextLine = lineEnd + 1
@@ -78,8 +80,10 @@ public enum VersionExtractor {
                 }
                 if let valueEnd, valueEnd >= valueStart {
                     let column = 1 + bytes[lineStart..<valueStart].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
-                    found.append(ExtractedVersion(text: String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self),
-                                                  line: lineNumber, column: column, byteRange: valueStart..<valueEnd))
+                    found.append(
+                        ExtractedVersion(
+                            text: String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self),
+                            line: lineNumber, column: column, byteRange: valueStart..<valueEnd))
                 }
             }
             lineStart = nextLine
@@ -147,7 +151,8 @@ public enum VersionExtractor {
     }
 
     static func lineStartOffset(_ line: Int, in bytes: [UInt8]) -> Int {
-        var current = 1, offset = 0
+        var current = 1
+        var offset = 0
         while current < line, let newline = bytes[offset...].firstIndex(of: 0x0A) {
             offset = newline + 1
             current += 1

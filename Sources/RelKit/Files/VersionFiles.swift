@@ -15,7 +15,11 @@ public struct SpecProblem: Error, Sendable {
     func configurationError(file: String?) -> ConfigurationError {
         guard let file else {
             // No .release.toml: the problem is in relkit's defaults, which the user never wrote.
-            return ConfigurationError(file: "", line: 0, column: 0, message: "there is no \(ConfigurationLoader.fileName) here, and relkit's default configuration (one VERSION file at the root) does not fit: \(message); run relkit init to make a \(ConfigurationLoader.fileName) for this repository")
+            return ConfigurationError(
+                file: "", line: 0, column: 0,
+                message:
+                    "there is no \(ConfigurationLoader.fileName) here, and relkit's default configuration (one VERSION file at the root) does not fit: \(message); run relkit init to make a \(ConfigurationLoader.fileName) for this repository"
+            )
         }
         return ConfigurationError(file: file, line: location.line, column: location.column, message: message)
     }
@@ -73,8 +77,10 @@ public final class VersionFileReader {
             case .symlinkLoop(let link):
                 throw problem("'\(path)' has a symlink loop at \(link)")
             case .fileOutside(let link, let target):
-                findings.append(Finding(rule: "symlink-outside", file: path, line: nil, column: nil,
-                                        message: "\(link) is a symlink to \(target), outside the repository; relkit does not read it"))
+                findings.append(
+                    Finding(
+                        rule: "symlink-outside", file: path, line: nil, column: nil,
+                        message: "\(link) is a symlink to \(target), outside the repository; relkit does not read it"))
                 return nil
             }
         }
@@ -128,8 +134,10 @@ public final class VersionFileReader {
         for file in try expand(spec.path, at: spec.location) where seen.insert(file.target).inserted {
             for version in try extract(spec.locator, from: file.target, at: spec.location) {
                 let value = scheme(version.text).check(version.text, form: spec.form).value
-                result.append(VersionOccurrence(component: component, file: file.target, line: version.line, column: version.column,
-                                                text: version.text, form: spec.form, value: value))
+                result.append(
+                    VersionOccurrence(
+                        component: component, file: file.target, line: version.line, column: version.column,
+                        text: version.text, form: spec.form, value: value))
             }
         }
         return result

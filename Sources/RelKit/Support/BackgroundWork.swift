@@ -1,3 +1,7 @@
+import Dispatch
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,9 +10,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import Dispatch
-import GitKit
-import RelKitCore
 
 /// Work started on another thread at once; `value()` waits for its result.
 final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
@@ -25,7 +26,7 @@ final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
 
     func value() throws(GitError) -> Value {
         done.wait()
-        done.signal()  // a later call does not wait forever
+        done.signal() // a later call does not wait forever
         return try result!.get()
     }
 }

@@ -14,25 +14,51 @@ public enum ExitCodes {
         (success, "success"),
         (findings, "findings, nothing to do, or refused by policy (what each command's are: its --help, docs/exit-codes.md)"),
         (usage, "usage error, invalid version argument, unknown revision, or bad `.release.toml` (reported as `file:line:column`)"),
-        (repositoryState, "repository state: uncommitted changes in files relkit must write, another relkit holds the lock, a ref moved meanwhile, history or objects missing (shallow or partial clone)"),
+        (
+            repositoryState,
+            "repository state: uncommitted changes in files relkit must write, another relkit holds the lock, a ref moved meanwhile, history or objects missing (shallow or partial clone)"
+        )
     ]
 
     /// Each command's own meanings; a code a command never returns is not listed.
     public static let commands: [(command: String, codes: [(code: Int32, meaning: String)])] = [
-        ("check", [(0, "no error findings (warnings allowed)"), (1, "findings of severity error"),
-                   (2, "usage or configuration error (bad .release.toml, a glob that matches nothing, a pattern that does not match its file, an unknown revision)")]),
+        (
+            "check",
+            [
+                (0, "no error findings (warnings allowed)"), (1, "findings of severity error"),
+                (2, "usage or configuration error (bad .release.toml, a glob that matches nothing, a pattern that does not match its file, an unknown revision)")
+            ]
+        ),
         ("status", [(0, "shown"), (2, "usage or configuration error")]),
         ("init", [(0, "written (or printed with --dry-run)"), (1, "refused: .release.toml exists, it is never overwritten"), (2, "usage error")]),
-        ("cut, tag, bump", [(0, "done (or planned with --dry-run; or an interrupted run of the same command that relkit finished)"),
-                            (1, "nothing to do or refused by policy (branch exists, line not later, not on main, would go backwards, tag exists)"),
-                            (2, "usage or configuration error"),
-                            (3, "repository state (uncommitted changes in files relkit must write, another relkit holds the lock, a branch moved meanwhile)")]),
-        ("backport", [(0, "done: every pick made or already on the target (--status, --abort: shown, dropped)"),
-                      (1, "stopped on a conflict (a dry run too: where it would stop), or refused (not on the source branch, a range that names no commit, only relkit's own version moves, nothing to continue)"),
-                      (2, "usage or configuration error"),
-                      (3, "repository state (another relkit holds the lock, uncommitted changes where the checkout must follow, a branch moved, a target checked out in another worktree)")]),
-        ("backport audit", [(0, "the report is made"), (1, "--fail-on-missing and a commit is missing (for CI)"), (2, "usage or configuration error"),
-                            (3, "a commit is unknown: its objects are missing (partial clone); the report is printed, and incomplete")]),
+        (
+            "cut, tag, bump",
+            [
+                (0, "done (or planned with --dry-run; or an interrupted run of the same command that relkit finished)"),
+                (1, "nothing to do or refused by policy (branch exists, line not later, not on main, would go backwards, tag exists)"),
+                (2, "usage or configuration error"),
+                (3, "repository state (uncommitted changes in files relkit must write, another relkit holds the lock, a branch moved meanwhile)")
+            ]
+        ),
+        (
+            "backport",
+            [
+                (0, "done: every pick made or already on the target (--status, --abort: shown, dropped)"),
+                (
+                    1,
+                    "stopped on a conflict (a dry run too: where it would stop), or refused (not on the source branch, a range that names no commit, only relkit's own version moves, nothing to continue)"
+                ),
+                (2, "usage or configuration error"),
+                (3, "repository state (another relkit holds the lock, uncommitted changes where the checkout must follow, a branch moved, a target checked out in another worktree)")
+            ]
+        ),
+        (
+            "backport audit",
+            [
+                (0, "the report is made"), (1, "--fail-on-missing and a commit is missing (for CI)"), (2, "usage or configuration error"),
+                (3, "a commit is unknown: its objects are missing (partial clone); the report is printed, and incomplete")
+            ]
+        ),
         ("trailers check", [(0, "no errors (warnings allowed)"), (1, "errors"), (2, "usage error (the file cannot be read or is not UTF-8, a bad .release.toml)")]),
         ("version validate", [(0, "all valid"), (1, "any invalid"), (2, "usage or configuration error")]),
         ("version normalize", [(0, "all valid"), (1, "any invalid (the valid ones are still printed)"), (2, "usage error")]),
@@ -40,8 +66,13 @@ public enum ExitCodes {
         ("version compare", [(0, "compared"), (2, "invalid version or usage error")]),
         ("version sort", [(0, "sorted"), (1, "any invalid (reported on stderr with its line and left out)"), (2, "usage error")]),
         ("version show", [(0, "shown"), (2, "invalid version or usage error")]),
-        ("upgrade", [(0, "the report is made and nothing blocks"), (1, "a finding blocks under --fail-on (default: [upgrade] fail-on, else findings of severity error)"),
-                     (2, "usage or configuration error, an unknown revision, or no repository")]),
+        (
+            "upgrade",
+            [
+                (0, "the report is made and nothing blocks"), (1, "a finding blocks under --fail-on (default: [upgrade] fail-on, else findings of severity error)"),
+                (2, "usage or configuration error, an unknown revision, or no repository")
+            ]
+        )
     ]
 
     /// The "Exit codes:" paragraph of a command's help (`command` as in `commands`).

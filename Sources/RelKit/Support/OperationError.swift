@@ -65,7 +65,9 @@ extension OperationError {
     static func history(_ error: any Error, in repository: Repository, _ what: String, kind: Kind = .usage) -> OperationError {
         // (git_merge_bases fails with -1 in the object database's class, the revwalk with -3: both a missing parent.)
         if repository.isShallow, let gitError = error as? GitError, gitError.isMissingObject {
-            return OperationError(.repositoryState, "\(what): this is a shallow clone, and the history relkit needs goes past its boundary; fetch it with `git fetch --unshallow` (or `--deepen N`) [\(gitError.message)]")
+            return OperationError(
+                .repositoryState, "\(what): this is a shallow clone, and the history relkit needs goes past its boundary; fetch it with `git fetch --unshallow` (or `--deepen N`) [\(gitError.message)]"
+            )
         }
         return OperationError(kind, "\(what): \(error)")
     }

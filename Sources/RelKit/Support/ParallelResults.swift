@@ -1,3 +1,7 @@
+import Dispatch
+import GitKit
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,9 +10,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import Dispatch
-import GitKit
-import RelKitCore
 
 /// Results written by parallel workers, each at its own indexes.
 final class ParallelResults<Value>: @unchecked Sendable {

@@ -1,3 +1,6 @@
+import RelKitCore
+import TOMLKit
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -6,8 +9,6 @@ import Glibc
 #else
 import Foundation
 #endif
-import RelKitCore
-import TOMLKit
 
 /// "Did you mean": the known word nearest to a misspelt one, when it is near enough.
 public enum Spelling {
@@ -20,7 +21,8 @@ public enum Spelling {
 
     /// Levenshtein distance.
     static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         var previous = Array(0...b.count)
         for i in 1...a.count {

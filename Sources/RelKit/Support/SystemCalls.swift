@@ -1,9 +1,10 @@
+import GitKit
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import GitKit
 
 /// The C library's write(2), named apart from `SystemCalls.write` (which would shadow it there).
 private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(descriptor, buffer, count) }
