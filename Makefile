@@ -18,7 +18,7 @@ STATIC_BUILD := RELKIT_STATIC_LIBGIT2=1 $(SWIFT) build --scratch-path .build-sta
 # How many tests a swift test log says passed.
 tests_passed = $$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' $(1) | tail -1)
 
-.PHONY: all deps resolve build release release-static test test-faults test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-backport-range bench-startup bench-fastpaths bench-upgrade clean
+.PHONY: all deps resolve build release release-static test lint quick test-faults test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-backport-range bench-startup bench-fastpaths bench-upgrade clean
 
 all: build
 
@@ -72,8 +72,17 @@ test: test-debian12 test-faults test-static test-debian13
 	trixie=$(call tests_passed,.build/test-debian13.log); \
 	echo "tests: $$(( $${count:-0} + $${static:-0} + $${trixie:-0} )) passed, 0 failed ($${count:-0} here, $${static:-0} on the static binary, $${trixie:-0} on Debian 13)"
 
+# The toolchain's swift-format, strict, with .swift-format (`swift format -i -r Sources Tests
+# Fuzz/Sources` applies it). Part of make test.
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Fuzz/Sources
+
+# The inner loop: unit, GitKit and integration tests, no end-to-end ones (a few minutes).
+quick: resolve
+	set -o pipefail; $(SWIFT) test --filter 'RelKitCoreTests|GitKitTests|RelKitTests' 2>&1 | tail -3
+
 # The tests are Swift Testing's (XCTest reports 0 of its own).
-test-debian12: resolve
+test-debian12: resolve lint
 	$(SWIFT) build --build-tests
 	set -o pipefail; $(SWIFT) test 2>&1 | tee .build/test.log
 	@echo "relkit check on relkit's own repository:"
