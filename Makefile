@@ -18,7 +18,7 @@ STATIC_BUILD := RELKIT_STATIC_LIBGIT2=1 $(SWIFT) build --scratch-path .build-sta
 # How many tests a swift test log says passed.
 tests_passed = $$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' $(1) | tail -1)
 
-.PHONY: all deps resolve build release release-static test lint quick test-faults test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-backport-range bench-startup bench-fastpaths bench-upgrade clean
+.PHONY: all deps resolve build release release-static test lint docs quick test-faults test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-backport-range bench-startup bench-fastpaths bench-upgrade clean
 
 all: build
 
@@ -77,12 +77,17 @@ test: test-debian12 test-faults test-static test-debian13
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Fuzz/Sources
 
+# The DocC catalogs of the three libraries (Sources/*/*.docc), warnings as errors; archives in
+# .build/plugins/Swift-DocC/outputs. Part of make test.
+docs: resolve
+	$(SWIFT) package --disable-sandbox generate-documentation --target RelKitCore --target RelKit --target GitKit --warnings-as-errors
+
 # The inner loop: unit, GitKit and integration tests, no end-to-end ones (a few minutes).
 quick: resolve
 	set -o pipefail; $(SWIFT) test --filter 'RelKitCoreTests|GitKitTests|RelKitTests' 2>&1 | tail -3
 
 # The tests are Swift Testing's (XCTest reports 0 of its own).
-test-debian12: resolve lint
+test-debian12: resolve lint docs
 	$(SWIFT) build --build-tests
 	set -o pipefail; $(SWIFT) test 2>&1 | tee .build/test.log
 	@echo "relkit check on relkit's own repository:"

@@ -22,6 +22,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        // `make docs`: the DocC catalogs of the three libraries (a build-time plugin only).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", exact: "1.5.0"),
     ],
     targets: [
         // libgit2 from the system (Debian/Ubuntu: libgit2-dev; Fedora: libgit2-devel; Homebrew:
