@@ -2,17 +2,23 @@ internal import Clibgit2
 
 /// A commit, copied out of libgit2.
 public struct CommitInfo: Sendable, Equatable {
+    /// The commit's id.
     public let id: ObjectID
+    /// Its parents' ids, first parent first.
     public let parents: [ObjectID]
+    /// The id of its tree.
     public let tree: ObjectID
     /// The whole message, as stored.
     public let message: String
+    /// Who wrote the change, and when.
     public let author: Identity
+    /// Who made the commit, and when.
     public let committer: Identity
 
     /// The first line of the message.
     public let subject: String
 
+    /// A commit's values (tests, and readers that parsed a commit themselves).
     public init(id: ObjectID, parents: [ObjectID], tree: ObjectID, message: String, author: Identity, committer: Identity) {
         self.id = id
         self.parents = parents
@@ -24,10 +30,15 @@ public struct CommitInfo: Sendable, Equatable {
         let utf8 = message.utf8
         subject = String(message[..<(utf8.firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex)])
     }
+    /// Whether it has more than one parent.
     public var isMerge: Bool { parents.count > 1 }
 }
 
 extension Repository {
+    /// A commit's values, copied out of libgit2 (`git_commit_lookup`).
+    /// - Parameter id: the commit's id.
+    /// - Returns: its parents, tree, message, author and committer.
+    /// - Throws: `GitError` when the object is missing or not a commit.
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
         // A commit a merge-base walk read already is parsed from its content, not read again.
         if let read = fastHistory.commitAlreadyRead(id) { return read }
@@ -198,10 +209,14 @@ extension Repository {
 
 /// One path that differs between two trees; a side is nil where the path does not exist.
 public struct TreeChange: Sendable, Equatable {
+    /// The path, relative to the tree's root.
     public let path: String
+    /// Blob id and git file mode before the change; nil when the path was added.
     public let old: (id: ObjectID, mode: UInt32)?
+    /// Blob id and git file mode after the change; nil when the path was removed.
     public let new: (id: ObjectID, mode: UInt32)?
 
+    /// The same path, and the same sides.
     public static func == (lhs: TreeChange, rhs: TreeChange) -> Bool {
         lhs.path == rhs.path && lhs.old?.id == rhs.old?.id && lhs.old?.mode == rhs.old?.mode
             && lhs.new?.id == rhs.new?.id && lhs.new?.mode == rhs.new?.mode

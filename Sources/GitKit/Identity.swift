@@ -6,13 +6,21 @@ import Glibc
 
 /// A person and a moment, as a commit's author or committer records them.
 public struct Identity: Sendable, Equatable {
+    /// The name, as git records it.
     public let name: String
+    /// The email address, without the angle brackets.
     public let email: String
     /// Seconds since the epoch.
     public let time: Int64
     /// Offset from UTC in minutes.
     public let offsetMinutes: Int32
 
+    /// A person at a moment.
+    /// - Parameters:
+    ///   - name: the name.
+    ///   - email: the address.
+    ///   - time: seconds since the epoch.
+    ///   - offsetMinutes: the offset from UTC, in minutes.
     public init(name: String, email: String, time: Int64, offsetMinutes: Int32) {
         self.name = name
         self.email = email

@@ -7,6 +7,7 @@ import Glibc
 /// The libgit2 this process runs with (the shared library's, which may be newer than the headers
 /// relkit was built against). Behaviour that changed between versions is decided from it.
 public enum LibGit2Version {
+    /// Major, minor and revision (`git_libgit2_version`).
     public static let current: (major: Int, minor: Int, revision: Int) = {
         var major: Int32 = 0
         var minor: Int32 = 0
@@ -56,6 +57,7 @@ extension Repository {
 /// command does before it opens a repository (argument parsing). The first libgit2 call waits
 /// for it to finish (a Swift `static let` is initialized once, under a lock).
 public enum LibGit2WarmUp {
+    /// Starts libgit2's initialisation (`git_libgit2_init`) on a thread of its own and returns at once.
     public static func start() {
         var thread = pthread_t()
         if pthread_create(

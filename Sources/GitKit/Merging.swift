@@ -2,9 +2,11 @@ internal import Clibgit2
 
 /// A three-way merge of one file's contents.
 public struct MergedFile: Sendable {
+    /// The merged bytes (with conflict markers when not automergeable).
     public let contents: [UInt8]
     /// False when the sides conflict (the contents then have conflict markers).
     public let automergeable: Bool
+    /// The git file mode of the result.
     public let mode: UInt32
 }
 
@@ -17,8 +19,14 @@ public enum CherryPickOutcome: Sendable, Equatable {
 extension Repository {
     /// One side of a file merge: contents and git file mode.
     public struct FileSide {
+        /// The file's bytes on this side.
         public let contents: [UInt8]
+        /// Its git file mode (0o100644, 0o100755 or 0o120000).
         public let mode: UInt32
+        /// One side of a merge.
+        /// - Parameters:
+        ///   - contents: the bytes.
+        ///   - mode: the git file mode.
         public init(contents: [UInt8], mode: UInt32) {
             self.contents = contents
             self.mode = mode

@@ -102,6 +102,7 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
         return oid
     }
 
+    /// The 40 hexadecimal digits.
     public var description: String {
         // Bytes, not Characters: this runs for every commit an audit prints or compares.
         let digits: StaticString = "0123456789abcdef"
@@ -117,6 +118,7 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The first 12 hexadecimal digits, as relkit shows ids.
     public var short: String { String(description.prefix(12)) }
 }
 

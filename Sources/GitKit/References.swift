@@ -18,10 +18,18 @@ extension Repository {
     /// One reference change of a transaction: `expected` nil means the reference must not exist;
     /// `target` nil deletes it.
     public struct ReferenceUpdate: Sendable {
+        /// The full reference name (`refs/heads/26.11`).
         public let name: String
+        /// Where it must be before the move; nil: it must not exist.
         public let expected: ObjectID?
+        /// Where it goes; nil deletes it.
         public let target: ObjectID?
 
+        /// One move of a transaction.
+        /// - Parameters:
+        ///   - name: the full reference name.
+        ///   - expected: where it must be (nil: absent).
+        ///   - target: where it goes (nil: deleted).
         public init(name: String, expected: ObjectID?, target: ObjectID?) {
             self.name = name
             self.expected = expected
@@ -82,6 +90,7 @@ public enum ReferenceUpdateError: Error, Sendable, CustomStringConvertible {
     /// Writing failed after these references had moved (the others did not).
     case partial(moved: [String], GitError)
 
+    /// What failed, with the reference names.
     public var description: String {
         switch self {
         case .locked(let name, let lockFile):

@@ -80,10 +80,12 @@ public final class Repository {
     /// The directory shared by all worktrees (where refs and locks live).
     public var commonDirectory: String { String(cString: git_repository_commondir(pointer)) }
 
+    /// Whether the repository has no work tree (`git_repository_is_bare`).
     public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
     /// A shallow clone: history ends at the commits listed in `.git/shallow`.
     public var isShallow: Bool { git_repository_is_shallow(pointer) == 1 }
 
+    /// What HEAD is: a branch (with its commit, or none yet), or a detached commit.
     public enum Head: Sendable, Equatable {
         /// HEAD names a branch that has commits.
         case branch(name: String, commit: ObjectID)
@@ -92,6 +94,7 @@ public final class Repository {
         /// HEAD names a branch that has no commit yet.
         case unborn(branch: String)
 
+        /// The branch HEAD names, nil when detached.
         public var branchName: String? {
             switch self {
             case .branch(let name, _): return name
@@ -100,6 +103,7 @@ public final class Repository {
             }
         }
 
+        /// The commit HEAD is at, nil on an unborn branch.
         public var commit: ObjectID? {
             switch self {
             case .branch(_, let commit), .detached(let commit): return commit
@@ -108,6 +112,9 @@ public final class Repository {
         }
     }
 
+    /// What HEAD is (`git_repository_head`, `git_repository_head_detached`).
+    /// - Returns: the branch and its commit, an unborn branch, or the detached commit.
+    /// - Throws: `GitError` when HEAD cannot be read.
     public func head() throws(GitError) -> Head {
         var reference: OpaquePointer?
         let result = git_repository_head(&reference, pointer)
@@ -126,8 +133,11 @@ public final class Repository {
         return .branch(name: String(cString: git_reference_shorthand(reference)), commit: commit)
     }
 
+    /// A local branch and its commit.
     public struct Branch: Sendable, Equatable {
+        /// The short name (`26.11`).
         public let name: String
+        /// The commit it points to.
         public let commit: ObjectID
     }
 
@@ -140,10 +150,13 @@ public final class Repository {
         return result.sorted { $0.name < $1.name }
     }
 
+    /// A tag, lightweight or annotated.
     public struct Tag: Sendable, Equatable {
+        /// The short name (`26.11.0`).
         public let name: String
         /// The commit the tag points to, through any annotated tag objects.
         public let commit: ObjectID
+        /// Whether it is an annotated tag object rather than a plain reference.
         public let isAnnotated: Bool
     }
 

@@ -10,6 +10,7 @@ public enum TreeEntryKind: Sendable, Equatable {
 
 /// A tree of a commit. It keeps its repository alive and frees its handle once.
 public final class Tree {
+    /// The repository the tree is read from (kept alive as long as the tree).
     public let repository: Repository
     let pointer: OpaquePointer
 
@@ -20,11 +21,16 @@ public final class Tree {
 
     deinit { git_tree_free(pointer) }
 
+    /// The tree's id (`git_tree_id`).
     public var id: ObjectID { ObjectID(git_tree_id(pointer)) }
 
+    /// One entry of a tree, found by path.
     public struct Entry: Sendable, Equatable {
+        /// Its path from the tree's root.
         public let path: String
+        /// File, symlink, directory or submodule, from its mode.
         public let kind: TreeEntryKind
+        /// The id of its blob, tree or (submodule) commit.
         public let id: ObjectID
     }
 

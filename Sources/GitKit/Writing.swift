@@ -15,22 +15,36 @@ extension Repository {
 
     /// A change to a tree: put a blob at a path (with its file mode), or remove the path.
     public struct TreeUpdate: Sendable {
+        /// The path, relative to the tree's root.
         public let path: String
         /// nil removes the path.
         public let blob: ObjectID?
         /// A git file mode: 0o100644, 0o100755 or 0o120000 (a symlink).
         public let mode: UInt32
 
+        /// Puts a blob at a path, as a regular file.
+        /// - Parameters:
+        ///   - path: where, from the tree's root.
+        ///   - blob: the blob's id.
+        ///   - executable: whether the file is executable (mode 0o100755).
         public init(path: String, blob: ObjectID, executable: Bool) {
             self.init(path: path, blob: blob, mode: executable ? 0o100755 : 0o100644)
         }
 
+        /// Puts a blob at a path with a git file mode, or removes the path.
+        /// - Parameters:
+        ///   - path: where, from the tree's root.
+        ///   - blob: the blob's id; nil removes the path.
+        ///   - mode: 0o100644, 0o100755 or 0o120000.
         public init(path: String, blob: ObjectID?, mode: UInt32) {
             self.path = path
             self.blob = blob
             self.mode = mode
         }
 
+        /// Removes a path.
+        /// - Parameter path: the path to remove.
+        /// - Returns: the update that removes it.
         public static func remove(_ path: String) -> TreeUpdate { TreeUpdate(path: path, blob: nil, mode: 0) }
     }
 
@@ -40,6 +54,12 @@ extension Repository {
         try createTree(fromTreeID: base.id, updating: updates)
     }
 
+    /// A new tree: the tree `baseID` with the given paths changed (`git_tree_create_updated`).
+    /// - Parameters:
+    ///   - baseID: the tree to start from.
+    ///   - updates: the paths to put or remove.
+    /// - Returns: the new tree's id.
+    /// - Throws: `GitError` when a tree cannot be read or written.
     public func createTree(fromTreeID baseID: ObjectID, updating updates: [TreeUpdate]) throws(GitError) -> ObjectID {
         let base = try lookupTree(baseID)
         defer { git_tree_free(base) }

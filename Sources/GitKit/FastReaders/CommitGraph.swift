@@ -112,6 +112,7 @@ import Glibc
         return nil
     }
 
+    /// The id of the commit at a global `position` of the graph.
     public func id(at position: UInt32) -> ObjectID {
         let (layer, index) = locate(position)
         return ObjectID(layer.base, at: layer.lookup + 20 * index)
@@ -235,6 +236,7 @@ import Glibc
 /// A path's two base hashes for changed-path Bloom filters (murmur3, git's seeds), computed once
 /// and tested against many commits' filters.
 @_spi(FastReaders) public struct ChangedPathKey: Sendable {
+    /// The path, relative to the repository's root, without a leading slash.
     public let path: String
     let version2: (UInt32, UInt32)
     /// git before 2.44 wrote "version 1" filters whose hash sign-extends bytes >= 0x80 in a path's
@@ -242,6 +244,8 @@ import Glibc
     /// such paths a version 1 filter cannot be trusted, and the answer is "maybe".
     let version1: (UInt32, UInt32)?
 
+    /// Computes the path's hashes once, for the filters of every layer.
+    /// - Parameter path: a path relative to the repository's root.
     public init(_ path: String) {
         self.path = path
         let bytes = Array(path.utf8)

@@ -11,9 +11,12 @@ import Glibc
 /// What a walk needs of a commit: its parents and its committer date (libgit2's walks order by
 /// the committer's date too).
 @_spi(FastReaders) public struct CommitHeader: Equatable, Sendable {
+    /// The parents' ids, in the commit's order.
     public let parents: [ObjectID]
+    /// The committer date, in seconds since the epoch.
     public let date: Int64
 
+    /// A header as a parser read it (tests build them to compare).
     public init(parents: [ObjectID], date: Int64) {
         self.parents = parents
         self.date = date

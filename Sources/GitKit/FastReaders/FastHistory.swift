@@ -113,6 +113,7 @@ final class FastHistory {
 public struct PathSet: Sendable {
     let trie: ChangedPathTrie
 
+    /// The set of `paths` (relative to the repository's root), arranged to be asked about once per commit.
     public init<Paths: Sequence<String>>(_ paths: Paths) { trie = ChangedPathTrie(paths) }
 }
 

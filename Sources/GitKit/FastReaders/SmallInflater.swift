@@ -119,6 +119,7 @@ internal import Clibgit2
     private let distanceExtra = UnsafeMutablePointer<UInt8>.allocate(capacity: 30)
     private let codeLengthOrder = UnsafeMutablePointer<Int>.allocate(capacity: 19)
 
+    /// Builds the fixed Huffman tables once; one inflater decodes many streams, one at a time.
     public init() {
         for byte in 0..<256 {
             var value = 0
@@ -451,6 +452,7 @@ internal import Clibgit2
     var stream = z_stream()
     private var ready = false
 
+    /// A zlib stream, set up on first use (`inflateInit2`).
     public init() {}
 
     deinit { if ready { inflateEnd(&stream) } }
