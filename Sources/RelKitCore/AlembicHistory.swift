@@ -1,11 +1,13 @@
 /// One alembic history (a versions directory) at one ref: its revisions and their graph, built
 /// as alembic's `RevisionMap` builds it, with what alembic would warn about or fail on as findings.
 public struct AlembicHistory: Sendable {
+    /// The history's name (`[[upgrade.migrations]] name`).
     public let name: String
     /// Revisions by id; of two files with one id the later (by file name) counts, as in alembic.
     public let revisions: [String: AlembicRevision]
     /// Ids in the order alembic loads their files (sorted file names).
     public let order: [String]
+    /// What alembic would warn about or fail on: missing parents, cycles, duplicate ids.
     public let findings: [Finding]
     /// Every revision's children: revisions naming it as down_revision or in depends_on.
     let children: [String: [String]]
@@ -151,8 +153,13 @@ public struct AlembicSwitch: Sendable, Equatable {
     public struct Downgrade: Sendable, Equatable {
         /// The argument: a revision, `base`, `REV@PARENT` or `REV@base` (one branch down to before REV).
         public var target: String
+        /// The revisions it removes, newest first.
         public var removes: [String]
 
+        /// One downgrade.
+        /// - Parameters:
+        ///   - target: the argument of `alembic downgrade`.
+        ///   - removes: the revisions it removes.
         public init(target: String, removes: [String]) {
             self.target = target
             self.removes = removes
@@ -161,6 +168,7 @@ public struct AlembicSwitch: Sendable, Equatable {
 
     /// Revisions to downgrade before switching, newest first.
     public var downgrade: [String]
+    /// The downgrade as commands, each with what it removes.
     public var downgradeSteps: [Downgrade]
     /// `alembic downgrade -N` works instead: one head and a straight line down.
     public var relativeSteps: Int?

@@ -2,18 +2,22 @@
 /// from the imported module (`revision`, `down_revision`, `branch_labels`, `depends_on` and the
 /// module docstring), but only where they are literals assigned at the top level of the file.
 public struct AlembicRevision: Sendable, Equatable {
+    /// The revision id (`revision`).
     public var id: String
     /// The revisions this one is applied on (`down_revision`); empty for a base, several for a merge.
     public var downRevisions: [String]
     /// `depends_on`: revision ids or branch labels that must be applied first.
     public var dependsOn: [String]
+    /// `branch_labels`.
     public var branchLabels: [String]
     /// The docstring's first line (alembic's `doc` is its first paragraph).
     public var message: String
+    /// The file, relative to the repository's root.
     public var file: String
     /// The line of the `revision` assignment (1 for a legacy id taken from the file name).
     public var line: Int
 
+    /// A revision's values (tests, and histories built by hand).
     public init(
         id: String, downRevisions: [String] = [], dependsOn: [String] = [], branchLabels: [String] = [],
         message: String = "", file: String, line: Int = 1
@@ -27,9 +31,11 @@ public struct AlembicRevision: Sendable, Equatable {
         self.line = line
     }
 
+    /// Whether it merges two or more revisions.
     public var isMerge: Bool { downRevisions.count > 1 }
 }
 
+/// Reading alembic revision files without running Python.
 public enum AlembicScript {
     /// Larger revision files are not read: a finding, not a parse of megabytes.
     public static let maximumFileSize = 1 << 20
@@ -40,6 +46,7 @@ public enum AlembicScript {
         name.hasSuffix(".py") && !name.hasPrefix(".#") && !name.hasPrefix("__init__")
     }
 
+    /// What reading a revision file gives.
     public enum Parsed: Sendable, Equatable {
         case revision(AlembicRevision)
         /// Why alembic would not load the file, or relkit cannot read it without running it.

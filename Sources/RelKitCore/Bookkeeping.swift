@@ -2,6 +2,7 @@
 /// so. A backport never picks them and the audit never lists them: they are how each branch got
 /// its own version, not fixes. Recognised by the trailer, never by the wording of the subject.
 public enum Bookkeeping {
+    /// The key of the trailer relkit writes on its own version commits.
     public static let trailerKey = "Relkit-Bookkeeping"
 
     /// `subject` with the trailer naming what made it (`cut 26.05`, `tag 26.05.1`, `bump`).

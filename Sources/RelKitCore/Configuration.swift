@@ -1,12 +1,19 @@
 /// A place in `.release.toml`, so that problems found later (a glob that matches nothing) can
 /// still point at the line that caused them.
 public struct ConfigLocation: Sendable, Hashable {
+    /// 1-based line in the file.
     public var line: Int
+    /// 1-based column, in characters.
     public var column: Int
+    /// A place in the file.
+    /// - Parameters:
+    ///   - line: 1-based line.
+    ///   - column: 1-based column.
     public init(line: Int, column: Int) {
         self.line = line
         self.column = column
     }
+    /// The file's first character: for values that came from no line (defaults).
     public static let start = ConfigLocation(line: 1, column: 1)
 }
 
@@ -29,6 +36,7 @@ public enum VersionLocator: Sendable, Hashable, CustomStringConvertible {
     /// A line pattern around `{version}`: `__version__ = "{version}"`.
     case pattern(prefix: String, suffix: String)
 
+    /// How a message names the locator (`TOML key project.version`).
     public var description: String {
         switch self {
         case .wholeFile: return "the whole file"
@@ -41,11 +49,21 @@ public enum VersionLocator: Sendable, Hashable, CustomStringConvertible {
 
 /// One entry of a component's `files`: a path or glob and how its version is written.
 public struct VersionFileSpec: Sendable, Hashable {
+    /// The path or glob, relative to the repository's root.
     public var path: String
+    /// Where in the file the version is.
     public var locator: VersionLocator
+    /// Which spelling the file uses.
     public var form: VersionForm
+    /// Where this entry is written in `.release.toml`.
     public var location: ConfigLocation
 
+    /// One entry of `files`.
+    /// - Parameters:
+    ///   - path: the path or glob.
+    ///   - locator: where the version is in the file.
+    ///   - form: the scheme's spelling or PEP 440's.
+    ///   - location: the entry's place in `.release.toml`.
     public init(path: String, locator: VersionLocator = .wholeFile, form: VersionForm = .scheme, location: ConfigLocation = .start) {
         self.path = path
         self.locator = locator
@@ -56,10 +74,18 @@ public struct VersionFileSpec: Sendable, Hashable {
 
 /// A named set of files that carry one version.
 public struct Component: Sendable, Hashable {
+    /// The component's name (`[components.NAME]`).
     public var name: String
+    /// The files that carry its version.
     public var files: [VersionFileSpec]
+    /// Where the component's table starts.
     public var location: ConfigLocation
 
+    /// A component.
+    /// - Parameters:
+    ///   - name: its name.
+    ///   - files: its version files.
+    ///   - location: its table's place.
     public init(name: String, files: [VersionFileSpec], location: ConfigLocation = .start) {
         self.name = name
         self.files = files
@@ -69,10 +95,18 @@ public struct Component: Sendable, Hashable {
 
 /// Components that must carry exactly the same version (the server-side components).
 public struct ComponentGroup: Sendable, Hashable {
+    /// The group's name (`[groups.NAME]`).
     public var name: String
+    /// The names of its components.
     public var components: [String]
+    /// Where the group's table starts.
     public var location: ConfigLocation
 
+    /// A group.
+    /// - Parameters:
+    ///   - name: its name.
+    ///   - components: its components' names.
+    ///   - location: its table's place.
     public init(name: String, components: [String], location: ConfigLocation = .start) {
         self.name = name
         self.components = components
@@ -88,9 +122,18 @@ public struct RequirementRule: Sendable, Hashable {
     public var packages: [String]
     /// The group or component whose version the pins must match.
     public var versionOf: String
+    /// Where the rule's table starts.
     public var location: ConfigLocation
+    /// Where each of `files` is written, in order.
     public var fileLocations: [ConfigLocation]
 
+    /// A requirements rule.
+    /// - Parameters:
+    ///   - files: paths or globs of requirement files.
+    ///   - packages: package name patterns.
+    ///   - versionOf: the group or component the pins follow.
+    ///   - location: the rule's place.
+    ///   - fileLocations: each file's place (default: the rule's).
     public init(files: [String], packages: [String], versionOf: String, location: ConfigLocation = .start, fileLocations: [ConfigLocation] = []) {
         self.files = files
         self.packages = packages
@@ -100,6 +143,7 @@ public struct RequirementRule: Sendable, Hashable {
     }
 }
 
+/// How branches are named and which release lines are maintained (`[branches]`).
 public struct BranchPolicy: Sendable, Hashable {
     /// The development branch.
     public var main: String = "main"
@@ -108,6 +152,7 @@ public struct BranchPolicy: Sendable, Hashable {
     /// Release lines still maintained (backports go there).
     public var maintained: [String] = []
 
+    /// relkit's defaults: `main`, release branches named by their line, none maintained.
     public init() {}
 
     /// The branch name of a release line.
@@ -122,13 +167,17 @@ public struct BranchPolicy: Sendable, Hashable {
     }
 }
 
+/// How release tags are named and made (`[tags]`).
 public struct TagPolicy: Sendable, Hashable {
     /// Written before the version in a tag name (`v` gives `v24.03.0`); none by default.
     public var prefix: String = ""
+    /// Whether tags are annotated tag objects (the default) or lightweight references.
     public var annotated: Bool = true
 
+    /// relkit's defaults: no prefix, annotated.
     public init() {}
 
+    /// The tag name of a release (`v26.11.0` with the prefix `v`).
     public func tagName(of version: SchemeVersion) -> String { prefix + version.description }
 
     /// The version part of a tag name, when it has the prefix.
@@ -137,6 +186,7 @@ public struct TagPolicy: Sendable, Hashable {
     }
 }
 
+/// How backports are made and audited (`[backport]`).
 public struct BackportPolicy: Sendable, Hashable {
     /// The branch fixes land on first; the main branch when not set.
     public var source: String?
@@ -153,20 +203,30 @@ public struct BackportPolicy: Sendable, Hashable {
     /// Globs: a commit that adds a file matching one (a changelog fragment of a fix) is a fix.
     public var fixFragments: [String] = ["changes/*.fix.md"]
 
+    /// relkit's defaults: `Backported-From`/`Backported-To` trailers, the picked commit recorded.
     public init() {}
 
+    /// What `trailers` may contain, replaced in each backport's message.
     public static let placeholders = ["{source}", "{target}", "{commit}", "{short-commit}", "{pr}"]
 }
 
 /// One alembic history `relkit upgrade` reads (`[[upgrade.migrations]]`).
 public struct MigrationHistorySpec: Sendable, Hashable {
+    /// The history's name, used in reports and `--fail-on` findings.
     public var name: String
     /// The versions directory, relative to the repository root.
     public var path: String
     /// How the project runs alembic for this history (`alembic -c configs/manager/alembic.ini`).
     public var command: String
+    /// Where its table is written.
     public var location: ConfigLocation
 
+    /// A history.
+    /// - Parameters:
+    ///   - name: its name.
+    ///   - path: the versions directory.
+    ///   - command: how alembic is run for it.
+    ///   - location: its table's place.
     public init(name: String, path: String, command: String = "alembic", location: ConfigLocation = .start) {
         self.name = name
         self.path = path
@@ -177,6 +237,7 @@ public struct MigrationHistorySpec: Sendable, Hashable {
 
 /// What `relkit upgrade` compares between two refs (`[upgrade]`).
 public struct UpgradePolicy: Sendable, Hashable {
+    /// The alembic histories, in the order they are reported.
     public var migrations: [MigrationHistorySpec] = []
     /// Globs of TOML and JSON configuration samples.
     public var configSamples: [String] = []
@@ -185,8 +246,10 @@ public struct UpgradePolicy: Sendable, Hashable {
     /// Finding rules (or `error`, `warning`, `any`, `none`) that make `relkit upgrade` exit 1.
     public var failOn: [String] = ["error"]
 
+    /// Nothing compared; failing on findings of severity error.
     public init() {}
 
+    /// Whether anything is configured to compare.
     public var isConfigured: Bool { !migrations.isEmpty || !configSamples.isEmpty || !compose.isEmpty }
 
     /// What `--fail-on` and `fail-on` accept besides rule names.
@@ -211,9 +274,15 @@ public struct UpgradePolicy: Sendable, Hashable {
 /// A scheme the project used before its current one, up to and including the release line
 /// `until` (`[[version.earlier]]`).
 public struct EarlierScheme: Sendable, Hashable {
+    /// The scheme used then.
     public let scheme: VersionScheme
+    /// The last release line in that scheme.
     public let until: ReleaseLine
 
+    /// An earlier scheme.
+    /// - Parameters:
+    ///   - scheme: the scheme used then.
+    ///   - until: its last release line.
     public init(scheme: VersionScheme, until: ReleaseLine) {
         self.scheme = scheme
         self.until = until
@@ -226,19 +295,28 @@ public struct ReleaseConfiguration: Sendable {
     public var scheme: VersionScheme
     /// Schemes of earlier years, oldest first, each with its last release line.
     public var earlierSchemes: [EarlierScheme] = []
+    /// How main's version moves after a cut (`[version] next-line`).
     public var nextLine: NextLinePolicy
     /// The group or component whose version names release tags and branches.
     public var releaseUnit: String
+    /// Every component, in file order.
     public var components: [Component]
+    /// Every group, in file order.
     public var groups: [ComponentGroup]
     /// Where the API specification's `vN.yyyymmdd` version is written.
     public var apiVersion: VersionFileSpec?
+    /// Files that pin the monorepo's own packages.
     public var requirements: [RequirementRule]
+    /// `[branches]`.
     public var branches: BranchPolicy
+    /// `[tags]`.
     public var tags: TagPolicy
+    /// `[backport]`.
     public var backport: BackportPolicy
+    /// `[upgrade]`.
     public var upgrade = UpgradePolicy()
 
+    /// A configuration; every argument defaults to what relkit uses without `.release.toml`.
     public init(
         scheme: VersionScheme = .yearMonth, nextLine: NextLinePolicy = .nextMonth,
         releaseUnit: String = "root",
@@ -261,7 +339,9 @@ public struct ReleaseConfiguration: Sendable {
     /// The configuration of a repository without `.release.toml`: its root `VERSION` file.
     public static let defaults = ReleaseConfiguration()
 
+    /// The component of that name.
     public func component(named name: String) -> Component? { components.first { $0.name == name } }
+    /// The group of that name.
     public func group(named name: String) -> ComponentGroup? { groups.first { $0.name == name } }
 
     /// The components a group or component name stands for.
@@ -346,6 +426,7 @@ public struct ReleaseConfiguration: Sendable {
 }
 
 extension String {
+    /// Whether the text holds the placeholder (`{line}`).
     public func containsPlaceholder(_ placeholder: String) -> Bool { self[...].placeholderRange(placeholder) != nil }
 
     /// How many times the placeholder occurs.
@@ -359,6 +440,11 @@ extension String {
         return count
     }
 
+    /// The text with each placeholder replaced.
+    /// - Parameters:
+    ///   - placeholder: the placeholder, braces included.
+    ///   - value: what goes in its place.
+    /// - Returns: the text with every occurrence replaced.
     public func replacingPlaceholder(_ placeholder: String, with value: String) -> String {
         var result = ""
         var rest = self[...]

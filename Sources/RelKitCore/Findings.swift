@@ -1,20 +1,28 @@
 /// One problem `relkit check` reports. The JSON output is exactly these fields.
 public struct Finding: Sendable, Equatable, Codable {
+    /// How serious a finding is: an error fails `check`, a warning does not.
     public enum Severity: String, Sendable, Codable, Comparable {
         case error, warning
+        /// Errors first.
         public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .error && rhs == .warning }
     }
 
     /// A stable rule id (`version-invalid`, `group-mismatch`, ...).
     public var rule: String
+    /// Error or warning.
     public var severity: Severity
     /// Repository-relative path; nil for findings about the repository (branches, tags).
     public var file: String?
+    /// 1-based line, when the finding has one.
     public var line: Int?
+    /// 1-based column, when the finding has one.
     public var column: Int?
+    /// What is wrong, in one sentence.
     public var message: String
+    /// The corrected text, when relkit knows it.
     public var suggestion: String?
 
+    /// A finding; only the rule and the message are required.
     public init(
         rule: String, severity: Severity = .error, file: String? = nil, line: Int? = nil, column: Int? = nil,
         message: String, suggestion: String? = nil
@@ -88,15 +96,22 @@ extension VersionScheme {
 
 /// A version read from a configured file, with its place.
 public struct VersionOccurrence: Sendable, Equatable {
+    /// The component the file belongs to.
     public var component: String
+    /// The file, relative to the repository's root.
     public var file: String
+    /// 1-based line of the version.
     public var line: Int
+    /// 1-based column of the version.
     public var column: Int
+    /// The version as written.
     public var text: String
+    /// The spelling the file is configured for.
     public var form: VersionForm
     /// The value, when it could be read (even if badly spelled).
     public var value: SchemeVersion?
 
+    /// A version found in a file, with its place.
     public init(component: String, file: String, line: Int, column: Int, text: String, form: VersionForm, value: SchemeVersion?) {
         self.component = component
         self.file = file
@@ -110,6 +125,7 @@ public struct VersionOccurrence: Sendable, Equatable {
     var place: String { "\(file):\(line)" }
 }
 
+/// The rules of `check` that compare versions with each other.
 public enum CheckRules {
     /// The version most members carry (ties: the one listed first), and a finding for each member
     /// that carries another one, naming every file, line and value.

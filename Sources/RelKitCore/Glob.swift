@@ -1,14 +1,18 @@
 /// A path pattern of `.release.toml`: `*` and `?` within one path component, `[abc]` / `[a-z]` /
 /// `[!abc]` character classes, and `**` for any number of whole components.
 public struct Glob: Sendable, Hashable, CustomStringConvertible {
+    /// The pattern as written.
     public let pattern: String
     private let components: [Substring]
 
+    /// A glob from its pattern.
+    /// - Parameter pattern: the pattern, relative to the repository's root.
     public init(_ pattern: String) {
         self.pattern = pattern
         components = pattern.split(separator: "/", omittingEmptySubsequences: true)
     }
 
+    /// The pattern as written.
     public var description: String { pattern }
 
     /// Whether the pattern has any wildcard (else it names one path).

@@ -1,16 +1,21 @@
 /// Reads one value of a JSON document by key path, with its line and column, so that a finding can
 /// point at it (`info.version` in an OpenAPI document, `version` in `package.json`).
 public enum JSONLocator {
+    /// A value found, with its place.
     public struct Located: Sendable, Equatable {
         /// The string's value, or the literal text of a number, `true`, `false` or `null`.
         public let value: String
+        /// Whether the value is a JSON string.
         public let isString: Bool
+        /// 1-based line of the value.
         public let line: Int
+        /// 1-based column of the value.
         public let column: Int
         /// Byte range of the value in the document, quotes included for a string.
         public let byteRange: Range<Int>
     }
 
+    /// Why no value was found.
     public enum Failure: Error, Sendable, Equatable {
         case syntax(message: String, line: Int, column: Int)
         case missing(key: String)

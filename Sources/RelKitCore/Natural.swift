@@ -11,13 +11,16 @@ public enum Natural: Hashable, Comparable, Sendable, CustomStringConvertible {
     static let smallLimit: UInt64 = 1_000_000_000_000_000_000 // 10^18
     static let smallDigits = 18
 
+    /// Zero.
     public static let zero = Natural.small(0)
 
+    /// A natural number from a non-negative `Int`.
     public init(_ value: Int) {
         precondition(value >= 0, "Natural must be non-negative")
         self.init(UInt64(value))
     }
 
+    /// A natural number from a `UInt64`.
     public init(_ value: UInt64) {
         self = value < Natural.smallLimit ? .small(value) : .big(String(value))
     }
@@ -44,6 +47,7 @@ public enum Natural: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether it is zero.
     public var isZero: Bool { self == .small(0) }
 
     /// The value as an `Int` when it fits.
@@ -52,6 +56,7 @@ public enum Natural: Hashable, Comparable, Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// The decimal digits, without leading zeros.
     public var description: String {
         switch self {
         case .small(let value): return String(value)
@@ -76,6 +81,7 @@ public enum Natural: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Numeric order.
     public static func < (lhs: Natural, rhs: Natural) -> Bool {
         switch (lhs, rhs) {
         case (.small(let a), .small(let b)): return a < b

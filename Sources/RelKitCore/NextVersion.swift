@@ -7,8 +7,10 @@ public enum NextLinePolicy: Sendable, Hashable, CustomStringConvertible {
     /// Main keeps its version: no development versions on main.
     case none
 
+    /// The names `next-line` accepts in `.release.toml`.
     public static let names = ["next-month", "cadence", "none"]
 
+    /// The policy's name in `.release.toml`.
     public var name: String {
         switch self {
         case .nextMonth: return "next-month"
@@ -17,6 +19,7 @@ public enum NextLinePolicy: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The name, with the cadence's months.
     public var description: String {
         if case .cadence(let months) = self { return "cadence \(months)" }
         return name
@@ -98,6 +101,7 @@ extension SchemeVersion {
 }
 
 extension PreReleaseKind {
+    /// `alpha`, `beta` or `release candidate`.
     public var longName: String {
         switch self {
         case .alpha: return "alpha"

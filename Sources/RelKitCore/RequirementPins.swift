@@ -1,11 +1,13 @@
 /// A requirement on one of the monorepo's own packages, as written in a requirements file,
 /// a `pyproject.toml` dependency array or `setup.cfg` (`backend.ai-common==24.3.1`).
 public struct RequirementPin: Sendable, Equatable {
+    /// The package name as written.
     public var package: String
     /// `==`, `~=`, `>=`, ...
     public var comparison: String
     /// The version as written.
     public var version: String
+    /// 1-based line of the pin.
     public var line: Int
     /// Column of the version.
     public var column: Int
@@ -13,6 +15,7 @@ public struct RequirementPin: Sendable, Equatable {
     public var byteRange: Range<Int>
 }
 
+/// Finding pins of the monorepo's own packages in requirement files.
 public enum RequirementScanner {
     static let comparisons = ["===", "==", "~=", "!=", "<=", ">=", "<", ">"]
 

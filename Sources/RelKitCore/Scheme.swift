@@ -4,6 +4,7 @@
 /// `.devN`. The schemes differ in the line number `L`: a zero-padded month (`yy.0m`, `24.03.1`) or a
 /// sprint number without padding (`yy.n`, `25.14.2`).
 public struct VersionScheme: Sendable, Hashable, CustomStringConvertible {
+    /// What the second number of a release line counts.
     public enum LineStyle: Sendable, Hashable {
         /// Two-digit month 01-12.
         case month
@@ -11,13 +12,18 @@ public struct VersionScheme: Sendable, Hashable, CustomStringConvertible {
         case sequence
     }
 
+    /// `yy.0m` or `yy.n`.
     public let name: String
+    /// Months or a sequence.
     public let lineStyle: LineStyle
     /// Whether `.postN` releases are allowed (off by default).
     public var allowsPost: Bool
 
+    /// `yy.0m`: year and zero-padded month (`24.03`).
     public static let yearMonth = VersionScheme(name: "yy.0m", lineStyle: .month, allowsPost: false)
+    /// `yy.n`: year and a sequence number (`25.14`).
     public static let yearSequence = VersionScheme(name: "yy.n", lineStyle: .sequence, allowsPost: false)
+    /// Every scheme relkit knows.
     public static let all = [yearMonth, yearSequence]
 
     /// What is said of a name that is no scheme, wherever it was given.
@@ -25,6 +31,11 @@ public struct VersionScheme: Sendable, Hashable, CustomStringConvertible {
         "unknown scheme '\(name)'; use one of: \(all.map(\.name).joined(separator: ", "))"
     }
 
+    /// A scheme.
+    /// - Parameters:
+    ///   - name: its name.
+    ///   - lineStyle: what the line's second number counts.
+    ///   - allowsPost: whether `.postN` releases are allowed.
     public init(name: String, lineStyle: LineStyle, allowsPost: Bool) {
         self.name = name
         self.lineStyle = lineStyle
@@ -38,6 +49,7 @@ public struct VersionScheme: Sendable, Hashable, CustomStringConvertible {
         self.allowsPost = allowsPost
     }
 
+    /// The scheme's name.
     public var description: String { name }
 
     /// What the middle number is called in messages.
@@ -56,12 +68,19 @@ public struct VersionScheme: Sendable, Hashable, CustomStringConvertible {
 
 /// A release line, the name of a release branch: `24.03` in `yy.0m`, `25.14` in `yy.n`.
 public struct ReleaseLine: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The scheme the line is spelled in.
     public let scheme: VersionScheme
     /// Two-digit year, 0-99.
     public let year: Int
     /// Month or sprint number.
     public let number: Int
 
+    /// A release line.
+    /// - Parameters:
+    ///   - scheme: its scheme.
+    ///   - year: two-digit year.
+    ///   - number: month (1-12) or sequence number.
+    /// - Throws: `SchemeError` when a number does not fit the scheme.
     public init(scheme: VersionScheme, year: Int, number: Int) throws(SchemeError) {
         guard (0...99).contains(year) else { throw SchemeError("year \(year) does not fit in two digits") }
         guard scheme.isValidLineNumber(number) else {
@@ -88,16 +107,20 @@ public struct ReleaseLine: Sendable, Hashable, Comparable, CustomStringConvertib
         }
     }
 
+    /// The line as the scheme spells it (`24.03`).
     public var description: String { String(year).leftPadded(to: 2) + "." + scheme.spell(lineNumber: number) }
 
+    /// Year, then number.
     public static func < (lhs: ReleaseLine, rhs: ReleaseLine) -> Bool {
         (lhs.year, lhs.number) < (rhs.year, rhs.number)
     }
 
+    /// The same year, number and line style (a `yy.0m` and a `yy.n` line are never equal).
     public static func == (lhs: ReleaseLine, rhs: ReleaseLine) -> Bool {
         lhs.year == rhs.year && lhs.number == rhs.number && lhs.scheme.lineStyle == rhs.scheme.lineStyle
     }
 
+    /// Hashes the year and number.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(year)
         hasher.combine(number)
@@ -115,25 +138,36 @@ public struct ReleaseLine: Sendable, Hashable, Comparable, CustomStringConvertib
 }
 
 extension VersionScheme {
+    /// How a line of this scheme looks, for messages.
     public var lineExample: String { lineStyle == .month ? "YY.MM, e.g. 24.03" : "YY.N, e.g. 25.14" }
+    /// How a version of this scheme looks, for messages.
     public var versionExample: String { lineStyle == .month ? "YY.MM.P, e.g. 24.03.0" : "YY.N.P, e.g. 25.14.0" }
 }
 
 /// A problem with a version, a line or a next-version request, said in one sentence.
 public struct SchemeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The sentence.
     public var message: String
+    /// An error with its sentence.
     public init(_ message: String) { self.message = message }
+    /// The sentence.
     public var description: String { message }
 }
 
 /// A version as a scheme spells it: a release line, a patch number and PEP 440 suffixes.
 public struct SchemeVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The release line.
     public var line: ReleaseLine
+    /// The patch number.
     public var patch: Natural
+    /// The pre-release, when it is one.
     public var pre: (kind: PreReleaseKind, number: Natural)?
+    /// The post-release number, when it is one.
     public var post: Natural?
+    /// The development release number, when it is one.
     public var dev: Natural?
 
+    /// A version from its parts.
     public init(
         line: ReleaseLine, patch: Natural, pre: (kind: PreReleaseKind, number: Natural)? = nil,
         post: Natural? = nil, dev: Natural? = nil
@@ -145,6 +179,7 @@ public struct SchemeVersion: Sendable, Hashable, Comparable, CustomStringConvert
         self.dev = dev
     }
 
+    /// The scheme of its line.
     public var scheme: VersionScheme { line.scheme }
 
     /// The scheme's spelling: `24.03.0rc1`, `24.04.0.dev0`.
@@ -167,8 +202,11 @@ public struct SchemeVersion: Sendable, Hashable, Comparable, CustomStringConvert
     /// This version without pre, post and dev parts.
     public var base: SchemeVersion { SchemeVersion(line: line, patch: patch) }
 
+    /// PEP 440 order.
     public static func < (lhs: SchemeVersion, rhs: SchemeVersion) -> Bool { lhs.pep440 < rhs.pep440 }
+    /// The same PEP 440 version.
     public static func == (lhs: SchemeVersion, rhs: SchemeVersion) -> Bool { lhs.pep440 == rhs.pep440 }
+    /// Hashes the PEP 440 value.
     public func hash(into hasher: inout Hasher) { hasher.combine(pep440) }
 }
 

@@ -4,8 +4,11 @@
 /// one; when the other scheme's evidence all comes before it, that one is an earlier scheme up to
 /// its last line.
 public enum SchemeInference {
+    /// The inferred scheme, and the earlier one when the history changed schemes.
     public struct Result: Equatable, Sendable {
+        /// The current scheme.
         public let scheme: VersionScheme
+        /// The scheme used before, up to its last line.
         public let earlier: EarlierScheme?
         /// How many texts said something (0: the default, `yy.0m`).
         public let evidence: Int
@@ -25,6 +28,9 @@ public enum SchemeInference {
         return nil
     }
 
+    /// The scheme a project's versions, tags and branch names are written in.
+    /// - Parameter texts: versions, tag names and branch names.
+    /// - Returns: the current scheme and any earlier one.
     public static func infer(_ texts: [String]) -> Result {
         let found = texts.compactMap(evidence(of:)).sorted { ($0.year, $0.number) < ($1.year, $1.number) }
         guard let latest = found.last else { return Result(scheme: .yearMonth, earlier: nil, evidence: 0) }

@@ -13,10 +13,17 @@
 /// git-generated trailer and at least a quarter of its lines are trailers. A trailer line is a
 /// token of letters, digits and `-`, optional spaces, then `:`.
 public enum Trailers {
+    /// One `Key: value` trailer.
     public struct Trailer: Sendable, Equatable, CustomStringConvertible {
+        /// The key, as written.
         public let key: String
+        /// The value, continuation lines joined.
         public let value: String
 
+        /// A trailer.
+        /// - Parameters:
+        ///   - key: the key.
+        ///   - value: the value.
         public init(key: String, value: String) {
             self.key = key
             self.value = value
@@ -41,7 +48,9 @@ public enum Trailers {
 
     /// A trailer and the 1-based line of the message it starts on.
     public struct Located: Sendable, Equatable {
+        /// 1-based line of the message.
         public let line: Int
+        /// The trailer.
         public let trailer: Trailer
     }
 
@@ -75,10 +84,13 @@ public enum Trailers {
 
     /// Something wrong with the trailers of a message, on a 1-based line.
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        /// 1-based line of the message.
         public let line: Int
         /// `misplaced`, `duplicate`, `empty-value`, `key-case`.
         public let code: String
+        /// What is wrong.
         public let message: String
+        /// `line N: message [code]`.
         public var description: String { "line \(line): \(message) [\(code)]" }
     }
 

@@ -1,5 +1,12 @@
 /// A unified diff of two versions of a file, as `git diff` prints it (what `--dry-run` shows).
 public enum UnifiedDiff {
+    /// The diff, with `--- a/PATH` and `+++ b/PATH` headers.
+    /// - Parameters:
+    ///   - path: the file's path.
+    ///   - before: the old bytes.
+    ///   - after: the new bytes.
+    ///   - context: lines of context around each change.
+    /// - Returns: the diff, empty when the bytes are equal.
     public static func render(path: String, before: [UInt8], after: [UInt8], context: Int = 3) -> String {
         let old = lines(before)
         let new = lines(after)

@@ -5,23 +5,34 @@
 public struct ConfigLeaf: Sendable, Equatable {
     /// Table names, then the key.
     public var path: [String]
+    /// The value, rendered as text.
     public var value: String
 
+    /// A key and its value.
+    /// - Parameters:
+    ///   - path: table names, then the key.
+    ///   - value: the value as text.
     public init(path: [String], value: String) {
         self.path = path
         self.value = value
     }
 }
 
+/// A key of a configuration sample that was added, removed or changed between two refs.
 public struct ConfigKeyChange: Sendable, Equatable {
+    /// Added, removed or changed.
     public enum Kind: String, Sendable { case added, removed, changed }
+    /// What happened to the key.
     public var kind: Kind
     /// `[manager] num-proc`: the table in brackets, then the key.
     public var key: String
+    /// The value before; nil when added.
     public var old: String?
+    /// The value after; nil when removed.
     public var new: String?
 }
 
+/// The keys that differ between two versions of a sample.
 public enum ConfigSampleDiff {
     /// Keys added, removed, and whose value (the sample's default) changed, in key order.
     public static func changes(from old: [ConfigLeaf], to new: [ConfigLeaf]) -> [ConfigKeyChange] {
@@ -51,12 +62,20 @@ public enum ConfigSampleDiff {
 
 // MARK: - Service images of docker-compose files
 
+/// A service of a compose file and its image.
 public struct ComposeService: Sendable, Equatable {
+    /// The service's name.
     public var name: String
     /// nil for a service that builds its image or inherits it (`extends`, a merge key).
     public var image: String?
+    /// 1-based line of the service.
     public var line: Int
 
+    /// A service.
+    /// - Parameters:
+    ///   - name: its name.
+    ///   - image: its image, nil when it has none of its own.
+    ///   - line: its line.
     public init(name: String, image: String?, line: Int) {
         self.name = name
         self.image = image
@@ -64,14 +83,21 @@ public struct ComposeService: Sendable, Equatable {
     }
 }
 
+/// Why a compose file cannot be read.
 public struct ComposeError: Error, Sendable, Equatable {
+    /// 1-based line of the problem.
     public var line: Int
+    /// What is wrong.
     public var message: String
 }
 
 /// The `services:` of a compose file, read as block-style YAML (what compose files are): each
 /// service's name and `image:`. Flow-style `services` and tabs in indentation are errors, not guesses.
 public enum ComposeFile {
+    /// The services of a compose file.
+    /// - Parameter text: the file's text.
+    /// - Returns: each service with its image and line.
+    /// - Throws: `ComposeError` for flow-style services or tabs in indentation.
     public static func services(in text: String) throws(ComposeError) -> [ComposeService] {
         var services: [ComposeService] = []
         var inServices = false
@@ -177,9 +203,13 @@ extension Substring {
 
 /// `registry:5000/library/postgres:16.4-alpine@sha256:…`, taken apart.
 public struct ImageReference: Sendable, Equatable {
+    /// Registry and repository (`registry:5000/library/postgres`).
     public var repository: String
+    /// The tag, without the digest.
     public var tag: String?
 
+    /// An image reference taken apart.
+    /// - Parameter text: the reference as written.
     public init(_ text: String) {
         var rest = Substring(text)
         if let at = rest.firstIndex(of: "@") { rest = rest[..<at] }
@@ -227,13 +257,19 @@ public struct ImageReference: Sendable, Equatable {
     ]
 }
 
+/// A service whose image differs between two refs.
 public struct ImageChange: Sendable, Equatable {
+    /// The service's name.
     public var service: String
+    /// The image before; nil when the service is new.
     public var old: String?
+    /// The image after; nil when the service was removed.
     public var new: String?
     /// PostgreSQL, etcd, Redis: the product whose major version changed.
     public var product: String?
+    /// The product's major version before.
     public var oldMajor: Int?
+    /// The product's major version after.
     public var newMajor: Int?
     /// What the major change takes; nil when none is needed.
     public var procedure: String?
@@ -272,6 +308,7 @@ public struct ImageChange: Sendable, Equatable {
 
 // MARK: - The version move
 
+/// How the release unit's version moves between two refs.
 public enum VersionMove: String, Sendable {
     case unchanged
     case patchUpdate = "patch-update"
@@ -279,6 +316,11 @@ public enum VersionMove: String, Sendable {
     case downgrade
     case toDevelopment = "to-development"
 
+    /// The move from one version to another.
+    /// - Parameters:
+    ///   - from: the version at the first ref.
+    ///   - to: the version at the second.
+    /// - Returns: its kind.
     public static func between(_ from: SchemeVersion, _ to: SchemeVersion) -> VersionMove {
         if to == from { return .unchanged }
         if to < from { return .downgrade }
@@ -300,6 +342,7 @@ public enum VersionMove: String, Sendable {
 
 /// The finding rules of `relkit upgrade`, for `fail-on`, the documentation and `--help`.
 public enum UpgradeFindings {
+    /// Each rule's id and what it means.
     public static let rules: [(id: String, meaning: String)] = [
         ("alembic-unreadable", "a revision file alembic would not load, or relkit cannot read without running it (syntax error, computed value, not UTF-8, too large)"),
         ("alembic-missing-revision", "a down_revision or depends_on names a revision that is not in the history"),

@@ -2,10 +2,12 @@
 public struct SchemeProblem: Sendable, Equatable, CustomStringConvertible {
     /// A stable identifier, for JSON and tests (`month-digits`, `dev-spelling`, ...).
     public var code: String
+    /// What is wrong, in one sentence.
     public var message: String
     /// Whether relkit knows the corrected spelling for this part.
     public var fixable: Bool
 
+    /// The message.
     public var description: String { message }
 }
 
@@ -15,6 +17,7 @@ public enum SchemeValidation: Sendable, Equatable {
     case valid(SchemeVersion)
     case invalid(problems: [SchemeProblem], suggestion: String?)
 
+    /// Whether the version is valid.
     public var isValid: Bool {
         if case .valid = self { return true }
         return false

@@ -1,18 +1,26 @@
 /// A PEP 440 version: parsed from any spelling Python's `packaging` accepts, printed in its
 /// normalized form (`str(packaging.version.Version(s))`), ordered and compared as PEP 440 says.
 public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// One part of a local version label: a number or text.
     public enum LocalPart: Sendable, Hashable {
         case number(Natural)
         case text(String)
     }
 
+    /// The epoch (`1!`), 0 when absent.
     public var epoch: Natural
+    /// The release numbers (`24.3.0`).
     public var release: [Natural]
+    /// The pre-release, when it is one.
     public var pre: (kind: PreReleaseKind, number: Natural)?
+    /// The post-release number, when it is one.
     public var post: Natural?
+    /// The development release number, when it is one.
     public var dev: Natural?
+    /// The local label's parts, when there is one (`+ubuntu.1`).
     public var local: [LocalPart]?
 
+    /// A version from its parts.
     public init(
         epoch: Natural = .zero, release: [Natural], pre: (kind: PreReleaseKind, number: Natural)? = nil,
         post: Natural? = nil, dev: Natural? = nil, local: [LocalPart]? = nil
@@ -95,8 +103,11 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
         return text
     }
 
+    /// Whether it is a pre-release or a development release.
     public var isPreRelease: Bool { pre != nil || dev != nil }
+    /// Whether it is a development release.
     public var isDevRelease: Bool { dev != nil }
+    /// Whether it is a post-release.
     public var isPostRelease: Bool { post != nil }
 
     // MARK: PEP 440 ordering (packaging's `_cmpkey`)
@@ -123,10 +134,13 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
         return (preRank, preNumber, post == nil ? 0 : 1, post ?? .zero, dev == nil ? 1 : 0, dev ?? .zero)
     }
 
+    /// PEP 440 order.
     public static func < (lhs: Version, rhs: Version) -> Bool { compare(lhs, rhs) < 0 }
 
+    /// Equal under PEP 440 (`24.03.0` and `24.3.0`).
     public static func == (lhs: Version, rhs: Version) -> Bool { compare(lhs, rhs) == 0 }
 
+    /// Hashes the PEP 440 value.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(epoch)
         hasher.combine(Array(trimmedRelease))
@@ -176,17 +190,29 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
 
 /// A string that is not a PEP 440 version, with the reason and, when it helps, the column.
 public struct VersionParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The string as given.
     public var input: String
+    /// Why it is not a version.
     public var reason: String
     /// 1-based character column of the problem, when there is one place to point at.
     public var column: Int?
 
+    /// An error.
+    /// - Parameters:
+    ///   - input: the string.
+    ///   - reason: why it is not a version.
+    ///   - column: where, when there is one place.
     public init(input: String, reason: String, column: Int? = nil) {
         self.input = input
         self.reason = reason
         self.column = column
     }
 
+    /// The error the byte parser found, worded.
+    /// - Parameters:
+    ///   - input: the string.
+    ///   - syntaxError: what the parser found.
+    ///   - bytes: the string's UTF-8 bytes.
     public init(input: String, syntaxError: VersionSyntaxError, bytes: UnsafeBufferPointer<UInt8>) {
         self.input = input
         func columnOf(_ offset: Int) -> Int {
@@ -224,6 +250,7 @@ public struct VersionParseError: Error, Sendable, Equatable, CustomStringConvert
         return "'\(character)'"
     }
 
+    /// `invalid version 'TEXT': REASON`.
     public var description: String { "invalid version '\(input)': \(reason)" }
 }
 

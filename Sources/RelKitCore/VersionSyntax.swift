@@ -25,8 +25,11 @@ public struct VersionSyntax: Sendable, Equatable {
     public var release: Range<Int>
     /// The pre-release and which kind its letters mean.
     public var pre: Affix?
+    /// Which kind the pre-release letters mean.
     public var preKind: PreReleaseKind?
+    /// The post-release part.
     public var post: Affix?
+    /// The development release part.
     public var dev: Affix?
     /// The local label after `+`.
     public var local: Range<Int>?
@@ -34,6 +37,7 @@ public struct VersionSyntax: Sendable, Equatable {
 
 /// Why a string is not a PEP 440 version.
 public struct VersionSyntaxError: Error, Sendable, Equatable {
+    /// What kind of problem.
     public enum Kind: Sendable, Equatable {
         case empty
         case blank
@@ -44,6 +48,7 @@ public struct VersionSyntaxError: Error, Sendable, Equatable {
         /// A number longer than Python accepts (`int()` refuses more than 4300 digits).
         case numberTooLong(offset: Int)
     }
+    /// What kind of problem.
     public var kind: Kind
 }
 
@@ -62,6 +67,7 @@ public enum PreReleaseKind: Int, Comparable, Sendable, CaseIterable, CustomStrin
         }
     }
 
+    /// The kind of `a`, `b` or `rc`; nil for other letters.
     public init?(letters: String) {
         switch letters {
         case "a": self = .alpha
@@ -71,6 +77,7 @@ public enum PreReleaseKind: Int, Comparable, Sendable, CaseIterable, CustomStrin
         }
     }
 
+    /// Alpha, beta, release candidate.
     public static func < (lhs: PreReleaseKind, rhs: PreReleaseKind) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
@@ -78,6 +85,7 @@ public enum PreReleaseKind: Int, Comparable, Sendable, CaseIterable, CustomStrin
 public enum ASCII {
     static let dot: UInt8 = 0x2E, dash: UInt8 = 0x2D, underscore: UInt8 = 0x5F, plus: UInt8 = 0x2B, bang: UInt8 = 0x21
 
+    /// Whether the byte is an ASCII digit.
     @inlinable @inline(__always) public static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
     /// 0-9, a-f and A-F.
     @inlinable @inline(__always) public static func isHexDigit(_ byte: UInt8) -> Bool { isDigit(byte) || (byte | 0x20) &- 0x61 < 6 }
