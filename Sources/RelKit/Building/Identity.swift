@@ -13,6 +13,7 @@ import Foundation
 /// Who writes commits and tags: `GIT_AUTHOR_*` / `GIT_COMMITTER_*` first, then git config, as git
 /// does (libgit2's default signature ignores the environment, which CI relies on).
 public enum IdentityResolver {
+    /// Which of a commit's people: the name of git's environment variables (`GIT_AUTHOR_NAME`).
     public enum Role: String {
         case author = "AUTHOR"
         case committer = "COMMITTER"
@@ -32,6 +33,15 @@ public enum IdentityResolver {
         return found
     }
 
+    /// The identity as git resolves it: `GIT_<ROLE>_NAME`/`_EMAIL`/`_DATE`, then `user.name` and
+    /// `user.email` of the repository's configuration, then `EMAIL`.
+    /// - Parameters:
+    ///   - role: author or committer.
+    ///   - repository: whose configuration is read.
+    ///   - environment: the variables (default: the process's).
+    ///   - now: the time when `GIT_<ROLE>_DATE` is not set.
+    /// - Returns: the name, email and time.
+    /// - Throws: `OperationError` (usage) when no name or email is configured, or a date does not parse.
     public static func resolve(
         _ role: Role, repository: Repository,
         environment: [String: String] = identityEnvironment,

@@ -14,9 +14,13 @@ import Foundation
 public struct ReleasePlan {
     /// A commit to create: new contents for some files on top of `parent`.
     public struct Commit {
+        /// The branch the commit goes on.
         public let branch: String
+        /// Its parent: the branch's tip when planned.
         public let parent: ObjectID
+        /// The commit message.
         public let message: String
+        /// The files it changes.
         public let edits: [FileEdit]
     }
 
@@ -26,52 +30,79 @@ public struct ReleasePlan {
         case existing(ObjectID)
     }
 
+    /// A tag to create.
     public struct Tag {
+        /// The tag's name.
         public let name: String
+        /// What it points to.
         public let target: Target
+        /// Whether it is an annotated tag object.
         public let annotated: Bool
+        /// The tag object's message (annotated tags).
         public let message: String
     }
 
+    /// A branch to create.
     public struct BranchCreation {
+        /// The branch's name.
         public let name: String
+        /// Where it starts.
         public let target: Target
     }
 
+    /// A branch that moves to a commit of this plan.
     public struct BranchMove {
+        /// The branch's name.
         public let name: String
+        /// Where it is now (the move is a compare-and-swap from here).
         public let from: ObjectID
+        /// The index of the commit in `commits`.
         public let commit: Int
     }
 
     /// The checked-out branch moves: its index and work tree follow for these paths.
     public struct Checkout {
+        /// The branch checked out.
         public let branch: String
+        /// Its tip before the move.
         public let from: ObjectID
+        /// The index of the commit it moves to in `commits`.
         public let commit: Int
+        /// The paths that differ, rewritten in the work tree.
         public let paths: [String]
     }
 
+    /// The command that planned it (`cut`, `tag`, `bump`).
     public let command: String
     /// One line: what the command does.
     public let summary: String
     /// Files written in the work tree, without a commit (`relkit bump`).
     public var workTreeEdits: [FileEdit] = []
+    /// Commits to create, in order.
     public var commits: [Commit] = []
+    /// Tags to create.
     public var tags: [Tag] = []
+    /// Branches to create.
     public var newBranches: [BranchCreation] = []
+    /// Branches that move.
     public var branchMoves: [BranchMove] = []
+    /// The checkout that follows the checked-out branch, when it moves.
     public var checkout: Checkout?
     /// Things worth knowing that do not change the plan.
     public var notes: [String] = []
     /// The version the command releases or sets.
     public var version: SchemeVersion?
 
+    /// An empty plan.
+    /// - Parameters:
+    ///   - command: the command's name.
+    ///   - summary: one line of what it does.
     public init(command: String, summary: String) {
         self.command = command
         self.summary = summary
     }
 
+    /// The reflog message of every reference it moves.
     public var reflogMessage: String { "relkit \(command): \(summary)" }
 
     /// Whether the plan writes objects or moves references (beyond work-tree files).
@@ -80,7 +111,9 @@ public struct ReleasePlan {
 
 /// What applying a plan created.
 public struct AppliedPlan {
+    /// The ids of the commits created, in the plan's order.
     public let commits: [ObjectID]
+    /// The ids of the tag objects created.
     public let tags: [ObjectID]
 }
 
@@ -88,6 +121,14 @@ public struct AppliedPlan {
 /// one locked compare-and-swap transaction, then the checkout of the branch that is checked out.
 /// The caller holds the repository lock from planning to the end.
 public enum PlanExecutor {
+    /// Carries out a plan.
+    /// - Parameters:
+    ///   - plan: what to do.
+    ///   - repository: where (nil: work-tree edits only).
+    ///   - lock: the repository lock, held since planning.
+    ///   - root: the work tree's root, for work-tree edits.
+    /// - Returns: what was created.
+    /// - Throws: `OperationError`; nothing moved unless the journal says what the next run finishes.
     public static func apply(_ plan: ReleasePlan, repository: Repository?, lock: RepositoryLock, root: String?) throws(OperationError) -> AppliedPlan {
         if !plan.workTreeEdits.isEmpty {
             guard let root else { throw OperationError(.usage, "writing files needs a work tree") }

@@ -4,10 +4,14 @@ import RelKitCore
 public struct FileEdit: Sendable {
     /// Repository-relative path of the file written (a symlink's target).
     public let path: String
+    /// The file's bytes now.
     public let before: [UInt8]
+    /// The bytes to write.
     public let after: [UInt8]
+    /// Whether the file is executable (kept as it is).
     public let executable: Bool
 
+    /// The change as a unified diff, as `--dry-run` shows it.
     public var diff: String { UnifiedDiff.render(path: path, before: before, after: after) }
 }
 
@@ -24,6 +28,15 @@ public enum VersionEditor {
         configuration.group(containing: name)?.name ?? name
     }
 
+    /// The edits that set a release unit's version.
+    /// - Parameters:
+    ///   - unit: the group or component.
+    ///   - version: the version to write.
+    ///   - configuration: where its files and pins are.
+    ///   - reader: the tree the files are read from.
+    ///   - configFile: the configuration's file name, for messages.
+    /// - Returns: one edit per file that changes.
+    /// - Throws: `OperationError` when a file cannot be read or its version found.
     public static func edits(
         setting unit: String, to version: SchemeVersion, configuration: ReleaseConfiguration,
         reader: VersionFileReader, configFile: String?

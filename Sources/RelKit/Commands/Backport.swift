@@ -16,21 +16,30 @@ import Foundation
 /// picks are made. A conflict stops that target in a worktree of its own (never the user's
 /// checkout) until `--continue` or `--abort`.
 public enum Backport {
+    /// What to backport and where.
     public struct Request {
+        /// Where relkit runs (the repository is found from it).
         public var directory: String
+        /// Revisions and ranges (`A..B`) to pick, in the order given.
         public var revisions: [String]
         /// Release lines (`26.09`).
         public var lines: [String]
+        /// Every maintained line instead of `lines`.
         public var maintained: Bool
+        /// The branch the fixes come from (default: `[backport] source`, else main).
         public var source: String?
+        /// The parent whose change a merge commit's pick takes (`-m`).
         public var mainline: Int?
+        /// Allow commits that are not on the source branch.
         public var allowOffSource: Bool
+        /// Plan and report; write nothing.
         public var dryRun: Bool
         /// Called with the prepared message when `--edit` is given; returns the edited one.
         public var editMessage: ((String) throws(OperationError) -> String)?
         /// Called after each pick with the target, the picks tried so far and their number.
         public var progress: ((_ target: String, _ done: Int, _ total: Int) -> Void)?
 
+        /// A request; only the directory, the revisions and the lines are required.
         public init(
             directory: String, revisions: [String], lines: [String], maintained: Bool = false, source: String? = nil,
             mainline: Int? = nil, allowOffSource: Bool = false, dryRun: Bool = false,
@@ -50,6 +59,7 @@ public enum Backport {
         }
     }
 
+    /// What happened to one pick.
     public enum Outcome: Equatable {
         case picked(ObjectID, fastPath: Bool)
         /// The change is on the target already: the commit that has it, and how it was seen.
@@ -59,8 +69,11 @@ public enum Backport {
         case notReached
     }
 
+    /// One commit picked onto one target.
     public struct Pick {
+        /// The commit picked.
         public let commit: CommitInfo
+        /// What happened.
         public let outcome: Outcome
         /// Changed paths that match [backport] sensitive-paths (database migrations).
         public let sensitivePaths: [String]
@@ -75,29 +88,45 @@ public enum Backport {
         }
     }
 
+    /// One target branch's result.
     public struct TargetReport {
+        /// The target branch.
         public let branch: String
+        /// Its tip before the backport.
         public let from: ObjectID
+        /// Each pick, in order.
         public var picks: [Pick]
         /// The branch's new tip (nil when nothing was picked or a conflict stopped it).
         public var newTip: ObjectID?
         /// The worktree holding a conflict (none in a dry run: nothing is written).
         public var worktree: String?
 
+        /// Whether a pick stopped on a conflict.
         public var stoppedOnConflict: Bool {
             picks.contains { if case .conflict = $0.outcome { return true } else { return false } }
         }
     }
 
+    /// The result of a backport.
     public struct Report {
+        /// The branch the commits came from.
         public let source: String
+        /// Each target's result.
         public var targets: [TargetReport]
+        /// Whether nothing was written.
         public let dryRun: Bool
+        /// Whether any target stopped on a conflict.
         public var hasConflicts: Bool { targets.contains(where: \.stoppedOnConflict) }
     }
 
     // MARK: Starting a backport
 
+    /// Picks the commits onto each target, in memory, and moves each target once.
+    /// - Parameters:
+    ///   - request: what and where.
+    ///   - notice: called with lines worth telling the user (skipped bookkeeping commits).
+    /// - Returns: each target's picks.
+    /// - Throws: `OperationError` with the command's exit code.
     public static func run(_ request: Request, notice: (String) -> Void) throws(OperationError) -> Report {
         Trace.mark("start")
         let context = try ReleaseContext.open(request.directory, command: "backport", dryRun: request.dryRun, notice: notice)
@@ -577,8 +606,11 @@ public enum Backport {
         }
     }
 
+    /// A stopped backport: what `--status` shows.
     public struct StatusReport {
+        /// The branch the commits came from.
         public let source: String
+        /// Each stopped target: branch, conflicting commit, picks left, worktree and conflicted paths.
         public let targets: [(branch: String, conflicting: String, remaining: Int, worktree: String, paths: [String])]
     }
 

@@ -26,7 +26,9 @@ public enum BackportAudit {
         case subject
     }
 
+    /// One source commit and whether the target has it.
     public struct Entry {
+        /// The source commit.
         public let commit: CommitInfo
         /// Whether it is a fix; nil when the audit was not asked to tell (it costs a regular
         /// expression per commit, and a tree comparison for changelog fragments).
@@ -38,16 +40,32 @@ public enum BackportAudit {
         public let unknown: String?
     }
 
+    /// What the audit found.
     public struct Report {
+        /// The source branch.
         public let source: String
+        /// The target branch.
         public let target: String
         /// Where the audit starts when --since is given (else: the branch point).
         public let since: ObjectID?
+        /// Every candidate commit of the source, oldest first.
         public let entries: [Entry]
+        /// Commits the target lacks.
         public var missing: [Entry] { entries.filter { $0.match == nil && $0.unknown == nil } }
+        /// Commits that could not be compared (objects missing).
         public var unknown: [Entry] { entries.filter { $0.unknown != nil } }
     }
 
+    /// Audits a release line against its source branch.
+    /// - Parameters:
+    ///   - directory: where relkit runs.
+    ///   - requested: the release line (`26.09`).
+    ///   - requestedSource: the source branch (default: the configuration's).
+    ///   - since: where to start instead of the branch point.
+    ///   - onlyFixes: list fixes only.
+    ///   - classifyFixes: tell fixes from other commits.
+    /// - Returns: every candidate commit and its match.
+    /// - Throws: `OperationError` with the command's exit code.
     public static func run(
         directory: String, line requested: String, source requestedSource: String?, since: String?,
         onlyFixes: Bool, classifyFixes: Bool = true

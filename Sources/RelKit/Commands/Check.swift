@@ -12,7 +12,9 @@ import Foundation
 
 /// `relkit check`: every version in the monorepo is valid, consistent, and agrees with git.
 public enum Check {
+    /// What to check.
     public struct Request {
+        /// Where relkit runs.
         public var directory: String
         /// Check this revision's files instead of the working tree.
         public var revision: String?
@@ -21,6 +23,12 @@ public enum Check {
         /// The API version may not be dated after this day (UTC).
         public var today: (year: Int, month: Int, day: Int)
 
+        /// A request.
+        /// - Parameters:
+        ///   - directory: where relkit runs.
+        ///   - revision: a revision to check instead of the work tree.
+        ///   - checkTags: also check every tag.
+        ///   - today: the day (UTC) the API version may not be after.
         public init(directory: String, revision: String? = nil, checkTags: Bool = false, today: (year: Int, month: Int, day: Int)) {
             self.directory = directory
             self.revision = revision
@@ -29,20 +37,31 @@ public enum Check {
         }
     }
 
+    /// What the check found.
     public struct Report {
         /// What was checked: "working tree" or "REV (id)".
         public var target: String
+        /// The configuration file read (nil: relkit's defaults).
         public var configurationFile: String?
+        /// Every finding, sorted by file and line.
         public var findings: [Finding]
+        /// How many files were read.
         public var filesRead: Int
+        /// The configuration checked with.
         public var configuration: ReleaseConfiguration
         /// The agreed version of each group and independent component.
         public var versions: [(unit: String, version: SchemeVersion?)]
 
+        /// How many findings are errors.
         public var errorCount: Int { findings.filter { $0.severity == .error }.count }
+        /// How many findings are warnings.
         public var warningCount: Int { findings.count - errorCount }
     }
 
+    /// Checks every version file, their agreement and git's tags and branches.
+    /// - Parameter request: what to check.
+    /// - Returns: the findings.
+    /// - Throws: `OperationError` (usage) for a bad configuration or revision.
     public static func run(_ request: Request) throws(OperationError) -> Report {
         let workspace = try Workspace.open(at: request.directory)
         let tree = try workspace.tree(revision: request.revision)

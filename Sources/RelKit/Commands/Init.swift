@@ -13,19 +13,29 @@ import Foundation
 
 /// `relkit init`: a starter `.release.toml` from the version files found in the repository.
 public enum Init {
+    /// A component found in the repository.
     public struct DetectedComponent: Equatable {
+        /// Its proposed name.
         public var name: String
+        /// Its version files.
         public var files: [VersionFileSpec]
+        /// The version found in them.
         public var value: String
     }
 
+    /// The `.release.toml` to write, and what it was made from.
     public struct Plan {
+        /// Where it is written.
         public let path: String
+        /// The file's text.
         public internal(set) var contents: String
+        /// The components found.
         public let components: [DetectedComponent]
+        /// The components proposed as one group.
         public let group: [String]
         /// The schemes it found the history written in (or was given).
         public let scheme: VersionScheme
+        /// The scheme used before, when the history changed schemes.
         public let earlierScheme: EarlierScheme?
         /// A release tag of the history is a post release (`22.03.11.post1`): allow-post = true.
         public var postReleaseTag: String?

@@ -12,8 +12,11 @@ import Foundation
 
 /// What every release command starts from: the repository, its root, and the writer's lock.
 public struct ReleaseContext {
+    /// The repository and its configuration.
     public let workspace: Workspace
+    /// The repository.
     public let repository: Repository
+    /// The writer's lock (held unless the command is a dry run).
     public let lock: RepositoryLock
 
     /// Opens the repository around `directory` and takes the lock (held until released or freed).
@@ -119,6 +122,15 @@ public struct ReleaseContext {
 
 /// `relkit bump VERSION`: sets a group's version in every file, all or nothing.
 public enum Bump {
+    /// Plans setting a version.
+    /// - Parameters:
+    ///   - context: the repository and lock.
+    ///   - text: the version.
+    ///   - requested: the group or component (default: the release unit).
+    ///   - commit: commit the change on the current branch instead of editing the work tree.
+    ///   - allowLower: allow going backwards.
+    /// - Returns: the plan.
+    /// - Throws: `OperationError` with the command's exit code.
     public static func plan(
         _ context: ReleaseContext, version text: String, unit requested: String?, commit: Bool,
         allowLower: Bool
@@ -176,6 +188,15 @@ public enum Bump {
 
 /// `relkit cut [X.Y]`: creates release branch X.Y with its first version, and moves main on.
 public enum Cut {
+    /// Plans cutting a release line.
+    /// - Parameters:
+    ///   - context: the repository and lock.
+    ///   - requested: the line (default: main's current line).
+    ///   - revision: the commit of main to branch from (default: main's tip).
+    ///   - pre: start the line with a pre-release of this kind.
+    ///   - today: the year and month (UTC), for the next line's month.
+    /// - Returns: the plan.
+    /// - Throws: `OperationError` with the command's exit code.
     public static func plan(
         _ context: ReleaseContext, line requested: String?, from revision: String?, pre: PreReleaseKind?,
         today: (year: Int, month: Int)
@@ -264,6 +285,13 @@ public enum Cut {
 
 /// `relkit tag`: tags the next release of a line, committing the version first when needed.
 public enum Tag {
+    /// Plans tagging the next release of a line.
+    /// - Parameters:
+    ///   - context: the repository and lock.
+    ///   - request: which next version (nil: the version in the files if untagged, else the next patch).
+    ///   - requested: the line (default: the checked-out release branch).
+    /// - Returns: the plan.
+    /// - Throws: `OperationError` with the command's exit code.
     public static func plan(_ context: ReleaseContext, request: NextVersionRequest?, line requested: String?) throws(OperationError) -> ReleasePlan {
         let repository = context.repository
         // Which branch: --branch X.Y, or the checked-out release branch.

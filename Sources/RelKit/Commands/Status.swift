@@ -3,45 +3,70 @@ import RelKitCore
 
 /// `relkit status`: a one-screen summary of versions, branch and releases.
 public enum Status {
+    /// A release unit's version in the work tree.
     public struct UnitVersion {
+        /// The group or component.
         public let name: String
+        /// Its components.
         public let members: [String]
+        /// The version they agree on (nil when they do not, or it cannot be read).
         public let version: SchemeVersion?
     }
 
     /// A release line: its branch here, its latest tag (none for a line cut and not tagged yet)
     /// and what check --tags finds wrong with that tag.
     public struct LineTags {
+        /// The release line.
         public let line: ReleaseLine
+        /// Its branch, when there is one here.
         public let branch: String?
+        /// Its latest release tag.
         public let latestTag: String?
+        /// That tag's version.
         public let latest: SchemeVersion?
+        /// How many release tags the line has.
         public let count: Int
+        /// What `check --tags` finds wrong with the latest tag.
         public let problem: String?
     }
 
     /// How many lines status shows (and verifies the latest tag of).
     public static let shownLines = 8
 
+    /// A maintained line's branch.
     public struct MaintainedBranch {
+        /// The branch's name.
         public let name: String
+        /// Its tip; nil when the branch does not exist.
         public let tip: ObjectID?
     }
 
+    /// What `relkit status` shows.
     public struct Summary {
+        /// The configuration in effect.
         public let configuration: ReleaseConfiguration
+        /// Its file (nil: relkit's defaults).
         public let configurationFile: String?
-        /// "main", "release line 24.03", "other branch", "detached", "no repository".
+        /// The checked-out branch; nil when HEAD is detached or there is no repository.
         public let branch: String?
+        /// What the checkout is: "main branch", "release line 24.03", "other branch", "detached HEAD at ID", "no repository".
         public let role: String
+        /// Each release unit's version in the work tree.
         public let versions: [UnitVersion]
+        /// The API version, when one is configured.
         public let apiVersion: String?
+        /// The newest release lines.
         public let lines: [LineTags]
+        /// The maintained lines' branches.
         public let maintained: [MaintainedBranch]
         /// What an interrupted relkit left for the next writing command to finish, said in a line.
         public let interrupted: String?
     }
 
+    /// Reads the summary.
+    /// - Parameter directory: where relkit runs.
+    /// - Returns: versions, branch, lines and any interrupted command.
+    /// - Throws: `OperationError` (usage) for a bad configuration.
     public static func run(directory: String) throws(OperationError) -> Summary {
         let workspace = try Workspace.open(at: directory)
         // A bare repository has no work tree: its versions are the ones at HEAD.

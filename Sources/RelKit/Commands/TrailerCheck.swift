@@ -13,19 +13,27 @@ import Foundation
 /// and do their values say what `[backport] trailers` says they say? Used by a commit-msg hook,
 /// so it reads the message as git hands it over (comments and a `git commit -v` diff included).
 public enum TrailerCheck {
+    /// One problem of a message's trailers.
     public struct Finding: Sendable, Equatable {
+        /// Error or warning.
         public enum Severity: String, Sendable { case error, warning }
+        /// 1-based line of the message.
         public let line: Int
+        /// Error or warning.
         public let severity: Severity
         /// `misplaced`, `duplicate`, `empty-value`, `key-case`, `bad-value`, `incomplete`, `missing`.
         public let code: String
+        /// What is wrong.
         public let message: String
     }
 
+    /// What the check found.
     public struct Report: Sendable {
+        /// Every problem, by line.
         public let findings: [Finding]
         /// The trailers git reads from the message, with their lines.
         public let trailers: [Trailers.Located]
+        /// How many problems are errors.
         public var errorCount: Int { findings.filter { $0.severity == .error }.count }
     }
 
@@ -46,6 +54,13 @@ public enum TrailerCheck {
         run(message: message, policy: policy, schemeOf: { _ in scheme }, requireBackport: requireBackport)
     }
 
+    /// Checks a message's trailers against the configured ones.
+    /// - Parameters:
+    ///   - message: the commit message.
+    ///   - policy: `[backport]`.
+    ///   - scheme: the scheme of a `{target}` line, by its text.
+    ///   - requireBackport: the configured trailers must be there.
+    /// - Returns: the problems and the trailers read.
     public static func run(message: String, policy: BackportPolicy, schemeOf scheme: (String) -> VersionScheme, requireBackport: Bool = false) -> Report {
         let templates = policy.trailers.compactMap(template(of:))
         let keys = templates.map(\.key)

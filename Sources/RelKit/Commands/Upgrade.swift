@@ -12,12 +12,20 @@ import Foundation
 /// takes, read from the two trees (never from the checkout): migrations to downgrade and apply,
 /// configuration keys and service images that changed, and the version move.
 public enum Upgrade {
+    /// The two refs to compare.
     public struct Request {
+        /// Where relkit runs.
         public var directory: String
+        /// The ref deployed now.
         public var from: String
         /// nil: HEAD.
         public var to: String?
 
+        /// A request.
+        /// - Parameters:
+        ///   - directory: where relkit runs.
+        ///   - from: the ref deployed now.
+        ///   - to: the ref to move to (nil: HEAD).
         public init(directory: String, from: String, to: String? = nil) {
             self.directory = directory
             self.from = from
@@ -25,17 +33,25 @@ public enum Upgrade {
         }
     }
 
+    /// One ref of the move.
     public struct Side {
+        /// The revision as given.
         public var revision: String
+        /// Its commit's id.
         public var commit: String
         /// The release unit's version there, when readable.
         public var version: SchemeVersion?
+        /// `REV (abbreviated id)`.
         public var label: String { "\(revision) (\(commit.prefix(12)))" }
     }
 
+    /// One alembic history at both refs, and the switch between them.
     public struct Migrations {
+        /// The history's configuration.
         public var spec: MigrationHistorySpec
+        /// The history at the first ref (nil: not there).
         public var from: AlembicHistory?
+        /// The history at the second ref (nil: not there).
         public var to: AlembicHistory?
         /// nil when either history cannot be planned (missing at a ref, unreadable files, a cycle).
         public var plan: AlembicSwitch?
@@ -59,41 +75,70 @@ public enum Upgrade {
         }
     }
 
+    /// Whether a file was added, removed or changed between the refs.
     public enum FileStatus: String { case added, removed, changed }
 
     /// A sample (its keys) or compose file (its images) that differs between the refs.
     public struct FileChange<Change> {
+        /// The file's path.
         public var file: String
+        /// Added, removed or changed.
         public var status: FileStatus
         /// Empty when either side could not be read (a finding says why).
         public var changes: [Change]
     }
 
+    /// A pin of an internal package that differs between the refs.
     public struct PinChange: Equatable {
+        /// The requirements file.
         public var file: String
+        /// The package pinned.
         public var package: String
+        /// The pin at the first ref.
         public var old: String?
+        /// The pin at the second ref.
         public var new: String?
     }
 
+    /// Everything the move takes.
     public struct Report {
+        /// The first ref.
         public var from: Side
+        /// The second ref.
         public var to: Side
+        /// The configuration read (the second ref's, else the checkout's).
         public var configurationFile: String?
+        /// The release unit.
         public var releaseUnit: String
+        /// How its version moves, when both versions are known.
         public var move: VersionMove?
+        /// Internal pins that change.
         public var pins: [PinChange]
+        /// Each alembic history.
         public var migrations: [Migrations]
+        /// Configuration samples that differ.
         public var samples: [FileChange<ConfigKeyChange>]
+        /// Compose files that differ.
         public var compose: [FileChange<ImageChange>]
+        /// Everything found at either ref, or about the move.
         public var findings: [Finding]
+        /// The rules that block (`--fail-on`, else `[upgrade] fail-on`).
         public var failOn: [String]
 
+        /// The findings that make the command exit 1.
         public var blockingFindings: [Finding] { findings.filter { UpgradePolicy.blocks($0, under: failOn) } }
+        /// How many findings are errors.
         public var errorCount: Int { findings.filter { $0.severity == .error }.count }
+        /// How many findings are warnings.
         public var warningCount: Int { findings.count - errorCount }
     }
 
+    /// Compares the two refs' trees (never the checkout).
+    /// - Parameters:
+    ///   - request: the refs.
+    ///   - failOn: the blocking rules (nil: the configuration's).
+    /// - Returns: the report.
+    /// - Throws: `OperationError` (usage) for an unknown revision or no repository.
     public static func run(_ request: Request, failOn: [String]? = nil) throws(OperationError) -> Report {
         let workspace = try Workspace.open(at: request.directory)
         let repository = try workspace.requireRepository(for: "relkit upgrade")

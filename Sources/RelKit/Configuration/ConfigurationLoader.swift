@@ -12,6 +12,7 @@ import Foundation
 
 /// Finds, reads and checks `.release.toml`.
 public enum ConfigurationLoader {
+    /// The configuration file's name, at the repository's root.
     public static let fileName = ".release.toml"
 
     /// The nearest `.release.toml` in `directory` or above it.
@@ -34,6 +35,10 @@ public enum ConfigurationLoader {
         return (try load(file: file), file)
     }
 
+    /// Reads and checks a configuration file.
+    /// - Parameter file: its path.
+    /// - Returns: the configuration.
+    /// - Throws: `ConfigurationError` at the line and column of the problem.
     public static func load(file: String) throws(ConfigurationError) -> ReleaseConfiguration {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ConfigurationError(file: file, line: 1, column: 1, message: "cannot read the file")

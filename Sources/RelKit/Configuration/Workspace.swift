@@ -13,6 +13,7 @@ import Foundation
 /// Where relkit works: the repository around the current directory (if any), its root, and the
 /// configuration read from the tree being looked at.
 public struct Workspace {
+    /// The repository, nil outside one.
     public let repository: Repository?
     /// The work tree's root; nil for a bare repository.
     public let root: String?
@@ -61,6 +62,10 @@ public struct Workspace {
         return try Workspace.configuration(in: tree)
     }
 
+    /// The repository, or a usage error naming what needed it.
+    /// - Parameter what: what needs the repository (`relkit cut`).
+    /// - Returns: the repository.
+    /// - Throws: `OperationError` (usage) outside a repository.
     public func requireRepository(for what: String) throws(OperationError) -> Repository {
         guard let repository else { throw OperationError(.usage, "\(what) needs a git repository, and there is none here") }
         return repository

@@ -26,6 +26,7 @@ public enum FaultInjection {
         return (String(value[..<colon]), seconds)
     }()
 
+    /// A named step of a writing command, where `RELKIT_FAULT_AT` kills and `RELKIT_PAUSE_AT` pauses (tests).
     public static func point(_ name: String) {
         if step == name { kill(getpid(), SIGKILL) }
         if let pause, pause.step == name { usleep(UInt32(pause.seconds * 1_000_000)) }

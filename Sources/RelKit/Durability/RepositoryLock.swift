@@ -161,6 +161,7 @@ public final class RepositoryLock {
 
     deinit { release() }
 
+    /// Removes the lock, once.
     public func release() {
         guard held else { return }
         unlink(lockPath)

@@ -31,7 +31,9 @@ public protocol FileTree {
     func isExecutable(_ path: String) throws -> Bool
 }
 
+/// A file that cannot be read.
 public struct FileTreeError: Error, CustomStringConvertible {
+    /// What and why.
     public let description: String
 }
 
@@ -40,13 +42,18 @@ let maximumVersionFileSize = 16 << 20
 
 /// The files of a directory on disk.
 public struct WorkingTree: FileTree {
+    /// The work tree's root, without a trailing slash.
     public let root: String
+    /// How messages name it.
     public var label: String { "working tree" }
 
+    /// The work tree at `root`.
     public init(root: String) { self.root = root.hasSuffix("/") ? String(root.dropLast()) : root }
 
+    /// The absolute path of a path relative to the root.
     public func absolute(_ path: String) -> String { path.isEmpty ? root : root + "/" + path }
 
+    /// What is at a path: file, directory or symlink (with its target); nil when nothing.
     public func kind(of path: String) throws -> FileEntryKind? {
         var info = stat()
         guard lstat(absolute(path), &info) == 0 else { return nil }
@@ -60,6 +67,7 @@ public struct WorkingTree: FileTree {
         }
     }
 
+    /// A file's bytes.
     public func read(_ path: String) throws -> [UInt8] {
         do {
             return try SystemCalls.readFile(absolute(path), limit: maximumVersionFileSize)
@@ -68,11 +76,13 @@ public struct WorkingTree: FileTree {
         }
     }
 
+    /// Whether a file is executable.
     public func isExecutable(_ path: String) throws -> Bool {
         var info = stat()
         return stat(absolute(path), &info) == 0 && info.st_mode & S_IXUSR != 0
     }
 
+    /// A directory's entries.
     public func children(of directory: String) throws -> [(name: String, isDirectory: Bool)] {
         guard let handle = opendir(absolute(directory)) else { return [] }
         defer { closedir(handle) }
@@ -92,14 +102,23 @@ public struct WorkingTree: FileTree {
 
 /// The files of a commit, read from the object database without a checkout.
 public struct CommitTree: FileTree {
+    /// The commit's tree.
     public let tree: Tree
+    /// How messages name it (`26.11.0 (1a2b3c4d5e6f)`).
     public let label: String
 
+    /// The files of a commit.
+    /// - Parameters:
+    ///   - repository: the repository.
+    ///   - commit: the commit's id.
+    ///   - label: how messages name it.
+    /// - Throws: `GitError` when the commit or its tree cannot be read.
     public init(repository: Repository, commit: ObjectID, label: String) throws(GitError) {
         tree = try repository.tree(ofCommit: commit)
         self.label = label
     }
 
+    /// What is at a path: file, directory or symlink (with its target); nil when nothing.
     public func kind(of path: String) throws -> FileEntryKind? {
         if path.isEmpty { return .directory }
         guard let entry = try tree.entry(at: path) else { return nil }
@@ -111,6 +130,7 @@ public struct CommitTree: FileTree {
         }
     }
 
+    /// A file's bytes.
     public func read(_ path: String) throws -> [UInt8] {
         guard let entry = try tree.entry(at: path), case .file = entry.kind else {
             throw FileTreeError(description: "\(path) is not a file in \(label)")
@@ -122,11 +142,13 @@ public struct CommitTree: FileTree {
         return bytes
     }
 
+    /// Whether a file is executable.
     public func isExecutable(_ path: String) throws -> Bool {
         guard let entry = try tree.entry(at: path), case .file(let executable) = entry.kind else { return false }
         return executable
     }
 
+    /// A directory's entries.
     public func children(of directory: String) throws -> [(name: String, isDirectory: Bool)] {
         try tree.children(of: directory).compactMap { entry in
             entry.kind == .submodule ? nil : (PathText.lastComponent(entry.path), entry.kind == .directory)

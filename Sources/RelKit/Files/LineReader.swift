@@ -12,8 +12,10 @@ import Darwin
 /// Reads a file descriptor line by line without holding the whole input: each line is handed
 /// over as bytes, without its `\n` or `\r\n`.
 public struct LineReader {
+    /// The descriptor read.
     public let fileDescriptor: Int32
 
+    /// A reader of a file descriptor (0: standard input).
     public init(fileDescriptor: Int32) { self.fileDescriptor = fileDescriptor }
 
     /// Calls `body` with each line and its 1-based number. A final line without `\n` counts.
@@ -113,7 +115,10 @@ struct BlockReader {
     }
 }
 
+/// The input cannot be read.
 public struct LineStreamError: Error, CustomStringConvertible {
+    /// What happened.
     public let message: String
+    /// What happened.
     public var description: String { message }
 }

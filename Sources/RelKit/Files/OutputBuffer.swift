@@ -11,12 +11,14 @@ import Darwin
 
 /// Buffered writes to a file descriptor, into memory it owns (no array bookkeeping per write).
 public final class OutputBuffer {
+    /// The descriptor written to.
     public let fileDescriptor: Int32
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var count = 0
     private let flushThreshold = 1 << 16
 
+    /// A buffer for a file descriptor (1: standard output, 2: standard error).
     public init(fileDescriptor: Int32) {
         self.fileDescriptor = fileDescriptor
         capacity = flushThreshold * 2
@@ -42,6 +44,7 @@ public final class OutputBuffer {
         return storage + count
     }
 
+    /// Room for `size` more bytes; write them there, then `commit` how many were written.
     @inline(__always)
     public func commit(_ written: Int) {
         count += written
@@ -61,6 +64,7 @@ public final class OutputBuffer {
         }
     }
 
+    /// Appends a string's UTF-8 bytes.
     public func append(_ string: String) {
         var copy = string
         copy.withUTF8 { bytes in
@@ -70,6 +74,7 @@ public final class OutputBuffer {
         }
     }
 
+    /// Writes what is buffered.
     public func flush() {
         var offset = 0
         while offset < count {
@@ -86,9 +91,15 @@ public final class OutputBuffer {
 /// output's buffer, so that the two keep the order they were written in. `flush()` before exit
 /// and before anything that waits for the user.
 public final class StandardStreams {
+    /// Standard output's buffer.
     public let output: OutputBuffer
+    /// Standard error's buffer (the output's, when both are one file).
     public let errors: OutputBuffer
 
+    /// The two streams.
+    /// - Parameters:
+    ///   - outputDescriptor: standard output's descriptor.
+    ///   - errorDescriptor: standard error's descriptor.
     public init(output outputDescriptor: Int32 = 1, errors errorDescriptor: Int32 = 2) {
         output = OutputBuffer(fileDescriptor: outputDescriptor)
         errors = Self.sameFile(outputDescriptor, errorDescriptor) ? output : OutputBuffer(fileDescriptor: errorDescriptor)
@@ -96,9 +107,12 @@ public final class StandardStreams {
 
     deinit { flush() }
 
+    /// A line on standard output.
     public func out(_ line: String) { output.append(line + "\n") }
+    /// A line on standard error.
     public func error(_ line: String) { errors.append(line + "\n") }
 
+    /// Writes both buffers.
     public func flush() {
         output.flush()
         if errors !== output { errors.flush() }

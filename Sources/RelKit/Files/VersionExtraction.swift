@@ -13,18 +13,25 @@ import Foundation
 /// A version string found in a file: its text, where it is, and its exact bytes (so that it can
 /// be replaced without touching anything else of the file).
 public struct ExtractedVersion: Sendable, Equatable {
+    /// The version as written.
     public let text: String
+    /// 1-based line.
     public let line: Int
+    /// 1-based column.
     public let column: Int
+    /// The version's bytes in the file.
     public let byteRange: Range<Int>
 }
 
 /// Why the version could not be read where the configuration says it is.
 public struct ExtractionError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong.
     public let message: String
+    /// What is wrong.
     public var description: String { message }
 }
 
+/// Finds the version in a file by its locator.
 public enum VersionExtractor {
     /// Every occurrence of the version in `bytes` according to `locator`.
     public static func extract(_ locator: VersionLocator, from bytes: [UInt8]) throws(ExtractionError) -> [ExtractedVersion] {

@@ -2,6 +2,7 @@ import RelKitCore
 
 /// A configured file found in a tree: the path as matched, and the file it leads to.
 public struct ResolvedFile: Sendable, Equatable {
+    /// The file, relative to the root.
     public let path: String
     /// The file read, after symlinks: a symlinked version file is read once, through its target.
     public let target: String
@@ -9,7 +10,9 @@ public struct ResolvedFile: Sendable, Equatable {
 
 /// Something a configured path or glob cannot be turned into files for, said at its place.
 public struct SpecProblem: Error, Sendable {
+    /// Where the spec is written in `.release.toml`.
     public let location: ConfigLocation
+    /// What is wrong.
     public let message: String
 
     func configurationError(file: String?) -> ConfigurationError {
@@ -27,6 +30,7 @@ public struct SpecProblem: Error, Sendable {
 
 /// Reads configured version files from a tree, each file once.
 public final class VersionFileReader {
+    /// The tree the files are read from.
     public let tree: FileTree
     private var bytesCache: [String: [UInt8]] = [:]
     private var extractionCache: [String: [ExtractedVersion]] = [:]
@@ -37,13 +41,22 @@ public final class VersionFileReader {
     /// yet. It is skipped instead of being a problem, and so is a glob that matches nothing.
     public let skipsMissingFiles: Bool
 
+    /// A reader of a tree.
+    /// - Parameters:
+    ///   - tree: the work tree or a commit's.
+    ///   - skipsMissingFiles: treat a missing file as no version instead of a problem.
     public init(tree: FileTree, skipsMissingFiles: Bool = false) {
         self.tree = CachedTree(tree)
         self.skipsMissingFiles = skipsMissingFiles
     }
 
+    /// How many files were read.
     public var filesRead: Int { bytesCache.count }
 
+    /// A file's bytes (read once).
+    /// - Parameter target: the path.
+    /// - Returns: the bytes.
+    /// - Throws: `SpecProblem` when the file cannot be read.
     public func bytes(_ target: String) throws(SpecProblem) -> [UInt8] {
         if let cached = bytesCache[target] { return cached }
         do {

@@ -1,6 +1,7 @@
 /// relkit's exit codes: the one table the help texts, README.md and docs/exit-codes.md are made
 /// from (the CLI interpolates `help(for:)`; a test compares the documents with `markdown`).
 public enum ExitCodes {
+    /// Success.
     public static let success: Int32 = 0
     /// Findings, nothing to do, or refused by policy.
     public static let findings: Int32 = 1
@@ -86,6 +87,7 @@ public enum ExitCodes {
         (["| code | meaning |", "|---:|---|"] + general.map { "| \($0.code) | \($0.meaning) |" }).joined(separator: "\n")
     }
 
+    /// The table of every command's codes (docs/exit-codes.md).
     public static var commandsMarkdown: String {
         var lines = ["| command | 0 | 1 | 2 | 3 |", "|---|---|---|---|---|"]
         for (command, codes) in commands {

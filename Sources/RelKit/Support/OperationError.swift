@@ -2,6 +2,7 @@ import GitKit
 
 /// A command that cannot go on: what went wrong, and the exit code it maps to.
 public struct OperationError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure, which decides the exit code.
     public enum Kind: Sendable {
         /// Bad arguments or configuration: exit 2.
         case usage
@@ -14,16 +15,24 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
         case alreadyDone
     }
 
+    /// What kind of failure.
     public let kind: Kind
+    /// What went wrong, in the user's terms.
     public let message: String
 
+    /// An error.
+    /// - Parameters:
+    ///   - kind: what kind.
+    ///   - message: what went wrong.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
+    /// A configuration error, as a usage error.
     public static func configuration(_ error: ConfigurationError) -> OperationError { OperationError(.usage, error.description) }
 
+    /// The exit code of the kind (`ExitCodes`).
     public var exitCode: Int32 {
         switch kind {
         case .usage: return ExitCodes.usage
@@ -33,6 +42,7 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The message.
     public var description: String { message }
 }
 

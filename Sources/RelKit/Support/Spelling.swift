@@ -12,6 +12,11 @@ import Foundation
 
 /// "Did you mean": the known word nearest to a misspelt one, when it is near enough.
 public enum Spelling {
+    /// The candidate closest to a misspelt word, when one is close enough.
+    /// - Parameters:
+    ///   - word: what was typed.
+    ///   - candidates: the words it may have meant.
+    /// - Returns: the nearest candidate, or nil.
     public static func nearest(to word: String, among candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }

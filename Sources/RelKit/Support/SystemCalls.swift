@@ -80,8 +80,10 @@ public enum SystemCalls {
 
 /// A failed system call: why, in the system's words.
 public struct SystemError: Error, CustomStringConvertible {
+    /// Why, in the system's words.
     public let reason: String
     /// A file refused for its size (`readFile`'s limit), not for an error of the system's.
     public var isTooLarge = false
+    /// Why, in the system's words.
     public var description: String { reason }
 }
