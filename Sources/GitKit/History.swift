@@ -319,14 +319,12 @@ extension Repository {
             updating: changes.compactMap { change in
                 change.new.map { Repository.TreeUpdate(path: change.path, blob: $0.id, mode: $0.mode) }
             })
-        let a = try writer.lookupTree(oldTree)
-        let b = try writer.lookupTree(newTree)
-        defer {
-            git_tree_free(a)
-            git_tree_free(b)
-        }
+        // Each tree owned as soon as it is looked up: the second lookup may fail.
+        let a = Handle(try writer.lookupTree(oldTree), free: git_tree_free)
+        let b = Handle(try writer.lookupTree(newTree), free: git_tree_free)
+        defer { withExtendedLifetime((a, b)) {} } // the diff reads them until the patch-id is made
         var diff: OpaquePointer?
-        try check("git_diff_tree_to_tree", git_diff_tree_to_tree(&diff, writer.pointer, a, b, nil))
+        try check("git_diff_tree_to_tree", git_diff_tree_to_tree(&diff, writer.pointer, a.pointer, b.pointer, nil))
         defer { git_diff_free(diff) }
         var options = git_diff_patchid_options()
         try check("git_diff_patchid_options_init", git_diff_patchid_options_init(&options, UInt32(GIT_DIFF_PATCHID_OPTIONS_VERSION)))

@@ -23,12 +23,23 @@ struct StatusCommand: ParsableCommand {
 
     @Option(help: "Output format: text or json.") var format: OutputFormat = .text
 
+    /// Every key is written, an absent value as `null`, as in every other relkit document
+    /// (Swift's synthesized encoding would leave the key out).
     struct Report: Encodable {
         struct Unit: Encodable {
             let name: String
             let members: [String]
             let version: String?
             let pep440: String?
+            enum CodingKeys: CodingKey { case name, members, version, pep440 }
+
+            func encode(to encoder: any Encoder) throws {
+                var keys = encoder.container(keyedBy: CodingKeys.self)
+                try keys.encode(name, forKey: .name)
+                try keys.encode(members, forKey: .members)
+                try keys.encode(version, forKey: .version)
+                try keys.encode(pep440, forKey: .pep440)
+            }
         }
         struct Line: Encodable {
             let line: String
@@ -37,10 +48,28 @@ struct StatusCommand: ParsableCommand {
             let tags: Int
             /// What check --tags finds wrong with the latest tag; null when nothing.
             let problem: String?
+            enum CodingKeys: CodingKey { case line, branch, latestTag, tags, problem }
+
+            func encode(to encoder: any Encoder) throws {
+                var keys = encoder.container(keyedBy: CodingKeys.self)
+                try keys.encode(line, forKey: .line)
+                try keys.encode(branch, forKey: .branch)
+                try keys.encode(latestTag, forKey: .latestTag)
+                try keys.encode(tags, forKey: .tags)
+                try keys.encode(problem, forKey: .problem)
+            }
         }
         struct Maintained: Encodable {
             let branch: String
+            /// null when the branch does not exist.
             let tip: String?
+            enum CodingKeys: CodingKey { case branch, tip }
+
+            func encode(to encoder: any Encoder) throws {
+                var keys = encoder.container(keyedBy: CodingKeys.self)
+                try keys.encode(branch, forKey: .branch)
+                try keys.encode(tip, forKey: .tip)
+            }
         }
         struct SchemePeriod: Encodable {
             let scheme: String
@@ -59,6 +88,24 @@ struct StatusCommand: ParsableCommand {
         let maintained: [Maintained]
         /// An interrupted relkit command that the next writing one finishes; null when none.
         let interrupted: String?
+        enum CodingKeys: CodingKey {
+            case scheme, schemes, configuration, branch, role, releaseUnit, versions, apiVersion, lines, maintained, interrupted
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var keys = encoder.container(keyedBy: CodingKeys.self)
+            try keys.encode(scheme, forKey: .scheme)
+            try keys.encode(schemes, forKey: .schemes)
+            try keys.encode(configuration, forKey: .configuration)
+            try keys.encode(branch, forKey: .branch)
+            try keys.encode(role, forKey: .role)
+            try keys.encode(releaseUnit, forKey: .releaseUnit)
+            try keys.encode(versions, forKey: .versions)
+            try keys.encode(apiVersion, forKey: .apiVersion)
+            try keys.encode(lines, forKey: .lines)
+            try keys.encode(maintained, forKey: .maintained)
+            try keys.encode(interrupted, forKey: .interrupted)
+        }
     }
 
     func run() throws {

@@ -80,6 +80,10 @@ struct CheckCommandEndToEndTests {
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(document["release_unit"] as? String == "server")
         #expect(document["schema"] as? Int == 1)
+        // Every key is there; absent values are null, as in every other relkit document.
+        #expect(document["interrupted"] is NSNull, "\(json.stdout)")
+        #expect(document["api_version"] != nil)
+        #expect(Set(document.keys).isSuperset(of: ["scheme", "schemes", "configuration", "branch", "role", "release_unit", "versions", "api_version", "lines", "maintained", "interrupted"]))
 
         let refused = try relkit(["init"], in: repository.path)
         #expect(refused.status == 1)
