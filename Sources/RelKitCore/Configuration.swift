@@ -1,6 +1,7 @@
-/// A place in `.release.toml`, so that problems found later (a glob that matches nothing) can
-/// still point at the line that caused them.
-public struct ConfigLocation: Sendable, Hashable {
+/// A place in a text file: 1-based line and column (in characters). relkit's one position type:
+/// configuration entries keep theirs, so that problems found later (a glob that matches nothing)
+/// still point at the line that caused them; TOML and JSON values and errors carry one too.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     /// 1-based line in the file.
     public var line: Int
     /// 1-based column, in characters.
@@ -14,7 +15,9 @@ public struct ConfigLocation: Sendable, Hashable {
         self.column = column
     }
     /// The file's first character: for values that came from no line (defaults).
-    public static let start = ConfigLocation(line: 1, column: 1)
+    public static let start = SourceLocation(line: 1, column: 1)
+    /// `LINE:COLUMN`, as `file:line:column` messages write it after the file.
+    public var description: String { "\(line):\(column)" }
 }
 
 /// In which spelling a file carries its version.
@@ -56,7 +59,7 @@ public struct VersionFileSpec: Sendable, Hashable {
     /// Which spelling the file uses.
     public var form: VersionForm
     /// Where this entry is written in `.release.toml`.
-    public var location: ConfigLocation
+    public var location: SourceLocation
 
     /// One entry of `files`.
     /// - Parameters:
@@ -64,7 +67,7 @@ public struct VersionFileSpec: Sendable, Hashable {
     ///   - locator: where the version is in the file.
     ///   - form: the scheme's spelling or PEP 440's.
     ///   - location: the entry's place in `.release.toml`.
-    public init(path: String, locator: VersionLocator = .wholeFile, form: VersionForm = .scheme, location: ConfigLocation = .start) {
+    public init(path: String, locator: VersionLocator = .wholeFile, form: VersionForm = .scheme, location: SourceLocation = .start) {
         self.path = path
         self.locator = locator
         self.form = form
@@ -79,14 +82,14 @@ public struct Component: Sendable, Hashable {
     /// The files that carry its version.
     public var files: [VersionFileSpec]
     /// Where the component's table starts.
-    public var location: ConfigLocation
+    public var location: SourceLocation
 
     /// A component.
     /// - Parameters:
     ///   - name: its name.
     ///   - files: its version files.
     ///   - location: its table's place.
-    public init(name: String, files: [VersionFileSpec], location: ConfigLocation = .start) {
+    public init(name: String, files: [VersionFileSpec], location: SourceLocation = .start) {
         self.name = name
         self.files = files
         self.location = location
@@ -100,14 +103,14 @@ public struct ComponentGroup: Sendable, Hashable {
     /// The names of its components.
     public var components: [String]
     /// Where the group's table starts.
-    public var location: ConfigLocation
+    public var location: SourceLocation
 
     /// A group.
     /// - Parameters:
     ///   - name: its name.
     ///   - components: its components' names.
     ///   - location: its table's place.
-    public init(name: String, components: [String], location: ConfigLocation = .start) {
+    public init(name: String, components: [String], location: SourceLocation = .start) {
         self.name = name
         self.components = components
         self.location = location
@@ -123,9 +126,9 @@ public struct RequirementRule: Sendable, Hashable {
     /// The group or component whose version the pins must match.
     public var versionOf: String
     /// Where the rule's table starts.
-    public var location: ConfigLocation
+    public var location: SourceLocation
     /// Where each of `files` is written, in order.
-    public var fileLocations: [ConfigLocation]
+    public var fileLocations: [SourceLocation]
 
     /// A requirements rule.
     /// - Parameters:
@@ -134,7 +137,7 @@ public struct RequirementRule: Sendable, Hashable {
     ///   - versionOf: the group or component the pins follow.
     ///   - location: the rule's place.
     ///   - fileLocations: each file's place (default: the rule's).
-    public init(files: [String], packages: [String], versionOf: String, location: ConfigLocation = .start, fileLocations: [ConfigLocation] = []) {
+    public init(files: [String], packages: [String], versionOf: String, location: SourceLocation = .start, fileLocations: [SourceLocation] = []) {
         self.files = files
         self.packages = packages
         self.versionOf = versionOf
@@ -219,7 +222,7 @@ public struct MigrationHistorySpec: Sendable, Hashable {
     /// How the project runs alembic for this history (`alembic -c configs/manager/alembic.ini`).
     public var command: String
     /// Where its table is written.
-    public var location: ConfigLocation
+    public var location: SourceLocation
 
     /// A history.
     /// - Parameters:
@@ -227,7 +230,7 @@ public struct MigrationHistorySpec: Sendable, Hashable {
     ///   - path: the versions directory.
     ///   - command: how alembic is run for it.
     ///   - location: its table's place.
-    public init(name: String, path: String, command: String = "alembic", location: ConfigLocation = .start) {
+    public init(name: String, path: String, command: String = "alembic", location: SourceLocation = .start) {
         self.name = name
         self.path = path
         self.command = command

@@ -7,10 +7,8 @@ public enum JSONLocator {
         public let value: String
         /// Whether the value is a JSON string.
         public let isString: Bool
-        /// 1-based line of the value.
-        public let line: Int
-        /// 1-based column of the value.
-        public let column: Int
+        /// Where the value starts (a string's opening quote).
+        public let location: SourceLocation
         /// Byte range of the value in the document, quotes included for a string.
         public let byteRange: Range<Int>
     }
@@ -136,7 +134,7 @@ public enum JSONLocator {
             case UInt8(ascii: "\""):
                 let text = try string()
                 if current == target && found == nil {
-                    found = Located(value: text, isString: true, line: startLine, column: startColumn, byteRange: start..<index)
+                    found = Located(value: text, isString: true, location: SourceLocation(line: startLine, column: startColumn), byteRange: start..<index)
                 }
             default:
                 while index < bytes.count, !",]} \t\r\n".utf8.contains(bytes[index]) { index += 1 }
@@ -147,7 +145,7 @@ public enum JSONLocator {
                     throw fail("unexpected '\(literal.prefix(20))'")
                 }
                 if current == target && found == nil {
-                    found = Located(value: literal, isString: false, line: startLine, column: startColumn, byteRange: start..<index)
+                    found = Located(value: literal, isString: false, location: SourceLocation(line: startLine, column: startColumn), byteRange: start..<index)
                 }
             }
         }

@@ -31,9 +31,9 @@ struct JSONLocatorTests {
     @Test func findsNestedValuesWithTheirPosition() throws {
         let document = Array("{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\"title\": \"A\", \"version\": \"v8.20240315\"},\n  \"n\": [1, {\"version\": \"x\"}]\n}".utf8)
         let found = try JSONLocator.locate(["info", "version"], in: document)
-        #expect(found == JSONLocator.Located(value: "v8.20240315", isString: true, line: 3, column: 37, byteRange: 60..<73))
+        #expect(found == JSONLocator.Located(value: "v8.20240315", isString: true, location: SourceLocation(line: 3, column: 37), byteRange: 60..<73))
         #expect(try JSONLocator.locate(["n", "1", "version"], in: document).value == "x")
-        #expect(try JSONLocator.locate(["n", "0"], in: document) == JSONLocator.Located(value: "1", isString: false, line: 4, column: 9, byteRange: 84..<85))
+        #expect(try JSONLocator.locate(["n", "0"], in: document) == JSONLocator.Located(value: "1", isString: false, location: SourceLocation(line: 4, column: 9), byteRange: 84..<85))
     }
 
     @Test func decodesEscapesAndReportsProblems() throws {

@@ -10,8 +10,8 @@ public func fuzzConfiguration(_ data: UnsafePointer<UInt8>, _ count: Int) -> CIn
         _ = try ConfigurationLoader.load(text: text, file: ".release.toml")
     } catch {
         let lines = text.utf8.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
-        require(error.line >= 1 && error.line <= lines + 1, "error line \(error.line) outside 1...\(lines + 1): \(error)")
-        require(error.column >= 1, "error column \(error.column) < 1: \(error)")
+        require(error.location.line >= 1 && error.location.line <= lines + 1, "error line \(error.location.line) outside 1...\(lines + 1): \(error)")
+        require(error.location.column >= 1, "error column \(error.location.column) < 1: \(error)")
         require(!error.message.isEmpty, "error without a message")
     }
     return 0

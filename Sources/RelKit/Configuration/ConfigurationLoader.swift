@@ -41,10 +41,10 @@ public enum ConfigurationLoader {
     /// - Throws: `ConfigurationError` at the line and column of the problem.
     public static func load(file: String) throws(ConfigurationError) -> ReleaseConfiguration {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw ConfigurationError(file: file, line: 1, column: 1, message: "cannot read the file")
+            throw ConfigurationError(file: file, at: .start, message: "cannot read the file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(file: file, line: 1, column: 1, message: "the file is not UTF-8 text")
+            throw ConfigurationError(file: file, at: .start, message: "the file is not UTF-8 text")
         }
         return try load(text: text, file: file)
     }
@@ -53,7 +53,7 @@ public enum ConfigurationLoader {
     public static func load(text: String, file: String) throws(ConfigurationError) -> ReleaseConfiguration {
         let root: TOMLTable
         do { root = try TOMLParsing.table(text) } catch {
-            throw ConfigurationError(file: file, line: error.line, column: error.column, message: error.message)
+            throw ConfigurationError(file: file, at: error.location, message: error.message)
         }
         var reader = TableReader(file: file, map: TOMLSourceMap(text: text))
         return try reader.configuration(root)

@@ -16,8 +16,7 @@ struct TableReader {
     let map: TOMLSourceMap
 
     func error(_ path: [String], _ message: String) -> ConfigurationError {
-        let position = map.position(of: path)
-        return ConfigurationError(file: file, line: position.line, column: position.column, message: message)
+        ConfigurationError(file: file, at: map.position(of: path), message: message)
     }
 
     /// A trailer key: a letter or digit, then letters, digits and '-'.
@@ -75,9 +74,9 @@ struct TableReader {
         error(path, "'\(Self.dotted(path))' must be \(expected), not \(value.type == .int ? "an" : "a") \(value.type)")
     }
 
-    func location(_ path: [String]) -> ConfigLocation {
+    func location(_ path: [String]) -> SourceLocation {
         let position = map.position(of: path)
-        return ConfigLocation(line: position.line, column: position.column)
+        return SourceLocation(line: position.line, column: position.column)
     }
 
     func strings(_ value: TOMLValueConvertible?, at path: [String]) throws(ConfigurationError) -> [String]? {

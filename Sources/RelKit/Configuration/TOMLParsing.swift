@@ -12,7 +12,7 @@ import Foundation
 
 /// Where the string toml++ found open at `line`:`column` starts: the last opening quote before
 /// that place that nothing closes (a multi-line one may start lines before).
-func unclosedStringStart(in text: String, line: Int, column: Int) -> (line: Int, column: Int, quote: String)? {
+func unclosedStringStart(in text: String, line: Int, column: Int) -> (location: SourceLocation, quote: String)? {
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
     let quotes = ["\"\"\"", "'''", "\"", "'"].map { Array($0.unicodeScalars) }
     var open: (line: Int, column: Int, quote: [Unicode.Scalar])?
@@ -42,9 +42,11 @@ func unclosedStringStart(in text: String, line: Int, column: Int) -> (line: Int,
             }
         }
         // A one-line string still open at the end of its line is the one.
-        if let current = open, current.quote.count == 1 { return (current.line, current.column, String(String.UnicodeScalarView(current.quote))) }
+        if let current = open, current.quote.count == 1 {
+            return (SourceLocation(line: current.line, column: current.column), String(String.UnicodeScalarView(current.quote)))
+        }
     }
-    return open.map { ($0.line, $0.column, String(String.UnicodeScalarView($0.quote))) }
+    return open.map { (SourceLocation(line: $0.line, column: $0.column), String(String.UnicodeScalarView($0.quote))) }
 }
 
 /// What toml++ 3 (inside TOMLKit 0.6.0) must not see, found by fuzzing: it aborts the process on an
@@ -53,7 +55,7 @@ func unclosedStringStart(in text: String, line: Int, column: Int) -> (line: Int,
 /// date is followed by one space and a single digit (`a = 1979-05-27 2`). relkit
 /// reports these, and any character above ASCII outside strings and comments (never valid TOML),
 /// with line and column, before toml++ sees the text.
-func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? {
+func tomlPrecheck(_ text: String) -> TOMLProblem? {
     let scalars = Array(text.unicodeScalars)
     var index = 0
     var line = 1
@@ -95,8 +97,8 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
                 while start < index && (scalars[start] == "[" || scalars[start] == "{") { start += 1 }
                 let token = scalars[start..<index]
                 if let first = token.first, ("0"..."9").contains(first) || first == "+" || first == "-", token.contains("-") {
-                    return (
-                        line, start - lineStart + 1,
+                    return TOMLProblem(
+                        line: line, column: start - lineStart + 1,
                         "TOML syntax error: '\(String(String.UnicodeScalarView(token)).displayable()) \(scalars[index + 1])' is not a date-time (a time has hours, minutes and seconds)"
                     )
                 }
@@ -111,7 +113,7 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
         let opensString = index == 0 || " \t\r\n=[{,.".unicodeScalars.contains(scalars[index - 1])
         if scalar.value < 0x20 && scalar != "\t" && scalar != "\r" || scalar.value == 0x7F {
             // TOML allows no control character but tab, in strings or out of them.
-            return (line, index - lineStart + 1, "TOML syntax error: control character U+\(NumberText.hexadecimal(scalar.value, width: 4))")
+            return TOMLProblem(line: line, column: index - lineStart + 1, "TOML syntax error: control character U+\(NumberText.hexadecimal(scalar.value, width: 4))")
         } else if scalar == "#" {
             while index + 1 < scalars.count && scalars[index + 1] != "\n" { index += 1 }
         } else if opensString && (starts(with: basic) || starts(with: literal)) {
@@ -140,7 +142,7 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
             if next < scalars.count && scalars[next] == "[" { next += 1 }
             while next < scalars.count && (scalars[next] == " " || scalars[next] == "\t") { next += 1 }
             if next < scalars.count, scalars[next] != "]", !startsKey(scalars[next]) {
-                return (line, next - lineStart + 1, "TOML syntax error: a table name cannot start with \(describe(scalars[next]))")
+                return TOMLProblem(line: line, column: next - lineStart + 1, "TOML syntax error: a table name cannot start with \(describe(scalars[next]))")
             }
             index = next
             continue
@@ -156,11 +158,11 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
         } else if scalar == "}" {
             // toml++ also aborts on a '}' where an array expects a value (`a = [1, }`).
             if containers.last == "[" {
-                return (line, index - lineStart + 1, "TOML syntax error: '}' inside an array, where a value or ']' is expected")
+                return TOMLProblem(line: line, column: index - lineStart + 1, "TOML syntax error: '}' inside an array, where a value or ']' is expected")
             }
             if containers.last == "{" { containers.removeLast() }
         } else if scalar.value > 0x7F {
-            return (line, index - lineStart + 1, "TOML syntax error: unexpected character \(describe(scalar)); outside quotes and comments TOML is ASCII")
+            return TOMLProblem(line: line, column: index - lineStart + 1, "TOML syntax error: unexpected character \(describe(scalar)); outside quotes and comments TOML is ASCII")
         }
         index += 1
     }
@@ -169,9 +171,13 @@ func tomlPrecheck(_ text: String) -> (line: Int, column: Int, message: String)? 
 
 /// Where and why a TOML text cannot be read.
 struct TOMLProblem: Error {
-    var line: Int
-    var column: Int
+    var location: SourceLocation
     var message: String
+
+    init(line: Int, column: Int, _ message: String) {
+        location = SourceLocation(line: line, column: column)
+        self.message = message
+    }
 }
 
 /// TOML text to a table, one way for every TOML relkit reads (`.release.toml`, configuration
@@ -184,9 +190,9 @@ enum TOMLParsing {
             let line = 1 + before.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
             let lineStart = before.lastIndex(of: 0x0A).map { text.utf8.index(after: $0) } ?? text.utf8.startIndex
             let column = 1 + String(decoding: text.utf8[lineStart..<nul], as: UTF8.self).unicodeScalars.count
-            throw TOMLProblem(line: line, column: column, message: "a NUL byte; TOML text cannot contain one")
+            throw TOMLProblem(line: line, column: column, "a NUL byte; TOML text cannot contain one")
         }
-        if let (line, column, message) = tomlPrecheck(text) { throw TOMLProblem(line: line, column: column, message: message) }
+        if let problem = tomlPrecheck(text) { throw problem }
         do {
             return try TOMLTable(string: text)
         } catch let error as TOMLParseError {
@@ -197,14 +203,14 @@ enum TOMLParsing {
                 let start = unclosedStringStart(in: text, line: line, column: column)
             {
                 throw TOMLProblem(
-                    line: start.line, column: start.column,
-                    message: start.quote.count == 3
+                    line: start.location.line, column: start.location.column,
+                    start.quote.count == 3
                         ? "this multi-line string is not closed before the end of the file: add the closing \(start.quote)"
                         : "this string is not closed: add the closing \(start.quote) (a TOML string ends on the line it starts on, unless it is written \"\"\"...\"\"\" or '''...''')")
             }
-            throw TOMLProblem(line: line, column: column, message: "TOML syntax error: \(error.description)")
+            throw TOMLProblem(line: line, column: column, "TOML syntax error: \(error.description)")
         } catch {
-            throw TOMLProblem(line: 1, column: 1, message: "TOML syntax error: \(error)")
+            throw TOMLProblem(line: 1, column: 1, "TOML syntax error: \(error)")
         }
     }
 }

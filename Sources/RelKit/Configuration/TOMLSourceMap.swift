@@ -1,3 +1,5 @@
+import RelKitCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #if canImport(Glibc)
@@ -13,12 +15,7 @@ import Foundation
 /// Paths are the keys from the root: `["version", "scheme"]`. Arrays of tables add the element's
 /// index as `"#0"`, `"#1"` ...; inline tables and arrays of inline tables on one line are followed too.
 struct TOMLSourceMap {
-    struct Position: Equatable, Sendable {
-        var line: Int
-        var column: Int
-    }
-
-    private(set) var positions: [[String]: Position] = [:]
+    private(set) var positions: [[String]: SourceLocation] = [:]
 
     init(text: String) {
         var table: [String] = []
@@ -46,7 +43,7 @@ struct TOMLSourceMap {
                 } else {
                     table = keys
                 }
-                record(table, Position(line: lineNumber, column: keyStart + 1))
+                record(table, SourceLocation(line: lineNumber, column: keyStart + 1))
                 continue
             }
             scanAssignments(chars, from: cursor, prefix: table, line: lineNumber)
@@ -57,16 +54,16 @@ struct TOMLSourceMap {
     }
 
     /// The position of `path`, or of the nearest enclosing key that is written down.
-    func position(of path: [String]) -> Position {
+    func position(of path: [String]) -> SourceLocation {
         var path = path
         while !path.isEmpty {
             if let position = positions[path] { return position }
             path.removeLast()
         }
-        return Position(line: 1, column: 1)
+        return SourceLocation(line: 1, column: 1)
     }
 
-    private mutating func record(_ path: [String], _ position: Position) {
+    private mutating func record(_ path: [String], _ position: SourceLocation) {
         if positions[path] == nil { positions[path] = position }
     }
 
@@ -76,7 +73,7 @@ struct TOMLSourceMap {
         let (keys, afterKeys) = Self.readKeys(chars, from: cursor, until: "=")
         guard !keys.isEmpty, afterKeys < chars.count, chars[afterKeys] == "=" else { return }
         let path = prefix + keys
-        record(path, Position(line: line, column: cursor + 1))
+        record(path, SourceLocation(line: line, column: cursor + 1))
         cursor = afterKeys + 1
         scanValue(chars, &cursor, path: path, line: line)
     }
@@ -100,7 +97,7 @@ struct TOMLSourceMap {
                 let keyStart = cursor
                 let (keys, afterKeys) = Self.readKeys(chars, from: cursor, until: "=")
                 guard !keys.isEmpty, afterKeys < chars.count, chars[afterKeys] == "=" else { return }
-                record(path + keys, Position(line: line, column: keyStart + 1))
+                record(path + keys, SourceLocation(line: line, column: keyStart + 1))
                 cursor = afterKeys + 1
                 scanValue(chars, &cursor, path: path + keys, line: line)
             }
@@ -118,7 +115,7 @@ struct TOMLSourceMap {
                     element += 1
                     continue
                 }
-                record(path + ["#\(element)"], Position(line: line, column: cursor + 1))
+                record(path + ["#\(element)"], SourceLocation(line: line, column: cursor + 1))
                 let before = cursor
                 scanValue(chars, &cursor, path: path + ["#\(element)"], line: line)
                 // A line this scanner misreads (a value continued from another line, found by

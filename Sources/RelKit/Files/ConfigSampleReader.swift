@@ -23,7 +23,7 @@ enum ConfigSampleReader {
             }
         }
         let table: TOMLTable
-        do { table = try TOMLParsing.table(text) } catch { throw Upgrade.FileProblem(line: error.line, message: error.message) }
+        do { table = try TOMLParsing.table(text) } catch { throw Upgrade.FileProblem(line: error.location.line, message: error.message) }
         var result: [ConfigLeaf] = []
         flatten(table, path: [], into: &result)
         return result

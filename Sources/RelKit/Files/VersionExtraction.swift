@@ -127,7 +127,7 @@ public enum VersionExtractor {
         guard located.isString else { throw ExtractionError(message: "JSON key \(key) is \(located.value), not a string") }
         // The bytes between the quotes; the text equals them unless it has escapes.
         let inner = (located.byteRange.lowerBound + 1)..<(located.byteRange.upperBound - 1)
-        return ExtractedVersion(text: located.value, line: located.line, column: located.column + 1, byteRange: inner)
+        return ExtractedVersion(text: located.value, line: located.location.line, column: located.location.column + 1, byteRange: inner)
     }
 
     static func toml(_ path: [String], in bytes: [UInt8]) throws(ExtractionError) -> ExtractedVersion {

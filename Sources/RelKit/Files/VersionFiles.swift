@@ -11,7 +11,7 @@ public struct ResolvedFile: Sendable, Equatable {
 /// Something a configured path or glob cannot be turned into files for, said at its place.
 public struct SpecProblem: Error, Sendable {
     /// Where the spec is written in `.release.toml`.
-    public let location: ConfigLocation
+    public let location: SourceLocation
     /// What is wrong.
     public let message: String
 
@@ -19,12 +19,12 @@ public struct SpecProblem: Error, Sendable {
         guard let file else {
             // No .release.toml: the problem is in relkit's defaults, which the user never wrote.
             return ConfigurationError(
-                file: "", line: 0, column: 0,
+                file: "", at: SourceLocation(line: 0, column: 0),
                 message:
                     "there is no \(ConfigurationLoader.fileName) here, and relkit's default configuration (one VERSION file at the root) does not fit: \(message); run relkit init to make a \(ConfigurationLoader.fileName) for this repository"
             )
         }
-        return ConfigurationError(file: file, line: location.line, column: location.column, message: message)
+        return ConfigurationError(file: file, at: location, message: message)
     }
 }
 
@@ -71,7 +71,7 @@ public final class VersionFileReader {
     /// The files a path or glob names. A glob that matches nothing, a path that does not exist
     /// or that leaves the repository is a problem of the configuration; a file that is a symlink
     /// to outside the repository is a finding, and is not read.
-    public func expand(_ pattern: String, at location: ConfigLocation) throws(SpecProblem) -> [ResolvedFile] {
+    public func expand(_ pattern: String, at location: SourceLocation) throws(SpecProblem) -> [ResolvedFile] {
         let glob = Glob(pattern)
         func problem(_ message: String) -> SpecProblem { SpecProblem(location: location, message: message) }
         func resolveMatch(_ path: String) throws(SpecProblem) -> ResolvedFile? {
@@ -126,7 +126,7 @@ public final class VersionFileReader {
     }
 
     /// The versions a file carries where `locator` says; each file and locator is read once.
-    public func extract(_ locator: VersionLocator, from target: String, at location: ConfigLocation) throws(SpecProblem) -> [ExtractedVersion] {
+    public func extract(_ locator: VersionLocator, from target: String, at location: SourceLocation) throws(SpecProblem) -> [ExtractedVersion] {
         let key = "\(locator)\u{0}\(target)"
         if let cached = extractionCache[key] { return cached }
         let bytes = try self.bytes(target)
