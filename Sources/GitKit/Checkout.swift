@@ -7,6 +7,11 @@ import Glibc
 extension Repository {
     /// The paths, of those given, that differ between HEAD, the index and the work tree: one
     /// status scan for all of them (`git_status_file` rescans the work tree for each path).
+    ///
+    /// Calls `git_status_list_new` once.
+    /// - Parameter paths: paths relative to the work tree's root.
+    /// - Returns: those of them that are modified, staged or untracked.
+    /// - Throws: `GitError` naming the failed call.
     public func modifiedPaths(_ paths: [String]) throws(GitError) -> [String] {
         guard !paths.isEmpty else { return [] }
         var options = git_status_options()
@@ -33,6 +38,11 @@ extension Repository {
     }
 
     /// Whether the index already holds the tree of `commit` (a checkout to it has been done).
+    ///
+    /// Compares with `git_diff_tree_to_index`.
+    /// - Parameter commit: the commit whose tree is compared.
+    /// - Returns: whether the index holds exactly that tree.
+    /// - Throws: `GitError` naming the failed call.
     public func indexMatches(commit: ObjectID) throws(GitError) -> Bool {
         var commitOID = commit.raw
         var commitObject: OpaquePointer?
@@ -52,6 +62,12 @@ extension Repository {
 
     /// Writes the given paths of `commit` into the index and the work tree, whatever is there
     /// (the completion of a checkout that was interrupted: the caller checked each file first).
+    ///
+    /// Calls `git_checkout_tree` with a forced strategy, limited to `paths`.
+    /// - Parameters:
+    ///   - paths: the paths to write.
+    ///   - commit: the commit whose files are written.
+    /// - Throws: `GitError` naming the failed call.
     public func forceCheckout(paths: [String], of commit: ObjectID) throws(GitError) {
         guard !paths.isEmpty else { return }
         var options = git_checkout_options()
@@ -70,6 +86,12 @@ extension Repository {
 
     /// Sets the index entries of `paths` to those of `commit`, the work tree untouched (`git reset
     /// COMMIT -- PATHS`).
+    ///
+    /// Calls `git_reset_default`.
+    /// - Parameters:
+    ///   - paths: the index entries to set.
+    ///   - commit: the commit whose entries they take.
+    /// - Throws: `GitError` naming the failed call.
     public func resetIndex(paths: [String], to commit: ObjectID) throws(GitError) {
         guard !paths.isEmpty else { return }
         var oid = commit.raw
@@ -89,6 +111,12 @@ extension Repository {
     /// Brings the index and work tree from commit `baseline` to commit `target`, refusing to
     /// overwrite local changes (a safe checkout). Only what differs between the two trees is
     /// written; other paths, modified or untracked, are not touched.
+    ///
+    /// Calls `git_checkout_tree` with the safe strategy and `baseline`.
+    /// - Parameters:
+    ///   - target: the commit to bring the checkout to.
+    ///   - baseline: the commit the checkout is at.
+    /// - Throws: `GitError` (`.conflict`) when a local change is in the way; nothing is written then.
     public func checkout(to target: ObjectID, from baseline: ObjectID) throws(GitError) {
         var options = git_checkout_options()
         try check("git_checkout_options_init", git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)))

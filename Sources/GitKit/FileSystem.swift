@@ -10,6 +10,9 @@ import Darwin
 public enum FileSystem {
     /// Runs a system call again while it fails with EINTR (a signal arrived before it did
     /// anything); returns its last result, errno set as it left it.
+    ///
+    /// - Parameter call: the system call.
+    /// - Returns: its result.
     @inline(__always)
     public static func retryingInterrupts<Result: BinaryInteger>(_ call: () -> Result) -> Result {
         while true {
@@ -19,6 +22,11 @@ public enum FileSystem {
     }
 
     /// A file's bytes, or nil when it cannot be read or is larger than `limit`.
+    ///
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - limit: the most bytes accepted.
+    /// - Returns: the bytes, or nil.
     public static func readSmallFile(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
         let descriptor = retryingInterrupts { open(path, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else { return nil }
@@ -34,6 +42,9 @@ public enum FileSystem {
     }
 
     /// The names in a directory (not "." and ".."); none when it cannot be listed.
+    ///
+    /// - Parameter path: the directory.
+    /// - Returns: the names, in the order the directory lists them.
     public static func directoryEntries(_ path: String) -> [String] {
         guard let listing = opendir(path) else { return [] }
         defer { closedir(listing) }

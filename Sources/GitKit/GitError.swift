@@ -14,6 +14,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         /// The value libgit2 returned.
         public let rawValue: Int32
         /// A code from libgit2's return value.
+        ///
+        /// - Parameter rawValue: the value libgit2 returned.
         public init(rawValue: Int32) { self.rawValue = rawValue }
         init(_ code: git_error_code) { rawValue = code.rawValue }
 
@@ -44,6 +46,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         /// The class libgit2 set (`git_error.klass`).
         public let rawValue: Int32
         /// A class from libgit2's value.
+        ///
+        /// - Parameter rawValue: libgit2's class (`git_error.klass`).
         public init(rawValue: Int32) { self.rawValue = rawValue }
         init(_ category: git_error_t) { rawValue = Int32(category.rawValue) }
 
@@ -70,6 +74,12 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
 
     /// An error of a call, from its parts (GitKit makes them where calls return; tests and callers
     /// that refuse for libgit2's reasons make their own).
+    ///
+    /// - Parameters:
+    ///   - function: the C function that failed.
+    ///   - code: what it returned.
+    ///   - category: libgit2's class.
+    ///   - message: what went wrong.
     public init(function: String, code: Code, category: Category = .none, message: String) {
         self.function = function
         self.code = code

@@ -19,6 +19,14 @@ public struct CommitInfo: Sendable, Equatable {
     public let subject: String
 
     /// A commit's values (tests, and readers that parsed a commit themselves).
+    ///
+    /// - Parameters:
+    ///   - id: the commit's id.
+    ///   - parents: its parents' ids.
+    ///   - tree: its tree's id.
+    ///   - message: its message.
+    ///   - author: its author.
+    ///   - committer: its committer.
     public init(id: ObjectID, parents: [ObjectID], tree: ObjectID, message: String, author: Identity, committer: Identity) {
         self.id = id
         self.parents = parents
@@ -59,6 +67,11 @@ extension Repository {
     }
 
     /// The tree of a commit, without reading the rest of it into Swift values.
+    ///
+    /// Calls `git_commit_tree_id`.
+    /// - Parameter id: the commit's id.
+    /// - Returns: its tree's id.
+    /// - Throws: `GitError` naming the failed call.
     public func treeID(ofCommit id: ObjectID) throws(GitError) -> ObjectID {
         var oid = id.raw
         var commit: OpaquePointer?
@@ -68,6 +81,11 @@ extension Repository {
     }
 
     /// The parents of a commit, in order, without reading the rest of it into Swift values.
+    ///
+    /// Calls `git_commit_parent_id`.
+    /// - Parameter id: the commit's id.
+    /// - Returns: its parents' ids, first parent first.
+    /// - Throws: `GitError` naming the failed call.
     public func parentIDs(ofCommit id: ObjectID) throws(GitError) -> [ObjectID] {
         var oid = id.raw
         var commit: OpaquePointer?
@@ -78,6 +96,13 @@ extension Repository {
 
     /// Commits reachable from `include` and not from `exclude`, oldest first (topological, then
     /// by time, as `git log --reverse --topo-order`).
+    ///
+    /// Answered from the commit-graph where it can, else by libgit2's revwalk (`git_revwalk_push`, `git_revwalk_hide`).
+    /// - Parameters:
+    ///   - include: the commits whose history is listed.
+    ///   - exclude: the commits whose history is left out.
+    /// - Returns: the ids, oldest first.
+    /// - Throws: `GitError` naming the failed call.
     public func commits(reachableFrom include: [ObjectID], excluding exclude: [ObjectID]) throws(GitError) -> [ObjectID] {
         // With a commit-graph the set is found without reading commits; when it is one line of
         // history its order is the only possible one. Otherwise libgit2 orders it.
@@ -127,6 +152,10 @@ extension Repository {
     /// `ids` in history order, oldest first (topological, then by time, as `git log --reverse
     /// --topo-order`), in one walk of the history they span: from them down to their common
     /// ancestor (all of both histories when they have none).
+    ///
+    /// - Parameter ids: commits of one repository.
+    /// - Returns: the same ids, oldest first.
+    /// - Throws: `GitError` naming the failed call.
     public func historyOrder(of ids: [ObjectID]) throws(GitError) -> [ObjectID] {
         let wanted = Set(ids)
         guard wanted.count > 1 else { return Array(wanted) }
@@ -166,6 +195,13 @@ extension Repository {
     }
 
     /// The best common ancestors of two commits (none when their histories are unrelated).
+    ///
+    /// Answered from the commit-graph or the object files where they can, else by `git_merge_bases`.
+    /// - Parameters:
+    ///   - one: a commit.
+    ///   - two: another commit.
+    /// - Returns: the merge bases.
+    /// - Throws: `GitError` naming the failed call.
     public func mergeBases(_ one: ObjectID, _ two: ObjectID) throws(GitError) -> [ObjectID] {
         // Remembered: a command asks for the same pair more than once (either way round: the
         // answer is the same), and each costs a walk.
@@ -227,6 +263,10 @@ extension Repository {
     /// The first blob of `changes` (old or new side) that is not in the object database: what
     /// keeps a patch-id from being computed, with its path. A partial clone
     /// (`--filter=blob:none`) or a damaged mirror lacks some, and libgit2 does not fetch them.
+    ///
+    /// Asks `git_odb_exists` for each blob.
+    /// - Parameter changes: the changes of a commit.
+    /// - Returns: the first missing blob's path and id, or nil when all are there.
     public func firstMissingBlob(in changes: [TreeChange]) -> (path: String, id: ObjectID)? {
         var odb: OpaquePointer?
         guard git_repository_odb(&odb, pointer) == 0 else { return nil }
@@ -248,6 +288,13 @@ extension Repository {
     ///
     /// With `within`, only those paths (files, and the directories leading to them) are looked at:
     /// a quick look for changes at known places, which reads no other subtree.
+    ///
+    /// - Parameters:
+    ///   - old: the old tree (nil: the empty tree).
+    ///   - new: the new tree.
+    ///   - within: only these paths (and the directories above them), when given.
+    /// - Returns: the changed files, by path.
+    /// - Throws: `GitError` naming the failed call.
     public func treeChanges(from old: ObjectID?, to new: ObjectID, within: Set<String>? = nil) throws(GitError) -> [TreeChange] {
         var changes: [TreeChange] = []
         try compareTrees(old, new, prefix: "", within: within, into: &changes)
@@ -306,6 +353,13 @@ extension Repository {
     /// The patch-id (`git patch-id --stable`) of a set of changes, computed on two minimal trees
     /// that hold only the changed paths: the same patch-id as the whole commit's, at the cost of
     /// the change. The trees are written through `scratch`, a handle whose writes stay in memory.
+    ///
+    /// Calls `git_diff_tree_to_tree` and `git_diff_patchid`.
+    /// - Parameters:
+    ///   - changes: the changes.
+    ///   - scratch: a batch whose in-memory database takes the two trees.
+    /// - Returns: the patch-id.
+    /// - Throws: `GitError` naming the failed call.
     public func patchID(of changes: [TreeChange], scratch: ObjectBatch) throws(GitError) -> ObjectID {
         let writer = scratch.repository
         let empty = try writer.emptyTree()
@@ -346,6 +400,13 @@ extension Repository {
 
 extension Repository {
     /// Whether `commit` is `ancestor` or has it in its history.
+    ///
+    /// Answered from the commit-graph where it can, else by `git_graph_descendant_of`.
+    /// - Parameters:
+    ///   - commit: the descendant.
+    ///   - ancestor: the possible ancestor.
+    /// - Returns: whether `ancestor` is in `commit`'s history.
+    /// - Throws: `GitError` naming the failed call.
     public func contains(_ commit: ObjectID, ancestor: ObjectID) throws(GitError) -> Bool {
         if commit == ancestor { return true }
         if let known = try fastHistory.isAncestor(ancestor, of: commit) { return known }

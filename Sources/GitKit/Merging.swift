@@ -34,6 +34,15 @@ extension Repository {
     }
 
     /// Merges one file's three versions as git does (xdiff, the `merge` conflict style).
+    ///
+    /// Calls `git_merge_file`.
+    /// - Parameters:
+    ///   - path: the file's path, for the conflict markers.
+    ///   - ancestor: the merge base's version.
+    ///   - ours: the target's version.
+    ///   - theirs: the picked commit's version.
+    /// - Returns: the merged contents and whether they merged cleanly.
+    /// - Throws: `GitError` naming the failed call.
     public func mergeFile(path: String, ancestor: FileSide, ours: FileSide, theirs: FileSide) throws(GitError) -> MergedFile {
         var options = git_merge_file_options()
         try check("git_merge_file_options_init", git_merge_file_options_init(&options, UInt32(GIT_MERGE_FILE_OPTIONS_VERSION)))
@@ -67,6 +76,14 @@ extension Repository {
 
     /// libgit2's whole-tree cherry-pick of `pick` onto `ours`, in memory: the slow, complete path
     /// (rename detection, every kind of change). `mainline` is 1-based for merges, 0 otherwise.
+    ///
+    /// Calls `git_cherrypick_commit`.
+    /// - Parameters:
+    ///   - pick: the commit picked.
+    ///   - ours: the commit it is picked onto.
+    ///   - mainline: the parent whose change a merge commit's pick takes (0: not a merge).
+    /// - Returns: the new tree, or the conflicting paths.
+    /// - Throws: `GitError` naming the failed call.
     public func cherryPickInMemory(_ pick: ObjectID, onto ours: ObjectID, mainline: UInt32) throws(GitError) -> CherryPickOutcome {
         var pickOID = pick.raw
         var oursOID = ours.raw
@@ -105,6 +122,13 @@ extension Repository {
     }
 
     /// A tree entry's object id and raw git file mode, or nil when the path is not in the tree.
+    ///
+    /// Calls `git_tree_entry_bypath`.
+    /// - Parameters:
+    ///   - treeID: the tree.
+    ///   - path: the path in it.
+    /// - Returns: the entry's id and mode, or nil.
+    /// - Throws: `GitError` naming the failed call.
     public func entry(inTree treeID: ObjectID, path: String) throws(GitError) -> (id: ObjectID, mode: UInt32)? {
         let tree = try lookupTree(treeID)
         defer { git_tree_free(tree) }

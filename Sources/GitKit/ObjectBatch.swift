@@ -7,6 +7,9 @@ import Glibc
 extension Repository {
     /// Whether `id` (a commit, or a tag object of one) and everything it names that the commit's
     /// first parent does not are in the object database: what must hold before a ref may point at it.
+    ///
+    /// - Parameter id: a commit or a tag object.
+    /// - Returns: whether everything it needs is there.
     public func isComplete(_ id: ObjectID) -> Bool {
         var oid = id.raw
         var tag: OpaquePointer?
@@ -91,6 +94,11 @@ public final class ObjectBatch {
     /// so an object found present can be trusted. A tree found present is still walked (against
     /// the parent commit's tree), so that objects missing under it (left so by an older relkit,
     /// or damaged) are written too. `afterEach` is called after each object written (tests).
+    ///
+    /// - Parameters:
+    ///   - commits: the batch's commits to write.
+    ///   - afterEach: called with the count of objects written so far.
+    /// - Throws: `GitError` naming the failed call.
     public func write(commits: [ObjectID], afterEach: ((Int) -> Void)? = nil) throws(GitError) {
         guard !written, !commits.isEmpty else { return }
         var objects: [ObjectID] = []

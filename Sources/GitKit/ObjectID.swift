@@ -30,6 +30,8 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses 40 hexadecimal digits.
+    ///
+    /// - Parameter hex: the digits, either case.
     public init?(hex: String) {
         guard hex.utf8.count == 40, hex.utf8.allSatisfy({ $0.isHexDigit }) else { return nil }
         var oid = git_oid()
@@ -39,6 +41,8 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
 
     /// Ids are hashes already: their first eight bytes spread them as well as all twenty, at a
     /// third of the hashing (walks hash thousands). Equality still compares all of them.
+    ///
+    /// - Parameter hasher: the hasher.
     public func hash(into hasher: inout Hasher) { hasher.combine(high) }
 
     /// Byte `index` (0 to 19) of the id.

@@ -6,6 +6,11 @@ import Glibc
 
 extension Repository {
     /// The id a reference points to directly, or nil when it does not exist.
+    ///
+    /// Calls `git_reference_lookup`.
+    /// - Parameter name: the full reference name.
+    /// - Returns: the id, or nil.
+    /// - Throws: `GitError` naming the failed call.
     public func referenceTarget(_ name: String) throws(GitError) -> ObjectID? {
         var reference: OpaquePointer?
         let result = git_reference_lookup(&reference, pointer, name)
@@ -42,6 +47,13 @@ extension Repository {
     /// reflog entry. If a lock or a check fails, nothing moves. libgit2 writes the locked
     /// references one by one: a failure part-way is `.partial`, naming those already moved (the
     /// caller puts them back, or journals them).
+    ///
+    /// Calls `git_transaction_lock_ref`, `git_transaction_set_target` and `git_transaction_commit`.
+    /// - Parameters:
+    ///   - updates: the moves.
+    ///   - committer: who the reflog entries name.
+    ///   - reflogMessage: the reflog entries' message.
+    /// - Throws: `ReferenceUpdateError`: locked, moved, partial, or a libgit2 failure.
     public func updateReferences(_ updates: [ReferenceUpdate], committer: Identity, reflogMessage: String) throws(ReferenceUpdateError) {
         var transaction: OpaquePointer?
         do { try check("git_transaction_new", git_transaction_new(&transaction, pointer)) } catch { throw .git(error) }
@@ -113,6 +125,9 @@ extension Repository {
     /// HEAD names it (the main one's HEAD, unless the repository is bare, and each
     /// `worktrees/*/HEAD`). Read as files: libgit2's git_branch_is_checked_out opens every worktree
     /// as a repository, configuration and all, for the same answer (a millisecond per backport).
+    ///
+    /// - Parameter name: the branch's short name.
+    /// - Returns: whether a worktree has it checked out.
     public func isBranchCheckedOut(_ name: String) -> Bool {
         let wanted = Array("ref: refs/heads/\(name)".utf8)
         func names(_ path: String) -> Bool {

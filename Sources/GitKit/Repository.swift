@@ -18,6 +18,11 @@ public final class Repository {
     deinit { git_repository_free(pointer) }
 
     /// Opens the repository that contains `path`, searching upwards as git does.
+    ///
+    /// Calls `git_repository_discover`, then opens what it finds.
+    /// - Parameter path: where to start.
+    /// - Returns: the repository.
+    /// - Throws: `GitError` (`.notFound` outside a repository, `.owner` for one another user owns).
     public static func discover(from path: String) throws(GitError) -> Repository {
         LibGit2.ensureInitialized()
         var buffer = git_buf()
@@ -64,6 +69,11 @@ public final class Repository {
     }
 
     /// Opens the repository whose git directory or work tree is `path`.
+    ///
+    /// Calls `git_repository_open`.
+    /// - Parameter path: the git directory or the work tree.
+    /// - Returns: the repository.
+    /// - Throws: `GitError` naming the failed call.
     public static func open(at path: String) throws(GitError) -> Repository {
         LibGit2.ensureInitialized()
         var handle: OpaquePointer?
@@ -204,6 +214,11 @@ public final class Repository {
 
 extension Repository {
     /// A value from a snapshot of the configuration (a live configuration refuses string reads).
+    ///
+    /// Calls `git_config_get_string` on `git_repository_config_snapshot`.
+    /// - Parameter key: the configuration key (`user.name`).
+    /// - Returns: the value, or nil when it is not set.
+    /// - Throws: `GitError` naming the failed call.
     public func configString(_ key: String) throws(GitError) -> String? {
         var config: OpaquePointer?
         try check("git_repository_config_snapshot", git_repository_config_snapshot(&config, pointer))

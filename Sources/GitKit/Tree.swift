@@ -35,6 +35,11 @@ public final class Tree {
     }
 
     /// The entry at a slash-separated path, or nil when there is none.
+    ///
+    /// Calls `git_tree_entry_bypath`.
+    /// - Parameter path: the path from the tree's root.
+    /// - Returns: the entry, or nil.
+    /// - Throws: `GitError` naming the failed call.
     public func entry(at path: String) throws(GitError) -> Entry? {
         var entry: OpaquePointer?
         let result = git_tree_entry_bypath(&entry, pointer, path)
@@ -45,11 +50,19 @@ public final class Tree {
     }
 
     /// The contents of a blob of this repository.
+    ///
+    /// - Parameter id: the blob's id.
+    /// - Returns: its bytes.
+    /// - Throws: `GitError` naming the failed call.
     public func blobContents(_ id: ObjectID) throws(GitError) -> [UInt8] {
         try repository.blobContents(id)
     }
 
     /// The entries of one directory ("" for the root); empty when it is not a directory.
+    ///
+    /// - Parameter directory: the directory's path.
+    /// - Returns: its entries, files and directories.
+    /// - Throws: `GitError` naming the failed call.
     public func children(of directory: String) throws(GitError) -> [Entry] {
         var start = pointer
         var owned: OpaquePointer?
@@ -82,6 +95,11 @@ public final class Tree {
 
 extension Repository {
     /// The commit a revision names (`main`, `v1.0`, `HEAD~2`, an id), through tags.
+    ///
+    /// Calls `git_revparse_single` and `git_object_peel`.
+    /// - Parameter revision: the revision.
+    /// - Returns: the commit's id.
+    /// - Throws: `GitError` (`.ambiguous` in relkit's words for a short id of several objects).
     public func resolveCommit(_ revision: String) throws(GitError) -> ObjectID {
         var object: OpaquePointer?
         let status = git_revparse_single(&object, pointer, revision)
@@ -101,6 +119,11 @@ extension Repository {
     }
 
     /// The tree of a commit.
+    ///
+    /// Calls `git_commit_lookup` and `git_commit_tree`.
+    /// - Parameter id: the commit's id.
+    /// - Returns: its tree.
+    /// - Throws: `GitError` naming the failed call.
     public func tree(ofCommit id: ObjectID) throws(GitError) -> Tree {
         var oid = id.raw
         var commit: OpaquePointer?
@@ -112,6 +135,11 @@ extension Repository {
     }
 
     /// The bytes of a blob.
+    ///
+    /// Calls `git_blob_lookup`.
+    /// - Parameter id: the blob's id.
+    /// - Returns: its bytes.
+    /// - Throws: `GitError` naming the failed call.
     public func blobContents(_ id: ObjectID) throws(GitError) -> [UInt8] {
         var oid = id.raw
         var blob: OpaquePointer?
@@ -123,6 +151,10 @@ extension Repository {
     }
 
     /// Whether `name` is a local branch.
+    ///
+    /// Calls `git_branch_lookup`.
+    /// - Parameter name: the branch's short name.
+    /// - Returns: whether it exists.
     public func hasBranch(_ name: String) -> Bool {
         var reference: OpaquePointer?
         let result = git_branch_lookup(&reference, pointer, name, GIT_BRANCH_LOCAL)

@@ -8,6 +8,14 @@ extension Repository {
     /// Adds a worktree at `path` whose HEAD is detached at `commit`, with that commit checked out.
     /// libgit2 checks out a branch into a new worktree, so a temporary branch carries it there and
     /// is deleted right after: no branch is left behind.
+    ///
+    /// Calls `git_worktree_add` and `git_repository_set_head_detached`.
+    /// - Parameters:
+    ///   - name: the worktree's name.
+    ///   - path: its directory.
+    ///   - commit: the commit checked out there.
+    /// - Returns: the worktree, opened.
+    /// - Throws: `GitError` naming the failed call.
     public func addDetachedWorktree(name: String, path: String, at commit: ObjectID) throws(GitError) -> Repository {
         let temporaryBranch = "relkit-worktree-\(getpid())-\(name)"
         var commitOID = commit.raw
@@ -32,6 +40,10 @@ extension Repository {
     }
 
     /// The temporary branches `addDetachedWorktree` of process `pid` may have left (if killed).
+    ///
+    /// - Parameter pid: the process.
+    /// - Returns: the branches deleted.
+    /// - Throws: `GitError` naming the failed call.
     public func deleteTemporaryWorktreeBranches(ofProcess pid: Int32) throws(GitError) -> [String] {
         try deleteTemporaryWorktreeBranches { $0.hasPrefix("relkit-worktree-\(pid)-") }
     }
@@ -39,6 +51,10 @@ extension Repository {
     /// Deletes the temporary worktree branches whose names `matching` accepts. Their lock files go
     /// first: a `relkit-worktree-*` branch is made and deleted only by relkit under its repository
     /// lock, so a lock file of one is what a killed relkit left (it would block the deletion).
+    ///
+    /// - Parameter matching: whether a branch name is one to delete.
+    /// - Returns: the branches deleted.
+    /// - Throws: `GitError` naming the failed call.
     public func deleteTemporaryWorktreeBranches(matching: (String) -> Bool) throws(GitError) -> [String] {
         let heads = commonDirectory + "refs/heads/"
         for entry in FileSystem.directoryEntries(heads) where entry.hasPrefix("relkit-worktree-") && entry.hasSuffix(".lock") && matching(String(entry.dropLast(5))) {
@@ -56,6 +72,10 @@ extension Repository {
     }
 
     /// Removes a worktree: its directory and its administrative files.
+    ///
+    /// Calls `git_worktree_prune`.
+    /// - Parameter name: the worktree's name.
+    /// - Throws: `GitError` naming the failed call.
     public func removeWorktree(name: String) throws(GitError) {
         var worktree: OpaquePointer?
         let status = git_worktree_lookup(&worktree, pointer, name)
@@ -71,6 +91,13 @@ extension Repository {
 
     /// Cherry-picks onto the checked-out HEAD, writing the index and work tree, conflict markers
     /// included (what `git cherry-pick` leaves for a conflict). Returns the conflicting paths.
+    ///
+    /// Calls `git_cherrypick`.
+    /// - Parameters:
+    ///   - pick: the commit picked.
+    ///   - mainline: the parent whose change a merge commit's pick takes (0: not a merge).
+    /// - Returns: the conflicted paths.
+    /// - Throws: `GitError` naming the failed call.
     public func cherryPickIntoWorkTree(_ pick: ObjectID, mainline: UInt32) throws(GitError) -> [String] {
         var oid = pick.raw
         var commit: OpaquePointer?
@@ -95,6 +122,11 @@ extension Repository {
     /// Stages work-tree files (resolving their conflicts) in memory and writes that index as a
     /// tree. The index file itself is not written: a kill then leaves no `index.lock`, and the
     /// worktree as the user left it (the worktree goes once its branch has moved).
+    ///
+    /// Calls `git_index_add_bypath` and `git_index_write_tree`.
+    /// - Parameter paths: the paths to stage.
+    /// - Returns: the tree's id.
+    /// - Throws: `GitError` naming the failed call.
     public func stageAndWriteTree(_ paths: [String]) throws(GitError) -> ObjectID {
         var index: OpaquePointer?
         try check("git_repository_index", git_repository_index(&index, pointer))
@@ -118,6 +150,10 @@ extension Repository {
 
     /// Checks out `commit` with HEAD detached there, overwriting the work tree (for relkit's own
     /// worktrees only).
+    ///
+    /// Calls `git_checkout_tree` (forced) and `git_repository_set_head_detached`.
+    /// - Parameter commit: the commit.
+    /// - Throws: `GitError` naming the failed call.
     public func forceCheckoutDetached(_ commit: ObjectID) throws(GitError) {
         var oid = commit.raw
         var object: OpaquePointer?

@@ -6,6 +6,11 @@ import Glibc
 
 extension Repository {
     /// Writes a blob.
+    ///
+    /// Calls `git_blob_create_from_buffer`.
+    /// - Parameter bytes: the contents.
+    /// - Returns: the blob's id.
+    /// - Throws: `GitError` naming the failed call.
     public func createBlob(_ bytes: [UInt8]) throws(GitError) -> ObjectID {
         var oid = git_oid()
         let result = bytes.withUnsafeBytes { git_blob_create_from_buffer(&oid, pointer, $0.baseAddress, $0.count) }
@@ -50,6 +55,13 @@ extension Repository {
 
     /// A new tree: `base` with the given paths replaced, added or removed. Only the changed
     /// subtrees are written.
+    ///
+    /// Calls `git_tree_create_updated`.
+    /// - Parameters:
+    ///   - base: the tree to start from.
+    ///   - updates: the paths to put or remove.
+    /// - Returns: the new tree's id.
+    /// - Throws: `GitError` naming the failed call.
     public func createTree(from base: Tree, updating updates: [TreeUpdate]) throws(GitError) -> ObjectID {
         try createTree(fromTreeID: base.id, updating: updates)
     }
@@ -78,6 +90,16 @@ extension Repository {
     }
 
     /// Writes a commit without moving any reference (refs move later, all together).
+    ///
+    /// Calls `git_commit_create`.
+    /// - Parameters:
+    ///   - tree: the commit's tree.
+    ///   - parents: its parents.
+    ///   - message: its message.
+    ///   - author: its author.
+    ///   - committer: its committer.
+    /// - Returns: the commit's id.
+    /// - Throws: `GitError` naming the failed call.
     public func createCommit(tree: ObjectID, parents: [ObjectID], message: String, author: Identity, committer: Identity) throws(GitError) -> ObjectID {
         var treeOID = tree.raw
         var treeObject: OpaquePointer?
@@ -108,6 +130,15 @@ extension Repository {
     }
 
     /// Writes an annotated tag object (no reference yet).
+    ///
+    /// Calls `git_tag_annotation_create`.
+    /// - Parameters:
+    ///   - name: the tag's name.
+    ///   - target: the object tagged.
+    ///   - message: the tag's message.
+    ///   - tagger: who tags.
+    /// - Returns: the tag object's id.
+    /// - Throws: `GitError` naming the failed call.
     public func createTagObject(name: String, target: ObjectID, message: String, tagger: Identity) throws(GitError) -> ObjectID {
         var targetOID = target.raw
         var object: OpaquePointer?

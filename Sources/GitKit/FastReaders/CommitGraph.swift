@@ -53,6 +53,8 @@ import Glibc
 
     /// A single-file graph held in memory (the fuzz target and tests feed it any bytes); nil
     /// when the bytes are not a graph that holds together.
+    ///
+    /// - Parameter bytes: the contents of a commit-graph file.
     public convenience init?(bytes: [UInt8]) {
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
         copy.copyBytes(from: bytes)
@@ -71,6 +73,9 @@ import Glibc
 
     /// The graph of an objects directory (`.git/objects`), or nil when there is none or it cannot
     /// be used. git reads `info/commit-graph` first and the chain only without it; so does this.
+    ///
+    /// - Parameter objectsDirectory: the repository's objects directory.
+    /// - Returns: the graph, or nil.
     public static func load(objectsDirectory: String) -> CommitGraph? {
         let directory = objectsDirectory.hasSuffix("/") ? String(objectsDirectory.dropLast()) : objectsDirectory
         let (single, chainFile) = files(objectsDirectory: directory)
@@ -96,6 +101,9 @@ import Glibc
     // MARK: Commits
 
     /// The global position of a commit, or nil when the graph does not have it.
+    ///
+    /// - Parameter id: the commit's id.
+    /// - Returns: its position, or nil.
     public func position(of id: ObjectID) -> UInt32? {
         let first = Int(id[byte: 0])
         for layer in layers {
@@ -113,6 +121,9 @@ import Glibc
     }
 
     /// The id of the commit at a global `position` of the graph.
+    ///
+    /// - Parameter position: a position below the graph's commit count.
+    /// - Returns: the commit's id.
     public func id(at position: UInt32) -> ObjectID {
         let (layer, index) = locate(position)
         return ObjectID(layer.base, at: layer.lookup + 20 * index)
@@ -145,6 +156,9 @@ import Glibc
     }
 
     /// The parents' positions, or nil when the file's data for this commit is out of range.
+    ///
+    /// - Parameter position: the commit's position.
+    /// - Returns: its parents' positions, first parent first.
     public func parents(at position: UInt32) -> [UInt32]? {
         let (layer, index) = locate(position)
         let record = layer.commitData + 36 * index + 20
@@ -180,12 +194,18 @@ import Glibc
 
     /// The topological level (generation number v1): 1 for a root, else one more than the highest
     /// of the parents'. 0 when the writer did not compute it (git before 2.19).
+    ///
+    /// - Parameter position: the commit's position.
+    /// - Returns: its generation number.
     public func generation(at position: UInt32) -> UInt32 {
         let (layer, index) = locate(position)
         return layer.word(layer.commitData + 36 * index + 28) >> 2
     }
 
     /// The commit time, in seconds since the epoch.
+    ///
+    /// - Parameter position: the commit's position.
+    /// - Returns: its commit time.
     public func commitTime(at position: UInt32) -> Int64 {
         let (layer, index) = locate(position)
         let record = layer.commitData + 36 * index + 28
@@ -206,6 +226,11 @@ import Glibc
     /// Whether the commit at `position` may have changed `path` against its first parent: false
     /// only when its Bloom filter says certainly not. True when there is no filter, when the filter
     /// is "too many changes", and for false positives (about 1 in 100 with git's settings).
+    ///
+    /// - Parameters:
+    ///   - position: the commit's position.
+    ///   - key: the path's hashes.
+    /// - Returns: false only when the filter rules the path out.
     public func mayHaveChanged(at position: UInt32, _ key: ChangedPathKey) -> Bool {
         let (layer, index) = locate(position)
         guard let settings = layer.bloomSettings, let bloomIndex = layer.bloomIndex, let data = layer.bloomData else { return true }
@@ -230,6 +255,9 @@ import Glibc
     let position: UInt32
 
     /// False only when the commit certainly did not change `key`'s path against its first parent.
+    ///
+    /// - Parameter key: the path's hashes.
+    /// - Returns: false only when the filter rules the path out.
     public func mayHaveChanged(_ key: ChangedPathKey) -> Bool { graph.mayHaveChanged(at: position, key) }
 }
 

@@ -17,6 +17,10 @@ import Glibc
     public let date: Int64
 
     /// A header as a parser read it (tests build them to compare).
+    ///
+    /// - Parameters:
+    ///   - parents: the parents' ids.
+    ///   - date: the committer date, in seconds since the epoch.
     public init(parents: [ObjectID], date: Int64) {
         self.parents = parents
         self.date = date
@@ -24,6 +28,8 @@ import Glibc
 
     /// Read for every commit of a walk (thousands): no string is made, and the tree line is only
     /// checked for its shape, as libgit2's quick parse skips it.
+    ///
+    /// - Parameter content: the commit object's content, without its header.
     public init?(_ content: [UInt8]) {
         var cursor = CommitCursor(content)
         guard cursor.skipTreeLine() else { return nil }
@@ -44,6 +50,10 @@ import Glibc
 
 extension CommitInfo {
     /// A commit parsed from its raw content; nil when it is not in the plain form.
+    ///
+    /// - Parameters:
+    ///   - id: the commit's id.
+    ///   - content: the commit object's content, without its header.
     @_spi(FastReaders) public init?(id: ObjectID, content: [UInt8]) {
         // libgit2's C strings would stop at a NUL.
         guard content.withUnsafeBytes({ $0.isEmpty || memchr($0.baseAddress!, 0, $0.count) == nil }) else { return nil }

@@ -114,12 +114,19 @@ public struct PathSet: Sendable {
     let trie: ChangedPathTrie
 
     /// The set of `paths` (relative to the repository's root), arranged to be asked about once per commit.
+    ///
+    /// - Parameter paths: the paths.
     public init<Paths: Sequence<String>>(_ paths: Paths) { trie = ChangedPathTrie(paths) }
 }
 
 extension Repository {
     /// False only when it is certain that `commit` changed none of `paths` (git's changed-path
     /// Bloom filters in a commit-graph written with --changed-paths say so); true otherwise.
+    ///
+    /// - Parameters:
+    ///   - commit: the commit.
+    ///   - paths: the paths asked about.
+    /// - Returns: false only when the filters rule out every path.
     public func mayHaveChanged(_ commit: ObjectID, anyOf paths: PathSet) -> Bool {
         guard let filter = fastHistory.changedPathFilter(of: commit) else { return true }
         return paths.trie.mayHaveChangedAny(filter)
@@ -129,6 +136,12 @@ extension Repository {
     /// commit (git's commit-graph answers), so that a caller can read them on another thread
     /// meanwhile; nil when listing them would read them (then the listing is left to the caller's
     /// own `commits(reachableFrom:excluding:)`, which leaves them in libgit2's cache).
+    ///
+    /// - Parameters:
+    ///   - include: the commits whose history is listed.
+    ///   - exclude: the commits whose history is left out.
+    /// - Returns: the ids, or nil when the graph cannot answer (libgit2 then does).
+    /// - Throws: `GitError` naming the failed call.
     public func commitsListedWithoutReading(reachableFrom include: [ObjectID], excluding exclude: [ObjectID]) throws(GitError) -> [ObjectID]? {
         guard fastHistory.listsWithoutReading else { return nil }
         return try commits(reachableFrom: include, excluding: exclude)

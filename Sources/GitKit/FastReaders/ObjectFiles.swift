@@ -243,6 +243,11 @@ import Glibc
 
     /// git's delta format: the base's size and the result's, then instructions that copy a range
     /// of the base or insert the bytes that follow. Nil for a delta that does not fit its base.
+    ///
+    /// - Parameters:
+    ///   - delta: the delta's bytes.
+    ///   - base: the object it applies to.
+    /// - Returns: the result, or nil when the delta does not fit its base.
     public static func applyDelta(_ delta: [UInt8], to base: [UInt8]) -> [UInt8]? {
         var at = 0
         func size() -> Int? {
@@ -360,6 +365,13 @@ extension Repository {
     /// Commits read in full on a thread of their own (a second libgit2 handle would be opened for
     /// it otherwise): straight from the object files, each parsed as libgit2 parses it; the few
     /// the reader cannot give (not plain, unreadable) through a libgit2 handle opened for them.
+    ///
+    /// - Parameters:
+    ///   - ids: the commits to read.
+    ///   - gitDirectory: the repository's git directory.
+    ///   - commonDirectory: its common directory (a worktree's main one).
+    /// - Returns: the commits, in the order of `ids`.
+    /// - Throws: `GitError` naming the failed call.
     public static func readCommits(_ ids: [ObjectID], gitDirectory: String, commonDirectory: String) throws(GitError) -> [CommitInfo] {
         let files = environmentValue("RELKIT_OBJECT_FILES") == "0" ? nil : ObjectFiles.open(objectsDirectory: commonDirectory + "objects")
         var handle: Repository?

@@ -375,6 +375,12 @@ internal import Clibgit2
     }
 
     /// `inflate` on an array, for tests and fuzzing.
+    ///
+    /// - Parameters:
+    ///   - bytes: the stream.
+    ///   - size: the inflated size expected.
+    ///   - raw: a raw deflate stream, without zlib's header and checksum.
+    /// - Returns: the content and how many bytes the stream took, or nil when it is not decoded whole.
     public func inflate(_ bytes: [UInt8], size: Int, raw: Bool = false) -> (content: [UInt8], streamLength: Int)? {
         bytes.withUnsafeBufferPointer { input in input.baseAddress.flatMap { inflate($0, available: input.count, size: size, raw: raw) } }
     }
@@ -485,6 +491,12 @@ internal import Clibgit2
     }
 
     /// `inflate` on an array, for tests and fuzzing.
+    ///
+    /// - Parameters:
+    ///   - bytes: the stream.
+    ///   - size: the inflated size expected.
+    ///   - raw: a raw deflate stream, without zlib's header and checksum.
+    /// - Returns: the content and how many bytes the stream took, or nil when zlib fails.
     public func inflate(_ bytes: [UInt8], size: Int, raw: Bool = false) -> (content: [UInt8], streamLength: Int)? {
         bytes.withUnsafeBufferPointer { input in input.baseAddress.flatMap { inflate($0, available: input.count, size: size, raw: raw) } }
     }
