@@ -20,6 +20,12 @@ public struct AlembicHistory: Sendable {
     public let heads: [String]
 
     /// `directory` names the versions directory in findings about the whole history.
+    ///
+    /// - Parameters:
+    ///   - name: the history's name.
+    ///   - directory: its versions directory.
+    ///   - loaded: the revisions read, in file-name order.
+    ///   - loadFindings: what reading the files found.
     public init(name: String, directory: String? = nil, revisions loaded: [AlembicRevision], findings loadFindings: [Finding] = []) {
         self.name = name
         var findings = loadFindings
@@ -120,6 +126,9 @@ public struct AlembicHistory: Sendable {
     }
 
     /// Every revision reachable from `ids` through children (down revisions and dependencies), `ids` included.
+    ///
+    /// - Parameter ids: revision ids.
+    /// - Returns: the ids and every revision that needs one of them.
     public func descendants(of ids: some Sequence<String>) -> Set<String> {
         var seen = Set<String>()
         var pending = Array(ids)
@@ -131,6 +140,9 @@ public struct AlembicHistory: Sendable {
     }
 
     /// `ids` in an order alembic can apply them: every revision after those it needs.
+    ///
+    /// - Parameter ids: revision ids of this history.
+    /// - Returns: the same ids, each after those it needs.
     public func upgradeOrder(_ ids: Set<String>) -> [String] {
         var placed = Set<String>()
         var result: [String] = []
@@ -183,6 +195,11 @@ public struct AlembicSwitch: Sendable, Equatable {
     public var upgradeTarget: String
 
     /// The plan from `from`'s history (a database at its heads) to `to`'s.
+    ///
+    /// - Parameters:
+    ///   - from: the history at the first ref.
+    ///   - to: the history at the second.
+    /// - Returns: what to downgrade, and what to apply after the switch.
     public static func plan(from: AlembicHistory, to: AlembicHistory) -> AlembicSwitch {
         var repointed: [String] = []
         var changed = Set<String>()

@@ -18,6 +18,15 @@ public struct AlembicRevision: Sendable, Equatable {
     public var line: Int
 
     /// A revision's values (tests, and histories built by hand).
+    ///
+    /// - Parameters:
+    ///   - id: the revision id.
+    ///   - downRevisions: the revisions it applies on.
+    ///   - dependsOn: `depends_on`.
+    ///   - branchLabels: `branch_labels`.
+    ///   - message: the docstring's first line.
+    ///   - file: the file.
+    ///   - line: the line of the `revision` assignment.
     public init(
         id: String, downRevisions: [String] = [], dependsOn: [String] = [], branchLabels: [String] = [],
         message: String = "", file: String, line: Int = 1
@@ -42,6 +51,9 @@ public enum AlembicScript {
 
     /// Whether alembic loads a file of this name from a versions directory: `*.py`, except editor
     /// lock files (`.#…`) and `__init__…` (alembic's `_only_source_rev_file`).
+    ///
+    /// - Parameter name: a file name.
+    /// - Returns: whether alembic loads it.
     public static func isRevisionFileName(_ name: String) -> Bool {
         name.hasSuffix(".py") && !name.hasPrefix(".#") && !name.hasPrefix("__init__")
     }
@@ -62,6 +74,11 @@ public enum AlembicScript {
 
     /// Reads one revision file. Anything alembic would not load, or that relkit cannot read without
     /// running Python, is a finding (rule `alembic-unreadable`) instead of a revision.
+    ///
+    /// - Parameters:
+    ///   - bytes: the file's bytes.
+    ///   - file: the file's path, for findings.
+    /// - Returns: the revision, or why it cannot be read.
     public static func parse(_ bytes: [UInt8], file: String) -> Parsed {
         func unreadable(_ line: Int?, _ message: String) -> Parsed {
             .unreadable(Finding(rule: "alembic-unreadable", file: file, line: line, message: message))

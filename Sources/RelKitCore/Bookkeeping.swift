@@ -6,11 +6,19 @@ public enum Bookkeeping {
     public static let trailerKey = "Relkit-Bookkeeping"
 
     /// `subject` with the trailer naming what made it (`cut 26.05`, `tag 26.05.1`, `bump`).
+    ///
+    /// - Parameters:
+    ///   - subject: the commit's subject.
+    ///   - command: what made it.
+    /// - Returns: the message.
     public static func message(_ subject: String, madeBy command: String) -> String {
         "\(subject)\n\n\(trailerKey): \(command)"
     }
 
     /// Whether relkit made this commit to move versions.
+    ///
+    /// - Parameter message: a commit message.
+    /// - Returns: whether it carries relkit's bookkeeping trailer.
     public static func isBookkeeping(message: String) -> Bool {
         // The audit asks of every commit: the trailer parse only when the key is there at all.
         guard message.lowercased().contains("relkit-bookkeeping") else { return false }

@@ -159,11 +159,19 @@ public struct BranchPolicy: Sendable, Hashable {
     public init() {}
 
     /// The branch name of a release line.
+    ///
+    /// - Parameter line: the release line.
+    /// - Returns: the branch's name.
     public func branchName(of line: ReleaseLine) -> String {
         releasePattern.replacingPlaceholder("{line}", with: line.description)
     }
 
     /// The release line a branch name stands for, if it is a release branch.
+    ///
+    /// - Parameters:
+    ///   - name: a branch name.
+    ///   - scheme: the scheme to read the line in.
+    /// - Returns: the line, or nil.
     public func line(ofBranch name: String, scheme: VersionScheme) -> ReleaseLine? {
         guard let text = releasePattern.extractPlaceholder("{line}", from: name) else { return nil }
         return try? ReleaseLine(parsing: text, scheme: scheme)
@@ -181,9 +189,15 @@ public struct TagPolicy: Sendable, Hashable {
     public init() {}
 
     /// The tag name of a release (`v26.11.0` with the prefix `v`).
+    ///
+    /// - Parameter version: the release.
+    /// - Returns: the tag's name.
     public func tagName(of version: SchemeVersion) -> String { prefix + version.description }
 
     /// The version part of a tag name, when it has the prefix.
+    ///
+    /// - Parameter name: a tag name.
+    /// - Returns: the text after the prefix, or nil.
     public func versionText(ofTag name: String) -> String? {
         name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : nil
     }
@@ -261,6 +275,11 @@ public struct UpgradePolicy: Sendable, Hashable {
     public static let failOnChoices = failOnClasses + UpgradeFindings.rules.map(\.id)
 
     /// Whether a finding blocks under a `fail-on` list.
+    ///
+    /// - Parameters:
+    ///   - finding: the finding.
+    ///   - policy: rule names and classes.
+    /// - Returns: whether it blocks.
     public static func blocks(_ finding: Finding, under policy: [String]) -> Bool {
         policy.contains { entry in
             switch entry {
@@ -320,6 +339,18 @@ public struct ReleaseConfiguration: Sendable {
     public var upgrade = UpgradePolicy()
 
     /// A configuration; every argument defaults to what relkit uses without `.release.toml`.
+    ///
+    /// - Parameters:
+    ///   - scheme: the current scheme.
+    ///   - nextLine: how main moves after a cut.
+    ///   - releaseUnit: the group or component releases follow.
+    ///   - components: the components.
+    ///   - groups: the groups.
+    ///   - apiVersion: where the API version is.
+    ///   - requirements: the internal pins.
+    ///   - branches: `[branches]`.
+    ///   - tags: `[tags]`.
+    ///   - backport: `[backport]`.
     public init(
         scheme: VersionScheme = .yearMonth, nextLine: NextLinePolicy = .nextMonth,
         releaseUnit: String = "root",
@@ -343,17 +374,29 @@ public struct ReleaseConfiguration: Sendable {
     public static let defaults = ReleaseConfiguration()
 
     /// The component of that name.
+    ///
+    /// - Parameter name: its name.
+    /// - Returns: the component, or nil.
     public func component(named name: String) -> Component? { components.first { $0.name == name } }
     /// The group of that name.
+    ///
+    /// - Parameter name: its name.
+    /// - Returns: the group, or nil.
     public func group(named name: String) -> ComponentGroup? { groups.first { $0.name == name } }
 
     /// The components a group or component name stands for.
+    ///
+    /// - Parameter unit: a group or component name.
+    /// - Returns: its components.
     public func components(of unit: String) -> [Component] {
         if let group = group(named: unit) { return group.components.compactMap(component(named:)) }
         return component(named: unit).map { [$0] } ?? []
     }
 
     /// The group a component belongs to, if any.
+    ///
+    /// - Parameter component: a component name.
+    /// - Returns: its group, or nil.
     public func group(containing component: String) -> ComponentGroup? {
         groups.first { $0.components.contains(component) }
     }
@@ -363,6 +406,9 @@ public struct ReleaseConfiguration: Sendable {
 
     /// The release a tag names: the tag has the configured prefix and the rest is a version of the
     /// scheme of its time, canonical or only misspelt (`23.09.8.rc1`); nil for any other tag.
+    ///
+    /// - Parameter name: a tag name.
+    /// - Returns: the version and whether the tag spells it canonically, or nil.
     public func releaseVersion(ofTag name: String) -> (version: SchemeVersion, canonical: Bool)? {
         guard let text = tags.versionText(ofTag: name) else { return nil }
         return scheme(of: text).releaseTagVersion(text)
@@ -373,6 +419,9 @@ public struct ReleaseConfiguration: Sendable {
     /// leading `v` is passed over); the current scheme for later lines and for text with no such
     /// numbers. Lines are compared as (year, number): a scheme that changes within a year needs
     /// numbers that do not overlap (a sprint count after the last month).
+    ///
+    /// - Parameter text: a line, branch name, tag or version.
+    /// - Returns: the scheme it is written in.
     public func scheme(of text: String) -> VersionScheme {
         guard !earlierSchemes.isEmpty, let (year, number) = Self.leadingLine(of: text) else { return scheme }
         for earlier in earlierSchemes where (year, number) <= (earlier.until.year, earlier.until.number) { return earlier.scheme }
@@ -382,6 +431,9 @@ public struct ReleaseConfiguration: Sendable {
     /// A version computed in its own scheme, spelt in the scheme of its time: past an earlier
     /// scheme's last line, its (year, number) line is the next scheme's (24.12's next line,
     /// 25.01 in yy.0m arithmetic, is 25.1 in yy.n).
+    ///
+    /// - Parameter version: a version.
+    /// - Returns: the same version, in the scheme of its time.
     public func inSchemeOfItsTime(_ version: SchemeVersion) -> SchemeVersion {
         let schemeThen = scheme(of: version.description)
         guard schemeThen != version.scheme,
@@ -411,12 +463,19 @@ public struct ReleaseConfiguration: Sendable {
     }
 
     /// The release line a branch name stands for, in the scheme of its time.
+    ///
+    /// - Parameter name: a branch name.
+    /// - Returns: the line, or nil when it is no release branch.
     public func line(ofBranch name: String) -> ReleaseLine? {
         guard let text = branches.releasePattern.extractPlaceholder("{line}", from: name) else { return nil }
         return try? ReleaseLine(parsing: text, scheme: scheme(of: text))
     }
 
     /// A release line given by the user (`--to 23.09`), in the scheme of its time.
+    ///
+    /// - Parameter text: the line as typed.
+    /// - Returns: the line.
+    /// - Throws: `SchemeError` saying why, in one sentence.
     public func releaseLine(parsing text: String) throws(SchemeError) -> ReleaseLine {
         try ReleaseLine(parsing: text, scheme: scheme(of: text))
     }
@@ -430,9 +489,15 @@ public struct ReleaseConfiguration: Sendable {
 
 extension String {
     /// Whether the text holds the placeholder (`{line}`).
+    ///
+    /// - Parameter placeholder: the placeholder, braces included.
+    /// - Returns: whether it occurs.
     public func containsPlaceholder(_ placeholder: String) -> Bool { self[...].placeholderRange(placeholder) != nil }
 
     /// How many times the placeholder occurs.
+    ///
+    /// - Parameter placeholder: the placeholder, braces included.
+    /// - Returns: the count.
     public func placeholderCount(_ placeholder: String) -> Int {
         var count = 0
         var rest = self[...]

@@ -1,6 +1,9 @@
 extension String {
     /// The string made safe to print inside quotes on a terminal: control, bidirectional and
     /// invisible format characters are escaped as `\u{...}`, and very long input is shortened.
+    ///
+    /// - Parameter limit: the most characters shown (the rest elided).
+    /// - Returns: the printable text.
     public func displayable(limit: Int = 120) -> String {
         // Printable ASCII that fits is shown as it is (the common case, without Unicode lookups).
         if utf8.count <= limit && utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return self }
@@ -30,6 +33,9 @@ extension String {
 /// Where UTF-8 text is not: for messages about bytes that are not text.
 public enum UTF8Check {
     /// The offset of the first byte that does not belong to a well-formed UTF-8 sequence.
+    ///
+    /// - Parameter bytes: the bytes.
+    /// - Returns: the offset, or nil when all of them are UTF-8.
     public static func firstInvalidOffset<C: Collection<UInt8>>(in bytes: C) -> Int? where C.Index == Int {
         var index = bytes.startIndex
         while index < bytes.endIndex {
@@ -66,6 +72,11 @@ public enum UTF8Check {
     }
 
     /// "byte 0xFF at column 3 is not UTF-8", with a word on UTF-16 when a byte order mark says so.
+    ///
+    /// - Parameters:
+    ///   - bytes: the text's bytes.
+    ///   - offset: where the first invalid byte is.
+    /// - Returns: the sentence.
     public static func describe<C: BidirectionalCollection<UInt8>>(_ bytes: C, invalidAt offset: Int) -> String where C.Index == Int {
         let start = bytes.startIndex
         if bytes.count >= 2 && ((bytes[start] == 0xFF && bytes[start + 1] == 0xFE) || (bytes[start] == 0xFE && bytes[start + 1] == 0xFF)) {

@@ -23,6 +23,15 @@ public struct Finding: Sendable, Equatable, Codable {
     public var suggestion: String?
 
     /// A finding; only the rule and the message are required.
+    ///
+    /// - Parameters:
+    ///   - rule: the rule's id.
+    ///   - severity: error or warning.
+    ///   - file: the file, when there is one.
+    ///   - line: the line, when there is one.
+    ///   - column: the column, when there is one.
+    ///   - message: what is wrong.
+    ///   - suggestion: the corrected text.
     public init(
         rule: String, severity: Severity = .error, file: String? = nil, line: Int? = nil, column: Int? = nil,
         message: String, suggestion: String? = nil
@@ -56,6 +65,9 @@ public struct Finding: Sendable, Equatable, Codable {
 }
 
 /// Sorted for output: by file (repository findings last), line, column, rule.
+///
+/// - Parameter findings: the findings.
+/// - Returns: them, sorted.
 public func sortedFindings(_ findings: [Finding]) -> [Finding] {
     findings.sorted { a, b in
         let left = (a.file ?? "\u{10FFFF}", a.line ?? 0, a.column ?? 0, a.rule, a.message)
@@ -66,6 +78,11 @@ public func sortedFindings(_ findings: [Finding]) -> [Finding] {
 
 extension VersionScheme {
     /// Reads a configured version in its form: the value, or why it is not valid and the fix.
+    ///
+    /// - Parameters:
+    ///   - text: the version as written.
+    ///   - form: the scheme's spelling or PEP 440's.
+    /// - Returns: the value when readable, the problem and the corrected text when not valid.
     public func check(_ text: String, form: VersionForm) -> (value: SchemeVersion?, problem: String?, suggestion: String?) {
         switch form {
         case .scheme:
@@ -89,6 +106,11 @@ extension VersionScheme {
     }
 
     /// How a version is written in a form.
+    ///
+    /// - Parameters:
+    ///   - version: the version.
+    ///   - form: the spelling.
+    /// - Returns: the text.
     public func spell(_ version: SchemeVersion, form: VersionForm) -> String {
         form == .scheme ? version.description : version.pep440.description
     }
@@ -112,6 +134,15 @@ public struct VersionOccurrence: Sendable, Equatable {
     public var value: SchemeVersion?
 
     /// A version found in a file, with its place.
+    ///
+    /// - Parameters:
+    ///   - component: its component.
+    ///   - file: the file.
+    ///   - line: its line.
+    ///   - column: its column.
+    ///   - text: the version as written.
+    ///   - form: the configured spelling.
+    ///   - value: its value, when readable.
     public init(component: String, file: String, line: Int, column: Int, text: String, form: VersionForm, value: SchemeVersion?) {
         self.component = component
         self.file = file
@@ -129,6 +160,12 @@ public struct VersionOccurrence: Sendable, Equatable {
 public enum CheckRules {
     /// The version most members carry (ties: the one listed first), and a finding for each member
     /// that carries another one, naming every file, line and value.
+    ///
+    /// - Parameters:
+    ///   - occurrences: the versions read.
+    ///   - unit: the group or component.
+    ///   - isGroup: whether it is a group.
+    /// - Returns: the agreed version and a finding for each disagreement.
     public static func agreement(of occurrences: [VersionOccurrence], unit: String, isGroup: Bool) -> (SchemeVersion?, [Finding]) {
         let readable = occurrences.filter { $0.value != nil }
         var counts: [(value: SchemeVersion, count: Int)] = []
@@ -153,6 +190,11 @@ public enum CheckRules {
     }
 
     /// `vN.yyyymmdd`: a real date, not after `today`.
+    ///
+    /// - Parameters:
+    ///   - text: the API version.
+    ///   - today: the day (UTC).
+    /// - Returns: why it is not valid, or nil.
     public static func apiVersion(_ text: String, today: (year: Int, month: Int, day: Int)) -> String? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         let major = parts.first?.dropFirst() ?? ""

@@ -2,6 +2,11 @@
 public enum GitDate {
     /// Seconds since the epoch and the offset from UTC in minutes; nil when the text is not a date
     /// git would read. `localOffsetMinutes` applies to ISO dates written without an offset.
+    ///
+    /// - Parameters:
+    ///   - text: a date as git reads `GIT_AUTHOR_DATE` (`@1700000000 +0000`, ISO 8601, RFC 2822).
+    ///   - localOffsetMinutes: the offset for a date without one.
+    /// - Returns: the time and offset, or nil.
     public static func parse(_ text: String, localOffsetMinutes: Int32 = 0) -> (seconds: Int64, offsetMinutes: Int32)? {
         let trimmed = text.trimmingSpaces()
         // git's own format: "@1700000000 +0100", "1700000000 +0100", "@1700000000".

@@ -31,6 +31,10 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     /// The paths this glob names in a tree, found by listing only the directories a match can go
     /// through. `listing` gives a directory's entries ("" is the root) and whether each is a
     /// directory one can descend into.
+    ///
+    /// - Parameter listing: a directory's entries, by its path.
+    /// - Returns: the matching paths, sorted.
+    /// - Throws: what `listing` throws.
     public func expand(listing: (String) throws -> [(name: String, isDirectory: Bool)]) rethrows -> [String] {
         var results: [String] = []
         func join(_ directory: String, _ name: String) -> String { directory.isEmpty ? name : directory + "/" + name }
@@ -58,6 +62,9 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether a slash-separated relative path matches.
+    ///
+    /// - Parameter path: the path.
+    /// - Returns: whether it matches.
     public func matches(_ path: String) -> Bool {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         return Self.match(components[...], parts[...])

@@ -21,6 +21,12 @@ public enum JSONLocator {
     }
 
     /// The value at `path` (object keys; array indexes as decimal strings).
+    ///
+    /// - Parameters:
+    ///   - path: the keys and indexes.
+    ///   - bytes: the document.
+    /// - Returns: the value and its place.
+    /// - Throws: `Failure` for a syntax error or a missing key.
     public static func locate(_ path: [String], in bytes: [UInt8]) throws(Failure) -> Located {
         var scanner = Scanner(bytes: bytes)
         scanner.skipBOM()

@@ -15,17 +15,23 @@ public enum Natural: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let zero = Natural.small(0)
 
     /// A natural number from a non-negative `Int`.
+    ///
+    /// - Parameter value: a non-negative integer.
     public init(_ value: Int) {
         precondition(value >= 0, "Natural must be non-negative")
         self.init(UInt64(value))
     }
 
     /// A natural number from a `UInt64`.
+    ///
+    /// - Parameter value: the value.
     public init(_ value: UInt64) {
         self = value < Natural.smallLimit ? .small(value) : .big(String(value))
     }
 
     /// Parses ASCII decimal digits (leading zeros allowed); nil for anything else or no digits.
+    ///
+    /// - Parameter digits: the text.
     public init?(digits: some StringProtocol) {
         var bytes = Array(digits.utf8)
         guard !bytes.isEmpty, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }

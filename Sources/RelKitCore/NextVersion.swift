@@ -37,6 +37,12 @@ public enum NextVersionRequest: Sendable, Hashable {
 
 extension SchemeVersion {
     /// The next version of the requested kind; never lower than this one.
+    ///
+    /// - Parameters:
+    ///   - request: which next version.
+    ///   - policy: how the line moves (`.nextLine` requests).
+    /// - Returns: the next version.
+    /// - Throws: `SchemeError` saying why, in one sentence.
     public func next(_ request: NextVersionRequest, policy: NextLinePolicy = .nextMonth) throws(SchemeError) -> SchemeVersion {
         switch request {
         case .patch: return try nextPatch()
@@ -61,6 +67,10 @@ extension SchemeVersion {
 
     /// The next pre-release of `kind`: `rc1` -> `rc2`, `b2` -> `rc1`, `24.03.1` -> `24.03.2rc1`,
     /// `24.04.0.dev3` -> `24.04.0a1`. Going from a later kind to an earlier one (`rc` -> `a`) is refused.
+    ///
+    /// - Parameter kind: alpha, beta or release candidate.
+    /// - Returns: the next pre-release.
+    /// - Throws: `SchemeError` saying why, in one sentence.
     public func nextPreRelease(_ kind: PreReleaseKind) throws(SchemeError) -> SchemeVersion {
         if let pre {
             if kind < pre.kind {
@@ -113,6 +123,10 @@ extension PreReleaseKind {
 
 extension ReleaseLine {
     /// The line main moves to after this one is cut; nil when the policy keeps main as it is.
+    ///
+    /// - Parameter policy: `next-line`.
+    /// - Returns: the next line, or nil.
+    /// - Throws: `SchemeError` saying why, in one sentence.
     public func next(policy: NextLinePolicy) throws(SchemeError) -> ReleaseLine? {
         switch (policy, scheme.lineStyle) {
         case (.none, _):
@@ -139,6 +153,9 @@ extension ReleaseLine {
     }
 
     /// A cadence is a non-empty list of distinct months.
+    ///
+    /// - Parameter months: the months.
+    /// - Throws: `SchemeError` saying why, in one sentence.
     public static func validateCadence(_ months: [Int]) throws(SchemeError) {
         guard !months.isEmpty else { throw SchemeError("the cadence lists no month") }
         if let bad = months.first(where: { !(1...12).contains($0) }) {

@@ -3,10 +3,18 @@
 extension VersionSyntax {
     /// The most bytes the normal form of an input of `inputLength` bytes can take (implicit
     /// numbers and `-1` -> `.post1` make it longer than the input).
+    ///
+    /// - Parameter inputLength: the input's length in bytes.
+    /// - Returns: the bound.
     public static func maximumNormalizedLength(_ inputLength: Int) -> Int { 2 * inputLength + 16 }
 
     /// Writes the PEP 440 normal form of the parsed `bytes` at `output`, which has room for
     /// `maximumNormalizedLength(bytes.count)` bytes; returns the number of bytes written.
+    ///
+    /// - Parameters:
+    ///   - bytes: the version's bytes, as parsed.
+    ///   - output: where to write.
+    /// - Returns: the count of bytes written.
     public func writeNormalized(of bytes: UnsafeBufferPointer<UInt8>, to output: UnsafeMutablePointer<UInt8>) -> Int {
         var writer = Writer(bytes: bytes, output: output)
         if let epoch, epoch.contains(where: { bytes[$0] != 0x30 }) {
@@ -60,6 +68,9 @@ extension VersionSyntax {
 
     /// The normal form of a string through the streaming path (what `relkit version normalize -`
     /// prints for it), or nil when it is not a version.
+    ///
+    /// - Parameter text: the version.
+    /// - Returns: its normal form, or nil.
     public static func normalized(_ text: String) -> String? {
         var copy = text
         return copy.withUTF8 { bytes in
@@ -71,6 +82,10 @@ extension VersionSyntax {
     }
 
     /// Appends the PEP 440 normal form of the parsed `bytes` to `output`.
+    ///
+    /// - Parameters:
+    ///   - bytes: the version's bytes, as parsed.
+    ///   - output: what to append to.
     public func appendNormalized(of bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         var scratch = [UInt8](repeating: 0, count: Self.maximumNormalizedLength(bytes.count))
         let count = scratch.withUnsafeMutableBufferPointer { writeNormalized(of: bytes, to: $0.baseAddress!) }

@@ -20,6 +20,9 @@ public enum RequirementScanner {
     static let comparisons = ["===", "==", "~=", "!=", "<=", ">=", "<", ">"]
 
     /// PEP 503: names compare lowercased, with runs of `-`, `_` and `.` as one `-`.
+    ///
+    /// - Parameter name: a package name.
+    /// - Returns: its normalized form.
     public static func normalizedName(_ name: String) -> String {
         var result = ""
         var lastWasSeparator = false
@@ -36,6 +39,11 @@ public enum RequirementScanner {
     }
 
     /// Whether a package name matches one of the patterns (`backend.ai-*`), PEP 503-normalized.
+    ///
+    /// - Parameters:
+    ///   - name: a package name.
+    ///   - patterns: name patterns.
+    /// - Returns: whether one matches.
     public static func matches(_ name: String, patterns: [String]) -> Bool {
         let normalized = normalizedName(name)
         return patterns.contains { Glob(normalizedName($0)).matches(normalized) }
@@ -47,6 +55,11 @@ public enum RequirementScanner {
 
     /// Every pin of a package matching `patterns` in the file. Comments (`#` before the name) are
     /// skipped; each specifier of a list (`>=24.3,<25`) is its own pin.
+    ///
+    /// - Parameters:
+    ///   - bytes: the file's bytes.
+    ///   - patterns: the packages' name patterns.
+    /// - Returns: the pins, in file order.
     public static func pins(in bytes: [UInt8], packages patterns: [String]) -> [RequirementPin] {
         var pins: [RequirementPin] = []
         var lineStart = 0
@@ -113,6 +126,11 @@ public enum RequirementScanner {
 
     /// Checks a pin against the version its package is released at: the spelling must be PEP 440's
     /// normal form, and `==` / `===` pins must name that version; other comparisons must admit it.
+    ///
+    /// - Parameters:
+    ///   - pin: the pin.
+    ///   - expected: the version the package is released at.
+    /// - Returns: the rule, message and fix, or nil when the pin is right.
     public static func check(_ pin: RequirementPin, against expected: SchemeVersion) -> (rule: String, message: String, suggestion: String?)? {
         let expectedText = expected.pep440.description
         let wildcard = pin.version.hasSuffix(".*") && (pin.comparison == "==" || pin.comparison == "!=")

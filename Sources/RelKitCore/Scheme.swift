@@ -27,6 +27,9 @@ public struct VersionScheme: Sendable, Hashable, CustomStringConvertible {
     public static let all = [yearMonth, yearSequence]
 
     /// What is said of a name that is no scheme, wherever it was given.
+    ///
+    /// - Parameter name: what was given.
+    /// - Returns: the sentence, naming the schemes there are.
     public static func unknownName(_ name: String) -> String {
         "unknown scheme '\(name)'; use one of: \(all.map(\.name).joined(separator: ", "))"
     }
@@ -43,6 +46,10 @@ public struct VersionScheme: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The scheme named `yy.0m` or `yy.n`.
+    ///
+    /// - Parameters:
+    ///   - name: `yy.0m` or `yy.n`.
+    ///   - allowsPost: whether `.postN` releases are allowed.
     public init?(named name: String, allowsPost: Bool = false) {
         guard let scheme = VersionScheme.all.first(where: { $0.name == name }) else { return nil }
         self = scheme
@@ -94,6 +101,11 @@ public struct ReleaseLine: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     /// Parses a branch name spelled exactly as the scheme writes a line (`24.03`).
+    ///
+    /// - Parameters:
+    ///   - text: the line.
+    ///   - scheme: its scheme.
+    /// - Throws: `SchemeError` saying why, in one sentence.
     public init(parsing text: String, scheme: VersionScheme) throws(SchemeError) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]),
@@ -121,17 +133,28 @@ public struct ReleaseLine: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     /// Hashes the year and number.
+    ///
+    /// - Parameter hasher: the hasher.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(year)
         hasher.combine(number)
     }
 
     /// The first version of the line: `X.Y.0`, or `X.Y.0rc1` (etc.) for a pre-release start.
+    ///
+    /// - Parameter kind: a pre-release kind to start with.
+    /// - Returns: the line's first version.
     public func firstVersion(pre kind: PreReleaseKind? = nil) -> SchemeVersion {
         SchemeVersion(line: self, patch: .zero, pre: kind.map { ($0, Natural(1)) })
     }
 
     /// The line of a calendar month, in `yy.0m` (`2024-03` -> `24.03`).
+    ///
+    /// - Parameters:
+    ///   - year: the full or two-digit year.
+    ///   - month: 1-12.
+    /// - Returns: the line.
+    /// - Throws: `SchemeError` saying why, in one sentence.
     public static func ofMonth(year: Int, month: Int) throws(SchemeError) -> ReleaseLine {
         try ReleaseLine(scheme: .yearMonth, year: year % 100, number: month)
     }
@@ -149,6 +172,8 @@ public struct SchemeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The sentence.
     public var message: String
     /// An error with its sentence.
+    ///
+    /// - Parameter message: the sentence.
     public init(_ message: String) { self.message = message }
     /// The sentence.
     public var description: String { message }
@@ -168,6 +193,13 @@ public struct SchemeVersion: Sendable, Hashable, Comparable, CustomStringConvert
     public var dev: Natural?
 
     /// A version from its parts.
+    ///
+    /// - Parameters:
+    ///   - line: the release line.
+    ///   - patch: the patch number.
+    ///   - pre: the pre-release.
+    ///   - post: the post-release number.
+    ///   - dev: the development release number.
     public init(
         line: ReleaseLine, patch: Natural, pre: (kind: PreReleaseKind, number: Natural)? = nil,
         post: Natural? = nil, dev: Natural? = nil
@@ -207,12 +239,18 @@ public struct SchemeVersion: Sendable, Hashable, Comparable, CustomStringConvert
     /// The same PEP 440 version.
     public static func == (lhs: SchemeVersion, rhs: SchemeVersion) -> Bool { lhs.pep440 == rhs.pep440 }
     /// Hashes the PEP 440 value.
+    ///
+    /// - Parameter hasher: the hasher.
     public func hash(into hasher: inout Hasher) { hasher.combine(pep440) }
 }
 
 extension VersionScheme {
     /// Reads a version in any PEP 440 spelling whose numbers fit the scheme (`24.3.0rc1` or
     /// `24.03.0-RC1` both give `24.03.0rc1`). `validate` is the strict check of the spelling.
+    ///
+    /// - Parameter text: the version.
+    /// - Returns: the version.
+    /// - Throws: `SchemeError` saying why, in one sentence.
     public func version(parsing text: String) throws(SchemeError) -> SchemeVersion {
         let parsed: Version
         do {
@@ -224,6 +262,12 @@ extension VersionScheme {
     }
 
     /// Converts a PEP 440 version into the scheme, when it fits.
+    ///
+    /// - Parameters:
+    ///   - parsed: the PEP 440 version.
+    ///   - text: how it was spelled, for messages.
+    /// - Returns: the version.
+    /// - Throws: `SchemeError` saying why, in one sentence.
     public func version(from parsed: Version, spelled text: String? = nil) throws(SchemeError) -> SchemeVersion {
         let shown = text ?? parsed.description
         guard parsed.epoch.isZero else { throw SchemeError("'\(shown)' has an epoch, which \(name) does not use") }
@@ -252,6 +296,9 @@ extension ReleaseLine {
     /// The first two dot-separated runs of digits of a line, tag or version, a leading `v` passed
     /// over, and what follows them: "v23.09.8" -> ("23", "09", ".8"); nil when it does not start
     /// that way. (Which scheme a text belongs to is read from these.)
+    ///
+    /// - Parameter text: the text.
+    /// - Returns: the year digits, the number digits and the rest, or nil.
     public static func leadingDigitRuns(of text: String) -> (year: ArraySlice<UInt8>, number: ArraySlice<UInt8>, rest: ArraySlice<UInt8>)? {
         var bytes = Array(text.utf8)[...]
         if let first = bytes.first, first == UInt8(ascii: "v") || first == UInt8(ascii: "V") { bytes = bytes.dropFirst() }

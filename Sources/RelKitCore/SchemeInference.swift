@@ -15,6 +15,9 @@ public enum SchemeInference {
     }
 
     /// The scheme one text is evidence of, with its line's (year, number); nil when it says nothing.
+    ///
+    /// - Parameter text: a version, tag or branch name.
+    /// - Returns: the scheme and line, or nil.
     public static func evidence(of text: String) -> (scheme: VersionScheme, year: Int, number: Int)? {
         guard let (year, second, rest) = ReleaseLine.leadingDigitRuns(of: text), year.count == 2, (1...2).contains(second.count),
             rest.isEmpty || rest.first == UInt8(ascii: ".")

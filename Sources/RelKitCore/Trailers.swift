@@ -33,6 +33,9 @@ public enum Trailers {
         public var description: String { "\(key): \(value)" }
 
         /// Keys compare without regard to case (`Backported-from` is `Backported-From`).
+        ///
+        /// - Parameter other: a key.
+        /// - Returns: whether it is this trailer's key.
         public func matches(key other: String) -> Bool { key.lowercased() == other.lowercased() }
     }
 
@@ -55,9 +58,15 @@ public enum Trailers {
     }
 
     /// The trailers of a message, unfolded, as `git interpret-trailers --parse` lists them.
+    ///
+    /// - Parameter message: a commit message.
+    /// - Returns: its trailers.
     public static func parse(_ message: String) -> [Trailer] { locate(message).map(\.trailer) }
 
     /// The trailers of a message with the line each starts on.
+    ///
+    /// - Parameter message: a commit message.
+    /// - Returns: its trailers and their lines.
     public static func locate(_ message: String) -> [Located] {
         let bytes = terminated(Array(message.utf8))
         let layout = layout(of: bytes)
@@ -98,6 +107,11 @@ public enum Trailers {
     /// message: a line `Key: ...` outside the trailer block (git does not read it: it is in the body,
     /// the title or the patch part), a key spelled in another case than `keys` spells it, and in the
     /// block, the same trailer twice or a trailer without a value.
+    ///
+    /// - Parameters:
+    ///   - message: a commit message.
+    ///   - keys: the trailer keys that matter.
+    /// - Returns: the problems, by line.
     public static func problems(in message: String, keys: [String] = []) -> [Problem] {
         let located = locate(message)
         var problems: [Problem] = []
@@ -141,6 +155,11 @@ public enum Trailers {
     /// The message with `trailers` added at the end of its trailer block, or after one blank line
     /// when it has none; a trailer the message already has (same key, any case, and same value)
     /// is not added again. A patch part or trailing comments stay after the trailers.
+    ///
+    /// - Parameters:
+    ///   - trailers: the trailers to add.
+    ///   - message: the message.
+    /// - Returns: the new message.
     public static func adding(_ trailers: [Trailer], to message: String) -> String {
         let existing = parse(message)
         let new = trailers.filter { trailer in
@@ -151,6 +170,11 @@ public enum Trailers {
 
     /// The message with `lines` added where `adding` adds trailers: at the end of its trailer
     /// block, or after one blank line when it has none.
+    ///
+    /// - Parameters:
+    ///   - new: the lines to add.
+    ///   - message: the message.
+    /// - Returns: the new message.
     public static func appending(lines new: [String], to message: String) -> String {
         guard !new.isEmpty else { return message }
         // Terminated first: a last line "---" or "Conflicts:" without its newline would become a

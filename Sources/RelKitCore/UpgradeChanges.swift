@@ -35,6 +35,11 @@ public struct ConfigKeyChange: Sendable, Equatable {
 /// The keys that differ between two versions of a sample.
 public enum ConfigSampleDiff {
     /// Keys added, removed, and whose value (the sample's default) changed, in key order.
+    ///
+    /// - Parameters:
+    ///   - old: the keys at the first ref.
+    ///   - new: the keys at the second.
+    /// - Returns: the changes.
     public static func changes(from old: [ConfigLeaf], to new: [ConfigLeaf]) -> [ConfigKeyChange] {
         let before = Dictionary(old.map { ($0.path, $0.value) }, uniquingKeysWith: { $1 })
         let after = Dictionary(new.map { ($0.path, $0.value) }, uniquingKeysWith: { $1 })
@@ -53,6 +58,9 @@ public enum ConfigSampleDiff {
     }
 
     /// `[a.b] key`, or `key` at the top; names that are not bare keys are quoted.
+    ///
+    /// - Parameter path: table names, then the key.
+    /// - Returns: the name.
     public static func keyName(_ path: [String]) -> String {
         guard let key = path.last else { return "" }
         let table = path.dropLast().map(TOMLText.key).joined(separator: ".")
@@ -277,6 +285,11 @@ public struct ImageChange: Sendable, Equatable {
     public var line: Int?
 
     /// Services whose image changed (added and removed services too), in the order of the new file.
+    ///
+    /// - Parameters:
+    ///   - old: the services at the first ref.
+    ///   - new: the services at the second.
+    /// - Returns: the changes.
     public static func changes(from old: [ComposeService], to new: [ComposeService]) -> [ImageChange] {
         let before = Dictionary(old.map { ($0.name, $0.image) }, uniquingKeysWith: { $1 })
         let after = Set(new.map(\.name))

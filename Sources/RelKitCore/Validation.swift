@@ -27,6 +27,9 @@ public enum SchemeValidation: Sendable, Equatable {
 extension VersionScheme {
     /// Checks that `text` is exactly the canonical spelling this scheme wants in a tag, a branch's
     /// VERSION file or any scheme-form file. Reports every problem, not the first one.
+    ///
+    /// - Parameter text: the version as written.
+    /// - Returns: the value, or every problem and the corrected spelling.
     public func validate(_ text: String) -> SchemeValidation {
         var copy = text
         return copy.withUTF8 { bytes in
@@ -157,6 +160,9 @@ extension VersionScheme {
 
     /// The version a tag's text names, if it is a release tag of this scheme: valid, or only misspelt
     /// (`23.09.8.rc1`). `v0.7.0` or `api-v2.20170315` are other tags. `canonical` says which.
+    ///
+    /// - Parameter text: the tag's text after its prefix.
+    /// - Returns: the version and whether it is spelt canonically, or nil.
     public func releaseTagVersion(_ text: String) -> (version: SchemeVersion, canonical: Bool)? {
         switch validate(text) {
         case .valid(let version):

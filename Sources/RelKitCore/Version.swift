@@ -21,6 +21,14 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var local: [LocalPart]?
 
     /// A version from its parts.
+    ///
+    /// - Parameters:
+    ///   - epoch: the epoch.
+    ///   - release: the release numbers.
+    ///   - pre: the pre-release.
+    ///   - post: the post-release number.
+    ///   - dev: the development release number.
+    ///   - local: the local label's parts.
     public init(
         epoch: Natural = .zero, release: [Natural], pre: (kind: PreReleaseKind, number: Natural)? = nil,
         post: Natural? = nil, dev: Natural? = nil, local: [LocalPart]? = nil
@@ -35,6 +43,9 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// Parses any PEP 440 spelling; throws `VersionParseError` naming what is wrong and where.
+    ///
+    /// - Parameter string: the version.
+    /// - Throws: `VersionParseError` saying what is wrong and where.
     public init(parsing string: String) throws(VersionParseError) {
         var copy = string
         let result: Result<Version, VersionParseError> = copy.withUTF8 { bytes in
@@ -47,6 +58,10 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// Builds the value from a successful parse of `bytes`.
+    ///
+    /// - Parameters:
+    ///   - syntax: the parse.
+    ///   - bytes: the bytes it was made of.
     public init(syntax: VersionSyntax, in bytes: UnsafeBufferPointer<UInt8>) {
         func number(_ range: Range<Int>?) -> Natural {
             guard let range else { return .zero }
@@ -141,6 +156,8 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
     public static func == (lhs: Version, rhs: Version) -> Bool { compare(lhs, rhs) == 0 }
 
     /// Hashes the PEP 440 value.
+    ///
+    /// - Parameter hasher: the hasher.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(epoch)
         hasher.combine(Array(trimmedRelease))
@@ -155,6 +172,11 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// -1, 0 or 1, as PEP 440 orders the two.
+    ///
+    /// - Parameters:
+    ///   - lhs: a version.
+    ///   - rhs: another.
+    /// - Returns: the order.
     public static func compare(_ lhs: Version, _ rhs: Version) -> Int {
         if lhs.epoch != rhs.epoch { return lhs.epoch < rhs.epoch ? -1 : 1 }
         let left = lhs.trimmedRelease

@@ -68,6 +68,8 @@ public enum PreReleaseKind: Int, Comparable, Sendable, CaseIterable, CustomStrin
     }
 
     /// The kind of `a`, `b` or `rc`; nil for other letters.
+    ///
+    /// - Parameter letters: the canonical letters.
     public init?(letters: String) {
         switch letters {
         case "a": self = .alpha
@@ -86,8 +88,14 @@ public enum ASCII {
     static let dot: UInt8 = 0x2E, dash: UInt8 = 0x2D, underscore: UInt8 = 0x5F, plus: UInt8 = 0x2B, bang: UInt8 = 0x21
 
     /// Whether the byte is an ASCII digit.
+    ///
+    /// - Parameter byte: the byte.
+    /// - Returns: whether it is a digit.
     @inlinable @inline(__always) public static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
     /// 0-9, a-f and A-F.
+    ///
+    /// - Parameter byte: the byte.
+    /// - Returns: whether it is a hexadecimal digit.
     @inlinable @inline(__always) public static func isHexDigit(_ byte: UInt8) -> Bool { isDigit(byte) || (byte | 0x20) &- 0x61 < 6 }
     @inline(__always) static func isSeparator(_ byte: UInt8) -> Bool { byte == dot || byte == dash || byte == underscore }
     @inline(__always) static func lower(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
@@ -96,6 +104,12 @@ public enum ASCII {
     /// Whether `word` occurs in `bytes`, compared as bytes (no String search is set up). With
     /// `foldingCase`, each byte of `bytes` is compared with its 0x20 bit set, so that a lowercase
     /// `word` matches either case.
+    ///
+    /// - Parameters:
+    ///   - bytes: where to look.
+    ///   - word: what to look for.
+    ///   - foldingCase: compare without regard to case.
+    /// - Returns: whether it occurs.
     @inlinable public static func contains(_ bytes: [UInt8], _ word: [UInt8], foldingCase: Bool = false) -> Bool {
         guard !word.isEmpty else { return true }
         guard bytes.count >= word.count else { return false }
@@ -112,6 +126,9 @@ let maximumNumberDigits = 4300
 
 extension VersionSyntax {
     /// Parses a version held in a byte buffer (UTF-8).
+    ///
+    /// - Parameter bytes: the bytes.
+    /// - Returns: the parse, or why it is not a version.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<VersionSyntax, VersionSyntaxError> {
         var syntax = VersionSyntax.empty
         if let error = parse(bytes, into: &syntax) { return .failure(error) }
@@ -120,6 +137,11 @@ extension VersionSyntax {
 
     /// Parses into an existing value, for loops over many versions: no copy of the result.
     /// Returns nil on success; on failure `syntax` holds nothing meaningful.
+    ///
+    /// - Parameters:
+    ///   - bytes: the bytes.
+    ///   - syntax: where the parse goes.
+    /// - Returns: nil, or why it is not a version.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, into syntax: inout VersionSyntax) -> VersionSyntaxError? {
         var parser = Parser(bytes: bytes)
         return parser.parse(into: &syntax)
@@ -131,6 +153,9 @@ extension VersionSyntax {
         preKind: nil, post: nil, dev: nil, local: nil)
 
     /// Parses a version string.
+    ///
+    /// - Parameter string: the version.
+    /// - Returns: the parse, or why it is not a version.
     public static func parse(_ string: String) -> Result<VersionSyntax, VersionSyntaxError> {
         var copy = string
         return copy.withUTF8 { parse($0) }

@@ -22,6 +22,12 @@ public enum MessageEditor {
 
     /// Opens the message; lines starting with `#` are dropped from what comes back, as is trailing
     /// blank space. An empty result is the caller's to refuse.
+    ///
+    /// - Parameters:
+    ///   - message: the message to edit.
+    ///   - directory: where the editor runs.
+    /// - Returns: the edited message.
+    /// - Throws: `OperationError` when the editor fails or the message is left empty.
     public static func edit(_ message: String, directory: String) throws(OperationError) -> String {
         let workspace = try Workspace.open(at: directory)
         let repository = try workspace.requireRepository(for: "--edit")

@@ -40,6 +40,18 @@ public enum Backport {
         public var progress: ((_ target: String, _ done: Int, _ total: Int) -> Void)?
 
         /// A request; only the directory, the revisions and the lines are required.
+        ///
+        /// - Parameters:
+        ///   - directory: where relkit runs.
+        ///   - revisions: revisions and ranges to pick.
+        ///   - lines: the target release lines.
+        ///   - maintained: every maintained line instead.
+        ///   - source: the source branch.
+        ///   - mainline: the parent a merge's pick takes.
+        ///   - allowOffSource: allow commits not on the source.
+        ///   - dryRun: write nothing.
+        ///   - editMessage: edits each message (`--edit`).
+        ///   - progress: told of each pick made.
         public init(
             directory: String, revisions: [String], lines: [String], maintained: Bool = false, source: String? = nil,
             mainline: Int? = nil, allowOffSource: Bool = false, dryRun: Bool = false,
@@ -433,6 +445,14 @@ public enum Backport {
     /// cherry-pick -x` writes it) and the trailers (placeholders filled in) joined to its trailer
     /// block, or after one blank line. A trailer with `{pr}` is left out when the subject names no
     /// pull request.
+    ///
+    /// - Parameters:
+    ///   - pick: the commit picked.
+    ///   - source: the source branch.
+    ///   - target: the target branch.
+    ///   - templates: `[backport] trailers`.
+    ///   - recordPickedCommit: add `(cherry picked from commit …)`.
+    /// - Returns: the backport's message.
     public static func backportMessage(
         for pick: CommitInfo, source: String, target: String, templates: [String],
         recordPickedCommit: Bool = true
@@ -615,6 +635,12 @@ public enum Backport {
     }
 
     /// What a stopped backport is waiting for; nil when none is stopped.
+    ///
+    /// - Parameters:
+    ///   - directory: where relkit runs.
+    ///   - notice: told of what an interrupted run left.
+    /// - Returns: the stopped backport, or nil when none is.
+    /// - Throws: `OperationError` with the command's exit code.
     public static func status(directory: String, notice: (String) -> Void) throws(OperationError) -> StatusReport? {
         let context = try ReleaseContext.open(directory, command: "backport --status", notice: notice)
         defer { context.lock.release() }
@@ -628,6 +654,12 @@ public enum Backport {
     }
 
     /// Drops a stopped backport: its worktrees and state go; no branch moved for it.
+    ///
+    /// - Parameters:
+    ///   - directory: where relkit runs.
+    ///   - notice: told of what an interrupted run left.
+    /// - Returns: the targets dropped.
+    /// - Throws: `OperationError` with the command's exit code.
     public static func abort(directory: String, notice: (String) -> Void) throws(OperationError) -> [String] {
         let context = try ReleaseContext.open(directory, command: "backport --abort", notice: notice)
         defer { context.lock.release() }
@@ -644,6 +676,13 @@ public enum Backport {
     }
 
     /// Commits the resolution of each stopped target, picks the rest, and moves the branches.
+    ///
+    /// - Parameters:
+    ///   - directory: where relkit runs.
+    ///   - notice: told of what an interrupted run left.
+    ///   - editMessage: edits each message (`--edit`).
+    /// - Returns: each target's picks.
+    /// - Throws: `OperationError` with the command's exit code.
     public static func resume(
         directory: String, notice: (String) -> Void,
         editMessage: ((String) throws(OperationError) -> String)? = nil

@@ -135,6 +135,9 @@ public enum BackportAudit {
     }
 
     /// Pull request numbers written as `(#1234)` in a subject.
+    ///
+    /// - Parameter text: a subject.
+    /// - Returns: the numbers of its `(#N)` references, in order.
     public static func pullRequestNumbers(in text: String) -> [String] {
         // Bytes: this runs for every commit of an audit.
         var numbers: [String] = []

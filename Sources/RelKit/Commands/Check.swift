@@ -278,6 +278,12 @@ public enum Check {
 
     /// The findings of one release tag: its spelling, and whether the files of the tagged commit
     /// (read with that commit's own .release.toml, else `configuration`) carry its version.
+    ///
+    /// - Parameters:
+    ///   - tag: the tag.
+    ///   - repository: its repository.
+    ///   - configuration: the configuration.
+    /// - Returns: what is wrong with it.
     public static func verify(_ tag: Repository.Tag, repository: Repository, configuration: ReleaseConfiguration) -> [Finding] {
         guard let (tagged, canonical) = configuration.releaseVersion(ofTag: tag.name) else {
             return [

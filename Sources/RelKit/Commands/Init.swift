@@ -61,6 +61,12 @@ public enum Init {
 
     /// `scheme`: the scheme to write; nil to infer it (and an earlier one) from the version files,
     /// the release tags and the release branches.
+    ///
+    /// - Parameters:
+    ///   - directory: where relkit runs.
+    ///   - requested: the scheme (nil: inferred from the history).
+    /// - Returns: the file to write.
+    /// - Throws: `OperationError` with the command's exit code.
     public static func plan(directory: String, scheme requested: VersionScheme? = nil) throws(OperationError) -> Plan {
         let workspace = try Workspace.open(at: directory)
         guard let root = workspace.root else { throw OperationError(.usage, "a bare repository has no working tree to configure") }
@@ -500,6 +506,9 @@ public enum Init {
     }
 
     /// Writes the planned file; refuses if one appeared meanwhile (link() never overwrites).
+    ///
+    /// - Parameter plan: what `plan` made.
+    /// - Throws: `OperationError` (refused) when the file exists; it is never overwritten.
     public static func apply(_ plan: Plan) throws(OperationError) {
         let temporary = plan.path + ".relkit-\(getpid()).tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(plan.contents.utf8)) else {

@@ -22,6 +22,14 @@ public struct ReleaseContext {
     /// Opens the repository around `directory` and takes the lock (held until released or freed).
     /// A dry run (`dryRun`) writes nothing, so it takes no lock and leaves an interrupted command
     /// for the next writing one to finish: it plans from the repository as it is, and says so.
+    ///
+    /// - Parameters:
+    ///   - directory: where relkit runs.
+    ///   - command: the command's name, for the lock.
+    ///   - dryRun: take no lock and finish no journal.
+    ///   - notice: told of what an interrupted run left.
+    /// - Returns: the context.
+    /// - Throws: `OperationError` with the command's exit code.
     public static func open(_ directory: String, command: String, dryRun: Bool = false, notice: (String) -> Void) throws(OperationError) -> ReleaseContext {
         let workspace = try Workspace.open(at: directory)
         let repository = try workspace.requireRepository(for: "relkit \(command)")

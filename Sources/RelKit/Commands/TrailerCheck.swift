@@ -50,6 +50,13 @@ public enum TrailerCheck {
     /// on a release branch that is a backport).
     /// `scheme` reads a `{target}` release line: a scheme, or a configuration's choice by the
     /// line's time (`ReleaseConfiguration.scheme(of:)`).
+    ///
+    /// - Parameters:
+    ///   - message: the commit message.
+    ///   - policy: `[backport]`.
+    ///   - scheme: the scheme of a `{target}` line.
+    ///   - requireBackport: the configured trailers must be there.
+    /// - Returns: the problems and the trailers read.
     public static func run(message: String, policy: BackportPolicy, scheme: VersionScheme, requireBackport: Bool = false) -> Report {
         run(message: message, policy: policy, schemeOf: { _ in scheme }, requireBackport: requireBackport)
     }

@@ -16,6 +16,9 @@ public enum ConfigurationLoader {
     public static let fileName = ".release.toml"
 
     /// The nearest `.release.toml` in `directory` or above it.
+    ///
+    /// - Parameter directory: where to start.
+    /// - Returns: the path of the nearest `.release.toml` at or above it, or nil.
     public static func nearestFile(from directory: String) -> String? {
         var url = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
         // A relative path (an unreadable current directory) would climb "../" for ever.
@@ -30,6 +33,10 @@ public enum ConfigurationLoader {
     }
 
     /// Loads the nearest configuration above `directory`, or the defaults when there is none.
+    ///
+    /// - Parameter directory: where to start.
+    /// - Returns: the configuration and its file (nil: relkit's defaults).
+    /// - Throws: `ConfigurationError` at the line and column of the problem.
     public static func loadNearest(from directory: String) throws(ConfigurationError) -> (ReleaseConfiguration, file: String?) {
         guard let file = nearestFile(from: directory) else { return (.defaults, nil) }
         return (try load(file: file), file)
@@ -50,6 +57,12 @@ public enum ConfigurationLoader {
     }
 
     /// Parses and checks configuration text; `file` only names it in errors.
+    ///
+    /// - Parameters:
+    ///   - text: the TOML text.
+    ///   - file: how messages name it.
+    /// - Returns: the configuration.
+    /// - Throws: `ConfigurationError` at the line and column of the problem.
     public static func load(text: String, file: String) throws(ConfigurationError) -> ReleaseConfiguration {
         let root: TOMLTable
         do { root = try TOMLParsing.table(text) } catch {

@@ -20,6 +20,10 @@ public struct Workspace {
 
     /// Discovers the repository containing `directory`; outside any repository, the directory of the
     /// nearest `.release.toml` (else `directory`) is the root and git rules are skipped.
+    ///
+    /// - Parameter directory: where relkit runs.
+    /// - Returns: the workspace.
+    /// - Throws: `OperationError` for a repository that cannot be opened.
     public static func open(at directory: String) throws(OperationError) -> Workspace {
         do {
             Trace.mark("workspace")
@@ -36,6 +40,10 @@ public struct Workspace {
     }
 
     /// The tree to look at: the working tree, or a revision's tree.
+    ///
+    /// - Parameter revision: a revision, or nil for the work tree.
+    /// - Returns: the tree.
+    /// - Throws: `OperationError` (usage) for an unknown revision.
     public func tree(revision: String?) throws(OperationError) -> FileTree {
         guard let revision else {
             guard let root else { throw OperationError(.usage, "a bare repository has no working tree; name a revision with --ref") }
@@ -76,6 +84,12 @@ public struct Workspace {
     /// `otherwise`: what a tree without one is read with instead of the defaults. A revision of
     /// before `.release.toml` existed is read with the checkout's, whose earlier schemes describe
     /// its versions (a `yy.n` 25.19.2 is not a month of the default `yy.0m`).
+    ///
+    /// - Parameters:
+    ///   - tree: the work tree or a commit's.
+    ///   - fallback: what a tree without `.release.toml` is read with.
+    /// - Returns: the configuration and its file.
+    /// - Throws: `OperationError` (usage) for a configuration that cannot be read.
     public static func configuration(in tree: FileTree, otherwise fallback: (ReleaseConfiguration, file: String?)? = nil) throws(OperationError) -> (ReleaseConfiguration, file: String?) {
         let name = ConfigurationLoader.fileName
         let label = tree is WorkingTree ? name : "\(tree.label):\(name)"

@@ -27,6 +27,8 @@ public enum FaultInjection {
     }()
 
     /// A named step of a writing command, where `RELKIT_FAULT_AT` kills and `RELKIT_PAUSE_AT` pauses (tests).
+    ///
+    /// - Parameter name: the step's name.
     public static func point(_ name: String) {
         if step == name { kill(getpid(), SIGKILL) }
         if let pause, pause.step == name { usleep(UInt32(pause.seconds * 1_000_000)) }

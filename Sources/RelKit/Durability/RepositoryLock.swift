@@ -38,6 +38,13 @@ public final class RepositoryLock {
     var backupDirectory: String { directory + "/backup" }
 
     /// Waits up to `RELKIT_LOCK_TIMEOUT` seconds (default 2) for another relkit to finish.
+    ///
+    /// - Parameters:
+    ///   - repository: the repository.
+    ///   - command: the command, named in the lock.
+    ///   - notice: told of what an interrupted run left and this one finished.
+    /// - Returns: the lock, held.
+    /// - Throws: `OperationError` (repository state) when another relkit holds it.
     public static func acquire(
         _ repository: Repository, command: String,
         notice: (String) -> Void
@@ -92,6 +99,9 @@ public final class RepositoryLock {
 
     /// What an interrupted relkit left in `repository` (its journal), in a line; nil when nothing.
     /// Read only: `status` reports it, the next writing command finishes it.
+    ///
+    /// - Parameter repository: the repository.
+    /// - Returns: the line, or nil.
     public static func interruptedOperation(_ repository: Repository) -> String? {
         let lock = RepositoryLock(repository: repository)
         guard let data = FileManager.default.contents(atPath: lock.journalPath) else { return nil }

@@ -48,12 +48,21 @@ public struct WorkingTree: FileTree {
     public var label: String { "working tree" }
 
     /// The work tree at `root`.
+    ///
+    /// - Parameter root: the work tree's root.
     public init(root: String) { self.root = root.hasSuffix("/") ? String(root.dropLast()) : root }
 
     /// The absolute path of a path relative to the root.
+    ///
+    /// - Parameter path: a path relative to the root.
+    /// - Returns: the absolute path.
     public func absolute(_ path: String) -> String { path.isEmpty ? root : root + "/" + path }
 
     /// What is at a path: file, directory or symlink (with its target); nil when nothing.
+    ///
+    /// - Parameter path: a path relative to the root.
+    /// - Returns: its kind, or nil.
+    /// - Throws: `FileTreeError` when it cannot be read.
     public func kind(of path: String) throws -> FileEntryKind? {
         var info = stat()
         guard lstat(absolute(path), &info) == 0 else { return nil }
@@ -68,6 +77,10 @@ public struct WorkingTree: FileTree {
     }
 
     /// A file's bytes.
+    ///
+    /// - Parameter path: a path relative to the root.
+    /// - Returns: its bytes.
+    /// - Throws: `FileTreeError` when it cannot be read.
     public func read(_ path: String) throws -> [UInt8] {
         do {
             return try SystemCalls.readFile(absolute(path), limit: maximumVersionFileSize)
@@ -77,12 +90,20 @@ public struct WorkingTree: FileTree {
     }
 
     /// Whether a file is executable.
+    ///
+    /// - Parameter path: a path relative to the root.
+    /// - Returns: whether it is executable.
+    /// - Throws: `FileTreeError` when it cannot be read.
     public func isExecutable(_ path: String) throws -> Bool {
         var info = stat()
         return stat(absolute(path), &info) == 0 && info.st_mode & S_IXUSR != 0
     }
 
     /// A directory's entries.
+    ///
+    /// - Parameter directory: a directory relative to the root.
+    /// - Returns: its entries.
+    /// - Throws: `FileTreeError` when it cannot be read.
     public func children(of directory: String) throws -> [(name: String, isDirectory: Bool)] {
         guard let handle = opendir(absolute(directory)) else { return [] }
         defer { closedir(handle) }
@@ -119,6 +140,10 @@ public struct CommitTree: FileTree {
     }
 
     /// What is at a path: file, directory or symlink (with its target); nil when nothing.
+    ///
+    /// - Parameter path: a path relative to the root.
+    /// - Returns: its kind, or nil.
+    /// - Throws: `FileTreeError` when it cannot be read.
     public func kind(of path: String) throws -> FileEntryKind? {
         if path.isEmpty { return .directory }
         guard let entry = try tree.entry(at: path) else { return nil }
@@ -131,6 +156,10 @@ public struct CommitTree: FileTree {
     }
 
     /// A file's bytes.
+    ///
+    /// - Parameter path: a path relative to the root.
+    /// - Returns: its bytes.
+    /// - Throws: `FileTreeError` when it cannot be read.
     public func read(_ path: String) throws -> [UInt8] {
         guard let entry = try tree.entry(at: path), case .file = entry.kind else {
             throw FileTreeError(description: "\(path) is not a file in \(label)")
@@ -143,12 +172,20 @@ public struct CommitTree: FileTree {
     }
 
     /// Whether a file is executable.
+    ///
+    /// - Parameter path: a path relative to the root.
+    /// - Returns: whether it is executable.
+    /// - Throws: `FileTreeError` when it cannot be read.
     public func isExecutable(_ path: String) throws -> Bool {
         guard let entry = try tree.entry(at: path), case .file(let executable) = entry.kind else { return false }
         return executable
     }
 
     /// A directory's entries.
+    ///
+    /// - Parameter directory: a directory relative to the root.
+    /// - Returns: its entries.
+    /// - Throws: `FileTreeError` when it cannot be read.
     public func children(of directory: String) throws -> [(name: String, isDirectory: Bool)] {
         try tree.children(of: directory).compactMap { entry in
             entry.kind == .submodule ? nil : (PathText.lastComponent(entry.path), entry.kind == .directory)
@@ -200,6 +237,10 @@ public enum PathResolution: Equatable {
 
 extension FileTree {
     /// Follows symlinks as the file system does, refusing to leave the repository root.
+    ///
+    /// - Parameter path: a path relative to the root.
+    /// - Returns: what it leads to, symlinks followed.
+    /// - Throws: `FileTreeError` when it cannot be read.
     public func resolve(_ path: String) throws -> PathResolution {
         var pending = path.split(separator: "/").map(String.init)
         var resolved: [String] = []

@@ -16,9 +16,14 @@ public struct LineReader {
     public let fileDescriptor: Int32
 
     /// A reader of a file descriptor (0: standard input).
+    ///
+    /// - Parameter fileDescriptor: the descriptor.
     public init(fileDescriptor: Int32) { self.fileDescriptor = fileDescriptor }
 
     /// Calls `body` with each line and its 1-based number. A final line without `\n` counts.
+    ///
+    /// - Parameter body: called with each line's bytes and number.
+    /// - Throws: `LineStreamError` when the input cannot be read, or what `body` throws.
     public func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
         let chunkSize = 1 << 16
         var pending: [UInt8] = []

@@ -19,6 +19,8 @@ public final class OutputBuffer {
     private let flushThreshold = 1 << 16
 
     /// A buffer for a file descriptor (1: standard output, 2: standard error).
+    ///
+    /// - Parameter fileDescriptor: the descriptor.
     public init(fileDescriptor: Int32) {
         self.fileDescriptor = fileDescriptor
         capacity = flushThreshold * 2
@@ -31,6 +33,9 @@ public final class OutputBuffer {
     }
 
     /// Room for `size` more bytes; write them there, then `commit` how many were written.
+    ///
+    /// - Parameter size: the most bytes that will be written.
+    /// - Returns: where to write them.
     @inline(__always)
     public func reserve(_ size: Int) -> UnsafeMutablePointer<UInt8> {
         if count + size > capacity {
@@ -44,7 +49,9 @@ public final class OutputBuffer {
         return storage + count
     }
 
-    /// Room for `size` more bytes; write them there, then `commit` how many were written.
+    /// Takes in what was written at `reserve`'s pointer; writes the buffer out once it is full enough.
+    ///
+    /// - Parameter written: how many bytes were written there.
     @inline(__always)
     public func commit(_ written: Int) {
         count += written
@@ -52,6 +59,8 @@ public final class OutputBuffer {
     }
 
     /// Bytes of any length: copied in pieces no larger than the buffer.
+    ///
+    /// - Parameter bytes: the bytes.
     public func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard var source = bytes.baseAddress else { return }
         var remaining = bytes.count
@@ -65,6 +74,8 @@ public final class OutputBuffer {
     }
 
     /// Appends a string's UTF-8 bytes.
+    ///
+    /// - Parameter string: the text.
     public func append(_ string: String) {
         var copy = string
         copy.withUTF8 { bytes in
@@ -108,8 +119,12 @@ public final class StandardStreams {
     deinit { flush() }
 
     /// A line on standard output.
+    ///
+    /// - Parameter line: the line, without its newline.
     public func out(_ line: String) { output.append(line + "\n") }
     /// A line on standard error.
+    ///
+    /// - Parameter line: the line, without its newline.
     public func error(_ line: String) { errors.append(line + "\n") }
 
     /// Writes both buffers.

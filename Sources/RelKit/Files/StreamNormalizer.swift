@@ -27,6 +27,13 @@ public enum StreamNormalizer {
     /// Normalizes every line of `input` to `streams.output`; each invalid line goes to
     /// `streams.errors` (`writeInvalidLine`), and the others are still printed. Returns the
     /// number of invalid lines. Both streams are flushed at the end.
+    ///
+    /// - Parameters:
+    ///   - input: the descriptor read.
+    ///   - streams: where normal forms and errors go.
+    ///   - blockSize: the bytes of whole lines normalized together.
+    /// - Returns: how many lines were invalid.
+    /// - Throws: `LineStreamError` when the input cannot be read.
     public static func run(input: Int32, streams: StandardStreams, blockSize: Int = blockSize) throws -> Int {
         defer { streams.flush() }
         // When both streams are one file, an error line goes between the normal forms around it.

@@ -34,6 +34,12 @@ public struct ExtractionError: Error, Sendable, CustomStringConvertible {
 /// Finds the version in a file by its locator.
 public enum VersionExtractor {
     /// Every occurrence of the version in `bytes` according to `locator`.
+    ///
+    /// - Parameters:
+    ///   - locator: where in the file.
+    ///   - bytes: the file's bytes.
+    /// - Returns: each version found, with its place.
+    /// - Throws: `ExtractionError` when none can be found.
     public static func extract(_ locator: VersionLocator, from bytes: [UInt8]) throws(ExtractionError) -> [ExtractedVersion] {
         let found: [ExtractedVersion]
         switch locator {

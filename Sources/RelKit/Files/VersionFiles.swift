@@ -71,6 +71,12 @@ public final class VersionFileReader {
     /// The files a path or glob names. A glob that matches nothing, a path that does not exist
     /// or that leaves the repository is a problem of the configuration; a file that is a symlink
     /// to outside the repository is a finding, and is not read.
+    ///
+    /// - Parameters:
+    ///   - pattern: a path or glob.
+    ///   - location: where the pattern is written in `.release.toml`.
+    /// - Returns: the files, symlinks resolved.
+    /// - Throws: `SpecProblem` when nothing matches or a file cannot be read.
     public func expand(_ pattern: String, at location: SourceLocation) throws(SpecProblem) -> [ResolvedFile] {
         let glob = Glob(pattern)
         func problem(_ message: String) -> SpecProblem { SpecProblem(location: location, message: message) }
@@ -126,6 +132,13 @@ public final class VersionFileReader {
     }
 
     /// The versions a file carries where `locator` says; each file and locator is read once.
+    ///
+    /// - Parameters:
+    ///   - locator: where in the file.
+    ///   - target: the file.
+    ///   - location: where the spec is written.
+    /// - Returns: the versions found.
+    /// - Throws: `SpecProblem` when the file cannot be read or has no version there.
     public func extract(_ locator: VersionLocator, from target: String, at location: SourceLocation) throws(SpecProblem) -> [ExtractedVersion] {
         let key = "\(locator)\u{0}\(target)"
         if let cached = extractionCache[key] { return cached }
@@ -141,6 +154,13 @@ public final class VersionFileReader {
 
     /// The versions a spec's files carry.
     /// `scheme` gives the scheme a version text is read in (the scheme of its time).
+    ///
+    /// - Parameters:
+    ///   - spec: the file entry.
+    ///   - component: its component.
+    ///   - scheme: the scheme of a version, by its text.
+    /// - Returns: every version found, with its place.
+    /// - Throws: `SpecProblem` when a file cannot be read.
     public func occurrences(of spec: VersionFileSpec, component: String, scheme: (String) -> VersionScheme) throws(SpecProblem) -> [VersionOccurrence] {
         var result: [VersionOccurrence] = []
         var seen = Set<String>()

@@ -77,6 +77,9 @@ public enum ExitCodes {
     ]
 
     /// The "Exit codes:" paragraph of a command's help (`command` as in `commands`).
+    ///
+    /// - Parameter command: a command as `commands` names it.
+    /// - Returns: the paragraph.
     public static func help(for command: String) -> String {
         let codes = commands.first { $0.command == command }?.codes ?? general
         return "Exit codes: " + codes.map { "\($0.code) \($0.meaning)" }.joined(separator: "; ") + "."

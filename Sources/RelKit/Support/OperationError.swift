@@ -30,6 +30,9 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
     }
 
     /// A configuration error, as a usage error.
+    ///
+    /// - Parameter error: the configuration error.
+    /// - Returns: a usage error with its text.
     public static func configuration(_ error: ConfigurationError) -> OperationError { OperationError(.usage, error.description) }
 
     /// The exit code of the kind (`ExitCodes`).

@@ -15,9 +15,16 @@ private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ cou
 /// linking it made every relkit command start about 2.5 ms later.
 public enum SystemCalls {
     /// The text of an errno value ("Permission denied").
+    ///
+    /// - Parameter code: an errno value.
+    /// - Returns: its text.
     public static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }
 
     /// Writes all of `text` to a file descriptor (1 standard output, 2 standard error).
+    ///
+    /// - Parameters:
+    ///   - text: what to write.
+    ///   - descriptor: where.
     public static func write(_ text: String, to descriptor: Int32) {
         var bytes = Array(text.utf8)
         var offset = 0
@@ -31,6 +38,12 @@ public enum SystemCalls {
     }
 
     /// Everything readable from a file descriptor (standard input: 0), refusing more than `limit`.
+    ///
+    /// - Parameters:
+    ///   - descriptor: what to read.
+    ///   - limit: the most bytes accepted.
+    /// - Returns: the bytes.
+    /// - Throws: `SystemError` when reading fails or the input is larger.
     public static func readAll(from descriptor: Int32, limit: Int = Int.max) throws(SystemError) -> [UInt8] {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -44,6 +57,12 @@ public enum SystemCalls {
     }
 
     /// A file's bytes, refusing one larger than `limit`.
+    ///
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - limit: the most bytes accepted.
+    /// - Returns: the bytes.
+    /// - Throws: `SystemError` when reading fails or the file is larger.
     public static func readFile(_ path: String, limit: Int) throws(SystemError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw SystemError(reason: reason(errno)) }
@@ -52,6 +71,9 @@ public enum SystemCalls {
     }
 
     /// `mkdir -p`: the directory and any missing parents.
+    ///
+    /// - Parameter path: the directory.
+    /// - Throws: `SystemError` when one cannot be made, or the path is not a directory.
     public static func createDirectories(_ path: String) throws(SystemError) {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
@@ -64,6 +86,12 @@ public enum SystemCalls {
 
     /// Runs `/bin/sh -c <script> <arguments...>` with the terminal and the environment relkit has,
     /// and waits for it; returns its exit status (128 + the signal for a process killed by one).
+    ///
+    /// - Parameters:
+    ///   - script: the shell script.
+    ///   - arguments: its positional arguments.
+    /// - Returns: its exit status.
+    /// - Throws: `SystemError` when it cannot be started.
     public static func runShell(_ script: String, arguments: [String]) throws(SystemError) -> Int32 {
         let argv = (["/bin/sh", "-c", script] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }

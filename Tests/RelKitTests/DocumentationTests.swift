@@ -2,13 +2,14 @@ import Foundation
 import RelKitTestSupport
 import Testing
 
-/// GitKit's public calls say what they take, return and throw (swift-format checks that every
-/// public declaration has a comment and that the sections present are right; this checks that
-/// a call with parameters has them).
-@Suite("GitKit's documentation")
+/// The libraries' public calls say what they take, return and throw (swift-format checks that
+/// every public declaration has a comment and that the sections present are right; this checks
+/// that a call with parameters has them).
+@Suite("The libraries' documentation")
 struct DocumentationTests {
-    @Test func everyPublicCallWithParametersDocumentsThem() throws {
-        let sources = packageRoot + "/Sources/GitKit"
+    @Test(arguments: ["GitKit", "RelKit", "RelKitCore"])
+    func everyPublicCallWithParametersDocumentsThem(library: String) throws {
+        let sources = packageRoot + "/Sources/" + library
         let files = try #require(FileManager.default.enumerator(atPath: sources)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
         var undocumented: [String] = []
         var checked = 0
@@ -32,7 +33,7 @@ struct DocumentationTests {
                 if !doc.contains(where: { $0.contains("- Parameter") }) { undocumented.append("\(file):\(index + 1): \(code.prefix(80))") }
             }
         }
-        #expect(checked > 50, "the public calls were found")
+        #expect(checked > 40, "the public calls were found")
         #expect(undocumented.isEmpty, "\(undocumented.joined(separator: "\n"))")
     }
 }
