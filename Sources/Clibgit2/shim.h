@@ -4,6 +4,10 @@
 #include <git2/sys/mempack.h>
 #include <git2/odb_backend.h>
 #include <git2/sys/odb_backend.h>
+/* libgit2 1.8 moved git_error_set_str here (1.5 declares it in git2/errors.h). */
+#if __has_include(<git2/sys/errors.h>)
+#include <git2/sys/errors.h>
+#endif
 #include <zlib.h>
 
 /* inflateInit2 is a macro (it passes zlib's version and struct size), which Swift cannot call. */
