@@ -508,7 +508,8 @@ public enum Init {
     /// Writes the planned file; refuses if one appeared meanwhile (link() never overwrites).
     ///
     /// - Parameter plan: what `plan` made.
-    /// - Throws: `OperationError` (refused) when the file exists; it is never overwritten.
+    /// - Throws: `OperationError`: refused when the file exists (it is never overwritten), repository
+    ///   state when it cannot be written.
     public static func apply(_ plan: Plan) throws(OperationError) {
         let temporary = plan.path + ".relkit-\(getpid()).tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(plan.contents.utf8)) else {
