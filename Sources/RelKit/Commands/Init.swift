@@ -109,38 +109,26 @@ public enum Init {
                     let value = VersionExtractor.wholeFile(bytes).text
                     components.append(DetectedComponent(name: uniqueName(directoryName), files: [VersionFileSpec(path: file)], value: value))
                 }
-            case "pyproject.toml":
+            case "pyproject.toml", "package.json":
                 guard let bytes = try? tree.read(file) else { continue }
-                let table = try? TOMLTable(string: String(decoding: bytes, as: UTF8.self))
-                let declaredName = table?["project"]?.table?["name"]?.string
-                guard let found = try? VersionExtractor.extract(.tomlKey(["project", "version"]), from: bytes).first else {
+                // The package's declared name, and where its version is written.
+                let declaredName: String?
+                let locator: VersionLocator
+                if name == "pyproject.toml" {
+                    declaredName = (try? TOMLTable(string: String(decoding: bytes, as: UTF8.self)))?["project"]?.table?["name"]?.string
+                    locator = .tomlKey(["project", "version"])
+                } else {
+                    declaredName = try? JSONLocator.locate(["name"], in: bytes).value
+                    locator = .jsonKey(["version"])
+                }
+                guard let found = try? VersionExtractor.extract(locator, from: bytes).first else {
                     if let declaredName { published.append((declaredName, nil)) }
                     continue
                 }
                 let component = uniqueName(declaredName ?? directoryName)
                 if let declaredName { published.append((declaredName, component)) }
                 // Its form is decided once the scheme is known (below).
-                components.append(
-                    DetectedComponent(
-                        name: component,
-                        files: [
-                            VersionFileSpec(path: file, locator: .tomlKey(["project", "version"]))
-                        ], value: found.text))
-            case "package.json":
-                guard let bytes = try? tree.read(file) else { continue }
-                let declaredName = try? JSONLocator.locate(["name"], in: bytes).value
-                guard let found = try? VersionExtractor.extract(.jsonKey(["version"]), from: bytes).first else {
-                    if let declaredName { published.append((declaredName, nil)) }
-                    continue
-                }
-                let component = uniqueName(declaredName ?? directoryName)
-                if let declaredName { published.append((declaredName, component)) }
-                components.append(
-                    DetectedComponent(
-                        name: component,
-                        files: [
-                            VersionFileSpec(path: file, locator: .jsonKey(["version"]))
-                        ], value: found.text))
+                components.append(DetectedComponent(name: component, files: [VersionFileSpec(path: file, locator: locator)], value: found.text))
             default:
                 continue
             }
