@@ -97,3 +97,20 @@ func printJSONError(_ message: String, exitCode: Int32, arguments: [String]) {
     let text = message.hasPrefix("error: ") ? String(message.dropFirst("error: ".count)) : message
     Console.out(JSONValue.object(["error": ["message": JSONValue(text), "exit_code": .integer(Int(exitCode))]]).text())
 }
+
+// swift-format-ignore: UseSynthesizedInitializer
+/// An optional property that a synthesized encoding writes as `null` when it has no value (it
+/// would leave the key out), so that a document has the same keys whatever it holds.
+@propertyWrapper
+struct NullWhenAbsent<Value: Encodable>: Encodable {
+    var wrappedValue: Value?
+
+    // Spelt out: the wrapped properties are initialized through `init(wrappedValue:)`, which the
+    // compiler does not synthesize for a wrapper.
+    init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}

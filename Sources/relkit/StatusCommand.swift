@@ -24,52 +24,26 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Output format: text or json.") var format: OutputFormat = .text
 
     /// Every key is written, an absent value as `null`, as in every other relkit document
-    /// (Swift's synthesized encoding would leave the key out).
+    /// (`NullWhenAbsent`: Swift's synthesized encoding would leave the key out).
     struct Report: Encodable {
         struct Unit: Encodable {
             let name: String
             let members: [String]
-            let version: String?
-            let pep440: String?
-            enum CodingKeys: CodingKey { case name, members, version, pep440 }
-
-            func encode(to encoder: any Encoder) throws {
-                var keys = encoder.container(keyedBy: CodingKeys.self)
-                try keys.encode(name, forKey: .name)
-                try keys.encode(members, forKey: .members)
-                try keys.encode(version, forKey: .version)
-                try keys.encode(pep440, forKey: .pep440)
-            }
+            @NullWhenAbsent var version: String?
+            @NullWhenAbsent var pep440: String?
         }
         struct Line: Encodable {
             let line: String
-            let branch: String?
-            let latestTag: String?
+            @NullWhenAbsent var branch: String?
+            @NullWhenAbsent var latestTag: String?
             let tags: Int
             /// What check --tags finds wrong with the latest tag; null when nothing.
-            let problem: String?
-            enum CodingKeys: CodingKey { case line, branch, latestTag, tags, problem }
-
-            func encode(to encoder: any Encoder) throws {
-                var keys = encoder.container(keyedBy: CodingKeys.self)
-                try keys.encode(line, forKey: .line)
-                try keys.encode(branch, forKey: .branch)
-                try keys.encode(latestTag, forKey: .latestTag)
-                try keys.encode(tags, forKey: .tags)
-                try keys.encode(problem, forKey: .problem)
-            }
+            @NullWhenAbsent var problem: String?
         }
         struct Maintained: Encodable {
             let branch: String
             /// null when the branch does not exist.
-            let tip: String?
-            enum CodingKeys: CodingKey { case branch, tip }
-
-            func encode(to encoder: any Encoder) throws {
-                var keys = encoder.container(keyedBy: CodingKeys.self)
-                try keys.encode(branch, forKey: .branch)
-                try keys.encode(tip, forKey: .tip)
-            }
+            @NullWhenAbsent var tip: String?
         }
         struct SchemePeriod: Encodable {
             let scheme: String
@@ -78,34 +52,16 @@ struct StatusCommand: ParsableCommand {
         let scheme: String
         /// Every scheme, oldest first, with the release lines it applies to.
         let schemes: [SchemePeriod]
-        let configuration: String?
-        let branch: String?
+        @NullWhenAbsent var configuration: String?
+        @NullWhenAbsent var branch: String?
         let role: String
         let releaseUnit: String
         let versions: [Unit]
-        let apiVersion: String?
+        @NullWhenAbsent var apiVersion: String?
         let lines: [Line]
         let maintained: [Maintained]
         /// An interrupted relkit command that the next writing one finishes; null when none.
-        let interrupted: String?
-        enum CodingKeys: CodingKey {
-            case scheme, schemes, configuration, branch, role, releaseUnit, versions, apiVersion, lines, maintained, interrupted
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var keys = encoder.container(keyedBy: CodingKeys.self)
-            try keys.encode(scheme, forKey: .scheme)
-            try keys.encode(schemes, forKey: .schemes)
-            try keys.encode(configuration, forKey: .configuration)
-            try keys.encode(branch, forKey: .branch)
-            try keys.encode(role, forKey: .role)
-            try keys.encode(releaseUnit, forKey: .releaseUnit)
-            try keys.encode(versions, forKey: .versions)
-            try keys.encode(apiVersion, forKey: .apiVersion)
-            try keys.encode(lines, forKey: .lines)
-            try keys.encode(maintained, forKey: .maintained)
-            try keys.encode(interrupted, forKey: .interrupted)
-        }
+        @NullWhenAbsent var interrupted: String?
     }
 
     func run() throws {
