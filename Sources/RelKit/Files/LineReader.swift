@@ -25,31 +25,31 @@ public struct LineReader {
     /// - Parameter body: called with each line's bytes and number.
     /// - Throws: `LineStreamError` when the input cannot be read, or what `body` throws.
     public func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
-        let chunkSize = 1 << 16
-        var pending: [UInt8] = []
-        pending.reserveCapacity(chunkSize * 2)
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var reader = BlockReader(fileDescriptor: fileDescriptor, blockSize: 1 << 16)
         var lineNumber = 0
-        while true {
-            let count = FileSystem.retryingInterrupts { chunk.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, chunkSize) } }
-            if count < 0 { throw LineStreamError(message: "cannot read the input: \(String(cString: strerror(errno)))") }
-            if count == 0 { break }
-            pending.append(contentsOf: chunk[0..<count])
-            var consumed = 0
-            try pending.withUnsafeBufferPointer { buffer in
-                var lineStart = 0
-                while let newline = Self.indexOfNewline(buffer, from: lineStart) {
+        while let block = try reader.next() {
+            try block.withUnsafeBufferPointer { bytes in
+                try Self.forEachLine(in: bytes) { line, _ in
                     lineNumber += 1
-                    try body(Self.line(buffer, lineStart, newline), lineNumber)
-                    lineStart = newline + 1
+                    try body(line, lineNumber)
                 }
-                consumed = lineStart
             }
-            pending.removeFirst(consumed)
         }
-        if !pending.isEmpty {
-            lineNumber += 1
-            try pending.withUnsafeBufferPointer { try body(Self.line($0, 0, $0.count), lineNumber) }
+    }
+
+    /// Calls `body` with each line of a block of whole lines (`BlockReader`'s: a last line without
+    /// `\n` counts), without its `\n` or `\r\n`, and the line's byte range in the block.
+    static func forEachLine(in bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, Range<Int>) throws -> Void) rethrows {
+        guard let base = bytes.baseAddress else { return }
+        var lineStart = 0
+        while lineStart < bytes.count {
+            let lineEnd =
+                memchr(base + lineStart, 0x0A, bytes.count - lineStart)
+                .map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
+            var stop = lineEnd
+            if stop > lineStart && bytes[stop - 1] == 0x0D { stop -= 1 }
+            try body(UnsafeBufferPointer(rebasing: bytes[lineStart..<stop]), lineStart..<stop)
+            lineStart = lineEnd + 1
         }
     }
 
@@ -62,19 +62,6 @@ public struct LineReader {
             result.append((String(decoding: bytes, as: UTF8.self), invalid))
         }
         return result
-    }
-
-    private static func line(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UnsafeBufferPointer<UInt8> {
-        var stop = end
-        if stop > start && buffer[stop - 1] == 0x0D { stop -= 1 }
-        return UnsafeBufferPointer(rebasing: buffer[start..<stop])
-    }
-
-    private static func indexOfNewline(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard start < buffer.count, let base = buffer.baseAddress,
-            let found = memchr(base + start, 0x0A, buffer.count - start)
-        else { return nil }
-        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 }
 

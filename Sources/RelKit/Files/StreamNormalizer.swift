@@ -87,24 +87,16 @@ public enum StreamNormalizer {
         result.output = [UInt8](unsafeUninitializedCapacity: room) { output, initialized in
             var count = 0
             block.withUnsafeBufferPointer { bytes in
-                guard let base = bytes.baseAddress, let destination = output.baseAddress else { return }
-                var lineStart = 0
-                while lineStart < bytes.count {
-                    let lineEnd =
-                        memchr(base + lineStart, 0x0A, bytes.count - lineStart)
-                        .map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
-                    var stop = lineEnd
-                    if stop > lineStart && bytes[stop - 1] == 0x0D { stop -= 1 }
-                    let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<stop])
+                guard let destination = output.baseAddress else { return }
+                LineReader.forEachLine(in: bytes) { line, range in
                     result.lineCount += 1
                     if let error = VersionSyntax.parse(line, into: &syntax) {
-                        result.invalid.append((result.lineCount, lineStart..<stop, error, count))
+                        result.invalid.append((result.lineCount, range, error, count))
                     } else {
                         count += syntax.writeNormalized(of: line, to: destination + count)
                         destination[count] = 0x0A
                         count += 1
                     }
-                    lineStart = lineEnd + 1
                 }
             }
             initialized = count
