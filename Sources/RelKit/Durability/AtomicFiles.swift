@@ -26,15 +26,7 @@ enum AtomicFiles {
     }
 
     static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        return bytes.withUnsafeBytes { raw -> Bool in
-            while offset < raw.count {
-                let written = FileSystem.retryingInterrupts { write(descriptor, raw.baseAddress! + offset, raw.count - offset) }
-                if written < 0 { return false }
-                offset += written
-            }
-            return true
-        }
+        bytes.withUnsafeBytes { FileSystem.writeAll(descriptor, $0) }
     }
 
     static func replace(_ path: String, with bytes: [UInt8], keepingModeOf original: String?) throws(OperationError) {

@@ -87,12 +87,7 @@ public final class OutputBuffer {
 
     /// Writes what is buffered.
     public func flush() {
-        var offset = 0
-        while offset < count {
-            let written = FileSystem.retryingInterrupts { write(fileDescriptor, storage + offset, count - offset) }
-            if written < 0 { break }
-            offset += written
-        }
+        _ = FileSystem.writeAll(fileDescriptor, UnsafeRawBufferPointer(start: storage, count: count))
         count = 0
     }
 }

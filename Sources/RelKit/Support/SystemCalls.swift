@@ -6,9 +6,6 @@ import Glibc
 import Darwin
 #endif
 
-/// The C library's write(2), named apart from `SystemCalls.write` (which would shadow it there).
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(descriptor, buffer, count) }
-
 /// The few operating-system calls relkit makes for itself, each behind one small function with a
 /// message that says what failed and why (strerror). Not Foundation's FileHandle, Process or
 /// NSLock: those live in the half of Foundation that brings ICU and CoreFoundation along, and
@@ -26,15 +23,8 @@ public enum SystemCalls {
     ///   - text: what to write.
     ///   - descriptor: where.
     public static func write(_ text: String, to descriptor: Int32) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        bytes.withUnsafeMutableBytes { raw in
-            while offset < raw.count {
-                let written = FileSystem.retryingInterrupts { systemWrite(descriptor, raw.baseAddress! + offset, raw.count - offset) }
-                if written < 0 { return }
-                offset += written
-            }
-        }
+        var text = text
+        text.withUTF8 { _ = FileSystem.writeAll(descriptor, UnsafeRawBufferPointer($0)) }
     }
 
     /// Everything readable from a file descriptor (standard input: 0), refusing more than `limit`.
@@ -45,15 +35,7 @@ public enum SystemCalls {
     /// - Returns: the bytes.
     /// - Throws: `SystemError` when reading fails or the input is larger.
     public static func readAll(from descriptor: Int32, limit: Int = Int.max) throws(SystemError) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while bytes.count <= limit {
-            let got = FileSystem.retryingInterrupts { buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) } }
-            if got < 0 { throw SystemError(reason: reason(errno)) }
-            if got == 0 { return bytes }
-            bytes += buffer[0..<got]
-        }
-        throw SystemError(reason: "larger than \(limit >> 20) MiB", isTooLarge: true)
+        do { return try FileSystem.readAll(from: descriptor, limit: limit) } catch { throw SystemError(error, limit: limit) }
     }
 
     /// A file's bytes, refusing one larger than `limit`.
@@ -64,10 +46,7 @@ public enum SystemCalls {
     /// - Returns: the bytes.
     /// - Throws: `SystemError` when reading fails or the file is larger.
     public static func readFile(_ path: String, limit: Int) throws(SystemError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw SystemError(reason: reason(errno)) }
-        defer { close(descriptor) }
-        return try readAll(from: descriptor, limit: limit)
+        do { return try FileSystem.readFile(path, limit: limit) } catch { throw SystemError(error, limit: limit) }
     }
 
     /// `mkdir -p`: the directory and any missing parents.
@@ -114,4 +93,16 @@ public struct SystemError: Error, CustomStringConvertible {
     public var isTooLarge = false
     /// Why, in the system's words.
     public var description: String { reason }
+
+    init(reason: String, isTooLarge: Bool = false) {
+        self.reason = reason
+        self.isTooLarge = isTooLarge
+    }
+
+    init(_ failure: FileSystem.ReadFailure, limit: Int) {
+        switch failure {
+        case .system(let code): self.init(reason: SystemCalls.reason(code))
+        case .tooLarge: self.init(reason: "larger than \(limit >> 20) MiB", isTooLarge: true)
+        }
+    }
 }
