@@ -1,5 +1,5 @@
 # relkit: `make demo` and `make test` work on a fresh Debian machine with Swift installed;
-# they install what is missing first (libgit2-dev, pkg-config, git, Python's packaging and alembic).
+# they install what is missing first (libgit2-dev, libyaml-dev, pkg-config, git, Python's packaging and alembic).
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
@@ -28,11 +28,12 @@ all: build
 deps:
 	@missing=""; \
 	pkg-config --exists libgit2 2>/dev/null || missing="$$missing libgit2-dev pkg-config"; \
+	pkg-config --exists yaml-0.1 2>/dev/null || missing="$$missing libyaml-dev"; \
 	command -v git >/dev/null || missing="$$missing git"; \
 	command -v python3 >/dev/null || missing="$$missing python3 python3-pip"; \
 	command -v strace >/dev/null || missing="$$missing strace"; \
 	if [ -n "$$missing" ]; then \
-		command -v apt-get >/dev/null || { echo "make: missing$$missing (install libgit2's development files, pkg-config, git, python3)"; exit 2; }; \
+		command -v apt-get >/dev/null || { echo "make: missing$$missing (install libgit2's and libyaml's development files, pkg-config, git, python3)"; exit 2; }; \
 		echo "make: installing$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi

@@ -8,7 +8,7 @@ import PackageDescription
 // of Sources/StaticLinkStubs; the Makefile passes their linker wraps on the command line
 // (STATIC_LINK_WRAPS). GNU ld on Linux only.
 let staticLibgit2 = Context.environment["RELKIT_STATIC_LIBGIT2"] == "1"
-let gitKitDependencies: [Target.Dependency] = staticLibgit2 ? ["Clibgit2", "StaticLinkStubs"] : ["Clibgit2"]
+let gitKitDependencies: [Target.Dependency] = ["SystemLibc"] + (staticLibgit2 ? ["Clibgit2", "StaticLinkStubs"] : ["Clibgit2"])
 
 let package = Package(
     name: "relkit",
@@ -34,8 +34,17 @@ let package = Package(
             pkgConfig: staticLibgit2 ? nil : "libgit2",
             providers: [.apt(["libgit2-dev", "pkg-config"]), .yum(["libgit2-devel", "pkgconf"]), .brew(["libgit2", "pkg-config"])]
         ),
+        // libyaml from the system (compose files), or from its archive in the static build.
+        .systemLibrary(
+            name: "CYAML",
+            path: staticLibgit2 ? "Sources/CYAMLStatic" : "Sources/CYAML",
+            pkgConfig: staticLibgit2 ? nil : "yaml-0.1",
+            providers: [.apt(["libyaml-dev", "pkg-config"]), .yum(["libyaml-devel", "pkgconf"]), .brew(["libyaml", "pkg-config"])]
+        ),
         // The C library's allocator settings (glibc's mallopt), for the executable's start.
         .systemLibrary(name: "CAllocator", path: "Sources/CAllocator"),
+        // The platform's C library (Glibc, Musl or Darwin), imported in one place.
+        .target(name: "SystemLibc"),
         // Pure core: versions, schemes, policies. No I/O, no Foundation. Its rounding calls
         // libm's floor/ceil, which nothing else links for it in a package without Foundation
         // (the fuzz targets).
@@ -46,7 +55,7 @@ let package = Package(
         .target(
             name: "RelKit",
             dependencies: [
-                "RelKitCore", "GitKit",
+                "RelKitCore", "GitKit", "CYAML", "SystemLibc",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             // Only what a file imports: TOMLKit imports Foundation, whose String methods would
@@ -57,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "relkit",
             dependencies: [
-                "RelKit", "RelKitCore", "GitKit", "CAllocator",
+                "RelKit", "RelKitCore", "GitKit", "CAllocator", "SystemLibc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]

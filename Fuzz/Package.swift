@@ -11,7 +11,10 @@ let package = Package(
         .executableTarget(name: "FuzzTrailers", dependencies: [.product(name: "RelKitCore", package: "relkit")]),
         .executableTarget(name: "FuzzCommitGraph", dependencies: [.product(name: "GitKit", package: "relkit")]),
         .executableTarget(name: "FuzzObjectFormats", dependencies: [.product(name: "GitKit", package: "relkit")]),
-        .executableTarget(name: "FuzzUpgrade", dependencies: [.product(name: "RelKitCore", package: "relkit")]),
+        .executableTarget(
+            name: "FuzzUpgrade",
+            dependencies: [.product(name: "RelKit", package: "relkit"), .product(name: "RelKitCore", package: "relkit")]
+        ),
         .executableTarget(
             name: "FuzzConfiguration",
             dependencies: [.product(name: "RelKit", package: "relkit"), .product(name: "RelKitCore", package: "relkit")]

@@ -10,7 +10,7 @@ root=${GITHUB_ACTION_PATH:?run as a GitHub action step}
 sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
 if ! pkg-config --exists libgit2 2>/dev/null; then
     $sudo apt-get update -qq
-    $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgit2-dev pkg-config
+    $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgit2-dev libyaml-dev pkg-config
 fi
 command -v swift >/dev/null || { echo "::error::relkit needs Swift 6 to build (the ubuntu runners have it)"; exit 1; }
 swift build -c release --static-swift-stdlib --package-path "$root"

@@ -11,14 +11,14 @@ ld --version 2>/dev/null | head -1 | grep -q 'GNU ld' || fail "the static build 
 cc=${CC:-cc}
 command -v "$cc" >/dev/null || fail "no C compiler ($cc) to find the archives with"
 
-# The archives, in the order of Sources/Clibgit2Static/module.modulemap.
-archives=$(sed -n 's/^ *link ":\(lib[^"]*\.a\)"/\1/p' "$(dirname "$0")/../Sources/Clibgit2Static/module.modulemap")
+# The archives, in the order of Sources/Clibgit2Static/module.modulemap, then libyaml's.
+archives=$(sed -n 's/^ *link ":\(lib[^"]*\.a\)"/\1/p' "$(dirname "$0")/../Sources/Clibgit2Static/module.modulemap" "$(dirname "$0")/../Sources/CYAMLStatic/module.modulemap")
 missing=()
 for archive in $archives; do
     found=$("$cc" -print-file-name="$archive")
     [ "$found" != "$archive" ] && [ -f "$found" ] || missing+=("$archive")
 done
-[ ${#missing[@]} -eq 0 ] || fail "missing ${missing[*]} (Debian 12: apt-get install libgit2-dev libssh2-1-dev libmbedtls-dev libhttp-parser-dev libpcre2-dev libssl-dev zlib1g-dev)"
+[ ${#missing[@]} -eq 0 ] || fail "missing ${missing[*]} (Debian 12: apt-get install libgit2-dev libssh2-1-dev libmbedtls-dev libhttp-parser-dev libpcre2-dev libssl-dev zlib1g-dev libyaml-dev)"
 
 for header in libssh2.h mbedtls/version.h; do
     echo "#include <$header>" | "$cc" -E -x c - >/dev/null 2>&1 || fail "missing the header <$header> the stubs compile against"

@@ -1,8 +1,5 @@
 internal import Clibgit2
-
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import SystemLibc
 
 extension Repository {
     /// The paths, of those given, that differ between HEAD, the index and the work tree: one

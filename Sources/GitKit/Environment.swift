@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+internal import SystemLibc
 
 /// One environment variable (`ProcessInfo.environment` builds a dictionary of all of them per
 /// call). Here, in the lowest library, because GitKit's fast paths read their switches too

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+internal import SystemLibc
 
 /// The few file-system calls GitKit and relkit make without libgit2 (git's own files: lock files,
 /// worktrees' HEADs, commit-graph chains, relkit's lock and journal), each retrying a call that a

@@ -1,9 +1,5 @@
 internal import Clibgit2
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A failed libgit2 call: which C function, its return code and libgit2's error class (both
 /// named, to be matched as `error.code == .notFound`), and libgit2's message. Made once, where
 /// the call returns; said to a person by `description` (libgit2's message and, for a code

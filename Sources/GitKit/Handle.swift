@@ -1,10 +1,5 @@
 internal import Clibgit2
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+internal import SystemLibc
 
 /// The owner of one libgit2 object: it frees it once, in `deinit`, whichever way the code that
 /// made it leaves (a `throw` half-way through an initializer included).

@@ -1,9 +1,5 @@
 internal import Clibgit2
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A person and a moment, as a commit's author or committer records them.
 public struct Identity: Sendable, Equatable {
     /// The name, as git records it.

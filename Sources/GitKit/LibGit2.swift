@@ -1,8 +1,5 @@
 internal import Clibgit2
-
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import SystemLibc
 
 /// The libgit2 this process runs with (the shared library's, which may be newer than the headers
 /// relkit was built against). Behaviour that changed between versions is decided from it.

@@ -1,9 +1,5 @@
 internal import Clibgit2
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension Repository {
     /// Whether `id` (a commit, or a tag object of one) and everything it names that the commit's
     /// first parent does not are in the object database: what must hold before a ref may point at it.

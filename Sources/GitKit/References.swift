@@ -1,9 +1,5 @@
 internal import Clibgit2
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension Repository {
     /// The id a reference points to directly, or nil when it does not exist.
     ///

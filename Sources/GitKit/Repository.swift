@@ -1,8 +1,5 @@
 internal import Clibgit2
-
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import SystemLibc
 
 /// An open repository. It owns its libgit2 handle and frees it exactly once.
 public final class Repository {

@@ -1,9 +1,5 @@
 internal import Clibgit2
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension Repository {
     /// Adds a worktree at `path` whose HEAD is detached at `commit`, with that commit checked out.
     /// libgit2 checks out a branch into a new worktree, so a temporary branch carries it there and

@@ -1,8 +1,5 @@
 internal import Clibgit2
-
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import SystemLibc
 
 extension Repository {
     /// Writes a blob.

@@ -74,7 +74,7 @@ public enum ConfigSampleDiff {
 public struct ComposeService: Sendable, Equatable {
     /// The service's name.
     public var name: String
-    /// nil for a service that builds its image or inherits it (`extends`, a merge key).
+    /// nil for a service that builds its image, or inherits it from another file (`extends`).
     public var image: String?
     /// 1-based line of the service.
     public var line: Int
@@ -88,124 +88,6 @@ public struct ComposeService: Sendable, Equatable {
         self.name = name
         self.image = image
         self.line = line
-    }
-}
-
-/// Why a compose file cannot be read.
-public struct ComposeError: Error, Sendable, Equatable {
-    /// 1-based line of the problem.
-    public var line: Int
-    /// What is wrong.
-    public var message: String
-}
-
-/// The `services:` of a compose file, read as block-style YAML (what compose files are): each
-/// service's name and `image:`. Flow-style `services` and tabs in indentation are errors, not guesses.
-public enum ComposeFile {
-    /// The services of a compose file.
-    /// - Parameter text: the file's text.
-    /// - Returns: each service with its image and line.
-    /// - Throws: `ComposeError` for flow-style services or tabs in indentation.
-    public static func services(in text: String) throws(ComposeError) -> [ComposeService] {
-        var services: [ComposeService] = []
-        var inServices = false
-        var serviceIndent: Int?
-        var keyIndent: Int?
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let number = offset + 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            let indentation = line.prefix { $0 == " " }.count
-            let content = stripComment(line.dropFirst(indentation))
-            if content.isEmpty || content == "---" || content.hasPrefix("%") { continue }
-            if line.dropFirst(indentation).first == "\t" {
-                throw ComposeError(line: number, message: "a tab in indentation; YAML indents with spaces")
-            }
-            if indentation == 0 {
-                inServices = false
-                guard let (key, value) = keyAndValue(content), key == "services" else { continue }
-                guard value.isEmpty else {
-                    throw ComposeError(line: number, message: "services written in flow style ('\(String(value).displayable(limit: 40))'); relkit reads block style")
-                }
-                inServices = true
-                serviceIndent = nil
-                continue
-            }
-            guard inServices else { continue }
-            if serviceIndent == nil { serviceIndent = indentation }
-            if indentation == serviceIndent {
-                guard let (key, value) = keyAndValue(content) else {
-                    throw ComposeError(line: number, message: "'\(String(content).displayable(limit: 40))' is not a service name followed by ':'")
-                }
-                guard value.isEmpty else {
-                    throw ComposeError(line: number, message: "service '\(key)' written in flow style; relkit reads block style")
-                }
-                services.append(ComposeService(name: key, image: nil, line: number))
-                keyIndent = nil
-            } else if indentation > serviceIndent!, !services.isEmpty {
-                if keyIndent == nil { keyIndent = indentation }
-                if indentation == keyIndent, let (key, value) = keyAndValue(content), key == "image" {
-                    services[services.count - 1].image = unquoted(value)
-                    services[services.count - 1].line = number
-                }
-            } else if indentation < serviceIndent! {
-                throw ComposeError(line: number, message: "indentation of \(indentation) under services, whose entries are indented by \(serviceIndent!)")
-            }
-        }
-        return services
-    }
-
-    /// `key: value` (value possibly empty); nil for a line that is no mapping entry.
-    static func keyAndValue(_ content: Substring) -> (String, String)? {
-        var key: Substring
-        var rest: Substring
-        if let quote = content.first, quote == "\"" || quote == "'" {
-            guard let close = content.dropFirst().firstIndex(of: quote) else { return nil }
-            key = content[content.index(after: content.startIndex)..<close]
-            rest = content[content.index(after: close)...]
-            guard rest.first == ":" else { return nil }
-            rest = rest.dropFirst()
-        } else {
-            guard let colon = content.firstIndex(where: { $0 == ":" }) else { return nil }
-            key = content[..<colon]
-            rest = content[content.index(after: colon)...]
-            guard rest.isEmpty || rest.first == " " else { return nil }
-        }
-        let name = String(key).trimmingSpaces()
-        if name.isEmpty || key.hasPrefix("- ") { return nil }
-        return (name, String(rest).trimmingSpaces())
-    }
-
-    static func unquoted(_ value: String) -> String {
-        if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
-            return String(value.dropFirst().dropLast())
-        }
-        return value
-    }
-
-    /// The line without a comment: `#` at its start or after a space, outside quotes.
-    static func stripComment(_ line: Substring) -> Substring {
-        var quote: Character?
-        var previous: Character = " "
-        for index in line.indices {
-            let character = line[index]
-            if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "\"" || character == "'" {
-                if previous == " " || previous == ":" { quote = character }
-            } else if character == "#" && (previous == " " || previous == "\t") {
-                return line[..<index].trimmingSuffix()
-            }
-            previous = character
-        }
-        return line.trimmingSuffix()
-    }
-}
-
-extension Substring {
-    func trimmingSuffix() -> Substring {
-        var end = endIndex
-        while end > startIndex, self[index(before: end)] == " " || self[index(before: end)] == "\t" { end = index(before: end) }
-        return self[startIndex..<end]
     }
 }
 

@@ -5,9 +5,6 @@ import RelKitCore
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
 #else
 import Foundation
 #endif
@@ -37,7 +34,6 @@ struct BackportCommand: ParsableCommand {
     static func help() -> String {
         let pick = RelKitCommand.helpMessage(for: Pick.self).replacing("relkit backport pick", with: "relkit backport")
         return pick.trimmingNewlines() + """
-
 
             SUBCOMMANDS:
               pick (default)          The above: relkit backport REV... is relkit backport pick REV...

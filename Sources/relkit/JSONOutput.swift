@@ -1,8 +1,5 @@
 #if canImport(FoundationEssentials)
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
 #else
 import Foundation
 #endif

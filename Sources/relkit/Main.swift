@@ -2,12 +2,10 @@ import ArgumentParser
 import GitKit
 import RelKit
 import RelKitCore
+internal import SystemLibc
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
 #else
 import Foundation
 #endif

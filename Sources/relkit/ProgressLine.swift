@@ -1,12 +1,7 @@
 import Dispatch
 import GitKit
 import RelKit
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+internal import SystemLibc
 
 /// A one-line progress report on stderr for long work, redrawn in place. Only when stderr is a
 /// terminal and the output is not JSON; it appears once the work has run for half a second (a

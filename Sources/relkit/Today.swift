@@ -1,12 +1,10 @@
 import ArgumentParser
 import RelKit
 import RelKitCore
+internal import SystemLibc
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
 #else
 import Foundation
 #endif

@@ -246,32 +246,6 @@ struct UpgradeChangeTests {
         #expect(ConfigSampleDiff.keyName(["debug"]) == "debug")
     }
 
-    @Test func composeServicesAndImages() throws {
-        let text = """
-            # halfstack
-            version: "3.8"
-            services:
-
-              backendai-half-db:   # the database
-                image: postgres:15.6-alpine
-                environment:
-                  - image: not-this
-              "backendai-half-redis":
-                image: 'redis:7.2.4'
-              builder:
-                build: .
-            volumes:
-              data:
-                image: not-a-service
-            """
-        let services = try ComposeFile.services(in: text)
-        #expect(services.map(\.name) == ["backendai-half-db", "backendai-half-redis", "builder"])
-        #expect(services.map(\.image) == ["postgres:15.6-alpine", "redis:7.2.4", nil])
-        #expect(services[0].line == 6)
-        #expect(throws: ComposeError.self) { try ComposeFile.services(in: "services: {db: {image: x}}\n") }
-        #expect(throws: ComposeError.self) { try ComposeFile.services(in: "services:\n\tdb:\n") }
-    }
-
     @Test func imageReferencesAndMajorChanges() {
         #expect(ImageReference("registry.local:5000/library/postgres:16.4-alpine@sha256:abc").repository == "registry.local:5000/library/postgres")
         #expect(ImageReference("registry.local:5000/library/postgres:16.4-alpine").major == 16)
@@ -314,18 +288,6 @@ struct UpgradeChangeTests {
 
 @Suite("Fuzz findings of FuzzUpgrade")
 struct UpgradeFuzzRegressionTests {
-    /// A line of only ':' under services is no service (it had an empty name).
-    @Test func aColonAloneIsNoServiceName() {
-        do {
-            _ = try ComposeFile.services(in: "services:\n  db:\n  :\n")
-            Issue.record("accepted")
-        } catch {
-            #expect(error.line == 3 && error.message == "':' is not a service name followed by ':'")
-        }
-    }
-}
-
-extension UpgradeFuzzRegressionTests {
     /// A backslash before a lone carriage return is no continuation, and the line stays the line.
     @Test func backslashBeforeALoneCarriageReturn() {
         guard case .unreadable(let finding) = AlembicScript.parse(Array("x = 1\ny = \\\r2\n".utf8), file: "v.py") else {

@@ -292,14 +292,14 @@ struct UpgradeCommandTests {
         defer { repository.remove() }
         try repository.commit(
             [
-                "docker-compose.halfstack.yml": "services: {db: {image: postgres:16}}\n",
+                "docker-compose.halfstack.yml": "services:\n\tdb:\n    image: postgres:16\n",
                 "configs/manager/sample.toml": "[manager]\nnum-proc = \n"
             ], message: "broken files")
         let result = try relkit(["upgrade", "26.03.0", "--format", "json"], in: repository.path)
         #expect(result.status == 1)
         let report = try jsonObject(result.stdout)
         let findings = (report["findings"] as? [[String: Any]] ?? []).map { "\($0["rule"]!) \($0["file"]!):\($0["line"]!)" }
-        #expect(findings.contains("compose-unreadable docker-compose.halfstack.yml:1"), "\(findings)")
+        #expect(findings.contains("compose-unreadable docker-compose.halfstack.yml:2"), "\(findings)")
         #expect(findings.contains { $0.hasPrefix("sample-unreadable configs/manager/sample.toml:2") }, "\(findings)")
         let compose = try #require((report["compose"] as? [[String: Any]])?.first)
         #expect(compose["status"] as? String == "changed" && (compose["services"] as? [Any])?.isEmpty == true)

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// git's commit-graph (`objects/info/commit-graph`, or a chain of them in
 /// `objects/info/commit-graphs/`), read directly: libgit2 1.5 does not use it for merge bases.
 /// It gives each commit's parents and generation number (its topological level) without

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import SystemLibc
 
 /// Commits parsed from their raw content (as `ObjectFiles` reads it), for the plain form git
 /// writes: `tree`, `parent`s, `author`, `committer` (name, email, date, zone), other headers, a

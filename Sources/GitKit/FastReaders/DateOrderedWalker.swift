@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Merge bases without a commit-graph, found as git and libgit2 find them (paint-down-to-common in
 /// commit-date order), over commits that `ObjectFiles` reads. The whole cost of a merge base here
 /// is reading the commits between the two tips and their branch point (thousands, on a release

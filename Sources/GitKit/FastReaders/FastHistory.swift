@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import SystemLibc
 
 // What the rest of relkit asks of history, answered by the fast readers of this folder where they
 // can and by libgit2 otherwise, behind the same calls (History.swift asks the readers first for

@@ -1,8 +1,5 @@
 internal import Clibgit2
-
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import SystemLibc
 
 /// Commit objects read straight from the object database's files: pack files (through their
 /// version 2 indexes) and loose objects. It serves the walks that read thousands of commits for

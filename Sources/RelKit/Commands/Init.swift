@@ -1,12 +1,10 @@
 import GitKit
 import RelKitCore
+internal import SystemLibc
 import TOMLKit
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
 #else
 import Foundation
 #endif

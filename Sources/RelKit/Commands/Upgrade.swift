@@ -536,9 +536,8 @@ public enum Upgrade {
         return FileChange(file: file, status: status, changes: changes)
     }
 
-    /// A compose file's services; not UTF-8 or not readable as block-style YAML is a problem.
+    /// A compose file's services; YAML that libyaml cannot parse is a problem.
     static func composeServices(_ bytes: [UInt8]) throws(FileProblem) -> [ComposeService] {
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw FileProblem(message: "not UTF-8 text") }
-        do { return try ComposeFile.services(in: text) } catch { throw FileProblem(line: error.line, message: error.message) }
+        do { return try ComposeFile.services(in: bytes) } catch { throw FileProblem(line: error.line, message: error.message) }
     }
 }

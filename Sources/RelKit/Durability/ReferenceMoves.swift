@@ -1,11 +1,9 @@
 import GitKit
 import RelKitCore
+internal import SystemLibc
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
 #else
 import Foundation
 #endif

@@ -1,11 +1,9 @@
 import GitKit
 import RelKitCore
+internal import SystemLibc
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
 #else
 import Foundation
 #endif
@@ -31,10 +29,31 @@ public protocol FileTree {
     func isExecutable(_ path: String) throws -> Bool
 }
 
-/// A file that cannot be read.
+/// A file of a tree that cannot be read: which, and why (matched on, put into words once).
 public struct FileTreeError: Error, CustomStringConvertible {
+    /// Why a file cannot be read.
+    public enum Reason: Sendable, Equatable {
+        /// Not a file (absent, a directory, a submodule) in the tree named `tree`.
+        case notAFile(tree: String)
+        /// Larger than version files are allowed to be.
+        case tooLarge(limit: Int)
+        /// The system refused to read it.
+        case system(SystemError)
+    }
+
+    /// The file, relative to the tree's root.
+    public let path: String
+    /// Why.
+    public let reason: Reason
+
     /// What and why.
-    public let description: String
+    public var description: String {
+        switch reason {
+        case .notAFile(let tree): return "\(path) is not a file in \(tree)"
+        case .tooLarge(let limit): return "\(path) is larger than \(limit >> 20) MiB"
+        case .system(let error): return "cannot read \(path): \(error)"
+        }
+    }
 }
 
 /// Version files are small; anything larger is refused rather than read.
@@ -85,7 +104,8 @@ public struct WorkingTree: FileTree {
         do {
             return try SystemCalls.readFile(absolute(path), limit: maximumVersionFileSize)
         } catch {
-            throw FileTreeError(description: error.isTooLarge ? "\(path) is \(error.reason)" : "cannot read \(path): \(error.reason)")
+            if case .tooLarge(let limit) = error { throw FileTreeError(path: path, reason: .tooLarge(limit: limit)) }
+            throw FileTreeError(path: path, reason: .system(error))
         }
     }
 
@@ -162,11 +182,11 @@ public struct CommitTree: FileTree {
     /// - Throws: `FileTreeError` when it cannot be read.
     public func read(_ path: String) throws -> [UInt8] {
         guard let entry = try tree.entry(at: path), case .file = entry.kind else {
-            throw FileTreeError(description: "\(path) is not a file in \(label)")
+            throw FileTreeError(path: path, reason: .notAFile(tree: label))
         }
         let bytes = try tree.blobContents(entry.id)
         guard bytes.count <= maximumVersionFileSize else {
-            throw FileTreeError(description: "\(path) is larger than \(maximumVersionFileSize >> 20) MiB")
+            throw FileTreeError(path: path, reason: .tooLarge(limit: maximumVersionFileSize))
         }
         return bytes
     }

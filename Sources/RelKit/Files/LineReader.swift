@@ -3,12 +3,6 @@ import Foundation
 import GitKit
 import RelKitCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Reads a file descriptor line by line without holding the whole input: each line is handed
 /// over as bytes, without its `\n` or `\r\n`.
 public struct LineReader {
@@ -88,7 +82,7 @@ struct BlockReader {
         while true {
             while filled < wanted && !ended {
                 let count = FileSystem.retryingInterrupts { block.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress! + filled, wanted - filled) } }
-                if count < 0 { throw LineStreamError(message: "cannot read the input: \(String(cString: strerror(errno)))") }
+                if count < 0 { throw LineStreamError(reason: .system(errno: errno)) }
                 if count == 0 { ended = true } else { filled += count }
             }
             if ended {
@@ -107,10 +101,12 @@ struct BlockReader {
     }
 }
 
-/// The input cannot be read.
+/// The input cannot be read: the system's reason.
 public struct LineStreamError: Error, CustomStringConvertible {
+    /// Why.
+    public let reason: SystemError
     /// What happened.
-    public let message: String
-    /// What happened.
-    public var description: String { message }
+    public var description: String { "cannot read the input: \(reason)" }
+    /// What happened (the description).
+    public var message: String { description }
 }

@@ -2,12 +2,7 @@ import Dispatch
 import Foundation
 import GitKit
 import RelKitCore
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+internal import SystemLibc
 
 /// Buffered writes to a file descriptor, into memory it owns (no array bookkeeping per write).
 public final class OutputBuffer {

@@ -2,12 +2,6 @@ import Dispatch
 import Foundation
 import RelKitCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// `relkit version normalize -`: PEP 440 normal forms of a stream of versions, one a line.
 public enum StreamNormalizer {
     /// Lines are normalized in blocks of about this many bytes, one block per core at a time,

@@ -3,9 +3,6 @@ import TOMLKit
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
 #else
 import Foundation
 #endif
@@ -23,12 +20,40 @@ public struct ExtractedVersion: Sendable, Equatable {
     public let byteRange: Range<Int>
 }
 
-/// Why the version could not be read where the configuration says it is.
-public struct ExtractionError: Error, Sendable, CustomStringConvertible {
+/// Why the version could not be read where the configuration says it is: a kind to match on,
+/// rendered to words once, in `description`.
+public enum ExtractionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The version's bytes at `line` are not UTF-8 (`detail` says which byte).
+    case versionNotUTF8(line: Int, detail: String)
+    /// The file is not UTF-8 text.
+    case fileNotUTF8
+    /// No line holds the pattern.
+    case patternNotFound(prefix: String, suffix: String)
+    /// The file is not valid in `format` (JSON, TOML); `at` where, when the parser says.
+    case syntax(format: String, message: String, at: SourceLocation?)
+    /// The key is not in the file.
+    case keyMissing(format: String, key: String)
+    /// The key's value is not a string (`found` says what it is).
+    case notAString(format: String, key: String, found: String)
+    /// The TOML key's string is not written where relkit can find its bytes.
+    case notLocatable(key: String)
+
     /// What is wrong.
-    public let message: String
-    /// What is wrong.
-    public var description: String { message }
+    public var description: String {
+        switch self {
+        case .versionNotUTF8(let line, let detail): return "the version at line \(line) is not UTF-8 text: \(detail)"
+        case .fileNotUTF8: return "not UTF-8 text"
+        case .patternNotFound(let prefix, let suffix): return "no line matches the pattern '\(prefix){version}\(suffix)'"
+        case .syntax(let format, let message, let location):
+            return "not valid \(format): \(message)" + (location.map { " at \($0.line):\($0.column)" } ?? "")
+        case .keyMissing(let format, let key): return "\(format) key \(key) is not in the file"
+        case .notAString(let format, let key, let found): return "\(format) key \(key) is \(found), not a string"
+        case .notLocatable(let key): return "TOML key \(key) is written in a way relkit cannot locate (use a plain \"...\" string on the key's line)"
+        }
+    }
+
+    /// What is wrong (the description).
+    public var message: String { description }
 }
 
 /// Finds the version in a file by its locator.
@@ -54,7 +79,7 @@ public enum VersionExtractor {
             let range = bytes[version.byteRange]
             if let invalid = UTF8Check.firstInvalidOffset(in: range) {
                 let detail = UTF8Check.describe(bytes, invalidAt: version.byteRange.lowerBound + invalid)
-                throw ExtractionError(message: "the version at line \(version.line) is not UTF-8 text: \(detail)")
+                throw .versionNotUTF8(line: version.line, detail: detail)
             }
         }
         return found
@@ -103,7 +128,7 @@ public enum VersionExtractor {
             lineNumber += 1
         }
         guard !found.isEmpty else {
-            throw ExtractionError(message: "no line matches the pattern '\(String(decoding: prefix, as: UTF8.self)){version}\(String(decoding: suffix, as: UTF8.self))'")
+            throw .patternNotFound(prefix: String(decoding: prefix, as: UTF8.self), suffix: String(decoding: suffix, as: UTF8.self))
         }
         return found
     }
@@ -125,12 +150,12 @@ public enum VersionExtractor {
             located = try JSONLocator.locate(path, in: bytes)
         } catch {
             switch error {
-            case .syntax(let message, let line, let column): throw ExtractionError(message: "not valid JSON: \(message) at \(line):\(column)")
-            case .missing: throw ExtractionError(message: "JSON key \(key) is not in the file")
-            case .notAScalar: throw ExtractionError(message: "JSON key \(key) is an object or array, not a string")
+            case .syntax(let message, let line, let column): throw .syntax(format: "JSON", message: message, at: SourceLocation(line: line, column: column))
+            case .missing: throw .keyMissing(format: "JSON", key: key)
+            case .notAScalar: throw .notAString(format: "JSON", key: key, found: "an object or array")
             }
         }
-        guard located.isString else { throw ExtractionError(message: "JSON key \(key) is \(located.value), not a string") }
+        guard located.isString else { throw .notAString(format: "JSON", key: key, found: located.value) }
         // The bytes between the quotes; the text equals them unless it has escapes.
         let inner = (located.byteRange.lowerBound + 1)..<(located.byteRange.upperBound - 1)
         return ExtractedVersion(text: located.value, line: located.location.line, column: located.location.column + 1, byteRange: inner)
@@ -139,20 +164,20 @@ public enum VersionExtractor {
     static func toml(_ path: [String], in bytes: [UInt8]) throws(ExtractionError) -> ExtractedVersion {
         let key = path.joined(separator: ".")
         guard let text = String(validating: bytes[bomLength(bytes)...], as: UTF8.self) else {
-            throw ExtractionError(message: "not UTF-8 text")
+            throw .fileNotUTF8
         }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ExtractionError(message: "not valid TOML: \(error.description) at \(error.source.begin.line):\(error.source.begin.column)")
+            throw .syntax(format: "TOML", message: error.description, at: SourceLocation(line: error.source.begin.line, column: error.source.begin.column))
         } catch {
-            throw ExtractionError(message: "not valid TOML: \(error)")
+            throw .syntax(format: "TOML", message: "\(error)", at: nil)
         }
         var value: TOMLValueConvertible? = table
         for part in path { value = value?.table?[part] }
-        guard let value else { throw ExtractionError(message: "TOML key \(key) is not in the file") }
-        guard let string = value.string else { throw ExtractionError(message: "TOML key \(key) is a \(value.type), not a string") }
+        guard let value else { throw .keyMissing(format: "TOML", key: key) }
+        guard let string = value.string else { throw .notAString(format: "TOML", key: key, found: "a \(value.type)") }
         // Find the written string: on the key's line, after '=' (TOMLKit gives no positions).
         let position = TOMLSourceMap(text: text).position(of: path)
         if let range = stringLiteralRange(afterKeyOnLine: position.line, in: bytes), String(decoding: bytes[range], as: UTF8.self) == string {
@@ -160,7 +185,7 @@ public enum VersionExtractor {
             let column = 1 + bytes[lineStart..<range.lowerBound].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
             return ExtractedVersion(text: string, line: position.line, column: column, byteRange: range)
         }
-        throw ExtractionError(message: "TOML key \(key) is written in a way relkit cannot locate (use a plain \"...\" string on the key's line)")
+        throw .notLocatable(key: key)
     }
 
     static func lineStartOffset(_ line: Int, in bytes: [UInt8]) -> Int {

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import SystemLibc
 
 /// A mutual-exclusion lock (pthread), for results written by parallel workers.
 final class Lock: @unchecked Sendable {

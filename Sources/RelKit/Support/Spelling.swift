@@ -3,9 +3,6 @@ import TOMLKit
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
 #else
 import Foundation
 #endif

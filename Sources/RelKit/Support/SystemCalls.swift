@@ -1,10 +1,5 @@
 import GitKit
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+internal import SystemLibc
 
 /// The few operating-system calls relkit makes for itself, each behind one small function with a
 /// message that says what failed and why (strerror). Not Foundation's FileHandle, Process or
@@ -57,10 +52,10 @@ public enum SystemCalls {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component
-            if mkdir(current, 0o777) != 0 && errno != EEXIST { throw SystemError(reason: reason(errno)) }
+            if mkdir(current, 0o777) != 0 && errno != EEXIST { throw .system(errno: errno) }
         }
         var status = stat()
-        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { throw SystemError(reason: "not a directory") }
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { throw .notADirectory }
     }
 
     /// Runs `/bin/sh -c <script> <arguments...>` with the terminal and the environment relkit has,
@@ -76,33 +71,47 @@ public enum SystemCalls {
         defer { for argument in argv { free(argument) } }
         var pid = pid_t()
         let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
-        guard spawned == 0 else { throw SystemError(reason: reason(spawned)) }
+        guard spawned == 0 else { throw .system(errno: spawned) }
         var status: Int32 = 0
-        if FileSystem.retryingInterrupts({ waitpid(pid, &status, 0) }) < 0 { throw SystemError(reason: reason(errno)) }
+        if FileSystem.retryingInterrupts({ waitpid(pid, &status, 0) }) < 0 { throw .system(errno: errno) }
         // WIFEXITED / WEXITSTATUS / WTERMSIG, which are macros in C.
         let signal = status & 0x7F
         return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }
 }
 
-/// A failed system call: why, in the system's words.
-public struct SystemError: Error, CustomStringConvertible {
-    /// Why, in the system's words.
-    public let reason: String
-    /// A file refused for its size (`readFile`'s limit), not for an error of the system's.
-    public var isTooLarge = false
-    /// Why, in the system's words.
-    public var description: String { reason }
+/// A failed system call, kept as what it is (an errno, a size over the limit, a path that is not a
+/// directory) and put into words once, in `description`.
+public enum SystemError: Error, Equatable, CustomStringConvertible {
+    /// The system refused: its errno (`ENOENT`, `EACCES`...), to match on.
+    case system(errno: Int32)
+    /// A file or input larger than `limit` bytes (`readFile`'s and `readAll`'s limit).
+    case tooLarge(limit: Int)
+    /// A path that should be a directory is something else.
+    case notADirectory
 
-    init(reason: String, isTooLarge: Bool = false) {
-        self.reason = reason
-        self.isTooLarge = isTooLarge
+    /// A file refused for its size, not for an error of the system's.
+    public var isTooLarge: Bool {
+        if case .tooLarge = self { return true }
+        return false
     }
+
+    /// Why, in the system's words ("Permission denied", "larger than 16 MiB").
+    public var description: String {
+        switch self {
+        case .system(let code): return SystemCalls.reason(code)
+        case .tooLarge(let limit): return "larger than \(limit >> 20) MiB"
+        case .notADirectory: return "not a directory"
+        }
+    }
+
+    /// Why, in the system's words (the description).
+    public var reason: String { description }
 
     init(_ failure: FileSystem.ReadFailure, limit: Int) {
         switch failure {
-        case .system(let code): self.init(reason: SystemCalls.reason(code))
-        case .tooLarge: self.init(reason: "larger than \(limit >> 20) MiB", isTooLarge: true)
+        case .system(let code): self = .system(errno: code)
+        case .tooLarge: self = .tooLarge(limit: limit)
         }
     }
 }
