@@ -140,7 +140,7 @@ public final class Repository {
         return .branch(name: String(cString: git_reference_shorthand(reference)), commit: commit)
     }
 
-    /// A local branch and its commit.
+    /// A branch (local or remote-tracking) and its commit.
     public struct Branch: Sendable, Equatable {
         /// The short name (`26.11`).
         public let name: String
@@ -155,6 +155,42 @@ public final class Repository {
             result.append(Branch(name: String(name.dropFirst("refs/heads/".count)), commit: try peeledCommit(reference)))
         }
         return result.sorted { $0.name < $1.name }
+    }
+
+    /// The remote-tracking branches of `remote` (`refs/remotes/origin/*`, its `HEAD` left out),
+    /// by their short name on the remote (`26.04`), sorted by name.
+    ///
+    /// Calls `git_reference_iterator_glob_new` and `git_reference_peel`.
+    /// - Parameter remote: the remote's name.
+    /// - Returns: the branches.
+    /// - Throws: `GitError` naming the failed call.
+    public func remoteTrackingBranches(of remote: String) throws(GitError) -> [Branch] {
+        var result: [Branch] = []
+        let prefix = "refs/remotes/\(remote)/"
+        try forEachReference(glob: prefix + "*") { (name: String, reference: OpaquePointer) throws(GitError) in
+            let short = String(name.dropFirst(prefix.count))
+            // origin/HEAD names the remote's default branch; it is no branch of its own.
+            guard short != "HEAD", let commit = try? peeledCommit(reference) else { return }
+            result.append(Branch(name: short, commit: commit))
+        }
+        return result.sorted { $0.name < $1.name }
+    }
+
+    /// How many commits `local` has that `upstream` has not, and the other way round.
+    ///
+    /// Calls `git_graph_ahead_behind`.
+    /// - Parameters:
+    ///   - local: one commit.
+    ///   - upstream: the other.
+    /// - Returns: commits only `local` reaches (ahead) and only `upstream` reaches (behind).
+    /// - Throws: `GitError` naming the failed call.
+    public func aheadBehind(_ local: ObjectID, _ upstream: ObjectID) throws(GitError) -> (ahead: Int, behind: Int) {
+        var ahead = 0
+        var behind = 0
+        var a = local.raw
+        var b = upstream.raw
+        try check("git_graph_ahead_behind", git_graph_ahead_behind(&ahead, &behind, pointer, &a, &b))
+        return (ahead, behind)
     }
 
     /// A tag, lightweight or annotated.
@@ -225,5 +261,23 @@ extension Repository {
         if result == GIT_ENOTFOUND.rawValue { return nil }
         try check("git_config_get_string", result)
         return value.map { String(cString: $0) }
+    }
+
+    /// Sets values in the repository's own configuration file (`.git/config`), as `git config`
+    /// does: libgit2 writes the file under its lock and renames it into place.
+    ///
+    /// Calls `git_config_open_level` (the local level) and `git_config_set_string`.
+    /// - Parameter values: keys and values, set in order.
+    /// - Throws: `GitError` naming the failed call.
+    public func setLocalConfig(_ values: [(key: String, value: String)]) throws(GitError) {
+        var config: OpaquePointer?
+        try check("git_repository_config", git_repository_config(&config, pointer))
+        defer { git_config_free(config) }
+        var local: OpaquePointer?
+        try check("git_config_open_level", git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL))
+        defer { git_config_free(local) }
+        for (key, value) in values {
+            try check("git_config_set_string", git_config_set_string(local, key, value))
+        }
     }
 }

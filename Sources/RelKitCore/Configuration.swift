@@ -152,8 +152,18 @@ public struct BranchPolicy: Sendable, Hashable {
     public var main: String = "main"
     /// How a release branch is named, around `{line}`.
     public var releasePattern: String = "{line}"
-    /// Release lines still maintained (backports go there).
+    /// Release branches listed by `[branches] maintained` (older configurations; `lines` holds
+    /// them too, as `listed` lines).
     public var maintained: [String] = []
+    /// The remote whose remote-tracking branches stand for release branches that are not local.
+    public var remote: String = "origin"
+    /// How long an LTS line is maintained: its `retire-after` is the last day of the month this
+    /// many months after the month it is registered in.
+    public var ltsSupportMonths: Int = 12
+    /// The registry of release lines (`[[lines]]`, or the plain `maintained` list as `listed` lines).
+    public var lines: [RegisteredLine] = []
+    /// Whether the registry is written as `[[lines]]` tables (where `cut` registers new lines).
+    public var usesLineTables: Bool = false
 
     /// relkit's defaults: `main`, release branches named by their line, none maintained.
     public init() {}
@@ -471,6 +481,15 @@ public struct ReleaseConfiguration: Sendable {
         return try? ReleaseLine(parsing: text, scheme: scheme(of: text))
     }
 
+    /// The branches of the release lines maintained on `today` (the registry under its lifecycle
+    /// policy, `LineLifecycle`), in the registry's order.
+    ///
+    /// - Parameter today: the day (UTC).
+    /// - Returns: the branch names.
+    public func maintainedBranches(on today: CalendarDate) -> [String] {
+        LineLifecycle.maintained(branches.lines, today: today).map { branches.branchName(of: $0.line) }
+    }
+
     /// A release line given by the user (`--to 23.09`), in the scheme of its time.
     ///
     /// - Parameter text: the line as typed.
@@ -478,6 +497,21 @@ public struct ReleaseConfiguration: Sendable {
     /// - Throws: `SchemeError` saying why, in one sentence.
     public func releaseLine(parsing text: String) throws(SchemeError) -> ReleaseLine {
         try ReleaseLine(parsing: text, scheme: scheme(of: text))
+    }
+
+    /// A release line as people write it in a pull request (`Backport: 26.4`, `/backport 26.4`):
+    /// the scheme's spelling, or the same two numbers without the month's zero (as PEP 440 and
+    /// setuptools print `26.04`); nil for anything else.
+    ///
+    /// - Parameter text: the line as written.
+    /// - Returns: the line, or nil.
+    public func releaseLine(written text: String) -> ReleaseLine? {
+        if let line = try? releaseLine(parsing: text) { return line }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 2 && $0.utf8.allSatisfy(ASCII.isDigit) }),
+            let year = Int(parts[0]), let number = Int(parts[1])
+        else { return nil }
+        return try? ReleaseLine(scheme: scheme(of: text), year: year, number: number)
     }
 
     /// "23.09..." -> (23, 9): the first two dot-separated numbers (of at most six digits each).

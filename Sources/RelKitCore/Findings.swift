@@ -60,7 +60,9 @@ public struct Finding: Sendable, Equatable, Codable {
         ("tag-unparsable", "a tag that is not a version of the scheme (warning)"),
         ("tag-spelling", "a release tag that is not spelled canonically (warning)"),
         ("tag-unverifiable", "the version files cannot be read at a tagged commit (warning)"),
-        ("symlink-outside", "a version file is a symlink to a file outside the repository")
+        ("symlink-outside", "a version file is a symlink to a file outside the repository"),
+        ("line-branch-missing", "a maintained release line of the registry ([[lines]]) has no branch, here or on the remote (warning)"),
+        ("line-due", "a registered release line is past its time: relkit lines --retire drops it (warning)")
     ]
 }
 

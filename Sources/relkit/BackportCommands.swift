@@ -20,7 +20,7 @@ struct BackportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backport",
         abstract: "Backport fixes to release branches, and find the ones still missing.",
-        subcommands: [Pick.self, Audit.self],
+        subcommands: [Pick.self, Audit.self, Targets.self],
         defaultSubcommand: Pick.self
     )
 
@@ -38,6 +38,7 @@ struct BackportCommand: ParsableCommand {
             SUBCOMMANDS:
               pick (default)          The above: relkit backport REV... is relkit backport pick REV...
               audit                   \(Audit.configuration.abstract) (relkit backport audit --help)
+              targets                 \(Targets.configuration.abstract) (relkit backport targets --help)
             """
     }
 
@@ -54,13 +55,16 @@ struct BackportCommand: ParsableCommand {
 
                   relkit backport main --to 26.09
                   relkit backport main~3..main --maintained --dry-run
+                  relkit backport main --auto --dry-run
                   relkit backport --continue
                 """
         )
 
         @Argument(help: ArgumentHelp("Commits or ranges (A..B) to backport.", valueName: "rev")) var revisions: [String] = []
         @Option(name: .customLong("to"), help: ArgumentHelp("A target release line (repeatable).", valueName: "X.Y")) var lines: [String] = []
-        @Flag(help: "Every maintained branch of .release.toml.") var maintained = false
+        @Flag(help: "Every maintained line of .release.toml's registry.") var maintained = false
+        @Flag(help: "The lines relkit backport targets names for the commit (a fix: every maintained line; a Backport: trailer: its lines, or none).")
+        var auto = false
         @Option(help: ArgumentHelp("The source branch (default: [backport] source, else main).", valueName: "branch")) var from: String?
         @Option(help: ArgumentHelp("For a merge: the parent (1-based) whose changes are taken as the mainline.", valueName: "N")) var mainline: Int?
         @Flag(help: "Edit each message in your editor (GIT_EDITOR, core.editor, VISUAL, EDITOR).") var edit = false
@@ -72,9 +76,11 @@ struct BackportCommand: ParsableCommand {
 
         func validate() throws {
             if [status, resume, abort].filter({ $0 }).count > 1 { throw ValidationError("give one of --status, --continue, --abort") }
-            if (status || resume || abort) && (!revisions.isEmpty || !lines.isEmpty || maintained) {
+            if (status || resume || abort) && (!revisions.isEmpty || !lines.isEmpty || maintained || auto) {
                 throw ValidationError("--status, --continue and --abort take no commits or targets")
             }
+            if auto && (!lines.isEmpty || maintained) { throw ValidationError("--auto decides the targets itself; give it without --to or --maintained") }
+            if auto && (revisions.count != 1 || revisions[0].contains("..")) { throw ValidationError("--auto takes one commit (its subject and trailers decide the targets)") }
         }
 
         func run() throws {
@@ -109,14 +115,26 @@ struct BackportCommand: ParsableCommand {
                 } else {
                     let progress = ProgressLine(json: options.format == .json)
                     defer { progress.finish() }
+                    var targetLines = lines
+                    if auto {
+                        let answer = try BackportTargets.run(BackportTargets.Request(directory: directory, revision: revisions[0], today: try todayUTC()))
+                        guard !answer.targets.isEmpty else {
+                            Console.out("relkit backport: \(answer.commit.id.short) goes to no line: \(answer.explanation); nothing to backport")
+                            return
+                        }
+                        targetLines = answer.targets.map(\.line.description)
+                        Console.error("relkit backport: \(answer.commit.id.short) goes to \(targetLines.joined(separator: ", ")): \(answer.explanation)")
+                    }
+                    var request = Backport.Request(
+                        directory: directory, revisions: revisions, lines: targetLines, maintained: maintained,
+                        source: from, mainline: mainline, allowOffSource: allowOffSource,
+                        dryRun: options.dryRun, editMessage: editor,
+                        progress: { target, done, total in
+                            progress.update("relkit backport: \(target): \(done) of \(total) commits", final: done == total)
+                        })
+                    request.today = try todayUTC()
                     report = try Backport.run(
-                        Backport.Request(
-                            directory: directory, revisions: revisions, lines: lines, maintained: maintained,
-                            source: from, mainline: mainline, allowOffSource: allowOffSource,
-                            dryRun: options.dryRun, editMessage: editor,
-                            progress: { target, done, total in
-                                progress.update("relkit backport: \(target): \(done) of \(total) commits", final: done == total)
-                            }),
+                        request,
                         notice: {
                             progress.finish()
                             Console.error($0)
@@ -129,6 +147,75 @@ struct BackportCommand: ParsableCommand {
                 if report.hasConflicts { throw ExitCode(ExitCodes.findings) }
             } catch let error as OperationError {
                 throw error.cliError
+            }
+        }
+    }
+
+    struct Targets: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "targets",
+            abstract: "Say which maintained lines a change must reach.",
+            discussion: """
+                The rules (defaults; fix subjects are [backport] fix-subjects): a change whose subject, or --title (the pull request's title, when the commit's differs), is a fix (fix:, fix(scope):, fix!:) goes to every maintained line of the registry; a Backport: trailer of its message, or a Backport: line of --body (the pull request's description), names the lines outright (Backport: 26.4, 26.8; commas or spaces) or opts out (Backport: none, any case), whatever the subject says, and a line it names that is not maintained makes the whole answer an error: never a partial backport. Lines given with --to (from a /backport 26.4 comment) override both: those not maintained are reported and dropped while one is left. A change that is not on the source branch has no targets (it is itself a backport). Lines may be written 26.4 or 26.04.
+
+                For each target: the line, its branch (local, else origin/X.Y; "missing" when neither exists), the commit, its subject, its pull request number (the last (#N)), its author, and the paths it changes that match [backport] sensitive-paths (a backported migration must be idempotent on both branches). relkit backport REV --auto picks to exactly these lines.
+
+                \(ExitCodes.help(for: "backport targets"))
+
+                  relkit backport targets main
+                  relkit backport targets main --to 26.09 --format json
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The change: a commit of the source branch.", valueName: "rev")) var revision: String
+        @Option(help: ArgumentHelp("The pull request's title, when it differs from the commit's subject.", valueName: "title")) var title: String?
+        @Option(help: ArgumentHelp("The pull request's description (its Backport: lines count).", valueName: "body")) var body: String?
+        @Option(name: .customLong("to"), help: ArgumentHelp("A line given outright (repeatable); overrides the rules.", valueName: "X.Y")) var lines: [String] = []
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+        func run() throws {
+            let today = try todayUTC()
+            let answer: BackportTargets.Answer
+            do {
+                answer = try BackportTargets.run(
+                    BackportTargets.Request(directory: FileManager.default.currentDirectoryPath, revision: revision, title: title, body: body, to: lines, today: today))
+            } catch {
+                throw error.cliError
+            }
+            let commit = answer.commit
+            if format == .json {
+                let document: JSONValue = [
+                    "commit": JSONValue(commit.id.description), "subject": JSONValue(title ?? commit.subject), "pull_request": JSONValue(answer.pullRequest),
+                    "author": ["name": JSONValue(commit.author.name), "email": JSONValue(commit.author.email)],
+                    "source": JSONValue(answer.source), "reason": JSONValue(answer.decision.reason.rawValue), "explanation": JSONValue(answer.explanation),
+                    "sensitive_paths": JSONValue(answer.sensitivePaths),
+                    "targets": .array(
+                        answer.targets.map { target -> JSONValue in
+                            [
+                                "line": JSONValue(target.line.description), "branch": JSONValue(target.branch), "branch_exists": JSONValue(target.branchRef != nil),
+                                "branch_ref": JSONValue(target.branchRef), "commit": JSONValue(commit.id.description), "subject": JSONValue(title ?? commit.subject),
+                                "pull_request": JSONValue(answer.pullRequest), "author_name": JSONValue(commit.author.name), "author_email": JSONValue(commit.author.email),
+                                "sensitive_paths": JSONValue(answer.sensitivePaths), "touches_sensitive_paths": JSONValue(!answer.sensitivePaths.isEmpty)
+                            ]
+                        }),
+                    "dropped": .array(answer.decision.dropped.map { ["line": JSONValue($0.name), "reason": JSONValue($0.reason)] })
+                ]
+                Console.out(document.text())
+            } else {
+                var out = ["relkit backport targets: \(commit.id.short) \(commit.subject.displayable())" + (answer.pullRequest.map { " (pull request #\($0))" } ?? "")]
+                if answer.targets.isEmpty {
+                    out.append("  no targets: \(answer.explanation)")
+                } else {
+                    out.append("  \(answer.explanation):")
+                    for target in answer.targets {
+                        out.append("  \(target.line)  branch \(target.branchRef ?? "\(target.branch) (missing, here and on the remote)")")
+                    }
+                }
+                for dropped in answer.decision.dropped { out.append("  dropped \(dropped.name): \(dropped.reason)") }
+                if !answer.sensitivePaths.isEmpty {
+                    out.append("  sensitive paths (a backported migration must be idempotent on both branches): \(answer.sensitivePaths.joined(separator: ", "))")
+                }
+                Console.out(out.joined(separator: "\n"))
             }
         }
     }
@@ -172,9 +259,11 @@ struct BackportCommand: ParsableCommand {
                 throw error.cliError
             }
             let backported = report.entries.count - report.missing.count - report.unknown.count
+            for note in report.notes { Console.error("relkit backport audit: note: \(note)") }
             if format == .json {
                 let document: JSONValue = [
                     "source": JSONValue(report.source), "target": JSONValue(report.target), "since": JSONValue(report.since?.description),
+                    "source_ref": JSONValue(report.sourceRead), "target_ref": JSONValue(report.targetRead),
                     "summary": [
                         "commits": JSONValue(report.entries.count), "missing": JSONValue(report.missing.count),
                         "backported": JSONValue(backported), "unknown": JSONValue(report.unknown.count)
@@ -191,7 +280,8 @@ struct BackportCommand: ParsableCommand {
                 Console.out(document.text())
             } else {
                 var lines = [
-                    "relkit backport audit: \(report.source) -> \(report.target)" + (report.since.map { " since \($0.short)" } ?? " since the branch point") + (onlyFixes ? " (fixes only)" : "")
+                    "relkit backport audit: \(report.sourceRead) -> \(report.targetRead)" + (report.since.map { " since \($0.short)" } ?? " since the branch point")
+                        + (onlyFixes ? " (fixes only)" : "")
                 ]
                 for entry in report.entries {
                     let status = Self.status(of: entry)

@@ -35,11 +35,12 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let report: Check.Report
+        let today = try todayUTC()
         do {
             report = try Check.run(
                 Check.Request(
                     directory: FileManager.default.currentDirectoryPath, revision: ref,
-                    checkTags: tags, today: todayUTC()))
+                    checkTags: tags, today: today))
         } catch {
             throw error.cliError
         }

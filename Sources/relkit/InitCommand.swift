@@ -29,7 +29,8 @@ struct InitCommand: ParsableCommand {
             return scheme
         }
         let plan: Init.Plan
-        do { plan = try Init.plan(directory: FileManager.default.currentDirectoryPath, scheme: scheme) } catch { throw error.cliError }
+        let today = try todayUTC()
+        do { plan = try Init.plan(directory: FileManager.default.currentDirectoryPath, scheme: scheme, today: today) } catch { throw error.cliError }
         for note in plan.notes { Console.error("note: \(note)") }
         if dryRun {
             if plan.exists { Console.error("note: \(plan.path) exists already; relkit init would not overwrite it (this is what it finds)") }

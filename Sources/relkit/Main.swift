@@ -20,7 +20,8 @@ struct RelKitCommand: ParsableCommand {
             Exit codes: \(ExitCodes.general.map { "\($0.code) \($0.meaning.replacing("`", with: ""))" }.joined(separator: "; ")). Each command's help says what its codes mean.
             """,
         subcommands: [
-            CheckCommand.self, StatusCommand.self, InitCommand.self, BumpCommand.self, CutCommand.self, TagCommand.self, BackportCommand.self, TrailersCommand.self, VersionCommand.self,
+            CheckCommand.self, StatusCommand.self, InitCommand.self, LinesCommand.self, BumpCommand.self, CutCommand.self, TagCommand.self, BackportCommand.self, TrailersCommand.self,
+            VersionCommand.self,
             UpgradeCommand.self
         ]
     )

@@ -154,12 +154,13 @@ struct CutCommand: ParsableCommand {
         commandName: "cut",
         abstract: "Create release branch X.Y with its first version, and move main to the next development version.",
         discussion: """
-            Creates branch X.Y (default: the line of today's month in yy.0m, the next sprint in yy.n) at REV (default: the tip of main; REV must be on main), with a commit setting the version files to X.Y.0 (or X.Y.0rc1, b1, a1 with --pre). On main it commits the next development version by the next-line policy (default X.(Y+1).0.dev0). It refuses, changing nothing, when the branch exists, when X.Y is not later than every existing release line, or when REV is not on main. Objects are written first; the new branch and main move last, together, each by compare-and-swap.
+            Creates branch X.Y (default: the line of today's month in yy.0m, the next sprint in yy.n) at REV (default: the tip of main; REV must be on main), with a commit setting the version files to X.Y.0 (or X.Y.0rc1, b1, a1 with --pre). On main it commits the next development version by the next-line policy (default X.(Y+1).0.dev0). The line registers in main's .release.toml in the same commit ([[lines]]; --lts as an LTS line with its retire-after date), and regular lines it supersedes leave the registry. It refuses, changing nothing, when the branch exists (here or on the remote), when X.Y is not later than every existing release line, or when REV is not on main. Objects are written first; the new branch and main move last, together, each by compare-and-swap.
 
             \(releaseExitCodes)
 
               relkit cut 26.11 --dry-run
               relkit cut 26.11 --pre rc
+              relkit cut 26.11 --lts
               relkit cut 26.12 --from main~1
             """
     )
@@ -167,12 +168,14 @@ struct CutCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The release line to cut, e.g. 26.11.", valueName: "X.Y")) var line: String?
     @Option(help: ArgumentHelp("The commit of main to branch from (default: main's tip).", valueName: "rev")) var from: String?
     @Option(help: ArgumentHelp("Start the line with a pre-release.", valueName: "a|b|rc")) var pre: PreReleaseKind?
+    @Flag(help: "Register the line as LTS: maintained through retire-after, the last day of the month [branches] lts-support (12 months) from today.")
+    var lts = false
     @OptionGroup var options: PlanOptions
 
     func run() throws {
-        let today = todayUTC()
+        let today = try todayUTC()
         try PlanRendering.run(command: "cut", options: options) { context throws(OperationError) in
-            try Cut.plan(context, line: line, from: from, pre: pre, today: (today.year, today.month))
+            try Cut.plan(context, line: line, from: from, pre: pre, lts: lts, today: today)
         }
     }
 }

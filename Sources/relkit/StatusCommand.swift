@@ -39,8 +39,13 @@ struct StatusCommand: ParsableCommand {
         }
         struct Maintained: Encodable {
             let branch: String
-            /// null when the branch does not exist.
+            /// null when the branch does not exist, here or on the remote.
             @NullWhenAbsent var tip: String?
+            /// regular, lts or listed.
+            let kind: String
+            @NullWhenAbsent var retireAfter: String?
+            /// The branch as read: `origin/26.04` when only the remote-tracking one exists.
+            @NullWhenAbsent var ref: String?
         }
         struct SchemePeriod: Encodable {
             let scheme: String
@@ -63,7 +68,9 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let summary: Status.Summary
-        do { summary = try Status.run(directory: FileManager.default.currentDirectoryPath) } catch { throw error.cliError }
+        let today = try todayUTC()
+        do { summary = try Status.run(directory: FileManager.default.currentDirectoryPath, today: today) } catch { throw error.cliError }
+        for note in summary.notes { Console.error("relkit status: note: \(note)") }
         let report = Report(
             scheme: summary.configuration.scheme.name,
             schemes: summary.configuration.schemePeriods.map { .init(scheme: $0.scheme.name, applies: $0.applies) },
@@ -72,7 +79,9 @@ struct StatusCommand: ParsableCommand {
             versions: summary.versions.map { .init(name: $0.name, members: $0.members, version: $0.version?.description, pep440: $0.version?.pep440.description) },
             apiVersion: summary.apiVersion,
             lines: summary.lines.map { .init(line: $0.line.description, branch: $0.branch, latestTag: $0.latestTag, tags: $0.count, problem: $0.problem) },
-            maintained: summary.maintained.map { .init(branch: $0.name, tip: $0.tip?.short) },
+            maintained: summary.maintained.map {
+                .init(branch: $0.name, tip: $0.tip?.short, kind: $0.kind.rawValue, retireAfter: $0.retireAfter?.description, ref: $0.read)
+            },
             interrupted: summary.interrupted)
         if format == .json { return try printJSON(report) }
         var lines = [
@@ -108,7 +117,11 @@ struct StatusCommand: ParsableCommand {
             "maintained:  "
                 + (report.maintained.isEmpty
                     ? "none configured"
-                    : report.maintained.map { "\($0.branch) (\($0.tip ?? "missing"))" }.joined(separator: ", ")))
+                    : report.maintained.map { line in
+                        let kind = line.kind == "lts" ? "LTS through \(line.retireAfter ?? "?"), " : ""
+                        let read = line.ref.map { $0 == line.branch ? "" : "\($0) " } ?? ""
+                        return "\(line.branch) (\(kind)\(read)\(line.tip ?? "missing"))"
+                    }.joined(separator: ", ")))
         if let interrupted = report.interrupted { lines.append("interrupted: \(interrupted)") }
         Console.out(lines.joined(separator: "\n"))
     }

@@ -48,7 +48,7 @@ struct CommandLineMessageTests {
         for arguments in [["backport", "--help"], ["help", "backport"]] {
             let help = try relkit(arguments)
             #expect(help.status == 0)
-            for option in ["--to <X.Y>", "--continue", "--maintained", "--dry-run", "USAGE: relkit backport [<rev> ...]", "audit"] {
+            for option in ["--to <X.Y>", "--continue", "--maintained", "--dry-run", "USAGE: relkit backport [<options>] [<rev> ...]", "audit", "targets", "--auto"] {
                 #expect(help.stdout.contains(option), "\(arguments) shows \(option)")
             }
             #expect(!help.stdout.contains("relkit backport pick [<rev>"))

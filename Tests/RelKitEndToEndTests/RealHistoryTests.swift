@@ -140,7 +140,7 @@ struct RealHistoryTests {
     }
 
     /// `relkit init` reads the history: the current scheme and the earlier one, the latest release
-    /// branches as maintained, migration directories as sensitive paths, no `form` override to make
+    /// branches as the registry of lines (the newest regular, older ones still in LTS support), migration directories as sensitive paths, no `form` override to make
     /// a version fit; and the file it writes gives `check --tags` the same answers.
     @Test func initReadsTheHistory() throws {
         let (repository, _) = try Self.history()
@@ -148,22 +148,27 @@ struct RealHistoryTests {
         try repository.write("src/manager/models/alembic/versions/1a2b_init.py", "revision = \"1a2b\"\n")
         try repository.write("web/app/migrations/__init__.py", "")
         try repository.write("VERSION", "25.3.0rc1\n")
-        let result = try relkit(["init", "--dry-run"], in: repository.path, environment: releaseEnvironment)
+        // On this day 24.03's LTS support (to 2025-03-31) has not ended, 23.09's has.
+        let result = try relkit(["init", "--dry-run"], in: repository.path, environment: releaseEnvironment.merging(["RELKIT_TODAY": "2025-01-15"]) { $1 })
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let text = result.stdout
         #expect(text.contains("scheme = \"yy.n\"  # from "), "\(text)")
         #expect(text.contains("[[version.earlier]]\nscheme = \"yy.0m\"\nuntil = \"24.03\"\n"), "\(text)")
-        #expect(text.contains("maintained = [\"25.2\", \"24.03\", \"23.09\"]"), "\(text)")
+        #expect(text.contains("[[lines]]\nname = \"25.2\"\n\n[[lines]]\nname = \"24.03\"\nlts = true\nretire-after = 2025-03-31"), "\(text)")
+        #expect(!text.contains("name = \"23.09\""), "\(text)")
         #expect(text.contains("sensitive-paths = [\"src/manager/models/alembic/versions/**\", \"web/app/migrations/**\"]"), "\(text)")
         #expect(!text.contains("form = \"pep440\""), "\(text)")
         // Written in place of today's configuration, it reads the history as that one does.
         let written = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)[1]
         try repository.write(".release.toml", String(written))
         try repository.write("VERSION", "25.3.0.dev0\n")
-        let check = try relkit(["check", "--tags", "--format", "json"], in: repository.path, environment: releaseEnvironment)
+        let check = try relkit(["check", "--tags", "--format", "json"], in: repository.path, environment: releaseEnvironment.merging(["RELKIT_TODAY": "2025-01-15"]) { $1 })
         let document = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any], "\(check.stdout)\(check.stderr)")
         let rules = (document["findings"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
         #expect(rules == ["tag-mismatch", "tag-mismatch"], "\(check.stdout)")
+        // After 24.03's support ends it is due: a warning, and relkit lines --retire drops it.
+        let later = try relkit(["check", "--format", "json"], in: repository.path, environment: releaseEnvironment.merging(["RELKIT_TODAY": "2025-04-01"]) { $1 })
+        #expect(later.stdout.contains("\"rule\" : \"line-due\""), "\(later.stdout)")
     }
 
     /// A partial clone of this history (blobs left behind) is audited with the full repository's

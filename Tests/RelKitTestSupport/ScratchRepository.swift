@@ -12,6 +12,8 @@ public let gitEnvironment: [String: String] = {
     environment["GIT_COMMITTER_NAME"] = "Test Committer"
     environment["GIT_COMMITTER_EMAIL"] = "committer@example.invalid"
     environment["GIT_CONFIG_NOSYSTEM"] = "1"
+    // A fixed "today" for relkit (maintained lines, cut's default month): tests do not change with the date.
+    environment["RELKIT_TODAY"] = "2026-12-07"
     // Fixed dates: the same steps give the same commit ids in every scratch repository.
     environment["GIT_AUTHOR_DATE"] = "@1795000000 +0000"
     environment["GIT_COMMITTER_DATE"] = "@1795000000 +0000"
@@ -39,6 +41,14 @@ public struct ScratchRepository {
             try git("add", "-A")
             try git("commit", "-q", "-m", "initial import")
         }
+    }
+
+    /// A `git clone` of `origin` (its remote is `origin`): main is the only local branch, the
+    /// others are remote-tracking branches, as in a CI clone.
+    public init(cloning origin: ScratchRepository) throws {
+        scratch = try ScratchDirectory("relkit-clone")
+        let result = try runProcess("git", ["clone", "-q", origin.path, path], environment: gitEnvironment)
+        guard result.status == 0 else { throw GitCommandError(description: "git clone failed: \(result.stderr)") }
     }
 
     /// Runs git in the repository; throws with its stderr when it fails.

@@ -4,7 +4,7 @@ import RelKitCore
 import RelKitTestSupport
 import Testing
 
-let fixedToday = (year: 2026, month: 11, day: 21)
+let fixedToday = CalendarDate(year: 2026, month: 11, day: 21)!
 
 func check(_ directory: String, revision: String? = nil, tags: Bool = false) throws(OperationError) -> Check.Report {
     try Check.run(Check.Request(directory: directory, revision: revision, checkTags: tags, today: fixedToday))
@@ -293,7 +293,7 @@ struct InitStatusTests {
         try repository.git("tag", "26.09.1")
         try repository.git("tag", "26.03.4")
         try repository.git("branch", "26.09")
-        let summary = try Status.run(directory: repository.path)
+        let summary = try Status.run(directory: repository.path, today: fixedToday)
         #expect(summary.role == "main branch")
         #expect(summary.versions.map { "\($0.name)=\($0.version?.description ?? "-")" } == ["server=26.11.0.dev0", "client=26.04.2"])
         #expect(summary.versions[0].members == ["root", "manager", "agent", "common"])

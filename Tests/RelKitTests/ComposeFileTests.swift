@@ -85,7 +85,7 @@ struct ComposeFileTests {
         // A tab where YAML wants spaces: libyaml's own words, at the tab's line.
         let tab = problem("services:\n\tdb:\n")
         #expect(tab?.line == 2 && tab?.message.hasSuffix("(a tab; YAML indents with spaces)") == true, "\(String(describing: tab))")
-        #expect(problem("services:\n  db:\n    image: [x\n")?.line == 4)
+        #expect(problem("services:\n  db:\n    image: [x\n")?.line == 3, "where the bracket opens")
         // A line of only ':' (the hand-written reader once took it for a service with no name).
         #expect(problem("services:\n  db:\n  :\n")?.line == 3)
         #expect(problem("services:\n  \"\":\n    image: x\n")?.message == "a service without a name")
@@ -93,6 +93,25 @@ struct ComposeFileTests {
         #expect(problem("services:\n  db: postgres\n")?.message == "service 'db' is not a mapping")
         #expect(problem("services:\n  db:\n    <<: *nowhere\n")?.message == "the alias *nowhere names no anchor defined before it")
         #expect(problem(String(repeating: "[", count: 600))?.message == "nested deeper than 512 levels")
+    }
+
+    /// Fuzz finding (FuzzUpgrade): at the end of an input without a final line break, libyaml
+    /// names a line after the last one (it adds a line break of its own); the error names the
+    /// line where the unfinished key began, or the last line.
+    @Test func anErrorAtTheEndNamesALineOfTheFile() {
+        func line(_ text: String) -> Int? {
+            do {
+                _ = try services(text)
+                return nil
+            } catch { return (error as? ComposeError)?.line }
+        }
+        #expect(line("services:\n  db:\n    image: x\n    ports:\n    \"a\"\"b\" 811") == 5)
+        #expect(line("services:\n  db:\n    image: [x") == 3)
+        #expect(line("services:\n  db:\n    image: [x\n") == 3)
+        #expect(line("[[[[[") == 1, "the context is at the end too")
+        // libyaml's marks count characters: a two-byte character before the end.
+        #expect(line("services:\n  db:\n    image: \u{064F}x\n    \"a\"\"b\"\"\"") == 4)
+        #expect(line("a: 1\u{85}b: [") == 2, "NEL breaks a line in YAML 1.1")
     }
 
     /// Aliases share their node: a billion-laughs document stays small and quick.

@@ -26,7 +26,7 @@ func release(
 
 func cut(_ repository: ScratchRepository, _ line: String?, from: String? = nil, pre: PreReleaseKind? = nil) throws(OperationError) {
     try release(repository, "cut") { context throws(OperationError) in
-        try Cut.plan(context, line: line, from: from, pre: pre, today: (2026, 11))
+        try Cut.plan(context, line: line, from: from, pre: pre, today: CalendarDate(year: 2026, month: 11, day: 15)!)
     }
 }
 
@@ -154,7 +154,7 @@ struct CutTests {
         _ = setTestIdentity
         let context = try ReleaseContext.open(repository.path, command: "cut") { _ in }
         defer { context.lock.release() }
-        let plan = try Cut.plan(context, line: "26.11", from: nil, pre: nil, today: (2026, 11))
+        let plan = try Cut.plan(context, line: "26.11", from: nil, pre: nil, today: CalendarDate(year: 2026, month: 11, day: 15)!)
         try repository.commit(["OTHER": "someone else\n"], message: "concurrent commit")
         let moved = try repository.git("rev-parse", "main")
         let failure = #expect(throws: OperationError.self) {

@@ -25,8 +25,8 @@ public func fuzzUpgrade(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         }
     }
     if let first = parts.first {
-        // libyaml counts a lone CR as a line break too.
-        let lines = first.reduce(1) { $1 == 0x0A || $1 == 0x0D ? $0 + 1 : $0 }
+        // YAML breaks lines at LF, CR, NEL, LS and PS: count generously (an upper bound).
+        let lines = first.reduce(1) { $1 == 0x0A || $1 == 0x0D || $1 == 0x85 || $1 == 0xA8 || $1 == 0xA9 ? $0 + 1 : $0 }
         do {
             for service in try ComposeFile.services(in: first) {
                 require(!service.name.isEmpty && service.line >= 1 && service.line <= lines, "service \(service)")

@@ -36,6 +36,8 @@ public enum Backport {
         public var editMessage: ((String) throws(OperationError) -> String)?
         /// Called after each pick with the target, the picks tried so far and their number.
         public var progress: ((_ target: String, _ done: Int, _ total: Int) -> Void)?
+        /// The day (UTC) that decides which registered lines are maintained.
+        public var today: CalendarDate = CalendarDate(year: 1970, month: 1, day: 1)!
 
         /// A request; only the directory, the revisions and the lines are required.
         ///
@@ -110,6 +112,9 @@ public enum Backport {
         public var newTip: ObjectID?
         /// The worktree holding a conflict (none in a dry run: nothing is written).
         public var worktree: String?
+        /// The remote-tracking branch a new local branch starts from (`origin/26.04`), tracking
+        /// it as `git switch 26.04` would; nil when the local branch exists.
+        public var upstream: String?
 
         /// Whether a pick stopped on a conflict.
         public var stoppedOnConflict: Bool {
@@ -166,7 +171,7 @@ public enum Backport {
         guard !picks.isEmpty else {
             throw OperationError(.refused, "every commit named is one relkit made to move versions (\(Bookkeeping.trailerKey)); nothing to backport")
         }
-        let branches = try targetBranches(lines: request.lines, maintained: request.maintained, configuration: configuration)
+        let branches = try targetBranches(lines: request.lines, maintained: request.maintained, configuration: configuration, today: request.today)
         Trace.mark("configuration read, picks resolved")
 
         let committer = try IdentityResolver.resolve(.committer, repository: repository)
@@ -175,8 +180,11 @@ public enum Backport {
         var report = Report(source: source, targets: [], dryRun: request.dryRun)
         var conflictStates: [State.Target] = []
         for branch in branches {
-            let tip = try context.tip(of: branch)
+            let resolved = try context.releaseBranch(branch)
+            if let divergence = resolved.divergence { notice("relkit backport: note: \(divergence)") }
+            let tip = resolved.tip
             var target = TargetReport(branch: branch, from: tip, picks: [])
+            if !resolved.isLocal { target.upstream = resolved.remoteTrackingName }
             let outcome = try pickAll(
                 picks, onto: tip, target: branch, source: source, sourceTip: sourceTip,
                 request: request, configuration: configuration, batch: batch, committer: committer)
@@ -184,7 +192,9 @@ public enum Backport {
             if let conflict = outcome.conflict {
                 let worktree = "\(context.lock.directory)/backport-\(branch.replacing("/", with: "-"))"
                 if !request.dryRun { target.worktree = worktree }
-                conflictStates.append(State.Target(branch: branch, expected: tip, stoppedAt: conflict, worktree: worktree))
+                var stopped = State.Target(branch: branch, expected: tip, stoppedAt: conflict, worktree: worktree)
+                stopped.upstream = target.upstream
+                conflictStates.append(stopped)
             } else if outcome.tip != tip {
                 target.newTip = outcome.tip
             }
@@ -273,7 +283,7 @@ public enum Backport {
         }
     }
 
-    static func targetBranches(lines: [String], maintained: Bool, configuration: ReleaseConfiguration) throws(OperationError) -> [String] {
+    static func targetBranches(lines: [String], maintained: Bool, configuration: ReleaseConfiguration, today: CalendarDate) throws(OperationError) -> [String] {
         var branches: [String] = []
         for text in lines {
             do { branches.append(configuration.branches.branchName(of: try configuration.releaseLine(parsing: text))) } catch {
@@ -281,10 +291,14 @@ public enum Backport {
             }
         }
         if maintained {
-            guard !configuration.branches.maintained.isEmpty else {
-                throw OperationError(.usage, "--maintained: [branches] maintained lists no branch in .release.toml")
+            guard !configuration.branches.lines.isEmpty else {
+                throw OperationError(.usage, "--maintained: .release.toml registers no release line ([[lines]]; relkit init proposes them)")
             }
-            branches += configuration.branches.maintained
+            let maintained = configuration.maintainedBranches(on: today)
+            guard !maintained.isEmpty else {
+                throw OperationError(.refused, "--maintained: none of the registered lines is maintained on \(today) (relkit lines shows why)")
+            }
+            branches += maintained
         }
         guard !branches.isEmpty else { throw OperationError(.usage, "name the targets with --to X.Y or --maintained") }
         var seen = Set<String>()
@@ -507,7 +521,19 @@ public enum Backport {
         for target in targets where target.branch != here && repository.isBranchCheckedOut(target.branch) {
             throw OperationError(.repositoryState, "branch \(target.branch) is checked out in another worktree; backport there, or switch that worktree to another branch (nothing was changed)")
         }
-        let updates = targets.map { Repository.ReferenceUpdate(name: "refs/heads/" + $0.branch, expected: $0.from, target: $0.newTip!) }
+        // A target that starts from its remote-tracking branch is created (it must not exist yet),
+        // tracking it; the configuration is written first: without the branch it is inert.
+        let tracking = targets.filter { $0.upstream != nil }
+        if !tracking.isEmpty {
+            let remote = try context.baseConfiguration().branches.remote
+            do {
+                try repository.setLocalConfig(
+                    tracking.flatMap { [("branch.\($0.branch).remote", remote), ("branch.\($0.branch).merge", "refs/heads/\($0.branch)")] })
+            } catch {
+                throw OperationError(.repositoryState, "cannot set the upstream of \(tracking.map(\.branch).joined(separator: ", ")): \(error) (nothing was changed)")
+            }
+        }
+        let updates = targets.map { Repository.ReferenceUpdate(name: "refs/heads/" + $0.branch, expected: $0.upstream == nil ? $0.from : nil, target: $0.newTip!) }
         try ReferenceMoves.apply(
             updates, checkout: checkout, lock: context.lock, command: "relkit backport", committer: committer,
             reflogMessage: "relkit backport: picks from \(source) onto \(targets.map(\.branch).joined(separator: ", "))",
@@ -534,6 +560,9 @@ public enum Backport {
             /// False from the state's first write until its worktree holds the conflict; nil in
             /// states written before relkit recorded it (their worktrees were made first).
             var prepared: Bool?
+            /// The remote-tracking branch the target's local branch is to start from (it did not
+            /// exist when the backport stopped).
+            var upstream: String?
 
             /// A target stopped at a conflict: what `--continue` needs.
             init(branch: String, expected: ObjectID, stoppedAt conflict: Conflict, worktree: String) {
@@ -696,7 +725,7 @@ public enum Backport {
         // that target is done; only its worktree is left to remove.
         var finished: [TargetReport] = []
         for target in state.targets {
-            let tip = try context.tip(of: target.branch)
+            let tip = try context.backportTargetTip(target.branch, upstream: target.upstream)
             guard let movingTo = target.movingTo, tip.description == movingTo else { continue }
             discardWorktree(target, repository: repository)
             var entry = TargetReport(branch: target.branch, from: ObjectID(hex: target.expected)!, picks: [])
@@ -712,7 +741,7 @@ public enum Backport {
         try state.save(context.lock)
         // Nothing moves if any target moved meanwhile, or any conflict is still unresolved.
         for target in state.targets {
-            let tip = try context.tip(of: target.branch)
+            let tip = try context.backportTargetTip(target.branch, upstream: target.upstream)
             if tip.description != target.expected {
                 throw OperationError(
                     .repositoryState,
@@ -730,6 +759,8 @@ public enum Backport {
         for target in state.targets {
             let expected = ObjectID(hex: target.expected)!
             var entry = TargetReport(branch: target.branch, from: expected, picks: [])
+            // Still to be created from its remote-tracking branch, unless it exists by now.
+            if target.upstream != nil, !repository.hasBranch(target.branch) { entry.upstream = target.upstream }
             try OperationError.converting {
                 var current: ObjectID
                 let pick = try repository.commit(ObjectID(hex: target.conflicting)!)
@@ -751,7 +782,9 @@ public enum Backport {
                 entry.picks += outcome.picks
                 if let conflict = outcome.conflict {
                     entry.worktree = target.worktree
-                    stillStopped.append(State.Target(branch: target.branch, expected: expected, stoppedAt: conflict, worktree: target.worktree))
+                    var stopped = State.Target(branch: target.branch, expected: expected, stoppedAt: conflict, worktree: target.worktree)
+                    stopped.upstream = entry.upstream
+                    stillStopped.append(stopped)
                 } else if outcome.tip != expected {
                     entry.newTip = outcome.tip
                 }

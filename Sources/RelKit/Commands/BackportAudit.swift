@@ -51,6 +51,12 @@ public enum BackportAudit {
         public var missing: [Entry] { entries.filter { $0.match == nil && $0.unknown == nil } }
         /// Commits that could not be compared (objects missing).
         public var unknown: [Entry] { entries.filter { $0.unknown != nil } }
+        /// The branches as read: `origin/26.04` when only the remote-tracking branch exists.
+        public var targetRead: String = ""
+        /// The source branch as read.
+        public var sourceRead: String = ""
+        /// What the reader should know: a local branch behind or diverged from its remote.
+        public var notes: [String] = []
     }
 
     /// Audits a release line against its source branch.
@@ -77,12 +83,18 @@ public enum BackportAudit {
         let target = configuration.branches.branchName(of: line)
         let source = requestedSource ?? configuration.backportSource
         return try OperationError.converting {
-            guard let targetTip = try repository.referenceTarget("refs/heads/" + target) else {
-                throw OperationError(.usage, "there is no branch '\(target)'")
+            // Each branch as git finds it: local, else origin's remote-tracking branch (a CI clone).
+            let resolver = BranchResolver(repository: repository, remote: configuration.branches.remote)
+            func branch(_ name: String) throws -> ResolvedBranch {
+                guard let resolved = try resolver.resolve(name) else {
+                    throw OperationError(.usage, "there is no branch '\(name)', here or as \(resolver.remote)/\(name) (git fetch \(resolver.remote) brings the remote's branches)")
+                }
+                return resolved
             }
-            guard let sourceTip = try repository.referenceTarget("refs/heads/" + source) else {
-                throw OperationError(.usage, "there is no branch '\(source)'")
-            }
+            let targetBranch = try branch(target)
+            let sourceBranch = try branch(source)
+            let targetTip = targetBranch.tip
+            let sourceTip = sourceBranch.tip
             // Each tip hides the other's history, the branch point included; --since hides more.
             let start: ObjectID?
             if let since {
@@ -114,7 +126,11 @@ public enum BackportAudit {
                 entries.append(Entry(commit: commit, isFix: isFix, match: match, unknown: match == nil ? matcher.uncomparable[commit.id] : nil))
             }
             Trace.mark("\(entries.count) commits matched")
-            return Report(source: source, target: target, since: start, entries: entries)
+            var report = Report(source: source, target: target, since: start, entries: entries)
+            report.targetRead = targetBranch.displayName
+            report.sourceRead = sourceBranch.displayName
+            report.notes = [sourceBranch, targetBranch].compactMap(\.divergence)
+            return report
         } otherwise: { error in
             OperationError.history(error, in: repository, "cannot read the history")
         }

@@ -18,7 +18,7 @@ public enum Check {
         /// Also check every tag against the files at its commit.
         public var checkTags: Bool
         /// The API version may not be dated after this day (UTC).
-        public var today: (year: Int, month: Int, day: Int)
+        public var today: CalendarDate
 
         /// A request.
         /// - Parameters:
@@ -26,7 +26,7 @@ public enum Check {
         ///   - revision: a revision to check instead of the work tree.
         ///   - checkTags: also check every tag.
         ///   - today: the day (UTC) the API version may not be after.
-        public init(directory: String, revision: String? = nil, checkTags: Bool = false, today: (year: Int, month: Int, day: Int)) {
+        public init(directory: String, revision: String? = nil, checkTags: Bool = false, today: CalendarDate) {
             self.directory = directory
             self.revision = revision
             self.checkTags = checkTags
@@ -115,7 +115,7 @@ public enum Check {
 
     static func checkAPIVersion(
         _ api: VersionFileSpec, reader: VersionFileReader,
-        today: (year: Int, month: Int, day: Int)
+        today: CalendarDate
     ) throws(SpecProblem) -> [Finding] {
         var findings: [Finding] = []
         for file in try reader.expand(api.path, at: api.location) {
@@ -125,7 +125,7 @@ public enum Check {
                 throw SpecProblem(location: api.location, message: "\(file.target): \(error.message)")
             }
             for value in found {
-                if let problem = CheckRules.apiVersion(value.text, today: today) {
+                if let problem = CheckRules.apiVersion(value.text, today: (today.year, today.month, today.day)) {
                     findings.append(Finding(rule: "api-version", file: file.target, line: value.line, column: value.column, message: problem))
                 }
             }
@@ -229,17 +229,28 @@ public enum Check {
         var findings: [Finding] = []
         let branch: String?
         let commit: ObjectID?
+        let remote = configuration.branches.remote
         do {
             if let revision = request.revision {
-                commit = try repository.resolveCommit(revision)
-                branch = repository.hasBranch(revision) ? revision : nil
+                commit = try repository.commit(named: revision, remote: remote)
+                // A release branch named locally, as its remote-tracking branch (origin/26.04), or
+                // by its name when only the remote-tracking one exists: its version is its line's.
+                if repository.hasBranch(revision) || (try? repository.referenceTarget("refs/remotes/\(remote)/\(revision)")) != nil {
+                    branch = revision
+                } else if revision.hasPrefix(remote + "/"), (try? repository.referenceTarget("refs/remotes/" + revision)) != nil {
+                    branch = String(revision.dropFirst(remote.count + 1))
+                } else {
+                    branch = nil
+                }
             } else {
                 let head = try repository.head()
                 commit = head.commit
                 branch = head.branchName
             }
+        } catch let error as OperationError {
+            throw error
         } catch {
-            throw OperationError(.usage, "cannot read the repository: \(error.explained)")
+            throw OperationError(.usage, "cannot read the repository: \((error as? GitError)?.explained ?? "\(error)")")
         }
         let tags: [Repository.Tag]
         do { tags = try repository.tags() } catch { throw OperationError(.usage, "cannot list tags: \(error.explained)") }
@@ -269,6 +280,40 @@ public enum Check {
 
         if request.checkTags {
             for tag in tags { findings += verify(tag, repository: repository, configuration: configuration) }
+        }
+        if request.revision == nil { findings += try registryFindings(repository, configuration: configuration, today: request.today) }
+        return findings
+    }
+
+    /// The `[[lines]]` registry against the branches (warnings): a maintained line needs its
+    /// branch, here or on the remote; a line past its time is due for `relkit lines --retire`.
+    /// Warnings, because a clone that fetched one branch (actions/checkout's default) has no
+    /// release branch at all; the plain `[branches] maintained` list is left as it always was.
+    static func registryFindings(_ repository: Repository, configuration: ReleaseConfiguration, today: CalendarDate) throws(OperationError) -> [Finding] {
+        guard configuration.branches.usesLineTables, !configuration.branches.lines.isEmpty else { return [] }
+        let resolver = BranchResolver(repository: repository, remote: configuration.branches.remote)
+        var findings: [Finding] = []
+        for standing in LineLifecycle.standings(configuration.branches.lines, today: today) {
+            let registered = standing.registered
+            let file = ConfigurationLoader.fileName
+            if !standing.maintained {
+                findings.append(
+                    Finding(
+                        rule: "line-due", severity: .warning, file: file, line: registered.location.line,
+                        message: "release line \(registered.name) is no longer maintained (\(standing.reason)); relkit lines --retire drops it"))
+                continue
+            }
+            let branch = configuration.branches.branchName(of: registered.line)
+            let found: ResolvedBranch?
+            do { found = try resolver.resolve(branch) } catch { throw OperationError(.usage, "cannot read branch \(branch): \(error.explained)") }
+            if found == nil {
+                findings.append(
+                    Finding(
+                        rule: "line-branch-missing", severity: .warning, file: file, line: registered.location.line,
+                        message:
+                            "release line \(registered.name) is registered as maintained, but there is no branch \(branch), here or as \(resolver.remote)/\(branch) (a clone of one branch has none: fetch the release branches, e.g. fetch-depth: 0)"
+                    ))
+            }
         }
         return findings
     }

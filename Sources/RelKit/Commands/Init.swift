@@ -37,8 +37,10 @@ public enum Init {
         public let earlierScheme: EarlierScheme?
         /// A release tag of the history is a post release (`22.03.11.post1`): allow-post = true.
         public var postReleaseTag: String?
-        /// The latest release branches, proposed as maintained.
-        public let maintained: [String]
+        /// The release lines proposed for the registry (`[[lines]]`): the newest release branch
+        /// found (here or on the remote) as a regular line, older ones of a month scheme still
+        /// within the LTS support as LTS lines.
+        public let lines: [RegisteredLine]
         /// Globs of database migration directories, proposed as sensitive to backport.
         public let sensitivePaths: [String]
         /// What `relkit upgrade` is proposed to compare: alembic histories, samples, compose files.
@@ -51,8 +53,23 @@ public enum Init {
         public var exists: Bool { FileManager.default.fileExists(atPath: path) }
     }
 
-    /// How many of the latest release branches are proposed as maintained.
+    /// How many of the latest release branches are looked at for the registry.
     static let maintainedProposal = 3
+
+    /// The registry proposed from the latest release lines, newest first: the newest as a regular
+    /// line; each older line of a month scheme as an LTS line whose support (12 months from its
+    /// month, the default policy) has not ended by `today`. Lines of sprint schemes carry no
+    /// month to date them from, so only the newest of them is proposed.
+    static func proposedLines(_ lines: [ReleaseLine], today: CalendarDate) -> [RegisteredLine] {
+        guard let newest = lines.first else { return [] }
+        var result = [RegisteredLine(name: newest.description, line: newest, kind: .regular)]
+        for line in lines.dropFirst() where line.scheme.lineStyle == .month {
+            guard let month = CalendarDate(year: 2000 + line.year, month: line.number, day: 1) else { continue }
+            let retireAfter = month.lastDayOfMonth(monthsLater: 12)
+            if retireAfter >= today { result.append(RegisteredLine(name: line.description, line: line, kind: .lts, retireAfter: retireAfter)) }
+        }
+        return result
+    }
 
     /// Directories that hold no version files of the project.
     static let skippedDirectories: Set<String> = [".git", "node_modules", ".build", ".venv", "venv", "dist", "build", "target", "__pycache__", ".tox", ".mypy_cache"]
@@ -63,9 +80,10 @@ public enum Init {
     /// - Parameters:
     ///   - directory: where relkit runs.
     ///   - requested: the scheme (nil: inferred from the history).
+    ///   - today: the day (UTC): older lines whose LTS support would have ended are not proposed.
     /// - Returns: the file to write.
     /// - Throws: `OperationError` with the command's exit code.
-    public static func plan(directory: String, scheme requested: VersionScheme? = nil) throws(OperationError) -> Plan {
+    public static func plan(directory: String, scheme requested: VersionScheme? = nil, today: CalendarDate = CalendarDate(year: 1970, month: 1, day: 1)!) throws(OperationError) -> Plan {
         let workspace = try Workspace.open(at: directory)
         guard let root = workspace.root else { throw OperationError(.usage, "a bare repository has no working tree to configure") }
         let path = root + "/" + ConfigurationLoader.fileName
@@ -143,7 +161,9 @@ public enum Init {
         var evidence: [String] = []
         var tagNames: [String] = []
         if let repository = workspace.repository {
-            branchNames = ((try? repository.branches()) ?? []).map(\.name)
+            // Local and remote-tracking branches: a fresh clone has only main local.
+            let remote = (try? workspace.checkoutConfiguration())?.0.branches.remote ?? "origin"
+            branchNames = ((try? BranchResolver(repository: repository, remote: remote).allBranches()) ?? []).map(\.name)
             tagNames = ((try? repository.tags()) ?? []).map(\.name)
             evidence = tagNames + branchNames
         }
@@ -180,7 +200,7 @@ public enum Init {
         // The latest release branches (lines of either scheme), newest first.
         let lines = branchNames.compactMap { name in history.line(ofBranch: name).map { (name, $0) } }
             .sorted { ($0.1.year, $0.1.number) > ($1.1.year, $1.1.number) }
-        let maintained = lines.prefix(maintainedProposal).map(\.0)
+        let registry = proposedLines(lines.prefix(maintainedProposal).map(\.1), today: today)
         // Pins of the published packages: a package with its own version follows its component;
         // one whose version is computed follows the release (the group, else the root).
         let releaseUnit = group.isEmpty ? components[0].name : "core"
@@ -191,7 +211,7 @@ public enum Init {
             }, release: (releaseUnit, rootValue))
         var plan = Plan(
             path: path, contents: "", components: components, group: group, scheme: scheme, earlierScheme: earlier,
-            maintained: Array(maintained), sensitivePaths: found.migrations.sorted().map { $0 + "/**" },
+            lines: registry, sensitivePaths: found.migrations.sorted().map { $0 + "/**" },
             upgrade: upgradeProposal(found), requirements: requirements, notes: notes)
         // Post releases are allowed when the history has one (inferred as the scheme is).
         plan.postReleaseTag = tagNames.sorted().first(where: { name in
@@ -448,11 +468,18 @@ public enum Init {
             release-pattern = "{line}"   # release branches are named \(scheme.lineExample)
 
             """
-        if plan.maintained.isEmpty {
-            text += "maintained = []              # e.g. [\"24.03\", \"24.09\"]\n"
-        } else {
-            text += "# The latest release branches found: keep those still maintained (backport --maintained).\n"
-            text += "maintained = [\(plan.maintained.map(TOMLText.quoted).joined(separator: ", "))]\n"
+        text += "lts-support = \"12 months\"      # an LTS line's retire-after: the last day of the month, this long after it registers\n"
+        text += "\n# Release lines (relkit lines; backport --maintained). A regular line is maintained while it is\n"
+        text += "# the newest; an LTS line through retire-after. relkit cut registers new lines here.\n"
+        if plan.lines.isEmpty {
+            text += "# [[lines]]\n# name = \"\(scheme.lineExample.split(separator: " ").last ?? "24.03")\"\n# lts = true\n# retire-after = 2027-03-31\n"
+        }
+        for line in plan.lines {
+            text += "[[lines]]\nname = \(TOMLText.quoted(line.name))\n"
+            if let retireAfter = line.retireAfter {
+                text += "lts = true\nretire-after = \(retireAfter)   # found as a release branch: the policy's date for a line of its month\n"
+            }
+            text += "\n"
         }
         text += """
 

@@ -51,6 +51,27 @@ public struct ReleaseContext {
         return tip
     }
 
+    /// A release branch as git finds it: local, else the remote-tracking branch of `[branches]
+    /// remote`; a usage error naming both when neither exists.
+    func releaseBranch(_ branch: String) throws(OperationError) -> ResolvedBranch {
+        let remote = try baseConfiguration().branches.remote
+        let resolved: ResolvedBranch?
+        do { resolved = try BranchResolver(repository: repository, remote: remote).resolve(branch) } catch {
+            throw OperationError(.usage, "cannot read branch \(branch): \(error)")
+        }
+        guard let resolved else {
+            throw OperationError(.usage, "there is no branch '\(branch.displayable())', here or as \(remote)/\(branch.displayable()) (git fetch \(remote) brings the remote's branches)")
+        }
+        return resolved
+    }
+
+    /// A stopped backport's target: its local branch, or (while it is still to be created) the
+    /// remote-tracking branch it starts from.
+    func backportTargetTip(_ branch: String, upstream: String?) throws(OperationError) -> ObjectID {
+        if upstream == nil || repository.hasBranch(branch) { return try tip(of: branch) }
+        return try releaseBranch(branch).tip
+    }
+
     func tree(at commit: ObjectID, label: String) throws(OperationError) -> FileTree {
         do { return try CommitTree(repository: repository, commit: commit, label: label) } catch {
             throw OperationError(.usage, "cannot read \(label): \(error.explained)")
@@ -110,7 +131,7 @@ public struct ReleaseContext {
     func existingLines(_ configuration: ReleaseConfiguration) throws(OperationError) -> [ReleaseLine] {
         var lines = Set<ReleaseLine>()
         do {
-            for branch in try repository.branches() {
+            for branch in try BranchResolver(repository: repository, remote: configuration.branches.remote).allBranches() {
                 if let line = configuration.line(ofBranch: branch.name) { lines.insert(line) }
             }
             for tag in try repository.tags() {
@@ -199,12 +220,13 @@ public enum Cut {
     ///   - requested: the line (default: main's current line).
     ///   - revision: the commit of main to branch from (default: main's tip).
     ///   - pre: start the line with a pre-release of this kind.
-    ///   - today: the year and month (UTC), for the next line's month.
+    ///   - lts: register the line as LTS (maintained through its `retire-after` date).
+    ///   - today: the day (UTC): the default line's month, and an LTS line's registration.
     /// - Returns: the plan.
     /// - Throws: `OperationError` with the command's exit code.
     public static func plan(
         _ context: ReleaseContext, line requested: String?, from revision: String?, pre: PreReleaseKind?,
-        today: (year: Int, month: Int)
+        lts: Bool = false, today: CalendarDate
     ) throws(OperationError) -> ReleasePlan {
         let repository = context.repository
         // The configuration of main, where releases are cut from.
@@ -248,6 +270,10 @@ public enum Cut {
         if (try? repository.referenceTarget("refs/heads/" + branchName)) != nil {
             throw OperationError(.refused, "branch \(branchName) exists already; relkit never overwrites a branch")
         }
+        let remoteBranch = "\(configuration.branches.remote)/\(branchName)"
+        if (try? repository.referenceTarget("refs/remotes/" + remoteBranch)) != nil {
+            throw OperationError(.refused, "branch \(branchName) exists already on the remote (\(remoteBranch)); relkit never overwrites a branch")
+        }
         if let latest = existing.last, line <= latest {
             throw OperationError(.refused, "\(line) is not later than the latest release line \(latest); release lines only go forward")
         }
@@ -265,7 +291,13 @@ public enum Cut {
             plan.newBranches = [.init(name: branchName, target: .planned(commit: 0))]
         }
 
+        // The line registers in main's .release.toml, in the commit that moves main.
+        let registryEdit = try registration(
+            of: line, lts: lts, today: today, configuration: configuration, configFile: configFile, mainTree: mainTree, notes: &plan.notes)
+
         // Main moves to the next development version, unless the policy keeps it or it is there already.
+        var mainEdits: [FileEdit] = []
+        var mainMessage = ""
         let next: ReleaseLine?
         do { next = try line.next(policy: configuration.nextLine) } catch { throw OperationError(.refused, error.message) }
         if let next {
@@ -273,18 +305,67 @@ public enum Cut {
             if mainNext <= mainVersion {
                 plan.notes.append("\(mainName) is at \(mainVersion) already, not below \(mainNext); it is left as it is")
             } else {
-                let mainEdits = try VersionEditor.edits(
+                mainEdits = try VersionEditor.edits(
                     setting: configuration.releaseUnit, to: mainNext, configuration: configuration,
                     reader: mainReader, configFile: configFile)
-                let index = plan.commits.count
-                plan.commits.append(.init(branch: mainName, parent: mainTip, message: Bookkeeping.message("\(mainName): \(mainNext) after cutting \(line)", madeBy: "cut \(line)"), edits: mainEdits))
-                plan.branchMoves = [.init(name: mainName, from: mainTip, commit: index)]
-                plan.checkout = try context.checkoutFor(branch: mainName, from: mainTip, commit: index, edits: mainEdits)
+                mainMessage = "\(mainName): \(mainNext) after cutting \(line)"
             }
         } else {
             plan.notes.append("next-line policy 'none': \(mainName) keeps \(mainVersion)")
         }
+        if let registryEdit {
+            mainEdits.append(registryEdit)
+            if mainMessage.isEmpty { mainMessage = "\(mainName): register release line \(line)" }
+        }
+        if !mainEdits.isEmpty {
+            let index = plan.commits.count
+            plan.commits.append(.init(branch: mainName, parent: mainTip, message: Bookkeeping.message(mainMessage, madeBy: "cut \(line)"), edits: mainEdits))
+            plan.branchMoves = [.init(name: mainName, from: mainTip, commit: index)]
+            plan.checkout = try context.checkoutFor(branch: mainName, from: mainTip, commit: index, edits: mainEdits)
+        }
         return plan
+    }
+
+    /// The edit of main's `.release.toml` that registers `line`: its `[[lines]]` table appended
+    /// (an LTS line with `retire-after`, the last day of the month `lts-support` after today), and
+    /// the regular lines it supersedes removed. Nil with a note when the configuration lists
+    /// lines the old way (`[branches] maintained`) or there is no `.release.toml`.
+    static func registration(
+        of line: ReleaseLine, lts: Bool, today: CalendarDate, configuration: ReleaseConfiguration, configFile: String?, mainTree: FileTree,
+        notes: inout [String]
+    ) throws(OperationError) -> FileEdit? {
+        let name = ConfigurationLoader.fileName
+        guard configFile != nil else {
+            if lts { throw OperationError(.usage, "--lts registers the line in \(name), and there is none (relkit init writes one)") }
+            return nil
+        }
+        guard configuration.branches.maintained.isEmpty else {
+            if lts {
+                throw OperationError(
+                    .usage, "--lts registers the line in [[lines]], and \(name) lists its lines in [branches] maintained: replace that list by [[lines]] tables (relkit init writes them)")
+            }
+            notes.append("\(name) lists maintained lines in [branches] maintained; add \(line) there yourself, or move to [[lines]] tables, where relkit registers lines")
+            return nil
+        }
+        let registered = RegisteredLine(
+            name: line.description, line: line, kind: lts ? .lts : .regular,
+            retireAfter: lts ? today.lastDayOfMonth(monthsLater: configuration.branches.ltsSupportMonths) : nil)
+        let lines = configuration.branches.lines
+        let superseded = Set(lines.indices.filter { lines[$0].kind == .regular && lines[$0].line < line })
+        let bytes: [UInt8]
+        let path: String
+        do {
+            guard case .file(let target) = try mainTree.resolve(name) else { return nil }
+            path = target
+            bytes = try mainTree.read(target)
+        } catch {
+            throw OperationError(.usage, "cannot read \(name) of \(mainTree.label): \(error)")
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let after = LineRegistryEdits.appending(
+            registered, to: try LineRegistryEdits.removing(indices: superseded, from: text, expectedCount: lines.count))
+        for index in superseded.sorted() { notes.append("release line \(lines[index].name) is superseded by \(line) and leaves the registry (a regular line is maintained while it is the newest)") }
+        return FileEdit(path: path, before: bytes, after: Array(after.utf8), executable: (try? mainTree.isExecutable(path)) ?? false)
     }
 }
 

@@ -18,7 +18,7 @@ public enum Status {
     public struct LineTags {
         /// The release line.
         public let line: ReleaseLine
-        /// Its branch, when there is one here.
+        /// Its branch, when there is one here (`origin/26.04` when only the remote-tracking one).
         public let branch: String?
         /// Its latest release tag.
         public let latestTag: String?
@@ -37,8 +37,14 @@ public enum Status {
     public struct MaintainedBranch {
         /// The branch's name.
         public let name: String
-        /// Its tip; nil when the branch does not exist.
+        /// Its tip; nil when the branch does not exist, here or on the remote.
         public let tip: ObjectID?
+        /// How the line is kept (regular, LTS, listed).
+        public var kind: RegisteredLine.Kind = .listed
+        /// An LTS line's last day.
+        public var retireAfter: CalendarDate?
+        /// The branch as read (`origin/26.04` when only the remote-tracking one exists).
+        public var read: String?
     }
 
     /// What `relkit status` shows.
@@ -61,13 +67,17 @@ public enum Status {
         public let maintained: [MaintainedBranch]
         /// What an interrupted relkit left for the next writing command to finish, said in a line.
         public let interrupted: String?
+        /// Local release branches behind or diverged from their remote-tracking branches.
+        public var notes: [String] = []
     }
 
     /// Reads the summary.
-    /// - Parameter directory: where relkit runs.
+    /// - Parameters:
+    ///   - directory: where relkit runs.
+    ///   - today: the day (UTC) that decides which registered lines are maintained.
     /// - Returns: versions, branch, lines and any interrupted command.
     /// - Throws: `OperationError` (usage) for a bad configuration.
-    public static func run(directory: String) throws(OperationError) -> Summary {
+    public static func run(directory: String, today: CalendarDate) throws(OperationError) -> Summary {
         let workspace = try Workspace.open(at: directory)
         // A bare repository has no work tree: its versions are the ones at HEAD.
         let tree = try workspace.tree(revision: workspace.root == nil ? "HEAD" : nil)
@@ -92,6 +102,7 @@ public enum Status {
         var role = "no repository"
         var lines: [LineTags] = []
         var maintained: [MaintainedBranch] = []
+        var notes: [String] = []
         if let repository = workspace.repository {
             do {
                 let head = try repository.head()
@@ -113,11 +124,16 @@ public enum Status {
                     guard let version = configuration.releaseVersion(ofTag: tag.name)?.version else { continue }
                     byLine[version.line, default: []].append((tag, version))
                 }
-                let branches = try repository.branches()
+                // Local and remote-tracking branches (a CI clone has only origin's).
+                let branches = try BranchResolver(repository: repository, remote: configuration.branches.remote).allBranches()
                 // A line is a release branch or a tag of one: a branch cut and not yet tagged is
                 // a line too.
                 var lineBranches: [ReleaseLine: String] = [:]
-                for branch in branches { if let line = configuration.line(ofBranch: branch.name) { lineBranches[line] = branch.name } }
+                for branch in branches {
+                    guard let line = configuration.line(ofBranch: branch.name) else { continue }
+                    lineBranches[line] = branch.displayName
+                    if let divergence = branch.divergence { notes.append(divergence) }
+                }
                 let shown = Set(byLine.keys).union(lineBranches.keys).sorted(by: >)
                 lines = shown.enumerated().map { index, line in
                     let tags = byLine[line] ?? []
@@ -135,8 +151,10 @@ public enum Status {
                         line: line, branch: lineBranches[line], latestTag: latest.tag.name, latest: latest.version,
                         count: tags.count, problem: problem)
                 }
-                maintained = configuration.branches.maintained.map { name in
-                    MaintainedBranch(name: name, tip: branches.first { $0.name == name }?.commit)
+                maintained = LineLifecycle.maintained(configuration.branches.lines, today: today).map { registered in
+                    let name = configuration.branches.branchName(of: registered.line)
+                    let branch = branches.first { $0.name == name }
+                    return MaintainedBranch(name: name, tip: branch?.tip, kind: registered.kind, retireAfter: registered.retireAfter, read: branch?.displayName)
                 }
             } catch {
                 throw OperationError(.usage, "cannot read the repository: \(error.explained)")
@@ -145,6 +163,6 @@ public enum Status {
         return Summary(
             configuration: configuration, configurationFile: configFile, branch: branch, role: role,
             versions: units, apiVersion: api, lines: lines, maintained: maintained,
-            interrupted: workspace.repository.flatMap(RepositoryLock.interruptedOperation))
+            interrupted: workspace.repository.flatMap(RepositoryLock.interruptedOperation), notes: notes)
     }
 }

@@ -143,8 +143,10 @@ public enum Upgrade {
         let workspace = try Workspace.open(at: request.directory)
         let repository = try workspace.requireRepository(for: "relkit upgrade")
         let toRevision = request.to ?? "HEAD"
-        let (fromTree, fromCommit) = try repository.commitTree(named: request.from)
-        let (toTree, toCommit) = try repository.commitTree(named: toRevision)
+        // A release branch that exists only on the remote is read there (origin/26.04).
+        let remote = (try? workspace.checkoutConfiguration())?.0.branches.remote ?? "origin"
+        let (fromTree, fromCommit) = try repository.commitTree(named: request.from, remote: remote)
+        let (toTree, toCommit) = try repository.commitTree(named: toRevision, remote: remote)
         var findings = Findings(fromLabel: request.from, toLabel: toRevision)
         // A ref's .release.toml is history, not the user's input: one that relkit cannot read
         // (broken then, or from a relkit of other keys) is a finding, and its version unknown.

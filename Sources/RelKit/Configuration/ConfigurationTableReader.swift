@@ -96,7 +96,7 @@ struct TableReader {
         }
     }
 
-    static let rootKeys = ["version", "components", "groups", "api", "requirements", "branches", "tags", "backport", "upgrade"]
+    static let rootKeys = ["version", "components", "groups", "api", "requirements", "branches", "lines", "tags", "backport", "upgrade"]
 
     mutating func configuration(_ root: TOMLTable) throws(ConfigurationError) -> ReleaseConfiguration {
         try checkKeys(root, at: [], known: Self.rootKeys)
@@ -119,6 +119,13 @@ struct TableReader {
         }
         if let branches = try table(root["branches"], at: ["branches"]) {
             configuration.branches = try readBranches(branches, configuration: configuration)
+        }
+        if let lines = root["lines"] {
+            guard configuration.branches.maintained.isEmpty else {
+                throw error(["lines"], "[[lines]] and [branches] maintained both list release lines; keep [[lines]] (relkit init writes it) and remove maintained")
+            }
+            configuration.branches.lines = try readLines(lines, configuration: configuration)
+            configuration.branches.usesLineTables = true
         }
         if let tags = try table(root["tags"], at: ["tags"]) {
             configuration.tags = try readTags(tags)
@@ -379,7 +386,7 @@ struct TableReader {
     func readBranches(_ table: TOMLTable, configuration: ReleaseConfiguration) throws(ConfigurationError) -> BranchPolicy {
         let scheme = configuration.scheme
         let path = ["branches"]
-        try checkKeys(table, at: path, known: ["main", "release-pattern", "maintained"])
+        try checkKeys(table, at: path, known: ["main", "release-pattern", "maintained", "remote", "lts-support"])
         var policy = BranchPolicy()
         if let main = try string(table["main"], at: path + ["main"]) {
             try checkRefPart(main, at: path + ["main"], what: "branch name")
@@ -402,8 +409,82 @@ struct TableReader {
                     "maintained branch '\(branch.displayable())' is not a release branch (\(policy.releasePattern) with a line such as \(scheme.lineExample))")
             }
             policy.maintained = maintained
+            policy.lines = maintained.enumerated().map { index, branch in
+                let line = withPolicy.line(ofBranch: branch)!
+                return RegisteredLine(name: line.description, line: line, kind: .listed, location: location(path + ["maintained", "#\(index)"]))
+            }
+        }
+        if let remote = try string(table["remote"], at: path + ["remote"]) {
+            try checkRefPart(remote, at: path + ["remote"], what: "remote name")
+            policy.remote = remote
+        }
+        if let support = try string(table["lts-support"], at: path + ["lts-support"]) {
+            guard let months = Self.months(in: support) else {
+                throw error(path + ["lts-support"], "lts-support must be a length in months or years, such as \"12 months\" or \"2 years\", not '\(support.displayable())'")
+            }
+            policy.ltsSupportMonths = months
         }
         return policy
+    }
+
+    /// "12 months", "1 month", "2 years", "1 year" as months; nil for anything else.
+    static func months(in text: String) -> Int? {
+        let words = text.split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count == 2, let count = Int(words[0]), count > 0, count <= 1200 else { return nil }
+        switch words[1] {
+        case "month", "months": return count
+        case "year", "years": return count * 12
+        default: return nil
+        }
+    }
+
+    /// `[[lines]]`: each release line with `name`, `lts` and, for an LTS line, `retire-after`.
+    func readLines(_ value: TOMLValueConvertible, configuration: ReleaseConfiguration) throws(ConfigurationError) -> [RegisteredLine] {
+        guard let array = value.array else {
+            throw typeError(["lines"], expected: "an array of tables ([[lines]])", got: value)
+        }
+        var lines: [RegisteredLine] = []
+        for (index, element) in array.enumerated() {
+            let path = ["lines", "#\(index)"]
+            guard let entry = element.table else { throw typeError(path, expected: "a table ([[lines]])", got: element) }
+            try checkKeys(entry, at: path, known: ["name", "lts", "retire-after"])
+            guard let name = try string(entry["name"], at: path + ["name"]) else {
+                throw error(path, "each [[lines]] entry needs name = \"X.Y\", the release line")
+            }
+            let line: ReleaseLine
+            do { line = try configuration.releaseLine(parsing: name) } catch {
+                throw self.error(path + ["name"], "'\(name.displayable())' is not a release line: \(error.message)")
+            }
+            if let earlier = lines.first(where: { $0.line == line }) {
+                throw self.error(path + ["name"], "line \(name) is registered twice (also at line \(earlier.location.line))")
+            }
+            let lts = try bool(entry["lts"], at: path + ["lts"]) ?? false
+            let retireAfter = try date(entry["retire-after"], at: path + ["retire-after"])
+            if lts && retireAfter == nil {
+                throw self.error(path, "LTS line \(name) needs retire-after, the last day it is maintained (e.g. retire-after = 2027-04-30)")
+            }
+            if !lts && retireAfter != nil {
+                throw self.error(path + ["retire-after"], "retire-after is for LTS lines; add lts = true, or remove it")
+            }
+            lines.append(RegisteredLine(name: name, line: line, kind: lts ? .lts : .regular, retireAfter: retireAfter, location: location(path)))
+        }
+        return lines
+    }
+
+    /// A TOML local date (`2027-04-30`) or a string of one.
+    func date(_ value: TOMLValueConvertible?, at path: [String]) throws(ConfigurationError) -> CalendarDate? {
+        guard let value else { return nil }
+        if let date = value.date {
+            guard let result = CalendarDate(year: date.year, month: date.month, day: date.day) else {
+                throw error(path, "\(date.year)-\(date.month)-\(date.day) is not a day of the calendar")
+            }
+            return result
+        }
+        guard let text = value.string else { throw typeError(path, expected: "a date (2027-04-30)", got: value) }
+        guard let result = CalendarDate(parsing: text) else {
+            throw error(path, "'\(text.displayable())' is not a date written YYYY-MM-DD that exists")
+        }
+        return result
     }
 
     /// What git refuses in a ref name (git check-ref-format), checked early.

@@ -130,10 +130,47 @@ public enum YAMLDocument {
     private static func parserError(_ parser: yaml_parser_t, _ input: UnsafeBufferPointer<UInt8>) -> YAMLError {
         var problem = parser.problem.map { String(cString: $0) } ?? "cannot be parsed"
         if let context = parser.context.map({ String(cString: $0) }) { problem += " \(context)" }
-        let mark = parser.problem_mark
+        // libyaml's marks count characters, not bytes.
+        let characters = input.reduce(0) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
+        var mark = parser.problem_mark
         // libyaml says "found character that cannot start any token" of a tab; say which.
-        if mark.index < input.count, input[mark.index] == 0x09 { problem += " (a tab; YAML indents with spaces)" }
-        return YAMLError(location: SourceLocation(line: Int(mark.line) + 1, column: Int(mark.column) + 1), problem: problem)
+        if let offset = byteOffset(ofCharacter: mark.index, in: input), input[offset] == 0x09 { problem += " (a tab; YAML indents with spaces)" }
+        if mark.index >= characters {
+            // At the end of the input: where the unfinished thing began says more ("while
+            // scanning a simple key", "while parsing a flow node").
+            if parser.context != nil { mark = parser.context_mark }
+        }
+        // libyaml ends an input without a final line break with one of its own, a line the file
+        // does not have: an error there is on the last line.
+        let line = min(Int(mark.line) + 1, lineCount(input))
+        return YAMLError(location: SourceLocation(line: line, column: Int(mark.column) + 1), problem: problem)
+    }
+
+    /// The byte where the `index`th character starts (UTF-8), or nil past the end.
+    private static func byteOffset(ofCharacter index: Int, in input: UnsafeBufferPointer<UInt8>) -> Int? {
+        var seen = -1
+        for offset in input.indices where input[offset] & 0xC0 != 0x80 {
+            seen += 1
+            if seen == index { return offset }
+        }
+        return nil
+    }
+
+    /// Lines as YAML counts them: LF, CR LF and a lone CR break a line, as do NEL, LS and PS.
+    private static func lineCount(_ input: UnsafeBufferPointer<UInt8>) -> Int {
+        var lines = 1
+        var offset = 0
+        while offset < input.count {
+            switch input[offset] {
+            case 0x0A: lines += 1
+            case 0x0D: if offset + 1 >= input.count || input[offset + 1] != 0x0A { lines += 1 }
+            case 0xC2 where offset + 1 < input.count && input[offset + 1] == 0x85: lines += 1
+            case 0xE2 where offset + 2 < input.count && input[offset + 1] == 0x80 && (input[offset + 2] == 0xA8 || input[offset + 2] == 0xA9): lines += 1
+            default: break
+            }
+            offset += 1
+        }
+        return lines
     }
 
     /// Builds nodes from libyaml's events: a stack of open collections, and the anchors seen.

@@ -33,6 +33,13 @@ public enum ExitCodes {
         ("status", [(0, "shown"), (2, "usage or configuration error")]),
         ("init", [(0, "written (or printed with --dry-run)"), (1, "refused: .release.toml exists, it is never overwritten"), (2, "usage error")]),
         (
+            "lines",
+            [
+                (0, "shown; --retire: done, planned with --dry-run, or nothing due"), (2, "usage or configuration error (a bad date, an unknown key, no repository)"),
+                (3, "--retire: repository state (uncommitted changes in .release.toml on the checked-out main, another relkit holds the lock, main moved meanwhile)")
+            ]
+        ),
+        (
             "cut, tag, bump",
             [
                 (0, "done (or planned with --dry-run; or an interrupted run of the same command that relkit finished)"),
@@ -51,6 +58,14 @@ public enum ExitCodes {
                 ),
                 (2, "usage or configuration error"),
                 (3, "repository state (another relkit holds the lock, uncommitted changes where the checkout must follow, a branch moved, a target checked out in another worktree)")
+            ]
+        ),
+        (
+            "backport targets",
+            [
+                (0, "answered (no targets included: not a fix, Backport: none, not on the source branch)"),
+                (1, "refused: a Backport: trailer names a line that is not maintained, or none of the --to lines is maintained"),
+                (2, "usage or configuration error (an unknown revision, a bad date)")
             ]
         ),
         (
