@@ -229,6 +229,11 @@ public struct BackportPolicy: Sendable, Hashable {
     public var fixSubjects: [String] = ["^fix(\\([^)]*\\))?!?:"]
     /// Globs: a commit that adds a file matching one (a changelog fragment of a fix) is a fix.
     public var fixFragments: [String] = ["changes/*.fix.md"]
+    /// The branch a backport is pushed on (`--push`): `{pr}` (the short commit when the subject
+    /// names no pull request), `{target}`, `{short-commit}`.
+    public var branchTemplate: String = "backport/{pr}-to-{target}"
+    /// The label a backport pull request gets when it touches `sensitivePaths`.
+    public var sensitiveLabel: String = "sensitive-paths"
 
     /// relkit's defaults: `Backported-From`/`Backported-To` trailers, the picked commit recorded.
     public init() {}

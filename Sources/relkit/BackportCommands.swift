@@ -69,6 +69,9 @@ struct BackportCommand: ParsableCommand {
         @Option(help: ArgumentHelp("For a merge: the parent (1-based) whose changes are taken as the mainline.", valueName: "N")) var mainline: Int?
         @Flag(help: "Edit each message in your editor (GIT_EDITOR, core.editor, VISUAL, EDITOR).") var edit = false
         @Flag(help: "Pick commits that are not on the source branch.") var allowOffSource = false
+        @Option(help: ArgumentHelp("Push each target's picks to REMOTE on a branch of their own ([backport] branch-template) for a pull request; the target does not move.", valueName: "remote"))
+        var push: String?
+        @Flag(help: "With --push: open each pull request with gh pr create (gh must be installed and logged in).") var openPr = false
         @Flag(help: "Show what is stopped on a conflict.") var status = false
         @Flag(name: .customLong("continue"), help: "Commit the resolved conflict and go on.") var resume = false
         @Flag(help: "Drop a stopped backport: its worktrees and state go; no branch moved for it.") var abort = false
@@ -79,8 +82,32 @@ struct BackportCommand: ParsableCommand {
             if (status || resume || abort) && (!revisions.isEmpty || !lines.isEmpty || maintained || auto) {
                 throw ValidationError("--status, --continue and --abort take no commits or targets")
             }
+            if openPr && push == nil { throw ValidationError("--open-pr goes with --push REMOTE") }
+            if push != nil && (status || resume || abort || edit) { throw ValidationError("--push makes pull requests of clean picks; it does not go with --status, --continue, --abort or --edit") }
             if auto && (!lines.isEmpty || maintained) { throw ValidationError("--auto decides the targets itself; give it without --to or --maintained") }
             if auto && (revisions.count != 1 || revisions[0].contains("..")) { throw ValidationError("--auto takes one commit (its subject and trailers decide the targets)") }
+        }
+
+        /// `gh pr create` for each pushed branch; the one step not tested against a real host.
+        func openPullRequests(_ report: Backport.Report, directory: String) throws {
+            let specs = report.targets.compactMap(\.pullRequest)
+            guard !specs.isEmpty else { return }
+            guard ChildProcess.isInstalled("gh") else {
+                throw CLIError(
+                    "pushed \(specs.map(\.head).joined(separator: ", ")), but gh (GitHub's CLI) is not installed, so no pull request was opened; open \(specs.count == 1 ? "it" : "them") from the spec above (--format json)",
+                    exitCode: ExitCodes.findings)
+            }
+            for spec in specs {
+                let arguments = ["pr", "create", "--head", spec.head, "--base", spec.base, "--title", spec.title, "--body-file", "-"] + spec.labels.flatMap { ["--label", $0] }
+                let result: ChildProcess.Result
+                do { result = try ChildProcess.run("gh", arguments, in: directory, input: Array(spec.body.utf8)) } catch {
+                    throw CLIError("cannot run gh: \(error)", exitCode: ExitCodes.remote)
+                }
+                guard result.status == 0 else {
+                    throw CLIError("gh pr create for \(spec.head) failed: \(ChildProcess.redactingCredentials(result.stderr.trimmingNewlines()))", exitCode: ExitCodes.remote)
+                }
+                Console.out("relkit backport: opened \(result.stdout.trimmingNewlines())")
+            }
         }
 
         func run() throws {
@@ -133,6 +160,7 @@ struct BackportCommand: ParsableCommand {
                             progress.update("relkit backport: \(target): \(done) of \(total) commits", final: done == total)
                         })
                     request.today = try todayUTC()
+                    request.push = push
                     report = try Backport.run(
                         request,
                         notice: {
@@ -144,6 +172,7 @@ struct BackportCommand: ParsableCommand {
                 for pick in report.targets.flatMap(\.picks) where !pick.sensitivePaths.isEmpty {
                     Console.error("warning: \(pick.commit.id.short) changes sensitive paths: \(pick.sensitivePaths.joined(separator: ", "))")
                 }
+                if openPr && !options.dryRun { try openPullRequests(report, directory: directory) }
                 if report.hasConflicts { throw ExitCode(ExitCodes.findings) }
             } catch let error as OperationError {
                 throw error.cliError
@@ -328,6 +357,9 @@ enum BackportRendering {
                     "    \(padded(status, to: 13)) \(pick.commit.id.short)  \(pick.commit.subject.displayable())\(detail.isEmpty ? "" : "  [\(detail)]")\(pick.sensitivePaths.isEmpty ? "" : "  (sensitive: \(pick.sensitivePaths.joined(separator: ", ")))")"
                 )
             }
+            if let spec = target.pullRequest {
+                lines.append("    \(report.dryRun ? "would push" : "pushed") \(spec.head); pull request into \(spec.base): \"\(spec.title.displayable())\" [\(spec.labels.joined(separator: ", "))]")
+            }
             if let worktree = target.worktree {
                 lines.append("    stopped: resolve the conflicts in \(worktree), then run: relkit backport --continue  (or: relkit backport --abort)")
             } else if target.stoppedOnConflict {
@@ -347,6 +379,12 @@ enum BackportRendering {
                     [
                         "branch": JSONValue(target.branch), "from": JSONValue(target.from.description), "to": JSONValue(target.newTip?.description),
                         "worktree": JSONValue(target.worktree),
+                        "pull_request": target.pullRequest.map { spec -> JSONValue in
+                            [
+                                "head": JSONValue(spec.head), "base": JSONValue(spec.base), "title": JSONValue(spec.title), "body": JSONValue(spec.body),
+                                "labels": JSONValue(spec.labels), "conflicted": JSONValue(spec.conflicted), "files": JSONValue(spec.files)
+                            ]
+                        } ?? .null,
                         "picks": .array(
                             target.picks.map { pick -> JSONValue in
                                 let (status, detail) = describe(pick)

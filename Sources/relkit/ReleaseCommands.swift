@@ -93,8 +93,12 @@ enum PlanRendering {
         return document.text()
     }
 
-    /// Plans under the lock, prints the plan (dry run) or applies it and prints what was done.
-    static func run(command: String, options: PlanOptions, plan makePlan: (ReleaseContext) throws(OperationError) -> ReleasePlan) throws {
+    /// Plans under the lock, prints the plan (dry run) or applies it and prints what was done;
+    /// `then` runs after the apply (a push), still under the lock, and says what it did.
+    static func run(
+        command: String, options: PlanOptions, plan makePlan: (ReleaseContext) throws(OperationError) -> ReleasePlan,
+        then: ((ReleaseContext, ReleasePlan) throws(OperationError) -> [String])? = nil
+    ) throws {
         do throws(OperationError) {
             let context = try ReleaseContext.open(FileManager.default.currentDirectoryPath, command: command, dryRun: options.dryRun) { Console.error($0) }
             defer { context.lock.release() }
@@ -107,6 +111,9 @@ enum PlanRendering {
                 applied = try PlanExecutor.apply(plan, repository: context.repository, lock: context.lock, root: context.workspace.root)
             }
             Console.out(options.format == .json ? json(plan, applied: applied, dryRun: options.dryRun) : text(plan, applied: applied, dryRun: options.dryRun))
+            if !options.dryRun, let then {
+                for line in try then(context, plan) { Console.error(line) }
+            }
         } catch {
             throw error.cliError
         }
@@ -154,7 +161,9 @@ struct CutCommand: ParsableCommand {
         commandName: "cut",
         abstract: "Create release branch X.Y with its first version, and move main to the next development version.",
         discussion: """
-            Creates branch X.Y (default: the line of today's month in yy.0m, the next sprint in yy.n) at REV (default: the tip of main; REV must be on main), with a commit setting the version files to X.Y.0 (or X.Y.0rc1, b1, a1 with --pre). On main it commits the next development version by the next-line policy (default X.(Y+1).0.dev0). The line registers in main's .release.toml in the same commit ([[lines]]; --lts as an LTS line with its retire-after date), and regular lines it supersedes leave the registry. It refuses, changing nothing, when the branch exists (here or on the remote), when X.Y is not later than every existing release line, or when REV is not on main. Objects are written first; the new branch and main move last, together, each by compare-and-swap.
+            Creates branch X.Y (default: the line of today's month in yy.0m, the next sprint in yy.n) at REV (default: the tip of main; REV must be on main), with a commit setting the version files to X.Y.0 (or X.Y.0rc1, b1, a1 with --pre). On main it commits the next development version by the next-line policy (default X.(Y+1).0.dev0). The line registers in main's .release.toml in the same commit ([[lines]]; --lts as an LTS line with its retire-after date), and regular lines it supersedes leave the registry.
+
+            --at REV cuts at a release commit merged into main ("release: 26.11.0rc1 (#N)"): when its version is X.Y.0rc1 (or X.Y.0 for a line that starts without a pre-release) REV is tagged and branch X.Y created there, main moving as above; any other version cuts nothing (exit 0, said). With --push REMOTE the tag and the branch reach the remote together or not at all (git push --atomic, with the credentials your git has); a run whose push failed is finished by running it again. It refuses, changing nothing, when the branch exists (here or on the remote), when X.Y is not later than every existing release line, or when REV is not on main. Objects are written first; the new branch and main move last, together, each by compare-and-swap.
 
             \(releaseExitCodes)
 
@@ -162,6 +171,7 @@ struct CutCommand: ParsableCommand {
               relkit cut 26.11 --pre rc
               relkit cut 26.11 --lts
               relkit cut 26.12 --from main~1
+              relkit cut --at main --dry-run
             """
     )
 
@@ -170,13 +180,32 @@ struct CutCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Start the line with a pre-release.", valueName: "a|b|rc")) var pre: PreReleaseKind?
     @Flag(help: "Register the line as LTS: maintained through retire-after, the last day of the month [branches] lts-support (12 months) from today.")
     var lts = false
+    @Option(help: ArgumentHelp("Cut at a release commit of main: its version X.Y.0rc1 (or X.Y.0) is tagged there and branch X.Y made there; any other version cuts nothing.", valueName: "rev"))
+    var at: String?
+    @Option(help: ArgumentHelp("With --at: push the tag and the branch to this remote, together or not at all (git push --atomic).", valueName: "remote"))
+    var push: String?
     @OptionGroup var options: PlanOptions
+
+    func validate() throws {
+        if at != nil && (line != nil || from != nil || pre != nil) { throw ValidationError("--at reads the line and its first version from the release commit; give it without X.Y, --from or --pre") }
+        if push != nil && at == nil { throw ValidationError("--push goes with --at (relkit cut --at REV --push origin)") }
+    }
 
     func run() throws {
         let today = try todayUTC()
-        try PlanRendering.run(command: "cut", options: options) { context throws(OperationError) in
-            try Cut.plan(context, line: line, from: from, pre: pre, lts: lts, today: today)
+        guard let at else {
+            try PlanRendering.run(command: "cut", options: options) { context throws(OperationError) in
+                try Cut.plan(context, line: line, from: from, pre: pre, lts: lts, today: today)
+            }
+            return
         }
+        try PlanRendering.run(
+            command: "cut", options: options,
+            plan: { context throws(OperationError) in try Cut.planAt(context, revision: at, lts: lts, today: today, pushing: push != nil) },
+            then: { context, plan throws(OperationError) in
+                guard let push, let version = plan.version else { return [] }
+                return try Cut.push(context, version: version, to: push)
+            })
     }
 }
 

@@ -143,7 +143,7 @@ struct ExitCodeHelpTests {
         for row in rows {
             let cells = row.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             let command = cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
-            let expected = "Exit codes: " + (0...3).compactMap { code in cells[2 + code] == "—" ? nil : "\(code) \(cells[2 + code])" }.joined(separator: "; ") + "."
+            let expected = "Exit codes: " + (0...4).compactMap { code in cells[2 + code] == "—" ? nil : "\(code) \(cells[2 + code])" }.joined(separator: "; ") + "."
             for name in command.components(separatedBy: ", ") {
                 let help = try relkit(name.split(separator: " ").map(String.init) + ["--help"], environment: ["COLUMNS": "100000"])
                 #expect(help.status == 0)

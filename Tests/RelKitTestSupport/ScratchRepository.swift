@@ -45,9 +45,10 @@ public struct ScratchRepository {
 
     /// A `git clone` of `origin` (its remote is `origin`): main is the only local branch, the
     /// others are remote-tracking branches, as in a CI clone.
-    public init(cloning origin: ScratchRepository) throws {
+    /// With `bare`, a bare mirror of every ref (what a server holds).
+    public init(cloning origin: ScratchRepository, bare: Bool = false) throws {
         scratch = try ScratchDirectory("relkit-clone")
-        let result = try runProcess("git", ["clone", "-q", origin.path, path], environment: gitEnvironment)
+        let result = try runProcess("git", ["clone", "-q"] + (bare ? ["--mirror"] : []) + [origin.path, path], environment: gitEnvironment)
         guard result.status == 0 else { throw GitCommandError(description: "git clone failed: \(result.stderr)") }
     }
 

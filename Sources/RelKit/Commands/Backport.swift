@@ -38,6 +38,9 @@ public enum Backport {
         public var progress: ((_ target: String, _ done: Int, _ total: Int) -> Void)?
         /// The day (UTC) that decides which registered lines are maintained.
         public var today: CalendarDate = CalendarDate(year: 1970, month: 1, day: 1)!
+        /// Push each target's picks to this remote, on a branch of their own (`[backport]
+        /// branch-template`), from the remote's branch: the target does not move.
+        public var push: String?
 
         /// A request; only the directory, the revisions and the lines are required.
         ///
@@ -115,11 +118,32 @@ public enum Backport {
         /// The remote-tracking branch a new local branch starts from (`origin/26.04`), tracking
         /// it as `git switch 26.04` would; nil when the local branch exists.
         public var upstream: String?
+        /// With `--push`: the branch the picks go on (`backport/42-to-26.09`), and the pull
+        /// request that brings it into the target.
+        public var pullRequest: PullRequestSpec?
 
         /// Whether a pick stopped on a conflict.
         public var stoppedOnConflict: Bool {
             picks.contains { if case .conflict = $0.outcome { return true } else { return false } }
         }
+    }
+
+    /// A pull request to open for a pushed backport: what `gh pr create` (or any host's API) needs.
+    public struct PullRequestSpec: Sendable {
+        /// The pushed branch.
+        public let head: String
+        /// The release branch it goes into.
+        public let base: String
+        /// The original subject, its `(#N)` kept.
+        public let title: String
+        /// Names the original pull request and commits.
+        public let body: String
+        /// `backport`, and the sensitive label when sensitive paths are touched.
+        public let labels: [String]
+        /// Whether conflict markers were committed (never, yet: a conflicting pick is not pushed).
+        public let conflicted: Bool
+        /// The files with conflict markers.
+        public let files: [String]
     }
 
     /// The result of a backport.
@@ -180,11 +204,22 @@ public enum Backport {
         var report = Report(source: source, targets: [], dryRun: request.dryRun)
         var conflictStates: [State.Target] = []
         for branch in branches {
-            let resolved = try context.releaseBranch(branch)
-            if let divergence = resolved.divergence { notice("relkit backport: note: \(divergence)") }
-            let tip = resolved.tip
-            var target = TargetReport(branch: branch, from: tip, picks: [])
-            if !resolved.isLocal { target.upstream = resolved.remoteTrackingName }
+            var target: TargetReport
+            let tip: ObjectID
+            if let remote = request.push {
+                // The remote's branch, as last fetched: the pull request goes into it.
+                guard let remoteTip = try? repository.referenceTarget("refs/remotes/\(remote)/\(branch)") else {
+                    throw OperationError(.usage, "there is no \(remote)/\(branch) here; --push works from the remote's branch (git fetch \(remote) brings it)")
+                }
+                tip = remoteTip
+                target = TargetReport(branch: branch, from: tip, picks: [])
+            } else {
+                let resolved = try context.releaseBranch(branch)
+                if let divergence = resolved.divergence { notice("relkit backport: note: \(divergence)") }
+                tip = resolved.tip
+                target = TargetReport(branch: branch, from: tip, picks: [])
+                if !resolved.isLocal { target.upstream = resolved.remoteTrackingName }
+            }
             let outcome = try pickAll(
                 picks, onto: tip, target: branch, source: source, sourceTip: sourceTip,
                 request: request, configuration: configuration, batch: batch, committer: committer)
@@ -198,9 +233,19 @@ public enum Backport {
             } else if outcome.tip != tip {
                 target.newTip = outcome.tip
             }
+            if request.push != nil, target.newTip != nil {
+                target.pullRequest = pullRequest(for: target, source: source, configuration: configuration)
+            }
             report.targets.append(target)
         }
         Trace.mark("picked")
+        if let remote = request.push, let stopped = report.targets.first(where: \.stoppedOnConflict) {
+            let paths = stopped.picks.compactMap { if case .conflict(let paths) = $0.outcome { return paths } else { return nil } }.flatMap { $0 }
+            throw OperationError(
+                .refused,
+                "a pick onto \(remote)/\(stopped.branch) conflicts in \(paths.joined(separator: ", ")); --push pushes clean picks only: backport it here (relkit backport ... --to \(stopped.branch)), resolve, and push that branch (nothing was written or pushed)"
+            )
+        }
         if request.dryRun { return report }
 
         do { try batch.write(commits: newCommits(report)) { FaultInjection.point("object-written-\($0)") } } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
@@ -213,6 +258,10 @@ public enum Backport {
         let state = conflictStates.isEmpty ? nil : State(source: source, mainline: request.mainline, targets: conflictStates)
         let following = try state.map { state throws(OperationError) in Journal.FollowingFile(path: State.path(context.lock), contents: try state.text()) }
         let moving = report.targets.filter { $0.newTip != nil }
+        if let remote = request.push {
+            try pushPullRequestBranches(moving, to: remote, context: context, committer: committer, source: source)
+            return report
+        }
         if moving.isEmpty {
             try state?.save(context.lock)
         } else {
@@ -225,6 +274,63 @@ public enum Backport {
             FaultInjection.point("worktree-added")
         }
         return report
+    }
+
+    /// The pull request of a pushed backport: its branch by `[backport] branch-template`, the
+    /// original subject as title, a body naming the original pull request and commits.
+    static func pullRequest(for target: TargetReport, source: String, configuration: ReleaseConfiguration) -> PullRequestSpec {
+        let picked = target.picks.filter { if case .picked = $0.outcome { return true } else { return false } }
+        let first = picked.first?.commit ?? target.picks[0].commit
+        let number = BackportAudit.pullRequestNumbers(in: first.subject).last
+        var head = configuration.backport.branchTemplate
+        for (placeholder, value) in [("{pr}", number ?? first.id.short), ("{target}", target.branch), ("{short-commit}", first.id.short)] {
+            head = head.replacingPlaceholder(placeholder, with: value)
+        }
+        let title = picked.count == 1 ? first.subject : "Backport \(picked.count) commits to \(target.branch)"
+        var body = "Backport of " + (number.map { "#\($0) " } ?? "") + "to \(target.branch), picked by relkit from \(source):\n\n"
+        body += picked.map { "- \($0.commit.id) \($0.commit.subject)" }.joined(separator: "\n") + "\n"
+        let sensitive = Array(Set(picked.flatMap(\.sensitivePaths))).sorted()
+        if !sensitive.isEmpty { body += "\nSensitive paths (a backported migration must be idempotent on both branches):\n" + sensitive.map { "- \($0)" }.joined(separator: "\n") + "\n" }
+        let labels = ["backport"] + (sensitive.isEmpty ? [] : [configuration.backport.sensitiveLabel])
+        return PullRequestSpec(head: head, base: target.branch, title: title, body: body, labels: labels, conflicted: false, files: [])
+    }
+
+    /// `--push`: each target's picks on its pull request branch, made here (the only local ref
+    /// that moves) and pushed with a lease. A branch that exists on the remote is updated only
+    /// when it holds relkit's own earlier backport of the same commits.
+    static func pushPullRequestBranches(_ targets: [TargetReport], to remoteName: String, context: ReleaseContext, committer: Identity, source: String) throws(OperationError) {
+        guard !targets.isEmpty else { return }
+        let repository = context.repository
+        let remote = GitRemote(gitDirectory: repository.commonDirectory, directory: context.workspace.root, name: remoteName)
+        var local: [Repository.ReferenceUpdate] = []
+        var pushes: [GitRemote.Update] = []
+        for target in targets {
+            guard let spec = target.pullRequest, let tip = target.newTip else { continue }
+            let reference = "refs/heads/" + spec.head
+            if repository.isBranchCheckedOut(spec.head) {
+                throw OperationError(.repositoryState, "branch \(spec.head) is checked out; switch to another branch first (nothing was pushed)")
+            }
+            let onRemote = try remote.lookup(reference)
+            if let onRemote {
+                try remote.fetchObjects(of: reference)
+                let lastPick = target.picks.last { if case .picked = $0.outcome { return true } else { return false } }!.commit.id
+                let earlier = try? repository.commit(onRemote)
+                guard let earlier, earlier.message.contains("(cherry picked from commit \(lastPick))") else {
+                    throw OperationError(
+                        .refused,
+                        "\(remoteName) has a branch \(spec.head) that is not relkit's backport of the same commits; relkit will not overwrite it (delete it, or set [backport] branch-template)")
+                }
+            }
+            let current: ObjectID?
+            do { current = try repository.referenceTarget(reference) } catch { throw OperationError(.repositoryState, "cannot read \(spec.head): \(error)") }
+            local.append(Repository.ReferenceUpdate(name: reference, expected: current, target: tip))
+            pushes.append(GitRemote.Update(source: reference, destination: reference, expected: onRemote))
+        }
+        try ReferenceMoves.apply(
+            local, checkout: nil, lock: context.lock, command: "relkit backport", committer: committer,
+            reflogMessage: "relkit backport: picks from \(source) for pull requests into \(targets.map(\.branch).joined(separator: ", "))", thenWrite: nil)
+        FaultInjection.point("backport-branches-written")
+        try remote.push(pushes, atomic: true)
     }
 
     /// The commits to pick, oldest first in the source branch's history.

@@ -291,11 +291,23 @@ public enum Cut {
             plan.newBranches = [.init(name: branchName, target: .planned(commit: 0))]
         }
 
+        try moveMain(
+            &plan, after: line, lts: lts, today: today, context: context, main: (mainName, mainTip, mainTree, mainReader, mainVersion),
+            configuration: configuration, configFile: configFile)
+        return plan
+    }
+
+    /// Main's commit after a cut: the next development version by the next-line policy (unless
+    /// main is there already) and the line's registration, in one commit that moves main.
+    static func moveMain(
+        _ plan: inout ReleasePlan, after line: ReleaseLine, lts: Bool, today: CalendarDate, context: ReleaseContext,
+        main: (name: String, tip: ObjectID, tree: FileTree, reader: VersionFileReader, version: SchemeVersion),
+        configuration: ReleaseConfiguration, configFile: String?
+    ) throws(OperationError) {
+        let (mainName, mainTip, mainTree, mainReader, mainVersion) = main
         // The line registers in main's .release.toml, in the commit that moves main.
         let registryEdit = try registration(
             of: line, lts: lts, today: today, configuration: configuration, configFile: configFile, mainTree: mainTree, notes: &plan.notes)
-
-        // Main moves to the next development version, unless the policy keeps it or it is there already.
         var mainEdits: [FileEdit] = []
         var mainMessage = ""
         let next: ReleaseLine?
@@ -323,7 +335,97 @@ public enum Cut {
             plan.branchMoves = [.init(name: mainName, from: mainTip, commit: index)]
             plan.checkout = try context.checkoutFor(branch: mainName, from: mainTip, commit: index, edits: mainEdits)
         }
+    }
+
+    /// Plans `relkit cut --at REV`: the release commit REV (on main) carries `X.Y.0rc1`, or
+    /// `X.Y.0` for a line that starts without a pre-release: REV is tagged and branch X.Y made
+    /// there, and main moves as a cut moves it (the line registered). Any other version cuts
+    /// nothing (a plan without changes, and a note that says why). The tag and the branch must
+    /// not exist, here or as the remote's; neither is ever moved.
+    ///
+    /// - Parameters:
+    ///   - context: the repository and lock.
+    ///   - revision: the release commit.
+    ///   - lts: register the line as LTS.
+    ///   - today: the day (UTC).
+    ///   - pushing: the tag and branch are to be pushed: when both exist here at REV already (a run
+    ///     whose push failed), the plan changes nothing and the push is tried again.
+    /// - Returns: the plan.
+    /// - Throws: `OperationError` with the command's exit code.
+    public static func planAt(_ context: ReleaseContext, revision: String, lts: Bool = false, today: CalendarDate, pushing: Bool = false) throws(OperationError) -> ReleasePlan {
+        let repository = context.repository
+        let mainName = try context.baseConfiguration().branches.main
+        let mainTip = try context.tip(of: mainName)
+        let mainTree = try context.tree(at: mainTip, label: "\(mainName) (\(mainTip.short))")
+        let (configuration, configFile) = try Workspace.configuration(in: mainTree)
+        let source = try repository.commit(named: revision, remote: configuration.branches.remote)
+        let onMain: Bool
+        do { onMain = try repository.contains(mainTip, ancestor: source) } catch { throw OperationError(.usage, "\(error)") }
+        guard onMain else { throw OperationError(.refused, "\(revision) (\(source.short)) is not on \(mainName); release lines are cut from \(mainName)") }
+        let sourceTree = try context.tree(at: source, label: "\(revision) (\(source.short))")
+        let (sourceConfiguration, sourceConfigFile) = try Workspace.configuration(in: sourceTree, otherwise: (configuration, configFile))
+        let version = try context.version(
+            of: sourceConfiguration.releaseUnit, configuration: sourceConfiguration, reader: VersionFileReader(tree: sourceTree), configFile: sourceConfigFile)
+        let line = version.line
+        var plan = ReleasePlan(command: "cut", summary: "release commit \(source.short) (\(revision)) carries \(version)")
+        let tagName = configuration.tags.tagName(of: version)
+        var lineTags: [SchemeVersion] = []
+        do {
+            for tag in try repository.tags() {
+                if let tagged = configuration.releaseVersion(ofTag: tag.name)?.version, tagged.line == line { lineTags.append(tagged) }
+            }
+        } catch {
+            throw OperationError(.usage, "cannot list tags: \(error.explained)")
+        }
+        let starts = version.patch == .zero && (version.pre.map { $0.kind == .releaseCandidate && $0.number == Natural(1) } ?? lineTags.allSatisfy { $0 == version })
+        guard starts, version.dev == nil, version.post == nil else {
+            plan.notes.append("\(version) does not start a line (X.Y.0rc1, or X.Y.0 for a line without pre-releases): relkit cut --at cuts nothing")
+            return plan
+        }
+        let branchName = configuration.branches.branchName(of: line)
+        let remote = configuration.branches.remote
+        if pushing, (try? repository.referenceTarget("refs/heads/" + branchName)) == source,
+            (try? repository.tags())?.contains(where: { $0.name == tagName && $0.commit == source }) == true
+        {
+            plan = ReleasePlan(command: "cut", summary: "release line \(line) exists here at \(source.short) (\(version)); pushing it")
+            plan.version = version
+            plan.notes.append("tag \(tagName) and branch \(branchName) were made here by an earlier run; only the push is left")
+            return plan
+        }
+        for (kind, name, reference) in [("branch", branchName, "refs/heads/" + branchName), ("tag", tagName, "refs/tags/" + tagName)] {
+            if (try? repository.referenceTarget(reference)) != nil { throw OperationError(.refused, "\(kind) \(name) exists already; relkit never moves it") }
+            if kind == "branch", (try? repository.referenceTarget("refs/remotes/\(remote)/\(name)")) != nil {
+                throw OperationError(.refused, "branch \(name) exists already on the remote (\(remote)/\(name)); relkit never moves it")
+            }
+        }
+        plan = ReleasePlan(command: "cut", summary: "create release line \(line) at the release commit \(source.short) (\(version))")
+        plan.version = version
+        plan.tags = [.init(name: tagName, target: .existing(source), annotated: configuration.tags.annotated, message: "Release \(version) (line \(line))")]
+        plan.newBranches = [.init(name: branchName, target: .existing(source))]
+        let mainReader = VersionFileReader(tree: mainTree)
+        let mainVersion = try context.version(of: configuration.releaseUnit, configuration: configuration, reader: mainReader, configFile: configFile)
+        try moveMain(
+            &plan, after: line, lts: lts, today: today, context: context, main: (mainName, mainTip, mainTree, mainReader, mainVersion),
+            configuration: configuration, configFile: configFile)
         return plan
+    }
+
+    /// `relkit cut --at REV --push REMOTE`: the new tag and branch to the remote, atomically
+    /// (each must not exist there: never moved).
+    ///
+    /// - Parameters:
+    ///   - context: the repository.
+    ///   - version: the line's first version (its tag).
+    ///   - remote: the remote.
+    /// - Returns: what was pushed, said in a line.
+    /// - Throws: `OperationError`: refused or remote, from `GitRemote.push`.
+    public static func push(_ context: ReleaseContext, version: SchemeVersion, to remote: String) throws(OperationError) -> [String] {
+        let configuration = try context.baseConfiguration()
+        let tag = "refs/tags/" + configuration.tags.tagName(of: version)
+        let branch = "refs/heads/" + configuration.branches.branchName(of: version.line)
+        let target = GitRemote(gitDirectory: context.repository.commonDirectory, directory: context.workspace.root, name: remote)
+        try target.push([.init(source: tag, destination: tag, expected: nil), .init(source: branch, destination: branch, expected: nil)], atomic: true)
+        return ["relkit cut: pushed \(configuration.tags.tagName(of: version)) and \(configuration.branches.branchName(of: version.line)) to \(ChildProcess.redactingCredentials(remote)) (atomic)"]
     }
 
     /// The edit of main's `.release.toml` that registers `line`: its `[[lines]]` table appended

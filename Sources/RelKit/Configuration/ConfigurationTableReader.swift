@@ -556,8 +556,19 @@ struct TableReader {
 
     func readBackport(_ table: TOMLTable) throws(ConfigurationError) -> BackportPolicy {
         let path = ["backport"]
-        try checkKeys(table, at: path, known: ["source", "trailers", "record-picked-commit", "sensitive-paths", "fix-subjects", "fix-fragments"])
+        try checkKeys(
+            table, at: path, known: ["source", "trailers", "record-picked-commit", "sensitive-paths", "fix-subjects", "fix-fragments", "branch-template", "sensitive-label"])
         var policy = BackportPolicy()
+        if let template = try string(table["branch-template"], at: path + ["branch-template"]) {
+            guard template.containsPlaceholder("{target}") else {
+                throw error(path + ["branch-template"], "branch-template must contain {target}, so that each target gets a branch of its own (e.g. \"backport/{pr}-to-{target}\")")
+            }
+            try checkRefPart(
+                template.replacingPlaceholder("{target}", with: "26.09").replacingPlaceholder("{pr}", with: "42").replacingPlaceholder("{short-commit}", with: "1a2b3c4d5e6f"),
+                at: path + ["branch-template"], what: "branch name")
+            policy.branchTemplate = template
+        }
+        if let label = try string(table["sensitive-label"], at: path + ["sensitive-label"]) { policy.sensitiveLabel = label }
         if let source = try string(table["source"], at: path + ["source"]) {
             try checkRefPart(source, at: path + ["source"], what: "branch name")
             policy.source = source

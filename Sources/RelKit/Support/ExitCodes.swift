@@ -9,6 +9,8 @@ public enum ExitCodes {
     public static let usage: Int32 = 2
     /// Repository state: uncommitted changes, the lock, a ref moved, objects missing.
     public static let repositoryState: Int32 = 3
+    /// The remote: unreachable, authentication refused, or the push failed part-way.
+    public static let remote: Int32 = 4
 
     /// What each code means for every command.
     public static let general: [(code: Int32, meaning: String)] = [
@@ -18,7 +20,8 @@ public enum ExitCodes {
         (
             repositoryState,
             "repository state: uncommitted changes in files relkit must write, another relkit holds the lock, a ref moved meanwhile, history or objects missing (shallow or partial clone)"
-        )
+        ),
+        (remote, "the remote (`--push`): it cannot be reached, refused the credentials, or failed during the push; nothing is reported as pushed that the remote did not take")
     ]
 
     /// Each command's own meanings; a code a command never returns is not listed.
@@ -43,9 +46,10 @@ public enum ExitCodes {
             "cut, tag, bump",
             [
                 (0, "done (or planned with --dry-run; or an interrupted run of the same command that relkit finished)"),
-                (1, "nothing to do or refused by policy (branch exists, line not later, not on main, would go backwards, tag exists)"),
+                (1, "nothing to do or refused by policy (branch exists, line not later, not on main, would go backwards, tag exists; cut --at --push: the remote refused, and took neither ref)"),
                 (2, "usage or configuration error"),
-                (3, "repository state (uncommitted changes in files relkit must write, another relkit holds the lock, a branch moved meanwhile)")
+                (3, "repository state (uncommitted changes in files relkit must write, another relkit holds the lock, a branch moved meanwhile)"),
+                (4, "cut --at --push: the remote cannot be reached, refused the credentials, or failed; nothing is reported as pushed")
             ]
         ),
         (
@@ -54,10 +58,11 @@ public enum ExitCodes {
                 (0, "done: every pick made or already on the target (--status, --abort: shown, dropped)"),
                 (
                     1,
-                    "stopped on a conflict (a dry run too: where it would stop), or refused (not on the source branch, a range that names no commit, only relkit's own version moves, nothing to continue)"
+                    "stopped on a conflict (a dry run too: where it would stop), or refused (not on the source branch, a range that names no commit, only relkit's own version moves, nothing to continue; --push: a conflicting pick, the remote refused, a branch of the same name that is not relkit's; --open-pr: gh is not installed)"
                 ),
                 (2, "usage or configuration error"),
-                (3, "repository state (another relkit holds the lock, uncommitted changes where the checkout must follow, a branch moved, a target checked out in another worktree)")
+                (3, "repository state (another relkit holds the lock, uncommitted changes where the checkout must follow, a branch moved, a target checked out in another worktree)"),
+                (4, "--push: the remote cannot be reached, refused the credentials, or failed; --open-pr: gh failed")
             ]
         ),
         (
@@ -107,9 +112,9 @@ public enum ExitCodes {
 
     /// The table of every command's codes (docs/exit-codes.md).
     public static var commandsMarkdown: String {
-        var lines = ["| command | 0 | 1 | 2 | 3 |", "|---|---|---|---|---|"]
+        var lines = ["| command | 0 | 1 | 2 | 3 | 4 |", "|---|---|---|---|---|---|"]
         for (command, codes) in commands {
-            let cells = (Int32(0)...3).map { code in codes.first { $0.code == code }?.meaning ?? "—" }
+            let cells = (Int32(0)...remote).map { code in codes.first { $0.code == code }?.meaning ?? "—" }
             lines.append("| `\(command)` | " + cells.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")

@@ -10,6 +10,8 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
         case refused
         /// The repository is in a state that forbids the command (dirty, locked, moved): exit 3.
         case repositoryState
+        /// The remote cannot be reached, refused the credentials, or failed mid-push: exit 4.
+        case remote
         /// What was asked is already done: an interrupted run of the very same command was
         /// finished by this one. Exit 0, the message said as a notice.
         case alreadyDone
@@ -41,6 +43,7 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
         case .usage: return ExitCodes.usage
         case .refused: return ExitCodes.findings
         case .repositoryState: return ExitCodes.repositoryState
+        case .remote: return ExitCodes.remote
         case .alreadyDone: return ExitCodes.success
         }
     }

@@ -1,0 +1,134 @@
+import Foundation
+import RelKitTestSupport
+import Testing
+
+/// `origin` as a bare repository a clone pushes to (a local path: the ssh and HTTP servers are
+/// the next step), with the lines of `originWithLines`.
+func bareOriginAndClone() throws -> (bare: ScratchRepository, clone: ScratchRepository, fix: String, work: ScratchRepository) {
+    let (work, fix) = try originWithLines()
+    let bare = try ScratchRepository(cloning: work, bare: true)
+    let clone = try ScratchRepository(cloning: bare)
+    return (bare, clone, fix, work)
+}
+
+func refs(_ repository: ScratchRepository) throws -> [String: String] {
+    var result: [String: String] = [:]
+    for line in try repository.git("for-each-ref", "--format=%(refname) %(objectname)").split(separator: "\n") {
+        let parts = line.split(separator: " ")
+        result[String(parts[0])] = String(parts[1])
+    }
+    return result
+}
+
+@Suite("Pushing: backports as pull requests, lines cut at a release commit")
+struct PushTests {
+    @Test func aBackportIsPushedOnABranchOfItsOwn() throws {
+        let (bare, clone, fix, work) = try bareOriginAndClone()
+        defer { for repository in [bare, clone, work] { repository.remove() } }
+        let remoteBefore = try refs(bare)
+        let localBefore = try refs(clone)
+        let result = try relkit(["backport", fix, "--to", "26.09", "--push", "origin", "--format", "json"], in: clone.path, environment: releaseEnvironment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let target = try #require((try json(result.stdout)["targets"] as? [[String: Any]])?.first)
+        let spec = try #require(target["pull_request"] as? [String: Any])
+        #expect(spec["head"] as? String == "backport/42-to-26.09" && spec["base"] as? String == "26.09")
+        #expect(spec["title"] as? String == "fix: a crash on start (#42)")
+        #expect((spec["body"] as? String)?.contains("Backport of #42 to 26.09") == true && (spec["body"] as? String)?.contains(fix) == true)
+        #expect(spec["labels"] as? [String] == ["backport"] && spec["conflicted"] as? Bool == false)
+        // The remote: the new branch, with the trailers; its release branch untouched.
+        let remoteAfter = try refs(bare)
+        #expect(remoteAfter["refs/heads/26.09"] == remoteBefore["refs/heads/26.09"])
+        let pushed = try #require(remoteAfter["refs/heads/backport/42-to-26.09"])
+        #expect(try bare.git("rev-parse", pushed + "~1") == remoteBefore["refs/heads/26.09"])
+        #expect(try bare.git("log", "-1", "--format=%(trailers:key=Backported-To,valueonly)", pushed) == "26.09")
+        // Here: only the new branch moved (and git push's record of it as origin's).
+        var localAfter = try refs(clone)
+        #expect(localAfter.removeValue(forKey: "refs/heads/backport/42-to-26.09") == pushed)
+        #expect(localAfter.removeValue(forKey: "refs/remotes/origin/backport/42-to-26.09") == pushed)
+        #expect(localAfter == localBefore)
+        // Again: the branch on the remote is relkit's own backport of the same commit, so it is updated.
+        let again = try relkit(["backport", fix, "--to", "26.09", "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(again.stdout.contains("pushed backport/42-to-26.09; pull request into 26.09: \"fix: a crash on start (#42)\" [backport]"), "\(again.stdout)")
+    }
+
+    @Test func aForeignBranchOfTheSameNameIsNeverOverwritten() throws {
+        let (bare, clone, fix, work) = try bareOriginAndClone()
+        defer { for repository in [bare, clone, work] { repository.remove() } }
+        try work.git("push", "-q", bare.path, "main:refs/heads/backport/42-to-26.09")
+        let before = try RepositoryState(clone)
+        let result = try relkit(["backport", fix, "--to", "26.09", "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("has a branch backport/42-to-26.09 that is not relkit's backport of the same commits"), "\(result.stderr)")
+        #expect(try RepositoryState(clone) == before)
+        #expect(try bare.git("rev-parse", "backport/42-to-26.09") == (try work.git("rev-parse", "main")))
+    }
+
+    @Test func refusedAndUnreachableRemotesAreSaidWithTheirExitCodes() throws {
+        let (bare, clone, fix, work) = try bareOriginAndClone()
+        defer { for repository in [bare, clone, work] { repository.remove() } }
+        // A pre-receive hook that refuses every push.
+        try bare.write("hooks/pre-receive", "#!/bin/sh\necho 'protected: no pushes today' >&2\nexit 1\n")
+        chmod(bare.path + "/hooks/pre-receive", 0o755)
+        let refused = try relkit(["backport", fix, "--to", "26.09", "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("origin refused the push"), "\(refused.stderr)")
+        #expect(try bare.git("for-each-ref", "refs/heads/backport").isEmpty)
+        // A remote that is not there: exit 4, and a URL's credentials never shown.
+        try clone.git("remote", "set-url", "origin", "https://user:s3cret-token@127.0.0.1:9/nowhere.git")
+        let unreachable = try relkit(["backport", fix, "--to", "26.09", "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        #expect(unreachable.status == 4, "\(unreachable.stdout)\(unreachable.stderr)")
+        #expect(!unreachable.stderr.contains("s3cret-token") && !unreachable.stdout.contains("s3cret-token"), "\(unreachable.stderr)")
+        #expect(unreachable.stderr.contains("failed"), "\(unreachable.stderr)")
+    }
+
+    @Test func openPrCallsGhWithTheSpec() throws {
+        let (bare, clone, fix, work) = try bareOriginAndClone()
+        defer { for repository in [bare, clone, work] { repository.remove() } }
+        // A gh that records its arguments and standard input: the one step not run against a real host.
+        let tools = try ScratchDirectory("relkit-fake-gh")
+        defer { tools.remove() }
+        try tools.write("gh", "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"\(tools.path)/arguments\"\ncat > \"\(tools.path)/stdin\"\necho https://example.invalid/pull/7\n")
+        chmod(tools.path + "/gh", 0o755)
+        var environment = releaseEnvironment
+        environment["PATH"] = tools.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try relkit(["backport", fix, "--to", "26.09", "--push", "origin", "--open-pr"], in: clone.path, environment: environment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("relkit backport: opened https://example.invalid/pull/7"))
+        let arguments = try String(contentsOfFile: tools.path + "/arguments", encoding: .utf8)
+        #expect(arguments == "pr\ncreate\n--head\nbackport/42-to-26.09\n--base\n26.09\n--title\nfix: a crash on start (#42)\n--body-file\n-\n--label\nbackport\n", "\(arguments)")
+        let body = try String(contentsOfFile: tools.path + "/stdin", encoding: .utf8)
+        #expect(body.hasPrefix("Backport of #42 to 26.09, picked by relkit from main:\n\n- \(fix) fix: a crash on start (#42)\n"), "\(body)")
+        // Without gh: pushed, and said plainly that no pull request was opened.
+        environment["PATH"] = "/usr/bin:/bin"
+        let withoutGh = try relkit(["backport", fix, "--to", "26.09", "--push", "origin", "--open-pr"], in: clone.path, environment: environment)
+        #expect(withoutGh.status == 1 && withoutGh.stderr.contains("gh (GitHub's CLI) is not installed, so no pull request was opened"), "\(withoutGh.stderr)")
+    }
+
+    @Test func aLineCutAtAReleaseCommitReachesTheRemoteWholeOrNotAtAll() throws {
+        let (bare, clone, _, work) = try bareOriginAndClone()
+        defer { for repository in [bare, clone, work] { repository.remove() } }
+        // The release commit, merged into main as a pull request would be.
+        #expect(try relkit(["bump", "26.12.0rc1", "--commit"], in: clone.path, environment: releaseEnvironment).status == 0)
+        let release = try clone.git("rev-parse", "HEAD")
+        let nothing = try relkit(["cut", "--at", "HEAD~1", "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        #expect(nothing.status == 0 && nothing.stdout.contains("relkit cut --at cuts nothing"), "\(nothing.stdout)")
+        // A hook that refuses tags: the atomic push takes neither the tag nor the branch.
+        try bare.write("hooks/pre-receive", "#!/bin/sh\nwhile read old new ref; do case $ref in refs/tags/*) echo 'no tags' >&2; exit 1;; esac; done\n")
+        chmod(bare.path + "/hooks/pre-receive", 0o755)
+        let refused = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(try bare.git("for-each-ref", "refs/heads/26.12", "refs/tags/26.12.0rc1").isEmpty)
+        #expect(try clone.git("rev-parse", "26.12") == release && (try clone.git("rev-parse", "26.12.0rc1^{commit}")) == release)
+        // The hook gone, the same command finishes: both arrive.
+        try FileManager.default.removeItem(atPath: bare.path + "/hooks/pre-receive")
+        let pushed = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        #expect(pushed.status == 0, "\(pushed.stdout)\(pushed.stderr)")
+        #expect(try bare.git("rev-parse", "26.12") == release && (try bare.git("rev-parse", "26.12.0rc1^{commit}")) == release)
+        // The line is registered in main's commit here.
+        #expect(try clone.git("show", "main:.release.toml").contains("name = \"26.12\""))
+        // Never moved: a second cut at another release commit of the same line is refused.
+        let again = try relkit(["cut", "--at", release, "--dry-run"], in: clone.path, environment: releaseEnvironment)
+        #expect(again.status == 1 && again.stderr.contains("exists already"), "\(again.stderr)")
+    }
+}
