@@ -132,3 +132,80 @@ struct PushTests {
         #expect(again.status == 1 && again.stderr.contains("exists already"), "\(again.stderr)")
     }
 }
+
+@Suite("Pushing to a real smart-HTTP server on the loopback, with the credentials git has")
+struct HTTPPushTests {
+    static let token = "t0ken-Xq81-secret"
+
+    /// The bare origin served over HTTP (basic authentication); the clone's origin points there.
+    func served(hangUp: Bool = false) throws -> (server: LoopbackGitServer, bare: ScratchRepository, clone: ScratchRepository, fix: String, work: ScratchRepository) {
+        let (bare, clone, fix, work) = try bareOriginAndClone()
+        let root = (bare.path as NSString).deletingLastPathComponent
+        let server = try LoopbackGitServer(httpRoot: root, user: "ci-bot", token: Self.token, hangUp: hangUp)
+        try clone.git("remote", "set-url", "origin", server.url((bare.path as NSString).lastPathComponent))
+        return (server, bare, clone, fix, work)
+    }
+
+    @Test func aCredentialHelperSuppliesTheToken() throws {
+        let (server, bare, clone, fix, work) = try served()
+        defer {
+            server.stop()
+            for repository in [bare, clone, work] { repository.remove() }
+        }
+        try clone.git("config", "credential.helper", "!f() { echo username=ci-bot; echo password=\(Self.token); }; f")
+        let before = try refs(bare)
+        let backport = try relkit(["backport", fix, "--to", "26.09", "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        #expect(backport.status == 0, "\(backport.stdout)\(backport.stderr)")
+        let after = try refs(bare)
+        #expect(after["refs/heads/26.09"] == before["refs/heads/26.09"], "the release branch is untouched")
+        let pushed = try #require(after["refs/heads/backport/42-to-26.09"])
+        #expect(try bare.git("log", "-1", "--format=%(trailers:key=Backported-From,valueonly)", pushed) == "main")
+        // A line cut at a release commit: the tag and the branch together.
+        #expect(try relkit(["bump", "26.12.0rc1", "--commit"], in: clone.path, environment: releaseEnvironment).status == 0)
+        let release = try clone.git("rev-parse", "HEAD")
+        let cut = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        #expect(cut.status == 0, "\(cut.stdout)\(cut.stderr)")
+        #expect(try bare.git("rev-parse", "26.12") == release && (try bare.git("rev-parse", "26.12.0rc1^{commit}")) == release)
+        for output in [backport.stdout, backport.stderr, cut.stdout, cut.stderr] { #expect(!output.contains(Self.token)) }
+    }
+
+    @Test func anExtraheaderSuppliesTheToken() throws {
+        let (server, bare, clone, fix, work) = try served()
+        defer {
+            server.stop()
+            for repository in [bare, clone, work] { repository.remove() }
+        }
+        // What actions/checkout writes for the job's token.
+        let basic = Data("ci-bot:\(Self.token)".utf8).base64EncodedString()
+        try clone.git("config", "http.\(server.url("")).extraheader", "AUTHORIZATION: basic \(basic)")
+        let result = try relkit(["backport", fix, "--to", "26.03", "--push", "origin", "--format", "json"], in: clone.path, environment: releaseEnvironment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(try bare.git("rev-parse", "backport/42-to-26.03~1") == (try bare.git("rev-parse", "26.03")))
+        #expect(!result.stdout.contains(Self.token) && !result.stderr.contains(Self.token) && !result.stdout.contains(basic))
+    }
+
+    @Test func wrongCredentialsAndAServerThatDiesMidPush() throws {
+        let (server, bare, clone, fix, work) = try served()
+        defer {
+            server.stop()
+            for repository in [bare, clone, work] { repository.remove() }
+        }
+        try clone.git("config", "credential.helper", "!f() { echo username=ci-bot; echo password=wrong-\(Self.token); }; f")
+        let before = try refs(bare)
+        let wrong = try relkit(["backport", fix, "--to", "26.09", "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        #expect(wrong.status == 4, "\(wrong.stdout)\(wrong.stderr)")
+        #expect(wrong.stderr.contains("Authentication failed"), "\(wrong.stderr)")
+        #expect(!wrong.stderr.contains(Self.token) && !wrong.stdout.contains("pushed"))
+        #expect(try refs(bare) == before)
+        // A server that takes the pack and dies before it answers: never reported as pushed.
+        let dying = try LoopbackGitServer(httpRoot: (bare.path as NSString).deletingLastPathComponent, user: "ci-bot", token: Self.token, hangUp: true)
+        defer { dying.stop() }
+        try clone.git("remote", "set-url", "origin", dying.url((bare.path as NSString).lastPathComponent))
+        try clone.git("config", "credential.helper", "!f() { echo username=ci-bot; echo password=\(Self.token); }; f")
+        let died = try relkit(["backport", fix, "--to", "26.09", "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        #expect(died.status == 4, "\(died.stdout)\(died.stderr)")
+        #expect(!died.stdout.contains("pushed backport/"), "\(died.stdout)")
+        #expect(try refs(bare) == before)
+        #expect(try clone.git("rev-parse", "origin/26.09") == before["refs/heads/26.09"], "nothing moved here but the new branch")
+    }
+}

@@ -93,3 +93,40 @@ public struct ScratchDirectory {
 public let packageRoot: String = {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 }()
+
+/// A git server on 127.0.0.1 that a test starts and stops: smart HTTP with basic authentication
+/// (git's git-http-backend behind Tests/Servers/git_http_server.py).
+public final class LoopbackGitServer {
+    public let port: Int
+    private let process: Process
+
+    /// Serves the bare repositories under `root` to `user` with `token`; `hangUp` drops every
+    /// push's connection after reading its pack.
+    public init(httpRoot root: String, user: String, token: String, hangUp: Bool = false) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", packageRoot + "/Tests/Servers/git_http_server.py", root, user, token] + (hangUp ? ["hang-up"] : [])
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw GitCommandError(description: "the HTTP git server did not start")
+        }
+        self.port = port
+    }
+
+    /// The URL of a repository under the root, without credentials.
+    public func url(_ name: String) -> String { "http://127.0.0.1:\(port)/\(name)" }
+
+    /// Kills the server (SIGKILL: a test runner's children may have SIGTERM blocked).
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}

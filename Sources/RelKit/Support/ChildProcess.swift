@@ -32,11 +32,19 @@ public struct ChildProcess {
     ///   - arguments: its arguments.
     ///   - directory: where it runs.
     ///   - input: its standard input (nothing: an empty one).
+    ///   - environment: variables set for it (an empty value unsets one), over relkit's own.
     /// - Returns: its status and output.
     /// - Throws: `SystemError` when it cannot be started.
-    public static func run(_ program: String, _ arguments: [String], in directory: String, input: [UInt8] = []) throws(SystemError) -> Result {
-        // `cd` in a shell: posix_spawn's chdir action is not in every C library relkit builds on.
-        let argv = (["/bin/sh", "-c", "cd \"$1\" && shift && exec \"$@\"", "sh", directory, program] + arguments).map { strdup($0) } + [nil]
+    public static func run(
+        _ program: String, _ arguments: [String], in directory: String, input: [UInt8] = [], environment: [String: String] = [:]
+    ) throws(SystemError) -> Result {
+        // `cd` in a shell: posix_spawn's chdir action is not in every C library relkit builds on;
+        // `env` sets and unsets the variables given.
+        // (env takes its -u options before the assignments.)
+        let sorted = environment.sorted { $0.key < $1.key }
+        let settings = sorted.filter { $0.value.isEmpty }.flatMap { ["-u", $0.key] } + sorted.filter { !$0.value.isEmpty }.map { "\($0.key)=\($0.value)" }
+        let command = settings.isEmpty ? [program] : ["env"] + settings + [program]
+        let argv = (["/bin/sh", "-c", "cd \"$1\" && shift && exec \"$@\"", "sh", directory] + command + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
         var inPipe: [Int32] = [0, 0]
         var outPipe: [Int32] = [0, 0]

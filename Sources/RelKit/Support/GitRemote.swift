@@ -50,7 +50,11 @@ public struct GitRemote {
         guard ChildProcess.isInstalled("git") else {
             throw OperationError(.usage, "--push runs git (the user's own, for its credentials); git is not on PATH")
         }
-        do { return try ChildProcess.run("git", ["--git-dir=" + gitDirectory] + arguments, in: directory, input: input) } catch {
+        // Never a prompt: relkit runs where nobody answers (CI), and a prompt would hang it.
+        // Credentials come from what git is configured with: helpers, headers, the ssh agent.
+        do {
+            return try ChildProcess.run("git", ["--git-dir=" + gitDirectory] + arguments, in: directory, input: input, environment: ["GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": ""])
+        } catch {
             throw OperationError(.remote, "cannot run git: \(error)")
         }
     }
