@@ -11,6 +11,24 @@ enum LineRegistryEdits {
         return text
     }
 
+    /// The edit of `.release.toml` in `tree` (main's, at its tip) that `change` makes of its text.
+    static func edit(in tree: FileTree, _ change: (String) throws(OperationError) -> String) throws(OperationError) -> FileEdit {
+        let name = ConfigurationLoader.fileName
+        let path: String
+        let bytes: [UInt8]
+        do {
+            guard case .file(let target) = try tree.resolve(name) else { throw OperationError(.usage, "\(name) of \(tree.label) is not a file") }
+            path = target
+            bytes = try tree.read(target)
+        } catch let error as OperationError {
+            throw error
+        } catch {
+            throw OperationError(.usage, "cannot read \(name) of \(tree.label): \(error)")
+        }
+        let after = try change(String(decoding: bytes, as: UTF8.self))
+        return FileEdit(path: path, before: bytes, after: Array(after.utf8), executable: (try? tree.isExecutable(path)) ?? false)
+    }
+
     /// `text` with `line`'s table appended after one blank line.
     static func appending(_ line: RegisteredLine, to text: String) -> String {
         var result = text

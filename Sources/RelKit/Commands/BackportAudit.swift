@@ -85,14 +85,8 @@ public enum BackportAudit {
         return try OperationError.converting {
             // Each branch as git finds it: local, else origin's remote-tracking branch (a CI clone).
             let resolver = BranchResolver(repository: repository, remote: configuration.branches.remote)
-            func branch(_ name: String) throws -> ResolvedBranch {
-                guard let resolved = try resolver.resolve(name) else {
-                    throw OperationError(.usage, "there is no branch '\(name)', here or as \(resolver.remote)/\(name) (git fetch \(resolver.remote) brings the remote's branches)")
-                }
-                return resolved
-            }
-            let targetBranch = try branch(target)
-            let sourceBranch = try branch(source)
+            let targetBranch = try resolver.require(target)
+            let sourceBranch = try resolver.require(source)
             let targetTip = targetBranch.tip
             let sourceTip = sourceBranch.tip
             // Each tip hides the other's history, the branch point included; --since hides more.
@@ -116,7 +110,7 @@ public enum BackportAudit {
             Trace.mark("source changes at the target's places")
             let fixSubjects =
                 onlyFixes || classifyFixes
-                ? configuration.backport.fixSubjects.compactMap { try? Regex($0).ignoresCase() } : []
+                ? fixSubjectPatterns(configuration.backport) : []
             let fragments = configuration.backport.fixFragments.map(Glob.init)
             var entries: [Entry] = []
             for commit in sourceCommits {
@@ -137,6 +131,12 @@ public enum BackportAudit {
     }
 
     /// A conventional `fix:` subject (or a configured pattern), or an added fix changelog fragment.
+    /// `[backport] fix-subjects` as regular expressions, case ignored (checked when the
+    /// configuration is read).
+    static func fixSubjectPatterns(_ policy: BackportPolicy) -> [Regex<AnyRegexOutput>] {
+        policy.fixSubjects.compactMap { try? Regex($0).ignoresCase() }
+    }
+
     static func isFixCommit(_ commit: CommitInfo, subjects: [Regex<AnyRegexOutput>], fragments: [Glob], repository: Repository) throws(GitError) -> Bool {
         let subject = commit.subject
         if subjects.contains(where: { subject.firstMatch(of: $0) != nil }) { return true }

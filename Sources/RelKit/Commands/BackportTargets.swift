@@ -92,12 +92,10 @@ public enum BackportTargets {
         let source = configuration.backportSource
         return try OperationError.converting {
             let commit = try repository.commit(id)
-            guard let sourceBranch = try resolver.resolve(source) else {
-                throw OperationError(.usage, "there is no branch '\(source)', here or as \(resolver.remote)/\(source)")
-            }
+            let sourceBranch = try resolver.require(source)
             let onSource = try repository.contains(sourceBranch.tip, ancestor: id)
             let subject = request.title ?? commit.subject
-            let fixPatterns = configuration.backport.fixSubjects.compactMap { try? Regex($0).ignoresCase() }
+            let fixPatterns = BackportAudit.fixSubjectPatterns(configuration.backport)
             let isFix = fixPatterns.contains { subject.firstMatch(of: $0) != nil }
             let maintained = LineLifecycle.maintained(configuration.branches.lines, today: request.today).map(\.line)
             let decision: BackportRouting.Decision

@@ -103,20 +103,9 @@ public enum Lines {
                     : "[branches] maintained is a plain list, without a lifecycle; nothing to retire (move to [[lines]] tables: relkit init writes them)")
             return plan
         }
-        let name = ConfigurationLoader.fileName
-        let path: String
-        let bytes: [UInt8]
-        do {
-            guard case .file(let target) = try mainTree.resolve(name) else { throw OperationError(.usage, "\(name) of \(mainName) is not a file") }
-            path = target
-            bytes = try mainTree.read(target)
-        } catch let error as OperationError {
-            throw error
-        } catch {
-            throw OperationError(.usage, "cannot read \(name) of \(mainName): \(error)")
+        let edit = try LineRegistryEdits.edit(in: mainTree) { text throws(OperationError) in
+            try LineRegistryEdits.removing(indices: due, from: text, expectedCount: lines.count)
         }
-        let after = try LineRegistryEdits.removing(indices: due, from: String(decoding: bytes, as: UTF8.self), expectedCount: lines.count)
-        let edit = FileEdit(path: path, before: bytes, after: Array(after.utf8), executable: (try? mainTree.isExecutable(path)) ?? false)
         let names = due.sorted().map { lines[$0].name }
         for index in due.sorted() { plan.notes.append("\(lines[index].name): \(standings[index].reason)") }
         plan.commits = [

@@ -54,15 +54,7 @@ public struct ReleaseContext {
     /// A release branch as git finds it: local, else the remote-tracking branch of `[branches]
     /// remote`; a usage error naming both when neither exists.
     func releaseBranch(_ branch: String) throws(OperationError) -> ResolvedBranch {
-        let remote = try baseConfiguration().branches.remote
-        let resolved: ResolvedBranch?
-        do { resolved = try BranchResolver(repository: repository, remote: remote).resolve(branch) } catch {
-            throw OperationError(.usage, "cannot read branch \(branch): \(error)")
-        }
-        guard let resolved else {
-            throw OperationError(.usage, "there is no branch '\(branch.displayable())', here or as \(remote)/\(branch.displayable()) (git fetch \(remote) brings the remote's branches)")
-        }
-        return resolved
+        try BranchResolver(repository: repository, remote: try baseConfiguration().branches.remote).require(branch)
     }
 
     /// A stopped backport's target: its local branch, or (while it is still to be created) the
@@ -267,13 +259,7 @@ public enum Cut {
             }
         }
         let branchName = configuration.branches.branchName(of: line)
-        if (try? repository.referenceTarget("refs/heads/" + branchName)) != nil {
-            throw OperationError(.refused, "branch \(branchName) exists already; relkit never overwrites a branch")
-        }
-        let remoteBranch = "\(configuration.branches.remote)/\(branchName)"
-        if (try? repository.referenceTarget("refs/remotes/" + remoteBranch)) != nil {
-            throw OperationError(.refused, "branch \(branchName) exists already on the remote (\(remoteBranch)); relkit never overwrites a branch")
-        }
+        try refuseExisting(branch: branchName, remote: configuration.branches.remote, repository: repository)
         if let latest = existing.last, line <= latest {
             throw OperationError(.refused, "\(line) is not later than the latest release line \(latest); release lines only go forward")
         }
@@ -295,6 +281,16 @@ public enum Cut {
             &plan, after: line, lts: lts, today: today, context: context, main: (mainName, mainTip, mainTree, mainReader, mainVersion),
             configuration: configuration, configFile: configFile)
         return plan
+    }
+
+    /// A new line's branch must exist neither here nor as the remote's.
+    static func refuseExisting(branch: String, remote: String, repository: Repository) throws(OperationError) {
+        if (try? repository.referenceTarget("refs/heads/" + branch)) != nil {
+            throw OperationError(.refused, "branch \(branch) exists already; relkit never overwrites a branch")
+        }
+        if (try? repository.referenceTarget("refs/remotes/\(remote)/\(branch)")) != nil {
+            throw OperationError(.refused, "branch \(branch) exists already on the remote (\(remote)/\(branch)); relkit never overwrites a branch")
+        }
     }
 
     /// Main's commit after a cut: the next development version by the next-line policy (unless
@@ -392,12 +388,8 @@ public enum Cut {
             plan.notes.append("tag \(tagName) and branch \(branchName) were made here by an earlier run; only the push is left")
             return plan
         }
-        for (kind, name, reference) in [("branch", branchName, "refs/heads/" + branchName), ("tag", tagName, "refs/tags/" + tagName)] {
-            if (try? repository.referenceTarget(reference)) != nil { throw OperationError(.refused, "\(kind) \(name) exists already; relkit never moves it") }
-            if kind == "branch", (try? repository.referenceTarget("refs/remotes/\(remote)/\(name)")) != nil {
-                throw OperationError(.refused, "branch \(name) exists already on the remote (\(remote)/\(name)); relkit never moves it")
-            }
-        }
+        try refuseExisting(branch: branchName, remote: remote, repository: repository)
+        if (try? repository.referenceTarget("refs/tags/" + tagName)) != nil { throw OperationError(.refused, "tag \(tagName) exists already; tags never move") }
         plan = ReleasePlan(command: "cut", summary: "create release line \(line) at the release commit \(source.short) (\(version))")
         plan.version = version
         plan.tags = [.init(name: tagName, target: .existing(source), annotated: configuration.tags.annotated, message: "Release \(version) (line \(line))")]
@@ -454,20 +446,11 @@ public enum Cut {
             retireAfter: lts ? today.lastDayOfMonth(monthsLater: configuration.branches.ltsSupportMonths) : nil)
         let lines = configuration.branches.lines
         let superseded = Set(lines.indices.filter { lines[$0].kind == .regular && lines[$0].line < line })
-        let bytes: [UInt8]
-        let path: String
-        do {
-            guard case .file(let target) = try mainTree.resolve(name) else { return nil }
-            path = target
-            bytes = try mainTree.read(target)
-        } catch {
-            throw OperationError(.usage, "cannot read \(name) of \(mainTree.label): \(error)")
+        let edit = try LineRegistryEdits.edit(in: mainTree) { text throws(OperationError) in
+            LineRegistryEdits.appending(registered, to: try LineRegistryEdits.removing(indices: superseded, from: text, expectedCount: lines.count))
         }
-        let text = String(decoding: bytes, as: UTF8.self)
-        let after = LineRegistryEdits.appending(
-            registered, to: try LineRegistryEdits.removing(indices: superseded, from: text, expectedCount: lines.count))
         for index in superseded.sorted() { notes.append("release line \(lines[index].name) is superseded by \(line) and leaves the registry (a regular line is maintained while it is the newest)") }
-        return FileEdit(path: path, before: bytes, after: Array(after.utf8), executable: (try? mainTree.isExecutable(path)) ?? false)
+        return edit
     }
 }
 

@@ -143,15 +143,15 @@ public enum Upgrade {
         let workspace = try Workspace.open(at: request.directory)
         let repository = try workspace.requireRepository(for: "relkit upgrade")
         let toRevision = request.to ?? "HEAD"
-        // A release branch that exists only on the remote is read there (origin/26.04).
-        let remote = (try? workspace.checkoutConfiguration())?.0.branches.remote ?? "origin"
+        // A ref of before .release.toml existed is read with the checkout's configuration; its
+        // remote is where a release branch that exists only there is read (origin/26.04).
+        let checkout = try? workspace.checkoutConfiguration()
+        let remote = checkout?.0.branches.remote ?? "origin"
         let (fromTree, fromCommit) = try repository.commitTree(named: request.from, remote: remote)
         let (toTree, toCommit) = try repository.commitTree(named: toRevision, remote: remote)
         var findings = Findings(fromLabel: request.from, toLabel: toRevision)
         // A ref's .release.toml is history, not the user's input: one that relkit cannot read
         // (broken then, or from a relkit of other keys) is a finding, and its version unknown.
-        // A ref of before .release.toml existed is read with the checkout's configuration.
-        let checkout = try? workspace.checkoutConfiguration()
         func configuration(_ tree: CommitTree, side: Ref) -> (ReleaseConfiguration, file: String?, readable: Bool) {
             do {
                 let (configuration, file) = try Workspace.configuration(in: tree, otherwise: checkout)

@@ -114,12 +114,8 @@ public struct ChildProcess {
         if stdinOpen { close(inPipe[1]) }
         close(outPipe[0])
         close(errPipe[0])
-        var status: Int32 = 0
-        if FileSystem.retryingInterrupts({ waitpid(pid, &status, 0) }) < 0 { throw .system(errno: errno) }
-        // WIFEXITED / WEXITSTATUS / WTERMSIG, which are macros in C.
-        let signal = status & 0x7F
         return Result(
-            status: signal == 0 ? (status >> 8) & 0xFF : 128 + signal,
+            status: try SystemCalls.waitForExit(pid),
             stdout: String(decoding: output[0], as: UTF8.self), stderr: String(decoding: output[1], as: UTF8.self))
     }
 

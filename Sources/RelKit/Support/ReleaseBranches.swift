@@ -69,6 +69,22 @@ public struct BranchResolver {
         return try make(name, local: local, tracking: tracking)
     }
 
+    /// The branch `name`, or a usage error that says where it was looked for: one wording for
+    /// every command.
+    ///
+    /// - Parameter name: the branch's short name.
+    /// - Returns: the branch.
+    /// - Throws: `OperationError` (usage) when it exists nowhere or cannot be read.
+    public func require(_ name: String) throws(OperationError) -> ResolvedBranch {
+        let resolved: ResolvedBranch?
+        do { resolved = try resolve(name) } catch { throw OperationError(.usage, "cannot read branch \(name.displayable()): \(error)") }
+        guard let resolved else {
+            throw OperationError(
+                .usage, "there is no branch '\(name.displayable())', here or as \(remote)/\(name.displayable()) (git fetch \(remote) brings the remote's branches)")
+        }
+        return resolved
+    }
+
     /// Every branch known here or on the remote, each once, sorted by name.
     ///
     /// - Returns: the branches.

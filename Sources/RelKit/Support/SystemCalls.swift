@@ -72,6 +72,11 @@ public enum SystemCalls {
         var pid = pid_t()
         let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
         guard spawned == 0 else { throw .system(errno: spawned) }
+        return try waitForExit(pid)
+    }
+
+    /// Waits for a child process; its exit status, or 128 + the signal that killed it.
+    static func waitForExit(_ pid: pid_t) throws(SystemError) -> Int32 {
         var status: Int32 = 0
         if FileSystem.retryingInterrupts({ waitpid(pid, &status, 0) }) < 0 { throw .system(errno: errno) }
         // WIFEXITED / WEXITSTATUS / WTERMSIG, which are macros in C.
