@@ -1,4 +1,5 @@
 internal import Clibgit2
+internal import SystemLibc
 
 /// A three-way merge of one file's contents.
 public struct MergedFile: Sendable {
@@ -41,13 +42,22 @@ extension Repository {
     ///   - ancestor: the merge base's version.
     ///   - ours: the target's version.
     ///   - theirs: the picked commit's version.
+    ///   - labels: the names on the conflict markers of our and their side (default: the path).
     /// - Returns: the merged contents and whether they merged cleanly.
     /// - Throws: `GitError` naming the failed call.
-    public func mergeFile(path: String, ancestor: FileSide, ours: FileSide, theirs: FileSide) throws(GitError) -> MergedFile {
+    public func mergeFile(path: String, ancestor: FileSide, ours: FileSide, theirs: FileSide, labels: (ours: String, theirs: String)? = nil) throws(GitError) -> MergedFile {
         var options = git_merge_file_options()
         try check("git_merge_file_options_init", git_merge_file_options_init(&options, UInt32(GIT_MERGE_FILE_OPTIONS_VERSION)))
         var result = git_merge_file_result()
         defer { git_merge_file_result_free(&result) }
+        let ourLabel = labels.map { strdup($0.ours) }
+        let theirLabel = labels.map { strdup($0.theirs) }
+        defer {
+            free(ourLabel ?? nil)
+            free(theirLabel ?? nil)
+        }
+        options.our_label = UnsafePointer(ourLabel ?? nil)
+        options.their_label = UnsafePointer(theirLabel ?? nil)
         let status: Int32 = path.withCString { cPath in
             ancestor.contents.withUnsafeBytes { a in
                 ours.contents.withUnsafeBytes { o in
@@ -105,7 +115,112 @@ extension Repository {
     }
 }
 
+/// A three-way merge of trees whose conflicts were committed as they are.
+public struct MergeWithMarkers: Sendable, Equatable {
+    /// The merged tree: conflict markers in the files whose contents conflict.
+    public let tree: ObjectID
+    /// The paths that conflicted, sorted.
+    public let conflicted: [String]
+}
+
 extension Repository {
+    /// libgit2's three-way merge of whole trees (what `git_cherrypick_commit` runs, with the picked
+    /// commit's parent as the ancestor), in memory.
+    ///
+    /// Calls `git_merge_trees`.
+    /// - Parameters:
+    ///   - ancestor: the merge base's tree (nil: none, as for a root commit).
+    ///   - ours: the target's tree.
+    ///   - theirs: the picked side's tree.
+    /// - Returns: the new tree, or the conflicting paths.
+    /// - Throws: `GitError` naming the failed call.
+    public func mergeTrees(ancestor: ObjectID?, ours: ObjectID, theirs: ObjectID) throws(GitError) -> CherryPickOutcome {
+        try withMergedIndex(ancestor: ancestor, ours: ours, theirs: theirs) { index throws(GitError) in
+            if git_index_has_conflicts(index) == 1 { return .conflicts(try Repository.conflictPaths(in: index)) }
+            var tree = git_oid()
+            try check("git_index_write_tree_to", git_index_write_tree_to(&tree, index, pointer))
+            return .clean(tree: ObjectID(tree))
+        }
+    }
+
+    /// The three-way merge of trees with every conflict committed as it is, as a person who commits
+    /// without resolving would: files whose contents conflict get git's conflict markers (the
+    /// `merge` style, labelled with `labels`); a file deleted on one side keeps the other side's
+    /// version; a conflict that markers cannot show (a symlink, a submodule, a mode) keeps ours.
+    ///
+    /// Calls `git_merge_trees`, `git_merge_file` and `git_index_add`.
+    /// - Parameters:
+    ///   - ancestor: the merge base's tree (nil: none).
+    ///   - ours: the target's tree.
+    ///   - theirs: the picked side's tree.
+    ///   - labels: the names on the markers of our side and theirs.
+    /// - Returns: the tree and the paths that conflicted.
+    /// - Throws: `GitError` naming the failed call.
+    public func mergeTreesCommittingConflicts(ancestor: ObjectID?, ours: ObjectID, theirs: ObjectID, labels: (ours: String, theirs: String)) throws(GitError) -> MergeWithMarkers {
+        try withMergedIndex(ancestor: ancestor, ours: ours, theirs: theirs) { index throws(GitError) in
+            typealias Side = (id: ObjectID, mode: UInt32)
+            var conflicts: [(path: String, ancestor: Side?, ours: Side?, theirs: Side?)] = []
+            var iterator: OpaquePointer?
+            try check("git_index_conflict_iterator_new", git_index_conflict_iterator_new(&iterator, index))
+            var ancestorEntry: UnsafePointer<git_index_entry>?
+            var oursEntry: UnsafePointer<git_index_entry>?
+            var theirsEntry: UnsafePointer<git_index_entry>?
+            func side(_ entry: UnsafePointer<git_index_entry>?) -> Side? { entry.map { (ObjectID($0.pointee.id), $0.pointee.mode) } }
+            while git_index_conflict_next(&ancestorEntry, &oursEntry, &theirsEntry, iterator) == 0 {
+                guard let any = oursEntry ?? theirsEntry ?? ancestorEntry else { continue }
+                conflicts.append((String(cString: any.pointee.path), side(ancestorEntry), side(oursEntry), side(theirsEntry)))
+            }
+            git_index_conflict_iterator_free(iterator)
+            for conflict in conflicts {
+                let kept: Side?
+                if let mine = conflict.ours, let other = conflict.theirs, Self.isRegularFile(mine.mode), Self.isRegularFile(other.mode),
+                    conflict.ancestor.map({ Self.isRegularFile($0.mode) }) ?? true
+                {
+                    let merged = try mergeFile(
+                        path: conflict.path,
+                        ancestor: .init(contents: try conflict.ancestor.map { side throws(GitError) in try blobContents(side.id) } ?? [], mode: conflict.ancestor?.mode ?? mine.mode),
+                        ours: .init(contents: try blobContents(mine.id), mode: mine.mode),
+                        theirs: .init(contents: try blobContents(other.id), mode: other.mode),
+                        labels: labels)
+                    kept = (try createBlob(merged.contents), merged.mode == 0 ? mine.mode : merged.mode)
+                } else {
+                    kept = conflict.ours ?? conflict.theirs
+                }
+                try check("git_index_conflict_remove", git_index_conflict_remove(index, conflict.path))
+                guard let kept else { continue }
+                var entry = git_index_entry()
+                entry.id = kept.id.raw
+                entry.mode = kept.mode
+                let added: Int32 = conflict.path.withCString { path in
+                    entry.path = path
+                    return git_index_add(index, &entry)
+                }
+                try check("git_index_add", added)
+            }
+            var tree = git_oid()
+            try check("git_index_write_tree_to", git_index_write_tree_to(&tree, index, pointer))
+            return MergeWithMarkers(tree: ObjectID(tree), conflicted: conflicts.map(\.path).sorted())
+        }
+    }
+
+    static func isRegularFile(_ mode: UInt32) -> Bool { mode == 0o100644 || mode == 0o100755 }
+
+    /// Runs `body` on the in-memory index of a three-way merge of trees.
+    private func withMergedIndex<Result>(ancestor: ObjectID?, ours: ObjectID, theirs: ObjectID, _ body: (OpaquePointer) throws(GitError) -> Result) throws(GitError) -> Result {
+        let ancestorTree = try ancestor.map { id throws(GitError) in try lookupTree(id) }
+        defer { git_tree_free(ancestorTree) }
+        let oursTree = try lookupTree(ours)
+        defer { git_tree_free(oursTree) }
+        let theirsTree = try lookupTree(theirs)
+        defer { git_tree_free(theirsTree) }
+        var options = git_merge_options()
+        try check("git_merge_options_init", git_merge_options_init(&options, UInt32(GIT_MERGE_OPTIONS_VERSION)))
+        var index: OpaquePointer?
+        try check("git_merge_trees", git_merge_trees(&index, pointer, ancestorTree, oursTree, theirsTree, &options))
+        defer { git_index_free(index) }
+        return try body(index!)
+    }
+
     /// The paths with unmerged entries in an index, sorted.
     static func conflictPaths(in index: OpaquePointer) throws(GitError) -> [String] {
         var iterator: OpaquePointer?

@@ -234,6 +234,9 @@ public struct BackportPolicy: Sendable, Hashable {
     public var branchTemplate: String = "backport/{pr}-to-{target}"
     /// The label a backport pull request gets when it touches `sensitivePaths`.
     public var sensitiveLabel: String = "sensitive-paths"
+    /// Globs of paths that keep the release branch's content in a pick (generated files the
+    /// release branch regenerates): what a `merge=ours` attribute does for git.
+    public var keepTarget: [String] = []
 
     /// relkit's defaults: `Backported-From`/`Backported-To` trailers, the picked commit recorded.
     public init() {}

@@ -71,7 +71,9 @@ struct BackportCommand: ParsableCommand {
         @Flag(help: "Pick commits that are not on the source branch.") var allowOffSource = false
         @Option(help: ArgumentHelp("Push each target's picks to REMOTE on a branch of their own ([backport] branch-template) for a pull request; the target does not move.", valueName: "remote"))
         var push: String?
-        @Flag(help: "With --push: open each pull request with gh pr create (gh must be installed and logged in).") var openPr = false
+        @Flag(help: "With --push (or --continue of a pushed backport): open each pull request with gh pr create (gh must be installed and logged in).") var openPr = false
+        @Flag(help: "With --push: commit a conflicting pick with its conflict markers and push it, instead of stopping (CI, where nobody resolves); the pull request spec says \"conflicted\".")
+        var commitConflicts = false
         @Flag(help: "Show what is stopped on a conflict.") var status = false
         @Flag(name: .customLong("continue"), help: "Commit the resolved conflict and go on.") var resume = false
         @Flag(help: "Drop a stopped backport: its worktrees and state go; no branch moved for it.") var abort = false
@@ -82,7 +84,8 @@ struct BackportCommand: ParsableCommand {
             if (status || resume || abort) && (!revisions.isEmpty || !lines.isEmpty || maintained || auto) {
                 throw ValidationError("--status, --continue and --abort take no commits or targets")
             }
-            if openPr && push == nil { throw ValidationError("--open-pr goes with --push REMOTE") }
+            if openPr && push == nil && !resume { throw ValidationError("--open-pr goes with --push REMOTE (or --continue of a pushed backport)") }
+            if commitConflicts && push == nil { throw ValidationError("--commit-conflicts goes with --push REMOTE") }
             if push != nil && (status || resume || abort || edit) { throw ValidationError("--push makes pull requests of clean picks; it does not go with --status, --continue, --abort or --edit") }
             if auto && (!lines.isEmpty || maintained) { throw ValidationError("--auto decides the targets itself; give it without --to or --maintained") }
             if auto && (revisions.count != 1 || revisions[0].contains("..")) { throw ValidationError("--auto takes one commit (its subject and trailers decide the targets)") }
@@ -161,6 +164,7 @@ struct BackportCommand: ParsableCommand {
                         })
                     request.today = try todayUTC()
                     request.push = push
+                    request.commitConflicts = commitConflicts
                     report = try Backport.run(
                         request,
                         notice: {
@@ -171,6 +175,9 @@ struct BackportCommand: ParsableCommand {
                 Console.out(options.format == .json ? BackportRendering.json(report) : BackportRendering.text(report))
                 for pick in report.targets.flatMap(\.picks) where !pick.sensitivePaths.isEmpty {
                     Console.error("warning: \(pick.commit.id.short) changes sensitive paths: \(pick.sensitivePaths.joined(separator: ", "))")
+                }
+                for spec in report.targets.compactMap(\.pullRequest) where spec.conflicted {
+                    Console.error("warning: \(spec.head) carries conflict markers in \(spec.files.joined(separator: ", ")); resolve them on that branch before its pull request is merged")
                 }
                 if openPr && !options.dryRun { try openPullRequests(report, directory: directory) }
                 if report.hasConflicts { throw ExitCode(ExitCodes.findings) }
@@ -338,7 +345,9 @@ struct BackportCommand: ParsableCommand {
 enum BackportRendering {
     static func describe(_ pick: Backport.Pick) -> (status: String, detail: String) {
         switch pick.outcome {
-        case .picked(let id, let fastPath): return ("picked", "\(id.short)\(pick.resolved ? " (conflict resolved)" : fastPath ? "" : " (full merge)")")
+        case .picked(let id, let fastPath):
+            if !pick.committedConflicts.isEmpty { return ("picked", "\(id.short) (conflict markers committed in \(pick.committedConflicts.joined(separator: ", ")))") }
+            return ("picked", "\(id.short)\(pick.resolved ? " (conflict resolved)" : fastPath ? "" : " (full merge)")")
         case .alreadyThere(let by): return ("already there", by)
         case .conflict(let paths): return ("conflict", paths.joined(separator: ", "))
         case .notReached: return ("not reached", "")
@@ -359,9 +368,13 @@ enum BackportRendering {
             }
             if let spec = target.pullRequest {
                 lines.append("    \(report.dryRun ? "would push" : "pushed") \(spec.head); pull request into \(spec.base): \"\(spec.title.displayable())\" [\(spec.labels.joined(separator: ", "))]")
+                if spec.conflicted {
+                    lines.append("    conflict markers committed in \(spec.files.joined(separator: ", ")): the pull request's checks fail until a person resolves them")
+                }
             }
             if let worktree = target.worktree {
-                lines.append("    stopped: resolve the conflicts in \(worktree), then run: relkit backport --continue  (or: relkit backport --abort)")
+                lines.append(
+                    "    stopped: resolve the conflicts in \(worktree), then run: relkit backport --continue  (or: relkit backport --abort)\(report.pushing ? "; --continue pushes the branch" : "")")
             } else if target.stoppedOnConflict {
                 // A dry run stops at the conflict too, and writes no worktree to resolve it in.
                 lines.append("    would stop on this conflict; the picks after it are not tried (a real run leaves it in a worktree to resolve)")
@@ -397,6 +410,7 @@ enum BackportRendering {
                                     entry["new_commit"] = JSONValue(id.description)
                                     entry["fast_path"] = JSONValue(fastPath)
                                     entry["resolved"] = JSONValue(pick.resolved)
+                                    entry["conflict_markers"] = JSONValue(pick.committedConflicts)
                                 }
                                 return .object(entry)
                             })

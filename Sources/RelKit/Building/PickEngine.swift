@@ -14,8 +14,14 @@ import Foundation
 /// missing or added on both sides, type or mode conflicts, symlinks and submodules to merge,
 /// content that does not merge cleanly, root commits) goes to libgit2's whole-tree cherry-pick,
 /// which detects renames; both give the tree `git cherry-pick` gives.
+///
+/// Paths of `[backport] keep-target` keep the target's content: the picked side is taken as if it
+/// had left them as its parent had them, so the merge keeps ours (what a `merge=ours` attribute
+/// does for git), and they never conflict.
 struct PickEngine {
     let repository: Repository
+    /// `[backport] keep-target`.
+    var keepTarget: [Glob] = []
     /// Test and benchmark switch: `RELKIT_FULL_MERGE=1` skips the fast path, so that the two paths
     /// can be compared with each other and with git.
     static let fullMergeOnly = environmentValue("RELKIT_FULL_MERGE") == "1"
@@ -27,20 +33,53 @@ struct PickEngine {
 
     func pick(_ commit: CommitInfo, mainline: Int?, onto ours: CommitInfo) throws(GitError) -> Result {
         let parent: ObjectID? = mainline.map { commit.parents[$0 - 1] } ?? commit.parents.first
-        if !Self.fullMergeOnly, let parent, let tree = try fastPick(commit, parent: parent, onto: ours) {
+        let parentTree = try parent.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
+        let theirs = try pickedTree(commit, parentTree: parentTree)
+        if !Self.fullMergeOnly, let parentTree, let tree = try fastPick(theirs: theirs, parentTree: parentTree, onto: ours) {
             return .tree(tree, fastPath: true)
         }
-        switch try repository.cherryPickInMemory(commit.id, onto: ours.id, mainline: UInt32(mainline ?? 0)) {
+        // libgit2's cherry-pick itself when nothing is kept: the reference the fast path agrees with.
+        let outcome =
+            theirs == commit.tree
+            ? try repository.cherryPickInMemory(commit.id, onto: ours.id, mainline: UInt32(mainline ?? 0))
+            : try repository.mergeTrees(ancestor: parentTree, ours: ours.tree, theirs: theirs)
+        switch outcome {
         case .clean(let tree): return .tree(tree, fastPath: false)
         case .conflicts(let paths): return .conflicts(paths)
         }
     }
 
-    /// The new tree, or nil when the change needs the complete merge.
-    private func fastPick(_ commit: CommitInfo, parent: ObjectID, onto ours: CommitInfo) throws(GitError) -> ObjectID? {
-        var updates: [Repository.TreeUpdate] = []
-        let parentTree = try repository.treeID(ofCommit: parent)
+    /// The pick with its conflicts committed as they are (`--commit-conflicts`): conflict markers
+    /// in the files, labelled with the target and the picked commit, as `git cherry-pick` writes them.
+    func pickCommittingConflicts(_ commit: CommitInfo, mainline: Int?, onto ours: CommitInfo, target: String) throws(GitError) -> MergeWithMarkers {
+        let parent: ObjectID? = mainline.map { commit.parents[$0 - 1] } ?? commit.parents.first
+        let parentTree = try parent.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
+        return try repository.mergeTreesCommittingConflicts(
+            ancestor: parentTree, ours: ours.tree, theirs: try pickedTree(commit, parentTree: parentTree),
+            labels: (target, "\(commit.id.short) (\(commit.subject))"))
+    }
+
+    /// The paths of `changes` that keep the target's content.
+    func keptPaths(_ paths: [String]) -> [String] {
+        keepTarget.isEmpty ? [] : paths.filter { path in keepTarget.contains { $0.matches(path) } }
+    }
+
+    /// The picked commit's tree, with the kept paths as its parent had them.
+    private func pickedTree(_ commit: CommitInfo, parentTree: ObjectID?) throws(GitError) -> ObjectID {
+        guard !keepTarget.isEmpty else { return commit.tree }
         let changes = try repository.treeChanges(from: parentTree, to: commit.tree)
+        let kept = Set(keptPaths(changes.map(\.path)))
+        guard !kept.isEmpty else { return commit.tree }
+        let updates = changes.filter { kept.contains($0.path) }.map { change in
+            change.old.map { Repository.TreeUpdate(path: change.path, blob: $0.id, mode: $0.mode) } ?? .remove(change.path)
+        }
+        return try repository.createTree(fromTreeID: commit.tree, updating: updates)
+    }
+
+    /// The new tree, or nil when the change needs the complete merge.
+    private func fastPick(theirs theirsTree: ObjectID, parentTree: ObjectID, onto ours: CommitInfo) throws(GitError) -> ObjectID? {
+        var updates: [Repository.TreeUpdate] = []
+        let changes = try repository.treeChanges(from: parentTree, to: theirsTree)
         // A file replaced by a directory (or the reverse) is for the complete merge.
         let paths = Set(changes.map(\.path))
         if changes.contains(where: { change in

@@ -41,6 +41,10 @@ public enum Backport {
         /// Push each target's picks to this remote, on a branch of their own (`[backport]
         /// branch-template`), from the remote's branch: the target does not move.
         public var push: String?
+        /// With `push`: a conflicting pick is committed with its conflict markers (and the rest
+        /// picked on top) instead of stopping, so that the pull request exists and its CI fails
+        /// until a person resolves it.
+        public var commitConflicts = false
 
         /// A request; only the directory, the revisions and the lines are required.
         ///
@@ -94,12 +98,15 @@ public enum Backport {
         public let sensitivePaths: [String]
         /// Picked with the conflict resolved by hand (`--continue`).
         public var resolved = false
+        /// The files committed with conflict markers (`--commit-conflicts`).
+        public var committedConflicts: [String] = []
 
-        init(commit: CommitInfo, outcome: Outcome, sensitivePaths: [String], resolved: Bool = false) {
+        init(commit: CommitInfo, outcome: Outcome, sensitivePaths: [String], resolved: Bool = false, committedConflicts: [String] = []) {
             self.commit = commit
             self.outcome = outcome
             self.sensitivePaths = sensitivePaths
             self.resolved = resolved
+            self.committedConflicts = committedConflicts
         }
     }
 
@@ -129,7 +136,7 @@ public enum Backport {
     }
 
     /// A pull request to open for a pushed backport: what `gh pr create` (or any host's API) needs.
-    public struct PullRequestSpec: Sendable {
+    public struct PullRequestSpec: Sendable, Codable, Equatable {
         /// The pushed branch.
         public let head: String
         /// The release branch it goes into.
@@ -140,7 +147,7 @@ public enum Backport {
         public let body: String
         /// `backport`, and the sensitive label when sensitive paths are touched.
         public let labels: [String]
-        /// Whether conflict markers were committed (never, yet: a conflicting pick is not pushed).
+        /// Whether conflict markers were committed (`--commit-conflicts`).
         public let conflicted: Bool
         /// The files with conflict markers.
         public let files: [String]
@@ -154,6 +161,8 @@ public enum Backport {
         public var targets: [TargetReport]
         /// Whether nothing was written.
         public let dryRun: Bool
+        /// Whether the picks go to pull request branches (`--push`) rather than the targets.
+        public var pushing = false
         /// Whether any target stopped on a conflict.
         public var hasConflicts: Bool { targets.contains(where: \.stoppedOnConflict) }
     }
@@ -202,6 +211,7 @@ public enum Backport {
         let batch: ObjectBatch
         do { batch = try repository.beginObjectBatch() } catch { throw OperationError(.repositoryState, "cannot write objects: \(error)") }
         var report = Report(source: source, targets: [], dryRun: request.dryRun)
+        report.pushing = request.push != nil
         var conflictStates: [State.Target] = []
         for branch in branches {
             var target: TargetReport
@@ -229,23 +239,21 @@ public enum Backport {
                 if !request.dryRun { target.worktree = worktree }
                 var stopped = State.Target(branch: branch, expected: tip, stoppedAt: conflict, worktree: worktree)
                 stopped.upstream = target.upstream
+                if request.push != nil {
+                    let before = outcome.picks.filter { if case .picked = $0.outcome { return true } else { return false } }
+                    stopped.pickedBefore = before.map(\.commit.id.description)
+                    stopped.sensitiveBefore = Array(Set(before.flatMap(\.sensitivePaths))).sorted()
+                }
                 conflictStates.append(stopped)
             } else if outcome.tip != tip {
                 target.newTip = outcome.tip
             }
             if request.push != nil, target.newTip != nil {
-                target.pullRequest = pullRequest(for: target, source: source, configuration: configuration)
+                target.pullRequest = pullRequest(picks: target.picks, target: branch, source: source, configuration: configuration)
             }
             report.targets.append(target)
         }
         Trace.mark("picked")
-        if let remote = request.push, let stopped = report.targets.first(where: \.stoppedOnConflict) {
-            let paths = stopped.picks.compactMap { if case .conflict(let paths) = $0.outcome { return paths } else { return nil } }.flatMap { $0 }
-            throw OperationError(
-                .refused,
-                "a pick onto \(remote)/\(stopped.branch) conflicts in \(paths.joined(separator: ", ")); --push pushes clean picks only: backport it here (relkit backport ... --to \(stopped.branch)), resolve, and push that branch (nothing was written or pushed)"
-            )
-        }
         if request.dryRun { return report }
 
         do { try batch.write(commits: newCommits(report)) { FaultInjection.point("object-written-\($0)") } } catch { throw OperationError(.repositoryState, "cannot write the commits: \(error)") }
@@ -255,20 +263,27 @@ public enum Backport {
         // (after them, by this run or, if it is killed, the next), naming worktrees not yet
         // prepared; then the worktrees: --status, --abort, --continue and a re-run all see a state
         // whose worktrees are not ready, and prepare them again from scratch.
-        let state = conflictStates.isEmpty ? nil : State(source: source, mainline: request.mainline, targets: conflictStates)
+        var state: State?
+        if !conflictStates.isEmpty {
+            state = State(source: source, mainline: request.mainline, targets: conflictStates)
+            state!.push = request.push
+            state!.keepTarget = configuration.backport.keepTarget.isEmpty ? nil : configuration.backport.keepTarget
+        }
         let following = try state.map { state throws(OperationError) in Journal.FollowingFile(path: State.path(context.lock), contents: try state.text()) }
         let moving = report.targets.filter { $0.newTip != nil }
         if let remote = request.push {
+            // The clean targets are pushed first: if the push fails, nothing is stopped either, and
+            // the same command runs again from the start.
             try pushPullRequestBranches(moving, to: remote, context: context, committer: committer, source: source)
-            return report
-        }
-        if moving.isEmpty {
+            try state?.save(context.lock)
+        } else if moving.isEmpty {
             try state?.save(context.lock)
         } else {
             try moveTargets(moving, context: context, committer: committer, source: source, thenWrite: following)
         }
         Trace.mark("branches moved")
         if var stopped = state {
+            if request.push != nil { FaultInjection.point("backport-pushed") }
             FaultInjection.point("state-written")
             try prepareWorktrees(&stopped, context: context)
             FaultInjection.point("worktree-added")
@@ -278,21 +293,30 @@ public enum Backport {
 
     /// The pull request of a pushed backport: its branch by `[backport] branch-template`, the
     /// original subject as title, a body naming the original pull request and commits.
-    static func pullRequest(for target: TargetReport, source: String, configuration: ReleaseConfiguration) -> PullRequestSpec {
-        let picked = target.picks.filter { if case .picked = $0.outcome { return true } else { return false } }
-        let first = picked.first?.commit ?? target.picks[0].commit
+    static func pullRequest(picks: [Pick], target: String, source: String, configuration: ReleaseConfiguration) -> PullRequestSpec {
+        let picked = picks.filter { if case .picked = $0.outcome { return true } else { return false } }
+        return pullRequest(picked: picked.isEmpty ? [picks[0]] : picked, target: target, source: source, configuration: configuration)
+    }
+
+    /// The pull request of the commits `picked` (in order, at least one).
+    static func pullRequest(picked: [Pick], target: String, source: String, configuration: ReleaseConfiguration) -> PullRequestSpec {
+        let first = picked[0].commit
         let number = BackportAudit.pullRequestNumbers(in: first.subject).last
         var head = configuration.backport.branchTemplate
-        for (placeholder, value) in [("{pr}", number ?? first.id.short), ("{target}", target.branch), ("{short-commit}", first.id.short)] {
+        for (placeholder, value) in [("{pr}", number ?? first.id.short), ("{target}", target), ("{short-commit}", first.id.short)] {
             head = head.replacingPlaceholder(placeholder, with: value)
         }
-        let title = picked.count == 1 ? first.subject : "Backport \(picked.count) commits to \(target.branch)"
-        var body = "Backport of " + (number.map { "#\($0) " } ?? "") + "to \(target.branch), picked by relkit from \(source):\n\n"
+        let title = picked.count == 1 ? first.subject : "Backport \(picked.count) commits to \(target)"
+        var body = "Backport of " + (number.map { "#\($0) " } ?? "") + "to \(target), picked by relkit from \(source):\n\n"
         body += picked.map { "- \($0.commit.id) \($0.commit.subject)" }.joined(separator: "\n") + "\n"
         let sensitive = Array(Set(picked.flatMap(\.sensitivePaths))).sorted()
         if !sensitive.isEmpty { body += "\nSensitive paths (a backported migration must be idempotent on both branches):\n" + sensitive.map { "- \($0)" }.joined(separator: "\n") + "\n" }
         let labels = ["backport"] + (sensitive.isEmpty ? [] : [configuration.backport.sensitiveLabel])
-        return PullRequestSpec(head: head, base: target.branch, title: title, body: body, labels: labels, conflicted: false, files: [])
+        let conflicted = Array(Set(picked.flatMap(\.committedConflicts))).sorted()
+        if !conflicted.isEmpty {
+            body += "\nCommitted with conflict markers, to be resolved on this branch before it is merged:\n" + conflicted.map { "- \($0)" }.joined(separator: "\n") + "\n"
+        }
+        return PullRequestSpec(head: head, base: target, title: title, body: body, labels: labels, conflicted: !conflicted.isEmpty, files: conflicted)
     }
 
     /// `--push`: each target's picks on its pull request branch, made here (the only local ref
@@ -311,11 +335,15 @@ public enum Backport {
                 throw OperationError(.repositoryState, "branch \(spec.head) is checked out; switch to another branch first (nothing was pushed)")
             }
             let onRemote = try remote.lookup(reference)
-            if let onRemote {
+            if let onRemote, onRemote != tip {
                 try remote.fetchObjects(of: reference)
-                let lastPick = target.picks.last { if case .picked = $0.outcome { return true } else { return false } }!.commit.id
+                // The last commit picked: from the report, or (a --continue finishing a killed one)
+                // from the message of the branch's commit.
+                let lastPick =
+                    target.picks.last { if case .picked = $0.outcome { return true } else { return false } }?.commit.id.description
+                    ?? (try? repository.commit(tip)).flatMap { pickedCommit(in: $0.message) }
                 let earlier = try? repository.commit(onRemote)
-                guard let earlier, earlier.message.contains("(cherry picked from commit \(lastPick))") else {
+                guard let earlier, let lastPick, earlier.message.contains("(cherry picked from commit \(lastPick))") else {
                     throw OperationError(
                         .refused,
                         "\(remoteName) has a branch \(spec.head) that is not relkit's backport of the same commits; relkit will not overwrite it (delete it, or set [backport] branch-template)")
@@ -323,7 +351,7 @@ public enum Backport {
             }
             let current: ObjectID?
             do { current = try repository.referenceTarget(reference) } catch { throw OperationError(.repositoryState, "cannot read \(spec.head): \(error)") }
-            local.append(Repository.ReferenceUpdate(name: reference, expected: current, target: tip))
+            if current != tip { local.append(Repository.ReferenceUpdate(name: reference, expected: current, target: tip)) }
             pushes.append(GitRemote.Update(source: reference, destination: reference, expected: onRemote))
         }
         try ReferenceMoves.apply(
@@ -331,6 +359,13 @@ public enum Backport {
             reflogMessage: "relkit backport: picks from \(source) for pull requests into \(targets.map(\.branch).joined(separator: ", "))", thenWrite: nil)
         FaultInjection.point("backport-branches-written")
         try remote.push(pushes, atomic: true)
+    }
+
+    /// The commit named by the `(cherry picked from commit <id>)` line of a message.
+    static func pickedCommit(in message: String) -> String? {
+        let marker = "(cherry picked from commit "
+        guard let line = message.split(separator: "\n").last(where: { $0.hasPrefix(marker) && $0.hasSuffix(")") }) else { return nil }
+        return String(line.dropFirst(marker.count).dropLast())
     }
 
     /// The commits to pick, oldest first in the source branch's history.
@@ -437,7 +472,8 @@ public enum Backport {
         committer: Identity
     ) throws(OperationError) -> TargetOutcome {
         let writer = batch.repository
-        let engine = PickEngine(repository: writer)
+        var engine = PickEngine(repository: writer)
+        engine.keepTarget = configuration.backport.keepTarget.map(Glob.init)
         let sensitive = configuration.backport.sensitivePaths.map(Glob.init)
         return try OperationError.converting {
             // The target's own commits (for the already-there check): with a commit-graph they are
@@ -514,7 +550,12 @@ public enum Backport {
                 switch result {
                 case .tree(let tree, let fastPath):
                     if tree == current.tree {
-                        outcome.picks.append(Pick(commit: pick, outcome: .alreadyThere("\(target) has the change already (the pick changes nothing)"), sensitivePaths: flagged))
+                        let changed = changes.map(\.path)
+                        let reason =
+                            !changed.isEmpty && engine.keptPaths(changed).count == changed.count
+                            ? "it changes only paths that [backport] keep-target keeps as \(target) has them"
+                            : "\(target) has the change already (the pick changes nothing)"
+                        outcome.picks.append(Pick(commit: pick, outcome: .alreadyThere(reason), sensitivePaths: flagged))
                         continue
                     }
                     let id: ObjectID
@@ -527,6 +568,16 @@ public enum Backport {
                     current = try writer.commit(id)
                     outcome.picks.append(Pick(commit: pick, outcome: .picked(id, fastPath: fastPath), sensitivePaths: flagged))
                 case .conflicts(let conflictPaths):
+                    if request.commitConflicts {
+                        // Committed as they are, markers and all, and the rest picked on top: the
+                        // pull request exists and its CI fails until a person resolves it.
+                        let marked = try engine.pickCommittingConflicts(pick, mainline: request.mainline, onto: current, target: target)
+                        let message = try finalMessage(for: pick, source: source, target: target, configuration: configuration, request: request)
+                        let id = try writer.createCommit(tree: marked.tree, parents: [current.id], message: message, author: pick.author, committer: committer)
+                        current = try writer.commit(id)
+                        outcome.picks.append(Pick(commit: pick, outcome: .picked(id, fastPath: false), sensitivePaths: flagged, committedConflicts: marked.conflicted))
+                        continue
+                    }
                     outcome.picks.append(Pick(commit: pick, outcome: .conflict(conflictPaths), sensitivePaths: flagged))
                     let rest = picks[(index + 1)...]
                     outcome.picks += rest.map { Pick(commit: $0, outcome: .notReached, sensitivePaths: []) }
@@ -669,6 +720,13 @@ public enum Backport {
             /// The remote-tracking branch the target's local branch is to start from (it did not
             /// exist when the backport stopped).
             var upstream: String?
+            /// Under `--push`: the commits picked before the conflict, and the paths of theirs that
+            /// are sensitive (the pull request names them all).
+            var pickedBefore: [String]?
+            var sensitiveBefore: [String]?
+            /// Under `--push`: the pull request of the branch `--continue` is about to push
+            /// (written with `movingTo`, so that a `--continue` killed after it pushes again).
+            var pullRequest: PullRequestSpec?
 
             /// A target stopped at a conflict: what `--continue` needs.
             init(branch: String, expected: ObjectID, stoppedAt conflict: Conflict, worktree: String) {
@@ -686,6 +744,11 @@ public enum Backport {
         var source: String
         var mainline: Int?
         var targets: [Target]
+        /// The remote the picks go to as pull request branches (`--push`); nil: the targets move.
+        var push: String?
+        /// `[backport] keep-target` when the backport stopped: the conflict worktree keeps these
+        /// paths as the target has them, as the in-memory pick did.
+        var keepTarget: [String]?
 
         static func path(_ lock: RepositoryLock) -> String { lock.directory + "/backport.json" }
 
@@ -719,7 +782,7 @@ public enum Backport {
         for index in state.targets.indices where state.targets[index].prepared == false {
             let target = state.targets[index]
             discardWorktree(target, repository: context.repository)
-            do { try openConflictWorktree(target, repository: context.repository, mainline: state.mainline) } catch {
+            do { try openConflictWorktree(target, repository: context.repository, mainline: state.mainline, keepTarget: state.keepTarget ?? []) } catch {
                 // Nothing half-made is left (a full disk, a read-only directory): the next run starts again.
                 discardWorktree(target, repository: context.repository)
                 throw OperationError(error.kind, "\(error.message); the backport stays stopped, and the next relkit backport command prepares its worktree again")
@@ -740,8 +803,9 @@ public enum Backport {
         _ = try? repository.deleteTemporaryWorktreeBranches { $0.hasPrefix("relkit-worktree-") && $0.hasSuffix("-" + name) }
     }
 
-    /// A worktree at the last good commit, with the conflicting pick applied and its markers left.
-    static func openConflictWorktree(_ target: State.Target, repository: Repository, mainline: Int?) throws(OperationError) {
+    /// A worktree at the last good commit, with the conflicting pick applied and its markers left;
+    /// paths of `keepTarget` as the target has them (the in-memory pick kept them so).
+    static func openConflictWorktree(_ target: State.Target, repository: Repository, mainline: Int?, keepTarget: [String]) throws(OperationError) {
         do {
             let base = ObjectID(hex: target.base)!
             let pick = ObjectID(hex: target.conflicting)!
@@ -754,6 +818,21 @@ public enum Backport {
                 worktree = try repository.addDetachedWorktree(name: worktreeName(target), path: target.worktree, at: base)
             }
             _ = try worktree.cherryPickIntoWorkTree(pick, mainline: UInt32(mainline ?? 0))
+            if !keepTarget.isEmpty {
+                let picked = try repository.commit(pick)
+                let parent = mainline.map { picked.parents[$0 - 1] } ?? picked.parents.first
+                let changed = try repository.treeChanges(from: try parent.map { id throws(GitError) in try repository.treeID(ofCommit: id) }, to: picked.tree).map(\.path)
+                let kept = PickEngine(repository: repository, keepTarget: keepTarget.map(Glob.init)).keptPaths(changed)
+                if !kept.isEmpty {
+                    let baseTree = try repository.treeID(ofCommit: base)
+                    var inBase: [String] = []
+                    for path in kept {
+                        if try repository.entry(inTree: baseTree, path: path) != nil { inBase.append(path) } else { unlink(target.worktree + "/" + path) }
+                    }
+                    try worktree.forceCheckout(paths: inBase, of: base)
+                    try worktree.resetIndex(paths: kept, to: base)
+                }
+            }
         } catch {
             throw OperationError(.repositoryState, "cannot prepare the conflict worktree \(target.worktree): \(error)")
         }
@@ -829,30 +908,47 @@ public enum Backport {
         let committer = try IdentityResolver.resolve(.committer, repository: repository)
         // A --continue killed after moving a branch left the state naming the tip it moved to:
         // that target is done; only its worktree is left to remove.
+        // Under --push, the pull request branch made before the kill is pushed (again: the push
+        // may not have happened); its target never moves.
         var finished: [TargetReport] = []
         for target in state.targets {
-            let tip = try context.backportTargetTip(target.branch, upstream: target.upstream)
-            guard let movingTo = target.movingTo, tip.description == movingTo else { continue }
-            discardWorktree(target, repository: repository)
             var entry = TargetReport(branch: target.branch, from: ObjectID(hex: target.expected)!, picks: [])
-            entry.newTip = tip
+            if state.push != nil {
+                guard let movingTo = target.movingTo, let spec = target.pullRequest,
+                    let made = try? repository.referenceTarget("refs/heads/" + spec.head), made.description == movingTo
+                else { continue }
+                entry.newTip = made
+                entry.pullRequest = spec
+                notice("relkit: the interrupted backport --continue had already made \(spec.head) at \(made.short); pushing it")
+            } else {
+                let tip = try context.backportTargetTip(target.branch, upstream: target.upstream)
+                guard let movingTo = target.movingTo, tip.description == movingTo else { continue }
+                entry.newTip = tip
+                notice("relkit: the interrupted backport --continue had already moved \(target.branch) to \(tip.short); finished it")
+            }
+            discardWorktree(target, repository: repository)
             finished.append(entry)
-            notice("relkit: the interrupted backport --continue had already moved \(target.branch) to \(tip.short); finished it")
         }
         state.targets.removeAll { target in finished.contains { $0.branch == target.branch } }
         if state.targets.isEmpty {
+            if let remote = state.push { try pushPullRequestBranches(finished, to: remote, context: context, committer: committer, source: state.source) }
             unlink(State.path(context.lock))
-            return Report(source: state.source, targets: finished, dryRun: false)
+            var report = Report(source: state.source, targets: finished, dryRun: false)
+            report.pushing = state.push != nil
+            return report
         }
         try state.save(context.lock)
-        // Nothing moves if any target moved meanwhile, or any conflict is still unresolved.
+        // Nothing moves if any target moved meanwhile, or any conflict is still unresolved. (A
+        // pull request's base may move: the host merges it.)
         for target in state.targets {
-            let tip = try context.backportTargetTip(target.branch, upstream: target.upstream)
-            if tip.description != target.expected {
-                throw OperationError(
-                    .repositoryState,
-                    "\(target.branch) moved from \(target.expected.prefix(12)) to \(tip.short) since the backport stopped; relkit will not overwrite it: run relkit backport --abort, then backport again"
-                )
+            if state.push == nil {
+                let tip = try context.backportTargetTip(target.branch, upstream: target.upstream)
+                if tip.description != target.expected {
+                    throw OperationError(
+                        .repositoryState,
+                        "\(target.branch) moved from \(target.expected.prefix(12)) to \(tip.short) since the backport stopped; relkit will not overwrite it: run relkit backport --abort, then backport again"
+                    )
+                }
             }
             try checkResolved(target)
         }
@@ -861,6 +957,7 @@ public enum Backport {
         let batch: ObjectBatch
         do { batch = try repository.beginObjectBatch() } catch { throw OperationError(.repositoryState, "cannot write objects: \(error)") }
         var report = Report(source: state.source, targets: finished, dryRun: false)
+        report.pushing = state.push != nil
         var stillStopped: [State.Target] = []
         for target in state.targets {
             let expected = ObjectID(hex: target.expected)!
@@ -886,13 +983,30 @@ public enum Backport {
                     remaining, onto: current, target: target.branch, source: state.source, sourceTip: sourceTip,
                     request: request, configuration: configuration, batch: batch, committer: committer)
                 entry.picks += outcome.picks
+                // Under --push, the pull request names the picks made before the stop too.
+                let before = try (target.pickedBefore ?? []).map { hex throws(GitError) in
+                    Pick(commit: try repository.commit(ObjectID(hex: hex)!), outcome: .picked(ObjectID(hex: hex)!, fastPath: false), sensitivePaths: [])
+                }
+                let pickedNow = entry.picks.filter { if case .picked = $0.outcome { return true } else { return false } }
                 if let conflict = outcome.conflict {
                     entry.worktree = target.worktree
                     var stopped = State.Target(branch: target.branch, expected: expected, stoppedAt: conflict, worktree: target.worktree)
                     stopped.upstream = entry.upstream
+                    if state.push != nil {
+                        stopped.pickedBefore = (before + pickedNow).map(\.commit.id.description)
+                        stopped.sensitiveBefore = Array(Set((target.sensitiveBefore ?? []) + pickedNow.flatMap(\.sensitivePaths))).sorted()
+                    }
                     stillStopped.append(stopped)
                 } else if outcome.tip != expected {
                     entry.newTip = outcome.tip
+                    if state.push != nil, !(before + pickedNow).isEmpty {
+                        var picked = before + pickedNow
+                        // The sensitive paths of the picks before the stop, as they were found then.
+                        if let sensitive = target.sensitiveBefore, !sensitive.isEmpty, !before.isEmpty {
+                            picked[0] = Pick(commit: picked[0].commit, outcome: picked[0].outcome, sensitivePaths: sensitive)
+                        }
+                        entry.pullRequest = pullRequest(picked: picked, target: target.branch, source: state.source, configuration: configuration)
+                    }
                 }
             } otherwise: { error in
                 OperationError(.repositoryState, "cannot continue the backport to \(target.branch): \(error)")
@@ -903,11 +1017,17 @@ public enum Backport {
         FaultInjection.point("objects-written")
         let moving = report.targets.filter { target in target.newTip != nil && !finished.contains { $0.branch == target.branch } }
         for index in state.targets.indices {
-            state.targets[index].movingTo = moving.first { $0.branch == state.targets[index].branch }?.newTip?.description
+            let move = moving.first { $0.branch == state.targets[index].branch }
+            state.targets[index].movingTo = move?.newTip?.description
+            state.targets[index].pullRequest = move?.pullRequest
         }
         try state.save(context.lock)
         FaultInjection.point("state-written")
-        try moveTargets(moving, context: context, committer: committer, source: state.source)
+        if let remote = state.push {
+            try pushPullRequestBranches(moving + finished, to: remote, context: context, committer: committer, source: state.source)
+        } else {
+            try moveTargets(moving, context: context, committer: committer, source: state.source)
+        }
         for target in state.targets where !stillStopped.contains(where: { $0.branch == target.branch }) {
             discardWorktree(target, repository: repository)
         }

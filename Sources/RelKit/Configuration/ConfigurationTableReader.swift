@@ -557,7 +557,7 @@ struct TableReader {
     func readBackport(_ table: TOMLTable) throws(ConfigurationError) -> BackportPolicy {
         let path = ["backport"]
         try checkKeys(
-            table, at: path, known: ["source", "trailers", "record-picked-commit", "sensitive-paths", "fix-subjects", "fix-fragments", "branch-template", "sensitive-label"])
+            table, at: path, known: ["source", "trailers", "record-picked-commit", "sensitive-paths", "fix-subjects", "fix-fragments", "branch-template", "sensitive-label", "keep-target"])
         var policy = BackportPolicy()
         if let template = try string(table["branch-template"], at: path + ["branch-template"]) {
             guard template.containsPlaceholder("{target}") else {
@@ -593,6 +593,10 @@ struct TableReader {
         if let paths = try strings(table["sensitive-paths"], at: path + ["sensitive-paths"]) {
             for (index, glob) in paths.enumerated() { _ = try checkedPath(glob, at: path + ["sensitive-paths", "#\(index)"]) }
             policy.sensitivePaths = paths
+        }
+        if let paths = try strings(table["keep-target"], at: path + ["keep-target"]) {
+            for (index, glob) in paths.enumerated() { _ = try checkedPath(glob, at: path + ["keep-target", "#\(index)"]) }
+            policy.keepTarget = paths
         }
         if let patterns = try strings(table["fix-subjects"], at: path + ["fix-subjects"]) {
             for (index, pattern) in patterns.enumerated() where (try? Regex(pattern)) == nil {
