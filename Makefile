@@ -23,7 +23,7 @@ tests_passed = $$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' $(
 all: build
 
 # Install system packages only when missing; apt-get update first, as on a fresh machine.
-# (strace: the fault-injection suite, make test-faults.)
+# (strace: the fault-injection suite, make test-faults; openssh-server: the push tests' ssh server.)
 # (Other systems: see README's install section; these checks then find everything present.)
 deps:
 	@missing=""; \
@@ -32,6 +32,7 @@ deps:
 	command -v git >/dev/null || missing="$$missing git"; \
 	command -v python3 >/dev/null || missing="$$missing python3 python3-pip"; \
 	command -v strace >/dev/null || missing="$$missing strace"; \
+	[ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; \
 	if [ -n "$$missing" ]; then \
 		command -v apt-get >/dev/null || { echo "make: missing$$missing (install libgit2's and libyaml's development files, pkg-config, git, python3)"; exit 2; }; \
 		echo "make: installing$$missing"; \

@@ -209,3 +209,72 @@ struct HTTPPushTests {
         #expect(try clone.git("rev-parse", "origin/26.09") == before["refs/heads/26.09"], "nothing moved here but the new branch")
     }
 }
+
+@Suite("Pushing to a real ssh server on the loopback, with the key in ssh-agent")
+struct SSHPushTests {
+    /// The bare origin reached over ssh through a host alias; the key is only in the agent.
+    func served() throws -> (server: LoopbackSSHServer, bare: ScratchRepository, clone: ScratchRepository, fix: String, work: ScratchRepository, environment: [String: String]) {
+        let (bare, clone, fix, work) = try bareOriginAndClone()
+        let server = try LoopbackSSHServer()
+        try clone.git("remote", "set-url", "origin", server.url(bare.path))
+        var environment = releaseEnvironment
+        environment["GIT_SSH_COMMAND"] = server.sshCommand
+        environment["SSH_AUTH_SOCK"] = server.agentSocket
+        return (server, bare, clone, fix, work, environment)
+    }
+
+    @Test func aBackportAndALineCutAtAReleaseCommitArriveOverSSH() throws {
+        let (server, bare, clone, fix, work, environment) = try served()
+        defer {
+            server.stop()
+            for repository in [bare, clone, work] { repository.remove() }
+        }
+        let before = try refs(bare)
+        let localBefore = try refs(clone)
+        let backport = try relkit(["backport", fix, "--to", "26.09", "--push", "origin"], in: clone.path, environment: environment)
+        #expect(backport.status == 0, "\(backport.stdout)\(backport.stderr)")
+        var after = try refs(bare)
+        let removed = after.removeValue(forKey: "refs/heads/backport/42-to-26.09")
+        let pushed = try #require(removed)
+        #expect(after == before, "the release branches are untouched")
+        #expect(try bare.git("log", "-1", "--format=%(trailers:key=Backported-To,valueonly)", pushed) == "26.09")
+        var localAfter = try refs(clone)
+        #expect(localAfter.removeValue(forKey: "refs/heads/backport/42-to-26.09") == pushed)
+        #expect(localAfter.removeValue(forKey: "refs/remotes/origin/backport/42-to-26.09") == pushed)
+        #expect(localAfter == localBefore, "nothing moved here but the new branch")
+        // The cut at a release commit: a hook refusing the tag keeps both out; without it both arrive.
+        #expect(try relkit(["bump", "26.12.0rc1", "--commit"], in: clone.path, environment: environment).status == 0)
+        let release = try clone.git("rev-parse", "HEAD")
+        try bare.write("hooks/pre-receive", "#!/bin/sh\nwhile read old new ref; do case $ref in refs/tags/*) echo 'no tags' >&2; exit 1;; esac; done\n")
+        chmod(bare.path + "/hooks/pre-receive", 0o755)
+        let refused = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: environment)
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(try bare.git("for-each-ref", "refs/heads/26.12", "refs/tags/26.12.0rc1").isEmpty)
+        try FileManager.default.removeItem(atPath: bare.path + "/hooks/pre-receive")
+        let cut = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: environment)
+        #expect(cut.status == 0, "\(cut.stdout)\(cut.stderr)")
+        #expect(try bare.git("rev-parse", "26.12") == release && (try bare.git("rev-parse", "26.12.0rc1^{commit}")) == release)
+        #expect(try bare.git("rev-parse", "main") == before["refs/heads/main"], "main's commit of the cut stays here (main is protected)")
+    }
+
+    @Test func anAgentWithoutTheKeyIsARemoteError() throws {
+        let (server, bare, clone, fix, work, environment) = try served()
+        defer {
+            server.stop()
+            for repository in [bare, clone, work] { repository.remove() }
+        }
+        let before = try refs(bare)
+        let localBefore = try RepositoryState(clone)
+        var keyless = environment
+        keyless["SSH_AUTH_SOCK"] = "/nonexistent/agent.sock"
+        keyless["GIT_SSH_COMMAND"] = server.sshCommand + " -o IdentityAgent=none -o IdentityFile=/nonexistent/key"
+        let denied = try relkit(["backport", fix, "--to", "26.09", "--push", "origin"], in: clone.path, environment: keyless)
+        #expect(denied.status == 4, "\(denied.stdout)\(denied.stderr)")
+        #expect(denied.stderr.contains("Permission denied"), "\(denied.stderr)")
+        #expect(try refs(bare) == before)
+        // Here, only the pull request branch was made (relkit makes it before it pushes; the next run pushes it).
+        var state = try RepositoryState(clone)
+        state.refs.removeValue(forKey: "refs/heads/backport/42-to-26.09")
+        #expect(state == localBefore)
+    }
+}

@@ -4,7 +4,7 @@ import Testing
 
 /// Everything a release command can change: refs, and the bytes of every file in the work tree.
 struct RepositoryState: Equatable {
-    let refs: [String: String]
+    var refs: [String: String]
     let files: [String: Data]
     let status: String
 

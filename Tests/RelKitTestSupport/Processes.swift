@@ -130,3 +130,151 @@ public final class LoopbackGitServer {
 
     deinit { stop() }
 }
+
+/// An ssh server on 127.0.0.1 that a test starts and stops: Debian's openssh-server on a free
+/// port, with a host key and a client key made for the test. The client key lives only in an
+/// ssh-agent (its file is removed once added); the client reaches the server by a host alias of
+/// an ssh configuration file (`sshCommand`, for GIT_SSH_COMMAND: ssh reads `~/.ssh/config` from
+/// the passwd entry's home, which a test must not write).
+public final class LoopbackSSHServer {
+    public let port: Int
+    /// The host alias of `configFile`: `<alias>:/path/to/repository.git` is a remote URL.
+    public let alias = "relkit-test-origin"
+    /// The agent's socket (SSH_AUTH_SOCK).
+    public let agentSocket: String
+    public let configFile: String
+    private let directory: ScratchDirectory
+    private let server: pid_t
+    private let agent: pid_t
+    /// Once stopped, the pids may belong to other processes: never signalled again.
+    private var stopped = false
+
+    public init() throws {
+        directory = try ScratchDirectory("relkit-ssh")
+        let path = directory.path
+        func keygen(_ file: String) throws {
+            let made = try runProcess("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "relkit-test", "-f", path + "/" + file])
+            guard made.status == 0 else { throw GitCommandError(description: "ssh-keygen failed: \(made.stderr)") }
+        }
+        try keygen("host_key")
+        try keygen("client_key")
+        try FileManager.default.copyItem(atPath: path + "/client_key.pub", toPath: path + "/authorized_keys")
+        chmod(path, 0o700)
+        // sshd's privilege separation directory (Debian's packages make it at boot, not at install).
+        if getuid() == 0 { try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
+        port = try Self.freePort()
+        let user = String(cString: getpwuid(getuid())!.pointee.pw_name)
+        try directory.write(
+            "sshd_config",
+            """
+            Port \(port)
+            ListenAddress 127.0.0.1
+            HostKey \(path)/host_key
+            AuthorizedKeysFile \(path)/authorized_keys
+            PidFile \(path)/sshd.pid
+            StrictModes no
+            UsePAM no
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PubkeyAuthentication yes
+            PermitRootLogin prohibit-password
+            AllowUsers \(user)
+
+            """)
+        let sshd = ["/usr/sbin/sshd", "/usr/local/sbin/sshd"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let sshd else { throw GitCommandError(description: "sshd is not installed (openssh-server; make deps installs it)") }
+        server = try Self.spawn(sshd, ["-D", "-e", "-f", path + "/sshd_config"])
+        agentSocket = path + "/agent.sock"
+        agent = try Self.spawn("/usr/bin/ssh-agent", ["-D", "-a", agentSocket])
+        configFile = path + "/ssh_config"
+        try directory.write(
+            "known_hosts", "[127.0.0.1]:\(port) " + (try String(contentsOfFile: path + "/host_key.pub", encoding: .utf8)))
+        try directory.write(
+            "ssh_config",
+            """
+            Host \(alias)
+                HostName 127.0.0.1
+                Port \(port)
+                User \(user)
+                UserKnownHostsFile \(path)/known_hosts
+                StrictHostKeyChecking yes
+                BatchMode yes
+                IdentityAgent \(agentSocket)
+
+            """)
+        // Both up: the agent's socket, then a key in it, then the server answering.
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: agentSocket) { usleep(50_000) }
+        let added = try runProcess("ssh-add", ["-q", path + "/client_key"], environment: ["SSH_AUTH_SOCK": agentSocket, "PATH": "/usr/bin:/bin"])
+        guard added.status == 0 else {
+            stop()
+            throw GitCommandError(description: "ssh-add failed: \(added.stderr)")
+        }
+        try FileManager.default.removeItem(atPath: path + "/client_key")
+        for attempt in 0..<100 {
+            let probe = try runProcess("ssh", ["-F", configFile, alias, "true"], environment: ["SSH_AUTH_SOCK": agentSocket, "PATH": "/usr/bin:/bin"])
+            if probe.status == 0 { break }
+            if attempt == 99 || kill(server, 0) != 0 {
+                stop()
+                throw GitCommandError(description: "the ssh server on port \(port) does not answer: \(probe.stderr)")
+            }
+            usleep(50_000)
+        }
+    }
+
+    /// GIT_SSH_COMMAND: ssh with this server's configuration file.
+    public var sshCommand: String { "ssh -F \(configFile)" }
+
+    /// The remote URL of a repository on this machine, through the alias.
+    public func url(_ path: String) -> String { "\(alias):\(path)" }
+
+    /// Starts a daemon by posix_spawn, its output to /dev/null. Not by Foundation's Process: sshd
+    /// and ssh-agent close every inherited descriptor at start, which Process takes for their
+    /// exit (it then blocks in wait4, and with it every other process the tests run).
+    static func spawn(_ executable: String, _ arguments: [String]) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard status == 0 else { throw GitCommandError(description: "cannot start \(executable): error \(status)") }
+        return pid
+    }
+
+    /// A port no one listens on now (the kernel's pick; sshd binds it right after).
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw GitCommandError(description: "socket failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw GitCommandError(description: "cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Kills the server and the agent (SIGKILL: a test runner's children may have SIGTERM
+    /// blocked), and removes the keys.
+    public func stop() {
+        guard !stopped else { return }
+        stopped = true
+        for pid in [server, agent] where kill(pid, SIGKILL) == 0 {
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        directory.remove()
+    }
+
+    deinit { stop() }
+}
