@@ -103,8 +103,12 @@ enum PlanRendering {
             let context = try ReleaseContext.open(FileManager.default.currentDirectoryPath, command: command, dryRun: options.dryRun) { Console.error($0) }
             defer { context.lock.release() }
             // This very command was interrupted, and taking the lock finished it: planning again
-            // would do it twice (a second tag, a second cut).
-            if let finished = context.lock.finishedThisCommand { throw OperationError(.alreadyDone, finished) }
+            // would do it twice (a second tag, a second cut). With a push to follow, the push may
+            // not have happened: the plan (which finds the refs made) goes on to it.
+            if let finished = context.lock.finishedThisCommand {
+                guard then != nil else { throw OperationError(.alreadyDone, finished) }
+                Console.error(finished.replacing(". That was this very command: it is done now", with: "; pushing it now"))
+            }
             let plan = try makePlan(context)
             var applied: AppliedPlan?
             if !options.dryRun {
@@ -199,13 +203,17 @@ struct CutCommand: ParsableCommand {
             }
             return
         }
+        var pushStep: ((ReleaseContext, ReleasePlan) throws(OperationError) -> [String])?
+        if let push {
+            pushStep = { context, plan throws(OperationError) in
+                guard let version = plan.version else { return [] }
+                return try Cut.push(context, version: version, to: push)
+            }
+        }
         try PlanRendering.run(
             command: "cut", options: options,
             plan: { context throws(OperationError) in try Cut.planAt(context, revision: at, lts: lts, today: today, pushing: push != nil) },
-            then: { context, plan throws(OperationError) in
-                guard let push, let version = plan.version else { return [] }
-                return try Cut.push(context, version: version, to: push)
-            })
+            then: pushStep)
     }
 }
 

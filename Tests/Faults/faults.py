@@ -49,6 +49,7 @@ ENVIRONMENT = {
     "GIT_AUTHOR_DATE": "2026-11-20T12:00:00Z", "GIT_COMMITTER_DATE": "2026-11-20T12:00:00Z",
     "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
     "RELKIT_LOCK_TIMEOUT": "2",
+    "RELKIT_TODAY": "2026-12-07",
 }
 JOBS = 2
 UNPRIVILEGED = 65534  # nobody: root ignores permission bits, so read-only runs need another user
@@ -102,6 +103,23 @@ def backport_scene(directory, conflict, checked_out=None):
     commit(directory, {"src/ai/backend/common/fix.py": "FIXED = True\n"}, "fix: common (#91)")
     if checked_out:
         git(directory, "checkout", "-q", checked_out)
+
+
+def with_lines_registry(directory):
+    """The registry form of the release lines: an LTS line due for retirement, a regular one."""
+    path = os.path.join(directory, ".release.toml")
+    with open(path) as handle:
+        text = handle.read().replace('maintained = ["26.09", "26.03"]\n', "")
+    text += '\n[[lines]]\nname = "26.03"\nlts = true\nretire-after = 2026-09-30\n\n[[lines]]\nname = "26.09"\n'
+    commit(directory, {".release.toml": text}, "configuration: release lines with a lifecycle")
+
+
+def with_origin(directory):
+    """`origin`: a bare repository inside the git directory (so that each trial's copy has its
+    own), reached by a relative path, fetched."""
+    git(directory, "clone", "-q", "--bare", directory, os.path.join(directory, ".git", "origin.git"))
+    git(directory, "remote", "add", "origin", "./.git/origin.git")
+    git(directory, "fetch", "-q", "origin")
 
 
 def relkit(binary, repo, arguments, prefix=(), env_extra=None, user=None):
@@ -158,6 +176,29 @@ def scenarios():
         base_repository(directory)
         add_user_state(directory)
 
+    def remote_tracking_line(directory):
+        backport_scene(directory, conflict=False)
+        with_origin(directory)
+        git(directory, "branch", "-q", "-D", "26.11")
+        add_user_state(directory)
+
+    def pushing(conflict):
+        def setup(directory):
+            backport_scene(directory, conflict=conflict)
+            with_origin(directory)
+            add_user_state(directory)
+        return setup
+
+    def lines_scene(directory):
+        base_repository(directory)
+        with_lines_registry(directory)
+        add_user_state(directory)
+
+    def release_commit(directory):
+        base_repository(directory)
+        with_lines_registry(directory)
+        with_origin(directory)
+
     def resolve_conflict(directory):
         write(directory, ".git/relkit/backport-26.11/requirements.txt", "release and main\n")
 
@@ -186,6 +227,15 @@ def scenarios():
         Scenario("backport --continue (target checked out)", conflicting_checked_out, ["backport", "--continue"],
                  before=stop, resolve=resolve_conflict),
         Scenario("backport --abort", conflicting, ["backport", "--abort"], before=stop),
+        Scenario("backport to a line only on the remote", remote_tracking_line, ["backport", "main~2..main", "--to", "26.11"]),
+        Scenario("backport --push", pushing(False), ["backport", "main~2..main", "--to", "26.11", "--push", "origin"]),
+        Scenario("backport --continue (--push)", pushing(True), ["backport", "--continue"],
+                 before=[stop[0][:-2] + ["--push", "origin"]], resolve=resolve_conflict),
+        Scenario("cut --lts (registry)", lines_scene, ["cut", "26.11", "--lts"]),
+        Scenario("lines --retire", lines_scene, ["lines", "--retire"]),
+        # The release commit by a name that stays put (CI gives its SHA): main moves with the cut.
+        Scenario("cut --at --push", release_commit, ["cut", "--at", "release-commit", "--push", "origin"],
+                 before=[["bump", "26.11.0rc1", "--commit"]], resolve=lambda directory: git(directory, "tag", "release-commit")),
     ]
 
 
@@ -210,10 +260,16 @@ def files_under(directory, skip_git=True):
 
 
 def refs(repo):
+    """The repository's refs, and those of its `origin` inside the git directory (prefixed)."""
     listed = {}
     for line in git(repo, "for-each-ref", "--format=%(refname) %(objectname)").splitlines():
         name, value = line.split(" ")
         listed[name] = value
+    origin = os.path.join(repo, ".git", "origin.git")
+    if os.path.isdir(origin):
+        for line in git(origin, "for-each-ref", "--format=%(refname) %(objectname)").splitlines():
+            name, value = line.split(" ")
+            listed["origin.git:" + name] = value
     return listed
 
 
@@ -239,7 +295,9 @@ def state(repo):
                 tree = os.path.join(relkit_directory, name)
                 worktrees[name] = {"files": files_under(tree), "status": git(tree, "status", "--porcelain=v1", check=False)}
     return {
-        "refs": refs(repo),
+        # Remote-tracking refs are git push's own bookkeeping (it leaves one behind on a full disk
+        # and says so; the next fetch mends it): held at old or new values by check(), not compared.
+        "refs": {name: value for name, value in refs(repo).items() if not name.startswith("refs/remotes/")},
         "head": head,
         "status": git(repo, "status", "--porcelain=v1", "--untracked-files=all"),
         "files": files_under(repo),
@@ -280,6 +338,7 @@ class Runner:
         self.templates = {}
         self.baselines = {}
         self.initial_refs = {}
+        self.final_refs = {}  # every ref of the unkilled run (its state leaves remote-tracking refs out)
         self.counter = 0
 
     def prepare(self, scenario):
@@ -298,6 +357,7 @@ class Runner:
         if result.returncode > 1:
             raise RuntimeError(f"{scenario.name}: the unkilled run failed ({result.returncode}): {result.stderr}")
         self.baselines[scenario.name] = state(copy)
+        self.final_refs[scenario.name] = refs(copy)
         problem = fsck(copy)
         if problem:
             raise RuntimeError(f"{scenario.name}: fsck after the unkilled run: {problem}")
@@ -351,7 +411,7 @@ class Runner:
             problem = "\n".join(line for line in problem.splitlines() if not re.match(r"^error: worktrees/backport-[^/]+/HEAD", line))
         if problem:
             problems.append(f"{phase}: git fsck: {problem[:300]}")
-        initial, final = self.initial_refs[scenario.name], self.baselines[scenario.name]["refs"]
+        initial, final = self.initial_refs[scenario.name], self.final_refs[scenario.name]
         now = refs(repo)
         for name in sorted(set(initial) | set(final) | set(now)):
             if transient and name.startswith("refs/heads/relkit-worktree-"):
@@ -374,7 +434,8 @@ class Runner:
         """A kill at the point's number of its system call. The count runs in relkit's main thread,
         where a thread that warms libgit2 up may have made some of the trace run's calls: a point
         not reached is tried again, and a run that ends unkilled is held to the unkilled run's end
-        state with no re-run (a re-run would be the command a second time)."""
+        state with no re-run (a re-run would be the command a second time), unless it failed: then
+        the kill hit a child (`git push`), and the re-run must finish the command."""
         call, number, _ = point
         for attempt in range(3):
             repo = self.copy(scenario, f"kill-{call}-{number}")
@@ -385,6 +446,14 @@ class Runner:
                 was_killed = killed.returncode < 0 or killed.returncode == 137
                 if not was_killed and attempt < 2:
                     continue
+                if not was_killed and killed.returncode != self.baseline_exit(scenario):
+                    # relkit lived but failed: the kill hit a child it runs (`git push` under
+                    # strace -f). A fault all the same: its state must be sound and the re-run finish.
+                    problems = self.check(scenario, repo, "after a child's kill", transient=True)
+                    rerun_problems, rerun = self.rerun_and_compare(scenario, repo, call)
+                    problems += rerun_problems
+                    return {"kind": "kill", "point": f"{call}#{number}", "killed": True,
+                            "rerun": rerun.returncode, "problems": problems, "stderr": rerun.stderr.strip()[:400]}
                 if not was_killed:
                     problems = self.check(scenario, repo, "unkilled")
                     problems += [f"unkilled: {line}" for line in differences(self.baselines[scenario.name], state(repo))]

@@ -191,7 +191,11 @@ public enum Backport {
             }
             throw OperationError(.repositoryState, "a backport is stopped on a conflict (relkit backport --status); finish it with --continue or drop it with --abort first")
         }
-        if let finished = context.lock.finishedThisCommand { throw OperationError(.alreadyDone, finished) }
+        // Under --push, the local branch is only half the command: the same run goes on and pushes it.
+        if let finished = context.lock.finishedThisCommand {
+            guard request.push != nil else { throw OperationError(.alreadyDone, finished) }
+            notice(finished.replacing(". That was this very command: it is done now", with: "; pushing it now"))
+        }
         let configuration = try context.baseConfiguration()
         let source = request.source ?? configuration.backportSource
         let sourceTip = try context.tip(of: source)
@@ -683,12 +687,18 @@ public enum Backport {
         let tracking = targets.filter { $0.upstream != nil }
         if !tracking.isEmpty {
             let remote = try context.baseConfiguration().branches.remote
+            // libgit2 writes the configuration through `config.lock`: a kill may leave it, and the
+            // journal lets the next relkit remove it (else every later write would fail on it).
+            try context.lock.writeJournal(Journal(command: "relkit backport", lockFiles: [repository.commonDirectory + "config.lock"]))
             do {
                 try repository.setLocalConfig(
                     tracking.flatMap { [("branch.\($0.branch).remote", remote), ("branch.\($0.branch).merge", "refs/heads/\($0.branch)")] })
             } catch {
+                context.lock.removeJournal()
                 throw OperationError(.repositoryState, "cannot set the upstream of \(tracking.map(\.branch).joined(separator: ", ")): \(error) (nothing was changed)")
             }
+            context.lock.removeJournal()
+            FaultInjection.point("upstream-configured")
         }
         let updates = targets.map { Repository.ReferenceUpdate(name: "refs/heads/" + $0.branch, expected: $0.upstream == nil ? $0.from : nil, target: $0.newTip!) }
         try ReferenceMoves.apply(

@@ -47,4 +47,7 @@ struct Journal: Codable {
         let contents: String
     }
     var thenWrite: FollowingFile?
+    /// git lock files a libgit2 call is about to take (`.git/config.lock` while the repository's
+    /// configuration is written): one a kill left is removed, as a ref's lock is.
+    var lockFiles: [String]?
 }

@@ -304,6 +304,10 @@ public final class RepositoryLock {
             }
             actions.append("restored \(files.count) file\(files.count == 1 ? "" : "s") it was writing")
         }
+        for path in journal.lockFiles ?? [] where GitLockFile.isLeftByRelkit(path, journalWrittenAt: writtenAt, acceptedContents: nil) {
+            unlink(path)
+            actions.append("removed \(path), which it left")
+        }
         var finishedForward = false
         if let references = journal.references {
             let finished = try ReferenceMoves.finish(references, journalWrittenAt: writtenAt, repository: repository)
