@@ -182,6 +182,18 @@ struct HTTPPushTests {
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(try bare.git("rev-parse", "backport/42-to-26.03~1") == (try bare.git("rev-parse", "26.03")))
         #expect(!result.stdout.contains(Self.token) && !result.stderr.contains(Self.token) && !result.stdout.contains(basic))
+        // A cut at a release commit whose tag the server refuses: neither ref arrives; then both.
+        #expect(try relkit(["bump", "26.12.0rc1", "--commit"], in: clone.path, environment: releaseEnvironment).status == 0)
+        let release = try clone.git("rev-parse", "HEAD")
+        try bare.write("hooks/pre-receive", "#!/bin/sh\nwhile read old new ref; do case $ref in refs/tags/*) echo 'no tags' >&2; exit 1;; esac; done\n")
+        chmod(bare.path + "/hooks/pre-receive", 0o755)
+        let refused = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(try bare.git("for-each-ref", "refs/heads/26.12", "refs/tags/26.12.0rc1").isEmpty)
+        try FileManager.default.removeItem(atPath: bare.path + "/hooks/pre-receive")
+        let cut = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        #expect(cut.status == 0, "\(cut.stdout)\(cut.stderr)")
+        #expect(try bare.git("rev-parse", "26.12") == release && (try bare.git("rev-parse", "26.12.0rc1^{commit}")) == release)
     }
 
     @Test func wrongCredentialsAndAServerThatDiesMidPush() throws {
@@ -276,5 +288,62 @@ struct SSHPushTests {
         var state = try RepositoryState(clone)
         state.refs.removeValue(forKey: "refs/heads/backport/42-to-26.09")
         #expect(state == localBefore)
+    }
+}
+
+/// What fault injection found in the commands that push, as plain tests (RELKIT_FAULT_AT).
+@Suite("Pushes and remote-tracking lines: what a killed relkit leaves, the next run finishes")
+struct PushCrashSafetyTests {
+    func withFault(_ step: String) -> [String: String] { releaseEnvironment.merging(["RELKIT_FAULT_AT": step]) { $1 } }
+
+    /// Killed once the pull request branch is made here, before the push: the same command,
+    /// finding its move finished, goes on and pushes (it used to say it was done).
+    @Test func aBackportKilledBeforeItsPushIsPushedByTheNextRun() throws {
+        let (bare, clone, fix, work) = try bareOriginAndClone()
+        defer { for repository in [bare, clone, work] { repository.remove() } }
+        let arguments = ["backport", fix, "--to", "26.09", "--push", "origin"]
+        #expect(try relkit(arguments, in: clone.path, environment: withFault("journal-written")).status == 9)
+        #expect(try bare.git("for-each-ref", "refs/heads/backport").isEmpty)
+        let again = try relkit(arguments, in: clone.path, environment: releaseEnvironment)
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(again.stderr.contains("pushing it now"), "\(again.stderr)")
+        #expect(try bare.git("rev-parse", "backport/42-to-26.09") == (try clone.git("rev-parse", "backport/42-to-26.09")))
+    }
+
+    @Test func aCutAtKilledBeforeItsPushIsPushedByTheNextRun() throws {
+        let (bare, clone, _, work) = try bareOriginAndClone()
+        defer { for repository in [bare, clone, work] { repository.remove() } }
+        #expect(try relkit(["bump", "26.12.0rc1", "--commit"], in: clone.path, environment: releaseEnvironment).status == 0)
+        let release = try clone.git("rev-parse", "HEAD")
+        let arguments = ["cut", "--at", release, "--push", "origin"]
+        #expect(try relkit(arguments, in: clone.path, environment: withFault("journal-written")).status == 9)
+        #expect(try bare.git("for-each-ref", "refs/heads/26.12", "refs/tags/26.12.0rc1").isEmpty)
+        let again = try relkit(arguments, in: clone.path, environment: releaseEnvironment)
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(again.stderr.contains("pushing it now"), "\(again.stderr)")
+        #expect(try bare.git("rev-parse", "26.12") == release && (try bare.git("rev-parse", "26.12.0rc1^{commit}")) == release)
+    }
+
+    /// libgit2 writes a new line's upstream through `.git/config.lock`; a kill there left it, and
+    /// every later write failed on it. Now the journal names it, and the next relkit removes it
+    /// (a config.lock without such a journal is another git's, and stays).
+    @Test func aConfigLockLeftByAKilledBackportIsRemoved() throws {
+        let (bare, clone, fix, work) = try bareOriginAndClone()
+        defer { for repository in [bare, clone, work] { repository.remove() } }
+        let configLock = clone.scratch.file(".git/config.lock")
+        try clone.scratch.write(".git/relkit/journal", "{\"command\":\"relkit backport\",\"lockFiles\":[\"\(clone.path)/.git/config.lock\"]}")
+        FileManager.default.createFile(atPath: configLock, contents: Data("[core]\n".utf8))
+        let result = try relkit(["backport", fix, "--to", "26.09"], in: clone.path, environment: releaseEnvironment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("removed \(configLock), which it left"), "\(result.stderr)")
+        #expect(try clone.git("config", "branch.26.09.remote") == "origin")
+        #expect(try clone.git("rev-parse", "26.09~1") == (try clone.git("rev-parse", "origin/26.09")))
+        // Another git's lock (no journal names it): the write fails, says so, and it stays.
+        FileManager.default.createFile(atPath: configLock, contents: Data("[core]\n".utf8))
+        let foreign = try relkit(["backport", fix, "--to", "26.03"], in: clone.path, environment: releaseEnvironment)
+        #expect(foreign.status == 3, "\(foreign.stdout)\(foreign.stderr)")
+        #expect(foreign.stderr.contains("cannot set the upstream of 26.03") && foreign.stderr.contains("nothing was changed"), "\(foreign.stderr)")
+        #expect(FileManager.default.fileExists(atPath: configLock))
+        #expect((try? clone.git("rev-parse", "--verify", "-q", "refs/heads/26.03")) == nil)
     }
 }
