@@ -18,12 +18,13 @@ STATIC_BUILD := RELKIT_STATIC_LIBGIT2=1 $(SWIFT) build --scratch-path .build-sta
 # How many tests a swift test log says passed.
 tests_passed = $$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' $(1) | tail -1)
 
-.PHONY: all deps resolve build release release-static test lint docs quick test-faults test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-backport-range bench-startup bench-fastpaths bench-upgrade clean
+.PHONY: all deps resolve build release release-static dist test-wheel test lint docs quick test-faults test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-backport-range bench-startup bench-fastpaths bench-upgrade bench-install clean
 
 all: build
 
 # Install system packages only when missing; apt-get update first, as on a fresh machine.
-# (strace: the fault-injection suite, make test-faults; openssh-server: the push tests' ssh server.)
+# (strace: the fault-injection suite, make test-faults; openssh-server: the push tests' ssh server;
+# python3-venv: the wheel's tests, make test-wheel.)
 # (Other systems: see README's install section; these checks then find everything present.)
 deps:
 	@missing=""; \
@@ -33,6 +34,7 @@ deps:
 	command -v python3 >/dev/null || missing="$$missing python3 python3-pip"; \
 	command -v strace >/dev/null || missing="$$missing strace"; \
 	[ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; \
+	python3 -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 		command -v apt-get >/dev/null || { echo "make: missing$$missing (install libgit2's and libyaml's development files, pkg-config, git, python3)"; exit 2; }; \
 		echo "make: installing$$missing"; \
@@ -67,12 +69,21 @@ release-static: resolve
 	$(STATIC_BUILD) -c release --static-swift-stdlib
 	@echo "make: $(STATIC_BIN)"
 
+# The wheel of the static binary (`pip install relkit`): Scripts/build-wheel.sh says how.
+dist: release-static man
+	bash Scripts/build-wheel.sh $(STATIC_BIN) $(MANUAL) dist
+
+# The wheel installed as users install it (pip, pipx, pre-commit, action.yml; Debian 12 and a Debian
+# 13 root with no libgit2, Swift or compiler): Scripts/test-wheel.sh says what it checks.
+test-wheel: dist
+	set -o pipefail; bash Scripts/test-wheel.sh 2>&1 | tee .build/test-wheel.log
+
 # Every test: on this machine (the default build), the static build's own checks, and the whole
 # suite again on Debian 13 (libgit2 1.9, git 2.47). The last line sums them up.
-test: test-debian12 test-faults test-static test-debian13
+test: test-debian12 test-faults test-static test-wheel test-debian13
 	@count=$(call tests_passed,.build/test.log); static=$(call tests_passed,.build/test-static.log); \
-	trixie=$(call tests_passed,.build/test-debian13.log); \
-	echo "tests: $$(( $${count:-0} + $${static:-0} + $${trixie:-0} )) passed, 0 failed ($${count:-0} here, $${static:-0} on the static binary, $${trixie:-0} on Debian 13)"
+	trixie=$(call tests_passed,.build/test-debian13.log); wheel=$$(sed -n 's/^wheel: \([0-9]*\) checks passed.*/\1/p' .build/test-wheel.log); \
+	echo "tests: $$(( $${count:-0} + $${static:-0} + $${trixie:-0} + $${wheel:-0} )) passed, 0 failed ($${count:-0} here, $${static:-0} on the static binary, $${wheel:-0} of the wheel, $${trixie:-0} on Debian 13)"
 
 # The toolchain's swift-format, strict, with .swift-format (`swift format -i -r Sources Tests
 # Fuzz/Sources` applies it). Part of make test.
@@ -151,7 +162,7 @@ fuzz: deps
 	bash Fuzz/run.sh $(FUZZ_SECONDS)
 
 # Benchmarks against the peers, run on a release build (see Benchmarks/README.md).
-bench: bench-normalize bench-check bench-release bench-backport bench-backport-range bench-startup bench-fastpaths bench-upgrade
+bench: bench-normalize bench-check bench-release bench-backport bench-backport-range bench-startup bench-fastpaths bench-upgrade bench-install
 
 INVALID ?= 0
 bench-normalize: release
@@ -181,5 +192,10 @@ bench-fastpaths: release-static
 bench-startup: release release-static
 	bash Benchmarks/startup.sh $(RELEASE_BIN) $(STATIC_BIN)
 
+# From nothing to the first relkit check: the wheel against the source build (and start-up of the
+# wheel's stripped binary against the static one).
+bench-install: dist
+	python3 Benchmarks/bench_install.py $$(ls dist/relkit-*.whl | head -1) $(STATIC_BIN)
+
 clean:
-	rm -rf .build .build-static
+	rm -rf .build .build-static dist
