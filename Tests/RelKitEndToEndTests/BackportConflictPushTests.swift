@@ -58,10 +58,7 @@ struct BackportConflictPushTests {
         #expect(try bare.git("show", pushed + ":src/fix.txt") == "fixed, both ways")
         #expect(try bare.git("rev-parse", pushed + "~1") == remoteBefore["refs/heads/26.09"])
         #expect(try bare.git("log", "-1", "--format=%(trailers:key=Backported-To,valueonly)", pushed) == "26.09")
-        var localAfter = try refs(clone)
-        #expect(localAfter.removeValue(forKey: "refs/heads/backport/42-to-26.09") == pushed)
-        #expect(localAfter.removeValue(forKey: "refs/remotes/origin/backport/42-to-26.09") == pushed)
-        #expect(localAfter == localBefore)
+        try expectOnlyTheBranchMovedHere(clone, since: localBefore, at: pushed)
         #expect(!FileManager.default.fileExists(atPath: worktree))
         #expect(try relkit(["backport", "--status"], in: clone.path, environment: releaseEnvironment).stdout.contains("nothing is stopped"))
     }
@@ -88,10 +85,7 @@ struct BackportConflictPushTests {
         #expect(gitWrote.contains("<<<<<<< HEAD"))
         #expect(markersWithoutLabels(try bare.git("show", pushed + ":src/fix.txt") + "\n") == markersWithoutLabels(gitWrote))
         // Here, only the new branch (and git push's record of it).
-        var localAfter = try refs(clone)
-        localAfter.removeValue(forKey: "refs/heads/backport/42-to-26.09")
-        localAfter.removeValue(forKey: "refs/remotes/origin/backport/42-to-26.09")
-        #expect(localAfter == localBefore)
+        try expectOnlyTheBranchMovedHere(clone, since: localBefore, at: pushed)
         let misuse = try relkit(["backport", fix, "--to", "26.09", "--commit-conflicts"], in: clone.path, environment: releaseEnvironment)
         #expect(misuse.status == 2 && misuse.stderr.contains("--commit-conflicts goes with --push REMOTE"), "\(misuse.stderr)")
     }

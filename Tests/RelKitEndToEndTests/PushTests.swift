@@ -20,6 +20,34 @@ func refs(_ repository: ScratchRepository) throws -> [String: String] {
     return result
 }
 
+/// Here, only the pull request branch moved (and git push's record of it as origin's), to `pushed`.
+func expectOnlyTheBranchMovedHere(_ clone: ScratchRepository, since before: [String: String], at pushed: String, branch: String = "backport/42-to-26.09") throws {
+    var after = try refs(clone)
+    #expect(after.removeValue(forKey: "refs/heads/" + branch) == pushed)
+    #expect(after.removeValue(forKey: "refs/remotes/origin/" + branch) == pushed)
+    #expect(after == before, "nothing moved here but \(branch)")
+}
+
+/// `relkit cut --at` of a release commit (`bump 26.12.0rc1 --commit` in `clone`) pushed to `bare`:
+/// a hook refusing the tag keeps both refs out (the atomic push) while both are made here; without
+/// the hook the same command pushes both. Returns the release commit.
+@discardableResult
+func expectCutAtArrivesWholeOrNotAtAll(clone: ScratchRepository, bare: ScratchRepository, environment: [String: String]) throws -> String {
+    #expect(try relkit(["bump", "26.12.0rc1", "--commit"], in: clone.path, environment: environment).status == 0)
+    let release = try clone.git("rev-parse", "HEAD")
+    try bare.write("hooks/pre-receive", "#!/bin/sh\nwhile read old new ref; do case $ref in refs/tags/*) echo 'no tags' >&2; exit 1;; esac; done\n")
+    chmod(bare.path + "/hooks/pre-receive", 0o755)
+    let refused = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: environment)
+    #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+    #expect(try bare.git("for-each-ref", "refs/heads/26.12", "refs/tags/26.12.0rc1").isEmpty)
+    #expect(try clone.git("rev-parse", "26.12") == release && (try clone.git("rev-parse", "26.12.0rc1^{commit}")) == release)
+    try FileManager.default.removeItem(atPath: bare.path + "/hooks/pre-receive")
+    let pushed = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: environment)
+    #expect(pushed.status == 0, "\(pushed.stdout)\(pushed.stderr)")
+    #expect(try bare.git("rev-parse", "26.12") == release && (try bare.git("rev-parse", "26.12.0rc1^{commit}")) == release)
+    return release
+}
+
 @Suite("Pushing: backports as pull requests, lines cut at a release commit")
 struct PushTests {
     @Test func aBackportIsPushedOnABranchOfItsOwn() throws {
@@ -42,10 +70,7 @@ struct PushTests {
         #expect(try bare.git("rev-parse", pushed + "~1") == remoteBefore["refs/heads/26.09"])
         #expect(try bare.git("log", "-1", "--format=%(trailers:key=Backported-To,valueonly)", pushed) == "26.09")
         // Here: only the new branch moved (and git push's record of it as origin's).
-        var localAfter = try refs(clone)
-        #expect(localAfter.removeValue(forKey: "refs/heads/backport/42-to-26.09") == pushed)
-        #expect(localAfter.removeValue(forKey: "refs/remotes/origin/backport/42-to-26.09") == pushed)
-        #expect(localAfter == localBefore)
+        try expectOnlyTheBranchMovedHere(clone, since: localBefore, at: pushed)
         // Again: the branch on the remote is relkit's own backport of the same commit, so it is updated.
         let again = try relkit(["backport", fix, "--to", "26.09", "--push", "origin"], in: clone.path, environment: releaseEnvironment)
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
@@ -108,23 +133,11 @@ struct PushTests {
     @Test func aLineCutAtAReleaseCommitReachesTheRemoteWholeOrNotAtAll() throws {
         let (bare, clone, _, work) = try bareOriginAndClone()
         defer { for repository in [bare, clone, work] { repository.remove() } }
-        // The release commit, merged into main as a pull request would be.
-        #expect(try relkit(["bump", "26.12.0rc1", "--commit"], in: clone.path, environment: releaseEnvironment).status == 0)
-        let release = try clone.git("rev-parse", "HEAD")
-        let nothing = try relkit(["cut", "--at", "HEAD~1", "--push", "origin"], in: clone.path, environment: releaseEnvironment)
+        // Not a release commit: nothing is cut.
+        let nothing = try relkit(["cut", "--at", "HEAD", "--push", "origin"], in: clone.path, environment: releaseEnvironment)
         #expect(nothing.status == 0 && nothing.stdout.contains("relkit cut --at cuts nothing"), "\(nothing.stdout)")
-        // A hook that refuses tags: the atomic push takes neither the tag nor the branch.
-        try bare.write("hooks/pre-receive", "#!/bin/sh\nwhile read old new ref; do case $ref in refs/tags/*) echo 'no tags' >&2; exit 1;; esac; done\n")
-        chmod(bare.path + "/hooks/pre-receive", 0o755)
-        let refused = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: releaseEnvironment)
-        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
-        #expect(try bare.git("for-each-ref", "refs/heads/26.12", "refs/tags/26.12.0rc1").isEmpty)
-        #expect(try clone.git("rev-parse", "26.12") == release && (try clone.git("rev-parse", "26.12.0rc1^{commit}")) == release)
-        // The hook gone, the same command finishes: both arrive.
-        try FileManager.default.removeItem(atPath: bare.path + "/hooks/pre-receive")
-        let pushed = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: releaseEnvironment)
-        #expect(pushed.status == 0, "\(pushed.stdout)\(pushed.stderr)")
-        #expect(try bare.git("rev-parse", "26.12") == release && (try bare.git("rev-parse", "26.12.0rc1^{commit}")) == release)
+        // The release commit, merged into main as a pull request would be.
+        let release = try expectCutAtArrivesWholeOrNotAtAll(clone: clone, bare: bare, environment: releaseEnvironment)
         // The line is registered in main's commit here.
         #expect(try clone.git("show", "main:.release.toml").contains("name = \"26.12\""))
         // Never moved: a second cut at another release commit of the same line is refused.
@@ -183,17 +196,7 @@ struct HTTPPushTests {
         #expect(try bare.git("rev-parse", "backport/42-to-26.03~1") == (try bare.git("rev-parse", "26.03")))
         #expect(!result.stdout.contains(Self.token) && !result.stderr.contains(Self.token) && !result.stdout.contains(basic))
         // A cut at a release commit whose tag the server refuses: neither ref arrives; then both.
-        #expect(try relkit(["bump", "26.12.0rc1", "--commit"], in: clone.path, environment: releaseEnvironment).status == 0)
-        let release = try clone.git("rev-parse", "HEAD")
-        try bare.write("hooks/pre-receive", "#!/bin/sh\nwhile read old new ref; do case $ref in refs/tags/*) echo 'no tags' >&2; exit 1;; esac; done\n")
-        chmod(bare.path + "/hooks/pre-receive", 0o755)
-        let refused = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: releaseEnvironment)
-        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
-        #expect(try bare.git("for-each-ref", "refs/heads/26.12", "refs/tags/26.12.0rc1").isEmpty)
-        try FileManager.default.removeItem(atPath: bare.path + "/hooks/pre-receive")
-        let cut = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: releaseEnvironment)
-        #expect(cut.status == 0, "\(cut.stdout)\(cut.stderr)")
-        #expect(try bare.git("rev-parse", "26.12") == release && (try bare.git("rev-parse", "26.12.0rc1^{commit}")) == release)
+        try expectCutAtArrivesWholeOrNotAtAll(clone: clone, bare: bare, environment: releaseEnvironment)
     }
 
     @Test func wrongCredentialsAndAServerThatDiesMidPush() throws {
@@ -250,22 +253,9 @@ struct SSHPushTests {
         let pushed = try #require(removed)
         #expect(after == before, "the release branches are untouched")
         #expect(try bare.git("log", "-1", "--format=%(trailers:key=Backported-To,valueonly)", pushed) == "26.09")
-        var localAfter = try refs(clone)
-        #expect(localAfter.removeValue(forKey: "refs/heads/backport/42-to-26.09") == pushed)
-        #expect(localAfter.removeValue(forKey: "refs/remotes/origin/backport/42-to-26.09") == pushed)
-        #expect(localAfter == localBefore, "nothing moved here but the new branch")
+        try expectOnlyTheBranchMovedHere(clone, since: localBefore, at: pushed)
         // The cut at a release commit: a hook refusing the tag keeps both out; without it both arrive.
-        #expect(try relkit(["bump", "26.12.0rc1", "--commit"], in: clone.path, environment: environment).status == 0)
-        let release = try clone.git("rev-parse", "HEAD")
-        try bare.write("hooks/pre-receive", "#!/bin/sh\nwhile read old new ref; do case $ref in refs/tags/*) echo 'no tags' >&2; exit 1;; esac; done\n")
-        chmod(bare.path + "/hooks/pre-receive", 0o755)
-        let refused = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: environment)
-        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
-        #expect(try bare.git("for-each-ref", "refs/heads/26.12", "refs/tags/26.12.0rc1").isEmpty)
-        try FileManager.default.removeItem(atPath: bare.path + "/hooks/pre-receive")
-        let cut = try relkit(["cut", "--at", release, "--push", "origin"], in: clone.path, environment: environment)
-        #expect(cut.status == 0, "\(cut.stdout)\(cut.stderr)")
-        #expect(try bare.git("rev-parse", "26.12") == release && (try bare.git("rev-parse", "26.12.0rc1^{commit}")) == release)
+        try expectCutAtArrivesWholeOrNotAtAll(clone: clone, bare: bare, environment: environment)
         #expect(try bare.git("rev-parse", "main") == before["refs/heads/main"], "main's commit of the cut stays here (main is protected)")
     }
 
