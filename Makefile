@@ -18,7 +18,7 @@ STATIC_BUILD := RELKIT_STATIC_LIBGIT2=1 $(SWIFT) build --scratch-path .build-sta
 # How many tests a swift test log says passed.
 tests_passed = $$(sed -n 's/.*Test run with \([0-9]*\) tests.* passed.*/\1/p' $(1) | tail -1)
 
-.PHONY: all deps resolve build release release-static dist test-wheel test lint docs quick test-faults test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-backport-range bench-startup bench-fastpaths bench-upgrade bench-install clean
+.PHONY: all deps resolve build release release-static dist test-wheel test lint docs quick test-faults test-debian12 test-static test-debian13 demo install install-files man completions fuzz bench bench-normalize bench-check bench-release bench-backport bench-backport-range bench-startup bench-fastpaths bench-upgrade bench-install bench-scale clean
 
 all: build
 
@@ -191,6 +191,12 @@ bench-fastpaths: release-static
 # Process start and a one-commit backport: the default (dynamic libgit2) and static binaries.
 bench-startup: release release-static
 	bash Benchmarks/startup.sh $(RELEASE_BIN) $(STATIC_BIN)
+
+# At scale (issue 26): backport audit against git log --cherry-pick on generated histories of
+# 10,000 and 30,000 commits a side (SIZES=10000,30000,100000 for more), time and peak memory.
+SIZES ?= 10000,30000
+bench-scale: release
+	python3 Benchmarks/bench_scale.py $(RELEASE_BIN) --sizes $(SIZES)
 
 # From nothing to the first relkit check: the wheel against the source build (and start-up of the
 # wheel's stripped binary against the static one).

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""A generated history at the scale of large monorepos (issue 26), seeded, by git fast-import.
+
+main: BASE commits, then the release branch 24.03 forks (its first commit sets VERSION to 24.03.0),
+then COMMITS more on main, each adding one file (subjects alternate fix:/feat:, each with a pull
+request number). The release branch gets every 30th of those as an exact backport (the same file,
+the original message with `(cherry picked from commit <id>)`, `Backported-From: main` and
+`Backported-To: 24.03`), and a release-only fix every 60th. BASE defaults to COMMITS, so that
+main since the branch point and the release branch are about the same size (10,000 / 10,500). No
+commit-graph file is written (`git commit-graph write` makes one). Optionally TAGS release tags on
+the release branch's history (`24.03.N`, lightweight, spread evenly).
+
+Usage: scale_history.py DIR --commits N [--base B] [--seed S] [--tags T]
+Prints the ids of main's commits that the release branch lacks (the expected answer) to
+DIR/.git/expected-missing, one per line, oldest first.
+"""
+import argparse
+import os
+import random
+import subprocess
+
+ENV = dict(os.environ, GIT_AUTHOR_NAME="scale", GIT_AUTHOR_EMAIL="scale@example.invalid",
+           GIT_COMMITTER_NAME="scale", GIT_COMMITTER_EMAIL="scale@example.invalid")
+START = 1700000000
+
+
+class Stream:
+    def __init__(self):
+        self.parts = []
+
+    def commit(self, branch, mark, when, message, parent, files):
+        self.parts.append(f"commit refs/heads/{branch}\nmark :{mark}\n"
+                          f"author scale <scale@example.invalid> {when} +0000\n"
+                          f"committer scale <scale@example.invalid> {when} +0000\n")
+        data = message.encode()
+        self.parts.append(f"data {len(data)}\n{message}\n")
+        if parent:
+            self.parts.append(f"from :{parent}\n")
+        for path, text in files:
+            blob = text.encode()
+            self.parts.append(f"M 100644 inline {path}\ndata {len(blob)}\n{text}\n")
+
+    def run(self, root, *options):
+        subprocess.run(["git", "fast-import", "--quiet", *options], cwd=root, env=ENV,
+                       input="".join(self.parts).encode(), check=True)
+
+
+def generate(root, commits, base=None, seed=2026, tags=0):
+    base = commits if base is None else base
+    root = os.path.abspath(root)
+    rng = random.Random(seed)
+    subprocess.run(["git", "init", "-q", "-b", "main", root], check=True, env=ENV)
+    marks = os.path.join(root, ".git", "scale-marks")
+    # Pass 1: main (base, then the commits after the branch point).
+    first = Stream()
+    config = '[version]\nscheme = "yy.0m"\n\n[components.root]\nfiles = ["VERSION"]\n'
+    first.commit("main", 1, START, "import", None, [(".release.toml", config), ("VERSION", "24.03.0.dev0\n")])
+    mark = 1
+    for n in range(base):
+        mark += 1
+        first.commit("main", mark, START + mark * 60, f"feat: base change {n} (#{n + 1})\n", mark - 1,
+                     [(f"base/d{n // 500:03d}/f{n:06d}.txt", f"base {n} {rng.random()}\n")])
+    branch_point = mark
+    after = []
+    for n in range(commits):
+        mark += 1
+        kind = "fix" if n % 2 == 0 else "feat"
+        number = 100000 + n
+        message = f"{kind}: change {n} (#{number})\n\nWhy change {n} was needed.\n"
+        path = f"src/d{n // 500:03d}/f{n:06d}.txt"
+        text = f"change {n} {rng.random()}\n"
+        first.commit("main", mark, START + mark * 60, message, mark - 1, [(path, text)])
+        after.append((mark, message, path, text))
+    first.run(root, f"--export-marks={marks}")
+    ids = {}
+    with open(marks) as handle:
+        for line in handle:
+            number, sha = line.split()
+            ids[int(number[1:])] = sha
+    # Pass 2: the release branch, naming main's commits by their ids.
+    second = Stream()
+    mark += 1
+    second.commit("24.03", mark, START + branch_point * 60 + 30, "release: 24.03.0\n", branch_point, [("VERSION", "24.03.0\n")])
+    parent = mark
+    missing = []
+    release_marks = [mark]
+    for index, (main_mark, message, path, text) in enumerate(after):
+        if index % 30 == 0:
+            mark += 1
+            backport = f"{message}\n(cherry picked from commit {ids[main_mark]})\nBackported-From: main\nBackported-To: 24.03\n"
+            second.commit("24.03", mark, START + main_mark * 60 + 30, backport, parent, [(path, text)])
+            parent = mark
+            release_marks.append(mark)
+        else:
+            missing.append(ids[main_mark])
+        if index % 60 == 59:
+            mark += 1
+            second.commit("24.03", mark, START + main_mark * 60 + 40, f"fix: release-only {index}\n", parent,
+                          [(f"release/only{index:06d}.txt", f"release only {index}\n")])
+            parent = mark
+            release_marks.append(mark)
+    second.run(root, f"--import-marks={marks}", f"--export-marks={marks}")
+    if tags:
+        with open(marks) as handle:
+            ids.update({int(n[1:]): sha for n, sha in (line.split() for line in handle)})
+        chosen = [ids[m] for m in release_marks] + [ids[m] for m in range(2, branch_point + 1)]
+        step = max(1, len(chosen) // tags)
+        refs = "".join(f"create refs/tags/24.03.{i} {sha}\n" for i, sha in enumerate(chosen[::step][:tags]))
+        subprocess.run(["git", "update-ref", "--stdin"], cwd=root, env=ENV, input=refs.encode(), check=True)
+    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=root, env=ENV, check=True)
+    with open(os.path.join(root, ".git", "expected-missing"), "w") as handle:
+        handle.write("".join(f"{sha}\n" for sha in missing))
+    return missing
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("directory")
+    parser.add_argument("--commits", type=int, required=True)
+    parser.add_argument("--base", type=int)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--tags", type=int, default=0)
+    arguments = parser.parse_args()
+    generate(arguments.directory, arguments.commits, arguments.base, arguments.seed, arguments.tags)
+
+
+if __name__ == "__main__":
+    main()
