@@ -142,9 +142,32 @@ public enum BackportAudit {
         if subjects.contains(where: { subject.firstMatch(of: $0) != nil }) { return true }
         guard !fragments.isEmpty else { return false }
         let parentTree = try commit.parents.first.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
+        // Fragments live under fixed directories (`changes/`): where those are the same object in
+        // both trees, no fragment was added, and the commit's whole change need not be read.
+        let directories = fragments.map { fragmentDirectory(of: $0.pattern) }
+        if !directories.contains(nil) {
+            var touched = false
+            for directory in Set(directories.compactMap { $0 }) {
+                let before = try parentTree.map { tree throws(GitError) in try repository.entry(inTree: tree, path: directory) } ?? nil
+                let after = try repository.entry(inTree: commit.tree, path: directory)
+                if before?.id != after?.id {
+                    touched = true
+                    break
+                }
+            }
+            if !touched { return false }
+        }
         return try repository.treeChanges(from: parentTree, to: commit.tree).contains { change in
             change.old == nil && fragments.contains { $0.matches(change.path) }
         }
+    }
+
+    /// The directory a fragment glob's files are in, as far as it has no wildcard (`changes` of
+    /// `changes/*.fix.md`); nil when its first directory has one, or it names no directory.
+    static func fragmentDirectory(of pattern: String) -> String? {
+        let components = pattern.split(separator: "/")
+        let fixed = components.dropLast().prefix { !$0.contains(where: { "*?[".contains($0) }) }
+        return fixed.isEmpty ? nil : fixed.joined(separator: "/")
     }
 
     /// Pull request numbers written as `(#1234)` in a subject.
@@ -209,8 +232,10 @@ public enum BackportAudit {
         /// Made when the first patch-id is needed.
         let makeScratch: () throws(GitError) -> ObjectBatch
         var scratchBatch: ObjectBatch?
-        /// Commit-id prefixes (7 to 40 hex digits) written in target messages.
-        var idMentions: [(prefix: String, commit: CommitInfo)] = []
+        /// Commit-id prefixes (7 to 40 hex digits) written in target messages, by their first 7
+        /// digits (a commit id can only start with a mention that shares them): one lookup per
+        /// commit, not a scan of every mention (quadratic at 30,000 commits a side).
+        var idMentions: [Substring: [(prefix: String, commit: CommitInfo)]] = [:]
         var pullRequests: [String: CommitInfo] = [:]
         var subjects: [String: CommitInfo] = [:]
         /// The changes of each target commit, by its index, computed when first needed.
@@ -250,7 +275,8 @@ public enum BackportAudit {
                     var end = start
                     while end < utf8.count && ASCII.isHexDigit(utf8[end]) { end += 1 }
                     if (7...40).contains(end - start) {
-                        idMentions.append((String(decoding: utf8[start..<end], as: UTF8.self).lowercased(), commit))
+                        let prefix = String(decoding: utf8[start..<end], as: UTF8.self).lowercased()
+                        idMentions[prefix.prefix(7), default: []].append((prefix, commit))
                     }
                     start = end
                 }
@@ -354,7 +380,7 @@ public enum BackportAudit {
         /// parent, when the caller has them already.
         mutating func match(_ commit: CommitInfo, changes known: [TreeChange]? = nil) throws(GitError) -> (kind: MatchKind, by: CommitInfo, detail: String)? {
             let id = commit.id.description
-            if let mention = idMentions.first(where: { id.hasPrefix($0.prefix) }) {
+            if let mention = idMentions[id.prefix(7)]?.first(where: { id.hasPrefix($0.prefix) }) {
                 return (.message, mention.commit, "names \(mention.prefix)")
             }
             // The commit's own pull request: the last (#N) of its subject (a squash merge appends it).
