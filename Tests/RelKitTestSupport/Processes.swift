@@ -202,12 +202,16 @@ public final class LoopbackSSHServer {
                 IdentityAgent \(agentSocket)
 
             """)
-        // Both up: the agent's socket, then a key in it, then the server answering.
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: agentSocket) { usleep(50_000) }
-        let added = try runProcess("ssh-add", ["-q", path + "/client_key"], environment: ["SSH_AUTH_SOCK": agentSocket, "PATH": "/usr/bin:/bin"])
-        guard added.status == 0 else {
-            stop()
-            throw GitCommandError(description: "ssh-add failed: \(added.stderr)")
+        // Both up: a key in the agent (its socket may exist a moment before it listens: "Connection
+        // refused", seen on Debian 13), then the server answering.
+        for attempt in 0..<100 {
+            let added = try runProcess("ssh-add", ["-q", path + "/client_key"], environment: ["SSH_AUTH_SOCK": agentSocket, "PATH": "/usr/bin:/bin"])
+            if added.status == 0 { break }
+            if attempt == 99 || kill(agent, 0) != 0 {
+                stop()
+                throw GitCommandError(description: "ssh-add failed: \(added.stderr)")
+            }
+            usleep(50_000)
         }
         try FileManager.default.removeItem(atPath: path + "/client_key")
         for attempt in 0..<100 {
