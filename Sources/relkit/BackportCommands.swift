@@ -299,23 +299,30 @@ struct BackportCommand: ParsableCommand {
             let backported = report.entries.count - report.missing.count - report.unknown.count
             for note in report.notes { Console.error("relkit backport audit: note: \(note)") }
             if format == .json {
-                let document: JSONValue = [
-                    "source": JSONValue(report.source), "target": JSONValue(report.target), "since": JSONValue(report.since?.description),
-                    "source_ref": JSONValue(report.sourceRead), "target_ref": JSONValue(report.targetRead),
-                    "summary": [
+                // Streamed: at 30,000 commits the whole document in memory cost 0.3 s and tens of MiB.
+                var document = StreamedJSONDocument()
+                document.startList("commits")
+                for entry in report.entries {
+                    document.element([
+                        "id": JSONValue(entry.commit.id.description), "subject": JSONValue(entry.commit.subject), "fix": JSONValue(entry.isFix),
+                        "status": JSONValue(Self.status(of: entry)), "detail": JSONValue(entry.unknown),
+                        "match": entry.match.map { ["kind": JSONValue($0.kind.rawValue), "by": JSONValue($0.by.id.description), "detail": JSONValue($0.detail)] } ?? .null
+                    ])
+                }
+                document.endList()
+                document.member("schema", .integer(JSONSchema.version))
+                document.member("since", JSONValue(report.since?.description))
+                document.member("source", JSONValue(report.source))
+                document.member("source_ref", JSONValue(report.sourceRead))
+                document.member(
+                    "summary",
+                    [
                         "commits": JSONValue(report.entries.count), "missing": JSONValue(report.missing.count),
                         "backported": JSONValue(backported), "unknown": JSONValue(report.unknown.count)
-                    ],
-                    "commits": .array(
-                        report.entries.map { entry -> JSONValue in
-                            [
-                                "id": JSONValue(entry.commit.id.description), "subject": JSONValue(entry.commit.subject), "fix": JSONValue(entry.isFix),
-                                "status": JSONValue(Self.status(of: entry)), "detail": JSONValue(entry.unknown),
-                                "match": entry.match.map { ["kind": JSONValue($0.kind.rawValue), "by": JSONValue($0.by.id.description), "detail": JSONValue($0.detail)] } ?? .null
-                            ]
-                        })
-                ]
-                Console.out(document.text())
+                    ])
+                document.member("target", JSONValue(report.target))
+                document.member("target_ref", JSONValue(report.targetRead))
+                document.finish()
             } else {
                 var lines = [
                     "relkit backport audit: \(report.sourceRead) -> \(report.targetRead)" + (report.since.map { " since \($0.short)" } ?? " since the branch point")

@@ -1,3 +1,5 @@
+import RelKit
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -109,5 +111,121 @@ struct NullWhenAbsent<Value: Encodable>: Encodable {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}
+
+/// A document whose one large member is a list, printed as it is made: the members in sorted key
+/// order, each value written by `writePretty`, so that the text is the one `JSONValue.text()`
+/// prints for the whole document, without the document, its encoding and its text in memory at
+/// once, and without a JSONEncoder run per element (a backport audit of 30,000 commits: 0.3 s).
+/// The caller gives the members in sorted order, `schema` among them.
+struct StreamedJSONDocument {
+    private var output: [UInt8] = Array("{".utf8)
+    private var members = 0
+    private var elements = 0
+
+    /// `"key" : value` at the document's top level.
+    mutating func member(_ key: String, _ value: JSONValue) {
+        startMember(key)
+        append(value, indent: 2)
+    }
+
+    /// `"key" : [`, then `element` for each value, then `endList`.
+    mutating func startList(_ key: String) {
+        startMember(key)
+        output += Array("[".utf8)
+        elements = 0
+    }
+
+    mutating func element(_ value: JSONValue) {
+        output += Array((elements == 0 ? "\n    " : ",\n    ").utf8)
+        elements += 1
+        append(value, indent: 4)
+        if output.count >= 1 << 16 { flush() }
+    }
+
+    mutating func endList() {
+        // JSONEncoder writes an empty list as `[`, a blank line, `]`.
+        output += Array((elements == 0 ? "\n\n  ]" : "\n  ]").utf8)
+    }
+
+    /// Ends the document and prints what is left of it.
+    mutating func finish() {
+        output += Array("\n}\n".utf8)
+        flush()
+    }
+
+    private mutating func startMember(_ key: String) {
+        output += Array((members == 0 ? "\n  " : ",\n  ").utf8)
+        members += 1
+        append(.string(key), indent: 0)
+        output += Array(" : ".utf8)
+    }
+
+    private mutating func append(_ value: JSONValue, indent: Int) { value.writePretty(into: &output, indent: indent) }
+
+    private mutating func flush() {
+        SystemCalls.write(output, to: 1)
+        output.removeAll(keepingCapacity: true)
+    }
+}
+
+extension JSONValue {
+    /// The value as JSONEncoder prints it with `.prettyPrinted, .sortedKeys, .withoutEscapingSlashes`
+    /// (two-space indents, `"key" : value`, an empty list or object as its brackets around a blank
+    /// line, control characters as `\b \f \n \r \t` or `\u00xx`), every line after the first
+    /// indented by `indent`. ScaleHistoryTests holds it to JSONEncoder, byte for byte.
+    func writePretty(into output: inout [UInt8], indent: Int) {
+        func newline(_ depth: Int) {
+            output.append(UInt8(ascii: "\n"))
+            output += repeatElement(UInt8(ascii: " "), count: depth)
+        }
+        switch self {
+        case .string(let text): Self.writeString(text, into: &output)
+        case .integer(let number): output += Array(String(number).utf8)
+        case .bool(let flag): output += Array((flag ? "true" : "false").utf8)
+        case .null: output += Array("null".utf8)
+        case .array(let values):
+            output.append(UInt8(ascii: "["))
+            if values.isEmpty { output.append(UInt8(ascii: "\n")) }
+            for (index, value) in values.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                newline(indent + 2)
+                value.writePretty(into: &output, indent: indent + 2)
+            }
+            newline(indent)
+            output.append(UInt8(ascii: "]"))
+        case .object(let members):
+            output.append(UInt8(ascii: "{"))
+            if members.isEmpty { output.append(UInt8(ascii: "\n")) }
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                newline(indent + 2)
+                Self.writeString(key, into: &output)
+                output += Array(" : ".utf8)
+                members[key]!.writePretty(into: &output, indent: indent + 2)
+            }
+            newline(indent)
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func writeString(_ text: String, into output: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x08: output += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+            case 0x0C: output += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
+            case 0x0A: output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case ..<0x20: output += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
     }
 }

@@ -22,6 +22,15 @@ public enum SystemCalls {
         text.withUTF8 { _ = FileSystem.writeAll(descriptor, UnsafeRawBufferPointer($0)) }
     }
 
+    /// Writes all of `bytes` to a file descriptor.
+    ///
+    /// - Parameters:
+    ///   - bytes: what to write.
+    ///   - descriptor: where.
+    public static func write(_ bytes: [UInt8], to descriptor: Int32) {
+        bytes.withUnsafeBytes { _ = FileSystem.writeAll(descriptor, $0) }
+    }
+
     /// Everything readable from a file descriptor (standard input: 0), refusing more than `limit`.
     ///
     /// - Parameters:
