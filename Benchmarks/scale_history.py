@@ -7,8 +7,9 @@ request number). The release branch gets every 30th of those as an exact backpor
 the original message with `(cherry picked from commit <id>)`, `Backported-From: main` and
 `Backported-To: 24.03`), and a release-only fix every 60th. BASE defaults to COMMITS, so that
 main since the branch point and the release branch are about the same size (10,000 / 10,500). No
-commit-graph file is written (`git commit-graph write` makes one). Optionally TAGS release tags on
-the release branch's history (`24.03.N`, lightweight, spread evenly).
+commit-graph file is written (`git commit-graph write` makes one). With TAGS, the release branch
+also gets TAGS release commits, spread evenly, each setting VERSION to 24.03.N and tagged so
+(lightweight): `relkit check --tags` finds every tag consistent.
 
 Usage: scale_history.py DIR --commits N [--base B] [--seed S] [--tags T]
 Prints the ids of main's commits that the release branch lacks (the expected answer) to
@@ -84,6 +85,7 @@ def generate(root, commits, base=None, seed=2026, tags=0):
     parent = mark
     missing = []
     release_marks = [mark]
+    release_tags = []
     for index, (main_mark, message, path, text) in enumerate(after):
         if index % 30 == 0:
             mark += 1
@@ -93,6 +95,13 @@ def generate(root, commits, base=None, seed=2026, tags=0):
             release_marks.append(mark)
         else:
             missing.append(ids[main_mark])
+        if tags and index % max(1, commits // tags) == 0 and len(release_tags) < tags:
+            mark += 1
+            version = f"24.03.{len(release_tags) + 1}"
+            second.commit("24.03", mark, START + main_mark * 60 + 35, f"release: {version}\n", parent, [("VERSION", version + "\n")])
+            parent = mark
+            release_marks.append(mark)
+            release_tags.append((version, mark))
         if index % 60 == 59:
             mark += 1
             second.commit("24.03", mark, START + main_mark * 60 + 40, f"fix: release-only {index}\n", parent,
@@ -100,12 +109,10 @@ def generate(root, commits, base=None, seed=2026, tags=0):
             parent = mark
             release_marks.append(mark)
     second.run(root, f"--import-marks={marks}", f"--export-marks={marks}")
-    if tags:
+    if release_tags:
         with open(marks) as handle:
             ids.update({int(n[1:]): sha for n, sha in (line.split() for line in handle)})
-        chosen = [ids[m] for m in release_marks] + [ids[m] for m in range(2, branch_point + 1)]
-        step = max(1, len(chosen) // tags)
-        refs = "".join(f"create refs/tags/24.03.{i} {sha}\n" for i, sha in enumerate(chosen[::step][:tags]))
+        refs = "".join(f"create refs/tags/{version} {ids[tag_mark]}\n" for version, tag_mark in release_tags)
         subprocess.run(["git", "update-ref", "--stdin"], cwd=root, env=ENV, input=refs.encode(), check=True)
     subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=root, env=ENV, check=True)
     with open(os.path.join(root, ".git", "expected-missing"), "w") as handle:
