@@ -108,7 +108,12 @@ extension Repository {
         var index: OpaquePointer?
         try check("git_cherrypick_commit", git_cherrypick_commit(&index, pointer, pickCommit, oursCommit, mainline, &options))
         defer { git_index_free(index) }
-        if git_index_has_conflicts(index) == 1 { return .conflicts(try Repository.conflictPaths(in: index!)) }
+        return try outcome(of: index!)
+    }
+
+    /// A merged index's conflicting paths, or its tree written.
+    func outcome(of index: OpaquePointer) throws(GitError) -> CherryPickOutcome {
+        if git_index_has_conflicts(index) == 1 { return .conflicts(try Repository.conflictPaths(in: index)) }
         var tree = git_oid()
         try check("git_index_write_tree_to", git_index_write_tree_to(&tree, index, pointer))
         return .clean(tree: ObjectID(tree))
@@ -135,12 +140,7 @@ extension Repository {
     /// - Returns: the new tree, or the conflicting paths.
     /// - Throws: `GitError` naming the failed call.
     public func mergeTrees(ancestor: ObjectID?, ours: ObjectID, theirs: ObjectID) throws(GitError) -> CherryPickOutcome {
-        try withMergedIndex(ancestor: ancestor, ours: ours, theirs: theirs) { index throws(GitError) in
-            if git_index_has_conflicts(index) == 1 { return .conflicts(try Repository.conflictPaths(in: index)) }
-            var tree = git_oid()
-            try check("git_index_write_tree_to", git_index_write_tree_to(&tree, index, pointer))
-            return .clean(tree: ObjectID(tree))
-        }
+        try withMergedIndex(ancestor: ancestor, ours: ours, theirs: theirs) { index throws(GitError) in try outcome(of: index) }
     }
 
     /// The three-way merge of trees with every conflict committed as it is, as a person who commits
@@ -158,21 +158,9 @@ extension Repository {
     /// - Throws: `GitError` naming the failed call.
     public func mergeTreesCommittingConflicts(ancestor: ObjectID?, ours: ObjectID, theirs: ObjectID, labels: (ours: String, theirs: String)) throws(GitError) -> MergeWithMarkers {
         try withMergedIndex(ancestor: ancestor, ours: ours, theirs: theirs) { index throws(GitError) in
-            typealias Side = (id: ObjectID, mode: UInt32)
-            var conflicts: [(path: String, ancestor: Side?, ours: Side?, theirs: Side?)] = []
-            var iterator: OpaquePointer?
-            try check("git_index_conflict_iterator_new", git_index_conflict_iterator_new(&iterator, index))
-            var ancestorEntry: UnsafePointer<git_index_entry>?
-            var oursEntry: UnsafePointer<git_index_entry>?
-            var theirsEntry: UnsafePointer<git_index_entry>?
-            func side(_ entry: UnsafePointer<git_index_entry>?) -> Side? { entry.map { (ObjectID($0.pointee.id), $0.pointee.mode) } }
-            while git_index_conflict_next(&ancestorEntry, &oursEntry, &theirsEntry, iterator) == 0 {
-                guard let any = oursEntry ?? theirsEntry ?? ancestorEntry else { continue }
-                conflicts.append((String(cString: any.pointee.path), side(ancestorEntry), side(oursEntry), side(theirsEntry)))
-            }
-            git_index_conflict_iterator_free(iterator)
+            let conflicts = try Repository.conflictEntries(in: index)
             for conflict in conflicts {
-                let kept: Side?
+                let kept: ConflictSide?
                 if let mine = conflict.ours, let other = conflict.theirs, Self.isRegularFile(mine.mode), Self.isRegularFile(other.mode),
                     conflict.ancestor.map({ Self.isRegularFile($0.mode) }) ?? true
                 {
@@ -222,18 +210,26 @@ extension Repository {
     }
 
     /// The paths with unmerged entries in an index, sorted.
-    static func conflictPaths(in index: OpaquePointer) throws(GitError) -> [String] {
+    static func conflictPaths(in index: OpaquePointer) throws(GitError) -> [String] { try conflictEntries(in: index).map(\.path).sorted() }
+
+    /// One side of an unmerged index entry: its blob and mode.
+    typealias ConflictSide = (id: ObjectID, mode: UInt32)
+
+    /// The unmerged entries of an index, in its order: each path and its three sides (nil where
+    /// that side has no file).
+    static func conflictEntries(in index: OpaquePointer) throws(GitError) -> [(path: String, ancestor: ConflictSide?, ours: ConflictSide?, theirs: ConflictSide?)] {
         var iterator: OpaquePointer?
         try check("git_index_conflict_iterator_new", git_index_conflict_iterator_new(&iterator, index))
         defer { git_index_conflict_iterator_free(iterator) }
-        var paths: [String] = []
+        var entries: [(path: String, ancestor: ConflictSide?, ours: ConflictSide?, theirs: ConflictSide?)] = []
         var ancestor: UnsafePointer<git_index_entry>?
         var ours: UnsafePointer<git_index_entry>?
         var theirs: UnsafePointer<git_index_entry>?
+        func side(_ entry: UnsafePointer<git_index_entry>?) -> ConflictSide? { entry.map { (ObjectID($0.pointee.id), $0.pointee.mode) } }
         while git_index_conflict_next(&ancestor, &ours, &theirs, iterator) == 0 {
-            if let entry = ours ?? theirs ?? ancestor { paths.append(String(cString: entry.pointee.path)) }
+            if let entry = ours ?? theirs ?? ancestor { entries.append((String(cString: entry.pointee.path), side(ancestor), side(ours), side(theirs))) }
         }
-        return paths.sorted()
+        return entries
     }
 
     /// A tree entry's object id and raw git file mode, or nil when the path is not in the tree.

@@ -107,7 +107,7 @@ enum PlanRendering {
             // not have happened: the plan (which finds the refs made) goes on to it.
             if let finished = context.lock.finishedThisCommand {
                 guard then != nil else { throw OperationError(.alreadyDone, finished) }
-                Console.error(finished.replacing(". That was this very command: it is done now", with: "; pushing it now"))
+                Console.error(context.lock.finishedThisCommand(goingOn: "pushing it now") ?? finished)
             }
             let plan = try makePlan(context)
             var applied: AppliedPlan?

@@ -32,8 +32,7 @@ struct PickEngine {
     }
 
     func pick(_ commit: CommitInfo, mainline: Int?, onto ours: CommitInfo) throws(GitError) -> Result {
-        let parent: ObjectID? = mainline.map { commit.parents[$0 - 1] } ?? commit.parents.first
-        let parentTree = try parent.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
+        let parentTree = try self.parentTree(of: commit, mainline: mainline)
         let theirs = try pickedTree(commit, parentTree: parentTree)
         if !Self.fullMergeOnly, let parentTree, let tree = try fastPick(theirs: theirs, parentTree: parentTree, onto: ours) {
             return .tree(tree, fastPath: true)
@@ -52,8 +51,7 @@ struct PickEngine {
     /// The pick with its conflicts committed as they are (`--commit-conflicts`): conflict markers
     /// in the files, labelled with the target and the picked commit, as `git cherry-pick` writes them.
     func pickCommittingConflicts(_ commit: CommitInfo, mainline: Int?, onto ours: CommitInfo, target: String) throws(GitError) -> MergeWithMarkers {
-        let parent: ObjectID? = mainline.map { commit.parents[$0 - 1] } ?? commit.parents.first
-        let parentTree = try parent.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
+        let parentTree = try self.parentTree(of: commit, mainline: mainline)
         return try repository.mergeTreesCommittingConflicts(
             ancestor: parentTree, ours: ours.tree, theirs: try pickedTree(commit, parentTree: parentTree),
             labels: (target, "\(commit.id.short) (\(commit.subject))"))
@@ -64,13 +62,30 @@ struct PickEngine {
         keepTarget.isEmpty ? [] : paths.filter { path in keepTarget.contains { $0.matches(path) } }
     }
 
-    /// The picked commit's tree, with the kept paths as its parent had them.
-    private func pickedTree(_ commit: CommitInfo, parentTree: ObjectID?) throws(GitError) -> ObjectID {
-        guard !keepTarget.isEmpty else { return commit.tree }
+    /// The paths a pick of `commit` keeps as the target has them.
+    func keptPaths(of commit: CommitInfo, mainline: Int?) throws(GitError) -> [String] {
+        try keptChanges(of: commit, parentTree: try parentTree(of: commit, mainline: mainline)).map(\.path)
+    }
+
+    /// The tree of the parent whose change a pick takes (`mainline` for a merge); nil for a root.
+    private func parentTree(of commit: CommitInfo, mainline: Int?) throws(GitError) -> ObjectID? {
+        let parent: ObjectID? = mainline.map { commit.parents[$0 - 1] } ?? commit.parents.first
+        return try parent.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
+    }
+
+    /// The commit's changes at kept paths.
+    private func keptChanges(of commit: CommitInfo, parentTree: ObjectID?) throws(GitError) -> [TreeChange] {
+        guard !keepTarget.isEmpty else { return [] }
         let changes = try repository.treeChanges(from: parentTree, to: commit.tree)
         let kept = Set(keptPaths(changes.map(\.path)))
+        return changes.filter { kept.contains($0.path) }
+    }
+
+    /// The picked commit's tree, with the kept paths as its parent had them.
+    private func pickedTree(_ commit: CommitInfo, parentTree: ObjectID?) throws(GitError) -> ObjectID {
+        let kept = try keptChanges(of: commit, parentTree: parentTree)
         guard !kept.isEmpty else { return commit.tree }
-        let updates = changes.filter { kept.contains($0.path) }.map { change in
+        let updates = kept.map { change in
             change.old.map { Repository.TreeUpdate(path: change.path, blob: $0.id, mode: $0.mode) } ?? .remove(change.path)
         }
         return try repository.createTree(fromTreeID: commit.tree, updating: updates)

@@ -101,6 +101,9 @@ public enum Backport {
         /// The files committed with conflict markers (`--commit-conflicts`).
         public var committedConflicts: [String] = []
 
+        /// Whether a commit was made for it.
+        public var wasPicked: Bool { if case .picked = outcome { true } else { false } }
+
         init(commit: CommitInfo, outcome: Outcome, sensitivePaths: [String], resolved: Bool = false, committedConflicts: [String] = []) {
             self.commit = commit
             self.outcome = outcome
@@ -194,7 +197,7 @@ public enum Backport {
         // Under --push, the local branch is only half the command: the same run goes on and pushes it.
         if let finished = context.lock.finishedThisCommand {
             guard request.push != nil else { throw OperationError(.alreadyDone, finished) }
-            notice(finished.replacing(". That was this very command: it is done now", with: "; pushing it now"))
+            notice(context.lock.finishedThisCommand(goingOn: "pushing it now")!)
         }
         let configuration = try context.baseConfiguration()
         let source = request.source ?? configuration.backportSource
@@ -243,11 +246,7 @@ public enum Backport {
                 if !request.dryRun { target.worktree = worktree }
                 var stopped = State.Target(branch: branch, expected: tip, stoppedAt: conflict, worktree: worktree)
                 stopped.upstream = target.upstream
-                if request.push != nil {
-                    let before = outcome.picks.filter { if case .picked = $0.outcome { return true } else { return false } }
-                    stopped.pickedBefore = before.map(\.commit.id.description)
-                    stopped.sensitiveBefore = Array(Set(before.flatMap(\.sensitivePaths))).sorted()
-                }
+                if request.push != nil { stopped.recordPicksBefore(outcome.picks) }
                 conflictStates.append(stopped)
             } else if outcome.tip != tip {
                 target.newTip = outcome.tip
@@ -298,7 +297,7 @@ public enum Backport {
     /// The pull request of a pushed backport: its branch by `[backport] branch-template`, the
     /// original subject as title, a body naming the original pull request and commits.
     static func pullRequest(picks: [Pick], target: String, source: String, configuration: ReleaseConfiguration) -> PullRequestSpec {
-        let picked = picks.filter { if case .picked = $0.outcome { return true } else { return false } }
+        let picked = picks.filter(\.wasPicked)
         return pullRequest(picked: picked.isEmpty ? [picks[0]] : picked, target: target, source: source, configuration: configuration)
     }
 
@@ -344,7 +343,7 @@ public enum Backport {
                 // The last commit picked: from the report, or (a --continue finishing a killed one)
                 // from the message of the branch's commit.
                 let lastPick =
-                    target.picks.last { if case .picked = $0.outcome { return true } else { return false } }?.commit.id.description
+                    target.picks.last(where: \.wasPicked)?.commit.id.description
                     ?? (try? repository.commit(tip)).flatMap { pickedCommit(in: $0.message) }
                 let earlier = try? repository.commit(onRemote)
                 guard let earlier, let lastPick, earlier.message.contains("(cherry picked from commit \(lastPick))") else {
@@ -738,6 +737,22 @@ public enum Backport {
             /// (written with `movingTo`, so that a `--continue` killed after it pushes again).
             var pullRequest: PullRequestSpec?
 
+            /// Under `--push`: notes the commits of `picks` that were picked, and their sensitive paths.
+            mutating func recordPicksBefore(_ picks: [Pick]) {
+                let picked = picks.filter(\.wasPicked)
+                pickedBefore = picked.map(\.commit.id.description)
+                sensitiveBefore = Array(Set(picked.flatMap(\.sensitivePaths))).sorted()
+            }
+
+            /// The picks `recordPicksBefore` noted, read again; the sensitive paths found then go
+            /// with the first (a pull request names them all together).
+            func picksBefore(in repository: Repository) throws(GitError) -> [Pick] {
+                try (pickedBefore ?? []).enumerated().map { index, hex throws(GitError) in
+                    let id = ObjectID(hex: hex)!
+                    return Pick(commit: try repository.commit(id), outcome: .picked(id, fastPath: false), sensitivePaths: index == 0 ? sensitiveBefore ?? [] : [])
+                }
+            }
+
             /// A target stopped at a conflict: what `--continue` needs.
             init(branch: String, expected: ObjectID, stoppedAt conflict: Conflict, worktree: String) {
                 self.branch = branch
@@ -829,10 +844,7 @@ public enum Backport {
             }
             _ = try worktree.cherryPickIntoWorkTree(pick, mainline: UInt32(mainline ?? 0))
             if !keepTarget.isEmpty {
-                let picked = try repository.commit(pick)
-                let parent = mainline.map { picked.parents[$0 - 1] } ?? picked.parents.first
-                let changed = try repository.treeChanges(from: try parent.map { id throws(GitError) in try repository.treeID(ofCommit: id) }, to: picked.tree).map(\.path)
-                let kept = PickEngine(repository: repository, keepTarget: keepTarget.map(Glob.init)).keptPaths(changed)
+                let kept = try PickEngine(repository: repository, keepTarget: keepTarget.map(Glob.init)).keptPaths(of: try repository.commit(pick), mainline: mainline)
                 if !kept.isEmpty {
                     let baseTree = try repository.treeID(ofCommit: base)
                     var inBase: [String] = []
@@ -994,27 +1006,16 @@ public enum Backport {
                     request: request, configuration: configuration, batch: batch, committer: committer)
                 entry.picks += outcome.picks
                 // Under --push, the pull request names the picks made before the stop too.
-                let before = try (target.pickedBefore ?? []).map { hex throws(GitError) in
-                    Pick(commit: try repository.commit(ObjectID(hex: hex)!), outcome: .picked(ObjectID(hex: hex)!, fastPath: false), sensitivePaths: [])
-                }
-                let pickedNow = entry.picks.filter { if case .picked = $0.outcome { return true } else { return false } }
+                let picked = try target.picksBefore(in: repository) + entry.picks.filter(\.wasPicked)
                 if let conflict = outcome.conflict {
                     entry.worktree = target.worktree
                     var stopped = State.Target(branch: target.branch, expected: expected, stoppedAt: conflict, worktree: target.worktree)
                     stopped.upstream = entry.upstream
-                    if state.push != nil {
-                        stopped.pickedBefore = (before + pickedNow).map(\.commit.id.description)
-                        stopped.sensitiveBefore = Array(Set((target.sensitiveBefore ?? []) + pickedNow.flatMap(\.sensitivePaths))).sorted()
-                    }
+                    if state.push != nil { stopped.recordPicksBefore(picked) }
                     stillStopped.append(stopped)
                 } else if outcome.tip != expected {
                     entry.newTip = outcome.tip
-                    if state.push != nil, !(before + pickedNow).isEmpty {
-                        var picked = before + pickedNow
-                        // The sensitive paths of the picks before the stop, as they were found then.
-                        if let sensitive = target.sensitiveBefore, !sensitive.isEmpty, !before.isEmpty {
-                            picked[0] = Pick(commit: picked[0].commit, outcome: picked[0].outcome, sensitivePaths: sensitive)
-                        }
+                    if state.push != nil, !picked.isEmpty {
                         entry.pullRequest = pullRequest(picked: picked, target: target.branch, source: state.source, configuration: configuration)
                     }
                 }

@@ -29,8 +29,18 @@ public final class RepositoryLock {
     let repository: Repository
     private var held = false
     /// Set when taking the lock finished an interrupted run of this very command (the same
-    /// arguments): what was said of it. The command then has nothing left to do.
-    public private(set) var finishedThisCommand: String?
+    /// arguments): what was finished, and how that is said when the command has nothing left to do.
+    private var finished: (work: String, done: String)?
+    /// What was said of this very command's interrupted run, finished now: the command has
+    /// nothing left to do. nil when there was none.
+    public var finishedThisCommand: String? { finished?.done }
+
+    /// The same, for a command whose local work is finished but which goes on (a push): `next`
+    /// says what it does now.
+    ///
+    /// - Parameter next: what the command goes on to do ("pushing it now").
+    /// - Returns: the line to say, or nil when nothing of this command was interrupted.
+    public func finishedThisCommand(goingOn next: String) -> String? { finished.map { "\($0.work); \(next)" } }
 
     var journalPath: String { directory + "/journal" }
     var backupDirectory: String { directory + "/backup" }
@@ -79,7 +89,8 @@ public final class RepositoryLock {
             if owner.isGone {
                 lock.removeStaleLock(of: owner, notice: notice)
                 if owner.done, let digest = Self.invocationDigest, owner.invocation == digest {
-                    lock.finishedThisCommand = "relkit: this very command (\(owner.summary)) had finished its work but was killed before it could say so; it is done"
+                    let work = "relkit: this very command (\(owner.summary)) had finished its work but was killed before it could say so"
+                    lock.finished = (work, work + "; it is done")
                 }
                 continue
             }
@@ -331,7 +342,7 @@ public final class RepositoryLock {
         removeJournal()
         let said = "relkit: \(journal.command.map { "`\($0)`" } ?? "an earlier relkit") was interrupted; " + (actions.isEmpty ? "nothing of it was left to finish" : actions.joined(separator: "; "))
         if finishedForward, let invocation = journal.invocation, invocation == Self.invocation {
-            finishedThisCommand = said + ". That was this very command: it is done now"
+            finished = (said, said + ". That was this very command: it is done now")
             return
         }
         notice(said)
