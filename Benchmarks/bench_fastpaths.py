@@ -20,6 +20,7 @@ SWITCHES = {
     "RELKIT_FULL_MERGE=1 (in-memory pick off)": {"RELKIT_FULL_MERGE": "1"},
     "RELKIT_OBJECT_FILES=0 (object-file reader and inflater off)": {"RELKIT_OBJECT_FILES": "0"},
     "RELKIT_SMALL_INFLATER=0 (zlib for every stream)": {"RELKIT_SMALL_INFLATER": "0"},
+    "RELKIT_TREE_READER=0 (tree reader off)": {"RELKIT_TREE_READER": "0"},
     "RELKIT_COMMIT_GRAPH=0 (commit-graph reader off)": {"RELKIT_COMMIT_GRAPH": "0"},
 }
 

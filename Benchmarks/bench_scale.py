@@ -11,6 +11,9 @@ time and peak memory (the command's maximum resident set, by GNU time) of each, 
   branch has 5,000 release commits, each tagged) against git reading VERSION at every tag
   (`git for-each-ref refs/tags | git cat-file --batch`); both must find every tag consistent.
 - `relkit status` with 200 release branches against `git for-each-ref` of the same refs.
+- At each size: `relkit upgrade` between refs that many commits apart (the migrations and the
+  configuration sample between them) against `git diff --stat` of the same paths, and `relkit
+  backport` of 1,000 commits in one call against `git cherry-pick -x` of them (same tree).
 
 The histories come from Benchmarks/scale_history.py (seeded). Usage:
 bench_scale.py RELKIT [--sizes 10000,30000] [--runs R]
@@ -28,23 +31,24 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import scale_history  # noqa: E402
 
 
-def best(command, cwd, runs):
-    results = [measured_rss(command, cwd) for _ in range(runs)]
+def best(command, cwd, runs, extra=None):
+    results = [measured_rss(command, cwd, extra) for _ in range(runs)]
     return min(r[0] for r in results), max(r[1] for r in results), results[0][2]
 
 
-def measured_rss(command, cwd):
+def measured_rss(command, cwd, extra=None, allowed=(0, 1)):
     """Wall seconds, peak resident KiB and standard output of one run. The peak comes from GNU
     time, a small program that forks and execs the command: a child of this Python process would
-    count Python's own pages in its peak (the kernel keeps the largest before exec)."""
+    count Python's own pages in its peak (the kernel keeps the largest before exec). `allowed`:
+    the exit codes that are answers (the audit's 1: commits are missing)."""
     with tempfile.NamedTemporaryFile() as peak, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         code = subprocess.run(["/usr/bin/time", "-o", peak.name, "-f", "%M", *command], cwd=cwd, stdin=subprocess.DEVNULL,
-                              stdout=out, stderr=err, env=scale_history.ENV).returncode
+                              stdout=out, stderr=err, env=dict(scale_history.ENV, **(extra or {}))).returncode
         elapsed = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
-        if code not in (0, 1):
+        if code not in allowed:
             sys.exit(f"{command} failed ({code}): {err.read().decode()[-400:]}")
         return elapsed, int(open(peak.name).read().split()[-1]), out.read().decode()
 
@@ -61,6 +65,8 @@ def main():
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; "
           f"{subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}; best of {arguments.runs}")
     print(f"{'commits a side':>14} {'graph':>5} | {'relkit audit s':>14} {'MiB':>6} | {'git --cherry-pick s':>19} {'MiB':>6} | {'time ratio':>10} | same answer")
+    others = []
+    reader_off = []
     with tempfile.TemporaryDirectory(prefix="relkit-bench-scale-") as work:
         for size in [int(n) for n in arguments.sizes.split(",")]:
             root = os.path.join(work, f"h{size}")
@@ -70,6 +76,11 @@ def main():
                     subprocess.run(["git", "commit-graph", "write", "--reachable", "--changed-paths"], cwd=root, check=True)
                 relkit_time, relkit_rss, relkit_out = best([relkit, "backport", "audit", "--to", "24.03", "--format", "json"], root, arguments.runs)
                 git_time, git_rss, git_out = best(["git", "log", "--cherry-pick", "--right-only", "--no-merges", "--format=%H", "24.03...main"], root, arguments.runs)
+                # What the tree reader earns (its switch off: libgit2 reads the trees).
+                off_time, off_rss, off_out = best([relkit, "backport", "audit", "--to", "24.03", "--format", "json"], root, 1, {"RELKIT_TREE_READER": "0"})
+                reader_off.append((size, graph, off_time, off_rss, relkit_time))
+                if off_out != relkit_out:
+                    sys.exit(f"bench-scale: the audit's answer changes with the tree reader off at {size}")
                 relkit_missing = {c["id"] for c in json.loads(relkit_out)["commits"] if c["status"] == "missing"}
                 git_missing = set(git_out.split())
                 same = relkit_missing == git_missing == expected
@@ -77,6 +88,7 @@ def main():
                       f"{git_time:>19.2f} {git_rss / 1024:>6.0f} | {relkit_time / git_time:>9.2f}x | {'yes' if same else 'NO'}")
                 if not same:
                     sys.exit(f"bench-scale: the answers differ at {size} (relkit {len(relkit_missing)}, git {len(git_missing)}, expected {len(expected)})")
+            others.append((size, *upgrade_and_backport(relkit, root, size, arguments.runs)))
         # Tags and branches, on a history of 10,000 commits a side.
         root = os.path.join(work, "tags")
         scale_history.generate(root, 10000, tags=5000)
@@ -94,12 +106,63 @@ def main():
         status_time, status_rss, _ = best([relkit, "status"], root, arguments.runs)
         git_refs_time, git_refs_rss, _ = best(["git", "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"], root, arguments.runs)
         print()
+        print(f"{'commits a side':>14} {'graph':>5} | {'audit, tree reader off s':>24} {'MiB':>6} | {'the reader saves':>16}")
+        for size, graph, off_time, off_rss, on_time in reader_off:
+            print(f"{size:>14,} {'yes' if graph else 'no':>5} | {off_time:>24.2f} {off_rss / 1024:>6.0f} | {100 * (1 - on_time / off_time):>15.0f}%")
+        print()
         print(f"{'question':<40} | {'relkit s':>8} {'MiB':>6} | {'git s':>6} {'MiB':>6} | {'ratio':>6}")
-        for question, mine, theirs in [
+        rows = [
             ("check --tags, 5,000 tags", (tags_time, tags_rss), (git_tags_time, git_tags_rss)),
             ("status, 200 release branches", (status_time, status_rss), (git_refs_time, git_refs_rss)),
-        ]:
+        ]
+        for size, upgrade_mine, upgrade_theirs, picks_mine, picks_theirs in others:
+            rows.append((f"upgrade, refs {size:,} commits apart", upgrade_mine, upgrade_theirs))
+            rows.append((f"backport 1,000 picks, {size:,} a side", picks_mine, picks_theirs))
+        for question, mine, theirs in rows:
             print(f"{question:<40} | {mine[0]:>8.2f} {mine[1] / 1024:>6.0f} | {theirs[0]:>6.2f} {theirs[1] / 1024:>6.0f} | {mine[0] / theirs[0]:>5.2f}x")
+
+
+def upgrade_and_backport(relkit, root, size, runs):
+    """`relkit upgrade` between main and main `size` commits back (the branch point), against git
+    reading the same paths (`git diff --stat` of the migrations and the configuration sample);
+    then `relkit backport` of 1,000 commits onto 24.03 in one call, against `git cherry-pick -x`
+    of the same commits in a detached worktree of 24.03 (its checkout not timed;
+    one run: it is slow). The two trees must be the same (git keeps the picks already there as
+    empty commits; relkit skips them)."""
+    start = f"main~{size}"
+    upgrade = best([relkit, "upgrade", start, "main"], root, runs)
+    if f"after switching ({size // scale_history.MIGRATION_EVERY})" not in upgrade[2]:
+        sys.exit(f"bench-scale: upgrade did not list {size // scale_history.MIGRATION_EVERY} migrations: {upgrade[2][-600:]}")
+    git_upgrade = best(["git", "diff", "--stat", start, "main", "--", "migrations/versions", "configs/sample.toml"], root, runs)
+
+    def rev(name):
+        return subprocess.run(["git", "rev-parse", name], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+
+    # 1,000 commits of main, oldest first, leaving out the changes to the configuration sample
+    # (the release branch's differs: they conflict, for git as for relkit).
+    def listed(*arguments):
+        return subprocess.run(["git", "rev-list", "--reverse", *arguments], cwd=root, capture_output=True, text=True, check=True).stdout.split()
+
+    sample_changes = set(listed("main~2100..main~1000", "--", "configs/sample.toml"))
+    chosen = [c for c in listed("main~2100..main~1000") if c not in sample_changes][-1000:]
+    tip = rev("24.03")
+    picks = []
+    for _ in range(runs):
+        picks.append(measured_rss([relkit, "backport", *chosen, "--to", "24.03"], root, allowed=(0,)))
+        picked_tree = rev("24.03^{tree}")
+        subprocess.run(["git", "update-ref", "refs/heads/24.03", tip], cwd=root, check=True)
+    worktree = os.path.join(root, ".git", "bench-worktree")
+    subprocess.run(["git", "worktree", "add", "-q", "--detach", worktree, tip], cwd=root, check=True, env=scale_history.ENV)
+    git_pick = measured_rss(["git", "cherry-pick", "-x", "--allow-empty", "--keep-redundant-commits", *chosen], worktree, allowed=(0,))
+    git_tree = rev_in(worktree, "HEAD^{tree}")
+    subprocess.run(["git", "worktree", "remove", "--force", worktree], cwd=root, check=True)
+    if git_tree != picked_tree:
+        sys.exit(f"bench-scale: relkit's and git's picks differ at {size} ({picked_tree} vs {git_tree})")
+    return (upgrade[0], upgrade[1]), (git_upgrade[0], git_upgrade[1]), (min(p[0] for p in picks), max(p[1] for p in picks)), git_pick[:2]
+
+
+def rev_in(directory, name):
+    return subprocess.run(["git", "rev-parse", name], cwd=directory, capture_output=True, text=True, check=True).stdout.strip()
 
 
 if __name__ == "__main__":

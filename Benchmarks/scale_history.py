@@ -3,7 +3,8 @@
 
 main: BASE commits, then the release branch 24.03 forks (its first commit sets VERSION to 24.03.0),
 then COMMITS more on main, each adding one file (subjects alternate fix:/feat:, each with a pull
-request number). The release branch gets every 30th of those as an exact backport (the same file,
+request number; every 200th also adds an alembic revision, and one half-way between changes
+configs/sample.toml: what `relkit upgrade` reads). The release branch gets every 30th of those as an exact backport (the same file,
 the original message with `(cherry picked from commit <id>)`, `Backported-From: main` and
 `Backported-To: 24.03`), and a release-only fix every 60th. BASE defaults to COMMITS, so that
 main since the branch point and the release branch are about the same size (10,000 / 10,500). No
@@ -46,6 +47,32 @@ class Stream:
                        input="".join(self.parts).encode(), check=True)
 
 
+# Every this many commits main gets an alembic revision (one line of history, each revising the
+# one before) and, half-way between, a change to the configuration sample: what `relkit upgrade`
+# reads between two refs.
+MIGRATION_EVERY = 200
+
+
+class Migrations:
+    def __init__(self):
+        self.last = None
+
+    def every(self, n):
+        if n % MIGRATION_EVERY:
+            return []
+        revision = f"{n // MIGRATION_EVERY:012x}"
+        down = f'"{self.last}"' if self.last else "None"
+        text = (f'\"\"\"step {n}\n\nRevision ID: {revision}\nRevises: {self.last or ""}\n\"\"\"\n'
+                f'revision = "{revision}"\ndown_revision = {down}\nbranch_labels = None\ndepends_on = None\n\n\n'
+                f'def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n')
+        self.last = revision
+        return [(f"migrations/versions/{revision}_step.py", text)]
+
+
+def sample(n):
+    return f'[server]\nport = {8000 + n % 1000}\nworkers = {1 + n % 7}\n\n[cache.option{n}]\nsize = {n}\n'
+
+
 def generate(root, commits, base=None, seed=2026, tags=0):
     base = commits if base is None else base
     root = os.path.abspath(root)
@@ -54,13 +81,16 @@ def generate(root, commits, base=None, seed=2026, tags=0):
     marks = os.path.join(root, ".git", "scale-marks")
     # Pass 1: main (base, then the commits after the branch point).
     first = Stream()
-    config = '[version]\nscheme = "yy.0m"\n\n[components.root]\nfiles = ["VERSION"]\n'
-    first.commit("main", 1, START, "import", None, [(".release.toml", config), ("VERSION", "24.03.0.dev0\n")])
+    config = ('[version]\nscheme = "yy.0m"\n\n[components.root]\nfiles = ["VERSION"]\n\n'
+              '[upgrade]\nconfig-samples = ["configs/sample.toml"]\n\n'
+              '[[upgrade.migrations]]\nname = "db"\npath = "migrations/versions"\n')
+    first.commit("main", 1, START, "import", None, [(".release.toml", config), ("VERSION", "24.03.0.dev0\n"), ("configs/sample.toml", sample(0))])
     mark = 1
+    migrations = Migrations()
     for n in range(base):
         mark += 1
         first.commit("main", mark, START + mark * 60, f"feat: base change {n} (#{n + 1})\n", mark - 1,
-                     [(f"base/d{n // 500:03d}/f{n:06d}.txt", f"base {n} {rng.random()}\n")])
+                     [(f"base/d{n // 500:03d}/f{n:06d}.txt", f"base {n} {rng.random()}\n")] + migrations.every(n))
     branch_point = mark
     after = []
     for n in range(commits):
@@ -70,8 +100,12 @@ def generate(root, commits, base=None, seed=2026, tags=0):
         message = f"{kind}: change {n} (#{number})\n\nWhy change {n} was needed.\n"
         path = f"src/d{n // 500:03d}/f{n:06d}.txt"
         text = f"change {n} {rng.random()}\n"
-        first.commit("main", mark, START + mark * 60, message, mark - 1, [(path, text)])
-        after.append((mark, message, path, text))
+        extra = migrations.every(base + n)
+        # Never on a commit the release branch gets (those are even): its diff would differ there.
+        if n % MIGRATION_EVERY == MIGRATION_EVERY // 2 + 1:
+            extra.append(("configs/sample.toml", sample(n)))
+        first.commit("main", mark, START + mark * 60, message, mark - 1, [(path, text)] + extra)
+        after.append((mark, message, [(path, text)] + extra))
     first.run(root, f"--export-marks={marks}")
     ids = {}
     with open(marks) as handle:
@@ -86,11 +120,11 @@ def generate(root, commits, base=None, seed=2026, tags=0):
     missing = []
     release_marks = [mark]
     release_tags = []
-    for index, (main_mark, message, path, text) in enumerate(after):
+    for index, (main_mark, message, files) in enumerate(after):
         if index % 30 == 0:
             mark += 1
             backport = f"{message}\n(cherry picked from commit {ids[main_mark]})\nBackported-From: main\nBackported-To: 24.03\n"
-            second.commit("24.03", mark, START + main_mark * 60 + 30, backport, parent, [(path, text)])
+            second.commit("24.03", mark, START + main_mark * 60 + 30, backport, parent, files)
             parent = mark
             release_marks.append(mark)
         else:

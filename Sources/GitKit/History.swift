@@ -49,7 +49,7 @@ extension Repository {
     /// - Throws: `GitError` when the object is missing or not a commit.
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
         // A commit a merge-base walk read already is parsed from its content, not read again.
-        if let read = fastHistory.commitAlreadyRead(id) { return read }
+        if let read = fastHistory.commitAlreadyRead(id) ?? fastHistory.commitFromFiles(id) { return read }
         var oid = id.raw
         var commit: OpaquePointer?
         try check("git_commit_lookup", git_commit_lookup(&commit, pointer, &oid))
@@ -296,6 +296,12 @@ extension Repository {
     /// - Returns: the changed files, by path.
     /// - Throws: `GitError` naming the failed call.
     public func treeChanges(from old: ObjectID?, to new: ObjectID, within: Set<String>? = nil) throws(GitError) -> [TreeChange] {
+        if let read = fastHistory.treeReader?.changes(from: old, to: new, within: within) { return read }
+        return try treeChangesFromLibgit2(from: old, to: new, within: within)
+    }
+
+    /// `treeChanges(from:to:within:)` by libgit2 alone: the reference of the fast tree reader.
+    @_spi(FastReaders) public func treeChangesFromLibgit2(from old: ObjectID?, to new: ObjectID, within: Set<String>? = nil) throws(GitError) -> [TreeChange] {
         var changes: [TreeChange] = []
         try compareTrees(old, new, prefix: "", within: within, into: &changes)
         return changes

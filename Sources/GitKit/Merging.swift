@@ -241,6 +241,12 @@ extension Repository {
     /// - Returns: the entry's id and mode, or nil.
     /// - Throws: `GitError` naming the failed call.
     public func entry(inTree treeID: ObjectID, path: String) throws(GitError) -> (id: ObjectID, mode: UInt32)? {
+        if let read = fastHistory.treeReader?.entry(inTree: treeID, path: path) { return read }
+        return try entryFromLibgit2(inTree: treeID, path: path)
+    }
+
+    /// `entry(inTree:path:)` by libgit2 alone: the reference of the fast tree reader.
+    @_spi(FastReaders) public func entryFromLibgit2(inTree treeID: ObjectID, path: String) throws(GitError) -> (id: ObjectID, mode: UInt32)? {
         let tree = try lookupTree(treeID)
         defer { git_tree_free(tree) }
         var entry: OpaquePointer?

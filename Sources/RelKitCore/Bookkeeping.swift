@@ -15,13 +15,17 @@ public enum Bookkeeping {
         "\(subject)\n\n\(trailerKey): \(command)"
     }
 
+    /// The trailer's key as bytes, lowercase, looked for before any trailer is parsed.
+    private static let marker = Array("relkit-bookkeeping".utf8)
+
     /// Whether relkit made this commit to move versions.
     ///
     /// - Parameter message: a commit message.
     /// - Returns: whether it carries relkit's bookkeeping trailer.
     public static func isBookkeeping(message: String) -> Bool {
         // The audit asks of every commit: the trailer parse only when the key is there at all.
-        guard message.lowercased().contains("relkit-bookkeeping") else { return false }
+        // Bytes, case folded in place: a lowercased copy and a string search cost ~2 µs a message.
+        guard ASCII.contains(Array(message.utf8), marker, foldingCase: true) else { return false }
         return Trailers.parse(message).contains { $0.matches(key: trailerKey) }
     }
 }

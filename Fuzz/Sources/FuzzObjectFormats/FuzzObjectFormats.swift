@@ -1,5 +1,5 @@
 // libFuzzer target: relkit's own readers of git's object formats (GitKit/CommitParsing.swift,
-// ObjectFiles.applyDelta, SmallInflater), which read whatever a repository's pack files hold.
+// ObjectFiles.applyDelta, SmallInflater, TreeReader's entries), which read whatever a repository's pack files hold.
 // Besides "no crash, no read out of bounds" (AddressSanitizer): a commit the full parser accepts,
 // the walk's parser accepts too, with the same parents and date; a delta gives nil or exactly the
 // size it announces; a deflate stream SmallInflater decodes, zlib decodes to the same bytes and
@@ -32,6 +32,15 @@ public func fuzzObjectFormats(_ data: UnsafePointer<UInt8>, _ count: Int) -> CIn
         if let commit = CommitInfo(id: anyID, content: bytes) {
             require(header != nil, "the full parser accepts a commit the walk's parser refuses")
             require(header?.parents == commit.parents && header?.date == commit.committer.time, "the two parsers disagree")
+        }
+    } else if data[0] & 4 != 0 {
+        // A tree's content: each entry the reader accepts has a mode that fits libgit2's 16 bits
+        // and a name without NUL, and the entries (each at least "0 n\0" and an id) fit the bytes.
+        if let entries = TreeReader.entries(of: bytes) {
+            for entry in entries {
+                require(entry.mode <= 0xFFFF && !entry.name.isEmpty && !entry.name.contains(0), "a tree entry the reader should refuse")
+            }
+            require(entries.count * 24 <= bytes.count, "the tree reader found more entries than the bytes hold")
         }
     } else {
         // A base and a delta, split where the second byte says.

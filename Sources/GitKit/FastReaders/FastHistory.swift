@@ -98,6 +98,28 @@ final class FastHistory {
     /// The parents of a commit a walk over the object files read already.
     func parentsAlreadyRead(of id: ObjectID) -> [ObjectID]? { dateOrderedWalker?.parentIDs(of: id) }
 
+    /// The object files read directly, for single commits and trees; nil when
+    /// `RELKIT_OBJECT_FILES=0` or the objects are not all in this repository's files (alternates).
+    /// (The date-ordered walker has its own: it keeps no delta bases.)
+    private lazy var objectFiles: ObjectFiles? =
+        environmentValue("RELKIT_OBJECT_FILES") == "0" ? nil : ObjectFiles.open(objectsDirectory: repository.commonDirectory + "objects")
+
+    /// Tree differences and lookups from the object files; nil when they are not read directly,
+    /// or `RELKIT_TREE_READER=0`.
+    lazy var treeReader: TreeReader? = environmentValue("RELKIT_TREE_READER") == "0" ? nil : objectFiles.map(TreeReader.init)
+
+    /// Whether commits may be parsed from the object files: not where their parents are not the
+    /// whole story (shallow clones, grafts: libgit2 applies them).
+    private lazy var readsCommitsFromFiles = !Self.historyIsRewritten(commonDirectory: repository.commonDirectory)
+
+    /// A commit read from the object files and parsed as libgit2 parses it (a commit-graph lists
+    /// commits without reading them, and the audit then reads thousands); nil when it is not
+    /// read directly.
+    func commitFromFiles(_ id: ObjectID) -> CommitInfo? {
+        guard readsCommitsFromFiles, let object = objectFiles?.read(id), object.type == 1 else { return nil }
+        return CommitInfo(id: id, content: object.bytes)
+    }
+
     /// Whether lists of commits come from the commit-graph without reading the commits.
     var listsWithoutReading: Bool { historyWalker != nil }
 

@@ -1,10 +1,10 @@
 internal import Clibgit2
 internal import SystemLibc
 
-/// Commit objects read straight from the object database's files: pack files (through their
-/// version 2 indexes) and loose objects. It serves the walks that read thousands of commits for
-/// their parents and dates, where libgit2 1.5 spends 6-7 µs a commit (a fresh zlib stream and a
-/// cache entry each). This reader inflates commits with `SmallInflater` (zlib for what it leaves)
+/// Commit and tree objects read straight from the object database's files: pack files (through
+/// their version 2 indexes) and loose objects. It serves the walks that read thousands of commits
+/// for their parents and dates, where libgit2 1.5 spends 6-7 µs a commit (a fresh zlib stream and
+/// a cache entry each), and `TreeReader`'s tree differences (with a cache of delta bases). This reader inflates commits with `SmallInflater` (zlib for what it leaves)
 /// and finds them in the pack index by interpolation.
 ///
 /// It answers only what it can read cleanly, and nil otherwise (an object it cannot find, a pack
@@ -71,7 +71,7 @@ internal import SystemLibc
         /// The index (version 2: magic, fanout, names, CRCs, offsets, large offsets, two
         /// checksums) and the pack header ("PACK", version 2 or 3, the same object count).
         static func open(indexPath: String, packPath: String) -> Pack? {
-            guard let index = MappedFile(path: indexPath), let data = MappedFile(path: packPath) else { return nil }
+            guard let index = MappedFile.shared(path: indexPath), let data = MappedFile.shared(path: packPath) else { return nil }
             let bytes = index.bytes
             guard bytes.count >= 8 + 1024 + 40, index.word(0) == 0xFF74_4F63, index.word(4) == 2 else { return nil }
             let count = Int(index.word(8 + 4 * 255))
@@ -98,6 +98,11 @@ internal import SystemLibc
 
     private let objectsDirectory: String
     private var packs: [Pack]
+    /// Objects resolved from deltas, kept for the next delta that names them as its base; nil
+    /// (the default) keeps none. Commits are read once each and need none; trees are read again
+    /// and again, each version a delta of the one before (up to 50 deep), where without it
+    /// every read would resolve the whole chain.
+    var deltaBases: DeltaBaseCache?
     /// The pack that had the last object found: consecutive reads mostly hit the same one.
     /// (This and `lastStreamLength` are `@exclusivity(unchecked)`: one thread reads through an
     /// ObjectFiles, and the runtime's checks cost more than the reads of a small commit.)
@@ -150,7 +155,7 @@ internal import SystemLibc
             let number = (lastPack + step) % packs.count
             if let entry = packs[number].entry(of: id) {
                 lastPack = number
-                return readPacked(packs[number], at: entry.offset, depth: depth, crc: entry.crc)
+                return readPacked(packs[number], number: number, at: entry.offset, depth: depth, crc: entry.crc)
             }
         }
         return readLoose(id)
@@ -162,8 +167,10 @@ internal import SystemLibc
     /// found by offset), its packed bytes are checked against the index's CRC-32 too: neither git
     /// nor libgit2 checks them when reading, but it costs little, and a damaged pack then gives
     /// nothing here rather than a wrong object.
-    private func readPacked(_ pack: Pack, at offset: Int, depth: Int, crc: UInt32? = nil) -> Object? {
+    private func readPacked(_ pack: Pack, number: Int, at offset: Int, depth: Int, crc: UInt32? = nil) -> Object? {
         guard depth < Self.chainLimit else { return nil }
+        let key = number << 44 | offset
+        if let deltaBases, let known = deltaBases.object(at: key) { return known }
         let bytes = pack.data.bytes
         let end = bytes.count - 20 // the pack's checksum
         var at = offset
@@ -185,7 +192,9 @@ internal import SystemLibc
         switch type {
         case 1...4:
             guard let content = inflate(bytes, from: at, to: end, size: size), packedBytesMatch(bytes, offset, at, crc) else { return nil }
-            return Object(type: type, bytes: content)
+            let object = Object(type: type, bytes: content)
+            if depth > 0 { deltaBases?.keep(object, at: key) }
+            return object
         case 6:
             // OFS_DELTA: the base is this many bytes before, in a big-endian varint where each
             // continuation adds one (so that every length has its own range).
@@ -200,11 +209,13 @@ internal import SystemLibc
                 distance = ((distance + 1) << 7) | Int(byte & 0x7F)
             }
             guard distance > 0, distance < offset,
-                let base = readPacked(pack, at: offset - distance, depth: depth + 1),
+                let base = readPacked(pack, number: number, at: offset - distance, depth: depth + 1),
                 let delta = inflate(bytes, from: at, to: end, size: size), packedBytesMatch(bytes, offset, at, crc),
                 let content = Self.applyDelta(delta, to: base.bytes)
             else { return nil }
-            return Object(type: base.type, bytes: content)
+            let object = Object(type: base.type, bytes: content)
+            deltaBases?.keep(object, at: key)
+            return object
         case 7:
             // REF_DELTA: the base is named by its id (in this pack or elsewhere).
             guard at + 20 <= end else { return nil }
@@ -212,7 +223,9 @@ internal import SystemLibc
             guard let base = read(baseID, depth: depth + 1), let delta = inflate(bytes, from: at + 20, to: end, size: size),
                 packedBytesMatch(bytes, offset, at + 20, crc), let content = Self.applyDelta(delta, to: base.bytes)
             else { return nil }
-            return Object(type: base.type, bytes: content)
+            let object = Object(type: base.type, bytes: content)
+            deltaBases?.keep(object, at: key)
+            return object
         default:
             return nil
         }
@@ -337,6 +350,35 @@ internal import SystemLibc
     }
 }
 
+/// Objects resolved from a pack, by their place in it (the pack's number and the offset), up to a
+/// number of bytes: the oldest go first. Kept for deltas whose base they are.
+final class DeltaBaseCache {
+    private var objects: [Int: ObjectFiles.Object] = [:]
+    /// Keys in the order they came; `first` is the oldest still kept.
+    private var order: [Int] = []
+    private var first = 0
+    private var size = 0
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func object(at key: Int) -> ObjectFiles.Object? { objects[key] }
+
+    func keep(_ object: ObjectFiles.Object, at key: Int) {
+        guard object.bytes.count <= limit / 4, objects.updateValue(object, forKey: key) == nil else { return }
+        order.append(key)
+        size += object.bytes.count
+        while size > limit, first < order.count {
+            if let gone = objects.removeValue(forKey: order[first]) { size -= gone.bytes.count }
+            first += 1
+        }
+        if first > 4096, first * 2 > order.count {
+            order.removeFirst(first)
+            first = 0
+        }
+    }
+}
+
 /// A file mapped read-only into memory, unmapped with its last reference.
 final class MappedFile {
     let bytes: UnsafeRawBufferPointer
@@ -353,6 +395,34 @@ final class MappedFile {
     }
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
+
+    /// The mapping of a file that does not change (a pack or its index), one for the whole
+    /// process while anything holds it: each thread's reader maps the same packs, and every
+    /// mapping of a page counts again in the process's resident memory.
+    static func shared(path: String) -> MappedFile? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        // A file replaced under the same name (a repack) is another file.
+        let key = "\(status.st_dev) \(status.st_ino) \(status.st_size) \(path)"
+        pthread_mutex_lock(sharedLock)
+        defer { pthread_mutex_unlock(sharedLock) }
+        if let known = sharedFiles[key]?.file { return known }
+        guard let file = MappedFile(path: path) else { return nil }
+        sharedFiles = sharedFiles.filter { $0.value.file != nil }
+        sharedFiles[key] = WeakFile(file)
+        return file
+    }
+
+    private final class WeakFile {
+        weak var file: MappedFile?
+        init(_ file: MappedFile) { self.file = file }
+    }
+    private nonisolated(unsafe) static var sharedFiles: [String: WeakFile] = [:]
+    private nonisolated(unsafe) static let sharedLock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+        return lock
+    }()
 
     /// A big-endian 32-bit value at `offset` (the caller checked the bounds).
     func word(_ offset: Int) -> UInt32 { bigEndianWord(bytes, offset) }

@@ -96,12 +96,28 @@ public enum BackportAudit {
             } else {
                 start = nil
             }
-            let sourceIDs = try repository.commits(reachableFrom: [sourceTip], excluding: [targetTip] + (start.map { [$0] } ?? []))
-            let targetIDs = try repository.commits(reachableFrom: [targetTip], excluding: [sourceTip] + (start.map { [$0] } ?? []))
+            let sourceHides = [targetTip] + (start.map { [$0] } ?? [])
+            let targetHides = [sourceTip] + (start.map { [$0] } ?? [])
+            // With a commit-graph the commits are listed without being read, and then read on two
+            // threads; without one, the walk that lists them reads them (and keeps them).
+            let sourceListed = try repository.commitsListedWithoutReading(reachableFrom: [sourceTip], excluding: sourceHides)
+            let sourceIDs = try sourceListed ?? repository.commits(reachableFrom: [sourceTip], excluding: sourceHides)
+            let targetIDs = try repository.commits(reachableFrom: [targetTip], excluding: targetHides)
             Trace.mark("\(sourceIDs.count) + \(targetIDs.count) commits listed")
+            let gitDirectory = repository.gitDirectory
+            let commonDirectory = repository.commonDirectory
+            let half = sourceIDs.count / 2
+            let secondHalf =
+                sourceListed == nil || half < 1000
+                ? nil
+                : BackgroundWork { () throws(GitError) -> [CommitInfo] in
+                    try Repository.readCommits(Array(sourceIDs[half...]), gitDirectory: gitDirectory, commonDirectory: commonDirectory)
+                }
+            var readSources = try sourceIDs[..<(secondHalf == nil ? sourceIDs.count : half)].map { id throws(GitError) in try repository.commit(id) }
+            if let secondHalf { readSources += try secondHalf.value() }
             // Neither merges nor the commits relkit made to move versions are candidates.
-            let sourceCommits = try sourceIDs.map { id throws(GitError) in try repository.commit(id) }
-                .filter { !$0.isMerge && !Bookkeeping.isBookkeeping(message: $0.message) }
+            let sourceCommits = readSources.filter { !$0.isMerge && !Bookkeeping.isBookkeeping(message: $0.message) }
+            readSources = []
             let targetCommits = try targetIDs.map { id throws(GitError) in try repository.commit(id) }.filter { !$0.isMerge }
             Trace.mark("commits read")
             var matcher = try Matcher(repository: repository, targets: targetCommits, scratch: { () throws(GitError) in try repository.beginObjectBatch() })
@@ -113,8 +129,13 @@ public enum BackportAudit {
                 ? fixSubjectPatterns(configuration.backport) : []
             let fragments = configuration.backport.fixFragments.map(Glob.init)
             var entries: [Entry] = []
+            var fragmentLookups = FragmentLookups(fragments)
             for commit in sourceCommits {
-                let isFix = onlyFixes || classifyFixes ? try isFixCommit(commit, subjects: fixSubjects, fragments: fragments, repository: repository) : nil
+                let isFix =
+                    onlyFixes || classifyFixes
+                    ? try isFixCommit(
+                        commit, subjects: fixSubjects, fragments: fragments, repository: repository, knownTrees: matcher.treesOfCommits,
+                        lookups: &fragmentLookups) : nil
                 if onlyFixes && isFix != true { continue }
                 let match = try matcher.match(commit)
                 entries.append(Entry(commit: commit, isFix: isFix, match: match, unknown: match == nil ? matcher.uncomparable[commit.id] : nil))
@@ -137,20 +158,32 @@ public enum BackportAudit {
         policy.fixSubjects.compactMap { try? Regex($0).ignoresCase() }
     }
 
-    static func isFixCommit(_ commit: CommitInfo, subjects: [Regex<AnyRegexOutput>], fragments: [Glob], repository: Repository) throws(GitError) -> Bool {
+    /// `knownTrees`: the trees of commits already read (a parent's, mostly), by commit.
+    /// `lookups`: the fragments' directories, and the last entry found for each (a commit's tree
+    /// is its child's parent tree: each tree is looked at once, not twice).
+    static func isFixCommit(
+        _ commit: CommitInfo, subjects: [Regex<AnyRegexOutput>], fragments: [Glob], repository: Repository, knownTrees: [ObjectID: ObjectID] = [:],
+        lookups: inout FragmentLookups
+    ) throws(GitError) -> Bool {
+        func entry(_ tree: ObjectID, _ directory: String) throws(GitError) -> ObjectID? {
+            if let last = lookups.last[directory], last.tree == tree { return last.entry }
+            let found = try repository.entry(inTree: tree, path: directory)?.id
+            lookups.last[directory] = (tree, found)
+            return found
+        }
         let subject = commit.subject
         if subjects.contains(where: { subject.firstMatch(of: $0) != nil }) { return true }
         guard !fragments.isEmpty else { return false }
-        let parentTree = try commit.parents.first.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
+        var parentTree: ObjectID?
+        if let parent = commit.parents.first { parentTree = if let known = knownTrees[parent] { known } else { try repository.treeID(ofCommit: parent) } }
         // Fragments live under fixed directories (`changes/`): where those are the same object in
         // both trees, no fragment was added, and the commit's whole change need not be read.
-        let directories = fragments.map { fragmentDirectory(of: $0.pattern) }
-        if !directories.contains(nil) {
+        if let directories = lookups.directories {
             var touched = false
-            for directory in Set(directories.compactMap { $0 }) {
-                let before = try parentTree.map { tree throws(GitError) in try repository.entry(inTree: tree, path: directory) } ?? nil
-                let after = try repository.entry(inTree: commit.tree, path: directory)
-                if before?.id != after?.id {
+            for directory in directories {
+                let before = try parentTree.map { tree throws(GitError) in try entry(tree, directory) } ?? nil
+                let after = try entry(commit.tree, directory)
+                if before != after {
                     touched = true
                     break
                 }
@@ -160,6 +193,21 @@ public enum BackportAudit {
         return try repository.treeChanges(from: parentTree, to: commit.tree).contains { change in
             change.old == nil && fragments.contains { $0.matches(change.path) }
         }
+    }
+
+    /// What `isFixCommit` looks up in trees: the fragments' directories (nil when one has a
+    /// wildcard: then the whole change is read), and the last entry found for each.
+    struct FragmentLookups {
+        let directories: [String]?
+        var last: [String: (tree: ObjectID, entry: ObjectID?)] = [:]
+
+        init(_ fragments: [Glob]) { directories = BackportAudit.fragmentDirectories(of: fragments) }
+    }
+
+    /// The directories every fragment is in (`fragmentDirectory(of:)`), nil when one has none.
+    static func fragmentDirectories(of fragments: [Glob]) -> [String]? {
+        let directories = fragments.map { fragmentDirectory(of: $0.pattern) }
+        return directories.contains(nil) ? nil : Array(Set(directories.compactMap { $0 })).sorted()
     }
 
     /// The directory a fragment glob's files are in, as far as it has no wildcard (`changes` of
@@ -254,6 +302,10 @@ public enum BackportAudit {
         /// was made, or it was reverted): its patch-id cannot make the commit "already there", and
         /// the target's commits need not be read at all.
         var netChange: (base: ObjectID, tip: ObjectID)?
+        /// The trees of the commits read (targets, and sources once their changes are computed):
+        /// most parents are among them, and their trees are then known without a read (libgit2's
+        /// pack reads take a lock every handle of the process shares).
+        var treesOfCommits: [ObjectID: ObjectID] = [:]
         /// Commits whose patch-id could not be compared, and why (an object not in the repository).
         var uncomparable: [ObjectID: String] = [:]
 
@@ -262,6 +314,7 @@ public enum BackportAudit {
             self.targets = targets
             self.makeScratch = scratch
             subjects.reserveCapacity(targets.count)
+            for commit in targets { treesOfCommits[commit.id] = commit.tree }
             pullRequests.reserveCapacity(targets.count)
             for commit in targets {
                 // Hex runs of 7 to 40 digits: scanned as bytes (Character properties cost ~20 µs a message).
@@ -323,36 +376,39 @@ public enum BackportAudit {
         /// with its own repository handle and a contiguous run of commits (so that a commit's parent
         /// trees are still in that handle's cache). The history's own order is kept.
         mutating func precomputeSharedChanges(of commits: [CommitInfo], gitDirectory: String) throws(GitError) {
+            treesOfCommits.reserveCapacity(treesOfCommits.count + commits.count)
+            for commit in commits { treesOfCommits[commit.id] = commit.tree }
             try indexTargetChanges()
+            guard let paths = targetsByPath?.keys, !paths.isEmpty else {
+                for commit in commits { sharedChanges[commit.id] = [] }
+                return
+            }
             // Where the repository can tell (git's changed-path filters), most commits touch none of
             // the target's files: no tree is read for them.
-            var toRead: [CommitInfo] = []
-            if let paths = targetsByPath?.keys, !paths.isEmpty {
-                let places = PathSet(paths)
-                for commit in commits {
-                    if !repository.mayHaveChanged(commit.id, anyOf: places) {
-                        sharedChanges[commit.id] = []
-                    } else {
-                        toRead.append(commit)
-                    }
-                }
-            } else {
-                for commit in commits { sharedChanges[commit.id] = [] }
-            }
+            let filterPaths = PathSet(paths)
             let threads = min(ProcessInfo.processInfo.activeProcessorCount, 4)
-            guard threads > 1, toRead.count >= 200 else { return }
-            let reading = toRead
-            let results = ParallelResults<[TreeChange]>(count: reading.count)
+            guard threads > 1, commits.count >= 200 else {
+                // Few: the rest are compared one by one as they are matched.
+                for commit in commits where !repository.mayHaveChanged(commit.id, anyOf: filterPaths) { sharedChanges[commit.id] = [] }
+                return
+            }
+            let knownTrees = treesOfCommits
+            let results = ParallelResults<[TreeChange]>(count: commits.count)
             let places = targetPlaces
-            let chunk = (reading.count + threads - 1) / threads
+            let chunk = (commits.count + threads - 1) / threads
             DispatchQueue.concurrentPerform(iterations: threads) { part in
-                let range = (part * chunk)..<min(reading.count, (part + 1) * chunk)
+                let range = (part * chunk)..<min(commits.count, (part + 1) * chunk)
                 guard !range.isEmpty else { return }
                 do {
                     let handle = try Repository.open(at: gitDirectory)
                     for index in range {
-                        let commit = reading[index]
-                        let parentTree = try commit.parents.first.map { id throws(GitError) in try handle.treeID(ofCommit: id) }
+                        let commit = commits[index]
+                        guard handle.mayHaveChanged(commit.id, anyOf: filterPaths) else {
+                            results.set(index, [])
+                            continue
+                        }
+                        var parentTree: ObjectID?
+                        if let parent = commit.parents.first { parentTree = if let known = knownTrees[parent] { known } else { try handle.treeID(ofCommit: parent) } }
                         results.set(index, try handle.treeChanges(from: parentTree, to: commit.tree, within: places))
                     }
                 } catch {
@@ -360,12 +416,14 @@ public enum BackportAudit {
                 }
             }
             if let error = results.error { throw error }
-            for (index, commit) in toRead.enumerated() { sharedChanges[commit.id] = results.values[index] }
+            sharedChanges.reserveCapacity(commits.count)
+            for (index, commit) in commits.enumerated() { sharedChanges[commit.id] = results.values[index] }
         }
 
         /// What a commit changed against its first parent (only at `within`, when given).
         func changes(of commit: CommitInfo, within: Set<String>? = nil) throws(GitError) -> [TreeChange] {
-            let parentTree = try commit.parents.first.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
+            var parentTree: ObjectID?
+            if let parent = commit.parents.first { parentTree = if let known = treesOfCommits[parent] { known } else { try repository.treeID(ofCommit: parent) } }
             return try repository.treeChanges(from: parentTree, to: commit.tree, within: within)
         }
 
