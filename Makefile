@@ -1,9 +1,11 @@
 # relkit: `make demo` and `make test` work on a fresh Debian machine with Swift installed;
-# they install what is missing first (libgit2-dev, libyaml-dev, pkg-config, git, Python's packaging and alembic).
+# they install what is missing first (libgit2-dev, libyaml-dev, pkg-config, git, Python's packaging, alembic and towncrier).
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
+# The towncrier the release notes tests compare with (make deps installs it, here and in the Debian 13 root).
+TOWNCRIER_VERSION := 26.9.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBUG_BIN := .build/debug/relkit
 RELEASE_BIN := .build/release/relkit
@@ -49,6 +51,10 @@ deps:
 	@python3 -c 'import alembic' 2>/dev/null || { \
 		echo "make: installing Python's alembic (for the migration differential test)"; \
 		python3 -m pip install --quiet alembic 2>/dev/null || python3 -m pip install --quiet --break-system-packages alembic; }
+	@# towncrier, pinned: the reference of the release notes tests (check --notes).
+	@python3 -c 'import sys, importlib.metadata as m; sys.exit(m.version("towncrier") != "$(TOWNCRIER_VERSION)")' 2>/dev/null || { \
+		echo "make: installing towncrier $(TOWNCRIER_VERSION) (for the release notes tests)"; \
+		python3 -m pip install --quiet 'towncrier==$(TOWNCRIER_VERSION)' 2>/dev/null || python3 -m pip install --quiet --break-system-packages 'towncrier==$(TOWNCRIER_VERSION)'; }
 
 # The Swift packages fetched as a step of their own, once more if the first try fails (a first
 # fetch into a new SwiftPM cache once failed with "cannot change to" a cache directory).

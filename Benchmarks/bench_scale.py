@@ -101,10 +101,19 @@ def main():
             sys.exit("bench-scale: git did not read VERSION at 5,000 tags")
         revisions = subprocess.run(["git", "rev-list", "24.03"], cwd=root, capture_output=True, text=True, check=True).stdout.split()
         names = [f"{year:02d}.{month:02d}" for year in range(8, 26) for month in range(1, 13) if f"{year:02d}.{month:02d}" != "24.03"][:199]
+        # 50 release branches, then 200: the growth is the lines'.
         branches = "".join(f"create refs/heads/{name} {revisions[index * 7]}\n" for index, name in enumerate(names))
-        subprocess.run(["git", "update-ref", "--stdin"], cwd=root, input=branches.encode(), check=True)
+        subprocess.run(["git", "update-ref", "--stdin"], cwd=root, input="".join(branches.splitlines(True)[:49]).encode(), check=True)
+        status_50 = best([relkit, "status"], root, arguments.runs)
+        subprocess.run(["git", "update-ref", "--stdin"], cwd=root, input="".join(branches.splitlines(True)[49:]).encode(), check=True)
         status_time, status_rss, _ = best([relkit, "status"], root, arguments.runs)
         git_refs_time, git_refs_rss, _ = best(["git", "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"], root, arguments.runs)
+        # 1,000 tags of the 5,000: the growth is the tags'.
+        tags = subprocess.run(["git", "for-each-ref", "--format=%(refname)", "refs/tags"], cwd=root, capture_output=True, text=True, check=True).stdout.split()
+        subprocess.run(["git", "update-ref", "--stdin"], cwd=root, input="".join(f"delete {tag}\n" for tag in tags[1000:]).encode(), check=True)
+        tags_1000 = best([relkit, "check", "--tags"], root, arguments.runs)
+        if "no findings" not in tags_1000[2]:
+            sys.exit(f"bench-scale: check --tags found problems: {tags_1000[2][-400:]}")
         print()
         print(f"{'commits a side':>14} {'graph':>5} | {'audit, tree reader off s':>24} {'MiB':>6} | {'the reader saves':>16}")
         for size, graph, off_time, off_rss, on_time in reader_off:
@@ -115,6 +124,8 @@ def main():
             ("check --tags, 5,000 tags", (tags_time, tags_rss), (git_tags_time, git_tags_rss)),
             ("status, 200 release branches", (status_time, status_rss), (git_refs_time, git_refs_rss)),
         ]
+        print(f"check --tags: 1,000 tags {tags_1000[0]:.2f} s {tags_1000[1] / 1024:.0f} MiB, 5,000 tags {tags_time:.2f} s {tags_rss / 1024:.0f} MiB; "
+              f"status: 50 release branches {status_50[0]:.2f} s {status_50[1] / 1024:.0f} MiB, 200 {status_time:.2f} s {status_rss / 1024:.0f} MiB")
         for size, upgrade_mine, upgrade_theirs, picks_mine, picks_theirs in others:
             rows.append((f"upgrade, refs {size:,} commits apart", upgrade_mine, upgrade_theirs))
             rows.append((f"backport 1,000 picks, {size:,} a side", picks_mine, picks_theirs))

@@ -18,9 +18,10 @@ setup_failed() { say "cannot set up the Debian 13 root: $* (see $log)" >&2; exit
 
 # What the root has installed: the build's needs (the Swift toolchain's shared libraries, a C
 # compiler and linker, libgit2-dev) and the tests' (git, python3 with pip for packaging, and
-# Debian 13's own alembic, 1.13, the migration differential test's reference there; sshd and
+# Debian 13's own alembic, 1.13, the migration differential test's reference there, and its towncrier
+# (24.8), the release notes tests' (make deps pins one here); sshd and
 # ssh, the push tests' ssh server).
-packages=ca-certificates,git,pkg-config,libgit2-dev,libyaml-dev,gcc,g++,libc6-dev,binutils,libstdc++-14-dev,libcurl4t64,libxml2,libedit2,libsqlite3-0,libncurses6,zlib1g-dev,python3,python3-pip,python3-alembic,tzdata,make,openssh-server,openssh-client
+packages=ca-certificates,git,pkg-config,libgit2-dev,libyaml-dev,gcc,g++,libc6-dev,binutils,libstdc++-14-dev,libcurl4t64,libxml2,libedit2,libsqlite3-0,libncurses6,zlib1g-dev,python3,python3-pip,python3-alembic,towncrier,tzdata,make,openssh-server,openssh-client
 stamp="$packages packaging>=26"
 
 swift_bin=$(command -v swift) || setup_failed "no swift on PATH"

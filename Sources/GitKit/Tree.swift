@@ -150,6 +150,24 @@ extension Repository {
         return Array(UnsafeRawBufferPointer(start: raw, count: size))
     }
 
+    /// The size of an object, read from its header alone (a 10 MB blob is not loaded to learn
+    /// that it is too large).
+    ///
+    /// Calls `git_odb_read_header`.
+    /// - Parameter id: the object's id.
+    /// - Returns: its size in bytes.
+    /// - Throws: `GitError` naming the failed call.
+    public func objectSize(_ id: ObjectID) throws(GitError) -> Int {
+        var odb: OpaquePointer?
+        try check("git_repository_odb", git_repository_odb(&odb, pointer))
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        var size = 0
+        var type = GIT_OBJECT_ANY
+        try check("git_odb_read_header", git_odb_read_header(&size, &type, odb, &oid))
+        return size
+    }
+
     /// Whether `name` is a local branch.
     ///
     /// Calls `git_branch_lookup`.

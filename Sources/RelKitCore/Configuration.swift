@@ -355,6 +355,8 @@ public struct ReleaseConfiguration: Sendable {
     public var backport: BackportPolicy
     /// `[upgrade]`.
     public var upgrade = UpgradePolicy()
+    /// `[notes]`; nil when the project keeps no release notes relkit knows of.
+    public var notes: NotesPolicy?
 
     /// A configuration; every argument defaults to what relkit uses without `.release.toml`.
     ///

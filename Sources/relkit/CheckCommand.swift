@@ -19,28 +19,34 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Finds every problem, not just the first: version strings valid for their scheme and form; groups whose members must agree exactly; internal requirement pins in PEP 440 form matching their group's version; the API version vN.yyyymmdd (a real date, not in the future); and git consistency (a release branch X.Y carries a version of line X.Y, no dev version on a release branch, a tag on HEAD equals the version, and with --tags every release tag matches the files at its commit: each tag in the scheme of its time ([[version.earlier]]), against the files of its time (the tagged commit's own .release.toml when it has one; a configured file that did not exist yet is not a finding). Symlinked version files are read once, through their target.
 
-            Rules: \(Finding.rules.map(\.id).joined(separator: ", ")).
+            With --notes, the release notes' news fragments ([notes] in .release.toml, towncrier's configuration for the rest): each commit since --base (default: where HEAD left the source branch) that needs a fragment has one (it adds one, its pull request's (#N) has one, or, for the commits of a pull request not yet merged, another commit of the range adds one); commits of the types [notes] no-fragment-types lists (chore, ci...) and subjects matching exempt-subjects need none. Each fragment is named <pull request>.<type>[.md] or +<name>.<type>[.md] (an orphan), of a type towncrier knows, UTF-8 text that is not empty and under 64 KiB, and a file, not a symlink.
+
+            Rules: \(Finding.rules.map(\.id).joined(separator: ", ")); with --notes: \(NotesRules.rules.map(\.id).joined(separator: ", ")).
 
             \(ExitCodes.help(for: "check"))
 
               relkit check
               relkit check --ref 26.03.1 --format json
               relkit check --tags --format github
+              relkit check --notes --base origin/main --format github
             """
     )
 
     @Option(help: "Output format: text, json, or github (workflow commands).") var format: CheckFormat = .text
     @Option(help: ArgumentHelp("Check the files of this revision without checking it out.", valueName: "rev")) var ref: String?
     @Flag(help: "Also check every tag against the version files at the commit it points to.") var tags = false
+    @Flag(help: "Also check the release notes' news fragments ([notes]): each change since --base has one, each one is well formed.") var notes = false
+    @Option(help: ArgumentHelp("Where the changes --notes looks at start (default: where HEAD left the source branch).", valueName: "rev")) var base: String?
 
     func run() throws {
         let report: Check.Report
         let today = try todayUTC()
+        guard base == nil || notes else { throw OperationError(.usage, "--base goes with --notes (where the changes the notes check looks at start)").cliError }
         do {
-            report = try Check.run(
-                Check.Request(
-                    directory: FileManager.default.currentDirectoryPath, revision: ref,
-                    checkTags: tags, today: today))
+            var request = Check.Request(directory: FileManager.default.currentDirectoryPath, revision: ref, checkTags: tags, today: today)
+            request.checkNotes = notes
+            request.notesBase = base
+            report = try Check.run(request)
         } catch {
             throw error.cliError
         }

@@ -41,16 +41,7 @@ struct CommitGraphTests {
                 }
             }
         }
-        let marks = repository.scratch.file("marks")
-        let result = try runProcess(
-            "git", ["-C", repository.path, "fast-import", "--quiet", "--export-marks=\(marks)"],
-            stdin: Data(stream.utf8), environment: gitEnvironment)
-        guard result.status == 0 else { throw GitCommandError(description: "fast-import: \(result.stderr)") }
-        var ids = [String](repeating: "", count: commits)
-        for line in try String(contentsOfFile: marks, encoding: .utf8).split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            ids[Int(parts[0].dropFirst())! - 1] = String(parts[1])
-        }
+        let ids = try repository.fastImport(stream, commits: commits)
         return (repository, ids)
     }
 

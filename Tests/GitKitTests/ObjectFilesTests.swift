@@ -37,18 +37,12 @@ struct ObjectFilesTests {
         switch storage {
         case "loose":
             // Unpacked: every object its own zlib file.
-            let pack = try #require(try FileManager.default.contentsOfDirectory(atPath: repository.path + "/.git/objects/pack").first { $0.hasSuffix(".pack") })
-            let packPath = repository.path + "/.git/objects/pack/" + pack
-            let moved = repository.scratch.file("moved.pack")
-            try FileManager.default.moveItem(atPath: packPath, toPath: moved)
-            try FileManager.default.removeItem(atPath: String(packPath.dropLast(5)) + ".idx")
-            let unpacked = try runProcess("git", ["-C", repository.path, "unpack-objects", "-q"], stdin: try Data(contentsOf: URL(fileURLWithPath: moved)), environment: gitEnvironment)
-            #expect(unpacked.status == 0)
+            try repository.unpackAllPacks()
         case "offset-deltas":
             // Deep delta chains, commits and trees included.
-            _ = try repository.git("repack", "-a", "-d", "-f", "--window=50", "--depth=50")
+            try repository.repackWithDeepDeltas()
         case "reference-deltas":
-            _ = try repository.git("-c", "repack.useDeltaBaseOffset=false", "repack", "-a", "-d", "-f", "--window=50", "--depth=50")
+            try repository.repackWithDeepDeltas(referenceDeltas: true)
         case "large-offsets":
             // Index version 2 with every offset above 256 bytes in the 64-bit table.
             _ = try repository.git("repack", "-a", "-d", "-f")

@@ -62,15 +62,7 @@ struct TreeReaderTests {
                 files.insert(path)
             }
         }
-        let marks = repository.scratch.file("marks")
-        let result = try runProcess(
-            "git", ["-C", repository.path, "fast-import", "--quiet", "--export-marks=\(marks)"], stdin: Data(stream.utf8), environment: gitEnvironment)
-        guard result.status == 0 else { throw GitCommandError(description: "fast-import: \(result.stderr)") }
-        var ids = [String](repeating: "", count: commits)
-        for line in try String(contentsOfFile: marks, encoding: .utf8).split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            ids[Int(parts[0].dropFirst())! - 1] = String(parts[1])
-        }
+        let ids = try repository.fastImport(stream, commits: commits)
         return (repository, ids)
     }
 
@@ -103,19 +95,9 @@ struct TreeReaderTests {
     /// deep chains of offset or reference deltas.
     static func store(_ repository: ScratchRepository, as storage: String) throws {
         switch storage {
-        case "loose":
-            let directory = repository.path + "/.git/objects/pack/"
-            for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasSuffix(".pack") {
-                let moved = repository.scratch.file("moved-\(name)")
-                try FileManager.default.moveItem(atPath: directory + name, toPath: moved)
-                try FileManager.default.removeItem(atPath: directory + name.dropLast(5) + ".idx")
-                let unpacked = try runProcess("git", ["-C", repository.path, "unpack-objects", "-q"], stdin: try Data(contentsOf: URL(fileURLWithPath: moved)), environment: gitEnvironment)
-                #expect(unpacked.status == 0)
-            }
-        case "offset-deltas":
-            _ = try repository.git("repack", "-a", "-d", "-f", "--window=50", "--depth=50")
-        case "reference-deltas":
-            _ = try repository.git("-c", "repack.useDeltaBaseOffset=false", "repack", "-a", "-d", "-f", "--window=50", "--depth=50")
+        case "loose": try repository.unpackAllPacks()
+        case "offset-deltas": try repository.repackWithDeepDeltas()
+        case "reference-deltas": try repository.repackWithDeepDeltas(referenceDeltas: true)
         default:
             break
         }

@@ -91,5 +91,36 @@ public struct ScratchRepository {
         }
     }
 
+    /// Runs `git fast-import` on `stream` here; returns the ids of marks 1 to `commits`.
+    public func fastImport(_ stream: String, commits: Int) throws -> [String] {
+        let marks = scratch.file("marks")
+        let result = try runProcess("git", ["-C", path, "fast-import", "--quiet", "--export-marks=\(marks)"], stdin: Data(stream.utf8), environment: gitEnvironment)
+        guard result.status == 0 else { throw GitCommandError(description: "fast-import: \(result.stderr)") }
+        var ids = [String](repeating: "", count: commits)
+        for line in try String(contentsOfFile: marks, encoding: .utf8).split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if let mark = Int(parts[0].dropFirst()), (1...commits).contains(mark) { ids[mark - 1] = String(parts[1]) }
+        }
+        return ids
+    }
+
+    /// Every pack unpacked into loose objects (each its own zlib file).
+    public func unpackAllPacks() throws {
+        let directory = path + "/.git/objects/pack/"
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasSuffix(".pack") {
+            let moved = scratch.file("moved-\(name)")
+            try FileManager.default.moveItem(atPath: directory + name, toPath: moved)
+            try FileManager.default.removeItem(atPath: directory + name.dropLast(5) + ".idx")
+            let unpacked = try runProcess("git", ["-C", path, "unpack-objects", "-q"], stdin: try Data(contentsOf: URL(fileURLWithPath: moved)), environment: gitEnvironment)
+            guard unpacked.status == 0 else { throw GitCommandError(description: "git unpack-objects failed: \(unpacked.stderr)") }
+        }
+    }
+
+    /// Everything repacked into one pack with delta chains up to 50 deep (commits and trees
+    /// included), the bases named by offset or, with `referenceDeltas`, by id.
+    public func repackWithDeepDeltas(referenceDeltas: Bool = false) throws {
+        try git((referenceDeltas ? ["-c", "repack.useDeltaBaseOffset=false"] : []) + ["repack", "-a", "-d", "-f", "--window=50", "--depth=50"])
+    }
+
     public func remove() { scratch.remove() }
 }

@@ -222,25 +222,7 @@ public enum BackportAudit {
     ///
     /// - Parameter text: a subject.
     /// - Returns: the numbers of its `(#N)` references, in order.
-    public static func pullRequestNumbers(in text: String) -> [String] {
-        // Bytes: this runs for every commit of an audit.
-        var numbers: [String] = []
-        let bytes = Array(text.utf8)
-        var index = 0
-        while index + 1 < bytes.count {
-            guard bytes[index] == UInt8(ascii: "("), bytes[index + 1] == UInt8(ascii: "#") else {
-                index += 1
-                continue
-            }
-            var end = index + 2
-            while end < bytes.count, ASCII.isDigit(bytes[end]) { end += 1 }
-            if end > index + 2, end < bytes.count, bytes[end] == UInt8(ascii: ")") {
-                numbers.append(String(decoding: bytes[(index + 2)..<end], as: UTF8.self))
-            }
-            index += 2
-        }
-        return numbers
-    }
+    public static func pullRequestNumbers(in text: String) -> [String] { NotesRules.pullRequestNumbers(in: text) }
 
     /// Whether a message has the word "backport" in any case (as bytes: every target commit).
     static func mentionsBackport(_ utf8: [UInt8]) -> Bool { ASCII.contains(utf8, Array("backport".utf8), foldingCase: true) }

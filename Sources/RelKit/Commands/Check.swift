@@ -19,6 +19,10 @@ public enum Check {
         public var checkTags: Bool
         /// The API version may not be dated after this day (UTC).
         public var today: CalendarDate
+        /// Also check the news fragments of the changes since `notesBase` (`--notes`).
+        public var checkNotes = false
+        /// Where the changes the notes check looks at start (nil: where HEAD left the source branch).
+        public var notesBase: String?
 
         /// A request.
         /// - Parameters:
@@ -108,9 +112,19 @@ public enum Check {
                 releaseVersion: unitVersion(configuration.releaseUnit))
         }
 
+        // The release notes' fragments (`--notes`): at the commit checked, HEAD for the work tree.
+        var filesRead = reader.filesRead
+        if request.checkNotes {
+            guard let repository = workspace.repository else { throw OperationError(.usage, "relkit check --notes needs a git repository") }
+            let head = try repository.commit(named: request.revision ?? "HEAD", remote: configuration.branches.remote)
+            let notes = try NotesCheck.findings(repository: repository, configuration: configuration, head: head, base: request.notesBase)
+            findings += notes.findings
+            filesRead += notes.filesRead
+        }
+
         return Report(
             target: tree.label, configurationFile: configFile, findings: sortedFindings(dedupe(findings)),
-            filesRead: reader.filesRead, configuration: configuration, versions: versions)
+            filesRead: filesRead, configuration: configuration, versions: versions)
     }
 
     static func checkAPIVersion(

@@ -96,7 +96,7 @@ struct TableReader {
         }
     }
 
-    static let rootKeys = ["version", "components", "groups", "api", "requirements", "branches", "lines", "tags", "backport", "upgrade"]
+    static let rootKeys = ["version", "components", "groups", "api", "requirements", "branches", "lines", "tags", "backport", "upgrade", "notes"]
 
     mutating func configuration(_ root: TOMLTable) throws(ConfigurationError) -> ReleaseConfiguration {
         try checkKeys(root, at: [], known: Self.rootKeys)
@@ -135,6 +135,9 @@ struct TableReader {
         }
         if let upgrade = try table(root["upgrade"], at: ["upgrade"]) {
             configuration.upgrade = try readUpgrade(upgrade)
+        }
+        if let notes = try table(root["notes"], at: ["notes"]) {
+            configuration.notes = try readNotes(notes)
         }
         configuration.releaseUnit = try resolveReleaseUnit(releaseUnit, configuration)
         return configuration
@@ -550,6 +553,35 @@ struct TableReader {
                 throw unknownName(path + ["fail-on", "#\(index)"], entry, kind: "fail-on entry", among: UpgradePolicy.failOnChoices)
             }
             policy.failOn = failOn
+        }
+        return policy
+    }
+
+    func readNotes(_ table: TOMLTable) throws(ConfigurationError) -> NotesPolicy {
+        let path = ["notes"]
+        try checkKeys(table, at: path, known: ["tool", "file", "no-fragment-types", "exempt-subjects", "towncrier-config"])
+        var policy = NotesPolicy()
+        if let tool = try string(table["tool"], at: path + ["tool"]) {
+            guard tool == "towncrier" else { throw unknownName(path + ["tool"], tool, kind: "notes tool", among: ["towncrier"]) }
+        }
+        if let file = try string(table["file"], at: path + ["file"]) {
+            _ = try checkedPath(file.replacingPlaceholder("{line}", with: "26.4"), at: path + ["file"])
+            var rest = file.replacingPlaceholder("{line}", with: "")
+            if let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+                rest = String(rest[open...close])
+                throw error(path + ["file"], "unknown placeholder '\(rest)'; known: {line}")
+            }
+            policy.file = file
+        }
+        if let types = try strings(table["no-fragment-types"], at: path + ["no-fragment-types"]) { policy.noFragmentTypes = types.map { $0.lowercased() } }
+        if let patterns = try strings(table["exempt-subjects"], at: path + ["exempt-subjects"]) {
+            for (index, pattern) in patterns.enumerated() where (try? Regex(pattern)) == nil {
+                throw error(path + ["exempt-subjects", "#\(index)"], "'\(pattern.displayable())' is not a regular expression")
+            }
+            policy.exemptSubjects = patterns
+        }
+        if let config = try string(table["towncrier-config"], at: path + ["towncrier-config"]) {
+            policy.towncrierConfig = try checkedPath(config, at: path + ["towncrier-config"])
         }
         return policy
     }
