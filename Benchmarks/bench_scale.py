@@ -134,13 +134,15 @@ def main():
 
 
 def upgrade_and_backport(relkit, root, size, runs):
-    """`relkit upgrade` between main and main `size` commits back (the branch point), against git
+    """`relkit upgrade` between main and a tag `size` commits back (the branch point), against git
     reading the same paths (`git diff --stat` of the migrations and the configuration sample);
     then `relkit backport` of 1,000 commits onto 24.03 in one call, against `git cherry-pick -x`
     of the same commits in a detached worktree of 24.03 (its checkout not timed;
     one run: it is slow). The two trees must be the same (git keeps the picks already there as
     empty commits; relkit skips them)."""
-    start = f"main~{size}"
+    # A tag at the branch point, as users name releases (resolving main~N is a walk of N commits).
+    start = "scale-from"
+    subprocess.run(["git", "tag", "-f", start, f"main~{size}"], cwd=root, check=True, capture_output=True)
     upgrade = best([relkit, "upgrade", start, "main"], root, runs)
     if f"after switching ({size // scale_history.MIGRATION_EVERY})" not in upgrade[2]:
         sys.exit(f"bench-scale: upgrade did not list {size // scale_history.MIGRATION_EVERY} migrations: {upgrade[2][-600:]}")

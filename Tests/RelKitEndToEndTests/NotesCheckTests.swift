@@ -130,6 +130,27 @@ struct NotesCheckTests {
         #expect(try RepositoryState(repository) == before)
     }
 
+    @Test func initProposesNotesWhereTowncrierIsConfigured() throws {
+        let repository = try ScratchRepository(commit: false)
+        defer { repository.remove() }
+        try repository.commit(["VERSION": "26.04.0.dev0\n", "pyproject.toml": "[project]\nname = \"demo\"\n"], message: "chore: start")
+        let without = try relkit(["init", "--dry-run"], in: repository.path)
+        #expect(without.status == 0, "\(without.stderr)")
+        #expect(!without.stdout.contains("[notes]"))
+        // towncrier's table in pyproject.toml: found as towncrier finds it.
+        try repository.commit(["pyproject.toml": "[project]\nname = \"demo\"\n\n[tool.towncrier]\ndirectory = \"changes\"\n"], message: "chore: towncrier")
+        let proposed = try relkit(["init"], in: repository.path)
+        #expect(proposed.status == 0, "\(proposed.stderr)")
+        let written = try repository.read(".release.toml")
+        #expect(written.contains("towncrier (configured in pyproject.toml)") && written.contains("[notes]\nfile = \"CHANGELOG/{line}.md\"\n"), "\(written)")
+        // What init wrote is read back: the check runs (and finds the change without a fragment).
+        _ = try repository.git("add", "-A")
+        _ = try repository.git("commit", "-q", "-m", "feat: configure relkit (#3)")
+        let check = try relkit(["check", "--notes", "--base", "HEAD~1"], in: repository.path)
+        #expect(check.status == 1, "\(check.stderr)")
+        #expect(check.stdout.contains("needs a news fragment (changes/3.<type>.md)"), "\(check.stdout)")
+    }
+
     @Test func usageErrors() throws {
         let repository = try Self.repositoryWithPullRequest()
         defer { repository.remove() }

@@ -49,6 +49,9 @@ public enum Init {
         public let requirements: [RequirementRule]
         /// Things the user should look at (no VERSION file found, values that do not parse).
         public let notes: [String]
+        /// towncrier's configuration file found at the root (`towncrier.toml`, or a
+        /// `pyproject.toml` with `[tool.towncrier]`): `[notes]` is proposed then.
+        public var towncrierConfig: String?
         /// A `.release.toml` is there already: the plan can be shown, never written.
         public var exists: Bool { FileManager.default.fileExists(atPath: path) }
     }
@@ -213,6 +216,8 @@ public enum Init {
             path: path, contents: "", components: components, group: group, scheme: scheme, earlierScheme: earlier,
             lines: registry, sensitivePaths: found.migrations.sorted().map { $0 + "/**" },
             upgrade: upgradeProposal(found), requirements: requirements, notes: notes)
+        // Release notes: towncrier's configuration where towncrier looks for it first.
+        plan.towncrierConfig = (try? TowncrierConfiguration.read(in: tree, policy: NotesPolicy()))?.file
         // Post releases are allowed when the history has one (inferred as the scheme is).
         plan.postReleaseTag = tagNames.sorted().first(where: { name in
             guard let range = name.firstRange(of: ".post") else { return false }
@@ -504,6 +509,11 @@ public enum Init {
             "[[requirements]]\nfiles = [\(rule.files.map(TOMLText.quoted).joined(separator: ", "))]\n"
                 + "packages = [\(rule.packages.map(TOMLText.quoted).joined(separator: ", "))]\nversion-of = \(TOMLText.quoted(rule.versionOf))\n"
         }.joined(separator: "\n")
+        if let towncrier = plan.towncrierConfig {
+            text += "\n# Release notes: news fragments that towncrier (configured in \(towncrier)) collates into one\n"
+            text += "# file per release line; `relkit check --notes` checks them on pull requests.\n[notes]\n"
+            text += "file = \"CHANGELOG/{line}.md\"\nno-fragment-types = [\"build\", \"chore\", \"ci\", \"refactor\", \"style\", \"test\"]\n"
+        }
         let upgrade = plan.upgrade
         if upgrade.isConfigured {
             text += "\n# What `relkit upgrade FROM TO` compares between two refs.\n[upgrade]\n"
