@@ -34,6 +34,9 @@ public struct TowncrierSettings: Sendable, Equatable {
     public var sections: [(name: String, path: String)] = [("", "")]
     /// The fragment types, by the name a fragment file carries (`feature`, `bugfix`...).
     public var types: [String] = ["feature", "bugfix", "doc", "removal", "misc"]
+    /// The types whose text the notes do not show (`showcontent = false`): only the issue is
+    /// listed, so their fragments may be empty.
+    public var typesWithoutContent: [String] = ["misc"]
     /// A fragment whose issue starts with it belongs to no issue (`+fix-typo.bugfix.md`).
     public var orphanPrefix = "+"
     /// File names towncrier passes over in a fragment directory (compared in lower case).
@@ -48,7 +51,7 @@ public struct TowncrierSettings: Sendable, Equatable {
     /// The same directory, sections, types, orphan prefix, ignored names and file name.
     public static func == (lhs: TowncrierSettings, rhs: TowncrierSettings) -> Bool {
         lhs.directory == rhs.directory && lhs.sections.map(\.name) == rhs.sections.map(\.name) && lhs.sections.map(\.path) == rhs.sections.map(\.path)
-            && lhs.types == rhs.types && lhs.orphanPrefix == rhs.orphanPrefix && lhs.ignored == rhs.ignored && lhs.filename == rhs.filename
+            && lhs.types == rhs.types && lhs.typesWithoutContent == rhs.typesWithoutContent && lhs.orphanPrefix == rhs.orphanPrefix && lhs.ignored == rhs.ignored && lhs.filename == rhs.filename
     }
 
     /// Every directory fragments are read from, relative to the repository's root.
@@ -156,7 +159,7 @@ public enum NotesRules {
         ("fragment-missing", "a change that needs a news fragment has none"),
         ("fragment-name", "a news fragment's name is not <pull request>.<type>[.<counter>][.ext] or an orphan (+name.<type>)"),
         ("fragment-type", "a news fragment's type is not one towncrier is configured with"),
-        ("fragment-empty", "a news fragment has no text"),
+        ("fragment-empty", "a news fragment has no text (of a type whose text the notes show)"),
         ("fragment-content", "a news fragment is not UTF-8 text, is larger than 64 KiB, or is not a file (a symlink)"),
         ("notes-config", "towncrier's configuration cannot be read")
     ]
@@ -210,7 +213,7 @@ public enum NotesRules {
                 findings.append(Finding(rule: "fragment-content", file: file.path, line: 1, message: "news fragment \(name) is not UTF-8 text"))
                 continue
             }
-            if text.allSatisfy(\.isWhitespace) {
+            if text.allSatisfy(\.isWhitespace), !settings.typesWithoutContent.contains(parsed.type) {
                 findings.append(Finding(rule: "fragment-empty", file: file.path, line: 1, message: "news fragment \(name) has no text; write one sentence for the release notes"))
             }
         }
@@ -291,5 +294,68 @@ public enum NotesRules {
             index += 2
         }
         return numbers
+    }
+}
+
+/// The section of a notes file that a release's notes are (what towncrier wrote for it): from the
+/// heading that names the version to the next heading of the same level or above. Markdown
+/// headings (`## 26.4.0 (2026-04-02)`) and reStructuredText titles (a line underlined with `=`,
+/// `-`, `~`...) are both read.
+public enum ReleaseNotesSection {
+    /// The section of `text` whose heading names one of `versions` (a whole word: `26.4.1` does
+    /// not name `26.4.10`), heading included, trailing blank lines left out; nil when none does.
+    ///
+    /// - Parameters:
+    ///   - text: the notes file.
+    ///   - versions: spellings of the version (its PEP 440 form, the scheme's).
+    /// - Returns: the section, or nil.
+    public static func extract(from text: String, versions: [String]) -> String? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
+        let headings = headings(in: lines)
+        guard let start = headings.firstIndex(where: { heading in versions.contains { names(lines[heading.line], $0) } }) else { return nil }
+        let level = headings[start].level
+        let end = headings[(start + 1)...].first { $0.level <= level }?.line ?? lines.count
+        var section = Array(lines[headings[start].line..<end])
+        while let last = section.last, last.trimmingSpaces().isEmpty { section.removeLast() }
+        return section.joined(separator: "\n") + "\n"
+    }
+
+    /// Each heading's first line and its level (Markdown: the number of `#`; reStructuredText:
+    /// the order in which underline characters first appear, as docutils ranks them).
+    static func headings(in lines: [String]) -> [(line: Int, level: Int)] {
+        var found: [(line: Int, level: Int)] = []
+        var underlines: [Character] = []
+        var inFence = false
+        for (index, line) in lines.enumerated() {
+            if line.hasPrefix("```") { inFence.toggle() }
+            if inFence { continue }
+            let hashes = line.prefix { $0 == "#" }.count
+            if (1...6).contains(hashes), line.dropFirst(hashes).first == " " {
+                found.append((index, hashes))
+                continue
+            }
+            // A title: a line of text, then a line of one punctuation character at least as long.
+            guard index + 1 < lines.count, !line.trimmingSpaces().isEmpty, !line.hasPrefix(" ") else { continue }
+            let next = lines[index + 1]
+            guard let mark = next.first, "=-~^\"'`#*+.:_".contains(mark), next.allSatisfy({ $0 == mark }), next.count >= line.trimmingSpaces().count, next.count >= 3 else { continue }
+            if !underlines.contains(mark) { underlines.append(mark) }
+            found.append((index, 10 + underlines.firstIndex(of: mark)!))
+        }
+        return found
+    }
+
+    /// Whether `line` has `version` as a whole word (not inside a longer version: `26.4.1` is
+    /// not in `26.4.10` nor in `126.4.1`).
+    static func names(_ line: String, _ version: String) -> Bool {
+        var searched = line[...]
+        while let range = searched.firstRange(of: version) {
+            let before = line[..<range.lowerBound].last
+            let rest = line[range.upperBound...]
+            let joinsBefore = before.map { $0.isNumber || $0.isLetter || $0 == "." } ?? false
+            let joinsAfter = rest.first.map { $0.isNumber || $0.isLetter || $0 == "." && rest.dropFirst().first?.isNumber == true } ?? false
+            if !joinsBefore && !joinsAfter { return true }
+            searched = rest
+        }
+        return false
     }
 }

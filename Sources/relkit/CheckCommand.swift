@@ -28,7 +28,7 @@ struct CheckCommand: ParsableCommand {
               relkit check
               relkit check --ref 26.03.1 --format json
               relkit check --tags --format github
-              relkit check --notes --base origin/main --format github
+              relkit check --notes --format github
             """
     )
 

@@ -78,4 +78,55 @@ struct ReleaseNotesTests {
         #expect(byFile["changes/notes.txt"] == ["fragment-type"])
         #expect(findings.count == 7)
     }
+
+    @Test func emptyFragmentsOfTypesWithoutContentAreFine() {
+        var settings = TowncrierSettings(directory: "changes")
+        settings.typesWithoutContent = ["misc"]
+        let files: [NotesRules.FragmentFile] = [.init(path: "changes/7.misc.md", content: [], size: 0), .init(path: "changes/8.doc.md", content: [], size: 0)]
+        #expect(NotesRules.fragmentFindings(files, settings: settings).map { $0.file ?? "" } == ["changes/8.doc.md"])
+    }
+
+    @Test func aReleasesSectionOfItsNotesFile() {
+        let markdown = """
+            # Changelog
+
+            <!-- towncrier release notes start -->
+
+            ## 26.4.10 (2026-05-01)
+
+            ### Fixes
+
+            - Ten.
+
+            ## 26.4.1 (2026-04-20)
+
+            ### Fixes
+
+            - One. See 26.4.10 later.
+
+            ## 26.4.0 (2026-04-02)
+
+            - First.
+
+            """
+        #expect(ReleaseNotesSection.extract(from: markdown, versions: ["26.4.1"]) == "## 26.4.1 (2026-04-20)\n\n### Fixes\n\n- One. See 26.4.10 later.\n")
+        #expect(ReleaseNotesSection.extract(from: markdown, versions: ["26.4.0"]) == "## 26.4.0 (2026-04-02)\n\n- First.\n")
+        #expect(ReleaseNotesSection.extract(from: markdown, versions: ["26.4.2"]) == nil)
+        let rst = """
+            26.4.1 (2026-04-20)
+            ===================
+
+            Fixes
+            -----
+
+            - One.
+
+
+            26.4.0 (2026-04-02)
+            ===================
+
+            - First.
+            """
+        #expect(ReleaseNotesSection.extract(from: rst, versions: ["26.04.1", "26.4.1"]) == "26.4.1 (2026-04-20)\n===================\n\nFixes\n-----\n\n- One.\n")
+    }
 }

@@ -54,8 +54,12 @@ enum TowncrierConfiguration {
         // towncrier's order of precedence: [tool.towncrier.fragment.X] tables, else [[type]].
         if let fragments = table["fragment"]?.table, !fragments.isEmpty {
             settings.types = fragments.keys.sorted()
+            settings.typesWithoutContent = settings.types.filter { fragments[$0]?.table?["showcontent"]?.bool == false }
         } else if let types = table["type"]?.array, !types.isEmpty {
-            settings.types = types.compactMap { $0.table }.compactMap { type in type["directory"]?.string ?? type["name"]?.string?.lowercased() }
+            let tables = types.compactMap { $0.table }
+            func name(_ type: TOMLTable) -> String? { type["directory"]?.string ?? type["name"]?.string?.lowercased() }
+            settings.types = tables.compactMap(name)
+            settings.typesWithoutContent = tables.filter { $0["showcontent"]?.bool == false }.compactMap(name)
         }
         if let prefix = table["orphan_prefix"]?.string { settings.orphanPrefix = prefix }
         if let filename = table["filename"]?.string { settings.filename = filename }
