@@ -22,7 +22,7 @@ struct RelKitCommand: ParsableCommand {
         subcommands: [
             CheckCommand.self, StatusCommand.self, InitCommand.self, LinesCommand.self, BumpCommand.self, CutCommand.self, TagCommand.self, BackportCommand.self, TrailersCommand.self,
             VersionCommand.self,
-            UpgradeCommand.self
+            UpgradeCommand.self, NotesCommand.self
         ]
     )
 

@@ -239,7 +239,10 @@ enum UpgradeRendering {
 
     /// Schema 1: {schema, from, to, configuration, release_unit, move, pins, migrations,
     /// config_samples, compose, findings, summary}; absent values are null.
-    static func json(_ report: Upgrade.Report) -> String {
+    static func json(_ report: Upgrade.Report) -> String { jsonDocument(report).text() }
+
+    /// The document `json` prints (`relkit notes show --format json` embeds it).
+    static func jsonDocument(_ report: Upgrade.Report) -> JSONValue {
         func side(_ side: Upgrade.Side) -> JSONValue {
             ["revision": JSONValue(side.revision), "commit": JSONValue(side.commit), "version": JSONValue(side.version?.description)]
         }
@@ -313,6 +316,6 @@ enum UpgradeRendering {
                 "blocking": JSONValue(report.blockingFindings.count), "fail_on": JSONValue(report.failOn)
             ]
         ]
-        return document.text()
+        return document
     }
 }

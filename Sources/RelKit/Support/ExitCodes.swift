@@ -29,8 +29,8 @@ public enum ExitCodes {
         (
             "check",
             [
-                (0, "no error findings (warnings allowed)"), (1, "findings of severity error"),
-                (2, "usage or configuration error (bad .release.toml, a glob that matches nothing, a pattern that does not match its file, an unknown revision)")
+                (0, "no error findings (warnings allowed)"), (1, "findings of severity error (--notes: a fragment missing or malformed)"),
+                (2, "usage or configuration error (bad .release.toml, a glob that matches nothing, a pattern that does not match its file, an unknown revision; --notes without [notes])")
             ]
         ),
         ("status", [(0, "shown"), (2, "usage or configuration error")]),
@@ -92,6 +92,13 @@ public enum ExitCodes {
             [
                 (0, "the report is made and nothing blocks"), (1, "a finding blocks under --fail-on (default: [upgrade] fail-on, else findings of severity error)"),
                 (2, "usage or configuration error, an unknown revision, or no repository")
+            ]
+        ),
+        (
+            "notes show",
+            [
+                (0, "shown (a notes file or section that is not there is said in the output)"),
+                (2, "usage or configuration error: no [notes], a version that does not parse or has no tag")
             ]
         )
     ]
