@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Part of make test-wheel: relkit's wheel on Debian 13 with neither libgit2, nor Swift, nor a C
-# compiler: a minimal root (debootstrap: python3, python3-venv, git), kept between runs in
+# compiler: a minimal root (debootstrap: python3, python3-venv, git, and towncrier: the demo's
+# release notes), kept between runs in
 # RELKIT_WHEEL_ROOT. There: the root proved bare of those, pip install of the wheel into a venv,
 # relkit --version, and Examples/demo.sh. Usage: Scripts/wheel-root.sh WHEEL. Runs as root.
 # Exit 0 when everything passed; the log is .build/wheel-root.log.
@@ -11,7 +12,7 @@ root=${RELKIT_WHEEL_ROOT:-/var/cache/relkit/debian13-wheel-root}
 log=$PWD/.build/wheel-root.log
 mkdir -p .build && : >"$log"
 say() { echo "wheel-root: $*" | tee -a "$log"; }
-packages=ca-certificates,python3,python3-venv,git
+packages=ca-certificates,python3,python3-venv,git,towncrier
 if [ "$(cat "$root/.relkit-root" 2>/dev/null)" != "$packages" ]; then
     say "making a minimal Debian 13 root in $root (debootstrap, a few minutes)"
     findmnt -rn -o TARGET | grep "^$root/" | sort -r | while read -r point; do umount -l "$point"; done

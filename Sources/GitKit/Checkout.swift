@@ -57,6 +57,38 @@ extension Repository {
         return git_diff_num_deltas(diff) == 0
     }
 
+    /// Writes every file of `commit` into `directory`, a directory of relkit's own (a scratch
+    /// copy for a program to work in); this repository's index and work tree are not touched.
+    ///
+    /// Calls `git_checkout_tree` with `target_directory`.
+    /// - Parameters:
+    ///   - commit: the commit whose files are written.
+    ///   - directory: where.
+    /// - Throws: `GitError` naming the failed call.
+    public func exportTree(ofCommit commit: ObjectID, to directory: String) throws(GitError) {
+        var options = git_checkout_options()
+        try check("git_checkout_options_init", git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)))
+        options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_DONT_UPDATE_INDEX.rawValue
+        let targetTree = try tree(ofCommit: commit)
+        let result = directory.withCString { path -> Int32 in
+            options.target_directory = path
+            return git_checkout_tree(pointer, targetTree.pointer, &options)
+        }
+        try check("git_checkout_tree", result)
+    }
+
+    /// Makes an empty repository at `directory` (its `.git` there), for a program that runs git
+    /// commands in a directory relkit made: they stay inside it.
+    ///
+    /// Calls `git_repository_init`.
+    /// - Parameter directory: where.
+    /// - Throws: `GitError` naming the failed call.
+    public static func initializeEmpty(at directory: String) throws(GitError) {
+        var repository: OpaquePointer?
+        try check("git_repository_init", git_repository_init(&repository, directory, 0))
+        git_repository_free(repository)
+    }
+
     /// Writes the given paths of `commit` into the index and the work tree, whatever is there
     /// (the completion of a checkout that was interrupted: the caller checked each file first).
     ///

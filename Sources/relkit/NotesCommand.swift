@@ -1,4 +1,5 @@
 import ArgumentParser
+import GitKit
 import RelKit
 import RelKitCore
 
@@ -13,9 +14,9 @@ struct NotesCommand: ParsableCommand {
         commandName: "notes",
         abstract: "Release notes kept as news fragments and collated by towncrier ([notes]).",
         discussion: """
-            The fragments are checked by relkit check --notes (docs/notes.md).
+            The fragments are checked by relkit check --notes; relkit tag runs towncrier to write a release's notes into its commit; sync carries a final release's notes file back to main; show prints a release page (docs/notes.md).
             """,
-        subcommands: [NotesShowCommand.self]
+        subcommands: [NotesShowCommand.self, NotesSyncCommand.self]
     )
 }
 
@@ -60,6 +61,61 @@ struct NotesShowCommand: ParsableCommand {
                 "upgrade": page.upgrade.map(UpgradeRendering.jsonDocument) ?? .null
             ]
             Console.out(document.text())
+        }
+    }
+}
+
+struct NotesSyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Carry a final release's notes file back to main, as a pull request branch.",
+        discussion: """
+            After a final release: one commit on top of main that changes only the line's notes file ([notes] file) to its content at the tag, built in memory (main and its checkout are not touched), on a branch changelog-sync/<version>; --push pushes it with your git, and the pull request's title and body are printed (title "release: sync <file> of <version> to main", "Backport: none" in the body). Nothing to carry is said plainly, exit 0: a pre-release (its final release writes into the same file), a file that does not exist at the tag, a file already the same on main. Run again after an interruption, it takes the branch it made and pushes it.
+
+            \(ExitCodes.help(for: "notes sync"))
+
+              relkit notes sync 26.09.0 --dry-run
+              relkit notes sync 26.09.0 --push origin --format json
+            """
+    )
+
+    @Argument(help: "The final release, in any spelling of the scheme (26.09.0, 26.9.0).") var version: String
+    @Option(help: ArgumentHelp("Push the branch to this remote (your git's credentials).", valueName: "remote")) var push: String?
+    @OptionGroup var options: PlanOptions
+
+    func run() throws {
+        do throws(OperationError) {
+            let context = try ReleaseContext.open(FileManager.default.currentDirectoryPath, command: "notes sync", dryRun: options.dryRun) { Console.error($0) }
+            defer { context.lock.release() }
+            let outcome = try NotesSync.run(context, version: version, push: push, dryRun: options.dryRun)
+            if options.format == .json {
+                let spec = outcome.pullRequest
+                let document: JSONValue = [
+                    "version": JSONValue(outcome.version.description), "file": JSONValue(outcome.file), "dry_run": JSONValue(options.dryRun),
+                    "nothing_to_do": JSONValue(outcome.nothingToDo), "branch": JSONValue(outcome.branch), "commit": JSONValue(outcome.commit?.description),
+                    "pushed_to": JSONValue(outcome.pushedTo.map(ChildProcess.redactingCredentials)),
+                    "pull_request": spec.map { spec -> JSONValue in
+                        ["head": JSONValue(spec.head), "base": JSONValue(spec.base), "title": JSONValue(spec.title), "body": JSONValue(spec.body), "labels": JSONValue(spec.labels)]
+                    } ?? .null
+                ]
+                Console.out(document.text())
+                return
+            }
+            if let reason = outcome.nothingToDo {
+                Console.out("relkit notes sync: \(reason)")
+                return
+            }
+            var lines = ["relkit notes sync: \(outcome.file) of \(outcome.version) onto \(outcome.base)\(options.dryRun ? " (dry run: nothing is changed)" : "")"]
+            if let branch = outcome.branch {
+                lines.append("  branch \(branch)" + (outcome.commit.map { " at \($0.short)" } ?? " (new commit on \(outcome.base)'s tip)"))
+            }
+            if let remote = outcome.pushedTo { lines.append("  pushed \(outcome.branch ?? "") to \(ChildProcess.redactingCredentials(remote))") }
+            if let spec = outcome.pullRequest {
+                lines.append("  pull request into \(spec.base): \"\(spec.title)\"")
+            }
+            Console.out(lines.joined(separator: "\n"))
+        } catch {
+            throw error.cliError
         }
     }
 }

@@ -34,6 +34,9 @@ enum PlanRendering {
             let messageLines = commit.message.split(separator: "\n").map(String.init)
             lines.append("  commit\(id) on \(commit.branch), parent \(commit.parent.short): \"\(messageLines.first ?? "")\"\(messageLines.dropFirst().map { " + \($0)" }.joined())")
             lines.append("      \(commit.edits.count) file\(commit.edits.count == 1 ? "" : "s"): \(commit.edits.map(\.path).joined(separator: ", "))")
+            if !commit.removals.isEmpty {
+                lines.append("      removes \(commit.removals.count) file\(commit.removals.count == 1 ? "" : "s"): \(commit.removals.joined(separator: ", "))")
+            }
         }
         for tag in plan.tags {
             lines.append("  tag \(tag.name) -> \(target(tag.target, applied)) (\(tag.annotated ? "annotated: \"\(tag.message)\"" : "lightweight"))")
@@ -72,7 +75,7 @@ enum PlanRendering {
                 plan.commits.enumerated().map { index, commit -> JSONValue in
                     [
                         "branch": JSONValue(commit.branch), "parent": JSONValue(commit.parent.description), "message": JSONValue(commit.message),
-                        "id": JSONValue(applied?.commits[index].description), "files": .array(commit.edits.map(file))
+                        "id": JSONValue(applied?.commits[index].description), "files": .array(commit.edits.map(file)), "removed": JSONValue(commit.removals)
                     ]
                 }),
             "tags": .array(
@@ -243,8 +246,9 @@ struct TagCommand: ParsableCommand {
     func run() throws {
         let request: NextVersionRequest?
         if let pre { request = .pre(pre) } else if final { request = .final } else if patch { request = .patch } else { request = nil }
+        let today = try todayUTC()
         try PlanRendering.run(command: "tag", options: options) { context throws(OperationError) in
-            try Tag.plan(context, request: request, line: branch)
+            try Tag.plan(context, request: request, line: branch, today: today)
         }
     }
 }

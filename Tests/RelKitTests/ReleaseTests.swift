@@ -32,7 +32,7 @@ func cut(_ repository: ScratchRepository, _ line: String?, from: String? = nil, 
 
 @discardableResult
 func tag(_ repository: ScratchRepository, _ request: NextVersionRequest? = nil, branch: String? = "26.11") throws(OperationError) -> String {
-    let (plan, _) = try release(repository, "tag") { context throws(OperationError) in try Tag.plan(context, request: request, line: branch) }
+    let (plan, _) = try release(repository, "tag") { context throws(OperationError) in try Tag.plan(context, request: request, line: branch, today: CalendarDate(year: 2026, month: 12, day: 7)!) }
     return plan.tags.first?.name ?? ""
 }
 

@@ -19,6 +19,8 @@ public struct ReleasePlan {
         public let message: String
         /// The files it changes.
         public let edits: [FileEdit]
+        /// The files it removes (the news fragments a release's notes took in).
+        public var removals: [String] = []
     }
 
     /// What a new reference points to: a commit of this plan, or an existing one.
@@ -146,9 +148,10 @@ public enum PlanExecutor {
             let writer = batch.repository
             for commit in plan.commits {
                 let parentTree = try writer.tree(ofCommit: commit.parent)
-                let updates = try commit.edits.map { edit throws(GitError) in
-                    Repository.TreeUpdate(path: edit.path, blob: try writer.createBlob(edit.after), executable: edit.executable)
-                }
+                let updates =
+                    try commit.edits.map { edit throws(GitError) in
+                        Repository.TreeUpdate(path: edit.path, blob: try writer.createBlob(edit.after), executable: edit.executable)
+                    } + commit.removals.map { Repository.TreeUpdate(path: $0, blob: nil, mode: 0) }
                 let tree = try writer.createTree(from: parentTree, updating: updates)
                 // git ends every message with a line break; libgit2 stores what it is given.
                 commitIDs.append(

@@ -80,13 +80,13 @@ public struct ReleaseContext {
 
     /// A commit to `branch` moves its checkout along; refuse when the paths have local changes, or
     /// when another worktree has the branch checked out (relkit would leave it behind).
-    func checkoutFor(branch: String, from tip: ObjectID, commit: Int, edits: [FileEdit]) throws(OperationError) -> ReleasePlan.Checkout? {
+    func checkoutFor(branch: String, from tip: ObjectID, commit: Int, edits: [FileEdit], removals: [String] = []) throws(OperationError) -> ReleasePlan.Checkout? {
         let here = checkedOutBranch() == branch
         if !here, repository.isBranchCheckedOut(branch) {
             throw OperationError(.repositoryState, "branch \(branch) is checked out in another worktree; commit there, or switch that worktree to another branch")
         }
         guard here else { return nil }
-        let paths = edits.map(\.path)
+        let paths = edits.map(\.path) + removals
         let dirty: [String]
         do { dirty = try repository.modifiedPaths(paths) } catch { throw OperationError(.repositoryState, "cannot read the status of the work tree: \(error)") }
         if !dirty.isEmpty {
@@ -456,14 +456,16 @@ public enum Cut {
 
 /// `relkit tag`: tags the next release of a line, committing the version first when needed.
 public enum Tag {
-    /// Plans tagging the next release of a line.
+    /// Plans tagging the next release of a line; with `[notes]`, towncrier writes the release's
+    /// notes into the release commit.
     /// - Parameters:
     ///   - context: the repository and lock.
     ///   - request: which next version (nil: the version in the files if untagged, else the next patch).
     ///   - requested: the line (default: the checked-out release branch).
+    ///   - today: the release date (UTC), for the release notes (`[notes]`).
     /// - Returns: the plan.
     /// - Throws: `OperationError` with the command's exit code.
-    public static func plan(_ context: ReleaseContext, request: NextVersionRequest?, line requested: String?) throws(OperationError) -> ReleasePlan {
+    public static func plan(_ context: ReleaseContext, request: NextVersionRequest?, line requested: String?, today: CalendarDate) throws(OperationError) -> ReleasePlan {
         let repository = context.repository
         // Which branch: --branch X.Y, or the checked-out release branch.
         let workConfiguration = try context.baseConfiguration()
@@ -544,14 +546,31 @@ public enum Tag {
         var plan = ReleasePlan(command: "tag", summary: "release \(candidate) on \(branchName)")
         plan.version = candidate
         let message = "Release \(candidate) (line \(line))"
-        if candidate == current {
+        var edits: [FileEdit] = []
+        if candidate != current {
+            edits = try VersionEditor.edits(setting: configuration.releaseUnit, to: candidate, configuration: configuration, reader: reader, configFile: configFile)
+        }
+        // The release notes ([notes]): towncrier writes the line's file and takes the fragments in,
+        // in the same commit (one of their own when the version files need none).
+        var removals: [String] = []
+        if let notes = configuration.notes,
+            let built = try ReleaseNotesBuild.run(
+                repository: repository, policy: notes, parent: tip, edits: edits, version: candidate, line: branchName, date: today)
+        {
+            edits.append(built.notes)
+            removals = built.removed
+            plan.notes.append("release notes: towncrier wrote \(built.notes.path) and took in \(NumberText.counted(built.removed.count, "fragment"))")
+        }
+        if edits.isEmpty && removals.isEmpty {
             plan.tags = [.init(name: tagName, target: .existing(tip), annotated: configuration.tags.annotated, message: message)]
         } else {
-            let edits = try VersionEditor.edits(setting: configuration.releaseUnit, to: candidate, configuration: configuration, reader: reader, configFile: configFile)
-            plan.commits = [.init(branch: branchName, parent: tip, message: Bookkeeping.message("release: \(candidate)", madeBy: "tag \(candidate)"), edits: edits)]
+            let subject = candidate == current ? "release: notes of \(candidate)" : "release: \(candidate)"
+            var commit = ReleasePlan.Commit(branch: branchName, parent: tip, message: Bookkeeping.message(subject, madeBy: "tag \(candidate)"), edits: edits)
+            commit.removals = removals
+            plan.commits = [commit]
             plan.branchMoves = [.init(name: branchName, from: tip, commit: 0)]
             plan.tags = [.init(name: tagName, target: .planned(commit: 0), annotated: configuration.tags.annotated, message: message)]
-            plan.checkout = try context.checkoutFor(branch: branchName, from: tip, commit: 0, edits: edits)
+            plan.checkout = try context.checkoutFor(branch: branchName, from: tip, commit: 0, edits: edits, removals: removals)
         }
         return plan
     }

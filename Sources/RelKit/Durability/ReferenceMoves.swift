@@ -169,6 +169,11 @@ enum ReferenceMoves {
             let old = contents(oldTree, path)
             let new = contents(newTree, path)
             if present == new && new != nil { continue }
+            // A file the new tip removes: gone as it was (unlink is done again by a re-run).
+            if new == nil {
+                if present == old || present == nil { unlink(root + path) } else { userChanged.append(path) }
+                continue
+            }
             if present == nil || present == old || (new.map { present!.count < $0.count && Array($0.prefix(present!.count)) == present! } ?? false) {
                 rewrite.append(path)
             } else {

@@ -46,8 +46,11 @@ public enum ExitCodes {
             "cut, tag, bump",
             [
                 (0, "done (or planned with --dry-run; or an interrupted run of the same command that relkit finished)"),
-                (1, "nothing to do or refused by policy (branch exists, line not later, not on main, would go backwards, tag exists; cut --at --push: the remote refused, and took neither ref)"),
-                (2, "usage or configuration error"),
+                (
+                    1,
+                    "nothing to do or refused by policy (branch exists, line not later, not on main, would go backwards, tag exists; cut --at --push: the remote refused, and took neither ref; tag: towncrier failed to write the notes)"
+                ),
+                (2, "usage or configuration error (tag with [notes]: towncrier is not installed)"),
                 (3, "repository state (uncommitted changes in files relkit must write, another relkit holds the lock, a branch moved meanwhile)"),
                 (4, "cut --at --push: the remote cannot be reached, refused the credentials, or failed; nothing is reported as pushed")
             ]
@@ -92,6 +95,16 @@ public enum ExitCodes {
             [
                 (0, "the report is made and nothing blocks"), (1, "a finding blocks under --fail-on (default: [upgrade] fail-on, else findings of severity error)"),
                 (2, "usage or configuration error, an unknown revision, or no repository")
+            ]
+        ),
+        (
+            "notes sync",
+            [
+                (0, "done (or planned with --dry-run), or nothing to carry (a pre-release, no notes file at the tag, main has it already)"),
+                (1, "refused: a branch changelog-sync/<version> that is not this sync, here or on the remote"),
+                (2, "usage or configuration error: no [notes], a version that does not parse or has no tag"),
+                (3, "repository state (another relkit holds the lock, objects or refs cannot be written)"),
+                (4, "--push: the remote cannot be reached, refused the credentials, or failed; nothing is reported as pushed")
             ]
         ),
         (
