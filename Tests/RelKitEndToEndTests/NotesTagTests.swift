@@ -133,6 +133,18 @@ struct NotesTagTests {
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("towncrier is not installed") && missing.stderr.contains("pipx install towncrier"), "\(missing.stderr)")
         #expect(try RepositoryState(repository) == before)
+        // A fragment that is a symlink out of the repository: refused before towncrier reads it.
+        try FileManager.default.createSymbolicLink(atPath: repository.scratch.file("changes/66.fix.md"), withDestinationPath: "../../../../etc/passwd")
+        _ = try repository.git("add", "-A")
+        _ = try repository.git("commit", "-q", "-m", "fix: a hostile fragment (#66)")
+        let linked = try RepositoryState(repository)
+        let refused = try relkit(["tag"], in: repository.path, environment: releaseEnvironment)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("changes/66.fix.md: news fragment 66.fix.md is not a file"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("nothing was tagged"))
+        #expect(try RepositoryState(repository) == linked)
+        _ = try repository.git("rm", "-q", "changes/66.fix.md")
+        _ = try repository.git("commit", "-q", "-m", "chore: drop it")
         // towncrier fails (its template is not there): its message, and nothing tagged.
         try repository.commit(["towncrier.toml": "[tool.towncrier]\ndirectory = \"changes\"\ntemplate = \"missing-template.md.j2\"\n"], message: "chore: a broken template")
         let broken = try RepositoryState(repository)

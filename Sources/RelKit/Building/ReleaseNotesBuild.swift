@@ -65,6 +65,15 @@ enum ReleaseNotesBuild {
         do throws(TowncrierConfiguration.Problem) { (configFile, settings) = try TowncrierConfiguration.read(in: tree, policy: policy) } catch {
             throw OperationError(.usage, "relkit tag writes the release notes ([notes]), but \(error.message)")
         }
+        // A fragment that is no text of its own (a symlink, say to /etc/passwd; not UTF-8; huge)
+        // would go into the notes as towncrier reads it: refused, as `check --notes` reports it.
+        let hostile = NotesRules.fragmentFindings(fragmentFiles(in: scratch, settings: settings), settings: settings).filter { $0.rule == "fragment-content" }
+        if !hostile.isEmpty {
+            throw OperationError(
+                .refused,
+                "relkit tag writes the release notes, and " + hostile.map { "\($0.file ?? ""): \($0.message)" }.joined(separator: "; ")
+                    + "; nothing was tagged (relkit check --notes lists every fragment problem)")
+        }
         // The line's notes file is where towncrier writes (its own `filename` stands for one file).
         try setNotesFile(notesFile, inConfiguration: scratch + "/" + configFile)
         try? SystemCalls.createDirectories(scratch + "/" + PathText.deletingLastComponent(notesFile))
@@ -102,6 +111,18 @@ enum ReleaseNotesBuild {
             try Data(root.convert().utf8).write(to: URL(fileURLWithPath: path))
         } catch {
             throw OperationError(.usage, "cannot set towncrier's filename in \(PathText.lastComponent(path)): \(error)")
+        }
+    }
+
+    /// The files in the fragment directories of the scratch copy, as the fragment rules read
+    /// them: a symlink (or anything not a regular file) has no content; a large file is not read.
+    static func fragmentFiles(in root: String, settings: TowncrierSettings) -> [NotesRules.FragmentFile] {
+        fragments(in: root, settings: settings).sorted().map { path in
+            var status = stat()
+            guard lstat(root + "/" + path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return .init(path: path, content: nil, size: 0) }
+            let size = Int(status.st_size)
+            let content = size > NotesRules.largestFragment ? [] : (try? SystemCalls.readFile(root + "/" + path, limit: NotesRules.largestFragment + 1)) ?? []
+            return .init(path: path, content: content, size: size)
         }
     }
 
