@@ -172,6 +172,24 @@ def scenarios():
         tagged_line(directory, "26.11")
         git(directory, "tag", "-a", "-m", "Release 26.11.0", "26.11.0", "26.11")
 
+    def tag_with_notes(directory):
+        """The line checked out with [notes]: towncrier writes the notes file into the release
+        commit and the fragments it takes in are removed there and in the checkout."""
+        tag_commit(directory)
+        demo = os.path.join(ROOT, "Examples", "demo-monorepo")
+        paths = ["towncrier.toml", ".release.toml"]
+        with open(os.path.join(demo, "towncrier.toml")) as handle:
+            write(directory, "towncrier.toml", handle.read())
+        for name in os.listdir(os.path.join(demo, "changes")):
+            with open(os.path.join(demo, "changes", name)) as handle:
+                write(directory, "changes/" + name, handle.read())
+            paths.append("changes/" + name)
+        with open(os.path.join(directory, ".release.toml"), "a") as handle:
+            handle.write('\n[notes]\nfile = "CHANGELOG/{line}.md"\n')
+        # Only these: the user's uncommitted edit and untracked file stay as they are.
+        git(directory, "add", "--", *paths)
+        git(directory, "commit", "-q", "-m", "docs: news fragments")
+
     def bump_scene(directory):
         base_repository(directory)
         add_user_state(directory)
@@ -219,6 +237,7 @@ def scenarios():
         Scenario("cut (another branch checked out)", cut_elsewhere, ["cut", "26.11"]),
         Scenario("tag (no version commit)", tag_plain, ["tag", "--branch", "26.11"]),
         Scenario("tag (version commit, branch checked out)", tag_commit, ["tag", "--branch", "26.11", "--patch"]),
+        Scenario("tag with release notes (towncrier; fragments removed)", tag_with_notes, ["tag", "--branch", "26.11", "--patch"]),
         Scenario("bump --commit", bump_scene, ["bump", "26.11.0.dev1", "--commit"]),
         Scenario("backport", clean, ["backport", "main~2..main", "--to", "26.11", "--to", "26.09"]),
         Scenario("backport (target checked out)", clean_checked_out, ["backport", "main~2..main", "--to", "26.11"]),
