@@ -67,7 +67,16 @@ enum ReleaseNotesBuild {
         }
         // A fragment that is no text of its own (a symlink, say to /etc/passwd; not UTF-8; huge)
         // would go into the notes as towncrier reads it: refused, as `check --notes` reports it.
-        let hostile = NotesRules.fragmentFindings(fragmentFiles(in: scratch, settings: settings), settings: settings).filter { $0.rule == "fragment-content" }
+        let fragments: [NotesRules.FragmentFile]
+        do {
+            fragments = try NotesCheck.fragmentFiles(in: tree, settings: settings) { path in
+                var status = stat()
+                return lstat(scratch + "/" + path, &status) == 0 ? Int(status.st_size) : 0
+            }
+        } catch {
+            throw OperationError(.repositoryState, "cannot read the news fragments for towncrier: \(error)")
+        }
+        let hostile = NotesRules.fragmentFindings(fragments, settings: settings).filter { $0.rule == "fragment-content" }
         if !hostile.isEmpty {
             throw OperationError(
                 .refused,
@@ -77,7 +86,7 @@ enum ReleaseNotesBuild {
         // The line's notes file is where towncrier writes (its own `filename` stands for one file).
         try setNotesFile(notesFile, inConfiguration: scratch + "/" + configFile)
         try? SystemCalls.createDirectories(scratch + "/" + PathText.deletingLastComponent(notesFile))
-        let before = fragments(in: scratch, settings: settings)
+        let before = Set(fragments.map(\.path))
         let previous = try? SystemCalls.readFile(scratch + "/" + notesFile, limit: 64 << 20)
         let pep440 = version.pep440.description
         let result: ChildProcess.Result
@@ -90,7 +99,7 @@ enum ReleaseNotesBuild {
             let said = (result.stderr.isEmpty ? result.stdout : result.stderr).trimmingNewlines().split(separator: "\n").suffix(6).joined(separator: "\n")
             throw OperationError(.refused, "towncrier build --version \(pep440) failed (exit \(result.status)); nothing was tagged:\n\(said)")
         }
-        let after = fragments(in: scratch, settings: settings)
+        let after = Set(NotesCheck.fragmentPaths(in: tree, settings: settings))
         guard let written = try? SystemCalls.readFile(scratch + "/" + notesFile, limit: 64 << 20) else {
             throw OperationError(.refused, "towncrier build --version \(pep440) wrote no \(notesFile); nothing was tagged")
         }
@@ -112,29 +121,5 @@ enum ReleaseNotesBuild {
         } catch {
             throw OperationError(.usage, "cannot set towncrier's filename in \(PathText.lastComponent(path)): \(error)")
         }
-    }
-
-    /// The files in the fragment directories of the scratch copy, as the fragment rules read
-    /// them: a symlink (or anything not a regular file) has no content; a large file is not read.
-    static func fragmentFiles(in root: String, settings: TowncrierSettings) -> [NotesRules.FragmentFile] {
-        fragments(in: root, settings: settings).sorted().map { path in
-            var status = stat()
-            guard lstat(root + "/" + path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return .init(path: path, content: nil, size: 0) }
-            let size = Int(status.st_size)
-            let content = size > NotesRules.largestFragment ? [] : (try? SystemCalls.readFile(root + "/" + path, limit: NotesRules.largestFragment + 1)) ?? []
-            return .init(path: path, content: content, size: size)
-        }
-    }
-
-    /// The fragment files in the fragment directories, relative to `root`.
-    static func fragments(in root: String, settings: TowncrierSettings) -> Set<String> {
-        var found = Set<String>()
-        for directory in settings.fragmentDirectories {
-            for name in FileSystem.directoryEntries(root + "/" + directory) where !NotesCheck.isIgnored(name, settings: settings) {
-                var status = stat()
-                if lstat(root + "/" + directory + "/" + name, &status) == 0, status.st_mode & S_IFMT != S_IFDIR { found.insert(directory + "/" + name) }
-            }
-        }
-        return found
     }
 }

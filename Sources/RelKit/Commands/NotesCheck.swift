@@ -93,19 +93,10 @@ public enum NotesCheck {
             do throws(TowncrierConfiguration.Problem) { settings = try TowncrierConfiguration.read(in: tree, policy: policy).settings } catch {
                 return ([Finding(rule: "notes-config", file: error.file, message: error.message)], 1)
             }
-            // The fragments at HEAD.
-            var files: [NotesRules.FragmentFile] = []
-            for directory in settings.fragmentDirectories {
-                guard (try? tree.kind(of: directory)) == .directory, let children = try? tree.children(of: directory) else { continue }
-                for child in children where !child.isDirectory && !isIgnored(child.name, settings: settings) {
-                    let path = directory + "/" + child.name
-                    if case .file = try? tree.kind(of: path), let entry = try tree.tree.entry(at: path) {
-                        let size = try repository.objectSize(entry.id)
-                        files.append(.init(path: path, content: size > NotesRules.largestFragment ? [] : try tree.read(path), size: size))
-                    } else {
-                        files.append(.init(path: path, content: nil, size: 0))
-                    }
-                }
+            // The fragments at HEAD (a blob's size read from its header: a 10 MB one is not loaded).
+            let files = try fragmentFiles(in: tree, settings: settings) { path in
+                guard let entry = try tree.tree.entry(at: path) else { return 0 }
+                return try repository.objectSize(entry.id)
             }
             var findings = NotesRules.fragmentFindings(files, settings: settings)
             var issues = Set<String>()
@@ -130,6 +121,25 @@ public enum NotesCheck {
             return (findings, files.count + 1 + changes.count)
         } otherwise: { error in
             OperationError.history(error, in: repository, "cannot read the changes for the notes check")
+        }
+    }
+
+    /// The files in the fragment directories of `tree` (towncrier's ignored names left out),
+    /// relative to its root.
+    static func fragmentPaths(in tree: FileTree, settings: TowncrierSettings) -> [String] {
+        settings.fragmentDirectories.flatMap { directory -> [String] in
+            guard (try? tree.kind(of: directory)) == .directory, let children = try? tree.children(of: directory) else { return [] }
+            return children.filter { !$0.isDirectory && !isIgnored($0.name, settings: settings) }.map { directory + "/" + $0.name }
+        }
+    }
+
+    /// Those files as the fragment rules read them: anything not a regular file has no content,
+    /// and one larger than a fragment may be is not read (`size` tells its size without reading it).
+    static func fragmentFiles(in tree: FileTree, settings: TowncrierSettings, size: (String) throws -> Int) throws -> [NotesRules.FragmentFile] {
+        try fragmentPaths(in: tree, settings: settings).map { path in
+            guard case .file = try? tree.kind(of: path) else { return .init(path: path, content: nil, size: 0) }
+            let bytes = try size(path)
+            return .init(path: path, content: bytes > NotesRules.largestFragment ? [] : try tree.read(path), size: bytes)
         }
     }
 
