@@ -174,8 +174,7 @@ public enum BackportAudit {
         let subject = commit.subject
         if subjects.contains(where: { subject.firstMatch(of: $0) != nil }) { return true }
         guard !fragments.isEmpty else { return false }
-        var parentTree: ObjectID?
-        if let parent = commit.parents.first { parentTree = if let known = knownTrees[parent] { known } else { try repository.treeID(ofCommit: parent) } }
+        let parentTree = try repository.parentTree(of: commit, known: knownTrees)
         // Fragments live under fixed directories (`changes/`): where those are the same object in
         // both trees, no fragment was added, and the commit's whole change need not be read.
         if let directories = lookups.directories {
@@ -389,9 +388,7 @@ public enum BackportAudit {
                             results.set(index, [])
                             continue
                         }
-                        var parentTree: ObjectID?
-                        if let parent = commit.parents.first { parentTree = if let known = knownTrees[parent] { known } else { try handle.treeID(ofCommit: parent) } }
-                        results.set(index, try handle.treeChanges(from: parentTree, to: commit.tree, within: places))
+                        results.set(index, try handle.treeChanges(from: try handle.parentTree(of: commit, known: knownTrees), to: commit.tree, within: places))
                     }
                 } catch {
                     results.fail(error)
@@ -404,9 +401,7 @@ public enum BackportAudit {
 
         /// What a commit changed against its first parent (only at `within`, when given).
         func changes(of commit: CommitInfo, within: Set<String>? = nil) throws(GitError) -> [TreeChange] {
-            var parentTree: ObjectID?
-            if let parent = commit.parents.first { parentTree = if let known = treesOfCommits[parent] { known } else { try repository.treeID(ofCommit: parent) } }
-            return try repository.treeChanges(from: parentTree, to: commit.tree, within: within)
+            try repository.treeChanges(from: try repository.parentTree(of: commit, known: treesOfCommits), to: commit.tree, within: within)
         }
 
         mutating func scratch() throws(GitError) -> ObjectBatch {
@@ -493,5 +488,15 @@ public enum BackportAudit {
             if let target = subjects[BackportAudit.plainSubject(commit.subject)] { return (.subject, target, "same subject (weak)") }
             return nil
         }
+    }
+}
+
+extension Repository {
+    /// The tree of a commit's first parent (nil for a root commit): from `known` (trees of
+    /// commits read already, by commit) when it is there, else read.
+    func parentTree(of commit: CommitInfo, known: [ObjectID: ObjectID]) throws(GitError) -> ObjectID? {
+        guard let parent = commit.parents.first else { return nil }
+        if let tree = known[parent] { return tree }
+        return try treeID(ofCommit: parent)
     }
 }

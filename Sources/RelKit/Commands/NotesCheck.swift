@@ -109,10 +109,8 @@ public enum NotesCheck {
             for id in ids {
                 let commit = try repository.commit(id)
                 if commit.isMerge || Bookkeeping.isBookkeeping(message: commit.message) { continue }
-                var parentTree: ObjectID?
-                if let parent = commit.parents.first { parentTree = try repository.treeID(ofCommit: parent) }
                 // Files added or changed directly in a fragment directory.
-                let touched = try repository.treeChanges(from: parentTree, to: commit.tree, within: nil).filter { change in
+                let touched = try repository.treeChanges(from: try repository.parentTree(of: commit, known: [:]), to: commit.tree, within: nil).filter { change in
                     change.new != nil && settings.fragmentDirectories.contains(where: { change.path.hasPrefix($0 + "/") && !change.path.dropFirst($0.count + 1).contains("/") })
                 }.map(\.path)
                 changes.append(.init(id: id.description, subject: commit.subject, fragmentsTouched: touched))
