@@ -96,7 +96,11 @@ public struct FragmentName: Sendable, Equatable {
         guard parts.count > 1 else { return nil }
         for index in stride(from: parts.count - 1, through: 1, by: -1) where types.contains(parts[index]) {
             var issue = parts[0..<index].joined(separator: ".").trimmingSpaces()
-            if !issue.isEmpty, issue.utf8.allSatisfy(ASCII.isDigit) { issue = String(issue.drop { $0 == "0" }).isEmpty ? "0" : String(issue.drop { $0 == "0" }) }
+            // A number loses its leading zeros, as towncrier's str(int(issue)) does.
+            if !issue.isEmpty, issue.utf8.allSatisfy(ASCII.isDigit) {
+                let digits = issue.drop { $0 == "0" }
+                issue = digits.isEmpty ? "0" : String(digits)
+            }
             let next = index + 1 < parts.count ? parts[index + 1] : ""
             let counter = !next.isEmpty && next.utf8.allSatisfy(ASCII.isDigit) ? Int(next) ?? 0 : 0
             return FragmentName(issue: issue, type: parts[index], counter: counter)

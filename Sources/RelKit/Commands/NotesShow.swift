@@ -42,22 +42,16 @@ public enum NotesShow {
         let workspace = try Workspace.open(at: directory)
         let repository = try workspace.requireRepository(for: "relkit notes show")
         let configuration = try workspace.baseConfiguration()
-        guard let policy = configuration.notes else {
-            throw OperationError(.usage, "relkit notes show: .release.toml has no [notes] table (docs/notes.md)")
-        }
-        let version: SchemeVersion
-        do { version = try configuration.scheme(of: requested).version(parsing: requested) } catch { throw OperationError(.usage, error.message) }
+        let release = try NotesRelease(requested, configuration: configuration, command: "show")
+        let version = release.version
         let tags: [Repository.Tag]
         do { tags = try repository.tags() } catch { throw OperationError.history(error, in: repository, "cannot list tags") }
         var released: [(version: SchemeVersion, tag: Repository.Tag)] = []
         for tag in tags {
             if let tagged = configuration.releaseVersion(ofTag: tag.name)?.version { released.append((tagged, tag)) }
         }
-        guard let this = released.first(where: { $0.version == version }) else {
-            throw OperationError(.usage, "\(version) is not released: no tag \(configuration.tags.tagName(of: version)) (relkit tag makes one)")
-        }
-        let line = configuration.branches.branchName(of: version.line)
-        let file = policy.file(ofLine: line)
+        guard let this = released.first(where: { $0.version == version }) else { throw release.notReleased }
+        let file = release.file
         var page = Page(version: version, tag: this.tag.name, file: file)
         // The section: towncrier is given the PEP 440 spelling; the scheme's is looked for too.
         let spellings = [version.pep440.description, version.description]
@@ -84,6 +78,25 @@ public enum NotesShow {
         }
         return page
     }
+}
+
+/// The release a `relkit notes` command names: the version as the scheme reads it, its tag's
+/// name, and its line's notes file (`[notes] file`).
+struct NotesRelease {
+    let version: SchemeVersion
+    let tag: String
+    let file: String
+
+    /// - Throws: `OperationError` (usage) when the project has no `[notes]` or the version does not parse.
+    init(_ requested: String, configuration: ReleaseConfiguration, command: String) throws(OperationError) {
+        guard let policy = configuration.notes else { throw OperationError(.usage, "relkit notes \(command): .release.toml has no [notes] table (docs/notes.md)") }
+        do { version = try configuration.scheme(of: requested).version(parsing: requested) } catch { throw OperationError(.usage, error.message) }
+        tag = configuration.tags.tagName(of: version)
+        file = policy.file(ofLine: configuration.branches.branchName(of: version.line))
+    }
+
+    /// The error when the release has no tag.
+    var notReleased: OperationError { OperationError(.usage, "\(version) is not released: no tag \(tag) (relkit tag makes one)") }
 }
 
 extension CommitTree {

@@ -45,16 +45,10 @@ public enum NotesSync {
     public static func run(_ context: ReleaseContext, version requested: String, push remote: String?, dryRun: Bool) throws(OperationError) -> Outcome {
         let repository = context.repository
         let configuration = try context.baseConfiguration()
-        guard let policy = configuration.notes else { throw OperationError(.usage, "relkit notes sync: .release.toml has no [notes] table (docs/notes.md)") }
-        let version: SchemeVersion
-        do { version = try configuration.scheme(of: requested).version(parsing: requested) } catch { throw OperationError(.usage, error.message) }
-        let tagName = configuration.tags.tagName(of: version)
+        let release = try NotesRelease(requested, configuration: configuration, command: "sync")
+        let (version, tagName, file) = (release.version, release.tag, release.file)
         let tagged: ObjectID
-        do { tagged = try repository.commit(named: tagName, remote: configuration.branches.remote) } catch {
-            throw OperationError(.usage, "\(version) is not released: no tag \(tagName) (relkit tag makes one)")
-        }
-        let line = configuration.branches.branchName(of: version.line)
-        let file = policy.file(ofLine: line)
+        do { tagged = try repository.commit(named: tagName, remote: configuration.branches.remote) } catch { throw release.notReleased }
         let main = try BranchResolver(repository: repository, remote: configuration.branches.remote).require(configuration.branches.main)
         var outcome = Outcome(version: version, file: file, base: configuration.branches.main)
         if version.pre != nil || version.dev != nil {
